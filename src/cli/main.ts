@@ -1,0 +1,2 @@
+// `mips64` command-line entry point (placeholder).
+process.stdout.write('mips64\n');
