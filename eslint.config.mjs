@@ -1,0 +1,106 @@
+// ESLint flat config (ESLint 9 + typescript-eslint).
+//
+// Besides the usual recommended rules it enforces the layering of the code base:
+//
+//   src/emulator   pure emulator core: no VS Code, no debug adapter, no UI, no CLI
+//   src/adapter    debug adapter: may use the emulator, never the VS Code API or the extension
+//   src/language   language features: may not depend on the extension host glue
+//   src/extension  thin VS Code glue: may use everything
+//
+// The layering rules are `no-restricted-imports` (static import/export) plus a
+// `no-restricted-syntax` entry for `require('vscode')` / `import('vscode')`.
+// Relative imports are matched per directory depth so that e.g. `../../adapter/x`
+// is recognised exactly when it leaves src/emulator for src/adapter.
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const SOURCE_EXTS = '{ts,mts,cts,js,mjs,cjs}';
+const MAX_DEPTH = 10;
+
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const VSCODE_PATHS = [
+  { name: 'vscode', message: 'This layer must not depend on the VS Code API (see eslint.config.mjs).' },
+];
+const VSCODE_PATTERNS = [
+  { group: ['@vscode/*'], message: 'This layer must not depend on VS Code packages (see eslint.config.mjs).' },
+];
+
+/** `require('vscode')`, `import('vscode')`, `require('@vscode/…')`. */
+const vscodeDynamicSyntax = [
+  {
+    selector: "CallExpression[callee.name='require'][arguments.0.value=/^(vscode|@vscode\\u002F.*)$/]",
+    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+  },
+  {
+    selector: "ImportExpression[source.value=/^(vscode|@vscode\\u002F.*)$/]",
+    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+  },
+];
+
+/**
+ * Config blocks forbidding, for every file under src/<layer>/, imports of the
+ * given sibling layers (src/<forbidden>/...) and of VS Code (if `noVscode`).
+ * One block per directory depth, so that every file matches exactly one block.
+ */
+function layerRules(layer, forbidden, noVscode) {
+  const blocks = [];
+  const layerList = forbidden.join('|');
+  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+    const up = '../'.repeat(depth + 1); // from src/<layer>/<depth dirs>/file back to src/
+    const files = [`src/${layer}/${'*/'.repeat(depth)}*.${SOURCE_EXTS}`];
+    const patterns = [
+      {
+        regex: `^(?:\\./)?${escapeRegex(up)}(?:${layerList})(?:/|$)`,
+        message: `src/${layer} must not import from src/{${forbidden.join(',')}} (see eslint.config.mjs).`,
+      },
+      {
+        // any path that spells out src/<forbidden layer> (e.g. '../../../src/extension/x')
+        regex: `(?:^|/)src/(?:${layerList})(?:/|$)`,
+        message: `src/${layer} must not import from src/{${forbidden.join(',')}} (see eslint.config.mjs).`,
+      },
+    ];
+    if (noVscode) patterns.push(...VSCODE_PATTERNS);
+    blocks.push({
+      name: `mips64/layering/${layer}/depth-${depth}`,
+      files,
+      rules: {
+        'no-restricted-imports': ['error', { paths: noVscode ? VSCODE_PATHS : [], patterns }],
+        ...(noVscode ? { 'no-restricted-syntax': ['error', ...vscodeDynamicSyntax] } : {}),
+      },
+    });
+  }
+  return blocks;
+}
+
+export default defineConfig(
+  {
+    name: 'mips64/ignores',
+    ignores: ['out/**', 'dist/**', 'node_modules/**', '.mips64/**', 'tmp/**', '**/*.vsix'],
+  },
+  {
+    name: 'mips64/typescript',
+    files: ['{src,test,bench}/**/*.{ts,mts,cts}'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      // Emulator code legitimately uses `x!` after bounds checks done elsewhere.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    name: 'mips64/scripts',
+    files: ['scripts/**/*.{js,mjs,cjs}', 'eslint.config.mjs'],
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-var': 'error',
+      'prefer-const': 'error',
+    },
+  },
+  ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli'], true),
+  ...layerRules('adapter', ['extension'], true),
+  ...layerRules('language', ['extension'], false),
+);
