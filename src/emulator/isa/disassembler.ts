@@ -51,14 +51,17 @@ export function formatInsn(e: InsnSpec, word: number, ctx: FormatContext): Disas
 
 export class Disassembler {
   private readonly decoder: Decoder;
+  private readonly numericCp0: boolean;
   constructor(private readonly opts: DisasmOptions = {}) {
     this.decoder = decoderFor(opts.model ?? 'mips64r2');
+    // objdump names CP0 and hardware registers by number for the Octeon family.
+    this.numericCp0 = this.decoder.model.startsWith('octeon');
   }
 
   /** Disassembles one word at address `pc`. */
   insn(word: number, pc: bigint): Disassembled {
     const e = this.opts.noAliases ? this.decoder.decodeNoAlias(word) : this.decoder.decode(word);
-    return formatInsn(e, word, { pc, symbolize: this.opts.symbolize });
+    return formatInsn(e, word, { pc, symbolize: this.opts.symbolize, numericCp0: this.numericCp0 });
   }
 
   /** "mnemonic\toperands" (or just the mnemonic), as objdump prints it. */

@@ -10,13 +10,15 @@ import {
 /** What the assembler must parse for an operand. */
 export type OperandSyntax =
   | 'gpr' | 'fpr' | 'fcc' | 'imm' | 'target' | 'jtarget' | 'cp0' | 'cp0sel'
-  | 'hwr' | 'fcr' | 'zero' | 'msareg' | 'msactl';
+  | 'hwr' | 'fcr' | 'zero' | 'msareg' | 'msactl' | 'cop2reg';
 
 export interface FormatContext {
   /** Address of the instruction (for branch/jump targets). */
   pc: bigint;
   /** Optional symbolizer: returns ` <sym+0x10>` style suffix text or ''. */
   symbolize?: (addr: bigint) => string;
+  /** Print CP0 and hardware registers by number (objdump does so for Octeon). */
+  numericCp0?: boolean;
 }
 
 export interface OperandKind {
@@ -95,13 +97,13 @@ function branchTarget(): OperandKind {
   };
 }
 
-function jumpTarget(): OperandKind {
+function jumpTarget(name = 'jtarget', modeBit = 0): OperandKind {
   const f = field(0, 26);
   return {
-    name: 'jtarget', bits: f.bits, syntax: 'jtarget', min: 0, max: 0x0ffffffc,
+    name, bits: f.bits, syntax: 'jtarget', min: 0, max: 0x0ffffffc,
     value: (w) => f.get(w) * 4,
     format: (v, ctx) => {
-      const t = BigInt.asUintN(64, ((ctx.pc + 4n) & ~0x0fffffffn) | BigInt(v));
+      const t = BigInt.asUintN(64, ((ctx.pc + 4n) & ~0x0fffffffn) | BigInt(v | modeBit));
       return '0x' + t.toString(16) + (ctx.symbolize ? ctx.symbolize(t) : '');
     },
     encode: (v) => (v % 4 !== 0 ? 'jump target is not word aligned' : f.put(v / 4)),
@@ -121,7 +123,7 @@ function insSize(name: string, msbBias: number, posBias: number): OperandKind {
   return {
     name, bits: f.bits, syntax: 'imm', min: 1, max: 64,
     value: (w) => f.get(w) + msbBias - (lsb.get(w) + posBias) + 1,
-    format: (v) => hex(v),
+    format: (v) => '0x' + (v >>> 0).toString(16),
     encode: (v, prev) => {
       const p = prev[prev.length - 1];
       const msb = p + v - 1 - msbBias;
@@ -130,13 +132,21 @@ function insSize(name: string, msbBias: number, posBias: number): OperandKind {
   };
 }
 
+/** Replaces an operand's printer by one that sees the format context. */
+function withContext(k: OperandKind, format: (v: number, ctx: FormatContext) => string): OperandKind {
+  return { ...k, format: (v, ctx) => format(v, ctx) };
+}
+
+const cp0Reg = (name: string, shift: number): OperandKind =>
+  withContext(unsigned(name, shift, 5, 'cp0', (v) => CP0_NAMES[v]), (v, ctx) => (ctx.numericCp0 ? `$${v}` : CP0_NAMES[v]));
+
 function cp0Sel(name = 'c0sel', shift = 11): OperandKind {
   const r = field(shift, 5);
   const s = field(0, 3);
   return {
     name, bits: (r.bits | s.bits) >>> 0, syntax: 'cp0sel', min: 0, max: 255,
     value: (w) => r.get(w) * 8 + s.get(w),
-    format: (v) => CP0_SEL_NAMES.get(v) ?? `$${v >> 3},${v & 7}`,
+    format: (v, ctx) => (ctx.numericCp0 ? undefined : CP0_SEL_NAMES.get(v)) ?? `$${v >> 3},${v & 7}`,
     encode: (v) => (v < 0 || v > 255 ? 'bad cp0 register' : (r.put(v >> 3) | s.put(v & 7)) >>> 0),
   };
 }
@@ -151,7 +161,12 @@ function rdEqualsRt(): OperandKind {
   return {
     name: 'rdt', bits: (rd.bits | rt.bits) >>> 0, syntax: 'gpr', min: 0, max: 0x3ff,
     value: (w) => rd.get(w) | (rt.get(w) << 5),
-    format: (v) => ((v & 31) === v >> 5 ? GPR_NAMES[v & 31] : `${GPR_NAMES[v & 31]} or ${GPR_NAMES[v >> 5]}`),
+    format: (v) => {
+      const d = v & 31, t = v >> 5;
+      if (d === t || t === 0) return GPR_NAMES[d];
+      if (d === 0) return GPR_NAMES[t];
+      return `${GPR_NAMES[d]} or ${GPR_NAMES[t]}`;
+    },
     encode: (v) => (v < 32 ? (rd.put(v) | rt.put(v)) >>> 0 : (rd.put(v & 31) | rt.put(v >> 5)) >>> 0),
   };
 }
@@ -171,6 +186,8 @@ const KINDS: OperandKind[] = [
   signed('off', 0, 16, dec),
   branchTarget(),
   jumpTarget(),
+  jumpTarget('jxtarget', 1),
+  unsigned('cc2', 18, 3, 'fcc', (v) => `$cc${v}`),
   unsigned('code20', 6, 20, 'imm', hex),
   unsigned('code19', 6, 19, 'imm', hex),
   unsigned('code10', 16, 10, 'imm', hex),
@@ -182,25 +199,25 @@ const KINDS: OperandKind[] = [
   pos('pos', 0), pos('pos32', 32),
   extSize('size', 0), extSize('size32', 32),
   insSize('isize', 0, 0), insSize('isizem', 32, 0), insSize('isizeu', 32, 32),
-  unsigned('c0reg', 11, 5, 'cp0', (v) => CP0_NAMES[v]),
+  cp0Reg('c0reg', 11),
   unsigned('c0num', 11, 5, 'cp0', (v) => `$${v}`),
   cp0Sel(),
-  unsigned('c0regt', 16, 5, 'cp0', (v) => CP0_NAMES[v]),
+  cp0Reg('c0regt', 16),
   cp0Sel('c0selt', 16),
   gpr('msabase', 11),
-  unsigned('sel', 0, 3, 'imm', hex),
-  unsigned('hwr', 11, 5, 'hwr', (v) => HWR_NAMES[v]),
+  unsigned('sel', 0, 3, 'imm', dec),
+  withContext(unsigned('hwr', 11, 5, 'hwr', (v) => HWR_NAMES[v]), (v, ctx) => (ctx.numericCp0 ? `$${v}` : HWR_NAMES[v])),
   unsigned('fcr', 11, 5, 'fcr', (v) => CP1_CONTROL_NAMES[v]),
   unsigned('cc', 18, 3, 'fcc', (v) => `$fcc${v}`),
   unsigned('cc8', 8, 3, 'fcc', (v) => `$fcc${v}`),
   unsigned('cop2', 0, 25, 'imm', hex),
-  unsigned('rtnum', 16, 5, 'imm', hex),
+  unsigned('rtnum', 16, 5, 'cop2reg', (v) => `$${v}`),
   zeroReg,
-  unsigned('rdnum', 11, 5, 'imm', (v) => `$${v}`),
+  unsigned('rdnum', 11, 5, 'cop2reg', (v) => `$${v}`),
   gpr('rdw', 6), gpr('rsw', 11),
   rdEqualsRt(),
   // Octeon
-  unsigned('bbpos', 16, 5, 'imm', hex), unsigned('bbpos32', 16, 5, 'imm', hex, 32),
+  unsigned('bbpos', 16, 5, 'imm', hex),
   unsigned('cpos', 6, 5, 'imm', hex), unsigned('cpos32', 6, 5, 'imm', hex, 32),
   unsigned('clenm1', 11, 5, 'imm', hex),
   signed('simm10', 6, 10, dec),
@@ -213,10 +230,11 @@ const KINDS: OperandKind[] = [
   unsigned('n.b', 16, 4, 'imm', dec), unsigned('n.h', 16, 3, 'imm', dec),
   unsigned('n.w', 16, 2, 'imm', dec), unsigned('n.d', 16, 1, 'imm', dec),
   // DSP
-  unsigned('dspmask', 16, 10, 'imm', hex),
-  unsigned('dspmaskw', 11, 10, 'imm', hex),
+  unsigned('dspmask', 16, 6, 'imm', hex),
+  unsigned('dspmaskw', 11, 6, 'imm', hex),
   unsigned('ac', 11, 2, 'imm', (v) => `$ac${v}`),
   unsigned('acs', 21, 2, 'imm', (v) => `$ac${v}`),
+  unsigned('acd', 11, 2, 'imm', (v) => `$ac${v}`),
   // MT
   unsigned('mtu', 5, 1, 'imm', hex), unsigned('mth', 4, 1, 'imm', hex),
 ];

@@ -156,7 +156,9 @@ add('dsrlv', SPECIAL(0x16), 'rd,rt,rs');
 add('drotrv', SPECIAL(0x16) | 0x40, 'rd,rt,rs');
 add('dsrav', SPECIAL(0x17), 'rd,rt,rs');
 add('mult', SPECIAL(0x18), 'rs,rt');
+add('mult', SPECIAL(0x18), 'acd,rs,rt', 0, Isa.DSP);
 add('multu', SPECIAL(0x19), 'rs,rt');
+add('multu', SPECIAL(0x19), 'acd,rs,rt', 0, Isa.DSP);
 add('div', SPECIAL(0x1a), 'zero,rs,rt', F.NONE);
 add('divu', SPECIAL(0x1b), 'zero,rs,rt');
 add('dmult', SPECIAL(0x1c), 'rs,rt');
@@ -248,7 +250,7 @@ add('blezl', OP(0x16), 'rs,btarget', F.BRANCH | F.LIKELY);
 add('bgtzl', OP(0x17), 'rs,btarget', F.BRANCH | F.LIKELY);
 add('daddi', OP(0x18), 'rt,rs,simm', F.TRAP);
 add('daddiu', OP(0x19), 'rt,rs,simm');
-add('jalx', OP(0x1d), 'jtarget', F.JUMP | F.LINK, Isa.MIPS16);
+add('jalx', OP(0x1d), 'jxtarget', F.JUMP | F.LINK);
 
 // ---- loads and stores --------------------------------------------------------------
 const load = (name: string, op: number, size: number, extra = 0): void =>
@@ -289,13 +291,23 @@ add('sdc1', OP(0x3d), 'ft,off(base)', F.STORE | F.FPU, Isa.BASE, 8);
 add('sdc2', OP(0x3e), 'rtnum,off(base)', F.STORE, Isa.BASE, 8, Isa.OCTEON);
 store('sd', 0x3f, 8);
 
+// ---- Octeon branch on bit ----------------------------------------------------------
+add('bbit0', OP(0x32), 'rs,bbpos,btarget', F.BRANCH, Isa.OCTEON);
+add('bbit032', OP(0x36), 'rs,bbpos,btarget', F.BRANCH, Isa.OCTEON);
+add('bbit1', OP(0x3a), 'rs,bbpos,btarget', F.BRANCH, Isa.OCTEON);
+add('bbit132', OP(0x3e), 'rs,bbpos,btarget', F.BRANCH, Isa.OCTEON);
+
 // ---- SPECIAL2 ----------------------------------------------------------------------
 add('madd', SPECIAL2(0x00), 'rs,rt');
+add('madd', SPECIAL2(0x00), 'acd,rs,rt', 0, Isa.DSP);
 add('maddu', SPECIAL2(0x01), 'rs,rt');
+add('maddu', SPECIAL2(0x01), 'acd,rs,rt', 0, Isa.DSP);
 add('mul', SPECIAL2(0x02), 'rd,rs,rt');
 add('dmul', SPECIAL2(0x03), 'rd,rs,rt', 0, Isa.OCTEON);
 add('msub', SPECIAL2(0x04), 'rs,rt');
+add('msub', SPECIAL2(0x04), 'acd,rs,rt', 0, Isa.DSP);
 add('msubu', SPECIAL2(0x05), 'rs,rt');
+add('msubu', SPECIAL2(0x05), 'acd,rs,rt', 0, Isa.DSP);
 add('mtm0', SPECIAL2(0x08), 'rs', 0, Isa.OCTEON);
 add('mtp0', SPECIAL2(0x09), 'rs', 0, Isa.OCTEON);
 add('mtp1', SPECIAL2(0x0a), 'rs', 0, Isa.OCTEON);
@@ -322,11 +334,21 @@ add('cins', SPECIAL2(0x32), 'rt,rs,cpos,clenm1', 0, Isa.OCTEON);
 add('cins32', SPECIAL2(0x33), 'rt,rs,cpos,clenm1', 0, Isa.OCTEON);
 add('exts', SPECIAL2(0x3a), 'rt,rs,cpos,clenm1', 0, Isa.OCTEON);
 add('exts32', SPECIAL2(0x3b), 'rt,rs,cpos,clenm1', 0, Isa.OCTEON);
-for (let i = 0; i < 16; i++) add(`udi${i}`, SPECIAL2(0x10 + i), 'rs,rt,rd,sa', F.NONE, Isa.BASE);
 add('sdbbp', SPECIAL2(0x3f), '', F.TRAP);
 add('sdbbp', SPECIAL2(0x3f), 'code20', F.TRAP);
+for (const [name, sa] of [['lai', 2], ['laid', 3], ['lad', 6], ['ladd', 7], ['las', 0xa], ['lasd', 0xb], ['lac', 0xe], ['lacd', 0xf]] as const) {
+  add(name, SPECIAL2(0x1f) | (sa << 6), 'rd,(base)', F.LOAD | F.STORE | F.ATOMIC, Isa.OCTEON2, name.endsWith('d') ? 8 : 4);
+}
+for (const [name, sa] of [['laa', 0x12], ['laad', 0x13], ['law', 0x16], ['lawd', 0x17]] as const) {
+  add(name, SPECIAL2(0x1f) | (sa << 6), 'rd,(base),rt', F.LOAD | F.STORE | F.ATOMIC, Isa.OCTEON2, name.endsWith('d') ? 8 : 4);
+}
+for (let n = 0; n < 4; n++) {
+  add(`qmac.0${n}`, SPECIAL2(0x12) | ((0x10 | n) << 6), 'rs,rt', 0, Isa.OCTEON2);
+  add(`qmacs.0${n}`, SPECIAL2(0x12) | (n << 6), 'rs,rt', 0, Isa.OCTEON2);
+}
 add('zcb', SPECIAL2(0x1f) | (28 << 6), '(base)', 0, Isa.OCTEON2);
 add('zcbt', SPECIAL2(0x1f) | (29 << 6), '(base)', 0, Isa.OCTEON2);
+for (let i = 0; i < 16; i++) add(`udi${i}`, SPECIAL2(0x10 + i), 'rs,rt,rd,sa', F.NONE, Isa.BASE);
 
 // ---- SPECIAL3 ----------------------------------------------------------------------
 add('ext', SPECIAL3(0x00), 'rt,rs,pos,size');
@@ -394,6 +416,7 @@ add('eret', CO(0x18), '', F.PRIV | F.CTX);
 add('deret', CO(0x1f), '', F.PRIV | F.CTX);
 add('wait', CO(0x20), '', F.PRIV | F.CTX);
 add('wait', CO(0x20), 'code19', F.PRIV | F.CTX);
+add('c0', CO(0x00), 'cop2', F.PRIV, Isa.BASE, 0, Isa.OCTEON);
 
 // ---- MT ASE (moves to/from other thread contexts; printed only) ----------------------
 add('mftc0', OP(0x10) | (0x08 << 21) | 0x0000, 'rd,c0regt', F.PRIV, Isa.MT);
@@ -481,6 +504,12 @@ for (const f of ['s', 'd', 'ps']) {
   });
 }
 
+for (const [name, rs] of [['bz.v', 0x0b], ['bnz.v', 0x0f], ['bz.b', 0x18], ['bz.h', 0x19], ['bz.w', 0x1a], ['bz.d', 0x1b],
+  ['bnz.b', 0x1c], ['bnz.h', 0x1d], ['bnz.w', 0x1e], ['bnz.d', 0x1f]] as const) {
+  add(name, COP1(rs), 'wt,btarget', F.BRANCH, Isa.MSA);
+}
+add('c1', COP1(0x10), 'cop2', F.FPU);
+
 // ---- COP1X -------------------------------------------------------------------------
 add('lwxc1', COP1X(0x00), 'fd,index(base)', F.LOAD | F.FPU, Isa.BASE, 4);
 add('ldxc1', COP1X(0x01), 'fd,index(base)', F.LOAD | F.FPU, Isa.BASE, 8);
@@ -499,19 +528,17 @@ for (const [name, base] of [['madd', 0x20], ['msub', 0x28], ['nmadd', 0x30], ['n
 // ---- COP2 (coprocessor 2: unusable on the modelled CPUs; Octeon uses it for crypto) ---
 add('dmfc2', COP2(0x01), 'rt,uimm', F.NONE, Isa.OCTEON);
 add('dmtc2', COP2(0x05), 'rt,uimm', F.NONE, Isa.OCTEON);
-add('mfc2', COP2(0x00), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('dmfc2', COP2(0x01), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('cfc2', COP2(0x02), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('mfhc2', COP2(0x03), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('mtc2', COP2(0x04), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('dmtc2', COP2(0x05), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('ctc2', COP2(0x06), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
-add('mthc2', COP2(0x07), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
+for (const [name, rs, hi] of [['mfc2', 0, false], ['dmfc2', 1, false], ['cfc2', 2, false], ['mfhc2', 3, true],
+  ['mtc2', 4, false], ['dmtc2', 5, false], ['ctc2', 6, false], ['mthc2', 7, true]] as const) {
+  add(name, COP2(rs), 'rt,rdnum', F.NONE, Isa.BASE, 0, Isa.OCTEON);
+  if (name !== 'cfc2' && name !== 'ctc2') add(name, COP2(rs), 'rt,rdnum,sel', F.NONE, Isa.BASE, 0, Isa.OCTEON);
+  if (hi) add(name, COP2(rs), 'rt,uimm', F.NONE, Isa.BASE, 0, Isa.OCTEON);
+}
 for (const [name, tfnd, fl] of [
   ['bc2f', 0, F.BRANCH], ['bc2t', 1, F.BRANCH], ['bc2fl', 2, F.BRANCH | F.LIKELY], ['bc2tl', 3, F.BRANCH | F.LIKELY],
 ] as const) {
   add(name, COP2(0x08) | (tfnd << 16), 'btarget', fl, Isa.BASE, 0, Isa.OCTEON);
-  add(name, COP2(0x08) | (tfnd << 16), 'cc,btarget', fl, Isa.BASE, 0, Isa.OCTEON);
+  add(name, COP2(0x08) | (tfnd << 16), 'cc2,btarget', fl, Isa.BASE, 0, Isa.OCTEON);
 }
 add('c2', COP2(0x10), 'cop2', F.NONE, Isa.BASE, 0, Isa.OCTEON);
 
@@ -520,13 +547,14 @@ for (const [df, dfn] of [['b', 0], ['h', 1], ['w', 2], ['d', 3]] as const) {
   add(`ld.${df}`, MSA(0x20 | dfn), `wd,moff.${df}(msabase)`, F.LOAD, Isa.MSA, 16);
   add(`st.${df}`, MSA(0x24 | dfn), `wd,moff.${df}(msabase)`, F.STORE, Isa.MSA, 16);
 }
-const msaElm = (name: string, minor: number, op: number, args: (df: string) => string): void => {
+const msaElm = (name: string, minor: number, op: number, args: (df: string) => string, dfs = 'b h w d'): void => {
   for (const [df, dfbits] of [['b', 0x00], ['h', 0x20], ['w', 0x30], ['d', 0x38]] as const) {
+    if (!dfs.includes(df)) continue;
     add(`${name}.${df}`, MSA(minor | (op << 22) | (dfbits << 16)), args(df), F.NONE, Isa.MSA);
   }
 };
 msaElm('copy_s', 0x19, 2, (df) => `rdw,ws[n.${df}]`);
-msaElm('copy_u', 0x19, 3, (df) => `rdw,ws[n.${df}]`);
+msaElm('copy_u', 0x19, 3, (df) => `rdw,ws[n.${df}]`, 'b h w');
 msaElm('insert', 0x19, 4, (df) => `wd[n.${df}],rsw`);
 add('ctcmsa', MSA(0x19 | (0x3e << 16)), 'msacd,rsw', F.NONE, Isa.MSA);
 add('cfcmsa', MSA(0x19 | (0x7e << 16)), 'rdw,msacs', F.NONE, Isa.MSA);
