@@ -8,7 +8,8 @@
 //   src/extension  thin VS Code glue: may use everything
 //
 // The layering rules are `no-restricted-imports` (static import/export) plus a
-// `no-restricted-syntax` entry for `require('vscode')` / `import('vscode')`.
+// `no-restricted-syntax` entry for `require('vscode')`, `import('vscode')` and
+// `typeof import('vscode')`.
 // Relative imports are matched per directory depth so that e.g. `../../adapter/x`
 // is recognised exactly when it leaves src/emulator for src/adapter.
 import { defineConfig } from 'eslint/config';
@@ -34,6 +35,11 @@ const vscodeDynamicSyntax = [
   },
   {
     selector: "ImportExpression[source.value=/^(vscode|@vscode\\u002F.*)$/]",
+    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+  },
+  {
+    // `typeof import('vscode')` in a type position
+    selector: "TSImportType[argument.literal.value=/^(vscode|@vscode\\u002F.*)$/]",
     message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
   },
 ];

@@ -1,0 +1,115 @@
+// The extension manifest (package.json): debugger, language, commands and settings
+// contributions, and that every contributed command is registered by the extension.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+interface Manifest {
+  main: string;
+  icon: string;
+  activationEvents: string[];
+  engines: { vscode: string };
+  contributes: {
+    debuggers: {
+      type: string;
+      label: string;
+      program: string;
+      runtime: string;
+      languages: string[];
+      configurationAttributes: Record<string, { properties: Record<string, { type?: string | string[]; enum?: string[]; default?: unknown }> }>;
+      initialConfigurations: { type: string; request: string; name: string }[];
+      configurationSnippets: { label: string; body: { type: string; request: string; name: string } }[];
+    }[];
+    languages: { id: string; aliases: string[]; extensions: string[]; configuration: string }[];
+    grammars: { language: string; scopeName: string; path: string }[];
+    commands: { command: string; title: string; category: string }[];
+    configuration: { properties: Record<string, { type: string; default: unknown; enum?: string[] }> };
+  };
+}
+
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
+
+test('debugger contribution', () => {
+  const [dbg, ...rest] = pkg.contributes.debuggers;
+  assert.ok(dbg);
+  assert.equal(rest.length, 0);
+  assert.equal(dbg.type, 'mips64');
+  assert.equal(dbg.label, 'MIPS64 Studio');
+  assert.equal(dbg.program, './dist/adapter.js');
+  assert.equal(dbg.runtime, 'node');
+  assert.deepEqual(dbg.languages, ['mips64-asm', 'c']);
+  const launch = dbg.configurationAttributes['launch']!.properties;
+  for (const key of ['kernel', 'initrd', 'append', 'memory', 'board', 'engine', 'symbols', 'stopOnEntry', 'checkpoint', 'sourceMap', 'cpu']) {
+    assert.ok(launch[key], `launch.${key}`);
+  }
+  assert.equal(launch['memory']!.default, 256);
+  assert.deepEqual(launch['board']!.enum, ['malta', 'demo']);
+  assert.deepEqual(launch['engine']!.enum, ['jit', 'interp']);
+  assert.deepEqual(launch['cpu']!.enum, ['5KEc', 'octeon2']);
+  assert.equal(launch['symbols']!.type, 'array');
+  const attach = dbg.configurationAttributes['attach']!.properties;
+  assert.ok(attach['port'] && attach['host']);
+  assert.deepEqual(dbg.initialConfigurations.map((c) => c.name), ['Boot built-in demo']);
+  const snippets = dbg.configurationSnippets.map((s) => s.body.name);
+  assert.deepEqual(snippets, ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  for (const c of [...dbg.initialConfigurations, ...dbg.configurationSnippets.map((s) => s.body)]) {
+    assert.equal(c.type, 'mips64');
+    assert.equal(c.request, 'launch');
+  }
+});
+
+test('language, grammar and activation', () => {
+  const lang = pkg.contributes.languages.find((l) => l.id === 'mips64-asm');
+  assert.ok(lang);
+  assert.ok(lang.aliases.includes('MIPS64 Assembly'));
+  assert.deepEqual(lang.extensions, ['.s', '.S', '.asm']);
+  assert.equal(lang.configuration, './language-configuration.json');
+  assert.deepEqual(pkg.contributes.grammars, [
+    { language: 'mips64-asm', scopeName: 'source.mips64-asm', path: './syntaxes/mips64-asm.tmLanguage.json' },
+  ]);
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.equal(pkg.icon, 'media/icon.png');
+  for (const e of ['onDebugResolve:mips64', 'onLanguage:mips64-asm', 'onCommand:mips64.disassembleFile']) {
+    assert.ok(pkg.activationEvents.includes(e), e);
+  }
+  assert.ok(!pkg.activationEvents.includes('*'));
+});
+
+test('commands are contributed in the MIPS64 category and registered by the extension', () => {
+  const expected: Record<string, string> = {
+    'mips64.disassembleFile': 'Disassemble ELF File',
+    'mips64.takeCheckpoint': 'Take Checkpoint',
+    'mips64.restoreCheckpoint': 'Restore Checkpoint',
+    'mips64.deleteCheckpoint': 'Delete Checkpoint',
+    'mips64.compareCheckpoints': 'Compare Checkpoints',
+  };
+  const cmds = pkg.contributes.commands;
+  assert.deepEqual(Object.fromEntries(cmds.map((c) => [c.command, c.title])), expected);
+  for (const c of cmds) assert.equal(c.category, 'MIPS64');
+  const dir = path.join(root, 'src', 'extension');
+  const source = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
+  for (const id of Object.keys(expected)) assert.ok(source.includes(`'${id}'`), `${id} is not registered in src/extension`);
+});
+
+test('settings', () => {
+  const props = pkg.contributes.configuration.properties;
+  assert.deepEqual(Object.keys(props).sort(), [
+    'mips64.checkpoints.memoryBudgetMiB',
+    'mips64.disassembly.aliases',
+    'mips64.engine',
+    'mips64.guestCacheDir',
+  ]);
+  assert.equal(props['mips64.guestCacheDir']!.type, 'string');
+  assert.equal(props['mips64.guestCacheDir']!.default, '');
+  assert.deepEqual(props['mips64.engine']!.enum, ['jit', 'interp']);
+  assert.equal(props['mips64.checkpoints.memoryBudgetMiB']!.type, 'number');
+  assert.equal(props['mips64.checkpoints.memoryBudgetMiB']!.default, 512);
+  assert.equal(props['mips64.disassembly.aliases']!.type, 'boolean');
+  assert.equal(props['mips64.disassembly.aliases']!.default, true);
+});
