@@ -259,3 +259,53 @@ test('language configuration', () => {
   assert.ok(!start.test('\t.endm') && !end.test('\t.entry'));
   for (const r of conf.onEnterRules) assert.ok(new RegExp(r.beforeText).test('loop:'));
 });
+
+test('a compiler-generated listing tokenizes without invalid scopes', () => {
+  const listing = [
+    '\t.file\t1 "hello.c"',
+    '\t.section .mdebug.abi64',
+    '\t.previous',
+    '\t.abicalls',
+    '\t.rdata',
+    '\t.align\t3',
+    '$LC0:',
+    '\t.ascii\t"Hello, %s!\\012\\000"',
+    '\t.text',
+    '\t.globl\tmain',
+    '\t.set\tnomips16',
+    '\t.ent\tmain',
+    '\t.type\tmain, @function',
+    'main:',
+    '\t.frame\t$fp,48,$31\t\t# vars= 16, regs= 3/0, args= 0, gp= 0',
+    '\t.mask\t0xd0000000,-8',
+    '\t.set\tnoreorder',
+    '\tdaddiu\t$sp,$sp,-48',
+    '\tsd\t$31,40($sp)',
+    '\tlui\t$28,%hi(%neg(%gp_rel(main)))',
+    '\tdaddu\t$28,$28,$25',
+    '\tld\t$2,%got_page($LC0)($28)',
+    '\tdaddiu\t$4,$2,%got_ofst($LC0)',
+    '\tld\t$2,%call16(printf)($28)',
+    '\t.reloc\t1f,R_MIPS_JALR,printf',
+    '1:\tjalr\t$25',
+    '\tnop',
+    '',
+    '\tj\t$31',
+    '\tdaddiu\t$sp,$sp,48',
+    '\t.set\treorder',
+    '\t.end\tmain',
+    '\t.size\tmain, .-main',
+    '\t.section\t.note.GNU-stack,"",@progbits',
+  ];
+  const lines = tokenizer.tokenize(listing.join('\n'));
+  lines.forEach((line, i) => {
+    for (const t of line) {
+      assert.ok(!t.scopes.some((s) => s.startsWith('invalid')), `line ${i + 1}: ${JSON.stringify(t)}`);
+    }
+    const src = listing[i]!;
+    const first = /^(?:\S+:)?\s*([a-z][\w.]*)(?=\s|$)/.exec(src)?.[1];
+    if (first) assertScope(src, first, 'keyword');
+    if (/^\s*\./.test(src)) assert.ok(line.some((t) => t.scopes.some((s) => s.includes('directive'))), src);
+    if (/\$\d+\b/.test(src)) assertScope(src, /\$\d+/.exec(src)![0], 'variable.language.register.gpr');
+  });
+});
