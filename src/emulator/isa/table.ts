@@ -201,27 +201,6 @@ add('dsrl32', SPECIAL(0x3e), 'rd,rt,sa');
 add('drotr32', SPECIAL(0x3e) | 0x00200000, 'rd,rt,sa');
 add('dsra32', SPECIAL(0x3f), 'rd,rt,sa');
 
-// ---- REGIMM ------------------------------------------------------------------------
-add('bltz', REGIMM(0x00), 'rs,btarget', F.BRANCH);
-alias('b', REGIMM(0x01), 'btarget', F.BRANCH);
-add('bgez', REGIMM(0x01), 'rs,btarget', F.BRANCH);
-add('bltzl', REGIMM(0x02), 'rs,btarget', F.BRANCH | F.LIKELY);
-add('bgezl', REGIMM(0x03), 'rs,btarget', F.BRANCH | F.LIKELY);
-add('tgei', REGIMM(0x08), 'rs,simm', F.TRAP);
-add('tgeiu', REGIMM(0x09), 'rs,simm', F.TRAP);
-add('tlti', REGIMM(0x0a), 'rs,simm', F.TRAP);
-add('tltiu', REGIMM(0x0b), 'rs,simm', F.TRAP);
-add('teqi', REGIMM(0x0c), 'rs,simm', F.TRAP);
-add('tnei', REGIMM(0x0e), 'rs,simm', F.TRAP);
-add('bltzal', REGIMM(0x10), 'rs,btarget', F.BRANCH | F.LINK);
-alias('bal', REGIMM(0x11), 'btarget', F.BRANCH | F.LINK);
-add('bgezal', REGIMM(0x11), 'rs,btarget', F.BRANCH | F.LINK);
-add('bltzall', REGIMM(0x12), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
-add('bgezall', REGIMM(0x13), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
-add('bposge32', REGIMM(0x1c), 'btarget', F.BRANCH, Isa.DSP);
-add('bposge64', REGIMM(0x1d), 'btarget', F.BRANCH, Isa.DSP);
-add('synci', REGIMM(0x1f), 'off(base)', F.CTX);
-
 // ---- jumps, branches, immediates ---------------------------------------------------
 add('j', OP(0x02), 'jtarget', F.JUMP);
 add('jal', OP(0x03), 'jtarget', F.JUMP | F.LINK);
@@ -251,6 +230,27 @@ add('bgtzl', OP(0x17), 'rs,btarget', F.BRANCH | F.LIKELY);
 add('daddi', OP(0x18), 'rt,rs,simm', F.TRAP);
 add('daddiu', OP(0x19), 'rt,rs,simm');
 add('jalx', OP(0x1d), 'jxtarget', F.JUMP | F.LINK);
+
+// ---- REGIMM ------------------------------------------------------------------------
+add('bltz', REGIMM(0x00), 'rs,btarget', F.BRANCH);
+alias('b', REGIMM(0x01), 'btarget', F.BRANCH);
+add('bgez', REGIMM(0x01), 'rs,btarget', F.BRANCH);
+add('bltzl', REGIMM(0x02), 'rs,btarget', F.BRANCH | F.LIKELY);
+add('bgezl', REGIMM(0x03), 'rs,btarget', F.BRANCH | F.LIKELY);
+add('tgei', REGIMM(0x08), 'rs,simm', F.TRAP);
+add('tgeiu', REGIMM(0x09), 'rs,simm', F.TRAP);
+add('tlti', REGIMM(0x0a), 'rs,simm', F.TRAP);
+add('tltiu', REGIMM(0x0b), 'rs,simm', F.TRAP);
+add('teqi', REGIMM(0x0c), 'rs,simm', F.TRAP);
+add('tnei', REGIMM(0x0e), 'rs,simm', F.TRAP);
+add('bltzal', REGIMM(0x10), 'rs,btarget', F.BRANCH | F.LINK);
+alias('bal', REGIMM(0x11), 'btarget', F.BRANCH | F.LINK);
+add('bgezal', REGIMM(0x11), 'rs,btarget', F.BRANCH | F.LINK);
+add('bltzall', REGIMM(0x12), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
+add('bgezall', REGIMM(0x13), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
+add('bposge32', REGIMM(0x1c), 'btarget', F.BRANCH, Isa.DSP);
+add('bposge64', REGIMM(0x1d), 'btarget', F.BRANCH, Isa.DSP);
+add('synci', REGIMM(0x1f), 'off(base)', F.CTX);
 
 // ---- loads and stores --------------------------------------------------------------
 const load = (name: string, op: number, size: number, extra = 0): void =>

@@ -1,0 +1,591 @@
+// The MIPS64 assembler (GNU as syntax). It links while it assembles: sections are laid
+// out from an origin address, so every expression — including %hi/%lo of labels — is
+// resolved to a number and the output is a flat image (raw binary) or a minimal ELF
+// with a symbol table. Passes repeat until label addresses stop moving (pseudo
+// instructions such as li/dli change size with their operand). Errors never throw:
+// they are returned as diagnostics with file:line:column.
+
+import { CpuModelName, MODEL_ISA } from '../decoder';
+import { Isa } from '../table';
+import { DELAY_SLOT } from '../table';
+import { encodeInstruction, OperandError, splitOperands } from './encode';
+import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
+import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
+
+export interface AsmDiagnostic {
+  file: string;
+  line: number;   // 1-based
+  column: number; // 1-based
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface AsmSection {
+  name: string;
+  addr: bigint;
+  bytes: Uint8Array;
+  /** Size in memory (differs from bytes.length for .bss). */
+  size: number;
+  nobits: boolean;
+  executable: boolean;
+  writable: boolean;
+  align: number;
+}
+
+export interface AsmSymbol { name: string; value: bigint; section: string; global: boolean; size: number; type: 'func' | 'object' | 'notype' }
+
+export interface AsmLine { addr: bigint; word: number; line: number }
+
+export interface AssembleOptions {
+  fileName?: string;
+  /** Address of the first section (default 0). */
+  origin?: bigint;
+  model?: CpuModelName;
+  endian?: 'little' | 'big';
+}
+
+export interface AssembleResult {
+  ok: boolean;
+  diagnostics: AsmDiagnostic[];
+  sections: AsmSection[];
+  symbols: AsmSymbol[];
+  entry: bigint;
+  /** Instruction words with the source line that produced them. */
+  lines: AsmLine[];
+}
+
+interface Section {
+  name: string; data: number[]; loc: number; align: number; nobits: boolean; exec: boolean; write: boolean;
+  base: bigint;
+}
+
+interface SourceLine { text: string; line: number }
+
+const MAX_PASSES = 12;
+
+export function assemble(source: string, opts: AssembleOptions = {}): AssembleResult {
+  return new Assembler(source, opts).run();
+}
+
+class Assembler {
+  private readonly file: string;
+  private readonly origin: bigint;
+  private readonly big: boolean;
+  private readonly lines: SourceLine[];
+  // Per pass state
+  private sections = new Map<string, Section>();
+  private cur!: Section;
+  private diags: AsmDiagnostic[] = [];
+  private symbols = new Map<string, { section: string; offset: number } | { abs: bigint }>();
+  private prevValues = new Map<string, bigint>();
+  private globals = new Set<string>();
+  private types = new Map<string, 'func' | 'object'>();
+  private sizes = new Map<string, number>();
+  private locals = new Map<number, Array<{ section: string; offset: number }>>();
+  private prevLocals = new Map<number, bigint[]>();
+  private localSeen = new Map<number, number>();
+  private reorder = true;
+  private at = true;
+  private isa: number;
+  private readonly baseIsa: number;
+  private setStack: Array<{ reorder: boolean; at: boolean; isa: number }> = [];
+  private final = false;
+  private listing: AsmLine[] = [];
+  private curLine = 0;
+  private curCol = 1;
+  private sectionOrder: string[] = [];
+  private entrySym = 'start';
+
+  constructor(source: string, opts: AssembleOptions) {
+    this.file = opts.fileName ?? '<input>';
+    this.origin = opts.origin ?? 0n;
+    this.big = opts.endian === 'big';
+    this.baseIsa = MODEL_ISA[opts.model ?? 'mips64r2'];
+    this.isa = this.baseIsa;
+    this.lines = stripBlockComments(source).split('\n').map((text, i) => ({ text, line: i + 1 }));
+  }
+
+  run(): AssembleResult {
+    let stable = false;
+    for (let pass = 0; pass < MAX_PASSES && !stable; pass++) {
+      this.onePass();
+      const values = this.symbolValues();
+      const localVals = this.localValues();
+      stable = pass > 0 && sameMap(values, this.prevValues) && sameLocals(localVals, this.prevLocals);
+      this.prevValues = values;
+      this.prevLocals = localVals;
+    }
+    this.final = true;
+    this.onePass();
+    const ok = !this.diags.some((d) => d.severity === 'error');
+    return {
+      ok, diagnostics: this.diags, sections: this.outputSections(), symbols: this.outputSymbols(),
+      entry: this.prevValues.get(this.entrySym) ?? this.prevValues.get('_start') ?? this.origin,
+      lines: this.listing,
+    };
+  }
+
+  // ---- pass driver ----------------------------------------------------------------
+
+  private onePass(): void {
+    this.sections = new Map();
+    this.sectionOrder = [];
+    this.symbols = new Map();
+    this.globals = new Set();
+    this.locals = new Map();
+    this.localSeen = new Map();
+    this.diags = [];
+    this.listing = [];
+    this.reorder = true;
+    this.at = true;
+    this.isa = this.baseIsa;
+    this.setStack = [];
+    this.switchSection('.text');
+    this.layoutFromPrevious();
+    for (const l of this.lines) {
+      this.curLine = l.line;
+      for (const [stmt, col] of splitStatements(stripLineComment(l.text))) {
+        this.curCol = col;
+        try {
+          this.statement(stmt);
+        } catch (e) {
+          if (e instanceof OperandError || e instanceof ExprError || e instanceof AsmError) this.error(e.message);
+          else throw e;
+        }
+      }
+    }
+  }
+
+  /** Section base addresses are taken from the previous pass's sizes. */
+  private prevBases = new Map<string, bigint>();
+  private layoutFromPrevious(): void {
+    for (const s of this.sections.values()) s.base = this.prevBases.get(s.name) ?? this.origin;
+  }
+
+  private computeBases(): Map<string, bigint> {
+    const bases = new Map<string, bigint>();
+    let addr = this.origin;
+    for (const name of this.sectionOrder) {
+      const s = this.sections.get(name)!;
+      const align = BigInt(Math.max(s.align, name === this.sectionOrder[0] ? 1 : 16));
+      addr = (addr + align - 1n) / align * align;
+      bases.set(name, addr);
+      addr += BigInt(s.nobits ? s.loc : Math.max(s.loc, s.data.length));
+    }
+    return bases;
+  }
+
+  private symbolValues(): Map<string, bigint> {
+    this.prevBases = this.computeBases();
+    const out = new Map<string, bigint>();
+    for (const [name, def] of this.symbols) {
+      out.set(name, 'abs' in def ? def.abs : this.prevBases.get(def.section)! + BigInt(def.offset));
+    }
+    return out;
+  }
+
+  private localValues(): Map<number, bigint[]> {
+    const out = new Map<number, bigint[]>();
+    for (const [n, defs] of this.locals) out.set(n, defs.map((d) => this.prevBases.get(d.section)! + BigInt(d.offset)));
+    return out;
+  }
+
+  private get dot(): bigint {
+    return (this.prevBases.get(this.cur.name) ?? this.origin) + BigInt(this.cur.loc);
+  }
+
+  private env(): ExprEnv {
+    const dot = this.dot;
+    return {
+      dot,
+      lenient: !this.final,
+      symbol: (name) => {
+        const d = this.symbols.get(name);
+        if (d && 'abs' in d) return d.abs;
+        return this.prevValues.get(name);
+      },
+      local: (n, forward) => {
+        const vals = this.prevLocals.get(n);
+        if (!vals) return undefined;
+        const seen = this.localSeen.get(n) ?? 0; // definitions already passed
+        return forward ? vals[seen] : vals[seen - 1];
+      },
+    };
+  }
+
+  // ---- statements -----------------------------------------------------------------
+
+  private statement(stmt: string): void {
+    let s = stmt.trim();
+    // Labels (possibly several).
+    for (;;) {
+      const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|\d+)\s*:(?!=)/.exec(s);
+      if (!m) break;
+      this.defineLabel(m[1]);
+      s = s.slice(m[0].length).trim();
+    }
+    if (s === '') return;
+    const assign = /^([A-Za-z_.$][A-Za-z0-9_.$]*)\s*=\s*(.+)$/.exec(s);
+    if (assign && !assign[1].startsWith('.')) { this.defineAbs(assign[1], assign[2]); return; }
+    const m = /^(\S+)\s*(.*)$/.exec(s)!;
+    const name = m[1].toLowerCase();
+    const rest = m[2].trim();
+    if (name.startsWith('.')) this.directive(name, rest);
+    else this.instruction(name, rest === '' ? [] : splitOperands(rest), true);
+  }
+
+  private defineLabel(name: string): void {
+    if (/^\d+$/.test(name)) {
+      const n = Number(name);
+      let l = this.locals.get(n);
+      if (!l) { l = []; this.locals.set(n, l); }
+      l.push({ section: this.cur.name, offset: this.cur.loc });
+      this.localSeen.set(n, (this.localSeen.get(n) ?? 0) + 1);
+      return;
+    }
+    if (this.symbols.has(name)) throw new AsmError(`symbol '${name}' is already defined`);
+    this.symbols.set(name, { section: this.cur.name, offset: this.cur.loc });
+  }
+
+  private defineAbs(name: string, expr: string): void {
+    const v = evaluate(expr, this.env()).value;
+    this.symbols.set(name, { abs: v });
+  }
+
+  private directive(name: string, rest: string): void {
+    const args = rest === '' ? [] : splitOperands(rest);
+    switch (name) {
+      case '.text': case '.data': case '.bss': case '.rodata':
+        this.switchSection(name); return;
+      case '.section': {
+        const sec = args[0]?.replace(/^"|"$/g, '');
+        if (!sec) throw new AsmError('.section needs a name');
+        this.switchSection(sec, args.slice(1)); return;
+      }
+      case '.previous': return;
+      case '.globl': case '.global':
+        for (const a of args) this.globals.add(a.trim()); return;
+      case '.local': case '.weak': case '.hidden': case '.protected': case '.extern':
+        return;
+      case '.type': {
+        if (args.length >= 2) {
+          const t = args[1].replace(/^[@%"]/, '').replace(/"$/, '');
+          if (t === 'function') this.types.set(args[0], 'func');
+          else if (t === 'object') this.types.set(args[0], 'object');
+        }
+        return;
+      }
+      case '.size':
+        if (args.length >= 2 && this.final) this.sizes.set(args[0], Number(this.absExpr(args[1])));
+        return;
+      case '.ent': case '.end': case '.frame': case '.mask': case '.fmask': case '.file': case '.loc':
+      case '.ident': case '.gnu_attribute': case '.module': case '.abicalls': case '.option': case '.nan':
+      case '.insn': case '.cpload': case '.cprestore': case '.cpsetup': case '.cpreturn': case '.aent':
+      case '.mdebug': case '.addrsig': case '.addrsig_sym':
+        return;
+      case '.entry': if (args[0]) this.entrySym = args[0]; return;
+      case '.set': this.set(args); return;
+      case '.equ': case '.equiv': {
+        if (args.length !== 2) throw new AsmError(`${name} needs a name and a value`);
+        this.defineAbs(args[0], args[1]); return;
+      }
+      case '.org': {
+        // .org is relative to the start of the current section, as in GNU as.
+        const v = this.absExpr(args[0]);
+        const rel = Number(v);
+        if (v < 0n || v > 1n << 28n) throw new AsmError(`.org 0x${v.toString(16)} out of range`);
+        if (rel < this.cur.loc) throw new AsmError(`.org 0x${v.toString(16)} moves the location counter backwards`);
+        this.fill(rel - this.cur.loc, Number(args[1] ? this.absExpr(args[1]) : 0n));
+        return;
+      }
+      case '.align': this.alignTo(1 << Number(this.absExpr(args[0] ?? '0')), args[1]); return;
+      case '.p2align': this.alignTo(1 << Number(this.absExpr(args[0] ?? '0')), args[1]); return;
+      case '.balign': this.alignTo(Number(this.absExpr(args[0] ?? '1')), args[1]); return;
+      case '.space': case '.skip': case '.zero': {
+        const n = Number(this.absExpr(args[0] ?? '0'));
+        if (n < 0 || n > 1 << 28) throw new AsmError(`${name} size ${n} out of range`);
+        this.fill(n, Number(args[1] ? this.absExpr(args[1]) : 0n)); return;
+      }
+      case '.byte': this.data(args, 1, false); return;
+      case '.half': case '.hword': case '.short': this.data(args, 2, true); return;
+      case '.word': case '.int': case '.long': this.data(args, 4, true); return;
+      case '.dword': case '.quad': case '.8byte': this.data(args, 8, true); return;
+      case '.ascii': for (const a of args) this.bytes(parseString(a)); return;
+      case '.asciz': case '.string': for (const a of args) { this.bytes(parseString(a)); this.bytes([0]); } return;
+      default:
+        throw new AsmError(`unknown directive '${name}'`);
+    }
+  }
+
+  private set(args: string[]): void {
+    const a = (args[0] ?? '').trim();
+    if (args.length >= 2 && /^[A-Za-z_$][\w.$]*$/.test(a) && !/^(mips|arch)/.test(a)) { this.defineAbs(a, args[1]); return; }
+    switch (a) {
+      case 'noreorder': this.reorder = false; return;
+      case 'reorder': this.reorder = true; return;
+      case 'noat': this.at = false; return;
+      case 'at': this.at = true; return;
+      case 'push': this.setStack.push({ reorder: this.reorder, at: this.at, isa: this.isa }); return;
+      case 'pop': {
+        const s = this.setStack.pop();
+        if (!s) throw new AsmError('.set pop without .set push');
+        ({ reorder: this.reorder, at: this.at, isa: this.isa } = s); return;
+      }
+      case 'macro': case 'nomacro': case 'volatile': case 'novolatile': case 'nomips16': case 'nomicromips':
+      case 'hardfloat': case 'softfloat': case 'nodsp': case 'nomt': case 'nomsa': case 'novirt': case 'gp=64':
+      case 'fp=64': case 'fp=32': case 'oddspreg': case 'nooddspreg': case 'mips0':
+        return;
+      case 'dsp': case 'dspr2': this.isa |= Isa.DSP; return;
+      case 'mt': this.isa |= Isa.MT; return;
+      case 'msa': this.isa |= Isa.MSA; return;
+      case 'virt': this.isa |= Isa.VIRT; return;
+      case 'mips3d': this.isa |= Isa.MIPS3D; return;
+    }
+    const arch = /^(?:arch=)?(mips64r2|mips32r2|mips64|mips3|mips4|mips5|octeon|octeon\+|octeon2|octeon3|5kc|5kf|mips1|mips2|mips32)$/.exec(a);
+    if (arch) {
+      const n = arch[1];
+      this.isa = n === 'octeon' || n === 'octeon+' ? MODEL_ISA.octeon : n === 'octeon2' ? MODEL_ISA.octeon2
+        : n === 'octeon3' ? MODEL_ISA.octeon3 : this.baseIsa & ~(Isa.OCTEON | Isa.OCTEON2 | Isa.OCTEON3) | Isa.BASE;
+      return;
+    }
+    throw new AsmError(`unknown .set option '${a}'`);
+  }
+
+  // ---- instructions ---------------------------------------------------------------
+
+  private instruction(name: string, ops: string[], user: boolean): void {
+    const expanded = this.expandMacro(name, ops);
+    if (expanded) {
+      for (const [n, o] of expanded) this.instruction(n, o, false);
+      return;
+    }
+    this.alignTo(4);
+    const { word, entry } = encodeInstruction(name, ops, { pc: this.dot, env: this.env(), isa: this.isa });
+    this.emitWord(word);
+    if (user && this.reorder && (entry.flags & DELAY_SLOT)) this.emitWord(0);
+  }
+
+  private emitWord(word: number): void {
+    this.listing.push({ addr: this.dot, word, line: this.curLine });
+    const b = [word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255];
+    this.bytes(this.big ? b : b.reverse());
+  }
+
+  private expandMacro(name: string, ops: string[]): Stmt[] | undefined {
+    switch (name) {
+      case 'li': case 'dli': {
+        if (ops.length !== 2) throw new AsmError(`${name} needs a register and a value`);
+        const v = this.absExpr(ops[1]);
+        try { return loadConstant(ops[0], v, name === 'dli'); } catch (e) { throw new AsmError((e as Error).message); }
+      }
+      case 'la': case 'dla': {
+        if (ops.length !== 2) throw new AsmError(`${name} needs a register and an address`);
+        const m = /^(.*)\((\$?\w+)\)$/.exec(ops[1].trim());
+        if (m) {
+          // la $r, off($base): address arithmetic
+          return [['daddiu', [ops[0], m[2], m[1].trim() === '' ? '0' : m[1]]]];
+        }
+        if (this.isConstant(ops[1])) return loadConstant(ops[0], this.absExpr(ops[1]), true);
+        return loadAddress(ops[0], ops[1], this.at);
+      }
+      case 'not': if (ops.length === 2) return [['nor', [ops[0], ops[1], '$0']]]; return undefined;
+      case 'abs': case 'dabs':
+        if (ops.length === 2) return absMacro(name, ops[0], ops[1]);
+        if (ops.length === 1) return absMacro(name, ops[0], ops[0]);
+        return undefined;
+      case 'neg': case 'negu': case 'dneg': case 'dnegu':
+        if (ops.length === 1) return [[name, [ops[0], ops[0]]]];
+        return undefined;
+      case 'dsll': case 'dsrl': case 'dsra': case 'drotr': case 'dror': {
+        if (ops.length !== 3 || /^\$/.test(ops[2].trim())) return undefined;
+        return wideShift(name, ops, this.absExpr(ops[2]));
+      }
+      case 'j': case 'jal':
+        if (ops.length === 1 && /^\$/.test(ops[0].trim())) return [[name === 'j' ? 'jr' : 'jalr', ops]];
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private isConstant(expr: string): boolean {
+    try {
+      evaluate(expr, { ...this.env(), lenient: false, symbol: (n) => { const d = this.symbols.get(n); return d && 'abs' in d ? d.abs : undefined; }, local: () => undefined });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private absExpr(expr: string | undefined): bigint {
+    if (expr === undefined || expr.trim() === '') throw new AsmError('missing expression');
+    return evaluate(expr, this.env()).value;
+  }
+
+  // ---- data -----------------------------------------------------------------------
+
+  private data(args: string[], size: number, autoAlign: boolean): void {
+    if (autoAlign) this.alignTo(size);
+    for (const a of args) {
+      const v = BigInt.asUintN(64, evaluate(a, this.env()).value);
+      if (size < 8) {
+        const lim = 1n << BigInt(size * 8);
+        const sv = BigInt.asIntN(64, v);
+        if (this.final && (sv >= lim || sv < -(lim >> 1n))) this.warn(`value 0x${v.toString(16)} truncated to ${size} bytes`);
+      }
+      const b: number[] = [];
+      for (let i = 0; i < size; i++) b.push(Number((v >> BigInt(8 * i)) & 0xffn));
+      this.bytes(this.big ? b.reverse() : b);
+    }
+  }
+
+  private bytes(b: number[]): void {
+    const s = this.cur;
+    if (s.nobits) {
+      if (b.some((x) => x !== 0)) throw new AsmError(`non-zero data in ${s.name}`);
+      s.loc += b.length; return;
+    }
+    for (const x of b) {
+      if (s.loc < s.data.length) s.data[s.loc] = x;
+      else { while (s.data.length < s.loc) s.data.push(0); s.data.push(x); }
+      s.loc++;
+    }
+  }
+
+  private fill(n: number, value: number): void {
+    if (n <= 0) return;
+    this.bytes(new Array<number>(n).fill(value & 0xff));
+  }
+
+  private alignTo(n: number, fillArg?: string): void {
+    if (n <= 1) return;
+    if ((n & (n - 1)) !== 0) throw new AsmError(`alignment ${n} is not a power of 2`);
+    this.cur.align = Math.max(this.cur.align, n);
+    const pad = (n - (this.cur.loc % n)) % n;
+    this.fill(pad, fillArg ? Number(this.absExpr(fillArg)) : 0);
+  }
+
+  private switchSection(name: string, flags: string[] = []): void {
+    let s = this.sections.get(name);
+    if (!s) {
+      const f = (flags[0] ?? '').replace(/"/g, '');
+      const nobits = name === '.bss' || name.startsWith('.bss.') || flags.some((x) => x.includes('nobits'));
+      const exec = name === '.text' || name.startsWith('.text.') || f.includes('x');
+      const write = name === '.data' || name === '.bss' || name.startsWith('.data.') || f.includes('w');
+      s = { name, data: [], loc: 0, align: 4, nobits, exec, write, base: this.prevBases.get(name) ?? this.origin };
+      this.sections.set(name, s);
+      this.sectionOrder.push(name);
+    }
+    this.cur = s;
+  }
+
+  // ---- output & diagnostics ---------------------------------------------------------
+
+  private outputSections(): AsmSection[] {
+    const bases = this.computeBases();
+    return this.sectionOrder.map((n) => {
+      const s = this.sections.get(n)!;
+      const size = s.nobits ? s.loc : Math.max(s.loc, s.data.length);
+      const bytes = s.nobits ? new Uint8Array(0) : Uint8Array.from(s.data.concat(new Array<number>(size - s.data.length).fill(0)));
+      return { name: n, addr: bases.get(n)!, bytes, size, nobits: s.nobits, executable: s.exec, writable: s.write, align: s.align };
+    }).filter((s) => s.size > 0 || s.name === '.text');
+  }
+
+  private outputSymbols(): AsmSymbol[] {
+    const out: AsmSymbol[] = [];
+    for (const [name, def] of this.symbols) {
+      if (name.startsWith('.L')) continue;
+      const value = this.prevValues.get(name) ?? 0n;
+      const size = this.sizes.get(name) ?? 0;
+      out.push({
+        name, value, section: 'abs' in def ? 'ABS' : def.section, global: this.globals.has(name), size: Math.max(0, size),
+        type: this.types.get(name) ?? 'notype',
+      });
+    }
+    return out;
+  }
+
+  private error(message: string): void {
+    if (!this.final) return;
+    this.diags.push({ file: this.file, line: this.curLine, column: this.curCol, message, severity: 'error' });
+  }
+
+  private warn(message: string): void {
+    this.diags.push({ file: this.file, line: this.curLine, column: this.curCol, message, severity: 'warning' });
+  }
+}
+
+class AsmError extends Error {}
+
+function sameMap(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+function sameLocals(a: Map<number, bigint[]>, b: Map<number, bigint[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length || v.some((x, i) => x !== w[i])) return false;
+  }
+  return true;
+}
+
+/** Replaces C block comments by spaces, keeping newlines (line numbers stay right). */
+function stripBlockComments(src: string): string {
+  return src.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' '));
+}
+
+/** Removes a `#` comment (outside strings and character constants). */
+function stripLineComment(line: string): string {
+  let inStr = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inStr) { if (c === '\\') i++; else if (c === '"') inStr = false; continue; }
+    if (c === '"') inStr = true;
+    else if (c === "'") i += line[i + 1] === '\\' ? 2 : 1;
+    else if (c === '#') return line.slice(0, i);
+  }
+  return line;
+}
+
+/** Splits a line at `;` (outside strings) into statements with their 1-based columns. */
+function splitStatements(line: string): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  let start = 0, inStr = false;
+  for (let i = 0; i <= line.length; i++) {
+    const c = line[i];
+    if (inStr) { if (c === '\\') i++; else if (c === '"') inStr = false; continue; }
+    if (c === '"') { inStr = true; continue; }
+    if (c === ';' || i === line.length) {
+      const text = line.slice(start, i);
+      const lead = text.length - text.trimStart().length;
+      if (text.trim() !== '') out.push([text, start + lead + 1]);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+const UTF8 = new TextEncoder();
+
+function parseString(a: string): number[] {
+  const t = a.trim();
+  if (!t.startsWith('"') || !t.endsWith('"') || t.length < 2) throw new AsmError(`expected a string, got '${t}'`);
+  const out: number[] = [];
+  for (let i = 1; i < t.length - 1; i++) {
+    const c = t[i];
+    if (c !== '\\') { out.push(...UTF8.encode(c)); continue; }
+    const n = t[++i];
+    if (n === 'x') {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 1));
+      if (!m) throw new AsmError('bad \\x escape');
+      out.push(parseInt(m[0], 16)); i += m[0].length;
+    } else if (/[0-7]/.test(n)) {
+      const m = /^[0-7]{1,3}/.exec(t.slice(i))!;
+      out.push(parseInt(m[0], 8) & 0xff); i += m[0].length - 1;
+    } else out.push(unescapeChar(n));
+  }
+  return out;
+}
