@@ -1,0 +1,603 @@
+// One MIPS64 CPU: registers (64-bit values as int32 halves in one Int32Array), PC and
+// delay-slot state, LL state, CP0, TLB, the FPU, and the primitives the instruction
+// semantics call (memory access through the host translation cache, exceptions,
+// branches, CP0 side effects). Execution engines (interpreter, translator) drive it.
+
+import { Decoder, decoderFor } from '../isa/decoder';
+import { PhysicalBus } from '../memory/bus';
+import { Access, HostTlb, HTLB_BITS, HTLB_SIZE } from '../mmu/host-tlb';
+import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
+import { Tlb } from '../mmu/tlb';
+import { StateSpec } from '../snapshot/state';
+import { bswap32, div32, div64, dmul, getBig, mul32, ror64, sar64, setBig, shl64, shr64, toBig } from './arith';
+import { Cp0 } from './cp0';
+import * as cp0a from './cp0-access';
+import {
+  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
+  ST_KX, ST_SX, ST_UX,
+} from './cp0-defs';
+import { CpuModel } from './cpu-models';
+
+/** Thrown (never constructed per exception) to unwind out of an instruction after a guest exception. */
+export const GUEST_EXCEPTION = { guestException: true } as const;
+
+/** Minimal view of the FPU the CPU core needs directly; instruction templates call the rest. */
+export interface FpuUnit {
+  readonly f: Int32Array;
+  fcsr: number;
+  fr: boolean;
+  reset(): void;
+  cond(cc: number): boolean;
+}
+
+export interface CpuHooks {
+  /** Called when icount reaches nextEvent; returns the new nextEvent. */
+  onEvent(cpu: Cpu): void;
+  /** Observes every exception (debugger filters); may request a stop. */
+  onException?(cpu: Cpu, code: number): void;
+}
+
+const TWO32 = 4294967296;
+
+export class Cpu {
+  /** GPR i: lo at 2i, hi at 2i+1; LO at 64/65; HI at 66/67. */
+  readonly r = new Int32Array(68);
+  pcLo = 0;
+  pcHi = 0;
+  /** The current instruction executes in a delay slot; after it, PC = ds. */
+  inDelay = false;
+  dsLo = 0;
+  dsHi = 0;
+  /** Set by branch semantics during one instruction: 0 none, 1 branch (delay slot follows), 2 likely not taken. */
+  brState = 0;
+  brLo = 0;
+  brHi = 0;
+  llbit = false;
+  llPhys = 0;
+  /** Executed instructions: the virtual clock. */
+  icount = 0;
+  /** Halted in WAIT until an interrupt is pending. */
+  waiting = false;
+  /** External interrupt lines IP2..IP7 as Cause bits. */
+  ipLines = 0;
+
+  readonly c0 = new Cp0();
+  readonly tlb: Tlb;
+  readonly htlb: HostTlb;
+  readonly decoder: Decoder;
+  fpu: FpuUnit | undefined;
+  mode: Mode = Mode.Kernel;
+  asid = 0;
+  irqPending = false;
+  /** icount at which the next timed event (timer match, device) is due. */
+  nextEvent = Infinity;
+  timerIcount = Infinity;
+  /** Upper half of the last ld/lld result. */
+  ldHi = 0;
+  readonly big: boolean;
+  readonly segBits: number;
+  readonly paBits: number;
+  stopRequested = false;
+  /** Last exception raised (for debugger descriptions). */
+  lastExc = -1;
+
+  static readonly spec: StateSpec = {
+    name: 'cpu0', version: 1,
+    fields: {
+      r: 'i32array', pcLo: 'i32', pcHi: 'i32', inDelay: 'bool', dsLo: 'i32', dsHi: 'i32', llbit: 'bool',
+      llPhys: 'f64', icount: 'f64', waiting: 'bool', ipLines: 'u32',
+    },
+  };
+
+  constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
+    this.tlb = new Tlb(model.tlbEntries);
+    this.htlb = new HostTlb(bus.ramSize);
+    this.decoder = decoderFor(model.isa);
+    this.big = bus.bigEndian;
+    this.segBits = model.segBits;
+    this.paBits = model.paBits;
+    this.reset();
+  }
+
+  reset(): void {
+    this.r.fill(0);
+    this.pcHi = -1;
+    this.pcLo = 0xbfc00000 | 0;
+    this.inDelay = false;
+    this.brState = 0;
+    this.llbit = false;
+    this.waiting = false;
+    this.tlb.reset();
+    this.c0.reset(this.model, this.icount);
+    this.fpu?.reset();
+    this.afterStateChange();
+  }
+
+  /** Recomputes everything derived from architectural state (after reset/restore/CP0 writes). */
+  afterStateChange(): void {
+    this.mode = modeOf(this.c0.status);
+    this.asid = Number(this.c0.entryHi & 0xffn);
+    this.htlb.flush();
+    this.updateIrq();
+    this.rescheduleTimer();
+  }
+
+  get pc(): bigint { return toBig(this.pcHi, this.pcLo); }
+  set pc(v: bigint) {
+    this.pcLo = Number(BigInt.asIntN(32, v));
+    this.pcHi = Number(BigInt.asIntN(32, v >> 32n));
+    this.inDelay = false;
+  }
+
+  getGpr(i: number): bigint { return getBig(this.r, i * 2); }
+  setGpr(i: number, v: bigint): void { if (i !== 0) setBig(this.r, i * 2, v); }
+
+  // ---- exceptions ------------------------------------------------------------------
+
+  /** Raises a general exception with `code`; never returns. */
+  exc(code: number): never {
+    return this.raise(code, false, 0);
+  }
+
+  raise(code: number, refill: boolean, ce: number): never {
+    const c0 = this.c0;
+    const st = c0.status;
+    let off = 0x180;
+    if (!(st & ST_EXL)) {
+      if (this.inDelay) {
+        c0.epc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - 4n);
+        c0.cause |= CA_BD;
+      } else {
+        c0.epc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo));
+        c0.cause &= ~CA_BD;
+      }
+      if (refill) off = this.xtlbRefill() ? 0x080 : 0x000;
+      else if (code === Exc.Int && (c0.cause & CA_IV)) off = 0x200;
+    }
+    c0.cause = ((c0.cause & ~(CA_EXCCODE | CA_CE)) | (code << 2) | (ce << 28)) >>> 0;
+    c0.status = (st | ST_EXL) >>> 0;
+    let base: bigint;
+    if (st & ST_BEV) base = 0xffffffffbfc00200n;
+    else base = BigInt.asUintN(64, BigInt.asIntN(32, c0.ebase) & ~0xfffn);
+    const vec = base + BigInt(off);
+    this.pcLo = Number(BigInt.asIntN(32, vec));
+    this.pcHi = Number(BigInt.asIntN(32, vec >> 32n));
+    this.inDelay = false;
+    this.brState = 0;
+    this.waiting = false;
+    this.lastExc = code;
+    this.mode = Mode.Kernel;
+    this.updateIrq();
+    this.hooks.onException?.(this, code);
+    throw GUEST_EXCEPTION;
+  }
+
+  private xtlbRefill(): boolean {
+    const region = (Number(this.c0.badVAddr >> 62n) & 3);
+    const st = this.c0.status;
+    return (region === 0 && (st & ST_UX) !== 0) || (region === 3 && (st & ST_KX) !== 0) || (region === 1 && (st & ST_SX) !== 0);
+  }
+
+  /** Address-related exception: sets BadVAddr (and TLB context registers) then raises. */
+  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, fetch: boolean): never {
+    const c0 = this.c0;
+    const va = BigInt.asUintN(64, toBig(vaHi, vaLo));
+    c0.badVAddr = va;
+    if (code === Xlate.AddressError) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
+    // TLB exceptions: Context, XContext and EntryHi get the faulting VPN2.
+    c0.context = (c0.context & ~0x7fffffn) | ((va >> 9n) & 0x7ffff0n);
+    const sb = BigInt(this.segBits);
+    c0.xContext = BigInt.asUintN(64, (c0.xContext & (~0n << (sb - 7n)))
+      | ((va >> 62n) << (sb - 9n)) | (((va >> 13n) & ((1n << (sb - 13n)) - 1n)) << 4n));
+    const segMask = (3n << 62n) | ((1n << sb) - 1n);
+    c0.entryHi = ((va & ~0x1fffn) & segMask) | (c0.entryHi & 0xffn);
+    void fetch;
+    if (code === Xlate.Modified) return this.raise(Exc.Mod, false, 0);
+    return this.raise(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
+  }
+
+  // ---- memory access ---------------------------------------------------------------
+
+  /** Translates for an access, raising the guest exception on failure; returns the physical address. */
+  xlate(vaHi: number, vaLo: number, acc: Access): number {
+    const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
+    if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write, acc === Access.Fetch);
+    return pa;
+  }
+
+  /** Slow path: translate, fill the host cache when RAM, return RAM offset or −1 − pa for I/O. */
+  private slow(vaHi: number, vaLo: number, acc: Access): number {
+    const pa = this.xlate(vaHi, vaLo, acc);
+    const off = this.bus.ramOffset(pa);
+    if (off < 0) return -1 - pa;
+    if (acc !== Access.Write || lastXlate.writable) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
+    if (this.htlb.traps[off >>> 12] !== 0) this.pageTrap(off, acc, vaHi, vaLo);
+    return off;
+  }
+
+  /** Hook for trapped pages (watchpoints, dirty tracking, code invalidation). */
+  pageTrap(_off: number, _acc: Access, _vaHi: number, _vaLo: number): void {}
+
+  /** RAM offset for an access (fast path inline), or −1 − pa for I/O. */
+  ramOff(vaHi: number, vaLo: number, acc: Access): number {
+    const i = ((this.mode * 3 + acc) << HTLB_BITS) | ((vaLo >>> 12) & (HTLB_SIZE - 1));
+    const h = this.htlb;
+    if (h.tagLo[i] === (vaLo & ~0xfff) && h.tagHi[i] === vaHi) return h.base[i] + (vaLo & 0xfff);
+    return this.slow(vaHi, vaLo, acc);
+  }
+
+  private ioRead(off: number, size: 1 | 2 | 4 | 8, vaHi: number, vaLo: number, fetch: boolean): number {
+    const v = this.bus.ioRead(-1 - off, size);
+    if (v === undefined) {
+      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
+      return this.raise(fetch ? Exc.IBE : Exc.DBE, false, 0);
+    }
+    return v;
+  }
+
+  private ioWrite(off: number, size: 1 | 2 | 4 | 8, value: number, vaHi: number, vaLo: number): void {
+    if (!this.bus.ioWrite(-1 - off, size, value)) {
+      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
+      this.raise(Exc.DBE, false, 0);
+    }
+  }
+
+  private align(vaHi: number, vaLo: number, mask: number, write: boolean): void {
+    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, false);
+  }
+
+  fetch(): number {
+    const vaHi = this.pcHi, vaLo = this.pcLo;
+    if (vaLo & 3) {
+      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
+      return this.raise(Exc.AdEL, false, 0);
+    }
+    const off = this.ramOff(vaHi, vaLo, Access.Fetch);
+    if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, true) | 0;
+    const w = this.bus.ram32[off >>> 2];
+    return this.big ? bswap32(w) : w;
+  }
+
+  lb(vaHi: number, vaLo: number): number {
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) return (this.ioRead(off, 1, vaHi, vaLo, false) << 24) >> 24;
+    return this.bus.ram8[off];
+  }
+
+  lbu(vaHi: number, vaLo: number): number {
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) return this.ioRead(off, 1, vaHi, vaLo, false) & 0xff;
+    return this.bus.ram[off];
+  }
+
+  lh(vaHi: number, vaLo: number): number {
+    this.align(vaHi, vaLo, 1, false);
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) return (this.ioRead(off, 2, vaHi, vaLo, false) << 16) >> 16;
+    const v = this.bus.ram16[off >>> 1];
+    return this.big ? (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff) : v;
+  }
+
+  lhu(vaHi: number, vaLo: number): number {
+    this.align(vaHi, vaLo, 1, false);
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) return this.ioRead(off, 2, vaHi, vaLo, false) & 0xffff;
+    const v = this.bus.ramU16[off >>> 1];
+    return this.big ? ((v & 0xff) << 8) | (v >>> 8) : v;
+  }
+
+  lw(vaHi: number, vaLo: number): number {
+    this.align(vaHi, vaLo, 3, false);
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, false) | 0;
+    const v = this.bus.ram32[off >>> 2];
+    return this.big ? bswap32(v) : v;
+  }
+
+  /** 64-bit load: returns the low word, high word in this.ldHi. */
+  ld(vaHi: number, vaLo: number): number {
+    this.align(vaHi, vaLo, 7, false);
+    const off = this.ramOff(vaHi, vaLo, Access.Read);
+    if (off < 0) {
+      const v = this.ioRead(off, 8, vaHi, vaLo, false);
+      this.ldHi = Math.floor(v / TWO32) | 0;
+      return v | 0;
+    }
+    const i = off >>> 2, m = this.bus.ram32;
+    if (this.big) { this.ldHi = bswap32(m[i]); return bswap32(m[i + 1]); }
+    this.ldHi = m[i + 1];
+    return m[i];
+  }
+
+  sb(vaHi: number, vaLo: number, lo: number): void {
+    const off = this.ramOff(vaHi, vaLo, Access.Write);
+    if (off < 0) { this.ioWrite(off, 1, lo & 0xff, vaHi, vaLo); return; }
+    this.bus.ram[off] = lo;
+  }
+
+  sh(vaHi: number, vaLo: number, lo: number): void {
+    this.align(vaHi, vaLo, 1, true);
+    const off = this.ramOff(vaHi, vaLo, Access.Write);
+    if (off < 0) { this.ioWrite(off, 2, lo & 0xffff, vaHi, vaLo); return; }
+    this.bus.ramU16[off >>> 1] = this.big ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo;
+  }
+
+  sw(vaHi: number, vaLo: number, lo: number): void {
+    this.align(vaHi, vaLo, 3, true);
+    const off = this.ramOff(vaHi, vaLo, Access.Write);
+    if (off < 0) { this.ioWrite(off, 4, lo >>> 0, vaHi, vaLo); return; }
+    this.bus.ram32[off >>> 2] = this.big ? bswap32(lo) : lo;
+  }
+
+  sd(vaHi: number, vaLo: number, lo: number, hi: number): void {
+    this.align(vaHi, vaLo, 7, true);
+    const off = this.ramOff(vaHi, vaLo, Access.Write);
+    if (off < 0) { this.ioWrite(off, 8, (hi >>> 0) * TWO32 + (lo >>> 0), vaHi, vaLo); return; }
+    const i = off >>> 2, m = this.bus.ram32;
+    if (this.big) { m[i] = bswap32(hi); m[i + 1] = bswap32(lo); } else { m[i] = lo; m[i + 1] = hi; }
+  }
+
+  ll(vaHi: number, vaLo: number, size: 4 | 8): number {
+    const v = size === 4 ? this.lw(vaHi, vaLo) : this.ld(vaHi, vaLo);
+    this.llbit = true;
+    this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
+    this.c0.lladdr = BigInt(Math.max(0, this.llPhys)) >> 4n;
+    return v;
+  }
+
+  sc(vaHi: number, vaLo: number, lo: number, hi: number, size: 4 | 8): number {
+    // Translate first: a faulting SC raises its exception whatever LLbit is.
+    this.align(vaHi, vaLo, size - 1, true);
+    const pa = this.xlate(vaHi, vaLo, Access.Write);
+    if (!this.llbit || pa !== this.llPhys) { this.llbit = false; return 0; }
+    if (size === 4) this.sw(vaHi, vaLo, lo); else this.sd(vaHi, vaLo, lo, hi);
+    this.llbit = false;
+    return 1;
+  }
+
+  /** lwl/lwr: merges the addressed bytes of the aligned word into `old`. */
+  lwlr(vaHi: number, vaLo: number, old: number, left: boolean): number {
+    const b = this.big ? 3 - (vaLo & 3) : vaLo & 3;
+    const w = this.lw(vaHi, vaLo & ~3);
+    if (left) {
+      const sh = (3 - b) * 8;
+      return sh === 0 ? w : (w << sh) | (old & ((1 << sh) - 1));
+    }
+    const sh = b * 8;
+    return sh === 0 ? w : (w >>> sh) | (old & ~(-1 >>> sh));
+  }
+
+  swlr(vaHi: number, vaLo: number, v: number, left: boolean): void {
+    const b = this.big ? 3 - (vaLo & 3) : vaLo & 3;
+    // Check the store is permitted before reading (a store fault must report a store).
+    this.xlate(vaHi, vaLo & ~3, Access.Write);
+    const w = this.lw(vaHi, vaLo & ~3);
+    let nw: number;
+    if (left) {
+      const sh = (3 - b) * 8;
+      nw = sh === 0 ? v : (w & ~(-1 >>> sh)) | (v >>> sh);
+    } else {
+      const sh = b * 8;
+      nw = sh === 0 ? v : (w & ((1 << sh) - 1)) | (v << sh);
+    }
+    this.sw(vaHi, vaLo & ~3, nw);
+  }
+
+  ldlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
+    const b = BigInt(this.big ? 7 - (vaLo & 7) : vaLo & 7);
+    const lo = this.ld(vaHi, vaLo & ~7);
+    const w = BigInt.asUintN(64, toBig(this.ldHi, lo));
+    const old = BigInt.asUintN(64, getBig(this.r, rt2));
+    const M = (1n << 64n) - 1n;
+    let v: bigint;
+    if (left) {
+      const sh = (7n - b) * 8n;
+      v = ((w << sh) & M) | (old & ((1n << sh) - 1n));
+    } else {
+      const sh = b * 8n;
+      v = (w >> sh) | (old & ~(M >> sh) & M);
+    }
+    if (rt2 !== 0) setBig(this.r, rt2, v);
+  }
+
+  sdlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
+    const b = BigInt(this.big ? 7 - (vaLo & 7) : vaLo & 7);
+    this.xlate(vaHi, vaLo & ~7, Access.Write);
+    const lo = this.ld(vaHi, vaLo & ~7);
+    const w = BigInt.asUintN(64, toBig(this.ldHi, lo));
+    const v = BigInt.asUintN(64, getBig(this.r, rt2));
+    const M = (1n << 64n) - 1n;
+    let nw: bigint;
+    if (left) {
+      const sh = (7n - b) * 8n;
+      nw = (w & ~(M >> sh) & M) | (v >> sh);
+    } else {
+      const sh = b * 8n;
+      nw = (w & ((1n << sh) - 1n)) | ((v << sh) & M);
+    }
+    this.sd(vaHi, vaLo & ~7, Number(BigInt.asIntN(32, nw)), Number(BigInt.asIntN(32, nw >> 32n)));
+  }
+
+  /** Index address base+index for COP1X: the two halves. */
+  idxLo(rs2: number, rt2: number): number { return (this.r[rs2] + this.r[rt2]) | 0; }
+  idxHi(rs2: number, rt2: number): number {
+    const a = this.r[rs2], b = this.r[rt2];
+    return (this.r[rs2 + 1] + this.r[rt2 + 1] + (((a >>> 0) + (b >>> 0)) > 4294967295 ? 1 : 0)) | 0;
+  }
+
+  synci(_vaHi: number, _vaLo: number): void { /* caches are not modelled; translated code is invalidated by page traps */ }
+  cacheOp(_op: number, _vaHi: number, _vaLo: number): void { /* no caches modelled */ }
+
+  // ---- arithmetic helpers called by semantics ------------------------------------------
+
+  mul32(a: number, b: number, u: boolean): void { mul32(a, b, u, this.r, 64, 66); }
+  div32(a: number, b: number, u: boolean): void { div32(this.r, a, b, u); }
+  dmult(rs2: number, rt2: number, u: boolean): void {
+    let a = getBig(this.r, rs2), b = getBig(this.r, rt2);
+    if (u) { a = BigInt.asUintN(64, a); b = BigInt.asUintN(64, b); }
+    dmul(this.r, a, b);
+  }
+  ddiv(rs2: number, rt2: number, u: boolean): void { div64(this.r, rs2, rt2, u); }
+  madd(a: number, b: number, u: boolean, sub: boolean): void {
+    const p = u ? BigInt(a >>> 0) * BigInt(b >>> 0) : BigInt(a | 0) * BigInt(b | 0);
+    const acc = (BigInt(this.r[66]) << 32n) | BigInt(this.r[64] >>> 0);
+    const v = BigInt.asIntN(64, sub ? acc - p : acc + p);
+    const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
+    this.r[64] = lo; this.r[65] = lo >> 31; this.r[66] = hi; this.r[67] = hi >> 31;
+  }
+  shl(hi: number, lo: number, s: number, rd: number): void { if (rd) shl64(hi, lo, s, this.r, rd * 2); }
+  shr(hi: number, lo: number, s: number, rd: number): void { if (rd) shr64(hi, lo, s, this.r, rd * 2); }
+  sar(hi: number, lo: number, s: number, rd: number): void { if (rd) sar64(hi, lo, s, this.r, rd * 2); }
+  ror(hi: number, lo: number, s: number, rd: number): void { if (rd) ror64(hi, lo, s, this.r, rd * 2); }
+  dext(rt2: number, rs2: number, pos: number, size: number): void {
+    if (rt2 === 0) return;
+    const v = BigInt.asUintN(64, getBig(this.r, rs2)) >> BigInt(pos);
+    setBig(this.r, rt2, size >= 64 ? v : v & ((1n << BigInt(size)) - 1n));
+  }
+  dins(rt2: number, rs2: number, lsb: number, msb: number): void {
+    if (rt2 === 0 || msb < lsb) return;
+    const size = BigInt(msb - lsb + 1);
+    const m = ((1n << size) - 1n) << BigInt(lsb);
+    const t = BigInt.asUintN(64, getBig(this.r, rt2)), s = BigInt.asUintN(64, getBig(this.r, rs2));
+    setBig(this.r, rt2, (t & ~m) | ((s << BigInt(lsb)) & m));
+  }
+
+  // ---- control flow ------------------------------------------------------------------
+
+  br(taken: boolean, thi: number, tlo: number): void {
+    this.brState = 1;
+    if (taken) { this.brHi = thi; this.brLo = tlo; return; }
+    const l = (this.pcLo + 8) | 0;
+    this.brHi = (this.pcHi + (((this.pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
+    this.brLo = l;
+  }
+
+  brl(taken: boolean, thi: number, tlo: number): void {
+    if (taken) { this.brState = 1; this.brHi = thi; this.brLo = tlo; } else this.brState = 2;
+  }
+
+  /** Writes PC+8 to GPR rd. */
+  link(rd: number): void {
+    if (rd === 0) return;
+    this.r[rd * 2] = (this.pcLo + 8) | 0;
+    this.r[rd * 2 + 1] = (this.pcHi + (((this.pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
+  }
+
+  // ---- coprocessor usability -------------------------------------------------------------
+
+  cp0(): void {
+    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0)) this.raise(Exc.CpU, false, 0);
+  }
+  cp1(): void {
+    if (!(this.c0.status & ST_CU1) || !this.fpu) this.raise(Exc.CpU, false, 1);
+    this.fpu.fr = (this.c0.status & (1 << 26)) !== 0;
+  }
+  cp1x(): void { this.cp1(); }
+  cpu2(): void {
+    if (!(this.c0.status & ST_CU2)) this.raise(Exc.CpU, false, 2);
+    this.raise(Exc.RI, false, 0);
+  }
+  fpuOp(f: () => void): void {
+    try { f(); } catch (e) {
+      if (e && typeof e === 'object' && 'kind' in e) this.raise(Exc.FPE, false, 0);
+      throw e;
+    }
+  }
+  fpuUnimplemented(): object { return { kind: 'unimplemented' }; }
+
+  rdhwr(rd: number): number {
+    if (this.mode !== Mode.Kernel && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
+    switch (rd) {
+      case 0: return Number(this.c0.ebase & 0x3ffn);
+      case 1: return this.model.synciStep;
+      case 2: return this.count();
+      case 3: return this.model.ccRes;
+      default: return this.raise(Exc.RI, false, 0);
+    }
+  }
+
+  // ---- CP0 ----------------------------------------------------------------------------
+
+  mfc0(rd: number, sel: number): number { return cp0a.read(this, rd, sel); }
+  dmfc0(rt2: number, rd: number, sel: number): void {
+    const v = cp0a.read64(this, rd, sel);
+    if (rt2 !== 0) setBig(this.r, rt2, v);
+  }
+  mtc0(rd: number, sel: number, lo: number, hi: number): void { cp0a.write(this, rd, sel, toBig(hi, lo)); }
+  setStatus(v: number): void { cp0a.write(this, 12, 0, BigInt(v >>> 0)); }
+  tlbr(): void { cp0a.tlbr(this); }
+  tlbwi(): void { cp0a.tlbwrite(this, this.c0.index & 0x7fffffff); }
+  tlbwr(): void { cp0a.tlbwrite(this, this.random()); }
+  tlbp(): void { cp0a.tlbp(this); }
+
+  /** Random: deterministic, cycles down from the top entry to Wired with virtual time. */
+  random(): number {
+    const n = this.tlb.size, w = Math.min(this.c0.wired, n - 1);
+    const span = n - w;
+    return n - 1 - (Math.floor(this.icount) % span);
+  }
+
+  eret(): void {
+    const c0 = this.c0;
+    let target: bigint;
+    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; }
+    else { target = c0.epc; c0.status &= ~ST_EXL; }
+    c0.status >>>= 0;
+    this.llbit = false;
+    this.mode = modeOf(c0.status);
+    this.updateIrq();
+    // ERET has no delay slot: jump directly.
+    this.brState = 3;
+    this.brLo = Number(BigInt.asIntN(32, target));
+    this.brHi = Number(BigInt.asIntN(32, target >> 32n));
+  }
+
+  wait(): void {
+    if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
+  }
+
+  // ---- interrupts and time --------------------------------------------------------------
+
+  /** Count register value now. */
+  count(): number {
+    const c0 = this.c0;
+    return (c0.countBase + Math.floor((this.icount - c0.countIcount) / this.model.countDiv)) >>> 0;
+  }
+
+  /** Drives external interrupt line `ip` (2..7). */
+  setIrq(ip: number, level: boolean): void {
+    const bit = 1 << (8 + ip);
+    this.ipLines = level ? this.ipLines | bit : this.ipLines & ~bit;
+    this.updateCauseIp();
+  }
+
+  updateCauseIp(): void {
+    const c0 = this.c0;
+    const ti = (c0.cause & CA_TI) ? 1 << (8 + ((c0.intCtl >>> 29) & 7)) : 0;
+    c0.cause = ((c0.cause & ~(CA_IP & ~0x300)) | this.ipLines | ti) >>> 0;
+    this.updateIrq();
+  }
+
+  updateIrq(): void {
+    const st = this.c0.status;
+    this.irqPending = (st & ST_IE) !== 0 && (st & (ST_EXL | ST_ERL)) === 0 && (this.c0.cause & st & ST_IM) !== 0;
+  }
+
+  /** Recomputes when Count next equals Compare. */
+  rescheduleTimer(): void {
+    const c0 = this.c0, div = this.model.countDiv;
+    const ticks = Math.floor((this.icount - c0.countIcount) / div);
+    const cur = (c0.countBase + ticks) >>> 0;
+    let delta = (c0.compare - cur) >>> 0;
+    if (delta === 0) delta = TWO32;
+    this.timerIcount = c0.countIcount + (ticks + delta) * div;
+    if (this.timerIcount < this.nextEvent) this.nextEvent = this.timerIcount;
+  }
+
+  /** Timer match: sets Cause.TI (and the IP line IntCtl.IPTI names). */
+  timerFire(): void {
+    this.c0.cause |= CA_TI;
+    this.updateCauseIp();
+    this.rescheduleTimer();
+  }
+}

@@ -1,0 +1,143 @@
+// The reference execution engine: fetch, decode through the instruction table, run the
+// op's handler (compiled once from its semantic template), advance PC through delay
+// slots. Interrupts are taken between instructions (not inside a delay slot), timed
+// events when the virtual clock reaches them, and WAIT skips virtual time forward.
+
+import { F, InsnSpec, RESERVED } from '../isa/table';
+import { Cpu, GUEST_EXCEPTION } from './cpu';
+import { Exc } from './cp0-defs';
+import { SEMANTICS } from './semantics';
+
+export type Handler = (c: Cpu, w: number) => void;
+
+/** Field definitions for the interpreter: each template token is a local constant. */
+const FIELDS: Array<[string, string]> = [
+  ['RS', '(w >>> 21) & 31'], ['RT', '(w >>> 16) & 31'], ['RD', '(w >>> 11) & 31'],
+  ['RS2', '((w >>> 21) & 31) << 1'], ['RT2', '((w >>> 16) & 31) << 1'], ['RD2', '((w >>> 11) & 31) << 1'],
+  ['SA', '(w >>> 6) & 31'], ['IMM', '(w << 16) >> 16'], ['UIMM', 'w & 0xffff'], ['JIDX', '(w & 0x3ffffff) << 2'],
+  ['SEL', 'w & 7'], ['W', 'w'], ['FS', '(w >>> 11) & 31'], ['FT', '(w >>> 16) & 31'], ['FD', '(w >>> 6) & 31'],
+  ['FR', '(w >>> 21) & 31'], ['CC', '(w >>> 18) & 7'], ['CC8', '(w >>> 8) & 7'], ['TF', '(w >>> 16) & 1'],
+  ['PC_LO', 'c.pcLo'], ['PC_HI', 'c.pcHi'],
+];
+
+/** Expands the register-write macros of a template. */
+export function expandWrites(t: string, rd: (reg: 'RD2' | 'RT2') => string): string {
+  return t.replace(/@WRD/g, rd('RD2')).replace(/@WRT/g, rd('RT2'));
+}
+
+/** Template for an entry's op, or the reserved-instruction template. */
+export function templateFor(e: InsnSpec): string {
+  return SEMANTICS[e.op] ?? SEMANTICS.reserved;
+}
+
+const cache = new Map<string, Handler>();
+
+function compile(op: string, template: string): Handler {
+  const key = op;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const body = expandWrites(template, (reg) => `if (${reg} !== 0) { r[${reg}] = lo; r[${reg} + 1] = hi; }`);
+  const used = FIELDS.filter(([name]) => new RegExp(`\\b${name}\\b`).test(body));
+  const prologue = used.map(([n, e]) => `const ${n} = ${e};`).join(' ');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('c', 'w', `"use strict"; const r = c.r; ${prologue}\n${body}`) as Handler;
+  cache.set(key, fn);
+  return fn;
+}
+
+export class Interpreter {
+  /** Handler per table entry id (aliases resolve to their canonical entry). */
+  private readonly handlers: Handler[] = [];
+
+  constructor(private readonly cpu: Cpu) {
+    const reserved = compile('reserved', SEMANTICS.reserved);
+    for (const e of cpu.decoder.entries) {
+      const c = e.canonical;
+      this.handlers[e.id] = (c.flags & F.RESERVED) ? reserved : compile(c.op, templateFor(c));
+    }
+    this.handlers[RESERVED.id] = reserved;
+  }
+
+  /** Executes exactly one instruction (or takes one exception/interrupt). */
+  step(): void {
+    const c = this.cpu;
+    try {
+      if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
+      const w = c.fetch();
+      const e = c.decoder.decode(w);
+      c.brState = 0;
+      this.handlers[e.id](c, w);
+      c.icount++;
+      advance(c);
+    } catch (err) {
+      if (err !== GUEST_EXCEPTION) throw err;
+    }
+  }
+
+  /**
+   * Runs until `budget` instructions have executed, a stop is requested, or the CPU
+   * idles in WAIT with nothing scheduled. Returns the number of instructions executed.
+   */
+  run(budget: number): number {
+    const c = this.cpu;
+    const start = c.icount;
+    const end = start + budget;
+    const handlers = this.handlers;
+    const dec = c.decoder;
+    c.stopRequested = false;
+    while (c.icount < end && !c.stopRequested) {
+      if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
+      if (c.waiting) {
+        if ((c.c0.cause & c.c0.status & 0xff00) !== 0) c.waiting = false;
+        else {
+          if (c.nextEvent === Infinity) break;
+          c.icount = Math.max(c.icount, Math.min(c.nextEvent, end));
+          continue;
+        }
+      }
+      try {
+        if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
+        const w = c.fetch();
+        c.brState = 0;
+        handlers[dec.decode(w).id](c, w);
+        c.icount++;
+        advance(c);
+      } catch (err) {
+        if (err !== GUEST_EXCEPTION) throw err;
+      }
+    }
+    return c.icount - start;
+  }
+}
+
+/** Moves PC past the instruction just executed, through delay slots. */
+export function advance(c: Cpu): void {
+  if (c.inDelay) {
+    c.pcLo = c.dsLo; c.pcHi = c.dsHi; c.inDelay = false;
+    if (c.brState === 3) { c.pcLo = c.brLo; c.pcHi = c.brHi; }
+    return;
+  }
+  switch (c.brState) {
+    case 0: {
+      const l = c.pcLo;
+      c.pcLo = (l + 4) | 0;
+      if (l === -4) c.pcHi = (c.pcHi + 1) | 0;
+      return;
+    }
+    case 1: {
+      c.dsLo = c.brLo; c.dsHi = c.brHi; c.inDelay = true;
+      const l = c.pcLo;
+      c.pcLo = (l + 4) | 0;
+      if (l === -4) c.pcHi = (c.pcHi + 1) | 0;
+      return;
+    }
+    case 2: {
+      const l = c.pcLo;
+      c.pcLo = (l + 8) | 0;
+      if ((l >>> 0) + 8 > 4294967295) c.pcHi = (c.pcHi + 1) | 0;
+      return;
+    }
+    default:
+      c.pcLo = c.brLo; c.pcHi = c.brHi;
+  }
+}

@@ -1,0 +1,37 @@
+// The one typed event map between the emulator and its hosts (CLI, debug adapter), and
+// a minimal emitter. Listeners run synchronously on the emulator's thread.
+
+export interface MachineEvents {
+  /** A byte the guest transmitted on a UART (`port` 0 = console). */
+  uartTx: { port: number; byte: number };
+  /** The guest powered the machine off. */
+  powerOff: { code: number };
+  /** The guest requested a reset (the machine has already reset). */
+  reset: Record<string, never>;
+  /** Execution stopped for a reason the host should know (debugger). */
+  stopped: { reason: 'breakpoint' | 'exception' | 'step' | 'pause' | 'watchpoint' | 'entry'; description: string };
+  /** A diagnostic line from the emulator (unassigned access, unsupported feature…). */
+  log: { level: 'info' | 'warn'; message: string };
+}
+
+type Listener<T> = (ev: T) => void;
+
+export class Emitter<M> {
+  private readonly listeners = new Map<keyof M, Array<Listener<never>>>();
+
+  on<K extends keyof M>(name: K, fn: Listener<M[K]>): () => void {
+    let l = this.listeners.get(name);
+    if (!l) { l = []; this.listeners.set(name, l); }
+    l.push(fn as Listener<never>);
+    return () => {
+      const arr = this.listeners.get(name);
+      if (arr) arr.splice(arr.indexOf(fn as Listener<never>), 1);
+    };
+  }
+
+  emit<K extends keyof M>(name: K, ev: M[K]): void {
+    const l = this.listeners.get(name);
+    if (!l) return;
+    for (const fn of l) (fn as Listener<M[K]>)(ev);
+  }
+}

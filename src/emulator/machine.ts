@@ -1,0 +1,130 @@
+// The root object of an emulated system: it owns the physical bus and RAM, the CPU and
+// its execution engine, every device, the board wiring and the virtual clock. Nothing
+// lives in module globals, so several machines can coexist (tests, checkpoints).
+
+import { Cp0 } from './cpu/cp0';
+import { CpuHooks, Cpu } from './cpu/cpu';
+import { CPU_MODELS, CpuModel } from './cpu/cpu-models';
+import { Interpreter } from './cpu/interpreter';
+import { Device, isTimed, TimedDevice } from './devices/device';
+import { Emitter, MachineEvents } from './events';
+import { PhysicalBus } from './memory/bus';
+import { Stateful } from './snapshot/state';
+
+export interface MachineOptions {
+  board: 'demo' | 'malta';
+  cpu?: string;
+  memoryMiB?: number;
+  bigEndian?: boolean;
+  /** Virtual nanoseconds per executed instruction (default 5: a 200 MHz CPU). */
+  nsPerInsn?: number;
+  engine?: 'interp' | 'jit';
+}
+
+export type StopReason = 'budget' | 'idle' | 'poweroff' | 'stop';
+
+export interface RunResult { executed: number; reason: StopReason }
+
+/** What a board provides to the machine. */
+export interface Board {
+  readonly name: string;
+  /** Devices to map and tick, created by the board. */
+  readonly devices: Device[];
+  /** Console input (host keyboard) goes here. */
+  consoleInput(bytes: Uint8Array | readonly number[]): void;
+  reset(): void;
+}
+
+export class Machine {
+  readonly events = new Emitter<MachineEvents>();
+  readonly bus: PhysicalBus;
+  readonly cpu: Cpu;
+  readonly interp: Interpreter;
+  readonly model: CpuModel;
+  readonly nsPerInsn: number;
+  readonly options: Required<Pick<MachineOptions, 'board' | 'memoryMiB' | 'bigEndian'>> & MachineOptions;
+  board!: Board;
+  private timed: TimedDevice[] = [];
+  poweredOff = false;
+  exitCode = 0;
+
+  constructor(opts: MachineOptions) {
+    const memoryMiB = opts.memoryMiB ?? 256;
+    if (!(memoryMiB >= 1 && memoryMiB <= 2048)) throw new Error(`memory must be 1..2048 MiB, got ${memoryMiB}`);
+    const model = CPU_MODELS[opts.cpu ?? '5KEc'];
+    if (!model) throw new Error(`unknown CPU model '${opts.cpu}' (known: ${Object.keys(CPU_MODELS).join(', ')})`);
+    this.model = model;
+    this.options = { ...opts, memoryMiB, bigEndian: opts.bigEndian ?? false };
+    this.nsPerInsn = opts.nsPerInsn ?? 5;
+    this.bus = new PhysicalBus(memoryMiB * 1024 * 1024, this.options.bigEndian);
+    const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
+    this.cpu = new Cpu(model, this.bus, hooks);
+    this.interp = new Interpreter(this.cpu);
+    this.bus.afterIo = () => { this.cpu.nextEvent = this.cpu.icount; };
+  }
+
+  /** Installs the board (called by board factories). */
+  attachBoard(board: Board): void {
+    this.board = board;
+    this.timed = board.devices.filter(isTimed) as unknown as TimedDevice[];
+  }
+
+  /** Virtual time in nanoseconds. */
+  now(): number {
+    return this.cpu.icount * this.nsPerInsn;
+  }
+
+  private onEvent(c: Cpu): void {
+    if (c.icount >= c.timerIcount) c.timerFire();
+    const now = this.now();
+    let next = c.timerIcount;
+    for (const d of this.timed) {
+      if (d.nextEvent() <= now) d.tick(now);
+      const t = d.nextEvent();
+      if (t !== Infinity) next = Math.min(next, Math.max(c.icount + 1, Math.ceil(t / this.nsPerInsn)));
+    }
+    c.nextEvent = next;
+  }
+
+  run(budget: number): RunResult {
+    if (this.poweredOff) return { executed: 0, reason: 'poweroff' };
+    const executed = this.interp.run(budget);
+    if (this.poweredOff) return { executed, reason: 'poweroff' };
+    if (this.cpu.stopRequested) return { executed, reason: 'stop' };
+    if (this.cpu.waiting && this.cpu.nextEvent === Infinity) return { executed, reason: 'idle' };
+    return { executed, reason: 'budget' };
+  }
+
+  /** Host keyboard input for the guest console. */
+  consoleInput(bytes: Uint8Array | readonly number[]): void {
+    this.board.consoleInput(bytes);
+    this.cpu.nextEvent = this.cpu.icount;
+  }
+
+  powerOff(code: number): void {
+    this.poweredOff = true;
+    this.exitCode = code;
+    this.cpu.stopRequested = true;
+    this.events.emit('powerOff', { code });
+  }
+
+  reset(): void {
+    this.cpu.reset();
+    for (const d of this.board.devices) d.reset();
+    this.board.reset();
+    this.events.emit('reset', {});
+  }
+
+  /** Every component with declared state, for checkpoints. */
+  stateComponents(): Stateful[] {
+    const cpu = this.cpu;
+    const asStateful = (name: string, obj: object, spec: Stateful['stateSpec']): Stateful =>
+      ({ stateSpec: { ...spec, name }, state: obj as Record<string, unknown> });
+    return [
+      asStateful('cpu0', cpu, Cpu.spec),
+      asStateful('cpu0.cp0', cpu.c0, Cp0.spec),
+      cpu.tlb,
+      ...this.board.devices,
+    ];
+  }
+}

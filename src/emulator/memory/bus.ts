@@ -1,0 +1,147 @@
+// The physical address space: RAM windows (one backing array, possibly visible at
+// several physical addresses, as Malta aliases low RAM) and devices mapped by address
+// range. CPU loads/stores to RAM go straight to the typed-array views; device accesses
+// go through read/write. An access to nothing returns `undefined` so the CPU can raise
+// a bus error; a board may install a fallback (Malta's unassigned I/O reads 0).
+
+import { AccessSize, Device } from '../devices/device';
+
+interface RamWindow { base: number; size: number; offset: number }
+interface DeviceWindow { base: number; size: number; dev: Device }
+
+export type Fallback = { read(pa: number, size: AccessSize): number | undefined; write(pa: number, size: AccessSize, v: number): boolean };
+
+export class PhysicalBus {
+  readonly ram: Uint8Array;
+  readonly ram8: Int8Array;
+  readonly ram16: Int16Array;
+  readonly ramU16: Uint16Array;
+  readonly ram32: Int32Array;
+  readonly ramSize: number;
+  private readonly ramWindows: RamWindow[] = [];
+  private devices: DeviceWindow[] = [];
+  private lastDev: DeviceWindow | undefined;
+  fallback: Fallback | undefined;
+  /** Called after every device access (devices may have rescheduled timed events). */
+  afterIo: () => void = () => {};
+  /** Log of unassigned accesses (bounded), for diagnostics. */
+  readonly unassigned: string[] = [];
+
+  constructor(ramBytes: number, readonly bigEndian: boolean) {
+    if (ramBytes % 65536 !== 0) throw new Error('RAM size must be a multiple of 64 KiB');
+    const buf = new ArrayBuffer(ramBytes);
+    this.ram = new Uint8Array(buf);
+    this.ram8 = new Int8Array(buf);
+    this.ram16 = new Int16Array(buf);
+    this.ramU16 = new Uint16Array(buf);
+    this.ram32 = new Int32Array(buf);
+    this.ramSize = ramBytes;
+  }
+
+  /** Makes RAM bytes [offset, offset+size) visible at physical `base`. */
+  mapRam(base: number, size: number, offset = 0): void {
+    if (offset + size > this.ramSize) size = this.ramSize - offset;
+    if (size <= 0) return;
+    this.ramWindows.push({ base, size, offset });
+  }
+
+  mapDevice(base: number, dev: Device, size = dev.size): void {
+    this.devices.push({ base, size, dev });
+    this.devices.sort((a, b) => a.base - b.base);
+  }
+
+  unmapDevice(dev: Device): void {
+    this.devices = this.devices.filter((d) => d.dev !== dev);
+    this.lastDev = undefined;
+  }
+
+  get deviceList(): readonly Device[] {
+    return this.devices.map((d) => d.dev);
+  }
+
+  /** RAM offset for physical address `pa`, or -1 if `pa` is not RAM. */
+  ramOffset(pa: number): number {
+    const w = this.ramWindows;
+    for (let i = 0; i < w.length; i++) {
+      const r = w[i];
+      if (pa >= r.base && pa < r.base + r.size) return pa - r.base + r.offset;
+    }
+    return -1;
+  }
+
+  private device(pa: number): DeviceWindow | undefined {
+    const l = this.lastDev;
+    if (l && pa >= l.base && pa < l.base + l.size) return l;
+    for (const d of this.devices) {
+      if (pa >= d.base && pa < d.base + d.size) { this.lastDev = d; return d; }
+    }
+    return undefined;
+  }
+
+  /** Device/unassigned read; undefined means bus error. */
+  ioRead(pa: number, size: AccessSize): number | undefined {
+    const d = this.device(pa);
+    if (d) {
+      this.afterIo();
+      if (size === 8) {
+        const a = d.dev.read(pa - d.base, 4) >>> 0, b = d.dev.read(pa - d.base + 4, 4) >>> 0;
+        return this.bigEndian ? a * 2 ** 32 + b : b * 2 ** 32 + a;
+      }
+      return d.dev.read(pa - d.base, size);
+    }
+    const v = this.fallback?.read(pa, size);
+    if (v === undefined) this.note(`read${size * 8} 0x${pa.toString(16)}`);
+    return v;
+  }
+
+  /** Device/unassigned write; false means bus error. */
+  ioWrite(pa: number, size: AccessSize, value: number): boolean {
+    const d = this.device(pa);
+    if (d) {
+      this.afterIo();
+      if (size === 8) {
+        const hi = Math.floor(value / 2 ** 32) >>> 0, lo = value >>> 0;
+        d.dev.write(pa - d.base, 4, this.bigEndian ? hi : lo);
+        d.dev.write(pa - d.base + 4, 4, this.bigEndian ? lo : hi);
+        return true;
+      }
+      d.dev.write(pa - d.base, size, value);
+      return true;
+    }
+    const ok = this.fallback?.write(pa, size, value) ?? false;
+    if (!ok) this.note(`write${size * 8} 0x${pa.toString(16)}`);
+    return ok;
+  }
+
+  private note(s: string): void {
+    if (this.unassigned.length < 64) this.unassigned.push(s);
+  }
+
+  /** Copies bytes into physical memory (loaders); returns false if any byte is not RAM. */
+  writeBytes(pa: number, bytes: Uint8Array): boolean {
+    let ok = true;
+    for (let i = 0; i < bytes.length;) {
+      const off = this.ramOffset(pa + i);
+      if (off < 0) { ok = false; i++; continue; }
+      const n = Math.min(bytes.length - i, this.ramSize - off, this.windowRemaining(pa + i));
+      this.ram.set(bytes.subarray(i, i + n), off);
+      i += n;
+    }
+    return ok;
+  }
+
+  /** Reads physical bytes without side effects (RAM only; devices read as undefined). */
+  readBytes(pa: number, n: number): (number | undefined)[] {
+    const out: (number | undefined)[] = [];
+    for (let i = 0; i < n; i++) {
+      const off = this.ramOffset(pa + i);
+      out.push(off < 0 ? undefined : this.ram[off]);
+    }
+    return out;
+  }
+
+  private windowRemaining(pa: number): number {
+    for (const r of this.ramWindows) if (pa >= r.base && pa < r.base + r.size) return r.base + r.size - pa;
+    return 1;
+  }
+}

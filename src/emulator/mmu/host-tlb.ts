@@ -1,0 +1,74 @@
+// Host translation cache: guest virtual page → offset in the RAM array, one direct-mapped
+// table per (privilege mode, access kind). A hit costs two compares and an add, with no
+// call. Entries exist only for RAM pages whose access is allowed without side effects:
+// a page can be made to trap on write or on any access (page traps), which the same
+// mechanism uses for dirty-page tracking, watchpoints and translated-code protection.
+// It is a cache: never saved, flushed on TLB writes, ASID changes and trap changes.
+
+export const enum Access { Read = 0, Write = 1, Fetch = 2 }
+
+export const HTLB_BITS = 11;
+export const HTLB_SIZE = 1 << HTLB_BITS;
+const MODES = 3;
+
+/** Page-trap flags, per 4 KiB RAM page. */
+export const TRAP_WRITE = 1;
+export const TRAP_ACCESS = 2;
+
+export class HostTlb {
+  /** Tag: virtual page (low word, page aligned); 1 = invalid. */
+  readonly tagLo = new Int32Array(MODES * 3 * HTLB_SIZE).fill(1);
+  /** Tag: high word of the virtual address. */
+  readonly tagHi = new Int32Array(MODES * 3 * HTLB_SIZE);
+  /** RAM offset of the page start. */
+  readonly base = new Int32Array(MODES * 3 * HTLB_SIZE);
+  /** Trap flags per RAM page. */
+  readonly traps: Uint8Array;
+  flushes = 0;
+
+  constructor(ramBytes: number) {
+    this.traps = new Uint8Array(Math.ceil(ramBytes / 4096));
+  }
+
+  static index(mode: number, acc: Access, lo: number): number {
+    return ((mode * 3 + acc) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
+  }
+
+  flush(): void {
+    this.tagLo.fill(1);
+    this.flushes++;
+  }
+
+  /** Records a translation unless the page traps for this access. */
+  fill(mode: number, acc: Access, hi: number, lo: number, ramOffset: number): void {
+    const page = ramOffset >>> 12;
+    const t = this.traps[page];
+    if (t & TRAP_ACCESS) return;
+    if (acc === Access.Write && (t & TRAP_WRITE)) return;
+    const i = HostTlb.index(mode, acc, lo);
+    this.tagLo[i] = lo & ~0xfff;
+    this.tagHi[i] = hi;
+    this.base[i] = ramOffset & ~0xfff;
+  }
+
+  /** Sets trap flags on a RAM page; entries that would bypass the trap are dropped. */
+  setTrap(page: number, flags: number): void {
+    const old = this.traps[page];
+    this.traps[page] = old | flags;
+    if ((old | flags) !== old) this.dropPage(page, flags & TRAP_ACCESS ? -1 : Access.Write);
+  }
+
+  clearTrap(page: number, flags: number): void {
+    this.traps[page] &= ~flags;
+  }
+
+  /** Drops cached translations to a RAM page (all access kinds if acc < 0). */
+  dropPage(page: number, acc: number): void {
+    const b = page << 12;
+    for (let i = 0; i < this.base.length; i++) {
+      if (this.tagLo[i] !== 1 && this.base[i] === b) {
+        if (acc < 0 || ((i >>> HTLB_BITS) % 3) === acc) this.tagLo[i] = 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// Declared machine state. Every component keeps its mutable architectural state in one
+// plain object described by a StateSpec (named, versioned fields with types). The same
+// declaration drives checkpoint save and restore, so no second list of fields exists.
+// Caches (translated blocks, host translation cache) are never part of a state object.
+
+export type FieldType =
+  | 'u8' | 'u16' | 'u32' | 'i32' | 'f64' | 'bool' | 'u64' | 'str'
+  | 'i32array' | 'u8array' | 'f64array' | 'bytes';
+
+export interface StateSpec {
+  /** Component name, unique in a machine (e.g. "cpu0.cp0", "uart0"). */
+  readonly name: string;
+  readonly version: number;
+  readonly fields: Readonly<Record<string, FieldType>>;
+}
+
+export interface Stateful {
+  readonly stateSpec: StateSpec;
+  /** The live state object whose fields the spec names. */
+  readonly state: Record<string, unknown>;
+  /** Called after a restore so the component can rebuild derived data (caches). */
+  afterRestore?(): void;
+}
+
+/** Serialises a component's state to bytes (little-endian, self-describing by spec). */
+export function saveState(c: Stateful): Uint8Array {
+  const w = new Writer();
+  w.str(c.stateSpec.name);
+  w.u32(c.stateSpec.version);
+  const names = Object.keys(c.stateSpec.fields).sort();
+  w.u32(names.length);
+  for (const n of names) {
+    w.str(n);
+    writeField(w, c.stateSpec.fields[n], c.state[n], `${c.stateSpec.name}.${n}`);
+  }
+  return w.done();
+}
+
+export class StateError extends Error {}
+
+/**
+ * Parses bytes produced by saveState for `c` and returns the decoded field values
+ * without touching the component (so a whole checkpoint can be verified first).
+ */
+export function decodeState(c: Stateful, bytes: Uint8Array): Record<string, unknown> {
+  const r = new Reader(bytes);
+  const name = r.str();
+  if (name !== c.stateSpec.name) throw new StateError(`state for '${name}' given to '${c.stateSpec.name}'`);
+  const version = r.u32();
+  if (version !== c.stateSpec.version) {
+    throw new StateError(`${name}: state version ${version} is not supported (expected ${c.stateSpec.version})`);
+  }
+  const n = r.u32();
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const field = r.str();
+    const type = c.stateSpec.fields[field];
+    if (!type) throw new StateError(`${name}: unknown field '${field}'`);
+    out[field] = readField(r, type);
+  }
+  for (const f of Object.keys(c.stateSpec.fields)) if (!(f in out)) throw new StateError(`${name}: missing field '${f}'`);
+  if (!r.atEnd()) throw new StateError(`${name}: trailing bytes`);
+  // Typed arrays must keep their lengths.
+  for (const [f, t] of Object.entries(c.stateSpec.fields)) {
+    if (t === 'i32array' || t === 'u8array' || t === 'f64array') {
+      const cur = c.state[f] as ArrayLike<number>;
+      const nv = out[f] as ArrayLike<number>;
+      if (cur.length !== nv.length) throw new StateError(`${name}.${f}: length ${nv.length}, expected ${cur.length}`);
+    }
+  }
+  return out;
+}
+
+/** Applies decoded values (from decodeState) to the live component. */
+export function applyState(c: Stateful, values: Record<string, unknown>): void {
+  for (const [f, t] of Object.entries(c.stateSpec.fields)) {
+    const v = values[f];
+    if (t === 'i32array' || t === 'u8array' || t === 'f64array') {
+      (c.state[f] as Int32Array | Uint8Array | Float64Array).set(v as ArrayLike<number>);
+    } else {
+      c.state[f] = v;
+    }
+  }
+  c.afterRestore?.();
+}
+
+export function restoreState(c: Stateful, bytes: Uint8Array): void {
+  applyState(c, decodeState(c, bytes));
+}
+
+function writeField(w: Writer, t: FieldType, v: unknown, where: string): void {
+  switch (t) {
+    case 'u8': case 'u16': case 'u32': case 'i32': w.f64(check(v, where)); return;
+    case 'f64': w.f64(check(v, where)); return;
+    case 'bool': w.u8(v ? 1 : 0); return;
+    case 'u64': if (typeof v !== 'bigint') throw new StateError(`${where}: expected bigint`); w.u64(v); return;
+    case 'str': w.str(String(v)); return;
+    case 'i32array': { const a = v as Int32Array; w.u32(a.length); for (let i = 0; i < a.length; i++) w.i32(a[i]); return; }
+    case 'u8array': { const a = v as Uint8Array; w.u32(a.length); w.raw(a); return; }
+    case 'f64array': { const a = v as Float64Array; w.u32(a.length); for (let i = 0; i < a.length; i++) w.f64(a[i]); return; }
+    case 'bytes': { const a = v as number[]; w.u32(a.length); w.raw(Uint8Array.from(a)); return; }
+  }
+}
+
+function check(v: unknown, where: string): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new StateError(`${where}: expected a number`);
+  return v;
+}
+
+function readField(r: Reader, t: FieldType): unknown {
+  switch (t) {
+    case 'u8': case 'u16': case 'u32': case 'i32': case 'f64': return r.f64();
+    case 'bool': return r.u8() !== 0;
+    case 'u64': return r.u64();
+    case 'str': return r.str();
+    case 'i32array': { const n = r.count(4); const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = r.i32(); return a; }
+    case 'u8array': { const n = r.count(1); return r.raw(n).slice(); }
+    case 'f64array': { const n = r.count(8); const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = r.f64(); return a; }
+    case 'bytes': { const n = r.count(1); return Array.from(r.raw(n)); }
+  }
+}
+
+class Writer {
+  private buf = new Uint8Array(256);
+  private dv = new DataView(this.buf.buffer);
+  private n = 0;
+  private ensure(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    nb.set(this.buf);
+    this.buf = nb;
+    this.dv = new DataView(nb.buffer);
+  }
+  u8(v: number): void { this.ensure(1); this.dv.setUint8(this.n, v); this.n += 1; }
+  u32(v: number): void { this.ensure(4); this.dv.setUint32(this.n, v >>> 0, true); this.n += 4; }
+  i32(v: number): void { this.ensure(4); this.dv.setInt32(this.n, v | 0, true); this.n += 4; }
+  f64(v: number): void { this.ensure(8); this.dv.setFloat64(this.n, v, true); this.n += 8; }
+  u64(v: bigint): void { this.ensure(8); this.dv.setBigUint64(this.n, BigInt.asUintN(64, v), true); this.n += 8; }
+  raw(a: Uint8Array): void { this.ensure(a.length); this.buf.set(a, this.n); this.n += a.length; }
+  str(s: string): void { const b = new TextEncoder().encode(s); this.u32(b.length); this.raw(b); }
+  done(): Uint8Array { return this.buf.slice(0, this.n); }
+}
+
+class Reader {
+  private readonly dv: DataView;
+  private p = 0;
+  constructor(private readonly b: Uint8Array) { this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength); }
+  private need(k: number): void { if (this.p + k > this.b.length) throw new StateError('truncated state'); }
+  u8(): number { this.need(1); return this.dv.getUint8(this.p++); }
+  u32(): number { this.need(4); const v = this.dv.getUint32(this.p, true); this.p += 4; return v; }
+  i32(): number { this.need(4); const v = this.dv.getInt32(this.p, true); this.p += 4; return v; }
+  f64(): number { this.need(8); const v = this.dv.getFloat64(this.p, true); this.p += 8; return v; }
+  u64(): bigint { this.need(8); const v = this.dv.getBigUint64(this.p, true); this.p += 8; return v; }
+  count(elem: number): number { const n = this.u32(); this.need(n * elem); return n; }
+  raw(n: number): Uint8Array { this.need(n); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
+  str(): string { const n = this.count(1); return new TextDecoder().decode(this.raw(n)); }
+  atEnd(): boolean { return this.p === this.b.length; }
+}
