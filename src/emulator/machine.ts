@@ -6,6 +6,7 @@ import { Cp0 } from './cpu/cp0';
 import { CpuHooks, Cpu } from './cpu/cpu';
 import { CPU_MODELS, CpuModel } from './cpu/cpu-models';
 import { Interpreter } from './cpu/interpreter';
+import { JitEngine } from './jit/engine';
 import { Device, isTimed, TimedDevice } from './devices/device';
 import { Emitter, MachineEvents } from './events';
 import { PhysicalBus } from './memory/bus';
@@ -40,6 +41,8 @@ export class Machine {
   readonly bus: PhysicalBus;
   readonly cpu: Cpu;
   readonly interp: Interpreter;
+  /** The translating engine, when selected. */
+  readonly jit: JitEngine | undefined;
   readonly model: CpuModel;
   readonly nsPerInsn: number;
   readonly options: Required<Pick<MachineOptions, 'board' | 'memoryMiB' | 'bigEndian'>> & MachineOptions;
@@ -60,6 +63,7 @@ export class Machine {
     const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
+    this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp) : undefined;
     this.bus.afterIo = () => { this.cpu.nextEvent = this.cpu.icount; };
   }
 
@@ -88,7 +92,7 @@ export class Machine {
 
   run(budget: number): RunResult {
     if (this.poweredOff) return { executed: 0, reason: 'poweroff' };
-    const executed = this.interp.run(budget);
+    const executed = this.jit ? this.jit.run(budget) : this.interp.run(budget);
     if (this.poweredOff) return { executed, reason: 'poweroff' };
     if (this.cpu.stopRequested) return { executed, reason: 'stop' };
     if (this.cpu.waiting && this.cpu.nextEvent === Infinity) return { executed, reason: 'idle' };

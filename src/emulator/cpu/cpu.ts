@@ -39,6 +39,14 @@ export interface CpuHooks {
 
 const TWO32 = 4294967296;
 
+/** What precise state needs from a translated block. */
+export interface JitBlockInfo {
+  readonly startLo: number;
+  readonly startHi: number;
+  /** Index of the delay-slot instruction, or −1. */
+  readonly ds: number;
+}
+
 export class Cpu {
   /** GPR i: lo at 2i, hi at 2i+1; LO at 64/65; HI at 66/67. */
   readonly r = new Int32Array(68);
@@ -80,6 +88,14 @@ export class Cpu {
   stopRequested = false;
   /** Last exception raised (for debugger descriptions). */
   lastExc = -1;
+  /** Translated block being executed (set by the translator's dispatcher), for precise state. */
+  jitBlk: JitBlockInfo | undefined = undefined;
+  /** Index in jitBlk of the instruction executing (stored by generated code before it). */
+  k = 0;
+  /** icount when jitBlk was entered. */
+  icount0 = 0;
+  /** Set when a device was accessed (translated code leaves its block right after). */
+  ioHit = false;
 
   static readonly spec: StateSpec = {
     name: 'cpu0', version: 1,
@@ -139,7 +155,24 @@ export class Cpu {
     return this.raise(code, false, 0);
   }
 
+  /**
+   * Inside a translated block, brings PC, delay-slot state and icount up to the
+   * instruction executing (index this.k), as if the interpreter had run so far.
+   */
+  sync(): void {
+    const b = this.jitBlk;
+    if (!b) return;
+    const off = this.k * 4;
+    this.pcLo = (b.startLo + off) | 0;
+    this.pcHi = (b.startHi + (((b.startLo >>> 0) + off) > 4294967295 ? 1 : 0)) | 0;
+    this.inDelay = this.k === b.ds;
+    if (this.inDelay) { this.dsLo = this.brLo; this.dsHi = this.brHi; }
+    this.icount = this.icount0 + this.k;
+  }
+
   raise(code: number, refill: boolean, ce: number): never {
+    this.sync();
+    this.jitBlk = undefined;
     const c0 = this.c0;
     const st = c0.status;
     let off = 0x180;
@@ -227,6 +260,8 @@ export class Cpu {
   }
 
   private ioRead(off: number, size: 1 | 2 | 4 | 8, vaHi: number, vaLo: number, fetch: boolean): number {
+    this.sync();
+    this.ioHit = true;
     const v = this.bus.ioRead(-1 - off, size);
     if (v === undefined) {
       this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
@@ -236,6 +271,8 @@ export class Cpu {
   }
 
   private ioWrite(off: number, size: 1 | 2 | 4 | 8, value: number, vaHi: number, vaLo: number): void {
+    this.sync();
+    this.ioHit = true;
     if (!this.bus.ioWrite(-1 - off, size, value)) {
       this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
       this.raise(Exc.DBE, false, 0);
@@ -464,23 +501,23 @@ export class Cpu {
 
   // ---- control flow ------------------------------------------------------------------
 
-  br(taken: boolean, thi: number, tlo: number): void {
+  /** A branch at (pcHi:pcLo): taken → target, else the instruction after the delay slot. */
+  br(taken: boolean, thi: number, tlo: number, pcHi: number, pcLo: number): void {
     this.brState = 1;
     if (taken) { this.brHi = thi; this.brLo = tlo; return; }
-    const l = (this.pcLo + 8) | 0;
-    this.brHi = (this.pcHi + (((this.pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
-    this.brLo = l;
+    this.brHi = (pcHi + (((pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
+    this.brLo = (pcLo + 8) | 0;
   }
 
   brl(taken: boolean, thi: number, tlo: number): void {
     if (taken) { this.brState = 1; this.brHi = thi; this.brLo = tlo; } else this.brState = 2;
   }
 
-  /** Writes PC+8 to GPR rd. */
-  link(rd: number): void {
+  /** Writes the address after the delay slot of the branch at (pcHi:pcLo) to GPR rd. */
+  link(rd: number, pcHi: number, pcLo: number): void {
     if (rd === 0) return;
-    this.r[rd * 2] = (this.pcLo + 8) | 0;
-    this.r[rd * 2 + 1] = (this.pcHi + (((this.pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
+    this.r[rd * 2] = (pcLo + 8) | 0;
+    this.r[rd * 2 + 1] = (pcHi + (((pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
   }
 
   // ---- coprocessor usability -------------------------------------------------------------
@@ -532,6 +569,7 @@ export class Cpu {
 
   /** Random: deterministic, cycles down from the top entry to Wired with virtual time. */
   random(): number {
+    this.sync();
     const n = this.tlb.size, w = Math.min(this.c0.wired, n - 1);
     const span = n - w;
     return n - 1 - (Math.floor(this.icount) % span);
@@ -553,6 +591,7 @@ export class Cpu {
   }
 
   wait(): void {
+    this.sync();
     if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
   }
 
@@ -560,6 +599,7 @@ export class Cpu {
 
   /** Count register value now. */
   count(): number {
+    this.sync();
     const c0 = this.c0;
     return (c0.countBase + Math.floor((this.icount - c0.countIcount) / this.model.countDiv)) >>> 0;
   }
@@ -585,6 +625,7 @@ export class Cpu {
 
   /** Recomputes when Count next equals Compare. */
   rescheduleTimer(): void {
+    this.sync();
     const c0 = this.c0, div = this.model.countDiv;
     const ticks = Math.floor((this.icount - c0.countIcount) / div);
     const cur = (c0.countBase + ticks) >>> 0;

@@ -32,7 +32,7 @@ const shift64 = (fn: string, amount: string): string => `{ c.${fn}(r[RT2 + 1], r
 const trapRR = (cond: string): string => `{ const al = r[RS2], ah = r[RS2 + 1], bl = r[RT2], bh = r[RT2 + 1]; if (${cond}) c.exc(13); }`;
 const trapRI = (cond: string): string => `{ const al = r[RS2], ah = r[RS2 + 1], bl = IMM, bh = IMM >> 31; if (${cond}) c.exc(13); }`;
 const br = (cond: string, likely = false, link = false): string =>
-  `{ const al = r[RS2], ah = r[RS2 + 1], bl = r[RT2], bh = r[RT2 + 1]; ${TGT} const taken = ${cond};${link ? ' c.link(31);' : ''} c.${likely ? 'brl' : 'br'}(taken, thi, tlo); }`;
+  `{ const al = r[RS2], ah = r[RS2 + 1], bl = r[RT2], bh = r[RT2 + 1]; ${TGT} const taken = ${cond};${link ? ' c.link(31, PC_HI, PC_LO);' : ''} c.${likely ? 'brl(taken, thi, tlo)' : 'br(taken, thi, tlo, PC_HI, PC_LO)'}; }`;
 const load = (fn: string, post = 'const hi = lo >> 31;'): string => `{ ${EA} const lo = c.${fn}(ahi, alo); ${post} @WRT }`;
 const store = (fn: string): string => `{ ${EA} c.${fn}(ahi, alo, r[RT2], r[RT2 + 1]); }`;
 const fpu = (call: string): string => `{ c.cp1(); c.fpuOp(() => c.fpu.${call}); }`;
@@ -136,12 +136,12 @@ const S: Record<string, string> = {
   dshd: `{ const a = r[RT2], b = r[RT2 + 1]; const lo = (b << 16) | (b >>> 16), hi = (a << 16) | (a >>> 16); @WRD }`,
 
   // ---- jumps and branches
-  j: `{ ${JUMP} c.br(true, nh, (nl & 0xf0000000) | JIDX); }`,
-  jal: `{ ${JUMP} c.link(31); c.br(true, nh, (nl & 0xf0000000) | JIDX); }`,
-  jr: `{ c.br(true, r[RS2 + 1], r[RS2]); }`,
-  'jr.hb': `{ c.br(true, r[RS2 + 1], r[RS2]); }`,
-  jalr: `{ const th = r[RS2 + 1], tl = r[RS2]; c.link(RD); c.br(true, th, tl); }`,
-  'jalr.hb': `{ const th = r[RS2 + 1], tl = r[RS2]; c.link(RD); c.br(true, th, tl); }`,
+  j: `{ ${JUMP} c.br(true, nh, (nl & 0xf0000000) | JIDX, PC_HI, PC_LO); }`,
+  jal: `{ ${JUMP} c.link(31, PC_HI, PC_LO); c.br(true, nh, (nl & 0xf0000000) | JIDX, PC_HI, PC_LO); }`,
+  jr: `{ c.br(true, r[RS2 + 1], r[RS2], PC_HI, PC_LO); }`,
+  'jr.hb': `{ c.br(true, r[RS2 + 1], r[RS2], PC_HI, PC_LO); }`,
+  jalr: `{ const th = r[RS2 + 1], tl = r[RS2]; c.link(RD, PC_HI, PC_LO); c.br(true, th, tl, PC_HI, PC_LO); }`,
+  'jalr.hb': `{ const th = r[RS2 + 1], tl = r[RS2]; c.link(RD, PC_HI, PC_LO); c.br(true, th, tl, PC_HI, PC_LO); }`,
   jalx: `{ c.exc(10); }`,
   beq: br('al === bl && ah === bh'),
   bne: br('al !== bl || ah !== bh'),
@@ -238,8 +238,8 @@ const S: Record<string, string> = {
   mthc1: `{ c.cp1(); c.fpu.writeHi(FS, r[RT2]); }`,
   cfc1: `{ c.cp1(); const lo = c.fpu.cfc1(FS) | 0, hi = lo >> 31; @WRT }`,
   ctc1: `{ c.cp1(); c.fpuOp(() => c.fpu.ctc1(FS, r[RT2])); }`,
-  bc1f: `{ c.cp1(); ${TGT} c.br(!c.fpu.cond(CC), thi, tlo); }`,
-  bc1t: `{ c.cp1(); ${TGT} c.br(c.fpu.cond(CC), thi, tlo); }`,
+  bc1f: `{ c.cp1(); ${TGT} c.br(!c.fpu.cond(CC), thi, tlo, PC_HI, PC_LO); }`,
+  bc1t: `{ c.cp1(); ${TGT} c.br(c.fpu.cond(CC), thi, tlo, PC_HI, PC_LO); }`,
   bc1fl: `{ c.cp1(); ${TGT} c.brl(!c.fpu.cond(CC), thi, tlo); }`,
   bc1tl: `{ c.cp1(); ${TGT} c.brl(c.fpu.cond(CC), thi, tlo); }`,
   c1: `{ c.cp1(); c.fpuOp(() => { throw c.fpuUnimplemented(); }); }`,

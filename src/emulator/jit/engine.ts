@@ -1,0 +1,155 @@
+// The translating engine's dispatcher. Cold code runs in the interpreter; a block start
+// executed HOT times is translated. Blocks are cached by (RAM offset, privilege mode),
+// found through the host translation cache's fetch entries, chained to their last
+// successor while the translation generation is unchanged, and dropped when their page
+// is written (the page write-traps while it holds translated code). Near a timed event
+// or the end of the budget, execution falls back to the interpreter so events fire at
+// exactly the same instruction count on both engines.
+
+import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
+import { Exc } from '../cpu/cp0-defs';
+import { Interpreter } from '../cpu/interpreter';
+import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
+import { Block, MAX_BLOCK, translate } from './translator';
+
+export const HOT = 8;
+
+export interface JitStats {
+  blocksTranslated: number;
+  blockExecs: number;
+  chainedExecs: number;
+  interpretedInsns: number;
+  invalidations: number;
+}
+
+export class JitEngine {
+  private readonly blocks = new Map<number, Block>();
+  private readonly heat = new Map<number, number>();
+  /** Blocks per RAM page, for invalidation. */
+  private readonly pages = new Map<number, Block[]>();
+  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
+
+  constructor(private readonly cpu: Cpu, private readonly interp: Interpreter) {
+    const prev = cpu.pageTrap.bind(cpu);
+    cpu.pageTrap = (off, acc, hi, lo) => {
+      if (acc === Access.Write) this.invalidatePage(off >>> 12);
+      prev(off, acc, hi, lo);
+    };
+  }
+
+  /** Drops every translated block (e.g. after restoring a checkpoint). */
+  flush(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    this.blocks.clear();
+    this.heat.clear();
+    for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
+    this.pages.clear();
+  }
+
+  invalidatePage(page: number): void {
+    const list = this.pages.get(page);
+    if (!list) return;
+    for (const b of list) {
+      b.valid = false;
+      this.blocks.delete(b.ramOff * 4 + b.mode);
+    }
+    this.pages.delete(page);
+    this.cpu.htlb.clearTrap(page, TRAP_WRITE);
+    this.stats.invalidations++;
+  }
+
+  run(budget: number): number {
+    const c = this.cpu;
+    const start = c.icount;
+    const end = start + budget;
+    const h = c.htlb;
+    c.stopRequested = false;
+    let prev: Block | undefined;
+    while (c.icount < end && !c.stopRequested) {
+      if (c.icount >= c.nextEvent) { c.hooks.onEvent(c); prev = undefined; }
+      if (c.waiting) {
+        if ((c.c0.cause & c.c0.status & 0xff00) !== 0) c.waiting = false;
+        else {
+          if (c.nextEvent === Infinity) break;
+          c.icount = Math.max(c.icount, Math.min(c.nextEvent, end));
+          continue;
+        }
+      }
+      const limit = Math.min(c.nextEvent, end);
+      if (c.inDelay || limit - c.icount < MAX_BLOCK) {
+        // Resuming inside a delay slot, or close to an event: interpret one instruction.
+        this.interp.run(1);
+        this.stats.interpretedInsns++;
+        prev = undefined;
+        continue;
+      }
+      try {
+        if (c.irqPending) c.raise(Exc.Int, false, 0);
+        // Find the block at PC: chained successor, or fetch translation + cache lookup.
+        let blk: Block | undefined;
+        if (prev && prev.next && prev.next.valid && prev.nextGen === h.flushes && prev.next.mode === c.mode
+          && prev.next.startLo === c.pcLo && prev.next.startHi === c.pcHi) {
+          blk = prev.next;
+          this.stats.chainedExecs++;
+        } else {
+          const lo = c.pcLo, hi = c.pcHi;
+          if (lo & 3) { c.fetch(); continue; } // raises AdEL
+          const i = ((c.mode * 3 + Access.Fetch) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
+          const off = h.tagLo[i] === (lo & ~0xfff) && h.tagHi[i] === hi ? h.base[i] + (lo & 0xfff) : c.ramOff(hi, lo, Access.Fetch);
+          if (off < 0) { this.interp.run(1); this.stats.interpretedInsns++; prev = undefined; continue; }
+          const key = off * 4 + c.mode;
+          blk = this.blocks.get(key);
+          if (!blk) {
+            const heat = (this.heat.get(key) ?? 0) + 1;
+            if (heat < HOT) {
+              this.heat.set(key, heat);
+              this.interpretBlock();
+              prev = undefined;
+              continue;
+            }
+            this.heat.delete(key);
+            blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off });
+            this.blocks.set(key, blk);
+            this.track(blk);
+            this.stats.blocksTranslated++;
+          }
+          if (prev) { prev.next = blk; prev.nextGen = h.flushes; }
+        }
+        c.jitBlk = blk;
+        c.icount0 = c.icount;
+        c.ioHit = false;
+        blk.fn(c, c.r);
+        c.jitBlk = undefined;
+        this.stats.blockExecs++;
+        prev = blk.valid ? blk : undefined;
+      } catch (err) {
+        c.jitBlk = undefined;
+        prev = undefined;
+        if (err !== GUEST_EXCEPTION) throw err;
+      }
+    }
+    return c.icount - start;
+  }
+
+  /** Runs one block's worth of instructions in the interpreter (until a branch's delay slot completes or a CTX instruction). */
+  private interpretBlock(): void {
+    const c = this.cpu;
+    for (let n = 0; n < MAX_BLOCK; n++) {
+      const before = c.icount;
+      const wasDelay = c.inDelay;
+      this.interp.run(1);
+      this.stats.interpretedInsns++;
+      if (c.icount === before || c.waiting || c.stopRequested) return; // exception, wait or stop
+      if (wasDelay || c.brState === 2 || c.brState === 3) return; // delay slot done, likely annulled, eret
+      if ((c.pcLo & 0xfff) === 0 || c.icount >= c.nextEvent) return;
+    }
+  }
+
+  private track(b: Block): void {
+    const page = b.ramOff >>> 12;
+    let l = this.pages.get(page);
+    if (!l) { l = []; this.pages.set(page, l); }
+    l.push(b);
+    this.cpu.htlb.setTrap(page, TRAP_WRITE);
+  }
+}

@@ -1,0 +1,138 @@
+// Block translator: turns a guest basic block into one JavaScript function by inlining
+// each instruction's semantic template (the same text the interpreter compiles) with
+// its fields as constants. A block ends after a branch and its delay slot, after an
+// instruction that can change the translation context (CTX: mtc0, eret, tlbw*, wait…)
+// or always traps, before a page boundary, or at MAX_BLOCK instructions.
+//
+// Precise state: before any instruction that can fault, read time or touch a device,
+// the code stores its index in c.k; Cpu.sync() rebuilds PC / delay slot / icount from
+// it. After a device access the block exits (c.ioHit) so pending events and interrupts
+// are taken at exactly the same instruction count as in the interpreter.
+
+import type { Cpu } from '../cpu/cpu';
+import { expandWrites, templateFor } from '../cpu/interpreter';
+import { DELAY_SLOT, F, InsnSpec } from '../isa/table';
+import { bswap32 } from '../cpu/arith';
+
+export const MAX_BLOCK = 64;
+
+export interface Block {
+  readonly startLo: number;
+  readonly startHi: number;
+  /** RAM offset of the first instruction; the cache key is (ramOff, mode). */
+  readonly ramOff: number;
+  readonly mode: number;
+  /** Instructions in the block (upper bound of what one execution runs). */
+  readonly length: number;
+  /** Index of the delay-slot instruction, or −1. */
+  readonly ds: number;
+  readonly fn: (c: Cpu, r: Int32Array) => void;
+  valid: boolean;
+  /** Successor links (chaining): block last taken after this one and the host TLB generation it was valid for. */
+  next: Block | undefined;
+  nextGen: number;
+  execs: number;
+}
+
+const PURE = /\bc\./; // templates that call into the CPU may fault, read time or do I/O
+
+function add32(lo: number, hi: number, d: number): [number, number] {
+  const l = (lo + d) | 0;
+  const h = (hi + (((lo >>> 0) + d) > 4294967295 ? 1 : 0)) | 0;
+  return [l, h];
+}
+
+/** Instantiates an instruction template with constant fields. */
+function instantiate(t: string, w: number, pcLo: number, pcHi: number): string {
+  const rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, rd = (w >>> 11) & 31, sa = (w >>> 6) & 31;
+  const imm = (w << 16) >> 16;
+  let body = expandWrites(t, (reg) => {
+    const n = reg === 'RD2' ? rd : rt;
+    return n === 0 ? '' : `r[${n * 2}] = lo; r[${n * 2 + 1}] = hi;`;
+  });
+  const vals: Record<string, number> = {
+    RS: rs, RT: rt, RD: rd, RS2: rs * 2, RT2: rt * 2, RD2: rd * 2, SA: sa, IMM: imm, UIMM: w & 0xffff,
+    JIDX: (w & 0x3ffffff) << 2, SEL: w & 7, W: w | 0, FS: rd, FT: rt, FD: sa, FR: rs, CC: (w >>> 18) & 7,
+    CC8: (w >>> 8) & 7, TF: (w >>> 16) & 1, PC_LO: pcLo, PC_HI: pcHi,
+  };
+  body = body.replace(/\b(RS2|RT2|RD2|RS|RT|RD|SA|IMM|UIMM|JIDX|SEL|W|FS|FT|FD|FR|CC8|CC|TF|PC_LO|PC_HI)\b/g,
+    (m) => {
+      const v = vals[m];
+      return v < 0 ? `(${v})` : String(v);
+    });
+  return body;
+}
+
+export interface TranslateInput {
+  cpu: Cpu;
+  startLo: number;
+  startHi: number;
+  ramOff: number;
+}
+
+/** Translates the block at ramOff (which must be RAM; the CPU has just fetched it). */
+export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Block {
+  const ram32 = cpu.bus.ram32;
+  const dec = cpu.decoder;
+  const insns: Array<{ e: InsnSpec; w: number }> = [];
+  const pageEnd = (ramOff | 0xfff) + 1;
+  let ds = -1;
+  for (let off = ramOff; off < pageEnd && insns.length < MAX_BLOCK; off += 4) {
+    const raw = ram32[off >>> 2];
+    const w = cpu.big ? bswap32(raw) : raw;
+    const e = dec.decode(w).canonical;
+    if (e.flags & DELAY_SLOT) {
+      if (off + 4 >= pageEnd) break; // branch and delay slot must be on one page
+      insns.push({ e, w });
+      const raw2 = ram32[(off + 4) >>> 2];
+      const w2 = cpu.big ? bswap32(raw2) : raw2;
+      insns.push({ e: dec.decode(w2).canonical, w: w2 });
+      ds = insns.length - 1;
+      break;
+    }
+    insns.push({ e, w });
+    if (e.flags & (F.CTX | F.RESERVED) || e.op === 'syscall' || e.op === 'break' || e.op === 'sdbbp' || e.op === 'jalx') break;
+  }
+  if (insns.length === 0) throw new Error('empty block');
+  const n = insns.length;
+  const lines: string[] = ['"use strict";'];
+  const exitAt = (k: number): string => {
+    const [l, h] = add32(startLo, startHi, k * 4);
+    return `c.pcLo = ${l}; c.pcHi = ${h}; c.icount = c.icount0 + ${k}; return;`;
+  };
+  for (let k = 0; k < n; k++) {
+    const { e, w } = insns[k];
+    const [pl, ph] = add32(startLo, startHi, k * 4);
+    const t = templateFor(e);
+    const impure = PURE.test(t);
+    const isBranch = k === ds - 1;
+    let code = instantiate(t, w, pl, ph);
+    if (impure) code = `c.k = ${k}; ${code}`;
+    if (isBranch) {
+      lines.push(`c.brState = 0; ${code}`);
+      // Likely branch not taken: the delay slot is annulled.
+      const [al, ah] = add32(startLo, startHi, (k + 2) * 4);
+      lines.push(`if (c.brState === 2) { c.pcLo = ${al}; c.pcHi = ${ah}; c.icount = c.icount0 + ${k + 1}; return; }`);
+      continue;
+    }
+    if (k === ds) {
+      lines.push(code);
+      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return;`);
+      continue;
+    }
+    if (k === n - 1 && (e.flags & F.CTX)) {
+      lines.push(`c.brState = 0; ${code}`);
+      const [nl, nh] = add32(startLo, startHi, n * 4);
+      lines.push(`if (c.brState === 3) { c.pcLo = c.brLo; c.pcHi = c.brHi; } else { c.pcLo = ${nl}; c.pcHi = ${nh}; } c.icount = c.icount0 + ${n}; return;`);
+      continue;
+    }
+    lines.push(code);
+    if (impure && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; ${exitAt(k + 1)} }`);
+  }
+  if (ds < 0 && !(insns[n - 1].e.flags & F.CTX)) lines.push(exitAt(n));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('c', 'r', lines.join('\n')) as Block['fn'];
+  return {
+    startLo, startHi, ramOff, mode: cpu.mode, length: n, ds, fn, valid: true, next: undefined, nextGen: -1, execs: 0,
+  };
+}
