@@ -71,7 +71,9 @@ export class Cp0 {
     this.intCtl = 0xe0000000; this.srsCtl = 0; this.cause = 0; this.epc = 0n;
     this.prid = model.prid; this.ebase = 0xffffffff80000000n;
     this.config0 = model.config0; this.config1 = model.config1; this.config2 = model.config2; this.config3 = model.config3;
-    this.lladdr = 0n; this.watchLo = 0n; this.watchHi = 0; this.xContext = 0n; this.debug = 0; this.depc = 0n;
+    this.lladdr = 0n; this.watchLo = 0n;
+    this.watchHi = 0x80000000; // M: QEMU resets WatchHi0-6 with M = 1 (more Watch pairs follow)
+    this.xContext = 0n; this.debug = 0; this.depc = 0n;
     this.perfCtl0 = 0; this.perfCnt0 = 0; this.errCtl = 0; this.cacheErr = 0;
     this.tagLo = 0; this.dataLo = 0; this.tagHi = 0; this.dataHi = 0; this.errorEpc = 0n; this.desave = 0n;
   }

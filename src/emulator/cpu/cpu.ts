@@ -125,6 +125,8 @@ export class Cpu {
     this.waiting = false;
     this.tlb.reset();
     this.c0.reset(this.model, this.icount);
+    // Config0.BE reports the byte order.
+    if (this.big) this.c0.config0 = (this.c0.config0 | 0x8000) >>> 0;
     this.fpu?.reset();
     this.afterStateChange();
   }
