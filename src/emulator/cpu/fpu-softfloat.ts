@@ -259,7 +259,9 @@ export const FMT32: Fmt = { p: 24, emin: -126, emax: 127, max: MAX32 };
 export const FMT64: Fmt = { p: 53, emin: -1022, emax: 1023, max: MAX64 };
 
 function bitLen(m: bigint): number {
-  return m === 0n ? 0 : m.toString(2).length;
+  if (m === 0n) return 0;
+  const h = m.toString(16);
+  return (h.length - 1) * 4 + (32 - Math.clz32(parseInt(h[0], 16)));
 }
 
 /** Decomposes a finite non-zero double into [man, exp] with |x| = man * 2^exp. */
@@ -318,7 +320,9 @@ export function roundPack(neg: boolean, man: bigint, exp: number, sticky: boolea
     return neg ? -v : v;
   }
   let q = E - (p - 1);
-  let [k, inexact] = roundAt(man, exp, sticky, q, st.rm, neg);
+  const rounded = roundAt(man, exp, sticky, q, st.rm, neg);
+  let k = rounded[0];
+  const inexact = rounded[1];
   if (bitLen(k) > p) { k >>= 1n; q += 1; }
   if (q + p - 1 > emax) return overflowResult(neg, fmt.max, st.rm, st);
   if (inexact) st.flags |= FLAG_I;
