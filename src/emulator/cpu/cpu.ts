@@ -213,13 +213,17 @@ export class Cpu {
     return (region === 0 && (st & ST_UX) !== 0) || (region === 3 && (st & ST_KX) !== 0) || (region === 1 && (st & ST_SX) !== 0);
   }
 
-  /** Address-related exception: sets BadVAddr (and TLB context registers) then raises. */
-  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, fetch: boolean): never {
+  /**
+   * Address-related exception: sets BadVAddr (and the TLB context registers) then raises.
+   * Context, XContext and EntryHi get the faulting VPN2 on TLB exceptions and, as in
+   * QEMU, on address errors from a segment violation (the architecture leaves them
+   * UNPREDICTABLE there); a misaligned access (`misaligned`) changes only BadVAddr.
+   */
+  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, fetch: boolean, misaligned = false): never {
     const c0 = this.c0;
     const va = BigInt.asUintN(64, toBig(vaHi, vaLo));
     c0.badVAddr = va;
-    if (code === Xlate.AddressError) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
-    // TLB exceptions: Context, XContext and EntryHi get the faulting VPN2.
+    if (misaligned) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
     c0.context = (c0.context & ~0x7fffffn) | ((va >> 9n) & 0x7ffff0n);
     const sb = BigInt(this.segBits);
     c0.xContext = BigInt.asUintN(64, (c0.xContext & (~0n << (sb - 7n)))
@@ -227,6 +231,7 @@ export class Cpu {
     const segMask = (3n << 62n) | ((1n << sb) - 1n);
     c0.entryHi = ((va & ~0x1fffn) & segMask) | (c0.entryHi & 0xffn);
     void fetch;
+    if (code === Xlate.AddressError) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
     if (code === Xlate.Modified) return this.raise(Exc.Mod, false, 0);
     return this.raise(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
   }
@@ -282,7 +287,7 @@ export class Cpu {
   }
 
   private align(vaHi: number, vaLo: number, mask: number, write: boolean): void {
-    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, false);
+    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, false, true);
   }
 
   fetch(): number {
