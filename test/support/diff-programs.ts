@@ -171,7 +171,11 @@ export function runOurs(b: BuiltProgram, opts: { trace?: boolean; maxSteps?: num
       if (!takesInterrupt && fetchOk(cpu)) trace.push(BigInt.asUintN(64, cpu.pc));
     }
     if (cpu.icount >= cpu.nextEvent) cpu.hooks.onEvent(cpu);
+    const pcLo = cpu.pcLo, pcHi = cpu.pcHi;
     machine.interp.step();
+    // A branch-likely that is not taken: QEMU enters (and logs) the delay-slot block,
+    // which only jumps over the annulled instruction.
+    if (trace && cpu.brState === 2) trace.push(BigInt.asUintN(64, ((BigInt(pcHi) << 32n) | BigInt(pcLo >>> 0)) + 4n));
   }
   const regs = cpuRegisters(cpu);
   const memory = memoryRanges(b).map((r) => readVirtual(machine, r.addr, r.length));
