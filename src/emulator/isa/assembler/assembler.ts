@@ -8,7 +8,7 @@
 import { CpuModelName, MODEL_ISA } from '../decoder';
 import { Isa } from '../table';
 import { DELAY_SLOT } from '../table';
-import { encodeInstruction, OperandError, splitOperands } from './encode';
+import { encodeInstruction, entriesNamed, OperandError, splitOperands } from './encode';
 import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
 import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
 
@@ -55,7 +55,7 @@ export interface AssembleResult {
 }
 
 interface Section {
-  name: string; data: number[]; loc: number; align: number; nobits: boolean; exec: boolean; write: boolean;
+  name: string; data: ByteBuf; loc: number; align: number; nobits: boolean; exec: boolean; write: boolean;
   base: bigint;
 }
 
@@ -92,7 +92,10 @@ class Assembler {
   private final = false;
   private listing: AsmLine[] = [];
   private curLine = 0;
+  /** Column of the current statement's mnemonic or directive. */
   private curCol = 1;
+  /** Columns of the current statement's operands. */
+  private operandCols: number[] = [];
   private sectionOrder: string[] = [];
   private entrySym = 'start';
 
@@ -146,11 +149,14 @@ class Assembler {
       this.curLine = l.line;
       for (const [stmt, col] of splitStatements(stripLineComment(l.text))) {
         this.curCol = col;
+        this.operandCols = [];
         try {
-          this.statement(stmt);
+          this.statement(stmt.trimStart(), col);
         } catch (e) {
-          if (e instanceof OperandError || e instanceof ExprError || e instanceof AsmError) this.error(e.message);
-          else throw e;
+          if (e instanceof OperandError || e instanceof ExprError || e instanceof AsmError) {
+            const op = (e as { operand?: number }).operand;
+            this.error(e.message, op === undefined ? undefined : this.operandCols[op]);
+          } else throw e;
         }
       }
     }
@@ -170,7 +176,7 @@ class Assembler {
       const align = BigInt(Math.max(s.align, name === this.sectionOrder[0] ? 1 : 16));
       addr = (addr + align - 1n) / align * align;
       bases.set(name, addr);
-      addr += BigInt(s.nobits ? s.loc : Math.max(s.loc, s.data.length));
+      addr += BigInt(s.loc);
     }
     return bases;
   }
@@ -215,21 +221,36 @@ class Assembler {
 
   // ---- statements -----------------------------------------------------------------
 
-  private statement(stmt: string): void {
-    let s = stmt.trim();
+  private statement(stmt: string, col: number): void {
+    let s = stmt.trimEnd();
+    let off = 0; // offset of `s` in `stmt`
+    const skipSpace = (): void => {
+      const n = s.length - s.trimStart().length;
+      s = s.slice(n);
+      off += n;
+    };
+    skipSpace();
     // Labels (possibly several).
     for (;;) {
+      this.curCol = col + off;
       const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|\d+)\s*:(?!=)/.exec(s);
       if (!m) break;
       this.defineLabel(m[1]);
-      s = s.slice(m[0].length).trim();
+      s = s.slice(m[0].length);
+      off += m[0].length;
+      skipSpace();
     }
     if (s === '') return;
-    const assign = /^([A-Za-z_.$][A-Za-z0-9_.$]*)\s*=\s*(.+)$/.exec(s);
-    if (assign && !assign[1].startsWith('.')) { this.defineAbs(assign[1], assign[2]); return; }
-    const m = /^(\S+)\s*(.*)$/.exec(s)!;
+    const assign = /^([A-Za-z_.$][A-Za-z0-9_.$]*)(\s*=\s*)(.+)$/.exec(s);
+    if (assign && !assign[1].startsWith('.')) {
+      this.operandCols = [col + off + assign[1].length + assign[2].length];
+      atOperand(0, () => this.defineAbs(assign[1], assign[3]));
+      return;
+    }
+    const m = /^(\S+)(\s*)(.*)$/.exec(s)!;
     const name = m[1].toLowerCase();
-    const rest = m[2].trim();
+    const rest = m[3];
+    this.operandCols = operandOffsets(rest).map((o) => col + off + m[1].length + m[2].length + o);
     if (name.startsWith('.')) this.directive(name, rest);
     else this.instruction(name, rest === '' ? [] : splitOperands(rest), true);
   }
@@ -298,9 +319,16 @@ class Assembler {
         this.fill(rel - this.cur.loc, Number(args[1] ? this.absExpr(args[1]) : 0n));
         return;
       }
-      case '.align': this.alignTo(1 << Number(this.absExpr(args[0] ?? '0')), args[1]); return;
-      case '.p2align': this.alignTo(1 << Number(this.absExpr(args[0] ?? '0')), args[1]); return;
-      case '.balign': this.alignTo(Number(this.absExpr(args[0] ?? '1')), args[1]); return;
+      case '.align': case '.p2align': {
+        const p = this.absExpr(args[0] ?? '0');
+        if (p < 0n || p > 16n) throw new AsmError(`alignment 2**${p} out of range (0..16)`);
+        this.alignTo(1 << Number(p), args[1]); return;
+      }
+      case '.balign': {
+        const b = this.absExpr(args[0] ?? '1');
+        if (b < 0n || b > BigInt(MAX_ALIGN)) throw new AsmError(`alignment ${b} out of range (1..${MAX_ALIGN})`);
+        this.alignTo(Number(b), args[1]); return;
+      }
       case '.space': case '.skip': case '.zero': {
         const n = Number(this.absExpr(args[0] ?? '0'));
         if (n < 0 || n > 1 << 28) throw new AsmError(`${name} size ${n} out of range`);
@@ -310,8 +338,8 @@ class Assembler {
       case '.half': case '.hword': case '.short': this.data(args, 2, true); return;
       case '.word': case '.int': case '.long': this.data(args, 4, true); return;
       case '.dword': case '.quad': case '.8byte': this.data(args, 8, true); return;
-      case '.ascii': for (const a of args) this.bytes(parseString(a)); return;
-      case '.asciz': case '.string': for (const a of args) { this.bytes(parseString(a)); this.bytes([0]); } return;
+      case '.ascii': args.forEach((a, i) => this.bytes(atOperand(i, () => parseString(a)))); return;
+      case '.asciz': case '.string': args.forEach((a, i) => { this.bytes(atOperand(i, () => parseString(a))); this.bytes([0]); }); return;
       default:
         throw new AsmError(`unknown directive '${name}'`);
     }
@@ -356,13 +384,35 @@ class Assembler {
   private instruction(name: string, ops: string[], user: boolean): void {
     const expanded = this.expandMacro(name, ops);
     if (expanded) {
-      for (const [n, o] of expanded) this.instruction(n, o, false);
+      // A one-instruction expansion (`j $3` → `jr $3`) gets its delay slot filled like the
+      // instruction itself; multi-instruction macros (abs) manage their own slots.
+      for (const [n, o] of expanded) {
+        try {
+          this.instruction(n, o, user && expanded.length === 1);
+        } catch (e) {
+          // Point at the written operand when the expansion copied it verbatim.
+          if (e instanceof OperandError && e.operand !== undefined) {
+            const i = ops.findIndex((x) => x.trim() === (o[e.operand!] ?? '').trim());
+            e.operand = i >= 0 ? i : undefined;
+          }
+          throw e;
+        }
+      }
       return;
     }
     this.alignTo(4);
-    const { word, entry } = encodeInstruction(name, ops, { pc: this.dot, env: this.env(), isa: this.isa });
-    this.emitWord(word);
-    if (user && this.reorder && (entry.flags & DELAY_SLOT)) this.emitWord(0);
+    let encoded: ReturnType<typeof encodeInstruction>;
+    try {
+      encoded = encodeInstruction(name, ops, { pc: this.dot, env: this.env(), isa: this.isa });
+    } catch (e) {
+      // Keep the layout of a failing instruction (a placeholder and its delay slot) so that
+      // the addresses in later messages are those of the intended program.
+      this.emitWord(0);
+      if (user && this.reorder && ((entriesNamed(name)?.[0]?.flags ?? 0) & DELAY_SLOT)) this.emitWord(0);
+      throw e;
+    }
+    this.emitWord(encoded.word);
+    if (user && this.reorder && (encoded.entry.flags & DELAY_SLOT)) this.emitWord(0);
   }
 
   private emitWord(word: number): void {
@@ -375,8 +425,10 @@ class Assembler {
     switch (name) {
       case 'li': case 'dli': {
         if (ops.length !== 2) throw new AsmError(`${name} needs a register and a value`);
-        const v = this.absExpr(ops[1]);
-        try { return loadConstant(ops[0], v, name === 'dli'); } catch (e) { throw new AsmError((e as Error).message); }
+        return atOperand(1, () => {
+          const v = this.absExpr(ops[1]);
+          try { return loadConstant(ops[0], v, name === 'dli'); } catch (e) { throw new AsmError((e as Error).message); }
+        });
       }
       case 'la': case 'dla': {
         if (ops.length !== 2) throw new AsmError(`${name} needs a register and an address`);
@@ -385,7 +437,14 @@ class Assembler {
           // la $r, off($base): address arithmetic
           return [['daddiu', [ops[0], m[2], m[1].trim() === '' ? '0' : m[1]]]];
         }
-        if (this.isConstant(ops[1])) return loadConstant(ops[0], this.absExpr(ops[1]), true);
+        // Report a bad address expression here, at its operand, rather than inside the expansion.
+        if (this.final) atOperand(1, () => evaluate(ops[1], this.env()));
+        if (this.isConstant(ops[1])) {
+          // GNU as: a 16-bit constant is one (d)addiu from $zero, anything else a dli sequence.
+          const v = this.absExpr(ops[1]);
+          if (v >= -0x8000n && v < 0x8000n) return [['daddiu', [ops[0], '$0', String(v)]]];
+          return loadConstant(ops[0], v, true);
+        }
         return loadAddress(ops[0], ops[1], this.at);
       }
       case 'not': if (ops.length === 2) return [['nor', [ops[0], ops[1], '$0']]]; return undefined;
@@ -426,8 +485,14 @@ class Assembler {
 
   private data(args: string[], size: number, autoAlign: boolean): void {
     if (autoAlign) this.alignTo(size);
-    for (const a of args) {
-      const v = BigInt.asUintN(64, evaluate(a, this.env()).value);
+    let failure: unknown;
+    for (const [i, a] of args.entries()) {
+      let v = 0n;
+      try {
+        v = BigInt.asUintN(64, atOperand(i, () => evaluate(a, this.env())).value);
+      } catch (e) {
+        failure ??= e; // report the first bad value, but keep the data's size
+      }
       if (size < 8) {
         const lim = 1n << BigInt(size * 8);
         const sv = BigInt.asIntN(64, v);
@@ -437,29 +502,40 @@ class Assembler {
       for (let i = 0; i < size; i++) b.push(Number((v >> BigInt(8 * i)) & 0xffn));
       this.bytes(this.big ? b.reverse() : b);
     }
+    if (failure) throw failure;
   }
 
   private bytes(b: number[]): void {
     const s = this.cur;
     if (s.nobits) {
       if (b.some((x) => x !== 0)) throw new AsmError(`non-zero data in ${s.name}`);
-      s.loc += b.length; return;
+      this.grow(b.length);
+      return;
     }
-    for (const x of b) {
-      if (s.loc < s.data.length) s.data[s.loc] = x;
-      else { while (s.data.length < s.loc) s.data.push(0); s.data.push(x); }
-      s.loc++;
-    }
+    this.grow(b.length);
+    s.data.push(b);
   }
 
   private fill(n: number, value: number): void {
     if (n <= 0) return;
-    this.bytes(new Array<number>(n).fill(value & 0xff));
+    const s = this.cur;
+    if (s.nobits && (value & 0xff) !== 0) throw new AsmError(`non-zero data in ${s.name}`);
+    this.grow(n);
+    if (!s.nobits) s.data.fill(n, value & 0xff);
+  }
+
+  /** Advances the location counter of the current section by n bytes (size limit checked). */
+  private grow(n: number): void {
+    const s = this.cur;
+    const limit = s.nobits ? MAX_NOBITS_BYTES : MAX_SECTION_BYTES;
+    if (s.loc + n > limit) throw new AsmError(`section ${s.name} would exceed ${limit / (1 << 20)} MiB`);
+    s.loc += n;
   }
 
   private alignTo(n: number, fillArg?: string): void {
     if (n <= 1) return;
     if ((n & (n - 1)) !== 0) throw new AsmError(`alignment ${n} is not a power of 2`);
+    if (n > MAX_ALIGN) throw new AsmError(`alignment ${n} is too large (at most ${MAX_ALIGN})`);
     this.cur.align = Math.max(this.cur.align, n);
     const pad = (n - (this.cur.loc % n)) % n;
     this.fill(pad, fillArg ? Number(this.absExpr(fillArg)) : 0);
@@ -472,7 +548,7 @@ class Assembler {
       const nobits = name === '.bss' || name.startsWith('.bss.') || flags.some((x) => x.includes('nobits'));
       const exec = name === '.text' || name.startsWith('.text.') || f.includes('x');
       const write = name === '.data' || name === '.bss' || name.startsWith('.data.') || f.includes('w');
-      s = { name, data: [], loc: 0, align: 4, nobits, exec, write, base: this.prevBases.get(name) ?? this.origin };
+      s = { name, data: new ByteBuf(), loc: 0, align: 4, nobits, exec, write, base: this.prevBases.get(name) ?? this.origin };
       this.sections.set(name, s);
       this.sectionOrder.push(name);
     }
@@ -485,8 +561,8 @@ class Assembler {
     const bases = this.computeBases();
     return this.sectionOrder.map((n) => {
       const s = this.sections.get(n)!;
-      const size = s.nobits ? s.loc : Math.max(s.loc, s.data.length);
-      const bytes = s.nobits ? new Uint8Array(0) : Uint8Array.from(s.data.concat(new Array<number>(size - s.data.length).fill(0)));
+      const size = s.loc;
+      const bytes = s.nobits ? new Uint8Array(0) : s.data.bytes();
       return { name: n, addr: bases.get(n)!, bytes, size, nobits: s.nobits, executable: s.exec, writable: s.write, align: s.align };
     }).filter((s) => s.size > 0 || s.name === '.text');
   }
@@ -505,9 +581,9 @@ class Assembler {
     return out;
   }
 
-  private error(message: string): void {
+  private error(message: string, column?: number): void {
     if (!this.final) return;
-    this.diags.push({ file: this.file, line: this.curLine, column: this.curCol, message, severity: 'error' });
+    this.diags.push({ file: this.file, line: this.curLine, column: column ?? this.curCol, message, severity: 'error' });
   }
 
   private warn(message: string): void {
@@ -515,7 +591,74 @@ class Assembler {
   }
 }
 
-class AsmError extends Error {}
+class AsmError extends Error {
+  operand?: number;
+}
+
+/** Limits that keep hostile or mistyped input (`.space 1<<40`) from exhausting memory. */
+const MAX_SECTION_BYTES = 64 << 20;
+const MAX_NOBITS_BYTES = 2 ** 32;
+const MAX_ALIGN = 1 << 16;
+
+/** Growable byte buffer of a section's contents. */
+class ByteBuf {
+  private buf = new Uint8Array(256);
+  private len = 0;
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.len + n, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  push(b: readonly number[]): void {
+    this.reserve(b.length);
+    for (const x of b) this.buf[this.len++] = x;
+  }
+  fill(n: number, value: number): void {
+    this.reserve(n);
+    this.buf.fill(value, this.len, this.len + n);
+    this.len += n;
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Runs `f`, tagging an assembler/expression error it throws with operand index `i`. */
+function atOperand<T>(i: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if ((e instanceof AsmError || e instanceof ExprError || e instanceof OperandError) && (e as { operand?: number }).operand === undefined) {
+      (e as { operand?: number }).operand = i;
+    }
+    throw e;
+  }
+}
+
+/** Offsets of the operands in an operand list (split like splitOperands, leading blanks skipped). */
+function operandOffsets(text: string): number[] {
+  const out: number[] = [];
+  let start = 0, depth = 0;
+  const push = (end: number): void => {
+    const part = text.slice(start, end);
+    out.push(start + (part.length - part.trimStart().length));
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    } else if (c === "'") {
+      i += text[i + 1] === '\\' ? 2 : 1;
+      if (text[i + 1] === "'") i++;
+    } else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) { push(i); start = i + 1; }
+  }
+  if (text.trim() !== '') push(text.length);
+  return out;
+}
 
 function sameMap(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
   if (a.size !== b.size) return false;
@@ -556,7 +699,8 @@ function splitStatements(line: string): Array<[string, number]> {
   let start = 0, inStr = false;
   for (let i = 0; i <= line.length; i++) {
     const c = line[i];
-    if (inStr) { if (c === '\\') i++; else if (c === '"') inStr = false; continue; }
+    // (An unterminated string runs to the end of the line; parseString reports it.)
+    if (inStr && i < line.length) { if (c === '\\' && i + 1 < line.length) i++; else if (c === '"') inStr = false; continue; }
     if (c === '"') { inStr = true; continue; }
     if (c === ';' || i === line.length) {
       const text = line.slice(start, i);
@@ -572,7 +716,11 @@ const UTF8 = new TextEncoder();
 
 function parseString(a: string): number[] {
   const t = a.trim();
-  if (!t.startsWith('"') || !t.endsWith('"') || t.length < 2) throw new AsmError(`expected a string, got '${t}'`);
+  if (!t.startsWith('"')) throw new AsmError(`expected a string in double quotes, got '${t}'`);
+  let close = 1;
+  while (close < t.length && t[close] !== '"') close += t[close] === '\\' ? 2 : 1;
+  if (close >= t.length) throw new AsmError('unterminated string (missing closing ")');
+  if (close !== t.length - 1) throw new AsmError(`unexpected '${t.slice(close + 1).trim()}' after the string`);
   const out: number[] = [];
   for (let i = 1; i < t.length - 1; i++) {
     const c = t[i];

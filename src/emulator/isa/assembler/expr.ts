@@ -78,14 +78,27 @@ const PREC: Record<string, number> = {
   '*': 6, '/': 6, '%': 6, '<<': 6, '>>': 6,
 };
 
+const MAX_DEPTH = 200;
+
 /** Evaluates `src` in `env`. Throws ExprError with a readable message. */
 export function evaluate(src: string, env: ExprEnv): ExprValue {
   const toks = tokenize(src);
   if (toks.length === 0) throw new ExprError('missing expression');
   let p = 0;
+  let depth = 0;
   const peek = (): Tok | undefined => toks[p];
 
   function primary(): ExprValue {
+    // Bounded recursion: `((((…` or `----…` thousands deep must not overflow the stack.
+    if (++depth > MAX_DEPTH) throw new ExprError('expression too deeply nested');
+    try {
+      return primaryInner();
+    } finally {
+      depth--;
+    }
+  }
+
+  function primaryInner(): ExprValue {
     const t = toks[p++];
     if (!t) throw new ExprError('unexpected end of expression');
     if (t.k === 'num') return { value: t.v };

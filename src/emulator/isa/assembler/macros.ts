@@ -135,11 +135,11 @@ export function wideShift(name: string, ops: string[], amount: bigint): Stmt[] |
   return [[map[name], [ops[0], ops[1], String(amount - 32n)]]];
 }
 
-/** abs/dabs d,s: branch over a negate, as GNU as expands them. */
+/** abs/dabs d,s: branch over a negate, as GNU as expands them (a nop fills the slot when d is s). */
 export function absMacro(name: 'abs' | 'dabs', d: string, s: string): Stmt[] {
   return [
     ['bgez', [s, '.+12']],
-    ['move', [d, s]],
+    d.trim() === s.trim() ? ['nop', []] : ['move', [d, s]],
     [name === 'abs' ? 'neg' : 'dneg', [d, s]],
   ];
 }
