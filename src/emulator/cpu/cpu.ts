@@ -14,7 +14,7 @@ import { Cp0 } from './cp0';
 import * as cp0a from './cp0-access';
 import {
   CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
-  ST_KX, ST_SX, ST_UX,
+  ST_KX, ST_PX, ST_SX, ST_UX,
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
 
@@ -548,6 +548,17 @@ export class Cpu {
     }
   }
   fpuUnimplemented(): object { return { kind: 'unimplemented' }; }
+
+  /**
+   * 64-bit operations (doubleword arithmetic, shifts, loads/stores, lwu) outside Kernel
+   * mode: Reserved Instruction unless enabled by Status.UX or PX (User mode) or SX
+   * (Supervisor mode). Called by the templates only when mode !== Kernel.
+   */
+  op64(): void {
+    const st = this.c0.status;
+    const ok = this.mode === Mode.User ? (st & (ST_UX | ST_PX)) !== 0 : this.mode !== Mode.Supervisor || (st & ST_SX) !== 0;
+    if (!ok) this.raise(Exc.RI, false, 0);
+  }
 
   rdhwr(rd: number): number {
     if (this.mode !== Mode.Kernel && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);

@@ -20,6 +20,9 @@ const EA = `const blo = r[RS2]; const alo = (blo + IMM) | 0;
 const TGT = `const d = 4 + (IMM << 2); const tlo = (PC_LO + d) | 0;
   const thi = (PC_HI + (d >> 31) + (((PC_LO >>> 0) + (d >>> 0)) > 4294967295 ? 1 : 0)) | 0;`;
 
+/** 64-bit operations: Reserved Instruction in User mode without UX/PX, Supervisor without SX. */
+const K64 = 'if (c.mode !== 0) c.op64();';
+
 const JUMP = `const nl = (PC_LO + 4) | 0; const nh = (PC_HI + (((PC_LO >>> 0) + 4) > 4294967295 ? 1 : 0)) | 0;`;
 
 /** 32-bit ALU op producing `lo` from a and b; hi is the sign extension. */
@@ -232,8 +235,8 @@ const S: Record<string, string> = {
   // ---- CP1 moves and branches
   mfc1: `{ c.cp1(); const lo = c.fpu.readW(FS) | 0, hi = lo >> 31; @WRT }`,
   mtc1: `{ c.cp1(); c.fpu.writeW(FS, r[RT2]); }`,
-  dmfc1: `{ c.cp1(); const d = c.fpu.readD(FS); const lo = d[0], hi = d[1]; @WRT }`,
-  dmtc1: `{ c.cp1(); c.fpu.writeD(FS, r[RT2], r[RT2 + 1]); }`,
+  dmfc1: `{ c.cp1(); ${K64} const d = c.fpu.readD(FS); const lo = d[0], hi = d[1]; @WRT }`,
+  dmtc1: `{ c.cp1(); ${K64} c.fpu.writeD(FS, r[RT2], r[RT2 + 1]); }`,
   mfhc1: `{ c.cp1(); const lo = c.fpu.readHi(FS) | 0, hi = lo >> 31; @WRT }`,
   mthc1: `{ c.cp1(); c.fpu.writeHi(FS, r[RT2]); }`,
   cfc1: `{ c.cp1(); const lo = c.fpu.cfc1(FS) | 0, hi = lo >> 31; @WRT }`,
@@ -281,5 +284,13 @@ S['cvt.s.pl'] = fpu(`cvt('s', 'pl', FD, FS)`);
 S['cvt.ps.s'] = fpu(`cvt('ps', 's', FD, FS, FT)`);
 for (const p of ['pll', 'plu', 'pul', 'puu']) S[`${p}.ps`] = fpu(`${p}(FD, FS, FT)`);
 S['alnv.ps'] = `{ c.cp1x(); c.fpuOp(() => c.fpu.alnv(FD, FS, FT, r[RS2] & 7)); }`;
+
+// 64-bit operations (QEMU's check_mips_64 set; dmfc1/dmtc1 check CU1 first, above).
+for (const op of [
+  'dsll', 'dsll32', 'dsllv', 'dsrl', 'dsrl32', 'dsrlv', 'dsra', 'dsra32', 'dsrav', 'drotr', 'drotr32', 'drotrv',
+  'dadd', 'daddu', 'dsub', 'dsubu', 'daddi', 'daddiu', 'dmult', 'dmultu', 'ddiv', 'ddivu', 'dclz', 'dclo',
+  'dext', 'dextm', 'dextu', 'dins', 'dinsm', 'dinsu', 'dsbh', 'dshd',
+  'ld', 'lld', 'ldl', 'ldr', 'lwu', 'sd', 'scd', 'sdl', 'sdr',
+]) S[op] = `{ ${K64} ${S[op]} }`;
 
 export const SEMANTICS: Readonly<Record<string, string>> = S;
