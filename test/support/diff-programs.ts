@@ -166,7 +166,7 @@ export function runOurs(b: BuiltProgram, opts: { trace?: boolean; maxSteps?: num
     if (cpu.pcLo === endLo && cpu.pcHi === endHi && !cpu.inDelay) { stop = 'breakpoint'; break; }
     if (trace) {
       // QEMU logs an instruction when its translation block starts executing: not for an
-      // interrupt taken before it, nor for a fetch that faults while translating.
+      // interrupt taken before it, nor for a fetch the MMU refuses.
       const takesInterrupt = cpu.irqPending && !cpu.inDelay;
       if (!takesInterrupt && fetchOk(cpu)) trace.push(BigInt.asUintN(64, cpu.pc));
     }
@@ -194,8 +194,13 @@ export function runOurs(b: BuiltProgram, opts: { trace?: boolean; maxSteps?: num
   };
 }
 
+/**
+ * Whether QEMU logs the instruction at PC: a misaligned PC is detected while translating
+ * (the block raises AdEL and is logged); a fetch the MMU refuses faults before any block
+ * exists (not logged).
+ */
 function fetchOk(cpu: ReturnType<typeof createDemoMachine>['machine']['cpu']): boolean {
-  if (cpu.pcLo & 3) return false;
+  if (cpu.pcLo & 3) return true;
   return translate(cpu, cpu.pcHi, cpu.pcLo, false, cpu.mode, cpu.c0.status, cpu.asid) >= 0;
 }
 

@@ -18,6 +18,7 @@
 #     + 8 (XTLB refill, + 0x080), + 16 (general, + 0x180), + 24 (interrupt with
 #     Cause.IV, + 0x200). They may use k0/k1 and end with eret.
 #   - `_kdata + 8` counts exceptions taken; after 200 the run is aborted to `done`.
+#   - helpers: install_vectors, tlb_write, elo_of (see below).
 	.set noreorder
 	.set noat
 	# Writable data (the program's `.data` and the library's) starts on its own page, so
@@ -122,6 +123,32 @@ install_vectors:
 	nop
 	jr	$31
 	nop
+
+# tlb_write($4 = index, $5 = EntryHi, $6 = EntryLo0, $7 = EntryLo1, $8 = PageMask):
+# writes one TLB entry with tlbwi and restores EntryHi (the current ASID) and PageMask.
+# Clobbers $9.
+tlb_write:
+	dmfc0	$9, $10
+	mtc0	$4, $0
+	dmtc0	$5, $10
+	dmtc0	$6, $2
+	dmtc0	$7, $3
+	mtc0	$8, $5
+	ehb
+	tlbwi
+	dmtc0	$9, $10
+	mtc0	$0, $5
+	ehb
+	jr	$31
+	nop
+
+# elo_of($4 = kseg0 address) -> $2 = EntryLo of its 4 KiB page: PFN, C = 3, D = 1, V = 1, G = 0.
+elo_of:
+	dsll	$2, $4, 35
+	dsrl	$2, $2, 47		# physical page number
+	dsll	$2, $2, 6
+	jr	$31
+	ori	$2, $2, 0x1e
 
 # Vector stubs: k1 = 8 * slot, then the common dispatcher.
 _stubs:
