@@ -124,7 +124,7 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
     }
     case 200: c0.perfCtl0 = lo; return;
     case 201: c0.perfCnt0 = lo; return;
-    case 208: c0.errCtl = lo; return;
+    case 208: c0.errCtl = lo & 0x30000000; return; // only WST and SPR are writable (no parity enable), as QEMU
     case 224: c0.tagLo = lo; return;
     case 225: c0.dataLo = lo; return;
     case 232: c0.tagHi = lo; return;
