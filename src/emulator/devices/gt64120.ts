@@ -132,10 +132,9 @@ export class Gt64120 implements Device {
     this.big = opts.bigEndian;
     this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
     this.state = { regs: new Int32Array(0x400), hostConfig: new Uint8Array(256) };
+    // The BARs (SCS[1:0], SCS[3:2], CS[2:0], CS[3]/BootCS, ISD memory, ISD I/O) are
+    // read-only, as in QEMU 7.2: Linux reports BARs 1-5 as unsizable and leaves them.
     this.host = new PciConfig(this.state.hostConfig);
-    // BARs: SCS[1:0], SCS[3:2], CS[2:0], CS[3]/BootCS, ISD memory, ISD I/O.
-    const barMasks = [0xfffff008, 0xfffff008, 0xfffff008, 0xfffff008, 0xfffff000, 0xfffff001];
-    barMasks.forEach((m, i) => this.host.setWmask32(0x10 + 4 * i, m));
     this.functions.set(0, this.host);
     this.reset();
   }

@@ -1,0 +1,121 @@
+// Development tool (not shipped): boots Debian's 5kc-malta kernel with a busybox
+// initramfs on the Malta board and prints the console, then a summary (instructions,
+// wall time, PC and symbol, exception counts). Optional symbol file: a copy of
+// /proc/kallsyms from a `nokaslr` boot (pass --append "… nokaslr" for addresses to match).
+//
+//   node out/bench/malta-boot.js [--insns N] [--append "..."] [--kallsyms FILE]
+//        [--input "cmd\n"] [--until TEXT] [--trace-exc] [--slice N] [--initrd FILE]
+//        [--write-initrd FILE]
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fetchDebianPackage } from '../src/cli/guest/debian-packages.js';
+import { createMaltaMachine } from '../src/emulator/boards/malta.js';
+import { EXC_NAMES } from '../src/emulator/cpu/cp0-defs.js';
+import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs.js';
+import { debianCorpus } from '../test/support/corpus.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string): boolean => process.argv.includes(name);
+
+class Symbols {
+  private addrs: bigint[] = [];
+  private names: string[] = [];
+  constructor(path?: string) {
+    if (!path) return;
+    const rows: Array<[bigint, string]> = [];
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const [a, t, n] = line.split(/\s+/);
+      if (!n || !/[tTwW]/.test(t)) continue;
+      rows.push([BigInt('0x' + a), n]);
+    }
+    rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.addrs = rows.map((r) => r[0]);
+    this.names = rows.map((r) => r[1]);
+  }
+  lookup(a: bigint): string {
+    const v = BigInt.asUintN(64, a);
+    let lo = 0, hi = this.addrs.length - 1, best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.addrs[mid] <= v) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (best < 0) return '?';
+    return `${this.names[best]}+0x${(v - this.addrs[best]).toString(16)}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const budget = Number(arg('--insns') ?? 2e9);
+  const slice = Number(arg('--slice') ?? 1e6);
+  const append = arg('--append') ?? 'console=ttyS0 rdinit=/init';
+  const syms = new Symbols(arg('--kallsyms'));
+  const until = arg('--until');
+  const input = arg('--input');
+  const log = (m: string): void => console.error(`# ${m}`);
+  const kpkg = await fetchDebianPackage('linux-image-5kc-malta', 'mips64el', { log });
+  const boot = join(kpkg.root, 'boot');
+  const vmlinuz = join(boot, readdirSync(boot).find((f) => f.startsWith('vmlinuz-'))!);
+  let initrd: Uint8Array;
+  if (arg('--initrd')) initrd = new Uint8Array(readFileSync(arg('--initrd')!));
+  else {
+    const bb = await fetchDebianPackage('busybox-static', 'mips64el', { log });
+    initrd = busyboxInitramfs(join(bb.root, 'bin', 'busybox'));
+  }
+  if (arg('--write-initrd')) writeFileSync(arg('--write-initrd')!, initrd);
+
+  const engine = (arg('--engine') ?? 'interp') as 'interp' | 'jit';
+  const { machine, board } = createMaltaMachine({ memoryMiB: Number(arg('--mem') ?? 256), engine });
+  let out = '';
+  machine.events.on('uartTx', ({ port, byte }) => {
+    if (port !== 0) return;
+    const ch = String.fromCharCode(byte);
+    out += ch;
+    process.stdout.write(ch);
+  });
+  const excCounts = new Map<number, number>();
+  const traceExc = flag('--trace-exc');
+  machine.cpu.hooks.onException = (cpu, code) => {
+    excCounts.set(code, (excCounts.get(code) ?? 0) + 1);
+    if (traceExc && code !== 0) {
+      process.stderr.write(`[exc ${EXC_NAMES[code] ?? code} epc=${cpu.c0.epc.toString(16)} ${syms.lookup(cpu.c0.epc)} bad=${cpu.c0.badVAddr.toString(16)}]\n`);
+    }
+  };
+  if (flag('--vmlinuz')) board.bootLinux(new Uint8Array(readFileSync(vmlinuz)), initrd, append);
+  else {
+    const corpus = await debianCorpus(log);
+    board.bootLinuxImage(new Uint8Array(readFileSync(corpus.kernelImage)), corpus.kernelLoadAddress, corpus.kernelEntry, initrd, append);
+  }
+  const t0 = performance.now();
+  let executed = 0;
+  let sentInput = false;
+  let reason = '';
+  let lastPcs: string[] = [];
+  while (executed < budget) {
+    const r = machine.run(Math.min(slice, budget - executed));
+    executed += r.executed;
+    if (r.reason === 'poweroff') { reason = 'poweroff'; break; }
+    if (r.reason === 'idle') { reason = 'idle'; break; }
+    if (input && !sentInput && out.includes(READY_MARKER)) {
+      sentInput = true;
+      machine.consoleInput(Buffer.from(input.replace(/\\n/g, '\n')));
+    }
+    if (until && out.includes(until)) { reason = 'until'; break; }
+    lastPcs.push(syms.lookup(machine.cpu.pc));
+    if (lastPcs.length > 8) lastPcs = lastPcs.slice(-8);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = machine.cpu;
+  console.error(`\n# stop: ${reason || 'budget'}; icount ${cpu.icount} (skipped ${board.skippedInsns}), virtual ${(machine.now() / 1e9).toFixed(3)} s, wall ${wall.toFixed(1)} s, ${((cpu.icount - board.skippedInsns) / wall / 1e6).toFixed(1)} MIPS`);
+  console.error(`# pc ${BigInt.asUintN(64, cpu.pc).toString(16)} ${syms.lookup(cpu.pc)} ra ${BigInt.asUintN(64, cpu.getGpr(31)).toString(16)} ${syms.lookup(cpu.getGpr(31))}`);
+  console.error(`# status ${cpu.c0.status.toString(16)} cause ${cpu.c0.cause.toString(16)} epc ${cpu.c0.epc.toString(16)} ${syms.lookup(cpu.c0.epc)} badva ${cpu.c0.badVAddr.toString(16)}`);
+  console.error(`# recent slices: ${lastPcs.join(' | ')}`);
+  console.error(`# exceptions: ${[...excCounts].map(([c, n]) => `${EXC_NAMES[c] ?? c}=${n}`).join(' ')}`);
+  if (machine.bus.unassigned.length) console.error(`# unassigned: ${machine.bus.unassigned.slice(0, 16).join(', ')}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
