@@ -14,6 +14,11 @@ import { Block, MAX_BLOCK, translate } from './translator';
 
 export const HOT = 8;
 
+export interface JitOptions {
+  /** Executions of a block start before it is translated (default HOT). */
+  hot?: number;
+}
+
 export interface JitStats {
   blocksTranslated: number;
   blockExecs: number;
@@ -28,8 +33,17 @@ export class JitEngine {
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
+  /** Executions of a block start before it is translated. */
+  hot: number;
+  /**
+   * Observer for tests and tracing: called after every translated-block dispatch, when
+   * the block has exited normally (`faulted` false) or a guest exception was taken while
+   * finding or running it (`faulted` true; the CPU is then at the exception vector).
+   */
+  onBlockExit: ((blk: Block | undefined, faulted: boolean) => void) | undefined = undefined;
 
-  constructor(private readonly cpu: Cpu, private readonly interp: Interpreter) {
+  constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
+    this.hot = opts.hot ?? HOT;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) this.invalidatePage(off >>> 12);
@@ -83,10 +97,10 @@ export class JitEngine {
         prev = undefined;
         continue;
       }
+      let blk: Block | undefined;
       try {
         if (c.irqPending) c.raise(Exc.Int, false, 0);
         // Find the block at PC: chained successor, or fetch translation + cache lookup.
-        let blk: Block | undefined;
         if (prev && prev.next && prev.next.valid && prev.nextGen === h.flushes && prev.next.mode === c.mode
           && prev.next.startLo === c.pcLo && prev.next.startHi === c.pcHi) {
           blk = prev.next;
@@ -101,7 +115,7 @@ export class JitEngine {
           blk = this.blocks.get(key);
           if (!blk) {
             const heat = (this.heat.get(key) ?? 0) + 1;
-            if (heat < HOT) {
+            if (heat < this.hot) {
               this.heat.set(key, heat);
               this.interpretBlock();
               prev = undefined;
@@ -122,10 +136,12 @@ export class JitEngine {
         c.jitBlk = undefined;
         this.stats.blockExecs++;
         prev = blk.valid ? blk : undefined;
+        if (this.onBlockExit) this.onBlockExit(blk, false);
       } catch (err) {
         c.jitBlk = undefined;
         prev = undefined;
         if (err !== GUEST_EXCEPTION) throw err;
+        if (this.onBlockExit) this.onBlockExit(blk, true);
       }
     }
     return c.icount - start;
