@@ -112,7 +112,9 @@ export class JitEngine {
           const off = h.tagLo[i] === (lo & ~0xfff) && h.tagHi[i] === hi ? h.base[i] + (lo & 0xfff) : c.ramOff(hi, lo, Access.Fetch);
           if (off < 0) { this.interp.run(1); this.stats.interpretedInsns++; prev = undefined; continue; }
           const key = off * 4 + c.mode;
-          blk = this.blocks.get(key);
+          const head = this.blocks.get(key);
+          blk = head;
+          while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
           if (!blk) {
             const heat = (this.heat.get(key) ?? 0) + 1;
             if (heat < this.hot) {
@@ -123,6 +125,7 @@ export class JitEngine {
             }
             this.heat.delete(key);
             blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off });
+            blk.alias = head;
             this.blocks.set(key, blk);
             this.track(blk);
             this.stats.blocksTranslated++;

@@ -32,6 +32,12 @@ export interface Block {
   next: Block | undefined;
   nextGen: number;
   execs: number;
+  /**
+   * Another block for the same RAM offset and mode reached at a different virtual
+   * address (kseg0/kseg1/xkphys/TLB aliases): the code embeds its PC, so each alias
+   * needs its own translation.
+   */
+  alias: Block | undefined;
 }
 
 const PURE = /\bc\./; // templates that call into the CPU may fault, read time or do I/O
@@ -134,5 +140,6 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
   const fn = new Function('c', 'r', lines.join('\n')) as Block['fn'];
   return {
     startLo, startHi, ramOff, mode: cpu.mode, length: n, ds, fn, valid: true, next: undefined, nextGen: -1, execs: 0,
+    alias: undefined,
   };
 }
