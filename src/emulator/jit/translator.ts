@@ -114,6 +114,9 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     const isBranch = k === ds - 1;
     let code = instantiate(t, w, pl, ph);
     if (impure) code = `c.k = ${k}; ${code}`;
+    // Instructions that change the translation context may also read or rebase the
+    // virtual clock (mtc0 Count) or the PC: give them the interpreter's view first.
+    if (e.flags & F.CTX) code = `c.k = ${k}; c.sync(); ${code}`;
     if (isBranch) {
       lines.push(`c.brState = 0; ${code}`);
       // Likely branch not taken: the delay slot is annulled.
@@ -123,7 +126,8 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     }
     if (k === ds) {
       lines.push(code);
-      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return;`);
+      // (sync() in the delay slot set inDelay; the slot has completed now.)
+      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; c.inDelay = false; return;`);
       continue;
     }
     if (k === n - 1 && (e.flags & F.CTX)) {
