@@ -46,7 +46,15 @@ export class JitEngine {
     this.hot = opts.hot ?? HOT;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
-      if (acc === Access.Write) this.invalidatePage(off >>> 12);
+      if (acc === Access.Write) {
+        const page = off >>> 12;
+        this.invalidatePage(page);
+        // A store into the page of the block running now may rewrite instructions it
+        // has yet to execute: leave the block right after the store (the exit the
+        // translator emits after device accesses).
+        const cur = cpu.jitBlk as Block | undefined;
+        if (cur && cur.ramOff >>> 12 === page) cpu.ioHit = true;
+      }
       prev(off, acc, hi, lo);
     };
   }
