@@ -131,8 +131,15 @@ export class JitEngine {
               prev = undefined;
               continue;
             }
-            this.heat.delete(key);
             blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off });
+            if (!blk) {
+              // Untranslatable (a branch whose delay slot is on the next page): always interpret.
+              this.heat.set(key, -Infinity);
+              this.interpretBlock();
+              prev = undefined;
+              continue;
+            }
+            this.heat.delete(key);
             blk.alias = head;
             this.blocks.set(key, blk);
             this.track(blk);

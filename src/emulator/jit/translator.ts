@@ -76,8 +76,12 @@ export interface TranslateInput {
   ramOff: number;
 }
 
-/** Translates the block at ramOff (which must be RAM; the CPU has just fetched it). */
-export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Block {
+/**
+ * Translates the block at ramOff (which must be RAM; the CPU has just fetched it).
+ * Returns undefined when nothing can be translated there: a branch in the last word of
+ * a page (its delay slot is on the next page), which the interpreter must run.
+ */
+export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Block | undefined {
   const ram32 = cpu.bus.ram32;
   const dec = cpu.decoder;
   const insns: Array<{ e: InsnSpec; w: number }> = [];
@@ -99,7 +103,7 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     insns.push({ e, w });
     if (e.flags & (F.CTX | F.RESERVED) || e.op === 'syscall' || e.op === 'break' || e.op === 'sdbbp' || e.op === 'jalx') break;
   }
-  if (insns.length === 0) throw new Error('empty block');
+  if (insns.length === 0) return undefined;
   const n = insns.length;
   const lines: string[] = ['"use strict";'];
   const exitAt = (k: number): string => {
