@@ -72,7 +72,12 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
   const m = cpu.model;
   const lo = S32(v) >>> 0;
   switch (reg * 8 + sel) {
-    case 0: c0.index = ((c0.index & 0x80000000) | (lo & (pow2ceil(cpu.tlb.size) - 1))) >>> 0; return;
+    case 0: {
+      // An index beyond the TLB is ignored (QEMU; UNDEFINED in the architecture). P is read-only.
+      const i = lo & 0x7fffffff;
+      if (i < cpu.tlb.size) c0.index = ((c0.index & 0x80000000) | i) >>> 0;
+      return;
+    }
     case 16: c0.entryLo0 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
     case 24: c0.entryLo1 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
     case 32: c0.context = U64((c0.context & 0x7fffffn) | (v & ~0x7fffffn)); return;
@@ -135,12 +140,6 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
   }
 }
 
-function pow2ceil(n: number): number {
-  let p = 1;
-  while (p < n) p <<= 1;
-  return p;
-}
-
 function entryLoMask(paBits: number): number {
   return (2 ** (paBits - 12) - 1) * 64 + 0x3f;
 }
@@ -166,8 +165,11 @@ export function tlbwrite(cpu: Cpu, i: number): void {
   const hiHi = keyHi(Number(BigInt.asIntN(32, c0.entryHi >> 32n)), cpu.segBits);
   const hiLo = Number(c0.entryHi & 0xffffffffn);
   const g = (c0.entryLo0 % 2) === 1 && (c0.entryLo1 % 2) === 1;
-  const lo0 = g ? c0.entryLo0 : c0.entryLo0 - (c0.entryLo0 % 2);
-  const lo1 = g ? c0.entryLo1 : c0.entryLo1 - (c0.entryLo1 % 2);
+  // PFN bits below the page size are cleared (QEMU does; implementation dependent).
+  const pfnLow = (c0.pageMask >>> 13) << 6;
+  const clip = (lo: number): number => lo - (((lo % 4294967296) & pfnLow) >>> 0);
+  const lo0 = clip(g ? c0.entryLo0 : c0.entryLo0 - (c0.entryLo0 % 2));
+  const lo1 = clip(g ? c0.entryLo1 : c0.entryLo1 - (c0.entryLo1 % 2));
   if (cpu.tlb.overlaps(hiHi, hiLo >>> 0, c0.pageMask, hiLo & 0xff, g, i)
     && ((lo0 & 2) !== 0 || (lo1 & 2) !== 0)) {
     // A second matching entry would make lookups ambiguous: machine check (Status.TS).

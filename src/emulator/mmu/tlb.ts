@@ -40,7 +40,9 @@ export class Tlb {
     const e = this.state.entries, b = i * STRIDE;
     e[b + PM] = pageMask;
     e[b + HI_HI] = hiHi >>> 0;
-    e[b + HI_LO] = ((hiLo & ~(pageMask | 0x1fff)) | (hiLo & 0xff)) >>> 0;
+    // VPN2 bits covered by the mask are kept (as QEMU does; implementation dependent in
+    // the architecture): lookups ignore them, tlbr returns them.
+    e[b + HI_LO] = ((hiLo & ~0x1fff) | (hiLo & 0xff)) >>> 0;
     e[b + LO0] = lo0;
     e[b + LO1] = lo1;
   }
