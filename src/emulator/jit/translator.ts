@@ -93,6 +93,9 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     const e = dec.decode(w).canonical;
     if (e.flags & DELAY_SLOT) {
       if (off + 4 >= pageEnd) break; // branch and delay slot must be on one page
+      // ... and in one block of at most MAX_BLOCK instructions: the dispatcher runs a
+      // block only when the next event is at least MAX_BLOCK instructions away.
+      if (insns.length + 2 > MAX_BLOCK) break;
       insns.push({ e, w });
       const raw2 = ram32[(off + 4) >>> 2];
       const w2 = cpu.big ? bswap32(raw2) : raw2;
