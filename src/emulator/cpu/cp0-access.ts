@@ -66,7 +66,7 @@ export function read(cpu: Cpu, reg: number, sel: number): number {
   return S32(read64(cpu, reg, sel));
 }
 
-/** mtc0/dmtc0 of `v` (mtc0 passes the sign-extended 32-bit value). */
+/** mtc0/dmtc0 of `v` (the whole GPR for both). */
 export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
   const c0 = cpu.c0;
   const m = cpu.model;
@@ -81,7 +81,12 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
     case 16: c0.entryLo0 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
     case 24: c0.entryLo1 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
     case 32: c0.context = U64((c0.context & 0x7fffffn) | (v & ~0x7fffffn)); return;
-    case 40: c0.pageMask = lo & 0x1fffe000; return;
+    case 40: {
+      // Only a run of ones from bit 13 is a page size; anything else selects 4 KiB (QEMU).
+      const m = (lo >>> 13) & 0xffff;
+      c0.pageMask = (m & (m + 1)) === 0 ? m << 13 : 0;
+      return;
+    }
     case 48: c0.wired = lo % cpu.tlb.size; return;
     case 56: c0.hwrena = lo & 0xf; return;
     case 72: c0.countBase = lo; c0.countIcount = cpu.icount; cpu.rescheduleTimer(); return;
@@ -120,17 +125,17 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
       return;
     }
     case 128: c0.config0 = ((c0.config0 & ~7) | (lo & 7)) >>> 0; return;
-    case 144: c0.watchLo = U64(v) & ~0x0n; return;
+    case 144: c0.watchLo = U64(v) & ~7n; return; // I/R/W: no watch conditions implemented (QEMU)
     case 152: c0.watchHi = (((c0.watchHi & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7)) >>> 0; return;
     case 160: {
       const keep = (1n << BigInt(cpu.segBits - 7)) - 1n;
       c0.xContext = U64((c0.xContext & keep) | (v & ~keep));
       return;
     }
-    case 200: c0.perfCtl0 = lo; return;
+    case 200: c0.perfCtl0 = lo & 0x7ff; return; // Event, IE, U, S, K, EXL (M, W read-only)
     case 201: c0.perfCnt0 = lo; return;
     case 208: c0.errCtl = lo & 0x30000000; return; // only WST and SPR are writable (no parity enable), as QEMU
-    case 224: c0.tagLo = lo; return;
+    case 224: c0.tagLo = (lo & 0xfffffcf6) >>> 0; return; // QEMU's TagLo mask
     case 225: c0.dataLo = lo; return;
     case 232: c0.tagHi = lo; return;
     case 233: c0.dataHi = lo; return;

@@ -217,7 +217,8 @@ const S: Record<string, string> = {
   // ---- CP0
   mfc0: `{ c.cp0(); const lo = c.mfc0(RD, SEL) | 0, hi = lo >> 31; @WRT }`,
   dmfc0: `{ c.cp0(); c.dmfc0(RT2, RD, SEL); }`,
-  mtc0: `{ c.cp0(); c.mtc0(RD, SEL, r[RT2], r[RT2] >> 31); }`,
+  // mtc0 moves the whole GPR (as QEMU does): a 64-bit CP0 register gets all 64 bits.
+  mtc0: `{ c.cp0(); c.mtc0(RD, SEL, r[RT2], r[RT2 + 1]); }`,
   dmtc0: `{ c.cp0(); c.mtc0(RD, SEL, r[RT2], r[RT2 + 1]); }`,
   di: `{ c.cp0(); const lo = c.c0.status | 0, hi = lo >> 31; c.setStatus(c.c0.status & ~1); @WRT }`,
   ei: `{ c.cp0(); const lo = c.c0.status | 0, hi = lo >> 31; c.setStatus(c.c0.status | 1); @WRT }`,
