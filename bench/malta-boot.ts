@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const syms = new Symbols(arg('--kallsyms'));
   const until = arg('--until');
   const input = arg('--input');
+  const sampleAfter = arg('--sample-after');
   const log = (m: string): void => console.error(`# ${m}`);
   const kpkg = await fetchDebianPackage('linux-image-5kc-malta', 'mips64el', { log });
   const boot = join(kpkg.root, 'boot');
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
       machine.consoleInput(Buffer.from(input.replace(/\\n/g, '\n')));
     }
     if (until && out.includes(until)) { reason = 'until'; break; }
+    if (sampleAfter && out.includes(sampleAfter)) {
+      console.error(`[sample ${(machine.now() / 1e9).toFixed(4)}s icount=${machine.cpu.icount} ${syms.lookup(machine.cpu.pc)} ra=${syms.lookup(machine.cpu.getGpr(31))} waiting=${machine.cpu.waiting}]`);
+    }
     lastPcs.push(syms.lookup(machine.cpu.pc));
     if (lastPcs.length > 8) lastPcs = lastPcs.slice(-8);
   }

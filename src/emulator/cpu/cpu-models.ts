@@ -40,8 +40,8 @@ export const CPU_5KEC: CpuModel = {
 
 export const CPU_5KEF: CpuModel = {
   ...CPU_5KEC, name: '5KEf', prid: 0x00018a00, config1: config1(32, true), statusMask: 0x36f8ffff, hasFpu: true,
-  // FIR: F64 | L | W | 3D | PS | D | S, implementation 0x89? QEMU: (1 << FCR0_F64) | (1 << FCR0_L) | (1 << FCR0_W) | (1 << FCR0_D) | (1 << FCR0_S) | (0x81 << FCR0_PRID) | (0x0 << FCR0_REV)
-  fir: (1 << 22) | (1 << 21) | (1 << 20) | (1 << 17) | (1 << 16) | (0x81 << 8),
+  // FIR as QEMU's 5KEf: F64 | L | W | D | S, processor id 0x89 (no paired single, no MIPS-3D).
+  fir: 0x00738900,
 };
 
 export const CPU_MODELS: Record<string, CpuModel> = { '5KEc': CPU_5KEC, '5KEf': CPU_5KEF };

@@ -17,6 +17,7 @@ import {
   ST_KX, ST_PX, ST_SX, ST_UX,
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
+import { Fpu, FPU_5KEF } from './fpu';
 
 /** Thrown (never constructed per exception) to unwind out of an instruction after a guest exception. */
 export const GUEST_EXCEPTION = { guestException: true } as const;
@@ -109,6 +110,7 @@ export class Cpu {
     this.tlb = new Tlb(model.tlbEntries);
     this.htlb = new HostTlb(bus.ramSize);
     this.decoder = decoderFor(model.isa);
+    if (model.hasFpu) this.fpu = new Fpu(FPU_5KEF) as unknown as FpuUnit;
     this.big = bus.bigEndian;
     this.segBits = model.segBits;
     this.paBits = model.paBits;
@@ -537,6 +539,18 @@ export class Cpu {
     this.fpu.fr = (this.c0.status & (1 << 26)) !== 0;
   }
   cp1x(): void { this.cp1(); }
+  /** Paired-single instructions need FIR.PS and FR=1 (Reserved Instruction otherwise, as QEMU). */
+  needPs(): void {
+    if (!(this.fpu as unknown as { hasPairedSingle: boolean }).hasPairedSingle || !this.fpu!.fr) this.raise(Exc.RI, false, 0);
+  }
+  /** 64-bit-only FPU operations (.l formats, luxc1/suxc1, recip/rsqrt.d) need FR=1. */
+  need64(): void {
+    if (!this.fpu!.fr) this.raise(Exc.RI, false, 0);
+  }
+  /** Double operands on odd registers with FR=0 are Reserved Instructions (QEMU's check). */
+  fpEven(a: number, b: number, c: number): void {
+    if (!this.fpu!.fr && ((a | b | c) & 1)) this.raise(Exc.RI, false, 0);
+  }
   cpu2(): void {
     if (!(this.c0.status & ST_CU2)) this.raise(Exc.CpU, false, 2);
     this.raise(Exc.RI, false, 0);

@@ -38,7 +38,10 @@ const br = (cond: string, likely = false, link = false): string =>
   `{ const al = r[RS2], ah = r[RS2 + 1], bl = r[RT2], bh = r[RT2 + 1]; ${TGT} const taken = ${cond};${link ? ' c.link(31, PC_HI, PC_LO);' : ''} c.${likely ? 'brl(taken, thi, tlo)' : 'br(taken, thi, tlo, PC_HI, PC_LO)'}; }`;
 const load = (fn: string, post = 'const hi = lo >> 31;'): string => `{ ${EA} const lo = c.${fn}(ahi, alo); ${post} @WRT }`;
 const store = (fn: string): string => `{ ${EA} c.${fn}(ahi, alo, r[RT2], r[RT2 + 1]); }`;
-const fpu = (call: string): string => `{ c.cp1(); c.fpuOp(() => c.fpu.${call}); }`;
+const fpu = (call: string, pre = ''): string => `{ c.cp1(); ${pre}c.fpuOp(() => c.fpu.${call}); }`;
+/** QEMU's reserved-instruction checks before an FPU op of format `f` on registers (d, s, t). */
+const fpuPre = (f: string, regs = 'FD, FS, FT'): string =>
+  f === 'ps' ? 'c.needPs(); ' : f === 'd' ? `c.fpEven(${regs}); ` : '';
 
 const S: Record<string, string> = {
   // ---- shifts
@@ -262,29 +265,39 @@ const S: Record<string, string> = {
 const FMT3 = ['add', 'sub', 'mul', 'div'];
 const FMT2 = ['sqrt', 'abs', 'neg', 'mov', 'recip', 'rsqrt'];
 for (const f of ['s', 'd', 'ps']) {
-  for (const op of FMT3) S[`${op}.${f}`] = fpu(`${op}('${f}', FD, FS, FT)`);
-  for (const op of FMT2) S[`${op}.${f}`] = fpu(`${op}('${f}', FD, FS)`);
-  S[`movf.${f}`] = fpu(`movcf('${f}', FD, FS, CC, false)`);
-  S[`movt.${f}`] = fpu(`movcf('${f}', FD, FS, CC, true)`);
-  S[`movz.${f}`] = `{ c.cp1(); c.fpuOp(() => c.fpu.movz('${f}', FD, FS, r[RT2] === 0 && r[RT2 + 1] === 0)); }`;
-  S[`movn.${f}`] = `{ c.cp1(); c.fpuOp(() => c.fpu.movn('${f}', FD, FS, r[RT2] === 0 && r[RT2 + 1] === 0)); }`;
-  for (const m of ['madd', 'msub', 'nmadd', 'nmsub']) S[`${m}.${f}`] = `{ c.cp1x(); c.fpuOp(() => c.fpu.${m}('${f}', FD, FR, FS, FT)); }`;
+  const pre = fpuPre(f);
+  for (const op of FMT3) S[`${op}.${f}`] = fpu(`${op}('${f}', FD, FS, FT)`, pre);
+  for (const op of FMT2) {
+    S[`${op}.${f}`] = fpu(`${op}('${f}', FD, FS)`, (op === 'recip' || op === 'rsqrt') && f === 'd' ? 'c.need64(); ' : fpuPre(f, 'FD, FS, 0'));
+  }
+  S[`movf.${f}`] = fpu(`movcf('${f}', FD, FS, CC, false)`, fpuPre(f, 'FD, FS, 0'));
+  S[`movt.${f}`] = fpu(`movcf('${f}', FD, FS, CC, true)`, fpuPre(f, 'FD, FS, 0'));
+  S[`movz.${f}`] = `{ c.cp1(); ${fpuPre(f, 'FD, FS, 0')}c.fpuOp(() => c.fpu.movz('${f}', FD, FS, r[RT2] === 0 && r[RT2 + 1] === 0)); }`;
+  S[`movn.${f}`] = `{ c.cp1(); ${fpuPre(f, 'FD, FS, 0')}c.fpuOp(() => c.fpu.movn('${f}', FD, FS, r[RT2] === 0 && r[RT2 + 1] === 0)); }`;
+  for (const m of ['madd', 'msub', 'nmadd', 'nmsub']) {
+    S[`${m}.${f}`] = `{ c.cp1x(); ${f === 'ps' ? 'c.needPs(); ' : f === 'd' ? 'c.fpEven(FD, FS, FT); c.fpEven(FR, 0, 0); ' : ''}c.fpuOp(() => c.fpu.${m}('${f}', FD, FR, FS, FT)); }`;
+  }
   for (let i = 0; i < 16; i++) {
     const cond = ['f', 'un', 'eq', 'ueq', 'olt', 'ult', 'ole', 'ule', 'sf', 'ngle', 'seq', 'ngl', 'lt', 'nge', 'le', 'ngt'][i];
-    S[`c.${cond}.${f}`] = fpu(`c(${i}, '${f}', CC8, FS, FT)`);
+    S[`c.${cond}.${f}`] = fpu(`c(${i}, '${f}', CC8, FS, FT)`, fpuPre(f, '0, FS, FT'));
   }
   for (const r of ['round', 'trunc', 'ceil', 'floor']) {
-    for (const to of ['l', 'w']) S[`${r}.${to}.${f}`] = fpu(`${r}('${to}', '${f}', FD, FS)`);
+    for (const to of ['l', 'w']) S[`${r}.${to}.${f}`] = fpu(`${r}('${to}', '${f}', FD, FS)`, to === 'l' ? 'c.need64(); ' : fpuPre(f, '0, FS, 0'));
   }
 }
 for (const [to, froms] of [['s', ['d', 'w', 'l']], ['d', ['s', 'w', 'l']], ['w', ['s', 'd']], ['l', ['s', 'd']]] as const) {
-  for (const from of froms) S[`cvt.${to}.${from}`] = fpu(`cvt('${to}', '${from}', FD, FS)`);
+  for (const from of froms) {
+    const pre = to === 'l' || from === 'l' ? 'c.need64(); ' : to === 'd' ? 'c.fpEven(FD, 0, 0); ' : from === 'd' ? 'c.fpEven(0, FS, 0); ' : '';
+    S[`cvt.${to}.${from}`] = fpu(`cvt('${to}', '${from}', FD, FS)`, pre);
+  }
 }
-S['cvt.s.pu'] = fpu(`cvt('s', 'pu', FD, FS)`);
-S['cvt.s.pl'] = fpu(`cvt('s', 'pl', FD, FS)`);
-S['cvt.ps.s'] = fpu(`cvt('ps', 's', FD, FS, FT)`);
-for (const p of ['pll', 'plu', 'pul', 'puu']) S[`${p}.ps`] = fpu(`${p}(FD, FS, FT)`);
-S['alnv.ps'] = `{ c.cp1x(); c.fpuOp(() => c.fpu.alnv(FD, FS, FT, r[RS2] & 7)); }`;
+S['cvt.s.pu'] = fpu(`cvt('s', 'pu', FD, FS)`, 'c.needPs(); ');
+S['cvt.s.pl'] = fpu(`cvt('s', 'pl', FD, FS)`, 'c.needPs(); ');
+S['cvt.ps.s'] = fpu(`cvt('ps', 's', FD, FS, FT)`, 'c.needPs(); ');
+for (const p of ['pll', 'plu', 'pul', 'puu']) S[`${p}.ps`] = fpu(`${p}(FD, FS, FT)`, 'c.needPs(); ');
+S['alnv.ps'] = `{ c.cp1x(); c.needPs(); c.fpuOp(() => c.fpu.alnv(FD, FS, FT, r[RS2] & 7)); }`;
+S.luxc1 = S.luxc1.replace('c.cp1x();', 'c.cp1x(); c.need64();');
+S.suxc1 = S.suxc1.replace('c.cp1x();', 'c.cp1x(); c.need64();');
 
 // 64-bit operations (QEMU's check_mips_64 set; dmfc1/dmtc1 check CU1 first, above).
 for (const op of [

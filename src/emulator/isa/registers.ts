@@ -9,9 +9,9 @@ export const GPR_NAMES: readonly string[] = [
   't8', 't9', 'k0', 'k1', 'gp', 'sp', 's8', 'ra',
 ];
 
-/** o32 names of registers 8..15, accepted by the assembler as aliases. */
+/** Other accepted names: $fp for $30 (n64 names are canonical; o32's t0-t7 would be ambiguous). */
 const GPR_O32_ALIASES: Record<string, number> = {
-  t4: 12, t5: 13, t6: 14, t7: 15, fp: 30,
+  fp: 30, ta0: 8, ta1: 9, ta2: 10, ta3: 11,
 };
 
 const GPR_BY_NAME = new Map<string, number>();
