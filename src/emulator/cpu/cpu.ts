@@ -97,6 +97,10 @@ export class Cpu {
   icount0 = 0;
   /** Set when a device was accessed (translated code leaves its block right after). */
   ioHit = false;
+  /** Bumped whenever translated code is invalidated (self-looping blocks re-check it). */
+  codeGen = 0;
+  /** icount a translated block may run up to (next event or end of budget). */
+  jitLimit = 0;
 
   static readonly spec: StateSpec = {
     name: 'cpu0', version: 1,

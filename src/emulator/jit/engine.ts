@@ -76,6 +76,7 @@ export class JitEngine {
       this.blocks.delete(b.ramOff * 4 + b.mode);
     }
     this.pages.delete(page);
+    this.cpu.codeGen++;
     this.cpu.htlb.clearTrap(page, TRAP_WRITE);
     this.stats.invalidations++;
   }
@@ -149,6 +150,7 @@ export class JitEngine {
         }
         c.jitBlk = blk;
         c.icount0 = c.icount;
+        c.jitLimit = limit;
         c.ioHit = false;
         blk.fn(c, c.r);
         c.jitBlk = undefined;

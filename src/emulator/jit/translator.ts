@@ -48,8 +48,35 @@ function add32(lo: number, hi: number, d: number): [number, number] {
   return [l, h];
 }
 
+/**
+ * Replaces the CPU's RAM access calls by inline host-translation-cache lookups (same
+ * result on a hit; the call, with its slow path, on a miss). Little-endian guests only.
+ */
+function inlineMemory(code: string, mode: number): string {
+  const KR = (mode * 3 + 0) << 11, KW = (mode * 3 + 1) << 11;
+  const hit = (k: number, align: number): string =>
+    `${align ? `(alo & ${align}) === 0 && ` : ''}tl[I = ${k} | ((alo >>> 12) & 2047)] === (alo & -4096) && th[I] === ahi`;
+  const off = '(hb[I] + (alo & 4095))';
+  code = code
+    .replace(/c\.lw\(ahi, alo\)/g, `(${hit(KR, 3)} ? M32[${off} >> 2] : c.lw(ahi, alo))`)
+    .replace(/c\.ld\(ahi, alo\)/g, `(${hit(KR, 7)} ? (I = ${off} >> 2, c.ldHi = M32[I + 1], M32[I]) : c.ld(ahi, alo))`)
+    .replace(/c\.lbu\(ahi, alo\)/g, `(${hit(KR, 0)} ? MU8[${off}] : c.lbu(ahi, alo))`)
+    .replace(/c\.lb\(ahi, alo\)/g, `(${hit(KR, 0)} ? M8[${off}] : c.lb(ahi, alo))`)
+    .replace(/c\.lhu\(ahi, alo\)/g, `(${hit(KR, 1)} ? MU16[${off} >> 1] : c.lhu(ahi, alo))`)
+    .replace(/c\.lh\(ahi, alo\)/g, `(${hit(KR, 1)} ? M16[${off} >> 1] : c.lh(ahi, alo))`);
+  code = code.replace(/c\.(sw|sd|sb|sh)\(ahi, alo, (r\[[^\]]+\]), (r\[[^\]]+\])\);/g, (m, fn: string, x: string, y: string) => {
+    switch (fn) {
+      case 'sw': return `if (${hit(KW, 3)}) M32[${off} >> 2] = ${x}; else ${m}`;
+      case 'sd': return `if (${hit(KW, 7)}) { I = ${off} >> 2; M32[I] = ${x}; M32[I + 1] = ${y}; } else ${m}`;
+      case 'sb': return `if (${hit(KW, 0)}) MU8[${off}] = ${x}; else ${m}`;
+      default: return `if (${hit(KW, 1)}) MU16[${off} >> 1] = ${x}; else ${m}`;
+    }
+  });
+  return code;
+}
+
 /** Instantiates an instruction template with constant fields. */
-function instantiate(t: string, w: number, pcLo: number, pcHi: number): string {
+function instantiate(t: string, w: number, pcLo: number, pcHi: number, mode = -1, big = true): string {
   const rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, rd = (w >>> 11) & 31, sa = (w >>> 6) & 31;
   const imm = (w << 16) >> 16;
   let body = expandWrites(t, (reg) => {
@@ -66,6 +93,11 @@ function instantiate(t: string, w: number, pcLo: number, pcHi: number): string {
       const v = vals[m];
       return v < 0 ? `(${v})` : String(v);
     });
+  if (mode >= 0) {
+    // The privilege mode is part of the block's key: fold the 64-bit-operation check.
+    body = body.replace(/if \(c\.mode !== 0\) c\.op64\(\);/g, mode === 0 ? '' : 'c.op64();');
+    if (!big) body = inlineMemory(body, mode);
+  }
   return body;
 }
 
@@ -109,6 +141,21 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
   if (insns.length === 0) return undefined;
   const n = insns.length;
   const lines: string[] = ['"use strict";'];
+  // Does the block's branch jump back to its own start (a loop)?
+  let selfLoop = false;
+  if (ds > 0) {
+    const br = insns[ds - 1];
+    const [pl, ph] = add32(startLo, startHi, (ds - 1) * 4);
+    if ((br.e.flags & F.BRANCH) && !(br.e.flags & F.INDIRECT)) {
+      const [tl, th] = add32(pl, ph, 4 + (((br.w << 16) >> 16) << 2));
+      selfLoop = tl === startLo && th === startHi;
+    } else if (br.e.flags & F.JUMP) {
+      const [nl, nh] = add32(pl, ph, 4);
+      selfLoop = nh === startHi && ((nl & 0xf0000000) | ((br.w & 0x3ffffff) << 2)) === startLo;
+    }
+  }
+  if (!cpu.big) lines.push('const tl = c.htlb.tagLo, th = c.htlb.tagHi, hb = c.htlb.base, M32 = c.bus.ram32, M8 = c.bus.ram8, MU8 = c.bus.ram, M16 = c.bus.ram16, MU16 = c.bus.ramU16; let I = 0;');
+  if (selfLoop) lines.push('const gen = c.codeGen; for (;;) {');
   const exitAt = (k: number): string => {
     const [l, h] = add32(startLo, startHi, k * 4);
     return `c.pcLo = ${l}; c.pcHi = ${h}; c.icount = c.icount0 + ${k}; return;`;
@@ -117,9 +164,9 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     const { e, w } = insns[k];
     const [pl, ph] = add32(startLo, startHi, k * 4);
     const t = templateFor(e);
-    const impure = PURE.test(t);
+    let code = instantiate(t, w, pl, ph, cpu.mode, cpu.big);
+    const impure = PURE.test(code);
     const isBranch = k === ds - 1;
-    let code = instantiate(t, w, pl, ph);
     if (impure) code = `c.k = ${k}; ${code}`;
     // Instructions that change the translation context may also read or rebase the
     // virtual clock (mtc0 Count) or the PC: give them the interpreter's view first.
@@ -133,6 +180,9 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     }
     if (k === ds) {
       lines.push(code);
+      // A branch back to the block's own start loops inside the function while the
+      // next iteration still ends before the next event and no code was invalidated.
+      if (selfLoop) lines.push(`if (c.brLo === ${startLo} && c.brHi === ${startHi} && c.icount0 + ${2 * n} <= c.jitLimit && c.codeGen === gen) { c.icount0 += ${n}; continue; }`);
       // (sync() in the delay slot set inDelay; the slot has completed now.)
       lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; c.inDelay = false; return;`);
       continue;
@@ -147,6 +197,7 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
     if (impure && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; ${exitAt(k + 1)} }`);
   }
   if (ds < 0 && !(insns[n - 1].e.flags & F.CTX)) lines.push(exitAt(n));
+  if (selfLoop) lines.push('}');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = new Function('c', 'r', lines.join('\n')) as Block['fn'];
   return {
