@@ -235,9 +235,12 @@ export class MaltaBoard implements Board {
   private skipTo(ns: number): void {
     const cpu = this.m.cpu;
     const target = Math.ceil(ns / this.m.nsPerInsn);
-    if (target <= cpu.icount) return;
-    this.skippedInsns += target - cpu.icount;
-    cpu.icount = target;
+    const delta = target - cpu.icount;
+    if (delta <= 0) return;
+    this.skippedInsns += delta;
+    cpu.icount += delta;
+    // Inside a translated block icount is rebuilt from icount0 at exit: move both.
+    cpu.icount0 += delta;
     cpu.nextEvent = cpu.icount;
   }
 

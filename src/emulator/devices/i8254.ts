@@ -130,7 +130,8 @@ export class I8254 implements Device, TimedDevice {
     const load = s.loadNs[i];
     if (Number.isNaN(load)) return -1;
     if (!s.gate[i] && (s.mode[i] & 3) !== 1) return s.heldClocks[i]; // gate low holds modes 0, 2, 3, 4
-    return s.heldClocks[i] + Math.max(0, Math.floor(((t - load) * PIT_HZ) / NS));
+    // (+1e-6: a time computed from a whole number of clocks must not round down)
+    return s.heldClocks[i] + Math.max(0, Math.floor(((t - load) * PIT_HZ) / NS + 1e-6));
   }
 
   /** Current counting-element value (1..N, as a number of clocks). */
