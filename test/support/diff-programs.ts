@@ -72,7 +72,7 @@ export function librarySource(): { start: string; done: string } {
 
 export function parseDirectives(text: string): Directives {
   const d: Directives = { cpu: '5KEc', trace: true, masks: new Map(), ignore: new Set(), ignoreMem: [], endians: ['little', 'big'] };
-  for (const m of text.matchAll(/^\s*#\s*diff:\s*(\S+)\s*(.*)$/gm)) {
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*diff:[ \t]*(\S+)[ \t]*(.*)$/gm)) {
     const args = m[2].trim().split(/\s+/);
     switch (m[1]) {
       case 'cpu': d.cpu = args[0] as Directives['cpu']; break;
