@@ -64,7 +64,7 @@ export class Decoder {
     const list = leaf.lists[(((word >>> leaf.s1) & leaf.m1) << leaf.w2) | ((word >>> leaf.s2) & leaf.m2)];
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
-      if (!(e.flags & F.ALIAS) && ((word & e.mask) >>> 0) === e.match) return e;
+      if ((!(e.flags & F.ALIAS) || (e.flags & F.KEEP)) && ((word & e.mask) >>> 0) === e.match) return e;
     }
     return RESERVED;
   }
@@ -74,10 +74,15 @@ export class Decoder {
 function buildLeaf(cands: InsnSpec[]): Leaf {
   let best: Leaf = { s1: 0, m1: 0, s2: 0, m2: 0, w2: 0, lists: [cands] };
   let bestScore = cands.length;
+  // Rank single fields by how many candidates fix them entirely; try pairs of the best three.
+  const ranked = FIELDS.map(([a, wa]) => {
+    const fm = (((1 << wa) - 1) << a) >>> 0;
+    return { a, wa, fixed: cands.filter((e) => ((e.mask & fm) >>> 0) === fm).length };
+  }).sort((x, y) => y.fixed - x.fixed).slice(0, 3);
   const options: Array<[number, number, number, number]> = [];
-  for (const [a, wa] of FIELDS) {
+  for (const { a, wa } of ranked) {
     options.push([a, wa, 0, 0]);
-    for (const [b, wb] of FIELDS) {
+    for (const { a: b, wa: wb } of ranked) {
       const fa = ((1 << wa) - 1) << a, fb = ((1 << wb) - 1) << b;
       if ((fa & fb) === 0 && wa + wb <= 11) options.push([a, wa, b, wb]);
     }

@@ -181,6 +181,7 @@ const KINDS: OperandKind[] = [
   gpr('rs', 21), gpr('rt', 16), gpr('rd', 11), gpr('base', 21), gpr('index', 16),
   fpr('fs', 11), fpr('ft', 16), fpr('fd', 6), fpr('fr', 21),
   unsigned('sa', 6, 5, 'imm', hex),
+  unsigned('lsasa', 6, 2, 'imm', hex, 1),
   unsigned('uimm', 0, 16, 'imm', hex),
   signed('simm', 0, 16, dec),
   signed('off', 0, 16, dec),

@@ -48,6 +48,7 @@ export const enum F {
   HB = 1 << 14,         // hazard barrier variants (.hb)
   RESERVED = 1 << 15,   // the reserved-instruction entry
   ASM_ONLY = 1 << 16,   // accepted by the assembler, never chosen by the disassembler
+  KEEP = 1 << 17,       // an alias objdump prints even with -M no-aliases (its preferred name)
 }
 
 export const DELAY_SLOT = F.BRANCH | F.JUMP | F.INDIRECT;
@@ -109,12 +110,12 @@ alias('pause', 0x00000140, '');
 add('sll', SPECIAL(0x00), 'rd,rt,sa');
 add('movf', SPECIAL(0x01), 'rd,rs,cc', F.FPU);
 add('movt', SPECIAL(0x01) | 0x10000, 'rd,rs,cc', F.FPU);
-alias('ror', SPECIAL(0x02) | 0x00200000, 'rd,rt,sa');
+alias('ror', SPECIAL(0x02) | 0x00200000, 'rd,rt,sa', F.KEEP);
 add('srl', SPECIAL(0x02), 'rd,rt,sa');
 add('rotr', SPECIAL(0x02) | 0x00200000, 'rd,rt,sa');
 add('sra', SPECIAL(0x03), 'rd,rt,sa');
 add('sllv', SPECIAL(0x04), 'rd,rt,rs');
-alias('rorv', SPECIAL(0x06) | 0x40, 'rd,rt,rs');
+alias('rorv', SPECIAL(0x06) | 0x40, 'rd,rt,rs', F.KEEP);
 add('srlv', SPECIAL(0x06), 'rd,rt,rs');
 add('rotrv', SPECIAL(0x06) | 0x40, 'rd,rt,rs');
 add('srav', SPECIAL(0x07), 'rd,rt,rs');
@@ -124,6 +125,8 @@ add('jalr', SPECIAL(0x09) | (31 << 11), 'rs', F.INDIRECT | F.LINK);
 add('jalr', SPECIAL(0x09), 'rd,rs', F.INDIRECT | F.LINK);
 add('jalr.hb', SPECIAL(0x09) | (31 << 11) | 0x400, 'rs', F.INDIRECT | F.LINK | F.HB);
 add('jalr.hb', SPECIAL(0x09) | 0x400, 'rd,rs', F.INDIRECT | F.LINK | F.HB);
+add('lsa', SPECIAL(0x05), 'rd,rs,rt,lsasa', 0, Isa.MSA);
+add('dlsa', SPECIAL(0x15), 'rd,rs,rt,lsasa', 0, Isa.MSA);
 add('movz', SPECIAL(0x0a), 'rd,rs,rt');
 add('movn', SPECIAL(0x0b), 'rd,rs,rt');
 add('syscall', SPECIAL(0x0c), '', F.TRAP);
@@ -151,7 +154,7 @@ add('mflo', SPECIAL(0x12), 'rd,acs', 0, Isa.DSP);
 add('mtlo', SPECIAL(0x13), 'rs');
 add('mtlo', SPECIAL(0x13), 'rs,ac', 0, Isa.DSP);
 add('dsllv', SPECIAL(0x14), 'rd,rt,rs');
-alias('drorv', SPECIAL(0x16) | 0x40, 'rd,rt,rs');
+alias('drorv', SPECIAL(0x16) | 0x40, 'rd,rt,rs', F.KEEP);
 add('dsrlv', SPECIAL(0x16), 'rd,rt,rs');
 add('drotrv', SPECIAL(0x16) | 0x40, 'rd,rt,rs');
 add('dsrav', SPECIAL(0x17), 'rd,rt,rs');
@@ -172,7 +175,7 @@ alias('move', SPECIAL(0x21), 'rd,rs');
 add('addu', SPECIAL(0x21), 'rd,rs,rt');
 alias('neg', SPECIAL(0x22), 'rd,rt');
 add('sub', SPECIAL(0x22), 'rd,rs,rt', F.TRAP);
-alias('negu', SPECIAL(0x23), 'rd,rt');
+alias('negu', SPECIAL(0x23), 'rd,rt', F.KEEP);
 add('subu', SPECIAL(0x23), 'rd,rs,rt');
 add('and', SPECIAL(0x24), 'rd,rs,rt');
 add('or', SPECIAL(0x25), 'rd,rs,rt');
@@ -184,19 +187,19 @@ add('dadd', SPECIAL(0x2c), 'rd,rs,rt', F.TRAP);
 add('daddu', SPECIAL(0x2d), 'rd,rs,rt');
 alias('dneg', SPECIAL(0x2e), 'rd,rt');
 add('dsub', SPECIAL(0x2e), 'rd,rs,rt', F.TRAP);
-alias('dnegu', SPECIAL(0x2f), 'rd,rt');
+alias('dnegu', SPECIAL(0x2f), 'rd,rt', F.KEEP);
 add('dsubu', SPECIAL(0x2f), 'rd,rs,rt');
 for (const [name, funct] of [['tge', 0x30], ['tgeu', 0x31], ['tlt', 0x32], ['tltu', 0x33], ['teq', 0x34], ['tne', 0x36]] as const) {
   add(name, SPECIAL(funct), 'rs,rt', F.TRAP);
   add(name, SPECIAL(funct), 'rs,rt,code10lo', F.TRAP);
 }
 add('dsll', SPECIAL(0x38), 'rd,rt,sa');
-alias('dror', SPECIAL(0x3a) | 0x00200000, 'rd,rt,sa');
+alias('dror', SPECIAL(0x3a) | 0x00200000, 'rd,rt,sa', F.KEEP);
 add('dsrl', SPECIAL(0x3a), 'rd,rt,sa');
 add('drotr', SPECIAL(0x3a) | 0x00200000, 'rd,rt,sa');
 add('dsra', SPECIAL(0x3b), 'rd,rt,sa');
 add('dsll32', SPECIAL(0x3c), 'rd,rt,sa');
-alias('dror32', SPECIAL(0x3e) | 0x00200000, 'rd,rt,sa');
+alias('dror32', SPECIAL(0x3e) | 0x00200000, 'rd,rt,sa', F.KEEP);
 add('dsrl32', SPECIAL(0x3e), 'rd,rt,sa');
 add('drotr32', SPECIAL(0x3e) | 0x00200000, 'rd,rt,sa');
 add('dsra32', SPECIAL(0x3f), 'rd,rt,sa');
@@ -218,6 +221,7 @@ add('slti', OP(0x0a), 'rt,rs,simm');
 add('sltiu', OP(0x0b), 'rt,rs,simm');
 add('andi', OP(0x0c), 'rt,rs,uimm');
 alias('li', OP(0x0d), 'rt,uimm');
+alias('dli', OP(0x0d), 'rt,uimm', F.KEEP);
 add('ori', OP(0x0d), 'rt,rs,uimm');
 add('xori', OP(0x0e), 'rt,rs,uimm');
 add('lui', OP(0x0f), 'rt,uimm');
@@ -352,15 +356,15 @@ for (let i = 0; i < 16; i++) add(`udi${i}`, SPECIAL2(0x10 + i), 'rs,rt,rd,sa', F
 
 // ---- SPECIAL3 ----------------------------------------------------------------------
 add('ext', SPECIAL3(0x00), 'rt,rs,pos,size');
-alias('dext', SPECIAL3(0x01), 'rt,rs,pos,size32');
+alias('dext', SPECIAL3(0x01), 'rt,rs,pos,size32', F.KEEP);
 add('dextm', SPECIAL3(0x01), 'rt,rs,pos,size32');
-alias('dext', SPECIAL3(0x02), 'rt,rs,pos32,size');
+alias('dext', SPECIAL3(0x02), 'rt,rs,pos32,size', F.KEEP);
 add('dextu', SPECIAL3(0x02), 'rt,rs,pos32,size');
 add('dext', SPECIAL3(0x03), 'rt,rs,pos,size');
 add('ins', SPECIAL3(0x04), 'rt,rs,pos,isize');
-alias('dins', SPECIAL3(0x05), 'rt,rs,pos,isizem');
+alias('dins', SPECIAL3(0x05), 'rt,rs,pos,isizem', F.KEEP);
 add('dinsm', SPECIAL3(0x05), 'rt,rs,pos,isizem');
-alias('dins', SPECIAL3(0x06), 'rt,rs,pos32,isizeu');
+alias('dins', SPECIAL3(0x06), 'rt,rs,pos32,isizeu', F.KEEP);
 add('dinsu', SPECIAL3(0x06), 'rt,rs,pos32,isizeu');
 add('dins', SPECIAL3(0x07), 'rt,rs,pos,isize');
 add('lwx', SPECIAL3(0x0a) | (0x00 << 6), 'rd,index(base)', F.LOAD, Isa.DSP | Isa.OCTEON2, 4);
