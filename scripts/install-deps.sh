@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests compare against, on Debian/Ubuntu (run as root):
+#   - cross binutils/gcc for mips64el and mips64 (objdump/as are the disassembler and
+#     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
+#     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator);
+#   - the mips64el dpkg architecture, so the project can `apt-get download` Debian's
+#     mips64el busybox-static and linux-image-5kc-malta guests.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: must run as root (installs Debian packages): sudo $0" >&2
+  exit 1
+fi
+
+packages=(
+  binutils-mips64el-linux-gnuabi64
+  binutils-mips64-linux-gnuabi64
+  gcc-mips64el-linux-gnuabi64
+  gcc-mips64-linux-gnuabi64
+  xz-utils
+  cpio
+  qemu-system-mips
+)
+
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+
+updated=no
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update
+  updated=yes
+  apt-get install -y "${missing[@]}"
+else
+  echo "install-deps: all Debian packages already installed"
+fi
+
+if ! dpkg --print-foreign-architectures | grep -qx mips64el; then
+  echo "install-deps: enabling the mips64el architecture"
+  dpkg --add-architecture mips64el
+  apt-get update
+elif [ "$updated" = no ] && ! apt-cache show --no-all-versions busybox-static:mips64el >/dev/null 2>&1; then
+  # Architecture enabled but its package lists are missing.
+  apt-get update
+fi
+
