@@ -195,7 +195,10 @@ export class Cpu {
       if (refill) off = this.xtlbRefill() ? 0x080 : 0x000;
       else if (code === Exc.Int && (c0.cause & CA_IV)) off = 0x200;
     }
-    c0.cause = ((c0.cause & ~(CA_EXCCODE | CA_CE)) | (code << 2) | (ce << 28)) >>> 0;
+    // Cause.CE is loaded by a Coprocessor Unusable exception only; other exceptions leave
+    // it as it was (QEMU; UNPREDICTABLE in the architecture).
+    const ceMask = code === Exc.CpU ? CA_CE : 0;
+    c0.cause = ((c0.cause & ~(CA_EXCCODE | ceMask)) | (code << 2) | (code === Exc.CpU ? ce << 28 : 0)) >>> 0;
     c0.status = (st | ST_EXL) >>> 0;
     let base: bigint;
     if (st & ST_BEV) base = 0xffffffffbfc00200n;
@@ -578,8 +581,13 @@ export class Cpu {
     if (!ok) this.raise(Exc.RI, false, 0);
   }
 
+  /**
+   * RDHWR: allowed in Kernel mode, with Status.CU0, or by the register's HWREna bit.
+   * Only registers 0-3 exist: UserLocal (29) needs Config3.ULRI, which the 5KEc lacks
+   * (QEMU 7.2 nevertheless lets Kernel mode read it; we raise Reserved Instruction).
+   */
   rdhwr(rd: number): number {
-    if (this.mode !== Mode.Kernel && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
+    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
     switch (rd) {
       case 0: return Number(this.c0.ebase & 0x3ffn);
       case 1: return this.model.synciStep;
