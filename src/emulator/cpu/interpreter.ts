@@ -3,6 +3,7 @@
 // slots. Interrupts are taken between instructions (not inside a delay slot), timed
 // events when the virtual clock reaches them, and WAIT skips virtual time forward.
 
+import type { PcBreakpoints } from '../debug/breakpoints';
 import { F, InsnSpec, RESERVED } from '../isa/table';
 import { Cpu, GUEST_EXCEPTION } from './cpu';
 import { Exc } from './cp0-defs';
@@ -48,6 +49,8 @@ function compile(op: string, template: string): Handler {
 export class Interpreter {
   /** Handler per table entry id (aliases resolve to their canonical entry). */
   private readonly handlers: Handler[] = [];
+  /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
+  breakpoints: PcBreakpoints | undefined = undefined;
 
   constructor(private readonly cpu: Cpu) {
     const reserved = compile('reserved', SEMANTICS.reserved);
@@ -84,6 +87,7 @@ export class Interpreter {
     const end = start + budget;
     const handlers = this.handlers;
     const dec = c.decoder;
+    const bp = this.breakpoints;
     c.stopRequested = false;
     while (c.icount < end && !c.stopRequested) {
       if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
@@ -95,6 +99,7 @@ export class Interpreter {
           continue;
         }
       }
+      if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; break; }
       try {
         if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
         const w = c.fetch();

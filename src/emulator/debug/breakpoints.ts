@@ -1,0 +1,101 @@
+// Instruction breakpoints by virtual PC, as the execution engines see them. The engines
+// hold a reference only while at least one breakpoint exists and test the low word of
+// the PC against `lows` before each instruction (interpreter) or block (translator's
+// dispatcher); the full 64-bit address and everything else (skip-once after a resume,
+// conditions, hit counts) is decided by check(), off the fast path.
+
+import type { Cpu } from '../cpu/cpu';
+
+const key = (lo: number, hi: number): string => `${hi >>> 0}:${lo >>> 0}`;
+
+export class PcBreakpoints {
+  /** Low words (int32) of every breakpoint address: the engines' quick filter. */
+  readonly lows = new Set<number>();
+  /** Full addresses as "hi:lo" (uint32 halves) with a reference count per address. */
+  private readonly full = new Map<string, number>();
+  /** A resume from (skipLo, skipHi) at icount skipAt passes that breakpoint once. */
+  private skipLo = 0;
+  private skipHi = 0;
+  private skipAt = -1;
+  /** Bumped on every change (the translator's blocks depend on the set). */
+  version = 0;
+  /** Address of the breakpoint that stopped execution last (set by check()). */
+  hitAt: bigint | undefined = undefined;
+  /**
+   * Decides whether a breakpoint reached at the CPU's PC stops execution (conditions,
+   * hit counts, logpoints). Called with precise CPU state before the instruction runs.
+   */
+  filter: ((pc: bigint, cpu: Cpu) => boolean) | undefined = undefined;
+
+  get size(): number {
+    return this.full.size;
+  }
+
+  add(addr: bigint): void {
+    const a = BigInt.asUintN(64, addr);
+    const lo = Number(BigInt.asIntN(32, a)), hi = Number(BigInt.asIntN(32, a >> 32n));
+    const k = key(lo, hi);
+    this.full.set(k, (this.full.get(k) ?? 0) + 1);
+    this.rebuildLows();
+    this.version++;
+  }
+
+  delete(addr: bigint): void {
+    const a = BigInt.asUintN(64, addr);
+    const lo = Number(BigInt.asIntN(32, a)), hi = Number(BigInt.asIntN(32, a >> 32n));
+    const k = key(lo, hi);
+    const n = this.full.get(k);
+    if (n === undefined) return;
+    if (n > 1) this.full.set(k, n - 1);
+    else this.full.delete(k);
+    this.rebuildLows();
+    this.version++;
+  }
+
+  clear(): void {
+    this.full.clear();
+    this.lows.clear();
+    this.version++;
+  }
+
+  private rebuildLows(): void {
+    this.lows.clear();
+    for (const k of this.full.keys()) this.lows.add(Number(k.slice(k.indexOf(':') + 1)) | 0);
+  }
+
+  /** Whether there is a breakpoint at (lo, hi) (int32 halves of the address). */
+  has(lo: number, hi: number): boolean {
+    return this.lows.has(lo | 0) && this.full.has(key(lo, hi));
+  }
+
+  hasAddr(addr: bigint): boolean {
+    const a = BigInt.asUintN(64, addr);
+    return this.has(Number(BigInt.asIntN(32, a)), Number(BigInt.asIntN(32, a >> 32n)));
+  }
+
+  /** Lets the next check at the CPU's current PC and instruction count pass (resume from a breakpoint). */
+  skipOnce(cpu: Cpu): void {
+    this.skipLo = cpu.pcLo;
+    this.skipHi = cpu.pcHi;
+    this.skipAt = cpu.icount;
+  }
+
+  /**
+   * Called by an engine when lows has the PC's low word, before running the instruction
+   * there. Returns true when execution must stop (the engine then sets stopRequested).
+   */
+  check(cpu: Cpu): boolean {
+    const lo = cpu.pcLo, hi = cpu.pcHi;
+    if (!this.full.has(key(lo, hi))) return false;
+    if (lo === this.skipLo && hi === this.skipHi && cpu.icount === this.skipAt) return false;
+    const pc = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+    if (this.filter && !this.filter(pc, cpu)) {
+      // Evaluated once per arrival: an engine handing the instruction to another check
+      // (dispatcher, then interpreter) must not count a hit or log twice.
+      this.skipOnce(cpu);
+      return false;
+    }
+    this.hitAt = pc;
+    return true;
+  }
+}
