@@ -1,6 +1,9 @@
-// Bundles the extension, the debug adapter and the CLI into dist/ with esbuild.
+// Bundles the extension, the debug adapter and the CLI into dist/ with esbuild, and
+// assembles the built-in demo guest (guests/demo/demo.s) with the project's own assembler
+// into dist/guests/demo.elf (little-endian) and dist/guests/demo-eb.elf (big-endian).
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
 mkdirSync('dist', { recursive: true });
@@ -15,7 +18,23 @@ const common = {
   logLevel: 'warning',
 };
 
+/** Bundles src/cli/guest/demo-image.ts in memory, runs it, writes the ELF images atomically. */
+async function buildGuests() {
+  const { outputFiles } = await build({ ...common, sourcemap: false, minify: false, write: false, entryPoints: ['src/cli/guest/demo-image.ts'], outfile: 'demo-image.js' });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
+  const { buildDemoElf, DEMO_ELF } = mod.exports;
+  const source = readFileSync('guests/demo/demo.s', 'utf8');
+  mkdirSync('dist/guests', { recursive: true });
+  for (const endian of ['little', 'big']) {
+    const out = `dist/guests/${DEMO_ELF[endian]}`;
+    writeFileSync(`${out}.tmp`, buildDemoElf(source, endian));
+    renameSync(`${out}.tmp`, out);
+  }
+}
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  buildGuests(),
 ]);

@@ -75,7 +75,8 @@ function isAllowed(name: string): boolean {
   const rel = name.slice('extension/'.length);
   if (['package.json', 'language-configuration.json', 'LICENSE', 'LICENSE.txt'].includes(rel)) return true;
   if (rel.toLowerCase() === 'readme.md') return true;
-  if (rel.startsWith('dist/')) return !rel.endsWith('.map');
+  if (rel.startsWith('dist/guests/')) return /^dist\/guests\/[^/]+\.elf$/.test(rel);
+  if (rel.startsWith('dist/')) return rel.endsWith('.js');
   return rel.startsWith('syntaxes/') || rel.startsWith('media/');
 }
 
@@ -96,6 +97,8 @@ test('npm run package builds a .vsix with only the allowed files', { timeout: 12
     'extension/package.json',
     'extension/dist/extension.js',
     'extension/dist/cli.js',
+    'extension/dist/guests/demo.elf',
+    'extension/dist/guests/demo-eb.elf',
     'extension/syntaxes/mips64-asm.tmLanguage.json',
     'extension/language-configuration.json',
     'extension/media/icon.png',
@@ -126,6 +129,15 @@ test('npm run package builds a .vsix with only the allowed files', { timeout: 12
   for (const ref of referenced) assert.ok(names.includes(inPackage(ref)), `${ref} is referenced by package.json but not packaged`);
   // The debug adapter is bundled into dist/ (it is built by a later change).
   for (const d of pkg.contributes.debuggers) assert.ok(inPackage(d.program).startsWith('extension/dist/'), d.program);
+
+  // The built-in demo guest is a little-endian MIPS ELF64 executable (and its big-endian twin).
+  for (const [file, data] of [['demo.elf', 1], ['demo-eb.elf', 2]] as const) {
+    const elf = readZipEntry(zip, entries.find((e) => e.name === `extension/dist/guests/${file}`)!);
+    assert.equal(elf.toString('latin1', 0, 4), '\x7fELF', file);
+    assert.equal(elf[4], 2, `${file}: ELFCLASS64`);
+    assert.equal(elf[5], data, `${file}: byte order`);
+    assert.equal(data === 1 ? elf.readUInt16LE(18) : elf.readUInt16BE(18), 8, `${file}: EM_MIPS`);
+  }
 
   // The icon is a 128x128 PNG.
   const icon = readZipEntry(zip, entries.find((e) => e.name === 'extension/media/icon.png')!);
