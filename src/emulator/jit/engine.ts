@@ -9,6 +9,7 @@
 import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
 import { Exc } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
+import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, translate } from './translator';
 
@@ -41,6 +42,12 @@ export class JitEngine {
    * finding or running it (`faulted` true; the CPU is then at the exception vector).
    */
   onBlockExit: ((blk: Block | undefined, faulted: boolean) => void) | undefined = undefined;
+  /**
+   * Instruction breakpoints (undefined when there are none): checked before each block
+   * and by the interpreter for what it runs; translated blocks end before them, so
+   * changing them requires flush().
+   */
+  breakpoints: PcBreakpoints | undefined = undefined;
 
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
     this.hot = opts.hot ?? HOT;
@@ -86,6 +93,7 @@ export class JitEngine {
     const start = c.icount;
     const end = start + budget;
     const h = c.htlb;
+    const bp = this.breakpoints;
     c.stopRequested = false;
     let prev: Block | undefined;
     while (c.icount < end && !c.stopRequested) {
@@ -98,6 +106,7 @@ export class JitEngine {
           continue;
         }
       }
+      if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; break; }
       const limit = Math.min(c.nextEvent, end);
       if (c.inDelay || limit - c.icount < MAX_BLOCK) {
         // Resuming inside a delay slot, or close to an event: interpret one instruction.
@@ -132,9 +141,10 @@ export class JitEngine {
               prev = undefined;
               continue;
             }
-            blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off });
+            blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
             if (!blk) {
-              // Untranslatable (a branch whose delay slot is on the next page): always interpret.
+              // Untranslatable (a branch whose delay slot is on the next page or holds a
+              // breakpoint): always interpret (until the next flush).
               this.heat.set(key, -Infinity);
               this.interpretBlock();
               prev = undefined;

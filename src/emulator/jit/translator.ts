@@ -10,6 +10,7 @@
 // are taken at exactly the same instruction count as in the interpreter.
 
 import type { Cpu } from '../cpu/cpu';
+import type { PcBreakpoints } from '../debug/breakpoints';
 import { expandWrites, templateFor } from '../cpu/interpreter';
 import { DELAY_SLOT, F, InsnSpec } from '../isa/table';
 import { bswap32 } from '../cpu/arith';
@@ -106,20 +107,30 @@ export interface TranslateInput {
   startLo: number;
   startHi: number;
   ramOff: number;
+  /** Instruction breakpoints: a block ends before one; a branch whose delay slot has one is not translated. */
+  breakpoints?: PcBreakpoints;
 }
 
 /**
  * Translates the block at ramOff (which must be RAM; the CPU has just fetched it).
  * Returns undefined when nothing can be translated there: a branch in the last word of
- * a page (its delay slot is on the next page), which the interpreter must run.
+ * a page (its delay slot is on the next page) or a branch with a breakpoint in its
+ * delay slot, which the interpreter must run.
  */
-export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Block | undefined {
+export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: TranslateInput): Block | undefined {
   const ram32 = cpu.bus.ram32;
   const dec = cpu.decoder;
   const insns: Array<{ e: InsnSpec; w: number }> = [];
   const pageEnd = (ramOff | 0xfff) + 1;
   let ds = -1;
+  const atBreakpoint = (off: number): boolean => {
+    if (!bp) return false;
+    const [l, h] = add32(startLo, startHi, off - ramOff);
+    return bp.has(l, h);
+  };
   for (let off = ramOff; off < pageEnd && insns.length < MAX_BLOCK; off += 4) {
+    // The dispatcher checks breakpoints at block starts only: end the block before one.
+    if (off !== ramOff && atBreakpoint(off)) break;
     const raw = ram32[off >>> 2];
     const w = cpu.big ? bswap32(raw) : raw;
     const e = dec.decode(w).canonical;
@@ -128,6 +139,8 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
       // ... and in one block of at most MAX_BLOCK instructions: the dispatcher runs a
       // block only when the next event is at least MAX_BLOCK instructions away.
       if (insns.length + 2 > MAX_BLOCK) break;
+      // A breakpoint in the delay slot: the pair is interpreted (which checks every instruction).
+      if (atBreakpoint(off + 4)) break;
       insns.push({ e, w });
       const raw2 = ram32[(off + 4) >>> 2];
       const w2 = cpu.big ? bswap32(raw2) : raw2;
@@ -153,6 +166,8 @@ export function translate({ cpu, startLo, startHi, ramOff }: TranslateInput): Bl
       const [nl, nh] = add32(pl, ph, 4);
       selfLoop = nh === startHi && ((nl & 0xf0000000) | ((br.w & 0x3ffffff) << 2)) === startLo;
     }
+    // Looping inside the function would bypass the dispatcher's check of the start.
+    if (atBreakpoint(ramOff)) selfLoop = false;
   }
   if (!cpu.big) lines.push('const tl = c.htlb.tagLo, th = c.htlb.tagHi, hb = c.htlb.base, M32 = c.bus.ram32, M8 = c.bus.ram8, MU8 = c.bus.ram, M16 = c.bus.ram16, MU16 = c.bus.ramU16; let I = 0;');
   if (selfLoop) lines.push('const gen = c.codeGen; for (;;) {');
