@@ -44,6 +44,11 @@ export function read64(cpu: Cpu, reg: number, sel: number): bigint {
     case 136: return c0.lladdr;
     case 144: return c0.watchLo;
     case 152: return BigInt(c0.watchHi | 0);
+    case 145: case 146: case 147: case 148: case 149: case 150: case 151: {
+      const i = (sel - 1) * 2;
+      return (BigInt(c0.watchLoN[i + 1] >>> 0) << 32n) | BigInt(c0.watchLoN[i] >>> 0);
+    }
+    case 153: case 154: case 155: case 156: case 157: case 158: case 159: return BigInt(c0.watchHiN[sel - 1]);
     case 160: return c0.xContext;
     case 184: return BigInt(c0.debug | 0);
     case 192: return c0.depc;
@@ -127,6 +132,18 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
     case 128: c0.config0 = ((c0.config0 & ~7) | (lo & 7)) >>> 0; return;
     case 144: c0.watchLo = U64(v) & ~7n; return; // I/R/W: no watch conditions implemented (QEMU)
     case 152: c0.watchHi = (((c0.watchHi & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7)) >>> 0; return;
+    case 145: case 146: case 147: case 148: case 149: case 150: case 151: {
+      // WatchLo1-7, as select 0.
+      const w = U64(v) & ~7n, i = (sel - 1) * 2;
+      c0.watchLoN[i] = Number(w & 0xffffffffn) | 0;
+      c0.watchLoN[i + 1] = Number(w >> 32n) | 0;
+      return;
+    }
+    case 153: case 154: case 155: case 156: case 157: case 158: case 159: {
+      const o = c0.watchHiN[sel - 1];
+      c0.watchHiN[sel - 1] = ((o & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7);
+      return;
+    }
     case 160: {
       const keep = (1n << BigInt(cpu.segBits - 7)) - 1n;
       c0.xContext = U64((c0.xContext & keep) | (v & ~keep));

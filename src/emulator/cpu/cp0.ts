@@ -34,6 +34,9 @@ export class Cp0 {
   lladdr = 0n;
   watchLo = 0n;
   watchHi = 0;
+  /** WatchLo1-7 as (low, high) 32-bit halves, and WatchHi1-7 (select 0 is watchLo / watchHi). */
+  readonly watchLoN = new Int32Array(14);
+  readonly watchHiN = new Int32Array(7);
   xContext = 0n;
   debug = 0;
   depc = 0n;
@@ -49,13 +52,13 @@ export class Cp0 {
   desave = 0n;
 
   static readonly spec: StateSpec = {
-    name: 'cpu0.cp0', version: 1,
+    name: 'cpu0.cp0', version: 2,
     fields: {
       index: 'u32', entryLo0: 'f64', entryLo1: 'f64', context: 'u64', pageMask: 'u32', pageGrain: 'u32',
       wired: 'u32', hwrena: 'u32', badVAddr: 'u64', countBase: 'u32', countIcount: 'f64', entryHi: 'u64',
       compare: 'u32', status: 'u32', intCtl: 'u32', srsCtl: 'u32', cause: 'u32', epc: 'u64', prid: 'u32',
       ebase: 'u64', config0: 'u32', config1: 'u32', config2: 'u32', config3: 'u32', lladdr: 'u64',
-      watchLo: 'u64', watchHi: 'u32', xContext: 'u64', debug: 'u32', depc: 'u64', perfCtl0: 'u32',
+      watchLo: 'u64', watchHi: 'u32', watchLoN: 'i32array', watchHiN: 'i32array', xContext: 'u64', debug: 'u32', depc: 'u64', perfCtl0: 'u32',
       perfCnt0: 'u32', errCtl: 'u32', cacheErr: 'u32', tagLo: 'u32', dataLo: 'u32', tagHi: 'u32', dataHi: 'u32',
       errorEpc: 'u64', desave: 'u64',
     },
@@ -73,6 +76,8 @@ export class Cp0 {
     this.config0 = model.config0; this.config1 = model.config1; this.config2 = model.config2; this.config3 = model.config3;
     this.lladdr = 0n; this.watchLo = 0n;
     this.watchHi = 0x80000000; // M: QEMU resets WatchHi0-6 with M = 1 (more Watch pairs follow)
+    this.watchLoN.fill(0);
+    for (let i = 0; i < 7; i++) this.watchHiN[i] = i < 6 ? 0x80000000 | 0 : 0; // WatchHi7: last pair
     this.xContext = 0n; this.debug = 0; this.depc = 0n;
     this.perfCtl0 = 0; this.perfCnt0 = 0; this.errCtl = 0; this.cacheErr = 0;
     this.tagLo = 0; this.dataLo = 0; this.tagHi = 0; this.dataHi = 0; this.errorEpc = 0n; this.desave = 0n;
