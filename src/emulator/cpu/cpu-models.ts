@@ -39,7 +39,8 @@ export const CPU_5KEC: CpuModel = {
 };
 
 export const CPU_5KEF: CpuModel = {
-  ...CPU_5KEC, name: '5KEf', prid: 0x00018a00, config1: config1(32, true), statusMask: 0x36f8ffff, hasFpu: true,
+  // PRId: the 5KE family shares implementation number 0x89 (Linux's PRID_IMP_5KE; QEMU).
+  ...CPU_5KEC, name: '5KEf', prid: 0x00018900, config1: config1(32, true), statusMask: 0x36f8ffff, hasFpu: true,
   // FIR as QEMU's 5KEf: F64 | L | W | D | S, processor id 0x89 (no paired single, no MIPS-3D).
   fir: 0x00738900,
 };
