@@ -197,7 +197,8 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
       lines.push(code);
       // A branch back to the block's own start loops inside the function while the
       // next iteration still ends before the next event and no code was invalidated.
-      if (selfLoop) lines.push(`if (c.brLo === ${startLo} && c.brHi === ${startHi} && c.icount0 + ${2 * n} <= c.jitLimit && c.codeGen === gen) { c.icount0 += ${n}; continue; }`);
+      // nextEvent and irqPending too: the delay slot may re-arm the timer (mtc0 Compare/Count) or enable interrupts.
+      if (selfLoop) lines.push(`if (c.brLo === ${startLo} && c.brHi === ${startHi} && c.icount0 + ${2 * n} <= c.jitLimit && c.icount0 + ${2 * n} <= c.nextEvent && !c.irqPending && c.codeGen === gen) { c.icount0 += ${n}; continue; }`);
       // (sync() in the delay slot set inDelay; the slot has completed now.)
       lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; c.inDelay = false; return;`);
       continue;
