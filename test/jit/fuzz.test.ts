@@ -5,6 +5,7 @@
 //   MIPS64_FUZZ_SEED=<n>      master seed (printed by every run) to reproduce a run
 //   MIPS64_FUZZ_PROGRAM=<n>   run only the program with this program seed
 //   MIPS64_FUZZ_INSNS=<n>     executed instructions to reach (default 1,000,000)
+//   MIPS64_FUZZ_FOCUS=<kind>  make one chunk kind (see generateProgram) much more frequent
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ const parseSeed = (s: string): number => (s.startsWith('0x') ? parseInt(s.slice(
 const MASTER = env.MIPS64_FUZZ_SEED ? parseSeed(env.MIPS64_FUZZ_SEED) : (Date.now() ^ (Math.random() * 2 ** 32)) >>> 0;
 const TARGET = env.MIPS64_FUZZ_INSNS ? Number(env.MIPS64_FUZZ_INSNS) : 1_000_000;
 const ONLY = env.MIPS64_FUZZ_PROGRAM ? parseSeed(env.MIPS64_FUZZ_PROGRAM) : undefined;
+const FOCUS = env.MIPS64_FUZZ_FOCUS || undefined;
 
 test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MASTER})`, { timeout: 3_600_000 }, () => {
   console.log(`# fuzz: MIPS64_FUZZ_SEED=${MASTER} target ${TARGET} instructions`);
@@ -28,9 +30,9 @@ test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MA
   let programs = 0, finished = 0;
   for (let i = 0; ONLY !== undefined ? i < 1 : total.executed < TARGET; i++) {
     const seed = ONLY ?? programSeed(MASTER, i);
-    const p = generateProgram(seed);
+    const p = generateProgram(seed, { focus: FOCUS });
     const s = runLockstep(p, {
-      context: `MIPS64_FUZZ_SEED=${MASTER} (program ${i}; alone: MIPS64_FUZZ_PROGRAM=${seed})\n`,
+      context: `MIPS64_FUZZ_SEED=${MASTER} ${FOCUS ? ` MIPS64_FUZZ_FOCUS=${FOCUS}` : ''} (program ${i}; alone: MIPS64_FUZZ_PROGRAM=${seed})\n`,
     });
     programs++;
     if (s.poweredOff) finished++;

@@ -151,7 +151,7 @@ class Gen {
   private nSubs = 0;
   private smcSlotCount = 0;
 
-  constructor(private readonly r: Rng, private readonly cfg: FuzzConfig) {}
+  constructor(private readonly r: Rng, private readonly cfg: FuzzConfig, private readonly focus?: string) {}
 
   emit(s: string): void { this.out.push('\t' + s); }
   lab(): string { return `L${this.label++}`; }
@@ -382,24 +382,62 @@ class Gen {
     }
   }
 
-  /** Pure ALU instruction (never ends a block, never faults). */
-  pure(): void {
+  /** An ALU instruction, or often a load or store through a base register: never ends a block. */
+  pure(avoid = -1): void {
     const r = this.r;
-    const op = r.pick(['addu', 'subu', 'and', 'or', 'xor', 'nor', 'slt', 'sltu', 'daddu', 'dsubu', 'movz', 'movn']);
-    this.emit(`${op}\t${this.dst()}, ${this.src()}, ${this.src()}`);
+    let d = this.dst();
+    while (d === `$${avoid}`) d = this.dst();
+    const x = r.int(10);
+    // (kseg0 data: these never fault)
+    const m = (size: number): string => `${r.range(WINDOWS[16].lo, WINDOWS[16].hi) & ~(size - 1)}($16)`;
+    if (x < 2) {
+      const [op, size] = r.pick([['lw', 4], ['ld', 8], ['lbu', 1], ['lh', 2]] as const);
+      this.emit(`${op}\t${d}, ${m(size)}`);
+    } else if (x < 3) {
+      const [op, size] = r.pick([['sw', 4], ['sd', 8], ['sb', 1]] as const);
+      this.emit(`${op}\t${this.src()}, ${m(size)}`);
+    } else {
+      const op = r.pick(['addu', 'subu', 'and', 'or', 'xor', 'nor', 'slt', 'sltu', 'daddu', 'dsubu', 'movz', 'movn', 'dsllv', 'mul']);
+      this.emit(`${op}\t${d}, ${this.src()}, ${this.src()}`);
+    }
   }
 
-  /** A hot counted loop whose body is one maximal block (63 instructions, then the branch and its delay slot). */
+  /**
+   * A hot counted loop whose body is one block, often a maximal one (63 instructions,
+   * then the branch and its delay slot). The delay slot may change the interrupt
+   * enable, re-arm the timer or rebase Count, so that a translation looping inside
+   * itself must notice.
+   */
   bigLoop(): void {
     const r = this.r;
     const l = this.lab();
+    const t = r.pick(DATA);
+    const ds = this.cfg.timerDelta ? r.int(6) : r.int(4);
+    if (ds === 1 || ds === 2) {
+      this.emit(`mfc0\t$${t}, $9`);
+      this.emit(`addiu\t$${t}, $${t}, ${r.range(5, 400)}`);
+    }
     this.emit(`li\t$29, ${r.range(3, 40)}`);
     this.place(l);
-    const n = r.pick([61, 62, 62, 62, 63]);
-    for (let i = 0; i < n; i++) this.pure();
+    const move = (ds === 1 || ds === 2) && r.chance(0.7);
+    // 61 + 3: exactly one maximal block; one more: the branch starts the next block.
+    const n = (r.chance(0.6) ? r.pick([61, 61, 62]) : r.range(1, 20)) - (move ? 1 : 0);
+    const at = r.int(n + 1);
+    for (let i = 0; i <= n; i++) {
+      // Compare moving down towards Count (or Count up towards Compare): the timer matches inside the loop.
+      if (i === at && move) this.emit(`addiu\t$${t}, $${t}, ${ds === 1 ? -r.range(1, 9) : r.range(1, 9)}`);
+      if (i < n) this.pure(t);
+    }
     this.emit('addiu\t$29, $29, -1');
     this.emit(`bnez\t$29, ${l}`);
-    this.pure();
+    switch (ds) {
+      case 0: this.pure(t); break;
+      case 1: this.emit(`mtc0\t$${t}, $11`); break;
+      case 2: this.emit(`mtc0\t$${t}, $9`); break;
+      case 3: this.simple({ ds: true }); break;
+      case 4: this.emit('ei'); break;
+      default: this.emit('di');
+    }
   }
 
   /** A loop-free subroutine; returns its label. */
@@ -706,10 +744,12 @@ class Gen {
 
   chunk(): void {
     const r = this.r;
-    const kind = r.weighted({
+    const weights: Record<string, number> = {
       straight: 20, long: 2, fwd: 16, loop: 8, call: 8, jump: 4, fetch: 1.5, user: 2.5, pair: 4, llsc: 3, cmem: 3, io: 1.5,
-      timer: 2, tlb: 2.5, rebase: 1, smc: 2, bigloop: 0.7,
-    });
+      timer: 2, tlb: 2.5, rebase: 1, smc: 2, bigloop: 1.5,
+    };
+    if (this.focus && this.focus in weights) weights[this.focus] *= 25;
+    const kind = r.weighted(weights);
     switch (kind) {
       case 'straight': this.straight(r.range(1, 10)); return;
       case 'long':
@@ -830,7 +870,12 @@ function value64(r: Rng): bigint {
     0x80000000n, 0xffffffffn, 0x100000000n]);
 }
 
-export function generateProgram(seed: number, opts: { budget?: number } = {}): FuzzProgram {
+/**
+ * Generates the program for `seed`. `focus` names a chunk kind (straight, long, fwd, loop,
+ * call, jump, fetch, user, pair, llsc, cmem, io, timer, tlb, rebase, smc, bigloop) made
+ * 25 times likelier than usual.
+ */
+export function generateProgram(seed: number, opts: { budget?: number; focus?: string } = {}): FuzzProgram {
   const r = new Rng(seed);
   const timerDelta = r.chance(0.5) ? r.pick([40, 150, 400, 1500, 5000]) : 0;
   const cfg: FuzzConfig = {
@@ -839,7 +884,7 @@ export function generateProgram(seed: number, opts: { budget?: number } = {}): F
     hot: r.pick([1, 1, 2, 3, 8]),
     budget: opts.budget ?? 60000,
   };
-  const g = new Gen(r, cfg);
+  const g = new Gen(r, cfg, opts.focus);
   const smcSlots = r.range(1, 3);
   g.addSmcSlots(smcSlots);
   const status = 0x000000e0 | (timerDelta ? 0x8000 : 0); // KX SX UX, IM7 when the timer interrupts

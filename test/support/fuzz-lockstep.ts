@@ -103,7 +103,14 @@ export function diffState(A: Side, B: Side, withCode: boolean): string[] {
   cmp('ipLines', a.ipLines, b.ipLines);
   cmp('lastExc', a.lastExc, b.lastExc);
   const ca = a.c0 as unknown as Record<string, unknown>, cb = b.c0 as unknown as Record<string, unknown>;
-  for (const f of CP0_FIELDS) cmp(`CP0.${f}`, ca[f], cb[f]);
+  for (const f of CP0_FIELDS) {
+    const x = ca[f], y = cb[f];
+    if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null) {
+      // register sets (e.g. WatchLo/WatchHi per select)
+      const xa = x as ArrayLike<unknown>, ya = y as ArrayLike<unknown>;
+      for (let i = 0; i < Math.max(xa.length, ya.length); i++) cmp(`CP0.${f}[${i}]`, xa[i], ya[i]);
+    } else cmp(`CP0.${f}`, x, y);
+  }
   cmp('Count', a.count(), b.count());
   const ta = a.tlb.state.entries, tb = b.tlb.state.entries;
   for (let i = 0; i < ta.length; i++) {
