@@ -23,8 +23,7 @@ interface Harness {
 function make(opts: { epochMs?: number; skip?: boolean } = {}): Harness {
   const t = { now: 0 };
   let level = false;
-  let rtc!: Mc146818;
-  rtc = new Mc146818({
+  const rtc = new Mc146818({
     irq: new IrqLine('irq8', (l) => { level = l; }), now: () => t.now, epochMs: opts.epochMs,
     skipTo: opts.skip ? (ns) => { t.now = Math.max(t.now, ns); } : undefined,
   });
