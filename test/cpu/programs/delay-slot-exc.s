@@ -18,7 +18,7 @@ main:
 	# trap in the delay slot of a taken beq
 	li	$8, 1			# teq traps while $8 == 1; the handler sets $8 = 2
 	beq	$0, $0, 1f
-	teq	$8, 1
+	teqi	$8, 1
 	addiu	$16, $16, 0x100		# skipped
 1:	addiu	$16, $16, 1
 	# overflow in the delay slot of a not-taken bne (rs and rt distinct registers, see above)
@@ -57,7 +57,7 @@ main:
 	# bgezal and beql
 	li	$8, 1
 	bgezal	$0, 4f
-	teq	$8, 1
+	teqi	$8, 1
 	nop
 4:	dla	$20, 4b
 	dsubu	$20, $31, $20
@@ -65,7 +65,7 @@ main:
 	daddiu	$30, $30, 8
 	li	$8, 1
 	beql	$0, $0, 5f
-	teq	$8, 1
+	teqi	$8, 1
 	nop
 5:	sd	$16, 0($30)
 	daddiu	$30, $30, 8
