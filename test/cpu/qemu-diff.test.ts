@@ -23,10 +23,39 @@ import {
   buildProgram, compareRuns, compareTraces, describeMismatches, FpuNotWired, loadPrograms, memoryRanges,
   qemuTraceFromEntry, RunObservation, runOurs,
 } from '../support/diff-programs';
-import { limiter, QEMU_DEBIAN_PACKAGE, qemuMissing, runQemu } from '../support/qemu';
+import { decodeRegisters, limiter, parseExecTrace, QEMU_DEBIAN_PACKAGE, qemuMissing, rleDecode, runQemu } from '../support/qemu';
 
 const programs = loadPrograms().filter((p) => !process.env.DIFF_FILTER || p.name.includes(process.env.DIFF_FILTER));
 const qemuSlot = limiter(2);
+
+describe('QEMU harness', () => {
+  test('GDB run-length decoding', () => {
+    assert.equal(rleDecode('0* '), '0'.repeat(4));
+    assert.equal(rleDecode('ab*!c'), 'abbbbbc');
+  });
+  test('exec log parsing', () => {
+    const log = 'Trace 0: 0x7f00 [0000000000000000/ffffffffbfc00000/10000018/ff000201] \n'
+      + 'Trace 0: 0x7f40 [0000000000000000/ffffffff80100000/10000018/ff000201] main\n';
+    assert.deepEqual(parseExecTrace(log), [0xffffffffbfc00000n, 0xffffffff80100000n]);
+  });
+  test('register packet layout (little- and big-endian)', () => {
+    const le = '0100000000000000'.repeat(32) + '0200000000000000' + '0'.repeat(16 * 4) + '0080108000000000';
+    const r = decodeRegisters(le + '0'.repeat(16 * 35), false);
+    assert.equal(r.gpr[31], 1n);
+    assert.equal(r.status, 2n);
+    assert.equal(r.pc, 0x80108000n);
+    const be = '0000000000000001'.repeat(32) + '0000000000000002';
+    assert.equal(decodeRegisters(be + '0'.repeat(16 * 40), true).status, 2n);
+  });
+  test('a program under QEMU with the GDB stub on a TCP port', { skip: qemuMissing(false) }, async () => {
+    const p = programs.find((x) => x.name === 'arith-add') ?? loadPrograms().find((x) => x.name === 'arith-add')!;
+    const b = buildProgram(p, 'little');
+    const q = await qemuSlot(() => runQemu({ elf: b.elf, bigEndian: false, breakAt: b.end, gdbTcp: true }));
+    assert.equal(q.stop, 'breakpoint');
+    assert.equal(q.regs.pc, b.end);
+    assert.match(q.uart, /^DONE [0-9a-f]{8}\n$/);
+  });
+});
 
 describe('CPU vs QEMU, program by program', { concurrency: 3 }, () => {
   test('enough programs', () => {

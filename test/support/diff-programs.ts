@@ -274,7 +274,11 @@ export function compareRuns(b: BuiltProgram, ours: RunObservation, qemu: RunObse
   for (let i = 1; i < 32; i++) cmp(`gpr${i}`, ours.regs.gpr[i], qemu.regs.gpr[i]);
   for (const f of ['hi', 'lo', 'pc', 'status', 'badVAddr', 'cause'] as const) cmp(f.toLowerCase(), ours.regs[f], qemu.regs[f]);
   if (d.cpu === '5KEf') {
-    for (let i = 0; i < 32; i++) cmp(`fpr${i}`, ours.regs.fpr[i], qemu.regs.fpr[i]);
+    // With Status.FR = 0 QEMU's stub reports only the 32-bit word of each FPR.
+    const fr = (ours.regs.status & (1n << 26n)) !== 0n;
+    for (let i = 0; i < 32; i++) {
+      cmp(`fpr${i}`, fr ? ours.regs.fpr[i] : ours.regs.fpr[i] & 0xffffffffn, fr ? qemu.regs.fpr[i] : qemu.regs.fpr[i] & 0xffffffffn);
+    }
     cmp('fcsr', ours.regs.fcsr, qemu.regs.fcsr);
   }
   // Memory: the dump area field by field, everything else byte by byte.
