@@ -168,6 +168,9 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     }
     // Looping inside the function would bypass the dispatcher's check of the start.
     if (atBreakpoint(ramOff)) selfLoop = false;
+    // A delay slot that changes the context (Status/KSU, ASID, TLB …) invalidates the
+    // assumptions the block was translated under (privilege mode, inline host TLB).
+    if (insns[ds].e.flags & F.CTX) selfLoop = false;
   }
   if (!cpu.big) lines.push('const tl = c.htlb.tagLo, th = c.htlb.tagHi, hb = c.htlb.base, M32 = c.bus.ram32, M8 = c.bus.ram8, MU8 = c.bus.ram, M16 = c.bus.ram16, MU16 = c.bus.ramU16; let I = 0;');
   if (selfLoop) lines.push('const gen = c.codeGen; for (;;) {');
