@@ -412,20 +412,32 @@ class Gen {
     const r = this.r;
     const l = this.lab();
     const t = r.pick(DATA);
-    const ds = this.cfg.timerDelta ? r.int(6) : r.int(4);
+    const ds = r.chance(0.1) ? 6 : this.cfg.timerDelta ? r.int(6) : r.int(4);
+    const after = this.lab();
     if (ds === 1 || ds === 2) {
       this.emit(`mfc0\t$${t}, $9`);
       this.emit(`addiu\t$${t}, $${t}, ${r.range(5, 400)}`);
+    } else if (ds === 6) {
+      // the delay slot switches to user mode: the next fetch (kseg0) faults, and the
+      // handler resumes at $28 in kernel mode
+      this.emit(`dla\t$28, ${after}`);
+      this.emit(`mfc0\t$${t}, $12`);
     }
     this.emit(`li\t$29, ${r.range(3, 40)}`);
     this.place(l);
     const move = (ds === 1 || ds === 2) && r.chance(0.7);
     // 61 + 3: exactly one maximal block; one more: the branch starts the next block.
-    const n = (r.chance(0.6) ? r.pick([61, 61, 62]) : r.range(1, 20)) - (move ? 1 : 0);
+    const n = (r.chance(0.6) ? r.pick([61, 61, 62]) : r.range(1, 20)) - (move ? 1 : ds === 6 ? 3 : 0);
     const at = r.int(n + 1);
     for (let i = 0; i <= n; i++) {
       // Compare moving down towards Count (or Count up towards Compare): the timer matches inside the loop.
       if (i === at && move) this.emit(`addiu\t$${t}, $${t}, ${ds === 1 ? -r.range(1, 9) : r.range(1, 9)}`);
+      if (i === at && ds === 6) {
+        // user mode (KSU = 2) only in the last iterations
+        this.emit(`sltiu\t$25, $29, ${r.range(1, 6)}`);
+        this.emit('sll\t$25, $25, 4');
+        this.emit(`or\t$25, $25, $${t}`);
+      }
       if (i < n) this.pure(t);
     }
     this.emit('addiu\t$29, $29, -1');
@@ -436,8 +448,10 @@ class Gen {
       case 2: this.emit(`mtc0\t$${t}, $9`); break;
       case 3: this.simple({ ds: true }); break;
       case 4: this.emit('ei'); break;
-      default: this.emit('di');
+      case 5: this.emit('di'); break;
+      default: this.emit('mtc0\t$25, $12');
     }
+    this.place(after);
   }
 
   /** A loop-free subroutine; returns its label. */
