@@ -1,0 +1,90 @@
+// `mips64 guest fetch|list|path NAME`: downloads and prepares ready-to-boot guests in the
+// cache (see src/cli/guest/debian-malta.ts), lists them, prints their file paths.
+
+import { UsageError, CliError } from '../errors';
+import { cacheDir } from '../guest/debian-packages';
+import { GUESTS, GuestFetchError, GuestImage, cachedGuest, fetchDebianMalta, guestDir, guestManualSteps, DEBIAN_MALTA } from '../guest/debian-malta';
+import { Command } from './command';
+
+const NAME = 'guest';
+
+export const guestCommand: Command = {
+  name: NAME,
+  summary: 'download and prepare ready-to-boot guests (debian-malta)',
+  usage: 'guest fetch NAME [--refresh] | guest list | guest path NAME',
+  options: [
+    { name: 'refresh', help: 'fetch: download the current packages again and rebuild the guest' },
+  ],
+  details: [
+    'guest fetch debian-malta   Debian\'s mips64el 5kc-malta kernel and a busybox-static',
+    '                           initramfs (our own cpio + gzip writers), via apt-get download;',
+    '                           reused from the cache on later calls',
+    'guest list                 the known guests and whether they are cached',
+    'guest path debian-malta    the cached kernel, initrd and manifest paths',
+    `Cache: $MIPS64_STUDIO_CACHE, else \${XDG_CACHE_HOME:-~/.cache}/mips64-studio (now ${cacheDir()}).`,
+    'Boot it with: mips64 boot debian-malta',
+  ],
+  async run(args, io) {
+    const [sub, ...rest] = args.positionals;
+    if (sub === undefined) throw new UsageError('missing subcommand (fetch, list or path)', NAME);
+    if (args.options.has('refresh') && sub !== 'fetch') throw new UsageError('--refresh applies to guest fetch only', NAME);
+    switch (sub) {
+      case 'list': {
+        if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`, NAME);
+        for (const g of GUESTS) {
+          const img = await cachedGuest(g.name);
+          const state = img ? `cached (${img.manifest.kernel.package} ${img.manifest.kernel.version})` : 'not fetched';
+          io.stdout.write(`${g.name}\t${state}\t${g.description}\n`);
+        }
+        return 0;
+      }
+      case 'fetch': {
+        const name = guestName(rest);
+        const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
+        const img = await fetchGuest(name, { log, refresh: args.options.has('refresh') });
+        io.stderr.write(img.fromCache ? `mips64: ${name} is already cached in ${img.dir}\n` : '');
+        printPaths(img, io.stdout);
+        return 0;
+      }
+      case 'path': {
+        const name = guestName(rest);
+        const img = await cachedGuest(name);
+        if (!img) throw new CliError(`${name} is not fetched (or its files changed) in ${guestDir(name)}; run 'mips64 guest fetch ${name}'`);
+        printPaths(img, io.stdout);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown subcommand '${sub}' (expected fetch, list or path)`, NAME);
+    }
+  },
+};
+
+function guestName(rest: readonly string[]): string {
+  if (rest.length === 0) throw new UsageError(`missing guest name (known: ${GUESTS.map((g) => g.name).join(', ')})`, NAME);
+  if (rest.length > 1) throw new UsageError(`unexpected argument '${rest[1]}'`, NAME);
+  const name = rest[0]!;
+  if (!GUESTS.some((g) => g.name === name)) throw new UsageError(`unknown guest '${name}' (known: ${GUESTS.map((g) => g.name).join(', ')})`, NAME);
+  return name;
+}
+
+function printPaths(img: GuestImage, out: NodeJS.WritableStream): void {
+  out.write(`kernel\t${img.kernel}\ninitrd\t${img.initrd}\nmanifest\t${img.manifestPath}\nappend\t${img.append}\n`);
+}
+
+/**
+ * Returns the named guest, fetching it when needed (shared with `mips64 boot`). Failures to
+ * obtain the packages become a CliError: one `mips64: cannot fetch …` line, then the
+ * details and the manual steps.
+ */
+export async function fetchGuest(name: string, opts: { log: (m: string) => void; refresh?: boolean }): Promise<GuestImage> {
+  if (name !== DEBIAN_MALTA) throw new CliError(`unknown guest '${name}'`);
+  try {
+    return await fetchDebianMalta(opts);
+  } catch (e) {
+    const errno = typeof (e as NodeJS.ErrnoException | undefined)?.code === 'string';
+    if (!(e instanceof GuestFetchError) && !errno) throw e;
+    const [first, ...more] = (e as Error).message.split('\n');
+    if (errno) throw new CliError(`cannot fetch ${name}: ${first}`);
+    throw new CliError(`cannot fetch ${name}: ${first}`, 2, [`mips64: cannot fetch ${name}: ${first}`, ...more, ...guestManualSteps()]);
+  }
+}
