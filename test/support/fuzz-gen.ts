@@ -112,6 +112,8 @@ export interface FuzzConfig {
   hot: number;
   /** Instruction budget of the run. */
   budget: number;
+  /** Big-endian machine (the translator's memory fast paths are little-endian only). */
+  bigEndian: boolean;
 }
 
 export interface FuzzProgram {
@@ -897,6 +899,7 @@ export function generateProgram(seed: number, opts: { budget?: number; focus?: s
     timerDelta,
     hot: r.pick([1, 1, 2, 3, 8]),
     budget: opts.budget ?? 60000,
+    bigEndian: r.chance(0.25),
   };
   const g = new Gen(r, cfg, opts.focus);
   const smcSlots = r.range(1, 3);

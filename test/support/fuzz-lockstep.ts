@@ -12,6 +12,7 @@ import { Cp0 } from '../../src/emulator/cpu/cp0';
 import { Disassembler } from '../../src/emulator/isa/disassembler';
 import { translate } from '../../src/emulator/mmu/translate';
 import type { Block } from '../../src/emulator/jit/translator';
+import { bswap32 } from '../../src/emulator/cpu/arith';
 import { CODE_LIMIT, DATA_PHYS, DATA_SIZE, FuzzProgram, LOG_PHYS, LOG_SIZE, ORIGIN, RAM_MIB } from './fuzz-gen';
 
 export interface LockstepStats {
@@ -48,7 +49,7 @@ const show = (v: unknown): string =>
   typeof v === 'bigint' ? '0x' + v.toString(16) : typeof v === 'number' && Number.isInteger(v) ? `${v} (0x${(v >>> 0).toString(16)})` : String(v);
 
 function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram): Side {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: RAM_MIB });
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: RAM_MIB, bigEndian: p.config.bigEndian });
   board.boot(elf);
   machine.bus.ram.set(p.data, DATA_PHYS);
   const side: Side = { machine, exc: 0, stopAtExc: Infinity, codes: {}, fetches: 0 };
@@ -141,7 +142,8 @@ function disasm(m: Machine, asm: AssembleResult, source: string[], pcHi: number,
     const pa = translate(c, hi, lo, false, c.mode, c.c0.status, c.asid);
     const off = pa >= 0 ? m.bus.ramOffset(pa) : -1;
     if (off < 0) { out.push(`    0x${va.toString(16)}: <not RAM>`); continue; }
-    const w = m.bus.ram32[off >>> 2];
+    const raw = m.bus.ram32[off >>> 2];
+    const w = m.bus.bigEndian ? bswap32(raw) : raw;
     const line = lineOf.get(off);
     const src = line !== undefined ? `   ; line ${line}: ${source[line - 1].trim()}` : '';
     out.push(`${va === mark ? ' => ' : '    '}0x${va.toString(16)}: ${(w >>> 0).toString(16).padStart(8, '0')}  ${d.text(w, va)}${src}`);
@@ -157,7 +159,8 @@ export interface LockstepOptions {
 }
 
 export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): LockstepStats {
-  const asm = assemble(p.source, { origin: ORIGIN, model: '5KEc' });
+  const endian = p.config.bigEndian ? 'big' : 'little';
+  const asm = assemble(p.source, { origin: ORIGIN, model: '5KEc', endian });
   if (!asm.ok) {
     const d = asm.diagnostics.filter((x) => x.severity === 'error').slice(0, 5)
       .map((x) => `${x.line}: ${x.message}: ${p.source.split('\n')[x.line - 1]}`);
@@ -165,7 +168,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   }
   const end = asm.sections.reduce((m, s) => Math.max(m, Number(s.addr - ORIGIN) + s.size), 0);
   if (end > CODE_LIMIT) throw new Error(`fuzz program ${p.seed} too large (${end} bytes)`);
-  const elf = assemblyToElf(asm);
+  const elf = assemblyToElf(asm, endian);
   const A = makeSide('interp', elf, p);
   const B = makeSide('jit', elf, p);
   const jit = B.machine.jit!;
