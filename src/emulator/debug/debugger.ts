@@ -1,0 +1,513 @@
+// The emulator side of debugging: run control (continue in slices, single instruction
+// step, step over calls, step out, pause), instruction breakpoints with conditions, hit
+// counts and logpoints, data breakpoints, exception stops filtered by ExcCode, a
+// "console output matches" stop, and the shared services a debugger front end needs
+// (side-effect-free memory, symbols, expressions, unwinding). It knows nothing about
+// the Debug Adapter Protocol: src/adapter translates.
+//
+// Execution always goes through Machine.run (either engine) in slices the host
+// schedules; between slices the machine is quiescent and can be inspected or modified.
+
+import { Cpu } from '../cpu/cpu';
+import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
+import { F, DELAY_SLOT } from '../isa/table';
+import type { Machine } from '../machine';
+import { Xlate } from '../mmu/translate';
+import { PcBreakpoints } from './breakpoints';
+import { evaluate, EvalError, ExprContext, hex64, interpolate } from './expr';
+import { DebugMemory } from './memory';
+import { DebugSymbols } from './symbols';
+import { Unwinder } from './unwind';
+import { WatchAccess, WatchHit, Watchpoints, WatchSpec } from './watchpoints';
+
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+export type StopReason =
+  | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'
+  | 'exception' | 'pause' | 'goto';
+
+export interface StopInfo {
+  readonly reason: StopReason;
+  /** One line for the user: "TLB refill at 0x…, BadVAddr 0x…". */
+  readonly description: string;
+  /** Short label (exception name, breakpoint kind). */
+  readonly text?: string;
+  readonly hitBreakpointIds?: number[];
+  readonly exception?: { readonly filter: string; readonly code: number; readonly name: string; readonly epc: bigint; readonly badVAddr?: bigint };
+  readonly watchHits?: readonly WatchHit[];
+}
+
+export type RunState =
+  | { readonly kind: 'stopped'; readonly stop: StopInfo }
+  | { readonly kind: 'running' }
+  /** Waiting for an interrupt with nothing scheduled: only host input can wake the guest. */
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'exited'; readonly code: number };
+
+export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
+
+export interface CodeBreakpointSpec {
+  readonly id: number;
+  readonly addr: bigint;
+  readonly condition?: string;
+  readonly hitCondition?: string;
+  readonly logMessage?: string;
+}
+
+export interface DataBreakpointSpec extends WatchSpec {
+  readonly condition?: string;
+  readonly hitCondition?: string;
+}
+
+export interface ExceptionFilter {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** ExcCodes it stops on (empty for the special filters). */
+  readonly codes: readonly number[];
+  readonly supportsCondition?: boolean;
+  readonly conditionDescription?: string;
+}
+
+export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
+  { id: 'tlb-refill', label: 'TLB refill', description: 'A TLB miss (TLBL/TLBS through the refill vector).', codes: [Exc.TLBL, Exc.TLBS] },
+  { id: 'tlb-invalid', label: 'TLB invalid', description: 'A TLB entry matched but is invalid (V=0).', codes: [Exc.TLBL, Exc.TLBS] },
+  { id: 'tlb-modified', label: 'TLB modified', description: 'A store to a page whose TLB entry is not dirty (D=0).', codes: [Exc.Mod] },
+  { id: 'address-error', label: 'Address error', description: 'Misaligned or privileged address (AdEL/AdES).', codes: [Exc.AdEL, Exc.AdES] },
+  { id: 'bus-error', label: 'Bus error', description: 'Access to nothing on the bus (IBE/DBE).', codes: [Exc.IBE, Exc.DBE] },
+  { id: 'syscall', label: 'Syscall', description: 'The syscall instruction (Sys).', codes: [Exc.Sys] },
+  { id: 'break', label: 'Break', description: 'The break instruction (Bp).', codes: [Exc.Bp] },
+  { id: 'reserved-instruction', label: 'Reserved instruction', description: 'An undefined or disallowed instruction (RI).', codes: [Exc.RI] },
+  { id: 'trap', label: 'Trap', description: 'A trap instruction whose condition held (Tr).', codes: [Exc.Tr] },
+  { id: 'interrupt', label: 'Interrupt', description: 'Any interrupt taken (Int): timer, devices.', codes: [Exc.Int] },
+  { id: 'other', label: 'Other exceptions', description: 'Coprocessor unusable, overflow, FPU, watch, machine check.', codes: [Exc.CpU, Exc.Ov, Exc.FPE, Exc.WATCH, Exc.MCheck] },
+  { id: 'panic', label: 'Kernel panic', description: 'A call to the kernel\'s panic() (breakpoint on the symbol `panic`).', codes: [] },
+  {
+    id: 'console', label: 'Console output matches', description: 'Stop when the guest console has printed a given text.', codes: [],
+    supportsCondition: true, conditionDescription: 'Text the console output must contain, e.g. "Kernel panic"',
+  },
+];
+
+interface CodeBp extends CodeBreakpointSpec { kind: CodeBreakpointKind; hits: number }
+interface DataBp extends DataBreakpointSpec { hits: number }
+
+/** Validates a hit condition: "N" (from the Nth hit on), "=N"/"==N", ">N", ">=N", "<N", "<=N", "%N" (every Nth). */
+export function parseHitCondition(s: string): ((hits: number) => boolean) | string {
+  const m = /^\s*(==|=|>=|<=|>|<|%)?\s*(\d+)\s*$/.exec(s);
+  if (!m) return `invalid hit count '${s}' (use N, =N, >N, >=N, <N, <=N or %N)`;
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case undefined: return (h) => h >= n;
+    case '=': case '==': return (h) => h === n;
+    case '>': return (h) => h > n;
+    case '>=': return (h) => h >= n;
+    case '<': return (h) => h < n;
+    case '<=': return (h) => h <= n;
+    default: return n === 0 ? `invalid hit count '${s}' (%0)` : (h) => h % n === 0;
+  }
+}
+
+export class MachineDebugger {
+  readonly cpu: Cpu;
+  readonly bps = new PcBreakpoints();
+  readonly mem: DebugMemory;
+  readonly watches: Watchpoints;
+  readonly symbols = new DebugSymbols();
+  readonly unwinder: Unwinder;
+  readonly ctx: ExprContext;
+  /** Logpoint messages and debugger notes for the user. */
+  onLog: ((text: string) => void) | undefined = undefined;
+
+  private readonly code = new Map<CodeBreakpointKind, CodeBp[]>();
+  private data: DataBp[] = [];
+  private temp: { addrs: bigint[]; minSp: bigint } | undefined;
+  private panicAddr: bigint | undefined;
+  private readonly filters = new Set<string>();
+  private consolePatterns: string[] = [];
+  private consoleTail = '';
+  private pending: StopInfo | undefined;
+  private bpStop: { ids: number[]; kinds: Set<CodeBreakpointKind>; temp: boolean; panic: boolean; conditionError?: string } | undefined;
+  private mode: 'stopped' | 'continue' | 'step' = 'stopped';
+  private pauseRequested = false;
+  private bpSignature = '';
+  private tlbPrev: Float64Array;
+  private tlbLast: Float64Array;
+
+  constructor(readonly machine: Machine) {
+    const cpu = this.cpu = machine.cpu;
+    this.mem = new DebugMemory(cpu, machine.bus);
+    this.watches = new Watchpoints(cpu, this.mem, (page) => machine.jit?.invalidatePage(page));
+    this.mem.onWrite = (page) => { machine.jit?.invalidatePage(page); this.watches.rearm(); };
+    this.unwinder = new Unwinder(cpu, this.mem, this.symbols);
+    this.ctx = { cpu, mem: this.mem, symbols: this.symbols };
+    this.bps.filter = (pc) => this.onBreakpoint(pc);
+    const prevHook = cpu.hooks.onException;
+    cpu.hooks.onException = (c, code) => { prevHook?.(c, code); this.onException(code); };
+    machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.onConsole(byte); });
+    this.tlbPrev = cpu.tlb.state.entries.slice();
+    this.tlbLast = this.tlbPrev;
+  }
+
+  // ---- breakpoints --------------------------------------------------------------------------
+
+  /** Replaces the breakpoints of one kind; returns an error text per spec ('' when accepted). */
+  setCodeBreakpoints(kind: CodeBreakpointKind, specs: readonly CodeBreakpointSpec[]): string[] {
+    const errors: string[] = [];
+    const list: CodeBp[] = [];
+    for (const s of specs) {
+      let err = '';
+      if (s.hitCondition) { const h = parseHitCondition(s.hitCondition); if (typeof h === 'string') err = h; }
+      if (!err && s.condition) err = this.checkSyntax(s.condition);
+      if (!err && (s.addr & 3n) !== 0n) err = `0x${s.addr.toString(16)} is not 4-byte aligned`;
+      errors.push(err);
+      if (!err) list.push({ ...s, addr: U64(s.addr), kind, hits: 0 });
+    }
+    this.code.set(kind, list);
+    this.applyBreakpoints();
+    return errors;
+  }
+
+  /** Checks an expression parses (symbols and registers resolve); '' or the error. */
+  checkSyntax(expr: string): string {
+    try { evaluate(expr, this.ctx); return ''; } catch (e) {
+      // Memory may be unreadable now and readable later: only syntax/name errors reject.
+      const m = (e as Error).message;
+      return e instanceof EvalError && !/^cannot read/.test(m) ? m : '';
+    }
+  }
+
+  setDataBreakpoints(specs: readonly DataBreakpointSpec[]): string[] {
+    const errors: string[] = [];
+    const ok: DataBp[] = [];
+    for (const s of specs) {
+      let err = '';
+      const r = this.watches.resolve(s);
+      if ('error' in r) err = r.error;
+      if (!err && s.hitCondition) { const h = parseHitCondition(s.hitCondition); if (typeof h === 'string') err = h; }
+      if (!err && s.condition) err = this.checkSyntax(s.condition);
+      errors.push(err);
+      if (!err) ok.push({ ...s, hits: 0 });
+    }
+    this.data = ok;
+    this.watches.set(ok);
+    return errors;
+  }
+
+  /** Enables exception filters; returns notes for filters that cannot work (e.g. no `panic` symbol). */
+  setExceptionFilters(filters: ReadonlyArray<{ id: string; condition?: string }>): string[] {
+    const notes: string[] = [];
+    this.filters.clear();
+    this.consolePatterns = [];
+    this.panicAddr = undefined;
+    for (const f of filters) {
+      if (!EXCEPTION_FILTERS.some((x) => x.id === f.id)) { notes.push(`unknown exception filter '${f.id}'`); continue; }
+      this.filters.add(f.id);
+      if (f.id === 'console') {
+        if (f.condition) this.consolePatterns.push(unescapeText(f.condition));
+        else notes.push('"Console output matches" needs a condition: the text to wait for');
+      }
+      if (f.id === 'panic') {
+        this.panicAddr = this.symbols.byName('panic');
+        if (this.panicAddr === undefined) notes.push('no symbol `panic` is loaded: the kernel panic filter cannot stop');
+      }
+    }
+    this.applyBreakpoints();
+    return notes;
+  }
+
+  private applyBreakpoints(): void {
+    const b = this.bps;
+    const addrs: bigint[] = [];
+    for (const l of this.code.values()) for (const x of l) addrs.push(x.addr);
+    if (this.temp) addrs.push(...this.temp.addrs);
+    if (this.panicAddr !== undefined) addrs.push(this.panicAddr);
+    const sig = addrs.map((a) => a.toString(16)).sort().join(',');
+    if (sig === this.bpSignature) return;
+    this.bpSignature = sig;
+    b.clear();
+    for (const a of addrs) b.add(a);
+    const engines = b.size > 0 ? b : undefined;
+    this.machine.interp.breakpoints = engines;
+    const jit = this.machine.jit;
+    if (jit) {
+      jit.breakpoints = engines;
+      // Blocks were translated for the old set: drop them (and restore our page traps).
+      jit.flush();
+      this.watches.rearm();
+    }
+  }
+
+  /** Decides a breakpoint hit at pc (conditions, hit counts, logpoints); true stops. */
+  private onBreakpoint(pc: bigint): boolean {
+    let stop = false;
+    const ids: number[] = [];
+    const kinds = new Set<CodeBreakpointKind>();
+    let temp = false, panic = false;
+    let conditionError: string | undefined;
+    if (this.temp && this.temp.addrs.includes(pc) && U64(this.cpu.getGpr(29)) >= this.temp.minSp) { stop = true; temp = true; }
+    if (this.panicAddr === pc) { stop = true; panic = true; }
+    for (const l of this.code.values()) {
+      for (const bp of l) {
+        if (bp.addr !== pc) continue;
+        if (bp.condition) {
+          try {
+            if (evaluate(bp.condition, this.ctx).v === 0n) continue;
+          } catch (e) {
+            conditionError = `breakpoint condition '${bp.condition}' failed: ${(e as Error).message}`;
+            stop = true; ids.push(bp.id); kinds.add(bp.kind);
+            continue;
+          }
+        }
+        bp.hits++;
+        if (bp.hitCondition) {
+          const h = parseHitCondition(bp.hitCondition);
+          if (typeof h !== 'string' && !h(bp.hits)) continue;
+        }
+        if (bp.logMessage) { this.onLog?.(interpolate(bp.logMessage, this.ctx)); continue; }
+        stop = true; ids.push(bp.id); kinds.add(bp.kind);
+      }
+    }
+    if (stop) this.bpStop = { ids, kinds, temp, panic, conditionError };
+    return stop;
+  }
+
+  // ---- exceptions and console -----------------------------------------------------------------
+
+  private onException(code: number): void {
+    if (this.filters.size === 0) return;
+    const c0 = this.cpu.c0;
+    let filter = EXCEPTION_FILTERS.find((f) => f.codes.includes(code))?.id;
+    if (code === Exc.TLBL || code === Exc.TLBS) filter = this.isRefill() ? 'tlb-refill' : 'tlb-invalid';
+    if (!filter || !this.filters.has(filter)) return;
+    const name = EXC_NAMES[code] ?? `ExcCode ${code}`;
+    const epc = c0.epc;
+    const bd = (c0.cause & CA_BD) !== 0 ? ' (in a branch delay slot)' : '';
+    const addrExc = [Exc.Mod, Exc.TLBL, Exc.TLBS, Exc.AdEL, Exc.AdES, Exc.IBE, Exc.DBE].includes(code);
+    const bad = addrExc ? `, BadVAddr ${this.addr(c0.badVAddr)}` : '';
+    let what: string;
+    switch (filter) {
+      case 'tlb-refill': what = `TLB refill (${name}, ${code === Exc.TLBS ? 'store' : 'load or fetch'})`; break;
+      case 'tlb-invalid': what = `TLB invalid (${name}, ${code === Exc.TLBS ? 'store' : 'load or fetch'})`; break;
+      case 'syscall': what = `Syscall (${name})`; break;
+      case 'interrupt': {
+        const ip = (c0.cause & c0.status & 0xff00) >>> 8;
+        const lines = [7, 6, 5, 4, 3, 2, 1, 0].filter((i) => ip & (1 << i)).map((i) => `IP${i}`).join(' ');
+        what = `Interrupt (${name}${lines ? `: ${lines}` : ''})`;
+        break;
+      }
+      default: what = `${capital(EXC_DESCRIPTIONS[code] ?? 'exception')} (${name})`;
+    }
+    const description = `${what} at EPC ${this.addr(epc)}${bd}${bad}`;
+    this.pending = {
+      reason: 'exception', description, text: name,
+      exception: { filter, code, name, epc, badVAddr: addrExc ? c0.badVAddr : undefined },
+    };
+    this.cpu.stopRequested = true;
+  }
+
+  /** Whether the TLB exception just raised went through the refill vector (or would have). */
+  private isRefill(): boolean {
+    const c = this.cpu;
+    const base = (c.c0.status & ST_BEV) ? 0xffffffffbfc00200n : U64(BigInt.asIntN(32, c.c0.ebase) & ~0xfffn);
+    const off = U64(c.pc - base);
+    if (off === 0n || off === 0x80n) return true;
+    const t = this.mem.v2p(c.c0.badVAddr);
+    return !t.ok && t.code === Xlate.Refill;
+  }
+
+  private onConsole(byte: number): void {
+    if (this.consolePatterns.length === 0) return;
+    this.consoleTail = (this.consoleTail + String.fromCharCode(byte)).slice(-4096);
+    const hit = this.consolePatterns.find((p) => p.length > 0 && this.consoleTail.endsWith(p));
+    if (!hit || this.pending) return;
+    this.pending = {
+      reason: 'exception', text: 'console', description: `Console output matched "${hit}"`,
+      exception: { filter: 'console', code: -1, name: 'console', epc: U64(this.cpu.pc) },
+    };
+    this.cpu.stopRequested = true;
+  }
+
+  // ---- run control -------------------------------------------------------------------------------
+
+  get running(): boolean {
+    return this.mode !== 'stopped';
+  }
+
+  /** Continues from the current PC (a breakpoint there is passed once). */
+  resume(): void {
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.bps.skipOnce(this.cpu);
+    this.mode = 'continue';
+  }
+
+  stepInstruction(): void {
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.mode = 'step';
+  }
+
+  /** Steps over a call (jal/jalr/bal/bgezal… with its delay slot) to PC+8, in this frame or an outer one. */
+  stepOver(): void {
+    const c = this.cpu;
+    const w = this.mem.word(c.pc);
+    const e = w === undefined ? undefined : c.decoder.decode(w).canonical;
+    if (!e || c.inDelay || !(e.flags & F.LINK) || !(e.flags & DELAY_SLOT)) { this.stepInstruction(); return; }
+    this.temp = { addrs: [U64(c.pc + 8n)], minSp: U64(c.getGpr(29)) };
+    this.applyBreakpoints();
+    this.resume();
+  }
+
+  /** Runs until the current function returns to its caller (frame-aware: same or outer stack frame). */
+  stepOut(): void {
+    const frames = this.unwinder.unwind(2);
+    const caller = frames[1];
+    if (!caller) throw new Error('cannot step out: the caller of this frame is unknown');
+    // Leaving an exception handler: eret returns to EPC, or past it (syscall handlers add 4).
+    const addrs = caller.kind === 'exception' ? [caller.pc, U64(caller.pc + 4n)] : [caller.pc];
+    this.temp = { addrs, minSp: caller.sp };
+    this.applyBreakpoints();
+    this.resume();
+  }
+
+  /** Requests a stop; the next runSlice() reports it. */
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  /** Moves the PC (goto); the CPU leaves WAIT and any delay slot. */
+  setPc(addr: bigint): void {
+    if (addr & 3n) throw new Error(`0x${addr.toString(16)} is not 4-byte aligned`);
+    this.cpu.pc = U64(addr);
+    this.cpu.waiting = false;
+    this.cpu.brState = 0;
+  }
+
+  /**
+   * Runs for at most `budget` instructions (a continue slice), or one step. The host
+   * calls it repeatedly while the state is 'running'.
+   */
+  runSlice(budget: number): RunState {
+    const m = this.machine;
+    if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
+    if (this.pauseRequested) {
+      this.pauseRequested = false;
+      return this.stopped({ reason: 'pause', description: `Paused at ${this.addr(U64(this.cpu.pc))}` });
+    }
+    if (this.mode === 'step') {
+      const idle = !this.stepOne();
+      if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
+      const s = this.collect();
+      if (s) return this.stopped(s);
+      if (idle) { this.mode = 'continue'; return { kind: 'idle' }; }
+      return this.stopped({ reason: 'step', description: `Stepped to ${this.addr(U64(this.cpu.pc))}` });
+    }
+    if (this.mode !== 'continue') return this.stopped({ reason: 'pause', description: 'not running' });
+    const r = m.run(budget);
+    if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
+    const s = this.collect();
+    if (s) return this.stopped(s);
+    if (r.reason === 'idle') return { kind: 'idle' };
+    return { kind: 'running' };
+  }
+
+  /** One instruction in the interpreter (or one exception), after letting WAIT time pass. False: idle forever. */
+  private stepOne(): boolean {
+    const c = this.cpu;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
+      if (!c.waiting) break;
+      if ((c.c0.cause & c.c0.status & 0xff00) !== 0) { c.waiting = false; break; }
+      if (c.nextEvent === Infinity) return false;
+      c.icount = Math.max(c.icount, c.nextEvent);
+    }
+    c.stopRequested = false;
+    this.machine.interp.step();
+    return true;
+  }
+
+  /** The stop the last slice produced, if any (watch hits whose conditions fail are dropped). */
+  private collect(): StopInfo | undefined {
+    if (this.pending) { const p = this.pending; this.pending = undefined; return p; }
+    const hits = this.watches.complete();
+    if (hits.length > 0) {
+      const keep: WatchHit[] = [];
+      const ids: number[] = [];
+      for (const h of hits) {
+        const bp = this.data.find((d) => d.id === h.watch.id);
+        if (!bp) continue;
+        if (bp.condition) {
+          try { if (evaluate(bp.condition, this.ctx).v === 0n) continue; } catch { /* stop: the user sees the state */ }
+        }
+        bp.hits++;
+        if (bp.hitCondition) {
+          const hc = parseHitCondition(bp.hitCondition);
+          if (typeof hc !== 'string' && !hc(bp.hits)) continue;
+        }
+        keep.push(h);
+        ids.push(bp.id);
+      }
+      if (keep.length > 0) {
+        return { reason: 'data breakpoint', description: keep.map((h) => this.describeHit(h)).join('; '), text: 'data breakpoint', hitBreakpointIds: ids, watchHits: keep };
+      }
+    }
+    const b = this.bpStop;
+    if (b) {
+      this.bpStop = undefined;
+      const at = this.addr(U64(this.cpu.pc));
+      if (b.conditionError) return { reason: 'breakpoint', description: `${capital(b.conditionError)} (stopped at ${at})`, hitBreakpointIds: b.ids };
+      if (b.ids.length > 0) {
+        const reason: StopReason = b.kinds.has('source') ? 'breakpoint' : b.kinds.has('function') ? 'function breakpoint' : 'instruction breakpoint';
+        return { reason, description: `Breakpoint at ${at}`, hitBreakpointIds: b.ids };
+      }
+      if (b.panic) return { reason: 'exception', text: 'panic', description: `Kernel panic: panic() called (at ${at})`, exception: { filter: 'panic', code: -1, name: 'panic', epc: U64(this.cpu.pc) } };
+      if (b.temp) return { reason: 'step', description: `Stepped to ${at}` };
+    }
+    return undefined;
+  }
+
+  private stopped(stop: StopInfo): RunState {
+    this.mode = 'stopped';
+    if (this.temp) { this.temp = undefined; this.applyBreakpoints(); }
+    this.tlbPrev = this.tlbLast;
+    this.tlbLast = this.cpu.tlb.state.entries.slice();
+    return { kind: 'stopped', stop };
+  }
+
+  /** Marks the current state as a stop seen by the user (entry, goto) without running. */
+  noteStop(stop: StopInfo): RunState {
+    return this.stopped(stop);
+  }
+
+  /** Whether TLB entry i changed between the previous stop and the last one. */
+  tlbChanged(i: number): boolean {
+    for (let k = i * 5; k < i * 5 + 5; k++) if (this.tlbPrev[k] !== this.tlbLast[k]) return true;
+    return false;
+  }
+
+  private describeHit(h: WatchHit): string {
+    const digits = h.size * 2;
+    const v = (x: bigint): string => `0x${x.toString(16).padStart(digits, '0')}`;
+    const change = h.write ? `${v(h.old)} → ${v(h.value)}` : `value ${v(h.old)}`;
+    return `Data breakpoint: ${h.write ? 'write' : 'read'} of ${h.size} byte${h.size > 1 ? 's' : ''} at ${this.addr(h.va)} by ${this.addr(h.pc)}: ${change}`;
+  }
+
+  /** "0x… <sym+off>" */
+  addr(a: bigint): string {
+    const s = this.symbols.describe(a);
+    return s ? `${hex64(a)} <${s}>` : hex64(a);
+  }
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Condition text as typed in the UI: optional quotes, \r \n \t escapes. */
+function unescapeText(s: string): string {
+  let t = s.trim();
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) t = t.slice(1, -1);
+  return t.replace(/\\([rnt\\"'])/g, (_m, c: string) => ({ r: '\r', n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
+}
+
+export type { WatchAccess, WatchHit };

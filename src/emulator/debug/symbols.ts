@@ -1,0 +1,84 @@
+// Symbols the debugger knows: the kernel's own table plus extra symbol files (modules,
+// a separately built vmlinux) loaded at an offset. Lookups pick the closest symbol at
+// or below an address across all tables.
+
+import { parseElf } from '../loader/elf';
+import { SymbolLookup, SymbolTable } from '../loader/symbols';
+
+interface Loaded {
+  readonly table: SymbolTable;
+  readonly offset: bigint;
+  readonly source: string;
+}
+
+export interface DebugSymbol {
+  readonly name: string;
+  /** Address after the load offset. */
+  readonly addr: bigint;
+  readonly size: bigint;
+  /** addr queried − symbol address. */
+  readonly offset: bigint;
+  readonly source: string;
+}
+
+export class DebugSymbols {
+  private readonly tables: Loaded[] = [];
+
+  get count(): number {
+    return this.tables.reduce((n, t) => n + t.table.size, 0);
+  }
+
+  add(table: SymbolTable, offset = 0n, source = ''): void {
+    this.tables.push({ table, offset, source });
+  }
+
+  /** Parses an ELF file's symbol table and adds it; returns the number of symbols. */
+  addElf(bytes: Uint8Array, offset = 0n, source = ''): number {
+    const elf = parseElf(bytes);
+    const table = SymbolTable.fromElf(elf, { signExtend32: elf.class === 32 });
+    this.add(table, offset, source);
+    return table.size;
+  }
+
+  /** The symbol containing addr (closest start at or below it across tables). */
+  lookup(addr: bigint): DebugSymbol | undefined {
+    let best: DebugSymbol | undefined;
+    for (const t of this.tables) {
+      const a = BigInt.asUintN(64, addr - t.offset);
+      const r: SymbolLookup | undefined = t.table.lookup(a);
+      if (!r) continue;
+      if (!best || r.offset < best.offset) {
+        best = { name: r.name, addr: BigInt.asUintN(64, r.symbol.addr + t.offset), size: r.symbol.size, offset: r.offset, source: t.source };
+      }
+    }
+    return best;
+  }
+
+  /** Address of a symbol by name (first table that has it). */
+  byName(name: string): bigint | undefined {
+    for (const t of this.tables) {
+      const e = t.table.byName(name);
+      if (e) return BigInt.asUintN(64, e.addr + t.offset);
+    }
+    return undefined;
+  }
+
+  /** "name" or "name+0x10", or undefined. */
+  describe(addr: bigint): string | undefined {
+    const s = this.lookup(addr);
+    if (!s) return undefined;
+    return s.offset === 0n ? s.name : `${s.name}+0x${s.offset.toString(16)}`;
+  }
+
+  /** Symbol names starting with a prefix (completions), at most `limit`. */
+  complete(prefix: string, limit = 50): string[] {
+    const out = new Set<string>();
+    for (const t of this.tables) {
+      for (const e of t.table.entries) {
+        if (e.name.startsWith(prefix)) out.add(e.name);
+        if (out.size >= limit) return [...out];
+      }
+    }
+    return [...out];
+  }
+}

@@ -1,0 +1,172 @@
+// Heuristic call-stack unwinding for MIPS64 code without unwind tables, by prologue
+// analysis: the function start comes from the symbol table (or a backward scan for the
+// previous `jr ra`), then the instructions from there up to the PC are scanned for the
+// frame allocation (`daddiu sp,sp,-N`), the return-address save (`sd ra,X(sp)`), the
+// frame pointer save and set-up (`sd s8,Y(sp)`, `move s8,sp`) and an epilogue already
+// executed. A return address still in $ra is used only while it is plausible: it must
+// follow a call, and a `jal` there must call the function being unwound.
+//
+// In an exception handler (Status.EXL or ERL), when the handler's own frames run out,
+// the next frame is the interrupted code at EPC (ErrorEPC), marked as an exception
+// frame; unwinding continues from there with the stack pointer as it is.
+
+import type { Cpu } from '../cpu/cpu';
+import { EXC_NAMES, ST_ERL, ST_EXL } from '../cpu/cp0-defs';
+import { DebugMemory } from './memory';
+import { DebugSymbols } from './symbols';
+
+export interface Frame {
+  readonly pc: bigint;
+  /** Stack pointer in this frame (the value on entry to its current instruction). */
+  readonly sp: bigint;
+  /** Start of the function, when known. */
+  readonly funcStart: bigint | undefined;
+  /** 'exception': the interrupted instruction at EPC (ErrorEPC when errorLevel). */
+  readonly kind: 'normal' | 'exception';
+  readonly excCode?: number;
+  readonly excName?: string;
+  readonly errorLevel?: boolean;
+}
+
+interface Analysis {
+  start: bigint | undefined;
+  /** Bytes allocated by the prologue and still allocated at pc. */
+  frameSize: bigint;
+  /** Offset of the saved ra from the frame's sp (when saved before pc), and its size. */
+  raOffset: bigint | undefined;
+  raSize: number;
+  fpOffset: bigint | undefined;
+  /** s8 holds the sp of right after the allocation. */
+  fpFrame: boolean;
+}
+
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+const SP = 29, FP = 30, RA = 31;
+const MAX_SCAN = 2048;
+
+export class Unwinder {
+  constructor(private readonly cpu: Cpu, private readonly mem: DebugMemory, private readonly symbols: DebugSymbols) {}
+
+  unwind(maxFrames = 64): Frame[] {
+    const cpu = this.cpu;
+    const frames: Frame[] = [];
+    let pc = U64(cpu.pc);
+    let sp = U64(cpu.getGpr(SP));
+    let fp: bigint | undefined = U64(cpu.getGpr(FP));
+    let ra: bigint | undefined = U64(cpu.getGpr(RA));
+    const st = cpu.c0.status;
+    let inHandler = (st & (ST_EXL | ST_ERL)) !== 0;
+    let kind: Frame['kind'] = 'normal';
+    let exc: Pick<Frame, 'excCode' | 'excName' | 'errorLevel'> = {};
+    for (let n = 0; n < maxFrames; n++) {
+      const a = this.analyze(pc);
+      frames.push({ pc, sp, funcStart: a.start, kind, ...exc });
+      kind = 'normal';
+      exc = {};
+      let callerSp = sp;
+      let callerPc: bigint | undefined;
+      let callerFp: bigint | undefined = fp;
+      if (a.frameSize > 0n) {
+        const base = a.fpFrame && fp !== undefined ? fp : sp;
+        callerSp = U64(base + a.frameSize);
+        if (a.raOffset !== undefined) callerPc = this.load(U64(base + a.raOffset), a.raSize);
+        if (a.fpOffset !== undefined) callerFp = this.load(U64(base + a.fpOffset), 8);
+      }
+      if (callerPc === undefined && ra !== undefined && this.plausibleReturn(ra, a.start)) {
+        callerPc = ra;
+        ra = undefined; // consumed: deeper frames must find theirs on the stack
+      }
+      const ok = callerPc !== undefined && callerPc !== 0n && (callerPc & 3n) === 0n && callerSp >= sp
+        && !(callerPc === pc && callerSp === sp) && this.mem.word(callerPc) !== undefined;
+      if (ok) {
+        pc = callerPc!;
+        sp = callerSp;
+        fp = callerFp;
+        continue;
+      }
+      if (!inHandler) break;
+      // The handler's frames end here: the interrupted code comes next.
+      inHandler = false;
+      const erl = (st & ST_ERL) !== 0;
+      const code = (cpu.c0.cause >>> 2) & 31;
+      pc = U64(erl ? cpu.c0.errorEpc : cpu.c0.epc);
+      kind = 'exception';
+      exc = { excCode: code, excName: erl ? 'error' : EXC_NAMES[code] ?? `exception ${code}`, errorLevel: erl };
+      if (this.mem.word(pc) === undefined) {
+        frames.push({ pc, sp, funcStart: undefined, kind, ...exc });
+        break;
+      }
+    }
+    return frames;
+  }
+
+  private load(addr: bigint, size: number): bigint | undefined {
+    const v = this.mem.readUnsigned({ addr, phys: false }, size);
+    if (v === undefined) return undefined;
+    return size === 4 ? U64(BigInt.asIntN(32, v)) : v;
+  }
+
+  /** A return address must follow a call; a `jal` there must target the function being left. */
+  private plausibleReturn(ra: bigint, funcStart: bigint | undefined): boolean {
+    if ((ra & 3n) !== 0n || ra === 0n) return false;
+    const call = this.mem.word(U64(ra - 8n));
+    if (call === undefined) return false;
+    const d = this.cpu.decoder.decode(call).canonical;
+    if (!(d.flags & (1 << 3))) return false; // F.LINK
+    if ((call >>> 26) === 3 && funcStart !== undefined) {
+      const target = (U64(ra - 4n) & ~0x0fffffffn) | (BigInt(call & 0x3ffffff) << 2n);
+      return target === funcStart;
+    }
+    return true;
+  }
+
+  /** Function start and the prologue effects executed before pc. */
+  analyze(pc: bigint): Analysis {
+    const res: Analysis = { start: undefined, frameSize: 0n, raOffset: undefined, raSize: 8, fpOffset: undefined, fpFrame: false };
+    const sym = this.symbols.lookup(pc);
+    let start = sym && sym.offset < BigInt(MAX_SCAN * 4) ? sym.addr : undefined;
+    if (start === undefined) start = this.scanBackForStart(pc);
+    res.start = start;
+    if (start === undefined) return res;
+    for (let a = start; a < pc; a += 4n) {
+      const w = this.mem.word(a);
+      if (w === undefined) break;
+      const op = w >>> 26, rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, imm = BigInt((w << 16) >> 16);
+      if ((op === 0x19 || op === 0x09) && rs === SP && rt === SP) {
+        if (imm < 0n) { res.frameSize += -imm; continue; }
+        // An epilogue: frame released; ra is back in its register.
+        if (this.returnsWithin(a + 4n, 2) && pc > a) { res.frameSize = 0n; res.raOffset = undefined; res.fpOffset = undefined; res.fpFrame = false; }
+        continue;
+      }
+      if ((op === 0x3f || op === 0x2b) && rs === SP && rt === RA && res.raOffset === undefined) {
+        res.raOffset = imm; res.raSize = op === 0x3f ? 8 : 4;
+        continue;
+      }
+      if ((op === 0x3f || op === 0x2b) && rs === SP && rt === FP && res.fpOffset === undefined) { res.fpOffset = imm; continue; }
+      // move s8, sp (daddu/addu/or s8, sp, zero)
+      if (op === 0 && ((w >>> 11) & 31) === FP && rs === SP && rt === 0 && [0x2d, 0x21, 0x25].includes(w & 0x3f) && res.frameSize > 0n) {
+        res.fpFrame = true;
+      }
+    }
+    return res;
+  }
+
+  private returnsWithin(a: bigint, n: number): boolean {
+    for (let k = 0; k < n; k++) {
+      const w = this.mem.word(a + BigInt(k * 4));
+      if (w === 0x03e00008 || w === 0x03e00408) return true;
+    }
+    return false;
+  }
+
+  /** Backward scan: the instruction after the previous function's `jr ra` + delay slot. */
+  private scanBackForStart(pc: bigint): bigint | undefined {
+    for (let k = 1; k < MAX_SCAN; k++) {
+      const a = U64(pc - BigInt(k * 4));
+      const w = this.mem.word(a);
+      if (w === undefined) return k > 1 ? U64(a + 4n) : undefined;
+      if (w === 0x03e00008 || w === 0x03e00408) return k >= 2 ? U64(a + 8n) : undefined;
+    }
+    return undefined;
+  }
+}
