@@ -10,6 +10,13 @@ export interface MachineEvents {
   reset: Record<string, never>;
   /** Execution stopped for a reason the host should know (debugger). */
   stopped: { reason: 'breakpoint' | 'exception' | 'step' | 'pause' | 'watchpoint' | 'entry'; description: string };
+  /**
+   * A checkpoint was saved, or restored into this machine (execution continues from it).
+   * `message` is a one-line marker a console view can print.
+   */
+  checkpoint: {
+    action: 'saved' | 'restored'; id: string; hash: string; name: string; kind: 'full' | 'incremental'; icount: number; message: string;
+  };
   /** A diagnostic line from the emulator (unassigned access, unsupported feature…). */
   log: { level: 'info' | 'warn'; message: string };
 }

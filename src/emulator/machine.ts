@@ -10,7 +10,18 @@ import { JitEngine } from './jit/engine';
 import { Device, isTimed, TimedDevice } from './devices/device';
 import { Emitter, MachineEvents } from './events';
 import { PhysicalBus } from './memory/bus';
-import { Stateful } from './snapshot/state';
+import { Stateful, StateSpec } from './snapshot/state';
+
+/** Console input as it arrived: the instruction count and the bytes (replayed after a restore). */
+export interface ConsoleInputRecord {
+  readonly icount: number;
+  readonly bytes: Uint8Array;
+}
+
+/** FPU (CP1) registers; Status.FR is CP0 state and the FPU's `fr` copy is rebuilt from it. */
+const FPU_SPEC: StateSpec = { name: 'cpu0.fpu', version: 1, fields: { f: 'i32array', fcsr: 'i32' } };
+/** Machine-level state: power. */
+const MACHINE_SPEC: StateSpec = { name: 'machine', version: 1, fields: { poweredOff: 'bool', exitCode: 'i32' } };
 
 export interface MachineOptions {
   board: 'demo' | 'malta';
@@ -50,6 +61,12 @@ export class Machine {
   private timed: TimedDevice[] = [];
   poweredOff = false;
   exitCode = 0;
+  /**
+   * Every console input since power-on (or since the restored checkpoint), in order:
+   * a run is reproduced exactly by restoring a checkpoint and replaying the entries
+   * recorded after it (snapshot/input-log.ts).
+   */
+  inputLog: ConsoleInputRecord[] = [];
 
   constructor(opts: MachineOptions) {
     const memoryMiB = opts.memoryMiB ?? 256;
@@ -101,6 +118,7 @@ export class Machine {
 
   /** Host keyboard input for the guest console. */
   consoleInput(bytes: Uint8Array | readonly number[]): void {
+    this.inputLog.push({ icount: this.cpu.icount, bytes: Uint8Array.from(bytes) });
     this.board.consoleInput(bytes);
     this.cpu.nextEvent = this.cpu.icount;
   }
@@ -122,12 +140,15 @@ export class Machine {
   /** Every component with declared state, for checkpoints. */
   stateComponents(): Stateful[] {
     const cpu = this.cpu;
-    const asStateful = (name: string, obj: object, spec: Stateful['stateSpec']): Stateful =>
-      ({ stateSpec: { ...spec, name }, state: obj as Record<string, unknown> });
+    const asStateful = (name: string, obj: object, spec: Stateful['stateSpec'], afterRestore?: () => void): Stateful =>
+      ({ stateSpec: { ...spec, name }, state: obj as Record<string, unknown>, afterRestore });
+    const fpu = cpu.fpu;
     return [
+      asStateful('machine', this, MACHINE_SPEC),
       asStateful('cpu0', cpu, Cpu.spec),
       asStateful('cpu0.cp0', cpu.c0, Cp0.spec),
       cpu.tlb,
+      ...(fpu ? [asStateful('cpu0.fpu', fpu, FPU_SPEC, () => { fpu.fr = (cpu.c0.status & (1 << 26)) !== 0; })] : []),
       ...this.board.devices,
     ];
   }

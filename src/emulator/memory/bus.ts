@@ -24,6 +24,13 @@ export class PhysicalBus {
   fallback: Fallback | undefined;
   /** Called after every device access (devices may have rescheduled timed events). */
   afterIo: () => void = () => {};
+  /**
+   * Observer of RAM writes that do not come from CPU stores (loaders, DMA-like device
+   * writes, debugger memory edits): offset and length in the RAM array. Dirty-page
+   * tracking for incremental checkpoints installs it. Anything that writes `ram`
+   * directly instead of through writeBytes must call it too.
+   */
+  onRamWrite: ((offset: number, length: number) => void) | undefined = undefined;
   /** Log of unassigned accesses (bounded), for diagnostics. */
   readonly unassigned: string[] = [];
 
@@ -125,6 +132,7 @@ export class PhysicalBus {
       if (off < 0) { ok = false; i++; continue; }
       const n = Math.min(bytes.length - i, this.ramSize - off, this.windowRemaining(pa + i));
       this.ram.set(bytes.subarray(i, i + n), off);
+      this.onRamWrite?.(off, n);
       i += n;
     }
     return ok;

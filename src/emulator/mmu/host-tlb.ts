@@ -14,6 +14,13 @@ const MODES = 3;
 /** Page-trap flags, per 4 KiB RAM page. */
 export const TRAP_WRITE = 1;
 export const TRAP_ACCESS = 2;
+/**
+ * Dirty-page tracking (checkpoints): the first write to the page in an interval traps,
+ * like TRAP_WRITE, but it is owned by the tracker, so clearing TRAP_WRITE (translated
+ * code invalidation) never disarms it and vice versa.
+ */
+export const TRAP_DIRTY = 4;
+const WRITE_TRAPS = TRAP_WRITE | TRAP_DIRTY;
 
 export class HostTlb {
   /** Tag: virtual page (low word, page aligned); 1 = invalid. */
@@ -44,7 +51,7 @@ export class HostTlb {
     const page = ramOffset >>> 12;
     const t = this.traps[page];
     if (t & TRAP_ACCESS) return;
-    if (acc === Access.Write && (t & TRAP_WRITE)) return;
+    if (acc === Access.Write && (t & WRITE_TRAPS)) return;
     const i = HostTlb.index(mode, acc, lo);
     this.tagLo[i] = lo & ~0xfff;
     this.tagHi[i] = hi;
@@ -60,6 +67,23 @@ export class HostTlb {
 
   clearTrap(page: number, flags: number): void {
     this.traps[page] &= ~flags;
+  }
+
+  /**
+   * Sets trap flags on many RAM pages at once (every page when `pages` is omitted) and
+   * drops the cached translations that would bypass them with one scan of the table,
+   * instead of one scan per page.
+   */
+  setTrapBulk(flags: number, pages?: Iterable<number>): void {
+    const t = this.traps;
+    if (pages === undefined) {
+      for (let p = 0; p < t.length; p++) t[p] |= flags;
+    } else {
+      for (const p of pages) t[p] |= flags;
+    }
+    for (let i = 0; i < this.base.length; i++) {
+      if (this.tagLo[i] !== 1 && ((flags & TRAP_ACCESS) || ((i >>> HTLB_BITS) % 3) === Access.Write)) this.tagLo[i] = 1;
+    }
   }
 
   /** Drops cached translations to a RAM page (all access kinds if acc < 0). */

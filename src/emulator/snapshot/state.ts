@@ -43,23 +43,8 @@ export class StateError extends Error {}
  * without touching the component (so a whole checkpoint can be verified first).
  */
 export function decodeState(c: Stateful, bytes: Uint8Array): Record<string, unknown> {
-  const r = new Reader(bytes);
-  const name = r.str();
-  if (name !== c.stateSpec.name) throw new StateError(`state for '${name}' given to '${c.stateSpec.name}'`);
-  const version = r.u32();
-  if (version !== c.stateSpec.version) {
-    throw new StateError(`${name}: state version ${version} is not supported (expected ${c.stateSpec.version})`);
-  }
-  const n = r.u32();
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < n; i++) {
-    const field = r.str();
-    const type = c.stateSpec.fields[field];
-    if (!type) throw new StateError(`${name}: unknown field '${field}'`);
-    out[field] = readField(r, type);
-  }
-  for (const f of Object.keys(c.stateSpec.fields)) if (!(f in out)) throw new StateError(`${name}: missing field '${f}'`);
-  if (!r.atEnd()) throw new StateError(`${name}: trailing bytes`);
+  const name = c.stateSpec.name;
+  const out = decodeStateAs(c.stateSpec, bytes);
   // Typed arrays must keep their lengths.
   for (const [f, t] of Object.entries(c.stateSpec.fields)) {
     if (t === 'i32array' || t === 'u8array' || t === 'f64array') {
@@ -71,8 +56,61 @@ export function decodeState(c: Stateful, bytes: Uint8Array): Record<string, unkn
   return out;
 }
 
+/**
+ * Decodes saveState bytes with a spec alone (no live component): used to read and
+ * compare checkpoints without a machine. Checks name, version, field set and value
+ * ranges; typed-array lengths are whatever the bytes say.
+ */
+export function decodeStateAs(spec: StateSpec, bytes: Uint8Array): Record<string, unknown> {
+  const r = new Reader(bytes);
+  const name = r.str();
+  if (name !== spec.name) throw new StateError(`state for '${name}' given to '${spec.name}'`);
+  const version = r.u32();
+  if (version !== spec.version) {
+    throw new StateError(`${name}: state version ${version} is not supported (expected ${spec.version})`);
+  }
+  const n = r.u32();
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const field = r.str();
+    const type = spec.fields[field];
+    if (!type || Object.prototype.hasOwnProperty.call(out, field)) throw new StateError(`${name}: unknown or repeated field '${field}'`);
+    const v = readField(r, type);
+    if (!inRange(type, v)) throw new StateError(`${name}.${field}: value out of range for ${type}`);
+    out[field] = v;
+  }
+  for (const f of Object.keys(spec.fields)) if (!(f in out)) throw new StateError(`${name}: missing field '${f}'`);
+  if (!r.atEnd()) throw new StateError(`${name}: trailing bytes`);
+  return out;
+}
+
+/**
+ * Sanity check of decoded values: integers for the integer types (components store
+ * some u32 registers as signed numbers, so only integrality and magnitude are checked),
+ * no NaN anywhere, bytes within 0..255.
+ */
+function inRange(t: FieldType, v: unknown): boolean {
+  switch (t) {
+    case 'u8': case 'u16': case 'u32': case 'i32':
+      return Number.isInteger(v) && Math.abs(v as number) <= 2 ** 53;
+    case 'f64': return !Number.isNaN(v);
+    case 'bytes': return (v as number[]).every((b) => b >= 0 && b <= 0xff);
+    default: return true;
+  }
+}
+
 /** Applies decoded values (from decodeState) to the live component. */
 export function applyState(c: Stateful, values: Record<string, unknown>): void {
+  assignState(c, values);
+  c.afterRestore?.();
+}
+
+/**
+ * Stores decoded values without calling afterRestore: a whole machine is assigned
+ * first, then every component rebuilds its derived state (so none of them sees a
+ * half-restored neighbour).
+ */
+export function assignState(c: Stateful, values: Record<string, unknown>): void {
   for (const [f, t] of Object.entries(c.stateSpec.fields)) {
     const v = values[f];
     if (t === 'i32array' || t === 'u8array' || t === 'f64array') {
@@ -81,7 +119,6 @@ export function applyState(c: Stateful, values: Record<string, unknown>): void {
       c.state[f] = v;
     }
   }
-  c.afterRestore?.();
 }
 
 export function restoreState(c: Stateful, bytes: Uint8Array): void {

@@ -1,0 +1,456 @@
+// Checkpoints of a whole machine: capture (state of every declared component, the
+// console input log, RAM pages), verification and restore. Pure functions over bytes
+// in the format of format.ts; where the bytes live (memory, disk) is the caller's
+// business (see manager.ts and the CLI's checkpoint-files.ts).
+//
+// Capture happens between runs, at an instruction boundary. Events due at the current
+// instruction count (timer match, device deadlines) are processed first — the run loop
+// would do exactly that before the next instruction — so that a restored machine,
+// whose event schedule is recomputed from its state, continues identically.
+//
+// Restore verifies everything before it touches the machine: every file of the chain
+// (CRCs, digest, header), the links between them (parent id and hash), the machine
+// configuration, every component's state (decoded against the live component) and
+// every page record (codecs decoded without output). Only then is RAM rebuilt and
+// state assigned; caches (translated blocks, host translation cache) are dropped and
+// rebuilt from the restored state.
+
+import type { ConsoleInputRecord, Machine } from '../machine';
+import { DirtyTracker } from './dirty';
+import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageCompressor } from './compress';
+import {
+  assembleCheckpoint, ByteReader, ByteWriter, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
+  PAGE_SECTION_BYTES, ParsedCheckpoint, SectionInput,
+} from './format';
+import { decodeInputLog, encodeInputLog } from './input-log';
+import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec } from './state';
+
+export const CHECKPOINT_PRODUCER = 'mips64-studio 0.1.0';
+
+/** The configuration a checkpoint of `m` is tied to. */
+export function machineConfig(m: Machine): MachineConfig {
+  return {
+    board: m.board.name,
+    cpu: m.model.name,
+    ramBytes: m.bus.ramSize,
+    bigEndian: m.options.bigEndian,
+    nsPerInsn: m.nsPerInsn,
+  };
+}
+
+export function describeConfig(c: MachineConfig): string {
+  return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn`;
+}
+
+let idCounter = 0;
+
+/** A new checkpoint id: UTC time of capture plus random digits (sortable, unique). */
+export function newCheckpointId(wallTimeMs: number): string {
+  const t = new Date(wallTimeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  idCounter = (idCounter + 1) & 0xffff;
+  const r = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `${t}-${r}${idCounter.toString(16).padStart(4, '0')}`;
+}
+
+// ---- capture ---------------------------------------------------------------------------------
+
+export interface CaptureOptions {
+  kind: CheckpointKind;
+  name?: string;
+  id?: string;
+  /** For an incremental: the checkpoint it continues. */
+  parent?: { id: string; hash: string };
+  /** For an incremental: the RAM pages written since the parent (DirtyTracker.dirtyPages()). */
+  pages?: Uint32Array;
+  /** Wall-clock time to record (default Date.now()). */
+  wallTimeMs?: number;
+}
+
+export interface EncodedCheckpoint {
+  readonly bytes: Uint8Array;
+  readonly hash: string;
+  readonly header: CheckpointHeader;
+}
+
+/** Takes a checkpoint of `m` (between runs). The machine is not changed beyond processing due events. */
+export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedCheckpoint {
+  const cpu = m.cpu;
+  if (cpu.jitBlk) throw new CheckpointError('state', 'cannot take a checkpoint while a translated block is executing');
+  if (opts.kind === 'incremental' && (!opts.parent || !opts.pages)) {
+    throw new CheckpointError('parent', 'an incremental checkpoint needs its parent and the pages written since');
+  }
+  // Process events due now, as the run loop would before the next instruction.
+  if (cpu.icount >= cpu.nextEvent) cpu.hooks.onEvent(cpu);
+
+  const comps = m.stateComponents();
+  const names = new Set<string>();
+  for (const c of comps) {
+    if (names.has(c.stateSpec.name)) throw new CheckpointError('state', `two components are named '${c.stateSpec.name}'`);
+    names.add(c.stateSpec.name);
+  }
+  const stat = encodeStates(comps);
+  const inpt = encodeInputLog(m.inputLog);
+  const { sections, count } = encodePages(m, opts.kind === 'full' ? undefined : opts.pages);
+  const wallTimeMs = opts.wallTimeMs ?? Date.now();
+  const id = opts.id ?? newCheckpointId(wallTimeMs);
+  const header: CheckpointHeader = {
+    format: 'mips64-studio-checkpoint',
+    id,
+    name: opts.name ?? id,
+    kind: opts.kind,
+    parentId: opts.kind === 'incremental' ? opts.parent!.id : null,
+    parentHash: opts.kind === 'incremental' ? opts.parent!.hash : null,
+    wallTimeMs,
+    created: new Date(wallTimeMs).toISOString(),
+    icount: cpu.icount,
+    virtualNs: m.now(),
+    machine: machineConfig(m),
+    components: comps.map((c) => ({ name: c.stateSpec.name, version: c.stateSpec.version })),
+    pageSize: PAGE_SIZE,
+    pages: count,
+    inputEvents: m.inputLog.length,
+    producer: CHECKPOINT_PRODUCER,
+  };
+  const { bytes, hash } = assembleCheckpoint(header, [
+    { tag: 'STAT', pieces: [stat] },
+    { tag: 'INPT', pieces: [inpt] },
+    ...sections,
+  ]);
+  return { bytes, hash, header };
+}
+
+function encodeStates(comps: readonly Stateful[]): Uint8Array {
+  const w = new ByteWriter(4096);
+  w.u32(comps.length);
+  for (const c of comps) {
+    w.str(c.stateSpec.name);
+    w.u32(c.stateSpec.version);
+    w.str(JSON.stringify(c.stateSpec.fields));
+    const b = saveState(c);
+    w.u32(b.length);
+    w.raw(b);
+  }
+  return w.bytes().slice();
+}
+
+const compressor = new PageCompressor();
+
+/** Page records of every non-zero page (pages undefined) or of the listed pages (Zero records included). */
+function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: SectionInput[]; count: number } {
+  const ram = m.bus.ram, ram32 = m.bus.ram32;
+  const total = ram.length >>> PAGE_SHIFT;
+  const cap = pages ? Math.min(PAGE_SECTION_BYTES + 8192, pages.length * (PAGE_SIZE + 8) + 16) : 1 << 20;
+  const sections: SectionInput[] = [];
+  let w = new ByteWriter(cap);
+  let count = 0;
+  const one = (p: number, keepZero: boolean): void => {
+    const off = p << PAGE_SHIFT;
+    if (isFillPage(ram32, off >>> 2)) {
+      if (ram32[off >>> 2] === 0) {
+        if (!keepZero) return;
+        w.u32(p); w.u8(PageCodec.Zero);
+      } else {
+        w.u32(p); w.u8(PageCodec.Fill); w.raw(ram.subarray(off, off + 4));
+      }
+    } else {
+      const n = compressor.lz(ram, off);
+      if (n < 0) {
+        w.u32(p); w.u8(PageCodec.Raw); w.raw(ram.subarray(off, off + PAGE_SIZE));
+      } else {
+        w.u32(p); w.u8(PageCodec.Lz); w.u16(n); w.raw(compressor.out.subarray(0, n));
+      }
+    }
+    count++;
+    if (w.n >= PAGE_SECTION_BYTES) {
+      sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+      w = new ByteWriter(cap);
+    }
+  };
+  if (pages) {
+    for (let i = 0; i < pages.length; i++) {
+      if (pages[i] >= total) throw new CheckpointError('state', `page ${pages[i]} is outside RAM`);
+      one(pages[i], true);
+    }
+  } else {
+    for (let p = 0; p < total; p++) one(p, false);
+  }
+  if (w.n > 0) sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+  return { sections, count };
+}
+
+// ---- reading the sections ------------------------------------------------------------------------
+
+export interface StoredComponent {
+  name: string;
+  version: number;
+  spec: StateSpec;
+  bytes: Uint8Array;
+}
+
+const FIELD_TYPES: ReadonlySet<string> = new Set<FieldType>([
+  'u8', 'u16', 'u32', 'i32', 'f64', 'bool', 'u64', 'str', 'i32array', 'u8array', 'f64array', 'bytes',
+]);
+
+function sectionOf(p: ParsedCheckpoint, tag: string): Uint8Array {
+  const s = p.sections.find((x) => x.tag === tag);
+  if (!s) throw new CheckpointError('corrupt', `checkpoint ${p.header.id}: no ${tag} section`);
+  return p.payload(s);
+}
+
+/** The component states stored in a checkpoint, with their self-described specs. */
+export function readComponents(p: ParsedCheckpoint): StoredComponent[] {
+  const what = `checkpoint ${p.header.id}: component states`;
+  const r = new ByteReader(sectionOf(p, 'STAT'), what);
+  const n = r.u32();
+  if (n > 100000) throw new CheckpointError('corrupt', `${what}: ${n} components`);
+  const out: StoredComponent[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const name = r.str();
+    const version = r.u32();
+    let fields: unknown;
+    try { fields = JSON.parse(r.str()); } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError('corrupt', `${what}: the field list of '${name}' is not valid JSON`);
+    }
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)
+      || !Object.values(fields).every((t) => typeof t === 'string' && FIELD_TYPES.has(t))) {
+      throw new CheckpointError('corrupt', `${what}: the field list of '${name}' is invalid`);
+    }
+    if (seen.has(name)) throw new CheckpointError('corrupt', `${what}: '${name}' appears twice`);
+    seen.add(name);
+    const len = r.u32();
+    out.push({ name, version, spec: { name, version, fields: fields as Record<string, FieldType> }, bytes: r.raw(len) });
+  }
+  if (!r.atEnd) throw new CheckpointError('corrupt', `${what}: trailing bytes`);
+  return out;
+}
+
+/** The console input log stored in a checkpoint. */
+export function readInputLog(p: ParsedCheckpoint): ConsoleInputRecord[] {
+  const log = decodeInputLog(sectionOf(p, 'INPT'), `checkpoint ${p.header.id}`);
+  if (log.length !== p.header.inputEvents) {
+    throw new CheckpointError('corrupt', `checkpoint ${p.header.id}: input log has ${log.length} entries, the header says ${p.header.inputEvents}`);
+  }
+  return log;
+}
+
+/** A page record's place in a checkpoint file. */
+export interface PageRecord {
+  page: number;
+  codec: PageCodec;
+  /** Offset of the codec data in the file's bytes, and its length. */
+  at: number;
+  length: number;
+}
+
+/**
+ * Walks the page records of one checkpoint, checking each (page in range, codec known,
+ * LZ stream well-formed), calling `visit` for each. Returns the number of records.
+ */
+export function walkPages(p: ParsedCheckpoint, ramPages: number, visit?: (r: PageRecord) => void, checkLz = true): number {
+  const what = `checkpoint ${p.header.id}: pages`;
+  let count = 0;
+  for (const s of p.sections) {
+    if (s.tag !== 'PAGE') continue;
+    const b = p.bytes;
+    const end = s.offset + s.length;
+    let o = s.offset;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    while (o < end) {
+      if (end - o < 5) throw new CheckpointError('corrupt', `${what}: record cut short at byte ${o}`);
+      const page = dv.getUint32(o, true);
+      const codec = b[o + 4] as PageCodec;
+      o += 5;
+      if (page >= ramPages) throw new CheckpointError('corrupt', `${what}: page ${page} is outside the ${ramPages}-page RAM`);
+      let at = o, length: number;
+      switch (codec) {
+        case PageCodec.Zero: length = 0; break;
+        case PageCodec.Fill: length = 4; break;
+        case PageCodec.Raw: length = PAGE_SIZE; break;
+        case PageCodec.Lz:
+          if (end - o < 2) throw new CheckpointError('corrupt', `${what}: record cut short at byte ${o}`);
+          length = dv.getUint16(o, true);
+          at = o + 2;
+          o += 2;
+          break;
+        default: throw new CheckpointError('corrupt', `${what}: unknown page encoding ${codec as number} at byte ${o - 1}`);
+      }
+      if (end - o < length) throw new CheckpointError('corrupt', `${what}: record for page ${page} cut short`);
+      if (checkLz && codec === PageCodec.Lz && !lzDecode(b, at, at + length, undefined, 0)) {
+        throw new CheckpointError('corrupt', `${what}: compressed data of page ${page} is malformed`);
+      }
+      o += length;
+      count++;
+      visit?.({ page, codec, at, length });
+    }
+  }
+  if (count !== p.header.pages) throw new CheckpointError('corrupt', `${what}: ${count} page records, the header says ${p.header.pages}`);
+  return count;
+}
+
+/** Writes one page record's 4096 bytes at dst[dp]. The record must have been checked by walkPages. */
+export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: number): void {
+  switch (r.codec) {
+    case PageCodec.Zero: dst.fill(0, dp, dp + PAGE_SIZE); return;
+    case PageCodec.Fill:
+      dst.set(b.subarray(r.at, r.at + 4), dp);
+      for (let k = 4; k < PAGE_SIZE; k *= 2) dst.copyWithin(dp + k, dp, dp + k);
+      return;
+    case PageCodec.Raw: dst.set(b.subarray(r.at, r.at + PAGE_SIZE), dp); return;
+    case PageCodec.Lz:
+      if (!lzDecode(b, r.at, r.at + r.length, dst, dp)) throw new CheckpointError('corrupt', `page ${r.page}: malformed compressed data`);
+  }
+}
+
+// ---- chains and verification ---------------------------------------------------------------
+
+/** Checks that `chain` (base first) is a full checkpoint followed by its incrementals, each naming its parent. */
+export function verifyChain(chain: readonly ParsedCheckpoint[]): void {
+  if (chain.length === 0) throw new CheckpointError('parent', 'empty checkpoint chain');
+  const base = chain[0].header;
+  if (base.kind !== 'full') {
+    throw new CheckpointError('parent', `checkpoint ${base.id} is incremental and its parent ${base.parentId} is missing (the chain has a gap)`);
+  }
+  for (let i = 1; i < chain.length; i++) {
+    const h = chain[i].header, parent = chain[i - 1];
+    if (h.kind !== 'incremental') throw new CheckpointError('parent', `checkpoint ${h.id} is full but is used as an incremental of ${parent.header.id}`);
+    if (h.parentId !== parent.header.id) {
+      throw new CheckpointError('parent', `checkpoint ${h.id} continues ${h.parentId}, not ${parent.header.id} (the chain has a gap)`);
+    }
+    if (h.parentHash !== parent.hash) {
+      throw new CheckpointError('parent', `checkpoint ${h.id}: its parent ${parent.header.id} has changed since it was taken (hash ${parent.hash.slice(0, 16)}…, expected ${h.parentHash!.slice(0, 16)}…)`);
+    }
+    const a = JSON.stringify(h.machine), b = JSON.stringify(parent.header.machine);
+    if (a !== b) throw new CheckpointError('machine', `checkpoint ${h.id} and its parent ${parent.header.id} are for different machines`);
+  }
+}
+
+/**
+ * Resolves the chain ending at `tip` (base first) by looking parents up with `lookup`
+ * (id → parsed checkpoint, or undefined). A missing parent is a 'parent' error.
+ */
+export function resolveChain(tip: ParsedCheckpoint, lookup: (id: string) => ParsedCheckpoint | undefined): ParsedCheckpoint[] {
+  const chain = [tip];
+  const seen = new Set([tip.header.id]);
+  let cur = tip;
+  while (cur.header.kind === 'incremental') {
+    const pid = cur.header.parentId!;
+    if (seen.has(pid)) throw new CheckpointError('parent', `checkpoint chain of ${tip.header.id} loops at ${pid}`);
+    const p = lookup(pid);
+    if (!p) {
+      throw new CheckpointError('parent', `checkpoint ${cur.header.id} ('${cur.header.name}') needs its parent ${pid}, which cannot be found (the chain has a gap)`);
+    }
+    if (p.header.id !== pid) throw new CheckpointError('parent', `looking for checkpoint ${pid}, found ${p.header.id}`);
+    seen.add(pid);
+    chain.unshift(p);
+    cur = p;
+  }
+  verifyChain(chain);
+  return chain;
+}
+
+export interface RestoreResult {
+  id: string;
+  hash: string;
+  name: string;
+  kind: CheckpointKind;
+  icount: number;
+  /** Number of files in the chain that were applied (1 for a full checkpoint). */
+  chainLength: number;
+  /** Page records applied over the whole chain. */
+  pagesApplied: number;
+  /** The input log as it was at the checkpoint (now the machine's inputLog). */
+  inputLog: ConsoleInputRecord[];
+}
+
+export interface PreparedRestore {
+  readonly chain: readonly ParsedCheckpoint[];
+  /** Applies the verified checkpoint to the machine (cannot fail on checkpoint contents). */
+  apply(): RestoreResult;
+}
+
+/**
+ * Verifies that `chain` (base first, as from resolveChain) can be restored into `m`,
+ * without changing `m`. Throws CheckpointError with a clear message otherwise.
+ */
+export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): PreparedRestore {
+  verifyChain(chain);
+  const tip = chain[chain.length - 1];
+  const want = machineConfig(m);
+  for (const p of chain) {
+    const got = p.header.machine;
+    const diffs = (Object.keys(want) as Array<keyof MachineConfig>).filter((k) => got[k] !== want[k]);
+    if (diffs.length > 0) {
+      throw new CheckpointError('machine', `checkpoint ${p.header.id} is for a different machine (${describeConfig(got)}); `
+        + `this machine is ${describeConfig(want)} (differs in ${diffs.join(', ')})`);
+    }
+  }
+  // Component states, decoded against the live components.
+  const stored = readComponents(tip);
+  const live = m.stateComponents();
+  const byName = new Map(stored.map((s) => [s.name, s]));
+  const decoded: Array<{ c: Stateful; values: Record<string, unknown> }> = [];
+  for (const c of live) {
+    const s = byName.get(c.stateSpec.name);
+    if (!s) throw new CheckpointError('machine', `checkpoint ${tip.header.id} has no state for component '${c.stateSpec.name}' of this machine`);
+    if (s.version !== c.stateSpec.version) {
+      throw new CheckpointError('version', `checkpoint ${tip.header.id}: component '${s.name}' has state version ${s.version}, this build uses version ${c.stateSpec.version}`);
+    }
+    try {
+      decoded.push({ c, values: decodeState(c, s.bytes) });
+    } catch (e) {
+      if (e instanceof StateError) throw new CheckpointError('state', `checkpoint ${tip.header.id}: ${e.message}`);
+      throw e;
+    }
+    byName.delete(c.stateSpec.name);
+  }
+  if (byName.size > 0) {
+    throw new CheckpointError('machine', `checkpoint ${tip.header.id} has state for components this machine lacks: ${[...byName.keys()].join(', ')}`);
+  }
+  const inputLog = readInputLog(tip);
+  const ramPages = m.bus.ramSize >>> PAGE_SHIFT;
+  let pagesApplied = 0;
+  for (const p of chain) pagesApplied += walkPages(p, ramPages);
+
+  return {
+    chain,
+    apply(): RestoreResult {
+      const ram = m.bus.ram;
+      ram.fill(0);
+      for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
+      for (const d of decoded) assignState(d.c, d.values);
+      for (const d of decoded) d.c.afterRestore?.();
+      const cpu = m.cpu;
+      cpu.jitBlk = undefined;
+      cpu.brState = 0;
+      cpu.afterStateChange();
+      m.jit?.flush();
+      cpu.nextEvent = cpu.icount;
+      m.inputLog = inputLog.slice();
+      DirtyTracker.existing(m)?.restarted();
+      const h = tip.header;
+      const result: RestoreResult = {
+        id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: cpu.icount, chainLength: chain.length, pagesApplied, inputLog,
+      };
+      const message = `--- restored checkpoint '${h.name}' (${h.id}) at instruction ${h.icount} ---`;
+      m.events.emit('checkpoint', { action: 'restored', id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: h.icount, message });
+      m.events.emit('log', { level: 'info', message });
+      return result;
+    },
+  };
+}
+
+/** Verifies, then restores `chain` (base first) into `m`. */
+export function restoreCheckpoint(m: Machine, chain: readonly ParsedCheckpoint[]): RestoreResult {
+  return prepareRestore(m, chain).apply();
+}
+
+/** RAM contents of a chain as one buffer (tests, tools). */
+export function materializeRam(chain: readonly ParsedCheckpoint[]): Uint8Array {
+  verifyChain(chain);
+  const ramBytes = chain[0].header.machine.ramBytes;
+  const ram = new Uint8Array(ramBytes);
+  for (const p of chain) walkPages(p, ramBytes >>> PAGE_SHIFT, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT));
+  return ram;
+}

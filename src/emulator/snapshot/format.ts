@@ -1,0 +1,336 @@
+// The checkpoint file format (version 1). One format serves checkpoints kept in memory
+// and files on disk, so both are verified the same way before a restore.
+//
+//   offset 0   magic "MIPS64CK" (8 bytes)
+//   offset 8   u32 format version (1)
+//   offset 12  sections, each: tag (4 ASCII bytes), u32 payload length,
+//              u32 CRC-32 of the payload, payload
+//
+// All integers are little-endian. Sections, in order:
+//
+//   HEAD  the header, UTF-8 JSON (CheckpointHeader): what machine it is for (board,
+//         CPU model, RAM size, endianness, ns per instruction), the guest instruction
+//         count and virtual time, wall time, name, id, kind (full or incremental) and,
+//         for an incremental, the parent's id and hash; the list of components.
+//   STAT  component states: u32 count, then per component: name (u32 length + UTF-8),
+//         u32 state version, its StateSpec fields as JSON (name → type; the state is
+//         readable without a machine), u32 length + the saveState bytes.
+//   INPT  the machine's console input log: u32 count, then per entry f64 instruction
+//         count, u32 length, bytes.
+//   PAGE  (zero or more, ≤ 8 MiB each) RAM pages: records of u32 page number (RAM
+//         offset / 4096), u8 codec, codec data — Zero: none; Fill: the 4 bytes of the
+//         repeated word as they are in RAM; Lz: u16 length + stream; Raw: 4096 bytes
+//         (see compress.ts). A full checkpoint lists every non-zero page; an
+//         incremental lists the pages written since its parent (Zero included).
+//   END!  u32 number of sections before it, 32-byte SHA-256 digest over the HEAD
+//         payload followed by every earlier section's tag, length and CRC. The digest
+//         is the checkpoint's hash (an incremental names its parent by id and hash).
+//         Nothing may follow END!.
+//
+// A reader checks the magic, the version, every section's bounds and CRC, the END!
+// count and digest and the header's fields before anything uses the contents; a
+// truncated or altered file is refused with the offset and the reason.
+
+import { crc32 } from './crc32';
+import { sha256, toHex } from './sha256';
+
+export const CHECKPOINT_MAGIC = 'MIPS64CK';
+export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_EXTENSION = '.m64cp';
+/** Uncompressed-payload size at which a PAGE section is closed and another started. */
+export const PAGE_SECTION_BYTES = 8 << 20;
+
+export type CheckpointKind = 'full' | 'incremental';
+
+/** What a checkpoint can be restored into: a machine built the same way. */
+export interface MachineConfig {
+  board: string;
+  cpu: string;
+  ramBytes: number;
+  bigEndian: boolean;
+  nsPerInsn: number;
+}
+
+export interface CheckpointHeader {
+  format: 'mips64-studio-checkpoint';
+  id: string;
+  name: string;
+  kind: CheckpointKind;
+  parentId: string | null;
+  parentHash: string | null;
+  /** Wall-clock time of capture (ms since 1970) and the same as ISO 8601. */
+  wallTimeMs: number;
+  created: string;
+  /** Guest instructions executed (the virtual clock) and virtual time in ns. */
+  icount: number;
+  virtualNs: number;
+  machine: MachineConfig;
+  components: Array<{ name: string; version: number }>;
+  pageSize: number;
+  /** Page records in this file. */
+  pages: number;
+  /** Entries of the machine's console input log at capture. */
+  inputEvents: number;
+  producer: string;
+}
+
+/** Thrown for anything wrong with a checkpoint; the message says what and where. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly code: 'corrupt' | 'version' | 'machine' | 'parent' | 'budget' | 'io' | 'not-found' | 'state',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface Section {
+  tag: string;
+  /** Offset of the payload in the file. */
+  offset: number;
+  length: number;
+  crc: number;
+}
+
+export interface ParsedCheckpoint {
+  readonly bytes: Uint8Array;
+  readonly header: CheckpointHeader;
+  readonly sections: readonly Section[];
+  /** Hex SHA-256 identity digest (END!). */
+  readonly hash: string;
+  payload(s: Section): Uint8Array;
+}
+
+const TAG_RE = /^[A-Z!]{4}$/;
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+// ---- writing --------------------------------------------------------------------------
+
+/** A section payload given as one or more pieces (written back to back). */
+export interface SectionInput { tag: string; pieces: Uint8Array[] }
+
+/** Assembles a checkpoint file: preamble, HEAD, the given sections, END!. */
+export function assembleCheckpoint(header: CheckpointHeader, sections: readonly SectionInput[]): { bytes: Uint8Array; hash: string } {
+  const head = textEncoder.encode(JSON.stringify(header));
+  const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
+  const meta = all.map((s) => {
+    let len = 0, crc = 0;
+    for (const p of s.pieces) { len += p.length; crc = crc32(p, crc); }
+    if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
+    return { tag: s.tag, len, crc };
+  });
+  // Digest: HEAD payload, then (tag, length, crc) of every section before END!.
+  const table = new Uint8Array(head.length + meta.length * 12);
+  table.set(head);
+  const tdv = new DataView(table.buffer);
+  meta.forEach((m, i) => {
+    const o = head.length + i * 12;
+    for (let k = 0; k < 4; k++) table[o + k] = m.tag.charCodeAt(k);
+    tdv.setUint32(o + 4, m.len, true);
+    tdv.setUint32(o + 8, m.crc, true);
+  });
+  const digest = sha256(table);
+  const end = new Uint8Array(4 + 32);
+  new DataView(end.buffer).setUint32(0, all.length, true);
+  end.set(digest, 4);
+  all.push({ tag: 'END!', pieces: [end] });
+  meta.push({ tag: 'END!', len: end.length, crc: crc32(end) });
+
+  let total = 12;
+  for (const m of meta) total += 12 + m.len;
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  for (let k = 0; k < 8; k++) out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
+  dv.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+  let o = 12;
+  all.forEach((s, i) => {
+    for (let k = 0; k < 4; k++) out[o + k] = s.tag.charCodeAt(k);
+    dv.setUint32(o + 4, meta[i].len, true);
+    dv.setUint32(o + 8, meta[i].crc, true);
+    o += 12;
+    for (const p of s.pieces) { out.set(p, o); o += p.length; }
+  });
+  return { bytes: out, hash: toHex(digest) };
+}
+
+// ---- reading --------------------------------------------------------------------------
+
+/** Reads only the preamble and the header (for listings); still checks the header's CRC. */
+export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHeader {
+  checkPreamble(bytes, what);
+  const s = readSectionAt(bytes, 12, what);
+  if (s.tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is '${s.tag}', expected HEAD`);
+  return parseHeader(bytes.subarray(s.offset, s.offset + s.length), what);
+}
+
+/** Parses and fully checks a checkpoint file (every CRC, the digest, the header). */
+export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedCheckpoint {
+  checkPreamble(bytes, what);
+  const sections: Section[] = [];
+  let o = 12;
+  let end: Section | undefined;
+  while (o < bytes.length) {
+    const s = readSectionAt(bytes, o, what);
+    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${o - 0} fails its CRC-32 check (the file is damaged)`);
+    }
+    o = s.offset + s.length;
+    if (s.tag === 'END!') { end = s; break; }
+    sections.push(s);
+  }
+  if (!end) throw new CheckpointError('corrupt', `${what}: truncated (no END! section; ${bytes.length} bytes)`);
+  if (o !== bytes.length) throw new CheckpointError('corrupt', `${what}: ${bytes.length - o} unexpected bytes after the END! section`);
+  if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
+  if (end.length !== 36) throw new CheckpointError('corrupt', `${what}: END! section has length ${end.length}, expected 36`);
+  const edv = new DataView(bytes.buffer, bytes.byteOffset + end.offset, end.length);
+  const count = edv.getUint32(0, true);
+  if (count !== sections.length) {
+    throw new CheckpointError('corrupt', `${what}: END! counts ${count} sections, the file has ${sections.length}`);
+  }
+  const headSec = sections[0];
+  const head = bytes.subarray(headSec.offset, headSec.offset + headSec.length);
+  const table = new Uint8Array(head.length + sections.length * 12);
+  table.set(head);
+  const tdv = new DataView(table.buffer);
+  sections.forEach((s, i) => {
+    const t = head.length + i * 12;
+    for (let k = 0; k < 4; k++) table[t + k] = s.tag.charCodeAt(k);
+    tdv.setUint32(t + 4, s.length, true);
+    tdv.setUint32(t + 8, s.crc, true);
+  });
+  const digest = sha256(table);
+  const stored = bytes.subarray(end.offset + 4, end.offset + 36);
+  for (let i = 0; i < 32; i++) {
+    if (digest[i] !== stored[i]) throw new CheckpointError('corrupt', `${what}: digest mismatch (the section table was altered)`);
+  }
+  const header = parseHeader(head, what);
+  const pageSecs = sections.filter((s) => s.tag === 'PAGE').length;
+  for (const t of ['STAT', 'INPT']) {
+    const n = sections.filter((s) => s.tag === t).length;
+    if (n !== 1) throw new CheckpointError('corrupt', `${what}: ${n} ${t} sections, expected exactly 1`);
+  }
+  for (const s of sections.slice(1)) {
+    if (s.tag !== 'STAT' && s.tag !== 'INPT' && s.tag !== 'PAGE') {
+      throw new CheckpointError('corrupt', `${what}: unknown section '${s.tag}'`);
+    }
+  }
+  void pageSecs;
+  return {
+    bytes, header, sections, hash: toHex(digest),
+    payload: (s: Section) => bytes.subarray(s.offset, s.offset + s.length),
+  };
+}
+
+function checkPreamble(bytes: Uint8Array, what: string): void {
+  if (bytes.length < 12) throw new CheckpointError('corrupt', `${what}: truncated (${bytes.length} bytes, not even a preamble)`);
+  for (let k = 0; k < 8; k++) {
+    if (bytes[k] !== CHECKPOINT_MAGIC.charCodeAt(k)) {
+      throw new CheckpointError('corrupt', `${what}: not a MIPS64 Studio checkpoint (bad magic)`);
+    }
+  }
+  const version = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+  if (version !== CHECKPOINT_FORMAT_VERSION) {
+    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION})`);
+  }
+}
+
+function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
+  if (bytes.length - o < 12) throw new CheckpointError('corrupt', `${what}: truncated at offset ${o} (section header cut short)`);
+  let tag = '';
+  for (let k = 0; k < 4; k++) tag += String.fromCharCode(bytes[o + k]);
+  if (!TAG_RE.test(tag)) throw new CheckpointError('corrupt', `${what}: bad section tag at offset ${o}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + o, 12);
+  const length = dv.getUint32(4, true);
+  const crc = dv.getUint32(8, true);
+  if (length > bytes.length - o - 12) {
+    throw new CheckpointError('corrupt', `${what}: truncated (section ${tag} at offset ${o} claims ${length} bytes, ${bytes.length - o - 12} remain)`);
+  }
+  return { tag, offset: o + 12, length, crc };
+}
+
+function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
+  let h: unknown;
+  try {
+    h = JSON.parse(textDecoder.decode(raw));
+  } catch {
+    throw new CheckpointError('corrupt', `${what}: header is not valid JSON`);
+  }
+  const bad = (field: string): never => { throw new CheckpointError('corrupt', `${what}: header field '${field}' is missing or invalid`); };
+  if (typeof h !== 'object' || h === null) bad('(header)');
+  const o = h as Record<string, unknown>;
+  const str = (f: string): void => { if (typeof o[f] !== 'string') bad(f); };
+  const num = (f: string, v = o[f]): void => { if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(f); };
+  if (o.format !== 'mips64-studio-checkpoint') bad('format');
+  str('id'); str('name'); str('created'); str('producer');
+  if (o.kind !== 'full' && o.kind !== 'incremental') bad('kind');
+  if (o.kind === 'full' ? o.parentId !== null || o.parentHash !== null
+    : typeof o.parentId !== 'string' || typeof o.parentHash !== 'string' || !/^[0-9a-f]{64}$/.test(o.parentHash)) bad('parentId');
+  for (const f of ['wallTimeMs', 'icount', 'virtualNs', 'pages', 'inputEvents']) num(f);
+  if (o.pageSize !== 4096) bad('pageSize');
+  const m = o.machine as Record<string, unknown> | null;
+  if (typeof m !== 'object' || m === null) bad('machine');
+  const mm = m as Record<string, unknown>;
+  if (typeof mm.board !== 'string') bad('machine.board');
+  if (typeof mm.cpu !== 'string') bad('machine.cpu');
+  num('machine.ramBytes', mm.ramBytes);
+  num('machine.nsPerInsn', mm.nsPerInsn);
+  if ((mm.ramBytes as number) % 4096 !== 0 || (mm.ramBytes as number) > 2 ** 32) bad('machine.ramBytes');
+  if (typeof mm.bigEndian !== 'boolean') bad('machine.bigEndian');
+  if (!Array.isArray(o.components) || !o.components.every((c: unknown) => typeof c === 'object' && c !== null
+    && typeof (c as { name: unknown }).name === 'string' && Number.isInteger((c as { version: unknown }).version))) bad('components');
+  return h as CheckpointHeader;
+}
+
+// ---- small byte helpers shared by the checkpoint code ---------------------------------------
+
+/** Growable little-endian byte writer. */
+export class ByteWriter {
+  buf: Uint8Array;
+  private dv: DataView;
+  n = 0;
+  constructor(capacity = 1024) {
+    this.buf = new Uint8Array(capacity);
+    this.dv = new DataView(this.buf.buffer);
+  }
+  ensure(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    nb.set(this.buf.subarray(0, this.n));
+    this.buf = nb;
+    this.dv = new DataView(nb.buffer);
+  }
+  u8(v: number): void { this.ensure(1); this.buf[this.n++] = v; }
+  u16(v: number): void { this.ensure(2); this.dv.setUint16(this.n, v, true); this.n += 2; }
+  u32(v: number): void { this.ensure(4); this.dv.setUint32(this.n, v >>> 0, true); this.n += 4; }
+  f64(v: number): void { this.ensure(8); this.dv.setFloat64(this.n, v, true); this.n += 8; }
+  raw(a: Uint8Array): void { this.ensure(a.length); this.buf.set(a, this.n); this.n += a.length; }
+  str(s: string): void { const b = textEncoder.encode(s); this.u32(b.length); this.raw(b); }
+  bytes(): Uint8Array { return this.buf.subarray(0, this.n); }
+}
+
+/** Bounds-checked little-endian reader; every overrun is a CheckpointError. */
+export class ByteReader {
+  private readonly dv: DataView;
+  p = 0;
+  constructor(readonly b: Uint8Array, private readonly what: string) {
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  need(k: number): void {
+    if (k < 0 || this.p + k > this.b.length) throw new CheckpointError('corrupt', `${this.what}: truncated data at byte ${this.p}`);
+  }
+  u8(): number { this.need(1); return this.b[this.p++]; }
+  u16(): number { this.need(2); const v = this.dv.getUint16(this.p, true); this.p += 2; return v; }
+  u32(): number { this.need(4); const v = this.dv.getUint32(this.p, true); this.p += 4; return v; }
+  f64(): number { this.need(8); const v = this.dv.getFloat64(this.p, true); this.p += 8; return v; }
+  raw(n: number): Uint8Array { this.need(n); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
+  str(): string {
+    const n = this.u32();
+    try { return textDecoder.decode(this.raw(n)); } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError('corrupt', `${this.what}: invalid UTF-8 at byte ${this.p}`);
+    }
+  }
+  get atEnd(): boolean { return this.p === this.b.length; }
+}
