@@ -45,8 +45,8 @@ common:	sd	$26, 0($30)
 	bnez	$26, 1f			# not an interrupt: skip the instruction
 	nop
 	mfc0	$26, $13
-	ori	$26, $26, 0x0300
-	xori	$26, $26, 0x0300
+	ori	$26, $26, 0x7f00	# clear IP1:0 (and, in k0, the board lines IP2-IP6)
+	xori	$26, $26, 0x7f00
 	mtc0	$26, $13
 	ehb
 	eret

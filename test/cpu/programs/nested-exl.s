@@ -95,6 +95,8 @@ recover:
 	li	$22, 0x77
 out:	daddiu	$20, $20, -1
 	mfc0	$26, $13		# BD of the outer exception
+	ori	$26, $26, 0x7c00	# (k0 must not keep the board lines IP2-IP6)
+	xori	$26, $26, 0x7c00
 	bgez	$26, 1f
 	dmfc0	$27, $14
 	daddiu	$27, $27, 4		# in a delay slot: resume after it

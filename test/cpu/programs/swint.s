@@ -72,8 +72,8 @@ handler:
 	sd	$26, 8($30)
 	daddiu	$30, $30, 16
 	mfc0	$26, $13
-	ori	$26, $26, 0x0300
-	xori	$26, $26, 0x0300	# clear IP1:0
+	ori	$26, $26, 0x7f00	# clear IP1:0 (and, in k0, the board lines IP2-IP6)
+	xori	$26, $26, 0x7f00	# clear IP1:0
 	mtc0	$26, $13
 	ehb
 	eret
