@@ -7,7 +7,8 @@
 // unix:<path>,server=on,wait=off`) rather than a TCP port, so parallel runs can never
 // race for a port; a TCP port can be requested instead (`gdbTcp`), picked by binding
 // port 0. With `trace`, QEMU also runs with `-singlestep -d exec,nochain -D <log>`
-// (QEMU 7.2 has no `-accel tcg,one-insn-per-tb=on` yet): every instruction is its own
+// (QEMU 7.2 has no `-accel tcg,one-insn-per-tb=on` yet; later versions get that spelling
+// when their --help no longer lists -singlestep): every instruction is its own
 // translation block and every block execution logs a line
 //   Trace 0: 0x7f... [<cs_base>/<pc>/<flags>/<cflags>] <symbol>
 // whose second bracketed field is the guest PC. Instruction fetch faults raise the
@@ -242,6 +243,23 @@ async function freeTcpPort(): Promise<number> {
 
 const hex64 = (v: bigint): string => BigInt.asUintN(64, v).toString(16);
 
+const insnPerTbArgs = new Map<string, string[]>();
+
+/**
+ * One instruction per translation block: `-singlestep` up to QEMU 8.0 (7.2 has nothing
+ * else), `-accel tcg,one-insn-per-tb=on` in the versions that dropped it.
+ */
+function oneInsnPerTb(bigEndian: boolean): string[] {
+  const bin = qemuBinary(bigEndian);
+  let a = insnPerTbArgs.get(bin);
+  if (!a) {
+    const help = spawnSync(bin, ['--help'], { encoding: 'utf8' }).stdout ?? '';
+    a = /^-singlestep\b/m.test(help) ? ['-singlestep'] : ['-accel', 'tcg,one-insn-per-tb=on'];
+    insnPerTbArgs.set(bin, a);
+  }
+  return a;
+}
+
 /** Runs `opts.elf` under QEMU until `breakAt` (or the timeout) and collects the state. */
 export async function runQemu(opts: QemuRunOptions): Promise<QemuRunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mips64-qemu-'));
@@ -256,7 +274,7 @@ export async function runQemu(opts: QemuRunOptions): Promise<QemuRunResult> {
     '-serial', `file:${uartPath}`, '-kernel', elfPath, '-S',
     '-gdb', opts.gdbTcp ? `tcp:127.0.0.1:${port}` : `unix:${sockPath},server=on,wait=off`,
   ];
-  if (opts.trace) args.push('-singlestep', '-d', 'exec,nochain', '-D', logPath);
+  if (opts.trace) args.push(...oneInsnPerTb(opts.bigEndian), '-d', 'exec,nochain', '-D', logPath);
   const proc: ChildProcess = spawn(qemuBinary(opts.bigEndian), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.setEncoding('utf8');
