@@ -497,9 +497,13 @@ class Gen {
       return;
     }
     const kind = r.pick(['kseg0', 'kseg1', 'xkphys', 'useg', 'kseg1', 'useg'] as const);
+    // If the alias cannot be fetched (TLB entry made invalid, KX clear), resume after the call.
+    const ret = this.lab();
+    this.emit(`dla\t$28, ${ret}`);
     this.emit(`dla\t$25, ${this.alias(sub, kind)}`);
     this.emit(`${r.chance(0.2) ? 'jalr.hb' : 'jalr'}\t$25`);
     this.simple({ ds: true });
+    this.place(ret);
   }
 
   /** Computed forward jump (jr / jalr rd / j / eret), possibly through an alias. */
@@ -516,6 +520,7 @@ class Gen {
       this.emit('dmtc0\t$25, $14');
       this.emit('eret');
     } else {
+      this.emit(`dla\t$28, ${l}`);   // resume point if the alias cannot be fetched
       this.emit(`dla\t$25, ${this.alias(l, r.pick(['kseg0', 'kseg1', 'xkphys', 'useg'] as const))}`);
       if (x === 2) this.emit(`jr\t$25`);
       else this.emit(`jalr\t$${r.pick([31, 28, 25])}, $25`);
@@ -543,8 +548,15 @@ class Gen {
     const bad = r.pick([`${l} + 2`, '0x420000', '0xffffffffbfc00000', '0xc000000000100000', '0x4000000000000000', '0x421000',
       `${l} + 0x20000001`, '0x0000020000003000']);
     this.emit(`dla\t$25, ${bad}`);
-    this.emit('jalr\t$28, $25');
-    this.simple({ ds: true });
+    if (r.chance(0.2)) {
+      // eret to the bad address
+      this.emit(`dla\t$28, ${l}`);
+      this.emit('dmtc0\t$25, $14');
+      this.emit('eret');
+    } else {
+      this.emit('jalr\t$28, $25');
+      this.simple({ ds: true });
+    }
     this.place(l);
     this.emit('nop');
   }
@@ -557,7 +569,7 @@ class Gen {
     this.emit(`dla\t$25, ${this.alias(l, 'useg')}`);
     this.emit('dmtc0\t$25, $14');
     this.emit(`mfc0\t${d}, $12`);
-    this.emit(`ori\t${d}, ${d}, 0x12`);   // KSU = user, EXL
+    this.emit(`ori\t${d}, ${d}, ${r.pick(['0x12', '0x12', '0x0a'])}`);   // KSU = user or supervisor, EXL
     this.emit(`mtc0\t${d}, $12`);
     this.emit('eret');
     this.place(l);
@@ -686,7 +698,7 @@ class Gen {
       this.emit(`dmfc0\t${this.dst()}, $2`);
     } else if (x === 3 || x === 4) {
       // rewrite one of the prologue's entries with other V/D bits
-      const i = r.int(TLB_INIT.length - 3);
+      const i = r.int(TLB_INIT.length - 2);   // (5: the code alias)
       const e = TLB_INIT[i];
       const flip = (v: number): number => v ^ (r.chance(0.5) ? 4 : 0) ^ (r.chance(0.3) ? 2 : 0);
       this.emit(`li\t${t}, ${i}`);
@@ -904,7 +916,8 @@ export function generateProgram(seed: number, opts: { budget?: number; focus?: s
   const g = new Gen(r, cfg, opts.focus);
   const smcSlots = r.range(1, 3);
   g.addSmcSlots(smcSlots);
-  const status = 0x000000e0 | (timerDelta ? 0x8000 : 0); // KX SX UX, IM7 when the timer interrupts
+  // KX SX UX (usually), IM7 when the timer interrupts
+  const status = (r.chance(0.9) ? 0x80 : 0) | (r.chance(0.8) ? 0x40 : 0) | (r.chance(0.8) ? 0x20 : 0) | (timerDelta ? 0x8000 : 0);
   const src: string[] = [
     '# MIPS64 Studio differential fuzzer program, seed ' + seed,
     '\t.set\tnoreorder', '\t.set\tnoat', '\t.text', '\t.globl\tstart',

@@ -176,6 +176,8 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const codeEvery = opts.codeEvery ?? 64;
   let comparisons = 0;
   let lastBlock: { blk: Block | undefined; faulted: boolean } | undefined;
+  /** The last dispatches (for the report): block start, length, icount and PC afterwards. */
+  const recent: string[] = [];
 
   const fail = (diffs: string[]): never => {
     const a = A.machine.cpu, b = B.machine.cpu;
@@ -184,6 +186,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
       `at icount interp ${a.icount} / jit ${b.icount}; interp PC ${h64(a.pcHi, a.pcLo)}, jit PC ${h64(b.pcHi, b.pcLo)}`,
       'differences:', ...diffs.map((x) => '  ' + x),
     ];
+    if (recent.length) parts.push('last dispatches of the translator (oldest first):', ...recent.map((x) => '  ' + x));
     if (lastBlock) {
       const blk = lastBlock.blk;
       if (blk) {
@@ -221,12 +224,17 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
 
   jit.onBlockExit = (blk, faulted) => {
     lastBlock = { blk, faulted };
+    const b = B.machine.cpu;
+    if (recent.length >= 12) recent.shift();
+    recent.push(`${blk ? `block 0x${h64(blk.startHi, blk.startLo).slice(2)} (${blk.length} insns)` : 'no block'}`
+      + `${faulted ? ' left by an exception' : ''} -> icount ${b.icount}, PC ${h64(b.pcHi, b.pcLo)}`);
     catchUp(false);
   };
   const budget = p.config.budget;
   while (B.machine.cpu.icount < budget && !B.machine.poweredOff) {
     const r = B.machine.run(Math.min(5000, budget - B.machine.cpu.icount));
     lastBlock = undefined;
+    recent.push(`(run() returned at icount ${B.machine.cpu.icount})`);
     catchUp(false);
     if (r.executed === 0) break;
   }
