@@ -573,7 +573,8 @@ export class Cpu {
   /**
    * 64-bit operations (doubleword arithmetic, shifts, loads/stores, lwu) outside Kernel
    * mode: Reserved Instruction unless enabled by Status.UX or PX (User mode) or SX
-   * (Supervisor mode). Called by the templates only when mode !== Kernel.
+   * (Supervisor mode). Called by the templates only when mode !== Kernel. (QEMU 7.2
+   * does not check SX: its Supervisor mode always allows them.)
    */
   op64(): void {
     const st = this.c0.status;
