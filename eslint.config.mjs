@@ -3,7 +3,8 @@
 // Besides the usual recommended rules it enforces the layering of the code base:
 //
 //   src/emulator   pure emulator core: no VS Code, no debug adapter, no UI, no CLI
-//   src/adapter    debug adapter: may use the emulator, never the VS Code API or the extension
+//   src/adapter    debug adapter: may use the emulator and the @vscode/* DAP packages, never
+//                  the VS Code API (`vscode`) or the extension
 //   src/language   language features: may not depend on the extension host glue
 //   src/extension  thin VS Code glue: may use everything
 //
@@ -27,29 +28,36 @@ const VSCODE_PATTERNS = [
   { group: ['@vscode/*'], message: 'This layer must not depend on VS Code packages (see eslint.config.mjs).' },
 ];
 
-/** `require('vscode')`, `import('vscode')`, `require('@vscode/…')`. */
-const vscodeDynamicSyntax = [
-  {
-    selector: "CallExpression[callee.name='require'][arguments.0.value=/^(vscode|@vscode\\u002F.*)$/]",
-    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
-  },
-  {
-    selector: "ImportExpression[source.value=/^(vscode|@vscode\\u002F.*)$/]",
-    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
-  },
-  {
-    // `typeof import('vscode')` in a type position
-    selector: "TSImportType[argument.literal.value=/^(vscode|@vscode\\u002F.*)$/]",
-    message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
-  },
-];
+/**
+ * `require('vscode')`, `import('vscode')`, `typeof import('vscode')` and, unless the
+ * layer may use the @vscode/* packages, the same for `@vscode/…`.
+ */
+function vscodeDynamicSyntax(allowPackages) {
+  const mod = allowPackages ? '/^vscode$/' : '/^(vscode|@vscode\\u002F.*)$/';
+  return [
+    {
+      selector: `CallExpression[callee.name='require'][arguments.0.value=${mod}]`,
+      message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+    },
+    {
+      selector: `ImportExpression[source.value=${mod}]`,
+      message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+    },
+    {
+      // `typeof import('vscode')` in a type position
+      selector: `TSImportType[argument.literal.value=${mod}]`,
+      message: 'This layer must not depend on VS Code (see eslint.config.mjs).',
+    },
+  ];
+}
 
 /**
  * Config blocks forbidding, for every file under src/<layer>/, imports of the
- * given sibling layers (src/<forbidden>/...) and of VS Code (if `noVscode`).
+ * given sibling layers (src/<forbidden>/...) and of VS Code (if `noVscode`: the
+ * `vscode` API, and the @vscode/* packages too unless `allowVscodePackages`).
  * One block per directory depth, so that every file matches exactly one block.
  */
-function layerRules(layer, forbidden, noVscode) {
+function layerRules(layer, forbidden, noVscode, allowVscodePackages = false) {
   const blocks = [];
   const layerList = forbidden.join('|');
   for (let depth = 0; depth <= MAX_DEPTH; depth++) {
@@ -66,13 +74,13 @@ function layerRules(layer, forbidden, noVscode) {
         message: `src/${layer} must not import from src/{${forbidden.join(',')}} (see eslint.config.mjs).`,
       },
     ];
-    if (noVscode) patterns.push(...VSCODE_PATTERNS);
+    if (noVscode && !allowVscodePackages) patterns.push(...VSCODE_PATTERNS);
     blocks.push({
       name: `mips64/layering/${layer}/depth-${depth}`,
       files,
       rules: {
         'no-restricted-imports': ['error', { paths: noVscode ? VSCODE_PATHS : [], patterns }],
-        ...(noVscode ? { 'no-restricted-syntax': ['error', ...vscodeDynamicSyntax] } : {}),
+        ...(noVscode ? { 'no-restricted-syntax': ['error', ...vscodeDynamicSyntax(allowVscodePackages)] } : {}),
       },
     });
   }
@@ -107,6 +115,7 @@ export default defineConfig(
     },
   },
   ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli'], true),
-  ...layerRules('adapter', ['extension'], true),
+  // The debug adapter is built on @vscode/debugadapter and @vscode/debugprotocol.
+  ...layerRules('adapter', ['extension'], true, true),
   ...layerRules('language', ['extension'], false),
 );

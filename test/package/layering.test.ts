@@ -101,11 +101,24 @@ test('src/adapter (nested) may not import the extension or require vscode', asyn
     lines(
       "import { activate } from '../../extension/extension';",
       "import type { Uri } from 'vscode';",
-      "export const all = [activate, require('vscode'), require('@vscode/debugprotocol')];",
+      "export const all = [activate, require('vscode'), import('vscode')];",
       'export type U = Uri;',
     ),
   );
   assert.equal(messages.length, 4, messages.join('\n'));
+});
+
+test('src/adapter may use the @vscode/* debug adapter packages', async () => {
+  const messages = await lintAs(
+    'src/adapter/dap/probe.ts',
+    lines(
+      "import { DebugSession } from '@vscode/debugadapter';",
+      "import type { DebugProtocol } from '@vscode/debugprotocol';",
+      "export const all = [DebugSession, require('@vscode/debugadapter-testsupport')];",
+      'export type R = DebugProtocol.Request;',
+    ),
+  );
+  assert.deepEqual(messages, []);
 });
 
 test('src/adapter may import the emulator', async () => {
