@@ -254,7 +254,7 @@ add('bltzall', REGIMM(0x12), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
 add('bgezall', REGIMM(0x13), 'rs,btarget', F.BRANCH | F.LINK | F.LIKELY);
 add('bposge32', REGIMM(0x1c), 'btarget', F.BRANCH, Isa.DSP);
 add('bposge64', REGIMM(0x1d), 'btarget', F.BRANCH, Isa.DSP);
-add('synci', REGIMM(0x1f), 'off(base)', F.CTX);
+add('synci', REGIMM(0x1f), 'off(base)');
 
 // ---- loads and stores --------------------------------------------------------------
 const load = (name: string, op: number, size: number, extra = 0): void =>

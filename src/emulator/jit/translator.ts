@@ -111,13 +111,20 @@ export interface TranslateInput {
   breakpoints?: PcBreakpoints;
 }
 
+interface Scanned {
+  ramOff: number;
+  startLo: number;
+  startHi: number;
+  insns: Array<{ e: InsnSpec; w: number }>;
+  ds: number;
+}
+
 /**
- * Translates the block at ramOff (which must be RAM; the CPU has just fetched it).
- * Returns undefined when nothing can be translated there: a branch in the last word of
- * a page (its delay slot is on the next page) or a branch with a breakpoint in its
- * delay slot, which the interpreter must run.
+ * Finds the basic block at ramOff. Returns undefined when nothing can be translated
+ * there: a branch in the last word of a page (its delay slot is on the next page) or a
+ * branch with a breakpoint in its delay slot, which the interpreter must run.
  */
-export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: TranslateInput): Block | undefined {
+function scan(cpu: Cpu, startLo: number, startHi: number, ramOff: number, bp: PcBreakpoints | undefined): Scanned | undefined {
   const ram32 = cpu.bus.ram32;
   const dec = cpu.decoder;
   const insns: Array<{ e: InsnSpec; w: number }> = [];
@@ -152,32 +159,109 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     if (e.flags & (F.CTX | F.RESERVED) || e.op === 'syscall' || e.op === 'break' || e.op === 'sdbbp' || e.op === 'jalx') break;
   }
   if (insns.length === 0) return undefined;
-  const n = insns.length;
-  const lines: string[] = ['"use strict";'];
-  // Does the block's branch jump back to its own start (a loop)?
-  let selfLoop = false;
-  if (ds > 0) {
-    const br = insns[ds - 1];
-    const [pl, ph] = add32(startLo, startHi, (ds - 1) * 4);
-    if ((br.e.flags & F.BRANCH) && !(br.e.flags & F.INDIRECT)) {
-      const [tl, th] = add32(pl, ph, 4 + (((br.w << 16) >> 16) << 2));
-      selfLoop = tl === startLo && th === startHi;
-    } else if (br.e.flags & F.JUMP) {
-      const [nl, nh] = add32(pl, ph, 4);
-      selfLoop = nh === startHi && ((nl & 0xf0000000) | ((br.w & 0x3ffffff) << 2)) === startLo;
-    }
-    // Looping inside the function would bypass the dispatcher's check of the start.
-    if (atBreakpoint(ramOff)) selfLoop = false;
-    // A delay slot that changes the context (Status/KSU, ASID, TLB …) invalidates the
-    // assumptions the block was translated under (privilege mode, inline host TLB).
-    if (insns[ds].e.flags & F.CTX) selfLoop = false;
+  return { ramOff, startLo, startHi, insns, ds };
+}
+
+/** Static successors of a scanned block as [lo, hi] virtual addresses (taken target, fall-through). */
+function successors(b: Scanned): Array<[number, number]> {
+  const n = b.insns.length;
+  const last = b.insns[n - 1].e;
+  if (b.ds < 0) {
+    if (last.flags & (F.CTX | F.RESERVED) || last.op === 'syscall' || last.op === 'break' || last.op === 'sdbbp' || last.op === 'jalx') return [];
+    return [add32(b.startLo, b.startHi, n * 4)];
   }
+  const br = b.insns[b.ds - 1];
+  const [pl, ph] = add32(b.startLo, b.startHi, (b.ds - 1) * 4);
+  const out: Array<[number, number]> = [];
+  if ((br.e.flags & F.BRANCH) && !(br.e.flags & F.INDIRECT)) {
+    out.push(add32(pl, ph, 4 + (((br.w << 16) >> 16) << 2)));
+    out.push(add32(pl, ph, 8));
+  } else if ((br.e.flags & F.JUMP) && !(br.e.flags & F.INDIRECT)) {
+    const [nl, nh] = add32(pl, ph, 4);
+    out.push([(nl & 0xf0000000) | ((br.w & 0x3ffffff) << 2), nh]);
+  }
+  return out;
+}
+
+// Multi-block regions are off by default: V8 deoptimizes a region function each time a
+// block it never ran before executes (no type feedback), which cost more than it saved
+// on the Linux boot (12–16 vs 34 guest MIPS). MIPS64_REGION=N enables them for experiments.
+const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_REGION ?? 1);
+const MAX_REGION_INSNS = 1200;
+
+/**
+ * Translates the region entered at ramOff: the basic block there plus the blocks it
+ * reaches through direct branches and fall-through on the same page (same mode), as
+ * one function that moves between them without returning to the dispatcher while the
+ * next event is at least MAX_BLOCK instructions away. Returns undefined when the
+ * entry block itself cannot be translated.
+ */
+export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: TranslateInput): Block | undefined {
+  const entry = scan(cpu, startLo, startHi, ramOff, bp);
+  if (!entry) return undefined;
+  const page = ramOff & ~0xfff;
+  const blocks: Scanned[] = [entry];
+  const labelOf = new Map<number, number>([[ramOff, 0]]);
+  let total = entry.insns.length;
+  // Breadth-first over static successors on this page.
+  for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
+    if (blocks[i].insns[blocks[i].insns.length - 1].e.flags & F.CTX) continue;
+    for (const [lo, hi] of successors(blocks[i])) {
+      if (hi !== startHi) continue;
+      const off = page + (((lo >>> 0) - ((startLo >>> 0) & ~0xfff)) >>> 0);
+      if (((lo >>> 0) & ~0xfff) !== ((startLo >>> 0) & ~0xfff) || labelOf.has(off)) continue;
+      if (bp && bp.has(lo, hi)) continue; // the dispatcher must see a breakpointed start
+      const sb = scan(cpu, lo, hi, off, bp);
+      if (!sb || total + sb.insns.length > MAX_REGION_INSNS || blocks.length >= MAX_REGION_BLOCKS) continue;
+      labelOf.set(off, blocks.length);
+      blocks.push(sb);
+      total += sb.insns.length;
+    }
+  }
+  const entryIsBreakpoint = bp !== undefined && bp.has(startLo, startHi);
+  const labelAt = (lo: number, hi: number): number => {
+    if (hi !== startHi || ((lo >>> 0) & ~0xfff) !== ((startLo >>> 0) & ~0xfff)) return -1;
+    const label = labelOf.get(page + ((lo >>> 0) & 0xfff)) ?? -1;
+    return label === 0 && entryIsBreakpoint ? -1 : label;
+  };
+  const lines: string[] = ['"use strict";', 'return function (c, r) {'];
   if (!cpu.big) lines.push('const tl = c.htlb.tagLo, th = c.htlb.tagHi, hb = c.htlb.base, M32 = c.bus.ram32, M8 = c.bus.ram8, MU8 = c.bus.ram, M16 = c.bus.ram16, MU16 = c.bus.ramU16; let I = 0;');
-  if (selfLoop) lines.push('const gen = c.codeGen; for (;;) {');
+  lines.push('const gen = c.codeGen; let L = 0;', 'outer: for (;;) { switch (L) {');
+  blocks.forEach((b, label) => {
+    // A block that branches back to itself loops right here (the tightest code V8 gets).
+    const self = successors(b).some(([lo, hi]) => labelAt(lo, hi) === label);
+    lines.push(`case ${label}: ${self ? 'for (;;)' : ''} {`);
+    emitBlock(cpu, b, lines, labelAt, label, self);
+    lines.push('}');
+  });
+  lines.push('default: return; } }', '};');
+  const infos = blocks.map((b) => ({ startLo: b.startLo, startHi: b.startHi, ds: b.ds }));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = (new Function('B', lines.join('\n')) as (b: typeof infos) => Block['fn'])(infos);
+  return {
+    startLo, startHi, ramOff, mode: cpu.mode, length: entry.insns.length, ds: entry.ds, fn, valid: true, next: undefined,
+    nextGen: -1, execs: 0, alias: undefined,
+  };
+}
+
+/** Emits one block of a region; `labelAt` gives the label of a region block or −1. */
+function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, hi: number) => number, me: number, selfLoop: boolean): void {
+  const { startLo, startHi, insns, ds } = b;
+  const n = insns.length;
   const exitAt = (k: number): string => {
     const [l, h] = add32(startLo, startHi, k * 4);
     return `c.pcLo = ${l}; c.pcHi = ${h}; c.icount = c.icount0 + ${k}; return;`;
   };
+  // Continue at a constant address after `done` instructions: inside the region when it
+  // has that block and nothing requires the dispatcher, else return to it.
+  const goTo = (lo: number, hi: number, done: number): string => {
+    const label = labelAt(lo, hi);
+    const leave = `c.pcLo = ${lo}; c.pcHi = ${hi}; c.icount = c.icount0; return;`;
+    if (label < 0) return `c.icount0 += ${done}; ${leave}`;
+    const go = label === me && selfLoop ? 'continue;' : `L = ${label}; c.jitBlk = B[${label}]; continue outer;`;
+    return `c.icount0 += ${done}; if (c.icount0 + ${MAX_BLOCK} <= c.jitLimit && c.icount0 + ${MAX_BLOCK} <= c.nextEvent && !c.irqPending && !c.stopRequested && c.codeGen === gen) { ${go} } ${leave}`;
+  };
+  const succ = successors(b);
   for (let k = 0; k < n; k++) {
     const { e, w } = insns[k];
     const [pl, ph] = add32(startLo, startHi, k * 4);
@@ -193,17 +277,17 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
       lines.push(`c.brState = 0; ${code}`);
       // Likely branch not taken: the delay slot is annulled.
       const [al, ah] = add32(startLo, startHi, (k + 2) * 4);
-      lines.push(`if (c.brState === 2) { c.pcLo = ${al}; c.pcHi = ${ah}; c.icount = c.icount0 + ${k + 1}; return; }`);
+      lines.push(`if (c.brState === 2) { ${goTo(al, ah, k + 1)} }`);
       continue;
     }
     if (k === ds) {
       lines.push(code);
-      // A branch back to the block's own start loops inside the function while the
-      // next iteration still ends before the next event and no code was invalidated.
-      // nextEvent and irqPending too: the delay slot may re-arm the timer (mtc0 Compare/Count) or enable interrupts.
-      if (selfLoop) lines.push(`if (c.brLo === ${startLo} && c.brHi === ${startHi} && c.icount0 + ${2 * n} <= c.jitLimit && c.icount0 + ${2 * n} <= c.nextEvent && !c.irqPending && c.codeGen === gen) { c.icount0 += ${n}; continue; }`);
       // (sync() in the delay slot set inDelay; the slot has completed now.)
-      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; c.inDelay = false; return;`);
+      lines.push('c.inDelay = false;');
+      if (!(e.flags & F.CTX)) {
+        for (const [sl, sh] of succ) lines.push(`if (c.brLo === ${sl} && c.brHi === ${sh}) { ${goTo(sl, sh, n)} }`);
+      }
+      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return;`);
       continue;
     }
     if (k === n - 1 && (e.flags & F.CTX)) {
@@ -215,12 +299,9 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     lines.push(code);
     if (impure && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; ${exitAt(k + 1)} }`);
   }
-  if (ds < 0 && !(insns[n - 1].e.flags & F.CTX)) lines.push(exitAt(n));
-  if (selfLoop) lines.push('}');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const fn = new Function('c', 'r', lines.join('\n')) as Block['fn'];
-  return {
-    startLo, startHi, ramOff, mode: cpu.mode, length: n, ds, fn, valid: true, next: undefined, nextGen: -1, execs: 0,
-    alias: undefined,
-  };
+  if (ds < 0) {
+    const last = insns[n - 1].e;
+    if (succ.length === 1 && !(last.flags & F.CTX)) lines.push(goTo(succ[0][0], succ[0][1], n));
+    else if (!(last.flags & F.CTX)) lines.push(exitAt(n));
+  }
 }
