@@ -180,15 +180,13 @@ test('the debian-malta initramfs: busybox, applet links, device nodes, directori
   const by = new Map(members.map((m) => [m.path, m]));
   assert.deepEqual(by.get('bin/busybox')?.data, busybox);
   assert.equal(by.get('bin/busybox')?.perm, 0o755);
-  for (const a of ['sh', 'mount', 'echo', 'cat', 'ls', 'dmesg', 'cttyhack', 'setsid']) {
+  for (const a of ['sh', 'mount', 'echo', 'cat', 'ls', 'dmesg', 'cttyhack', 'setsid', 'poweroff', 'reboot']) {
     assert.equal(by.get(`bin/${a}`)?.type, 'symlink', a);
     assert.equal(new TextDecoder().decode(by.get(`bin/${a}`)!.data), 'busybox');
   }
-  for (const a of ['poweroff', 'reboot', 'halt']) {
-    const m = by.get(`sbin/${a}`);
-    assert.equal(m?.type, 'file', a);
-    assert.match(new TextDecoder().decode(m.data), new RegExp(`busybox ${a} -f`));
-  }
+  // PID 1 is a shell: the interactive shells' poweroff/reboot/halt act directly (-f).
+  const profile = new TextDecoder().decode(by.get('etc/profile')!.data);
+  for (const a of ['poweroff', 'reboot', 'halt']) assert.match(profile, new RegExp(`^${a}\\(\\) \\{ sync; busybox ${a} -f "\\$@"; \\}$`, 'm'));
   assert.ok(APPLETS.length >= 40);
   assert.deepEqual([by.get('dev/console')?.type, by.get('dev/console')?.major, by.get('dev/console')?.minor], ['char', 5, 1]);
   assert.deepEqual([by.get('dev/null')?.type, by.get('dev/null')?.major, by.get('dev/null')?.minor], ['char', 1, 3]);
@@ -201,6 +199,7 @@ test('the debian-malta initramfs: busybox, applet links, device nodes, directori
   assert.ok(script.includes(`echo "${USERSPACE_MARKER}"`));
   for (const fs of ['proc', 'sysfs', 'devtmpfs']) assert.match(script, new RegExp(`mount -t ${fs} `));
   assert.match(script, /setsid cttyhack sh/);
+  assert.match(script, /ENV=\/etc\/profile/);
   // And the host tools agree.
   const t = host('gzip', ['-t'], gz);
   assert.equal(t.status, 0, t.stderr);

@@ -2,9 +2,11 @@
 
 import { Command } from './command';
 import { asmCommand } from './asm';
+import { bootCommand } from './boot';
 import { disasmCommand } from './disasm';
+import { guestCommand } from './guest';
 
-export const COMMANDS: readonly Command[] = [disasmCommand, asmCommand];
+export const COMMANDS: readonly Command[] = [disasmCommand, asmCommand, bootCommand, guestCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -2,8 +2,8 @@
 // linux-image-6.1.0-NN-5kc-malta) and an initramfs around busybox-static, built here with
 // our own cpio (newc) and gzip writers. Cached under <cache>/guests/debian-malta/:
 //   vmlinuz       the self-decompressing kernel ELF, as Debian ships it
-//   initrd.gz     gzip'd newc archive: /bin/busybox + applet links, /sbin/{poweroff,reboot,halt},
-//                 /dev/{console,null}, /proc /sys /dev /tmp /root /etc, /init
+//   initrd.gz     gzip'd newc archive: /bin/busybox + applet links, /dev/{console,null},
+//                 /proc /sys /dev /tmp /root /etc (profile), /init
 //   manifest.json package versions and sha256 of vmlinuz and initrd.gz
 // The directory is staged next to its final place and moved there with one rename, the
 // manifest written atomically inside it; a later fetch reuses it while both files still
@@ -33,7 +33,8 @@ export interface GuestManifest {
   arch: string;
   kernel: { requested: string; package: string; version: string; source: string; file: string; size: number; sha256: string };
   busybox: { package: string; version: string; sha256: string };
-  initrd: { file: string; size: number; sha256: string; cpioSize: number };
+  /** `recipe` identifies the initramfs contents we generate (rebuilt when it changes). */
+  initrd: { file: string; size: number; sha256: string; cpioSize: number; recipe: string };
   append: string;
   date: string;
 }
@@ -66,7 +67,7 @@ export function guestDir(name: string, root = cacheDir()): string {
   return join(root, 'guests', name);
 }
 
-/** Applets linked in /bin (poweroff, reboot and halt are scripts in /sbin, see below). */
+/** Applets linked in /bin. */
 export const APPLETS: readonly string[] = [
   'sh', 'ash', 'cttyhack', 'setsid', 'mount', 'umount', 'echo', 'cat', 'ls', 'dmesg', 'mkdir', 'rmdir', 'rm', 'cp', 'mv',
   'ln', 'touch', 'chmod', 'chown', 'mknod', 'ps', 'kill', 'killall', 'sleep', 'uname', 'hostname', 'free', 'uptime', 'top',
@@ -74,12 +75,13 @@ export const APPLETS: readonly string[] = [
   'awk', 'sort', 'uniq', 'cut', 'tr', 'xargs', 'find', 'which', 'tee', 'seq', 'expr', 'basename', 'dirname', 'readlink',
   'stat', 'od', 'hexdump', 'xxd', 'md5sum', 'sha256sum', 'gzip', 'gunzip', 'zcat', 'tar', 'cpio', 'dd', 'vi', 'less',
   'more', 'clear', 'reset', 'stty', 'tty', 'id', 'whoami', 'nproc', 'sync', 'sysctl', 'time', 'timeout', 'watch', 'yes',
-  'diff', 'cmp', 'strings', 'lsmod', 'insmod', 'rmmod', 'modprobe', 'ifconfig', 'ip', 'ping', 'devmem', 'dmesg',
-].filter((a, i, all) => all.indexOf(a) === i);
+  'diff', 'cmp', 'strings', 'lsmod', 'insmod', 'rmmod', 'modprobe', 'ifconfig', 'ip', 'ping', 'devmem', 'poweroff',
+  'reboot', 'halt',
+];
 
 export const INIT_SCRIPT = `#!/bin/sh
 # /init of the MIPS64 Studio debian-malta initramfs (busybox-static from Debian).
-export PATH=/sbin:/bin HOME=/root TERM=\${TERM:-vt100}
+export PATH=/bin:/sbin HOME=/root TERM=\${TERM:-vt100} ENV=/etc/profile
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -97,14 +99,19 @@ while :; do
 done
 `;
 
-export const PROFILE = `export PS1='\\h:\\w\\$ '
+/**
+ * Read by every interactive shell (login shells and $ENV). PID 1 is a shell script, not an
+ * init that acts on the signal busybox's poweroff/reboot/halt send it (and Debian's ash
+ * runs applets without looking at $PATH), so these functions do it directly.
+ */
+export const PROFILE = `PS1='\\h:\\w\\$ '
+poweroff() { sync; busybox poweroff -f "$@"; }
+reboot() { sync; busybox reboot -f "$@"; }
+halt() { sync; busybox halt -f "$@"; }
 `;
 
-/** PID 1 is a shell, which ignores the signal busybox's poweroff sends to init: act directly. */
-const powerScript = (applet: string): string => `#!/bin/sh
-sync
-exec /bin/busybox ${applet} -f "$@"
-`;
+/** Identifies what buildInitramfs puts around busybox; a cache built from another recipe is rebuilt. */
+export const INITRD_RECIPE = createHash('sha256').update(JSON.stringify([INIT_SCRIPT, PROFILE, APPLETS, 1])).digest('hex').slice(0, 16);
 
 /** The initramfs archive (uncompressed newc cpio) around a busybox binary. */
 export function buildInitramfs(busybox: Uint8Array): Uint8Array {
@@ -116,7 +123,6 @@ export function buildInitramfs(busybox: Uint8Array): Uint8Array {
   w.device('dev/null', 'char', 1, 3, 0o666);
   w.file('bin/busybox', busybox, 0o755);
   for (const a of APPLETS) w.symlink(`bin/${a}`, 'busybox');
-  for (const a of ['poweroff', 'reboot', 'halt']) w.file(`sbin/${a}`, powerScript(a), 0o755);
   w.file('etc/profile', PROFILE, 0o644);
   w.file('etc/hostname', 'mips64\n', 0o644);
   w.file('init', INIT_SCRIPT, 0o755);
@@ -134,6 +140,7 @@ export async function cachedGuest(name: string, root = cacheDir()): Promise<Gues
     return undefined;
   }
   if (manifest.schema !== GUEST_MANIFEST_SCHEMA || manifest.guest !== name || !manifest.kernel || !manifest.initrd) return undefined;
+  if (manifest.initrd.recipe !== INITRD_RECIPE) return undefined;
   const kernel = join(dir, manifest.kernel.file);
   const initrd = join(dir, manifest.initrd.file);
   for (const [file, sum] of [[kernel, manifest.kernel.sha256], [initrd, manifest.initrd.sha256]] as const) {
@@ -192,7 +199,7 @@ export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<Gu
         source: kernelSource, file: 'vmlinuz', size: kernel.length, sha256: sha256(kernel),
       },
       busybox: { package: bpkg.manifest.package, version: bpkg.manifest.version, sha256: sha256(busybox) },
-      initrd: { file: 'initrd.gz', size: initrd.length, sha256: sha256(initrd), cpioSize: cpio.length },
+      initrd: { file: 'initrd.gz', size: initrd.length, sha256: sha256(initrd), cpioSize: cpio.length, recipe: INITRD_RECIPE },
       append: DEBIAN_MALTA_APPEND,
       date: new Date().toISOString(),
     };

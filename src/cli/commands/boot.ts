@@ -1,0 +1,181 @@
+// `mips64 boot [FILE.elf | debian-malta]`: boots a guest with the console on this terminal.
+//   (no argument)         the built-in demo guest (dist/guests/demo.elf) on the demo board
+//   FILE.elf              a bare-metal ELF on the demo board
+//   --board malta --kernel K [--initrd I] [--append ARGS]
+//                         a Linux kernel (vmlinux/vmlinuz ELF) on the Malta board
+//   debian-malta          Debian's 5kc-malta kernel + busybox initramfs (fetched on first use)
+// See src/cli/console.ts for the terminal handling and the exit codes.
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CliError, UsageError, fileErrorMessage, firstLine } from '../errors';
+import { CliIo } from '../io';
+import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { Command } from './command';
+import { fetchGuest } from './guest';
+import { DEBIAN_MALTA } from '../guest/debian-malta';
+import { DEMO_ELF } from '../guest/demo-image';
+import { createDemoMachine } from '../../emulator/boards/demo';
+import { createMaltaMachine } from '../../emulator/boards/malta';
+import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
+import { ElfError } from '../../emulator/loader/elf';
+import type { Machine } from '../../emulator/machine';
+
+const NAME = 'boot';
+const ENGINES = ['jit', 'interp'] as const;
+const BOARDS = ['demo', 'malta'] as const;
+
+export const bootCommand: Command = {
+  name: NAME,
+  summary: 'boot a guest (built-in demo, bare-metal ELF, Linux kernel, debian-malta) on this terminal',
+  usage: 'boot [FILE.elf | debian-malta] [--board demo|malta] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU]',
+  options: [
+    { name: 'board', value: 'demo|malta', help: 'board (default: demo; malta with --kernel or debian-malta)' },
+    { name: 'kernel', value: 'K', help: 'Linux kernel ELF (vmlinux or vmlinuz) for the Malta board' },
+    { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for the Malta board' },
+    { name: 'append', value: 'ARGS', help: 'kernel command line (default "console=ttyS0")' },
+    { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
+    { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
+    { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
+    { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
+    { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+  ],
+  details: [
+    'Guest console output goes to stdout as it is. On a terminal, keys go to the guest (Ctrl-C',
+    'too) and Ctrl-A starts an escape, as in QEMU:',
+    ...ESCAPE_HELP.map((l) => `  ${l}`),
+    'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
+    'runs until it powers off, or stops (exit 2) once it idles without output.',
+    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x.',
+  ],
+  async run(args, io) {
+    return boot(args.positionals, args.options, io);
+  },
+};
+
+interface Plan {
+  board: 'demo' | 'malta';
+  /** Demo board: ELF to load (path, or undefined for the built-in demo). */
+  elf?: string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  engine: 'jit' | 'interp';
+  memoryMiB?: number;
+  bigEndian: boolean;
+  cpu?: string;
+  warp: boolean;
+  guest?: string;
+}
+
+function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`, NAME);
+  const str = (k: string): string | undefined => (o.has(k) ? String(o.get(k)) : undefined);
+  const engine = str('engine') ?? 'jit';
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`unknown engine '${engine}' (expected jit or interp)`, NAME);
+  let memoryMiB: number | undefined;
+  const mem = str('memory');
+  if (mem !== undefined) {
+    memoryMiB = /^\d+$/.test(mem) ? Number(mem) : NaN;
+    if (!(memoryMiB >= 1 && memoryMiB <= 2048)) throw new UsageError(`invalid memory size '${mem}' (expected MiB, 1 to 2048)`, NAME);
+  }
+  let cpu = str('cpu');
+  if (cpu !== undefined) {
+    const hit = Object.keys(CPU_MODELS).find((m) => m.toLowerCase() === cpu!.toLowerCase());
+    if (!hit) throw new UsageError(`unknown CPU '${cpu}' (expected one of ${Object.keys(CPU_MODELS).join(', ')})`, NAME);
+    cpu = hit;
+  }
+  const boardOpt = str('board');
+  if (boardOpt !== undefined && !(BOARDS as readonly string[]).includes(boardOpt)) {
+    throw new UsageError(`unknown board '${boardOpt}' (expected demo or malta)`, NAME);
+  }
+  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp') };
+  const arg = positionals[0];
+
+  if (arg === DEBIAN_MALTA) {
+    if (boardOpt === 'demo') throw new UsageError(`${DEBIAN_MALTA} runs on the malta board`, NAME);
+    for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${DEBIAN_MALTA}`, NAME);
+    if (common.bigEndian) throw new UsageError(`${DEBIAN_MALTA} is little-endian (mips64el); drop -EB`, NAME);
+    return { ...common, board: 'malta', guest: DEBIAN_MALTA, append: str('append') };
+  }
+  const board = boardOpt ?? (o.has('kernel') ? 'malta' : 'demo');
+  if (board === 'malta') {
+    const kernel = str('kernel') ?? arg;
+    if (kernel === undefined) throw new UsageError('missing --kernel K for the malta board', NAME);
+    if (o.has('kernel') && arg !== undefined) throw new UsageError(`unexpected argument '${arg}' (the kernel is given by --kernel)`, NAME);
+    return { ...common, board: 'malta', kernel, initrd: str('initrd'), append: str('append') ?? 'console=ttyS0' };
+  }
+  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs --board malta`, NAME);
+  return { ...common, board: 'demo', elf: arg };
+}
+
+/** dist/guests/<file> next to the bundled CLI (dist/cli.js). */
+export function builtinGuestPath(file: string): string {
+  return join(__dirname, 'guests', file);
+}
+
+async function readInput(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new CliError(fileErrorMessage(file, e));
+  }
+}
+
+/** Turns a load failure into one line: `FILE: message` (with a hint for the byte order). */
+function loadError(file: string, e: unknown, bigEndian: boolean): never {
+  if (e instanceof ElfError || e instanceof Error) {
+    let msg = firstLine(e.message);
+    if (/-endian ELF for a/.test(msg)) msg += bigEndian ? ' (drop -EB)' : ' (add -EB)';
+    throw new CliError(`${file}: ${msg}`);
+  }
+  throw e;
+}
+
+async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
+  const p = plan(positionals, options);
+  const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
+  let machine: Machine;
+  let uart;
+  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+
+  if (p.board === 'demo') {
+    let file = p.elf;
+    if (file === undefined) {
+      file = builtinGuestPath(p.bigEndian ? DEMO_ELF.big : DEMO_ELF.little);
+      if (!existsSync(file)) throw new CliError(`built-in demo guest not found at ${file} (run 'npm run build')`);
+    }
+    const bytes = await readInput(file);
+    const m = createDemoMachine(machineOpts);
+    try {
+      m.board.boot(bytes);
+    } catch (e) {
+      loadError(p.elf ?? 'built-in demo guest', e, p.bigEndian);
+    }
+    machine = m.machine;
+    uart = m.board.uart;
+  } else {
+    let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
+    if (p.guest) {
+      const img = await fetchGuest(p.guest, { log });
+      kernelPath = img.kernel;
+      initrdPath = img.initrd;
+      append ??= img.append;
+    }
+    const kernel = await readInput(kernelPath!);
+    const initrd = initrdPath !== undefined ? await readInput(initrdPath) : undefined;
+    const m = createMaltaMachine({ ...machineOpts, append });
+    try {
+      m.board.bootLinux(kernel, initrd, append);
+    } catch (e) {
+      loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
+    }
+    machine = m.machine;
+    uart = m.board.uart0;
+  }
+
+  const stdin = process.stdin as ConsoleInput;
+  if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
+  return runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp });
+}

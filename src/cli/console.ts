@@ -1,0 +1,323 @@
+// The interactive console of `mips64 boot`: runs a machine in slices and connects its
+// console UART to the host terminal, like QEMU's `-nographic` / `-serial mon:stdio`.
+//
+//   guest → host  every byte the guest transmits on the console UART goes to stdout
+//                 unchanged (ANSI escape sequences, UTF-8, \r\n as the guest sends them);
+//   host → guest  keystrokes go to the UART's receiver. On a terminal, stdin is put in raw
+//                 mode, so Ctrl-C arrives as 0x03 (the guest decides what it means) and
+//                 Ctrl-A starts a QEMU-style escape: Ctrl-A x quits (exit 130), Ctrl-A h
+//                 prints help, Ctrl-A b sends a break, Ctrl-A Ctrl-A sends one Ctrl-A.
+//                 Not a terminal (pipes, tests): stdin's bytes are sent as they are, with
+//                 no escapes; at end of input the console waits for the guest to power
+//                 off, and stops with a message if it goes idle instead.
+//
+// The machine runs in slices of `slice` instructions with setImmediate in between, so that
+// input and output are serviced. A guest idle in WAIT with nothing scheduled makes the
+// console wait for input instead of spinning; a guest idle in WAIT with a timer pending
+// is paced so that its virtual time does not run ahead of the wall clock (unless `warp`).
+// The terminal mode is restored on every way out: return, exception, signal, process exit.
+
+import type { Machine } from '../emulator/machine';
+
+export const CTRL_A = 0x01;
+
+export type EscapeCommand = 'quit' | 'help' | 'break';
+
+export type KeyEvent = { kind: 'data'; bytes: Uint8Array } | { kind: 'command'; command: EscapeCommand };
+
+/** Splits terminal input into bytes for the guest and Ctrl-A escape commands (state carries across chunks). */
+export class EscapeDecoder {
+  private escaped = false;
+
+  feed(chunk: Uint8Array): KeyEvent[] {
+    const events: KeyEvent[] = [];
+    let run: number[] = [];
+    const flush = (): void => {
+      if (run.length) events.push({ kind: 'data', bytes: Uint8Array.from(run) });
+      run = [];
+    };
+    for (const b of chunk) {
+      if (this.escaped) {
+        this.escaped = false;
+        const command = ESCAPES.get(b);
+        if (b === CTRL_A) run.push(CTRL_A);
+        else if (command) {
+          flush();
+          events.push({ kind: 'command', command });
+        }
+        // any other key after Ctrl-A is dropped, as QEMU does
+      } else if (b === CTRL_A) {
+        this.escaped = true;
+      } else {
+        run.push(b);
+      }
+    }
+    flush();
+    return events;
+  }
+}
+
+const ESCAPES = new Map<number, EscapeCommand>([
+  [0x78, 'quit'], [0x58, 'quit'], // x X
+  [0x68, 'help'], [0x48, 'help'], [0x3f, 'help'], // h H ?
+  [0x62, 'break'], [0x42, 'break'], // b B
+]);
+
+export const ESCAPE_HELP = [
+  'C-a h    print this help',
+  'C-a x    exit the emulator',
+  'C-a b    send a break (Linux: magic SysRq)',
+  'C-a C-a  send C-a',
+];
+
+/** Exit code after Ctrl-A x (as for SIGINT). */
+export const EXIT_QUIT = 130;
+/** Exit code when the guest is idle after the end of non-terminal input. */
+export const EXIT_IDLE = 2;
+
+export interface ConsoleUart {
+  /** Host characters queued but not yet taken by the guest. */
+  readonly pendingInput: number;
+  sendBreak(): void;
+}
+
+export interface ConsoleInput extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
+export interface ConsoleOptions {
+  machine: Machine;
+  /** The console UART (for pending input and breaks). */
+  uart: ConsoleUart;
+  /** `uartTx` port of the console UART (default 0). */
+  port?: number;
+  stdin: ConsoleInput;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Instructions per slice (default 2,000,000). */
+  slice?: number;
+  /** Let virtual time run ahead of the wall clock while the guest idles (default false). */
+  warp?: boolean;
+  /** After end of input: virtual ms of quiet WAIT idling before giving up (default 2000). */
+  idleExitMs?: number;
+  /** Install process signal and exit handlers (default true; false for in-process tests). */
+  handleSignals?: boolean;
+}
+
+/** The pieces of the terminal state machine that must survive any exit path. */
+class Terminal {
+  private raw = false;
+  private readonly onExit = (): void => this.restore();
+
+  constructor(private readonly stdin: ConsoleInput, private readonly hooks: boolean) {}
+
+  enterRaw(): void {
+    if (!this.stdin.isTTY || typeof this.stdin.setRawMode !== 'function') return;
+    this.stdin.setRawMode(true);
+    this.raw = true;
+    if (this.hooks) process.on('exit', this.onExit);
+  }
+
+  get isRaw(): boolean {
+    return this.raw;
+  }
+
+  /** After SIGCONT the shell may have reset the terminal: raw again. */
+  reassert(): void {
+    if (this.raw) this.stdin.setRawMode?.(true);
+  }
+
+  restore(): void {
+    if (!this.raw) return;
+    this.raw = false;
+    try {
+      this.stdin.setRawMode?.(false);
+    } catch {
+      // the terminal is gone (hang-up); nothing to restore
+    }
+    if (this.hooks) process.removeListener('exit', this.onExit);
+  }
+}
+
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+/** Runs the machine with the console attached until it powers off or the user quits; returns the exit code. */
+export async function runConsole(o: ConsoleOptions): Promise<number> {
+  const { machine, uart, stdin, stdout, stderr } = o;
+  const port = o.port ?? 0;
+  const slice = o.slice ?? 2_000_000;
+  const idleExitNs = (o.idleExitMs ?? 2000) * 1e6;
+  const hooks = o.handleSignals ?? true;
+  const tty = stdin.isTTY === true;
+  const term = new Terminal(stdin, hooks);
+  const decoder = new EscapeDecoder();
+  const nl = (): string => (term.isRaw ? '\r\n' : '\n');
+  const note = (line: string): void => {
+    stderr.write(`${term.isRaw ? '\r\n' : ''}mips64: ${line}${nl()}`);
+  };
+
+  // Guest output, collected during a slice and written after it.
+  let out = new Uint8Array(4096);
+  let outLen = 0;
+  let quietSince = machine.now();
+  const offTx = machine.events.on('uartTx', ({ port: p, byte }) => {
+    if (p !== port) return;
+    if (outLen === out.length) {
+      const bigger = new Uint8Array(out.length * 2);
+      bigger.set(out);
+      out = bigger;
+    }
+    out[outLen++] = byte;
+  });
+  let warned = 0;
+  const offLog = machine.events.on('log', ({ level, message }) => {
+    if (level !== 'warn' || warned > 20) return;
+    warned++;
+    note(warned > 20 ? 'further emulator warnings suppressed' : `warning: ${message}`);
+  });
+
+  let exitCode: number | undefined;
+  let eof = false;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const onData = (chunk: Buffer | string): void => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (!tty) {
+      machine.consoleInput(bytes);
+    } else {
+      for (const ev of decoder.feed(bytes)) {
+        if (ev.kind === 'data') machine.consoleInput(ev.bytes);
+        else if (ev.command === 'quit') {
+          note('terminated by C-a x');
+          exitCode ??= EXIT_QUIT;
+        } else if (ev.command === 'help') {
+          stderr.write(nl() + ESCAPE_HELP.join(nl()) + nl());
+        } else {
+          uart.sendBreak();
+          machine.cpu.nextEvent = machine.cpu.icount;
+        }
+      }
+    }
+    quietSince = machine.now();
+    poke();
+  };
+  const onEnd = (): void => {
+    eof = true;
+    quietSince = machine.now();
+    if (tty) {
+      note('terminal closed');
+      exitCode ??= EXIT_QUIT;
+    }
+    poke();
+  };
+  const onError = (): void => onEnd();
+  const signalHandlers = new Map<NodeJS.Signals, () => void>();
+  if (hooks) {
+    for (const [sig, num] of Object.entries(SIGNALS) as Array<[NodeJS.Signals, number]>) {
+      const h = (): void => {
+        note(`terminated by ${sig}`);
+        exitCode ??= 128 + num;
+        poke();
+      };
+      signalHandlers.set(sig, h);
+      process.on(sig, h);
+    }
+    const cont = (): void => term.reassert();
+    signalHandlers.set('SIGCONT', cont);
+    process.on('SIGCONT', cont);
+  }
+
+  /** Flushes guest output, waiting while stdout's buffer is full. */
+  const flush = async (): Promise<void> => {
+    if (outLen === 0) return;
+    const chunk = Buffer.from(out.subarray(0, outLen));
+    outLen = 0;
+    quietSince = machine.now();
+    if (!stdout.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stdout.removeListener('drain', done);
+          stdout.removeListener('close', done);
+          stdout.removeListener('error', done);
+          resolve();
+        };
+        stdout.on('drain', done);
+        stdout.on('close', done);
+        stdout.on('error', done);
+      });
+    }
+  };
+
+  /** Waits for input, a command or a signal; at most `ms` milliseconds when given. */
+  const waitForInput = (ms?: number): Promise<void> => new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    wake = () => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    if (ms !== undefined) timer = setTimeout(() => poke(), Math.max(0, ms));
+  });
+  const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  try {
+    term.enterRaw();
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onError);
+    stdin.resume();
+
+    // Pacing: virtual time (ns) against wall time (ms), re-based when the guest falls behind.
+    let wall0 = performance.now();
+    let virt0 = machine.now();
+    for (;;) {
+      if (exitCode !== undefined) return exitCode;
+      const r = machine.run(slice);
+      await flush();
+      if (r.reason === 'poweroff' || machine.poweredOff) {
+        return exitCode ?? machine.exitCode;
+      }
+      if (exitCode !== undefined) return exitCode;
+      const cpu = machine.cpu;
+      const inputDone = eof && uart.pendingInput === 0;
+      if (r.reason === 'idle') {
+        // Nothing will ever happen without input.
+        if (inputDone) {
+          note('end of input and the guest is idle (waiting with nothing scheduled); stopping');
+          return EXIT_IDLE;
+        }
+        await waitForInput();
+        wall0 = performance.now();
+        virt0 = machine.now();
+        continue;
+      }
+      if (!cpu.waiting) quietSince = machine.now();
+      if (inputDone && machine.now() - quietSince > idleExitNs) {
+        note(`end of input and the guest has been idle for ${(idleExitNs / 1e9).toFixed(1)} s without output; stopping`);
+        return EXIT_IDLE;
+      }
+      const ahead = (machine.now() - virt0) / 1e6 - (performance.now() - wall0);
+      if (ahead < -100) {
+        wall0 = performance.now();
+        virt0 = machine.now();
+      }
+      if (cpu.waiting && !o.warp && ahead > 1) await waitForInput(Math.min(ahead, 100));
+      else await yieldToIo();
+    }
+  } finally {
+    offTx();
+    offLog();
+    stdin.removeListener('data', onData);
+    stdin.removeListener('end', onEnd);
+    stdin.removeListener('error', onError);
+    term.restore();
+    stdin.pause();
+    for (const [sig, h] of signalHandlers) process.removeListener(sig, h);
+    wake = undefined;
+  }
+}

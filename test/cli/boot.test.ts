@@ -1,0 +1,226 @@
+// `mips64 boot`: the built-in demo guest with piped stdin on both engines (banner, ticks,
+// q → exit 0 and "bye"), end of input while the guest idles, load errors as one line with
+// exit 2, usage errors, and the terminal handling under a pseudo-terminal (util-linux
+// `script`): Ctrl-C reaches the guest, Ctrl-A h / Ctrl-A Ctrl-A / Ctrl-A x, and the
+// terminal settings are restored afterwards.
+
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './support.js';
+
+/** A running `node dist/cli.js …` whose output can be awaited. */
+class Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private waiters: Array<() => void> = [];
+
+  constructor(cmd: string, args: string[]) {
+    this.child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, TZ: 'UTC' } });
+    const wake = (): void => {
+      for (const w of this.waiters.splice(0)) w();
+    };
+    this.child.stdout.on('data', (b: Buffer) => { this.stdout += b.toString('latin1'); wake(); });
+    this.child.stderr.on('data', (b: Buffer) => { this.stderr += b.toString('latin1'); wake(); });
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => { wake(); resolve(code); }));
+  }
+
+  /** Waits until stdout (+ stderr) matches; fails with what was seen after `ms`. */
+  async waitFor(re: RegExp, ms = 30_000, from = 0): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const m = (this.stdout + this.stderr).slice(from).match(re);
+      if (m) return m;
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        assert.fail(`timed out waiting for ${re}\nstdout: ${JSON.stringify(this.stdout)}\nstderr: ${JSON.stringify(this.stderr)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+
+  type(text: string): void {
+    this.child.stdin.write(Buffer.from(text, 'latin1'));
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const PROMPT = /Type something \('t' = ticks, 'q' = quit\):\r\r?\n/; // a terminal adds \r (ONLCR)
+
+before(() => ensureBuilt());
+
+for (const engine of ['jit', 'interp'] as const) {
+  describe(`boot the demo guest (--engine ${engine})`, () => {
+    test('banner, t shows the timer ticks, q powers off with exit code 0 and "bye"', { timeout: 120_000 }, async () => {
+      const r = new Running(process.execPath, [CLI, 'boot', '--engine', engine]);
+      try {
+        await r.waitFor(/MIPS64 Studio demo guest \(bare metal, MIPS64 Release 2\)\r\n/);
+        await r.waitFor(/syscall handled: v0 = 0x0000002a/);
+        await r.waitFor(/TLB refill handled, 0x00400000 reads 0x600dcafe/);
+        await r.waitFor(PROMPT);
+        await sleep(400); // some timer ticks (10 ms of guest time each, paced to the wall clock)
+        r.type('t');
+        const m = await r.waitFor(/timer ticks: 0x([0-9a-f]{8})\r\n/);
+        assert.ok(Number.parseInt(m[1]!, 16) > 0, `ticks ${m[1]}`);
+        r.type('hi');
+        await r.waitFor(/hi/, 30_000, r.stdout.indexOf('timer ticks'));
+        r.type('q');
+        const code = await r.exited;
+        assert.equal(code, 0, r.stderr);
+        assert.match(r.stdout, /\r\n {2}bye\r\n$/);
+        assert.equal(r.stderr, '', 'nothing on stderr for a piped session');
+      } finally {
+        r.kill();
+      }
+    });
+
+    test('input ending before the guest powers off: it runs on, then stops with a message (exit 2)', { timeout: 120_000 }, async () => {
+      const r = new Running(process.execPath, [CLI, 'boot', '--engine', engine]);
+      try {
+        r.type('abc');
+        r.child.stdin.end();
+        const code = await r.exited;
+        assert.equal(code, 2);
+        assert.match(r.stdout, /timer running/);
+        assert.match(r.stdout, /abc/, 'input typed ahead still reaches the guest');
+        const lines = r.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0]!, /^mips64: end of input and the guest has been idle for 2\.0 s without output; stopping$/);
+      } finally {
+        r.kill();
+      }
+    });
+
+    test('one line and exit 2 for a missing ELF and for a file that is not an ELF', () => {
+      const dir = tempDir('mips64-boot-');
+      const text = join(dir, 'notes.elf');
+      writeFileSync(text, 'this is a text file, not an ELF executable\n');
+      for (const [args, msg] of [
+        [['missing.elf'], /^mips64: missing\.elf: No such file or directory$/],
+        [[text], new RegExp(`^mips64: ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not an ELF file`)],
+      ] as const) {
+        const r = cli(['boot', '--engine', engine, ...args]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stdout, '');
+        const lines = r.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0]!, msg);
+        assert.equal(assertCleanStderr(r.stderr), undefined);
+      }
+    });
+  });
+}
+
+test('-EB boots the big-endian build of the demo guest; a little-endian ELF on a big-endian machine is refused', { timeout: 60_000 }, () => {
+  const r = cli(['boot', '-EB'], { input: 'q' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /MIPS64 Studio demo guest/);
+  assert.match(r.stdout, /bye/);
+  const bad = cli(['boot', '-EB', join(ROOT, 'dist', 'guests', 'demo.elf')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^mips64: .*demo\.elf: little-endian ELF for a big-endian machine \(drop -EB\)\n$/);
+});
+
+test('usage errors: exit 2 with the usage line, no stack traces', () => {
+  for (const [args, msg] of [
+    [['--engine', 'fast'], /unknown engine 'fast'/],
+    [['--memory', 'lots'], /invalid memory size 'lots'/],
+    [['--cpu', 'r4000'], /unknown CPU 'r4000'/],
+    [['--board', 'pc'], /unknown board 'pc'/],
+    [['--initrd', 'x.gz'], /--initrd needs --board malta/],
+    [['--board', 'malta'], /missing --kernel K/],
+    [['a.elf', 'b.elf'], /unexpected argument 'b\.elf'/],
+    [['debian-malta', '-EB'], /debian-malta is little-endian/],
+    [['debian-malta', '--kernel', 'k'], /--kernel cannot be combined with debian-malta/],
+  ] as const) {
+    const r = cli(['boot', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+    assert.match(r.stderr, /\nusage: mips64 boot /);
+    assert.equal(assertCleanStderr(r.stderr), undefined);
+  }
+});
+
+test('--board malta: a missing kernel or initrd, or a kernel that is not an ELF, is one line and exit 2', () => {
+  const dir = tempDir('mips64-boot-');
+  const text = join(dir, 'vmlinux');
+  writeFileSync(text, '#!/bin/sh\necho not a kernel\n');
+  for (const [args, msg] of [
+    [['--kernel', join(dir, 'nope')], /^mips64: .*nope: No such file or directory$/],
+    [['--board', 'malta', '--kernel', text], /^mips64: .*vmlinux: not an ELF file/],
+    [['--kernel', join(ROOT, 'dist', 'guests', 'demo.elf'), '--initrd', join(dir, 'initrd.gz')], /^mips64: .*initrd\.gz: No such file or directory$/],
+  ] as const) {
+    const r = cli(['boot', ...args]);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, msg);
+  }
+});
+
+describe('on a terminal (pseudo-terminal from util-linux script)', () => {
+  test('raw keys: Ctrl-C goes to the guest, C-a h help, C-a C-a, C-a x exits 130; the terminal is restored', { timeout: 120_000 }, async () => {
+    // script(1) runs the shell command on a new pseudo-terminal and copies our stdin to it.
+    const inner = `stty -g; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo -e isig -e -isig | tr '\\n' ' '; echo; `
+      + `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} boot; echo "EXIT=$?"; stty -g; `
+      + `stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo -e isig -e -isig | tr '\\n' ' '; echo; sleep 1`;
+    const r = new Running('script', ['-qefc', inner, '/dev/null']);
+    try {
+      await r.waitFor(/mips64: booting \(demo board, jit\); C-a x quits, C-a h for help/);
+      await r.waitFor(PROMPT);
+      await sleep(300);
+      r.type('x\x03y');
+      await r.waitFor(/x\^C\r\r?\ny/);
+      r.type('\x01h');
+      await r.waitFor(/C-a x {4}exit the emulator/);
+      const before = r.stdout.length;
+      r.type('\x01\x01');
+      await r.waitFor(/\x01/, 30_000, before); // the guest echoes the one C-a it received
+      r.type('\x01zt'); // unknown escape: dropped; then t
+      await r.waitFor(/timer ticks: 0x/);
+      r.type('\x01x');
+      await r.waitFor(/EXIT=\d+/);
+      const code = await r.exited;
+      assert.equal(code, 0, r.stderr);
+      assert.match(r.stdout, /mips64: terminated by C-a x/);
+      assert.match(r.stdout, /EXIT=130/);
+      assert.doesNotMatch(r.stdout, /\x01z/, 'C-a z is not sent to the guest');
+      // Terminal settings before and after are the same (stty -g), and cooked again.
+      const settings = [...r.stdout.matchAll(/^([0-9a-f]+(?::[0-9a-f]+){10,})\r?$/gm)].map((m) => m[1]);
+      assert.equal(settings.length, 2, r.stdout);
+      assert.equal(settings[0], settings[1], 'stty -g before/after');
+      const flags = [...r.stdout.matchAll(/^((?:-?(?:isig|icanon|echo) ?){3})\r?$/gm)].map((m) => m[1]!.trim());
+      assert.deepEqual(flags, ['isig icanon echo', 'isig icanon echo'], r.stdout);
+    } finally {
+      r.kill();
+    }
+  });
+
+  test('q: the guest powers off, exit code 0, terminal restored', { timeout: 120_000 }, async () => {
+    const inner = `stty -g; ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} boot --engine interp; echo "EXIT=$?"; stty -g; sleep 1`;
+    const r = new Running('script', ['-qefc', inner, '/dev/null']);
+    try {
+      await r.waitFor(PROMPT);
+      r.type('q');
+      await r.waitFor(/EXIT=\d+/);
+      await r.exited;
+      assert.match(r.stdout, /bye\r\r?\n/);
+      assert.match(r.stdout, /EXIT=0/);
+      const settings = [...r.stdout.matchAll(/^([0-9a-f]+(?::[0-9a-f]+){10,})\r?$/gm)].map((m) => m[1]);
+      assert.equal(settings.length, 2, r.stdout);
+      assert.equal(settings[0], settings[1]);
+    } finally {
+      r.kill();
+    }
+  });
+});
