@@ -236,10 +236,26 @@ export function scribble(m: Machine, bytes: number, mode: 0 | 1 = 0, offset = 0,
 /** Every component's saved state plus a copy of RAM: equal snapshots mean equal machines. */
 export interface MachineSnapshot { states: Map<string, Uint8Array>; ram: Uint8Array; icount: number }
 
-export function snapshotOf(m: Machine): MachineSnapshot {
+/**
+ * With `canonical`, dead state that differs between the engines is zeroed: the
+ * delay-slot target outside a delay slot (each engine leaves its own stale value).
+ */
+export function snapshotOf(m: Machine, canonical = false): MachineSnapshot {
   const states = new Map<string, Uint8Array>();
-  for (const c of m.stateComponents()) states.set(c.stateSpec.name, saveState(c));
+  for (const c of m.stateComponents()) {
+    if (canonical && c.stateSpec.name === 'cpu0' && !m.cpu.inDelay) {
+      states.set('cpu0', saveState({ stateSpec: c.stateSpec, state: { ...pick(c.state, Object.keys(c.stateSpec.fields)), dsLo: 0, dsHi: 0 } }));
+    } else {
+      states.set(c.stateSpec.name, saveState(c));
+    }
+  }
   return { states, ram: m.bus.ram.slice(), icount: m.cpu.icount };
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (const k of keys) r[k] = o[k];
+  return r;
 }
 
 /** Names of components whose state differs, and the number of differing RAM pages. */

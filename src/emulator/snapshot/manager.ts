@@ -198,7 +198,7 @@ export class Checkpointer {
       throw new CheckpointError('parent', 'no previous checkpoint of this machine to continue: take a full checkpoint first');
     }
     if (kind === 'auto') {
-      kind = canIncrement && this.last!.chainLength < this.maxChain ? 'incremental' : 'full';
+      kind = canIncrement && this.last!.chainLength <= this.maxChain ? 'incremental' : 'full';
       // Without a disk, an incremental must fit in memory with its whole chain.
       if (kind === 'incremental' && !this.disk) {
         const estimate = tracker.count * 4200 + 65536;
