@@ -20,8 +20,10 @@ for (const [n, i] of Object.entries(GPR_O32_ALIASES)) GPR_BY_NAME.set(n, i);
 
 /** Parses `$5`, `$a0`, `a0`, `$fp` … into a GPR number, or undefined. */
 export function parseGpr(text: string): number | undefined {
-  const t = text.startsWith('$') ? text.slice(1) : text;
+  const dollar = text.startsWith('$');
+  const t = dollar ? text.slice(1) : text;
   if (/^\d+$/.test(t)) {
+    if (!dollar) return undefined; // a bare number is an immediate (GNU as: `teq $8, 1` is teqi)
     const n = Number(t);
     return n < 32 ? n : undefined;
   }

@@ -8,6 +8,7 @@
 import { CpuModelName, MODEL_ISA } from '../decoder';
 import { Isa } from '../table';
 import { DELAY_SLOT } from '../table';
+import { parseGpr } from '../registers';
 import { encodeInstruction, entriesNamed, OperandError, splitOperands } from './encode';
 import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
 import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
@@ -459,6 +460,10 @@ class Assembler {
         if (ops.length !== 3 || /^\$/.test(ops[2].trim())) return undefined;
         return wideShift(name, ops, this.absExpr(ops[2]));
       }
+      case 'teq': case 'tne': case 'tge': case 'tgeu': case 'tlt': case 'tltu':
+        // GNU as: a trap against an immediate is the immediate form (teq $8, 1 → teqi $8, 1).
+        if (ops.length === 2 && !/^\$/.test(ops[1].trim()) && parseGpr(ops[1].trim()) === undefined) return [[`${name}i`, ops]];
+        return undefined;
       case 'j': case 'jal':
         if (ops.length === 1 && /^\$/.test(ops[0].trim())) return [[name === 'j' ? 'jr' : 'jalr', ops]];
         return undefined;
