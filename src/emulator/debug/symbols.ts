@@ -21,6 +21,9 @@ export interface DebugSymbol {
   readonly source: string;
 }
 
+/** An address this far past an unsized symbol (a label) is not attributed to it. */
+const MAX_UNSIZED_OFFSET = 1n << 20n;
+
 export class DebugSymbols {
   private readonly tables: Loaded[] = [];
 
@@ -47,6 +50,7 @@ export class DebugSymbols {
       const a = BigInt.asUintN(64, addr - t.offset);
       const r: SymbolLookup | undefined = t.table.lookup(a);
       if (!r) continue;
+      if (r.symbol.size === 0n && r.offset >= MAX_UNSIZED_OFFSET) continue;
       if (!best || r.offset < best.offset) {
         best = { name: r.name, addr: BigInt.asUintN(64, r.symbol.addr + t.offset), size: r.symbol.size, offset: r.offset, source: t.source };
       }

@@ -1,0 +1,198 @@
+// Debug Console commands (evaluate with context "repl") besides plain expressions:
+//
+//   info tlb | info registers | info symbol ADDR
+//   x/NFU ADDR        examine memory (gdb style: F = x d u c s i, U = b h w g)
+//   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
+//   p2v ADDR          physical → the virtual addresses that reach it
+//   LVALUE = EXPR     assignment to a register, CP0 register/field or memory
+//   help
+
+import { getBig } from '../emulator/cpu/arith';
+import { MachineDebugger } from '../emulator/debug/debugger';
+import { assign, evaluate, EvalError, hex64 } from '../emulator/debug/expr';
+import { XLATE_TEXT } from '../emulator/debug/memory';
+import { GPR_NAMES } from '../emulator/isa/registers';
+import { Disassembler } from '../emulator/isa/disassembler';
+import type { CpuModelName } from '../emulator/isa/decoder';
+import { pageMaskSize, sizeText } from '../emulator/debug/cp0-fields';
+
+export const HELP = [
+  'Expressions: $a0 $sp $pc $hi $lo $f0 $fcsr, $cp0.status, $cp0.status.exl, symbols (their address),',
+  '  *(u64*)ADDR *(s32*)($sp+8) (u32)x, phys:ADDR, C operators; LVALUE = EXPR assigns.',
+  'Commands:',
+  '  info tlb            valid TLB entries',
+  '  info registers      general-purpose registers',
+  '  info symbol ADDR    symbol containing ADDR',
+  '  x/NFU ADDR          examine memory: N count, F format x|d|u|c|s|i, U size b|h|w|g (e.g. x/16gx $sp, x/8i $pc)',
+  '  v2p ADDR            translate a virtual address (no side effects)',
+  '  p2v ADDR            virtual addresses that map a physical address',
+].join('\n');
+
+export interface ConsoleResult {
+  text: string;
+  /** Memory reference for the result (address-valued expressions). */
+  memoryReference?: string;
+  /** The command changed machine state (registers/memory): views must refresh. */
+  changed?: boolean;
+}
+
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+export class ConsoleCommands {
+  private readonly dis: Disassembler;
+
+  constructor(private readonly dbg: MachineDebugger) {
+    this.dis = new Disassembler({ model: dbg.cpu.model.isa as CpuModelName, symbolize: (a) => this.symbolize(a) });
+  }
+
+  private symbolize(a: bigint): string {
+    const s = this.dbg.symbols.describe(a);
+    return s ? ` <${s}>` : '';
+  }
+
+  /** Runs a console command; undefined when the text is not a command (evaluate it as an expression). */
+  run(text: string): ConsoleResult | undefined {
+    const t = text.trim();
+    if (t === 'help' || t === '?') return { text: HELP };
+    let m = /^info\s+(\w+)\s*(.*)$/.exec(t);
+    if (m) return this.info(m[1], m[2]);
+    m = /^x(?:\/(\d*)([a-z]*))?\s+(.+)$/.exec(t);
+    if (m) {
+      // gdb accepts the format and unit letters in either order (x/4gx, x/4xg).
+      let fmt = 'x', unit = '';
+      for (const ch of m[2] ?? '') {
+        if ('bhwg'.includes(ch)) unit = ch;
+        else if ('xducsi'.includes(ch)) fmt = ch;
+        else throw new EvalError(`unknown x/ letter '${ch}' (formats x d u c s i, sizes b h w g)`);
+      }
+      return this.examine(m[1] ? Number(m[1]) : 1, fmt, unit || (fmt === 'i' ? 'w' : 'g'), m[3]);
+    }
+    m = /^(v2p|p2v)\s+(.+)$/.exec(t);
+    if (m) return m[1] === 'v2p' ? this.v2p(m[2]) : this.p2v(m[2]);
+    m = /^(.+?)\s*(?<![=!<>])=(?!=)\s*(.+)$/.exec(t);
+    if (m) {
+      const lhs = evaluate(m[1], this.dbg.ctx);
+      if (!lhs.lvalue) throw new EvalError(`'${m[1].trim()}' cannot be assigned (not a register, CP0 register or memory)`);
+      const v = evaluate(m[2], this.dbg.ctx).v;
+      assign(lhs.lvalue, v, this.dbg.ctx);
+      return { text: `${m[1].trim()} = ${hex64(evaluate(m[1], this.dbg.ctx).v)}`, changed: true };
+    }
+    return undefined;
+  }
+
+  private addrOf(expr: string): bigint {
+    return U64(evaluate(expr, this.dbg.ctx).v);
+  }
+
+  private info(what: string, arg: string): ConsoleResult {
+    switch (what) {
+      case 'tlb': return { text: this.infoTlb() };
+      case 'registers': case 'reg': case 'r': {
+        const cpu = this.dbg.cpu;
+        const rows: string[] = [];
+        for (let i = 0; i < 32; i += 2) {
+          rows.push(`${`$${GPR_NAMES[i]}`.padEnd(6)} ${hex64(cpu.getGpr(i))}   ${`$${GPR_NAMES[i + 1]}`.padEnd(6)} ${hex64(cpu.getGpr(i + 1))}`);
+        }
+        rows.push(`pc     ${hex64(cpu.pc)}   hi     ${hex64(getBig(cpu.r, 66))}   lo     ${hex64(getBig(cpu.r, 64))}`);
+        return { text: rows.join('\n') };
+      }
+      case 'symbol': {
+        const a = this.addrOf(arg);
+        const s = this.dbg.symbols.describe(a);
+        return { text: s ? `${hex64(a)} is ${s}` : `no symbol matches ${hex64(a)}` };
+      }
+      default: throw new EvalError(`unknown info command '${what}' (info tlb, info registers, info symbol ADDR)`);
+    }
+  }
+
+  private infoTlb(): string {
+    const cpu = this.dbg.cpu;
+    const rows = ['idx  VPN2               ASID  size     even (PFN C D V)           odd (PFN C D V)'];
+    let shown = 0;
+    for (let i = 0; i < cpu.tlb.size; i++) {
+      const e = cpu.tlb.read(i);
+      if (!(e.lo0 & 2) && !(e.lo1 & 2)) continue;
+      shown++;
+      const g = (e.lo0 % 2) === 1 && (e.lo1 % 2) === 1;
+      const vpn2 = (BigInt(e.hiHi >>> 0) << 32n) | BigInt((e.hiLo & ~0x1fff) >>> 0);
+      const half = (lo: number): string => {
+        if (!(lo & 2)) return '-'.padEnd(26);
+        const pfn = Math.floor(lo / 64) % 2 ** 30;
+        return `0x${pfn.toString(16).padStart(7, '0')} ${(lo >>> 3) & 7} ${(lo >>> 2) & 1} ${(lo >>> 1) & 1}`.padEnd(26);
+      };
+      rows.push(`${String(i).padStart(3)}  ${hex64(vpn2)} ${g ? 'G   ' : `0x${(e.hiLo & 0xff).toString(16).padStart(2, '0')}`}  ${sizeText(pageMaskSize(e.pageMask)).padEnd(7)}  ${half(e.lo0)} ${half(e.lo1)}`);
+    }
+    if (shown === 0) return `no valid entries (of ${cpu.tlb.size})`;
+    return `${rows.join('\n')}\n${shown} valid of ${cpu.tlb.size} entries`;
+  }
+
+  private examine(count: number, fmt: string, unit: string, expr: string): ConsoleResult {
+    if (count < 1 || count > 4096) throw new EvalError('count must be 1..4096');
+    let phys = false;
+    let e = expr.trim();
+    if (/^phys:/i.test(e)) { phys = true; e = e.slice(5); }
+    const val = evaluate(e, this.dbg.ctx);
+    const start = U64(val.v);
+    phys = phys || (val.phys ?? false);
+    const label = (a: bigint): string => {
+      const s = phys ? undefined : this.dbg.symbols.describe(a);
+      return `${phys ? 'phys:' : ''}${hex64(a)}${s ? ` <${s}>` : ''}:`;
+    };
+    const rows: string[] = [];
+    if (fmt === 'i') {
+      for (let k = 0; k < count; k++) {
+        const a = U64(start + BigInt(k * 4));
+        const w = phys ? this.dbg.mem.readUnsigned({ addr: a, phys: true }, 4) : this.dbg.mem.readUnsigned({ addr: a, phys: false }, 4);
+        rows.push(`${label(a)}\t${w === undefined ? '<unreadable>' : `${w.toString(16).padStart(8, '0')}\t${this.dis.text(Number(w) | 0, a)}`}`);
+      }
+      return { text: rows.join('\n') };
+    }
+    if (fmt === 's') {
+      let a = start;
+      for (let k = 0; k < count; k++) {
+        const bytes = this.dbg.mem.read({ addr: a, phys }, 4096);
+        let s = '';
+        let n = 0;
+        for (; n < bytes.length && bytes[n] !== undefined && bytes[n] !== 0; n++) s += String.fromCharCode(bytes[n]!);
+        rows.push(`${label(a)}\t${JSON.stringify(s)}${bytes[n] === undefined && n < bytes.length ? ' <unreadable>' : ''}`);
+        a = U64(a + BigInt(n + 1));
+      }
+      return { text: rows.join('\n') };
+    }
+    const size = { b: 1, h: 2, w: 4, g: 8 }[unit as 'b' | 'h' | 'w' | 'g'];
+    const perRow = size === 8 ? 2 : size === 4 ? 4 : 8;
+    for (let k = 0; k < count; k += perRow) {
+      const a0 = U64(start + BigInt(k * size));
+      const cells: string[] = [];
+      for (let j = k; j < Math.min(count, k + perRow); j++) {
+        const v = this.dbg.mem.readUnsigned({ addr: U64(start + BigInt(j * size)), phys }, size);
+        if (v === undefined) { cells.push('<unreadable>'); continue; }
+        switch (fmt) {
+          case 'd': cells.push(BigInt.asIntN(size * 8, v).toString()); break;
+          case 'u': cells.push(v.toString()); break;
+          case 'c': cells.push(JSON.stringify(String.fromCharCode(Number(v & 0xffn)))); break;
+          default: cells.push(`0x${v.toString(16).padStart(size * 2, '0')}`);
+        }
+      }
+      rows.push(`${label(a0)}\t${cells.join('\t')}`);
+    }
+    return { text: rows.join('\n'), memoryReference: `${phys ? 'phys:' : ''}${hex64(start)}` };
+  }
+
+  private v2p(expr: string): ConsoleResult {
+    const va = this.addrOf(expr);
+    const r = this.dbg.mem.v2p(va);
+    if (!r.ok) return { text: `${hex64(va)}: not mapped — ${XLATE_TEXT[r.code] ?? 'unknown'}` };
+    const ram = this.dbg.machine.bus.ramOffset(r.pa) >= 0 ? 'RAM' : 'not RAM (device or unassigned)';
+    const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : 'unmapped segment';
+    return { text: `${hex64(va)} → phys 0x${r.pa.toString(16)} (${via}, ${ram})`, memoryReference: `phys:0x${r.pa.toString(16)}` };
+  }
+
+  private p2v(expr: string): ConsoleResult {
+    const e = expr.trim().replace(/^phys:/i, '');
+    const pa = this.addrOf(e);
+    if (pa >= 2n ** 53n) throw new EvalError('physical address out of range');
+    const list = this.dbg.mem.p2v(Number(pa));
+    return { text: [`phys 0x${pa.toString(16)} is reached at:`, ...list.map((x) => `  ${hex64(x.va)}  (${x.via})`)].join('\n') };
+  }
+}

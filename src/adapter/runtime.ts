@@ -1,0 +1,276 @@
+// The debuggee: one emulated machine with its MachineDebugger, booted from a launch
+// configuration, executing in slices on the adapter's own event loop. Kept separate from
+// the DAP session (session.ts), which only translates requests and events.
+//
+// Why slices with setImmediate and not a worker thread: every inspection request
+// (registers, CP0, TLB, memory, disassembly, expressions) then reads the machine
+// synchronously, with no copying or message round trips and no risk of observing a
+// half-executed instruction; a slice lasts a few milliseconds, so requests (pause,
+// UART input, evaluate while running) are served promptly. When the guest idles in
+// WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDemoMachine } from '../emulator/boards/demo';
+import { createMaltaMachine } from '../emulator/boards/malta';
+import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
+import { Emitter } from '../emulator/events';
+import { hex64 } from '../emulator/debug/expr';
+import { assemble } from '../emulator/isa/assembler/assembler';
+import { assemblyToElf } from '../emulator/isa/assembler/to-elf';
+import { parseElf } from '../emulator/loader/elf';
+import { Machine } from '../emulator/machine';
+import { LaunchArguments, StatsBody } from './protocol';
+
+export interface RuntimeEvents {
+  stopped: StopInfo;
+  /** Guest console output (UART 0) or debugger messages. */
+  output: { text: string; category: 'stdout' | 'console' | 'stderr' };
+  exited: { code: number };
+}
+
+/** A launch problem the user must fix (reported as an error response). */
+export class LaunchError extends Error {}
+
+const DEMO_ORIGIN = 0xffffffff80100000n;
+/** Instructions per run slice; the loop runs slices for up to TICK_MS before yielding. */
+const SLICE = 100_000;
+const TICK_MS = 15;
+
+export interface BootInfo {
+  board: 'demo' | 'malta';
+  kernelName: string;
+  entry: bigint;
+  symbols: number;
+}
+
+export class Runtime {
+  readonly events = new Emitter<RuntimeEvents>();
+  readonly machine: Machine;
+  readonly dbg: MachineDebugger;
+  readonly engine: 'jit' | 'interp';
+  readonly boot: BootInfo;
+  private state: StatsBody['state'] = 'not started';
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly decoder = new TextDecoder('utf-8');
+  private outBuf: number[] = [];
+  private hostRunMs = 0;
+  private runInsns = 0;
+  private wall0 = 0;
+  private virt0 = 0;
+  private readonly consoleInput: (bytes: Uint8Array) => void;
+
+  constructor(args: LaunchArguments, private readonly adapterDir: string) {
+    const kernelPath = args.kernel;
+    const board = args.board ?? (kernelPath ? 'malta' : 'demo');
+    if (board !== 'demo' && board !== 'malta') throw new LaunchError(`unknown board '${String(board)}' (demo or malta)`);
+    const engine = args.engine ?? 'jit';
+    if (engine !== 'jit' && engine !== 'interp') throw new LaunchError(`unknown engine '${String(engine)}' (jit or interp)`);
+    this.engine = engine;
+    const memoryMiB = args.memory ?? 256;
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
+    const kernel = kernelPath ? readInput(kernelPath, 'kernel') : undefined;
+    if (!kernel && board === 'malta') throw new LaunchError('board "malta" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo');
+    const opts = { engine, memoryMiB, cpu: args.cpu };
+    let entry: bigint;
+    let kernelBytes: Uint8Array;
+    try {
+      if (board === 'demo') {
+        const { machine, board: b } = createDemoMachine(opts);
+        this.machine = machine;
+        kernelBytes = kernel ?? this.demoElf();
+        entry = b.boot(kernelBytes).entry;
+        this.consoleInput = (bytes) => machine.consoleInput(bytes);
+      } else {
+        const { machine, board: b } = createMaltaMachine({ ...opts, append: args.append ?? 'console=ttyS0' });
+        this.machine = machine;
+        kernelBytes = kernel!;
+        const initrd = args.initrd ? readInput(args.initrd, 'initrd') : undefined;
+        entry = b.bootLinux(kernelBytes, initrd, args.append ?? 'console=ttyS0').entry;
+        this.consoleInput = (bytes) => machine.consoleInput(bytes);
+      }
+    } catch (e) {
+      if (e instanceof LaunchError) throw e;
+      const what = kernelPath ? `'${kernelPath}'` : 'the demo guest';
+      throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
+    }
+    this.dbg = new MachineDebugger(this.machine);
+    let symbols = 0;
+    try {
+      const elf = parseElf(kernelBytes);
+      if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelPath ?? 'demo');
+    } catch { /* a raw image: no symbols */ }
+    for (const s of args.symbols ?? []) {
+      if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
+      const offset = parseOffset(s.offset);
+      try {
+        symbols += this.dbg.symbols.addElf(readInput(s.path, 'symbol file'), offset, s.path);
+      } catch (e) {
+        if (e instanceof LaunchError) throw e;
+        throw new LaunchError(`cannot load symbols from '${s.path}': ${(e as Error).message}`);
+      }
+    }
+    this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
+    this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
+    this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); });
+    this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' }));
+  }
+
+  /** The demo guest: dist/guests/demo.elf when built, else assembled from guests/demo/demo.s. */
+  private demoElf(): Uint8Array {
+    for (const p of [join(this.adapterDir, 'guests', 'demo.elf'), join(this.adapterDir, '..', 'dist', 'guests', 'demo.elf')]) {
+      try { return readFileSync(p); } catch { /* next */ }
+    }
+    const src = join(this.adapterDir, '..', 'guests', 'demo', 'demo.s');
+    let text: string;
+    try { text = readFileSync(src, 'utf8'); } catch {
+      throw new LaunchError('the built-in demo guest is missing (dist/guests/demo.elf); rebuild the extension');
+    }
+    const r = assemble(text, { fileName: src, origin: DEMO_ORIGIN });
+    if (!r.ok) throw new LaunchError(`cannot assemble the demo guest: ${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
+    return assemblyToElf(r);
+  }
+
+  get status(): StatsBody['state'] {
+    return this.state;
+  }
+
+  /** Starts execution (after configurationDone): stops at entry or runs. */
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) this.report(this.dbg.noteStop({ reason: 'entry', description: `Stopped at entry ${this.dbg.addr(this.boot.entry)}` }));
+    else this.continue();
+  }
+
+  continue(): void { this.dbg.resume(); this.run(); }
+  stepInstruction(): void { this.dbg.stepInstruction(); this.run(); }
+  stepOver(): void { this.dbg.stepOver(); this.run(); }
+  stepOut(): void { this.dbg.stepOut(); this.run(); }
+
+  pause(): void {
+    if (this.state === 'stopped' || this.state === 'exited') return;
+    this.dbg.pause();
+    this.run(); // serves the pause at once when idle
+  }
+
+  /** Moves the PC and reports a 'goto' stop. */
+  goto(addr: bigint): void {
+    this.dbg.setPc(addr);
+    this.report(this.dbg.noteStop({ reason: 'goto', description: `PC set to ${this.dbg.addr(addr)}` }));
+  }
+
+  /** Console input for the guest; wakes an idle guest. */
+  input(text: string): void {
+    this.consoleInput(new TextEncoder().encode(text));
+    if (this.state === 'idle') this.run();
+  }
+
+  private run(): void {
+    if (this.disposed || this.state === 'exited') return;
+    if (this.state !== 'running') {
+      this.state = 'running';
+      this.wall0 = performance.now();
+      this.virt0 = this.machine.now();
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.scheduled || this.disposed) return;
+    this.scheduled = true;
+    const go = (): void => { this.scheduled = false; this.timer = undefined; this.tick(); };
+    if (delayMs > 0) this.timer = setTimeout(go, delayMs);
+    else setImmediate(go);
+  }
+
+  private tick(): void {
+    if (this.disposed || this.state !== 'running') return;
+    const t0 = performance.now();
+    const i0 = this.machine.cpu.icount;
+    let st: RunState;
+    let ahead = 0;
+    for (;;) {
+      st = this.dbg.runSlice(SLICE);
+      if (st.kind !== 'running') break;
+      const now = performance.now();
+      // Pacing: an idle guest (WAIT) must not run ahead of wall-clock time.
+      ahead = (this.machine.now() - this.virt0) / 1e6 - (now - this.wall0);
+      if (this.machine.cpu.waiting && ahead > 1) break;
+      if (now - t0 >= TICK_MS) break;
+    }
+    this.hostRunMs += performance.now() - t0;
+    this.runInsns += this.machine.cpu.icount - i0;
+    this.flushOutput();
+    switch (st.kind) {
+      case 'stopped': this.report(st); return;
+      case 'exited':
+        this.state = 'exited';
+        this.events.emit('exited', { code: st.code });
+        return;
+      case 'idle': this.state = 'idle'; return;
+      default:
+        if (this.machine.cpu.waiting && ahead > 1) this.schedule(Math.min(ahead, 50));
+        else {
+          // Behind wall-clock time (busy guest) by a lot: do not try to catch up later.
+          if (ahead < -1000) { this.wall0 = performance.now(); this.virt0 = this.machine.now(); }
+          this.schedule(0);
+        }
+    }
+  }
+
+  private report(st: RunState): void {
+    if (st.kind !== 'stopped') return;
+    this.state = 'stopped';
+    this.flushOutput();
+    this.events.emit('stopped', st.stop);
+  }
+
+  /** Sends buffered console output. */
+  flushOutput(): void {
+    if (this.outBuf.length === 0) return;
+    const text = this.decoder.decode(Uint8Array.from(this.outBuf), { stream: true });
+    this.outBuf = [];
+    if (text) this.events.emit('output', { text, category: 'stdout' });
+  }
+
+  stats(): StatsBody {
+    const m = this.machine;
+    const jit = m.jit ? { ...m.jit.stats } : undefined;
+    return {
+      state: this.state, board: this.boot.board, cpu: m.model.name, engine: this.engine,
+      instructions: m.cpu.icount, virtualTimeNs: m.now(), hostRunMs: Math.round(this.hostRunMs),
+      mips: this.hostRunMs > 0 ? Math.round((this.runInsns / this.hostRunMs) / 10) / 100 : 0, jit,
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new LaunchError(`cannot read ${what} '${path}': ${why}`);
+  }
+}
+
+function parseOffset(o: number | string | undefined): bigint {
+  if (o === undefined) return 0n;
+  if (typeof o === 'number') {
+    if (!Number.isSafeInteger(o)) throw new LaunchError(`symbol offset ${o} is not an exact integer: give it as a hex string`);
+    return BigInt.asUintN(64, BigInt(o));
+  }
+  const t = o.trim();
+  if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new LaunchError(`bad symbol offset '${o}' (a number or a hex string such as "0xffffffffc0000000")`);
+  const neg = t.startsWith('-');
+  const v = BigInt(neg ? t.slice(1) : t);
+  return BigInt.asUintN(64, neg ? -v : v);
+}
+
+export { hex64 };

@@ -1,0 +1,583 @@
+// The MIPS64 debug session: translates Debug Adapter Protocol requests into Runtime /
+// MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
+
+import {
+  Breakpoint, DebugSession, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, StoppedEvent,
+  TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { dirname } from 'node:path';
+import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, StopInfo } from '../emulator/debug/debugger';
+import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
+import { parseMemRef } from '../emulator/debug/memory';
+import type { WatchAccess } from '../emulator/debug/watchpoints';
+import { Disassembler } from '../emulator/isa/disassembler';
+import type { CpuModelName } from '../emulator/isa/decoder';
+import { ConsoleCommands } from './console';
+import { LaunchArguments, STATS, UART_INPUT, UartInputArguments } from './protocol';
+import { LaunchError, Runtime } from './runtime';
+import { VariableStore } from './variables';
+
+const THREAD_ID = 1;
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+/** Error ids of error responses. */
+const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006 }
+
+interface StoredBp { kind: CodeBreakpointKind; spec: CodeBreakpointSpec }
+
+export class Mips64DebugSession extends DebugSession {
+  private rt: Runtime | undefined;
+  private vars: VariableStore | undefined;
+  private commands: ConsoleCommands | undefined;
+  private dis: Disassembler | undefined;
+  private launchArgs: LaunchArguments | undefined;
+  private configured = false;
+  private startWhenConfigured = false;
+  private nextBpId = 1;
+  private lastStop: StopInfo | undefined;
+  /** Breakpoints as last set by the client, re-applied after a restart. */
+  private readonly code = new Map<CodeBreakpointKind, StoredBp[]>();
+  private functionArgs: DebugProtocol.FunctionBreakpoint[] = [];
+  private instructionArgs: DebugProtocol.InstructionBreakpoint[] = [];
+  private exceptionArgs: DebugProtocol.SetExceptionBreakpointsArguments = { filters: [] };
+  private dataArgs: DebugProtocol.DataBreakpoint[] = [];
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.id, label: f.label, description: f.description, default: false,
+        supportsCondition: f.supportsCondition ?? false, conditionDescription: f.conditionDescription,
+      })),
+      supportsExceptionFilterOptions: true,
+      supportsExceptionInfoRequest: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsStepBack: false,
+      supportsGotoTargetsRequest: true,
+      supportsSetVariable: true,
+      supportsSetExpression: true,
+      supportsEvaluateForHovers: true,
+      supportsTerminateRequest: true,
+      supportsRestartRequest: true,
+      supportTerminateDebuggee: true,
+      supportsCompletionsRequest: false,
+      supportsValueFormattingOptions: false,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+    try {
+      this.createRuntime(args);
+    } catch (e) {
+      this.fail(response, Err.Launch, e);
+      return;
+    }
+    this.launchArgs = args;
+    this.sendResponse(response);
+    // Breakpoints can resolve against the machine's symbols from now on.
+    this.sendEvent(new InitializedEvent());
+    if (this.configured) this.rt!.start(args.stopOnEntry ?? false);
+    else this.startWhenConfigured = true;
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configured = true;
+    this.sendResponse(response);
+    if (this.startWhenConfigured && this.rt) {
+      this.startWhenConfigured = false;
+      this.rt.start(this.launchArgs?.stopOnEntry ?? false);
+    }
+  }
+
+  private createRuntime(args: LaunchArguments): void {
+    if (args.checkpoint) throw new LaunchError('"checkpoint" is not supported by the debug adapter yet');
+    const rt = new Runtime(args, adapterDir());
+    this.rt?.dispose();
+    this.rt = rt;
+    this.vars = new VariableStore(rt.dbg);
+    this.commands = new ConsoleCommands(rt.dbg);
+    this.dis = new Disassembler({
+      model: rt.machine.cpu.model.isa as CpuModelName,
+      symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
+    });
+    rt.events.on('stopped', (s) => this.onStopped(s));
+    rt.events.on('output', (o) => this.sendEvent(new OutputEvent(o.text, o.category)));
+    rt.events.on('exited', ({ code }) => {
+      this.sendEvent(new OutputEvent(`The guest powered off (exit code ${code}).\n`, 'console'));
+      this.sendEvent(new ExitedEvent(code));
+      this.sendEvent(new TerminatedEvent());
+    });
+    this.sendEvent(new OutputEvent(`MIPS64 Studio: ${rt.boot.board} board, ${rt.machine.model.name}, ${rt.engine} engine, `
+      + `${rt.machine.options.memoryMiB} MiB; ${rt.boot.kernelName} (entry ${hex64(rt.boot.entry)}, ${rt.boot.symbols} symbols)\n`, 'console'));
+    this.applyAllBreakpoints();
+  }
+
+  private onStopped(s: StopInfo): void {
+    this.lastStop = s;
+    this.vars?.reset();
+    const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
+    ev.body.description = s.description;
+    ev.body.allThreadsStopped = true;
+    if (s.hitBreakpointIds?.length) ev.body.hitBreakpointIds = s.hitBreakpointIds;
+    this.sendEvent(ev);
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.rt?.dispose();
+    this.rt = undefined;
+    this.sendResponse(response);
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.rt?.dispose();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments | undefined): void {
+    const next = (args?.arguments as LaunchArguments | undefined) ?? this.launchArgs;
+    if (!next) { this.fail(response, Err.NotRunning, new Error('nothing to restart: not launched')); return; }
+    try {
+      this.createRuntime(next);
+    } catch (e) {
+      this.fail(response, Err.Launch, e);
+      return;
+    }
+    this.launchArgs = next;
+    this.sendResponse(response);
+    this.rt!.start(next.stopOnEntry ?? false);
+  }
+
+  // ---- breakpoints ----------------------------------------------------------------------------
+
+  private applyAllBreakpoints(): void {
+    const rt = this.rt;
+    if (!rt) return;
+    for (const kind of ['source', 'function', 'instruction'] as const) {
+      rt.dbg.setCodeBreakpoints(kind, (this.code.get(kind) ?? []).map((b) => b.spec));
+    }
+    if (this.functionArgs.length) this.resolveFunctionBreakpoints(this.functionArgs);
+    if (this.instructionArgs.length) this.resolveInstructionBreakpoints(this.instructionArgs);
+    rt.dbg.setExceptionFilters(this.exceptionFilterList(this.exceptionArgs));
+    if (this.dataArgs.length) this.resolveDataBreakpoints(this.dataArgs);
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    // No line information yet (DWARF is not read): source breakpoints cannot bind.
+    const name = args.source.name ?? args.source.path ?? 'this source';
+    response.body = {
+      breakpoints: (args.breakpoints ?? []).map((b) => ({
+        id: this.nextBpId++, verified: false, line: b.line, message: `no line information for ${name} (source-level debugging needs DWARF, not supported yet)`,
+      })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.functionArgs = args.breakpoints;
+    response.body = { breakpoints: this.rt ? this.resolveFunctionBreakpoints(args.breakpoints) : args.breakpoints.map(() => this.pendingBp()) };
+    this.sendResponse(response);
+  }
+
+  private pendingBp(): DebugProtocol.Breakpoint {
+    return { id: this.nextBpId++, verified: false, message: 'the machine has not been launched yet' };
+  }
+
+  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const dbg = this.rt!.dbg;
+    const out: DebugProtocol.Breakpoint[] = [];
+    const specs: CodeBreakpointSpec[] = [];
+    for (const b of list) {
+      const id = this.nextBpId++;
+      let addr: bigint | undefined;
+      let message: string | undefined;
+      try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message; }
+      if (addr !== undefined) {
+        specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition });
+        out.push({ id, verified: true, instructionReference: hex64(addr), message: dbg.addr(addr) });
+      } else out.push({ id, verified: false, message });
+    }
+    const errors = dbg.setCodeBreakpoints('function', specs);
+    this.code.set('function', []);
+    specs.forEach((s, k) => { if (errors[k]) { const o = out.find((x) => x.id === s.id)!; o.verified = false; o.message = errors[k]; } });
+    return out;
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.instructionArgs = args.breakpoints;
+    response.body = { breakpoints: this.rt ? this.resolveInstructionBreakpoints(args.breakpoints) : args.breakpoints.map(() => this.pendingBp()) };
+    this.sendResponse(response);
+  }
+
+  private resolveInstructionBreakpoints(list: DebugProtocol.InstructionBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const dbg = this.rt!.dbg;
+    const out: DebugProtocol.Breakpoint[] = [];
+    const specs: CodeBreakpointSpec[] = [];
+    for (const b of list) {
+      const id = this.nextBpId++;
+      let addr: bigint | undefined;
+      let message: string | undefined;
+      try {
+        const ref = parseMemRef(b.instructionReference);
+        addr = U64((ref ? ref.addr : evaluate(b.instructionReference, dbg.ctx).v) + BigInt(b.offset ?? 0));
+      } catch (e) { message = (e as Error).message; }
+      if (addr !== undefined) {
+        specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: (b as { logMessage?: string }).logMessage });
+        out.push({ id, verified: true, instructionReference: hex64(addr) });
+      } else out.push({ id, verified: false, message });
+    }
+    const errors = dbg.setCodeBreakpoints('instruction', specs);
+    specs.forEach((s, k) => { if (errors[k]) { const o = out.find((x) => x.id === s.id)!; o.verified = false; o.message = errors[k]; } });
+    return out;
+  }
+
+  private exceptionFilterList(args: DebugProtocol.SetExceptionBreakpointsArguments): Array<{ id: string; condition?: string }> {
+    const list: Array<{ id: string; condition?: string }> = args.filters.map((id) => ({ id }));
+    for (const o of args.filterOptions ?? []) list.push({ id: o.filterId, condition: o.condition });
+    return list;
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.exceptionArgs = args;
+    const list = this.exceptionFilterList(args);
+    const notes = this.rt ? this.rt.dbg.setExceptionFilters(list) : [];
+    for (const n of notes) this.sendEvent(new OutputEvent(`${n}\n`, 'console'));
+    response.body = { breakpoints: list.map((f) => ({ verified: EXCEPTION_FILTERS.some((x) => x.id === f.id) })) };
+    this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const rt = this.rt;
+    const none = (description: string): void => { response.body = { dataId: null, description }; this.sendResponse(response); };
+    if (!rt) { none('the machine has not been launched yet'); return; }
+    if (args.variablesReference !== undefined && !args.asAddress) {
+      none('registers and CP0 state cannot be watched: watch a memory address (e.g. a symbol or *(u64*)ADDR)');
+      return;
+    }
+    try {
+      let phys = false;
+      let addr: bigint;
+      const ref = parseMemRef(args.name);
+      if (ref) { addr = ref.addr; phys = ref.phys; } else {
+        const v = evaluate(args.name, rt.dbg.ctx);
+        addr = v.lvalue?.kind === 'mem' ? v.lvalue.ref.addr : v.v;
+        phys = v.lvalue?.kind === 'mem' ? v.lvalue.ref.phys : v.phys ?? false;
+      }
+      const size = args.bytes ?? (() => { const v = evaluate(args.name, rt.dbg.ctx); return v.lvalue?.kind === 'mem' ? v.lvalue.size : 8; })();
+      const r = rt.dbg.watches.resolve({ id: 0, addr: U64(addr), phys, length: size, access: 'write' });
+      if ('error' in r) { none(r.error); return; }
+      response.body = {
+        dataId: `${phys ? 'phys:' : ''}${hex64(addr)}/${size}`,
+        description: `${size} byte${size > 1 ? 's' : ''} at ${phys ? `phys:0x${addr.toString(16)}` : rt.dbg.addr(U64(addr))}`,
+        accessTypes: ['write', 'read', 'readWrite'], canPersist: false,
+      };
+      this.sendResponse(response);
+    } catch (e) {
+      none((e as Error).message);
+    }
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.dataArgs = args.breakpoints;
+    response.body = { breakpoints: this.rt ? this.resolveDataBreakpoints(args.breakpoints) : args.breakpoints.map(() => this.pendingBp()) };
+    this.sendResponse(response);
+  }
+
+  private resolveDataBreakpoints(list: DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const dbg = this.rt!.dbg;
+    const out: DebugProtocol.Breakpoint[] = [];
+    const specs = [];
+    for (const b of list) {
+      const id = this.nextBpId++;
+      const m = /^(phys:)?(0x[0-9a-f]+)\/(\d+)$/i.exec(b.dataId);
+      if (!m) { out.push({ id, verified: false, message: `bad data breakpoint id '${b.dataId}'` }); continue; }
+      const access: WatchAccess = b.accessType ?? 'write';
+      specs.push({ id, addr: BigInt(m[2]), phys: !!m[1], length: Number(m[3]), access, condition: b.condition, hitCondition: b.hitCondition });
+      out.push({ id, verified: true, description: `${access} ${m[3]} bytes at ${m[1] ?? ''}${m[2]}` } as DebugProtocol.Breakpoint);
+    }
+    const errors = dbg.setDataBreakpoints(specs);
+    specs.forEach((s, k) => { if (errors[k]) { const o = out.find((x) => x.id === s.id)!; o.verified = false; o.message = errors[k]; } });
+    return out;
+  }
+
+  // ---- execution ------------------------------------------------------------------------------------
+
+  private runtime(response: DebugProtocol.Response): Runtime | undefined {
+    if (!this.rt) { this.fail(response, Err.NotRunning, new Error('the machine is not running (launch first)')); return undefined; }
+    return this.rt;
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, 'CPU 0')] };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    const rt = this.runtime(response); if (!rt) return;
+    this.vars?.reset();
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    rt.continue();
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.step(response, (rt) => rt.stepOver());
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.step(response, (rt) => rt.stepInstruction());
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.step(response, (rt) => rt.stepOut());
+  }
+
+  private step(response: DebugProtocol.Response, f: (rt: Runtime) => void): void {
+    const rt = this.runtime(response); if (!rt) return;
+    if (rt.status === 'running') { this.fail(response, Err.Step, new Error('the machine is running: pause first')); return; }
+    try {
+      this.vars?.reset();
+      f(rt);
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, Err.Step, e);
+    }
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    const rt = this.runtime(response); if (!rt) return;
+    this.sendResponse(response);
+    rt.pause();
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse): void {
+    response.body = { targets: [] }; // no line information yet: use the Debug Console (`$pc = ADDR`)
+    this.sendResponse(response);
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    // Target ids are instruction addresses (low 53 bits are enough for ids handed out by gotoTargets).
+    try {
+      rt.goto(BigInt(args.targetId));
+      this.sendResponse(response);
+    } catch (e) { this.fail(response, Err.Step, e); }
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    const frames = rt.dbg.unwinder.unwind(64);
+    const start = args.startFrame ?? 0;
+    const count = args.levels && args.levels > 0 ? args.levels : frames.length;
+    response.body = {
+      totalFrames: frames.length,
+      stackFrames: frames.slice(start, start + count).map((f, k) => {
+        const sym = rt.dbg.symbols.describe(f.pc);
+        let name = sym ?? hex64(f.pc);
+        if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
+        return {
+          id: start + k, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc),
+        } as DebugProtocol.StackFrame;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    if (!this.runtime(response)) return;
+    response.body = { scopes: this.vars!.scopes() };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    if (!this.runtime(response)) return;
+    response.body = { variables: this.vars!.variables(args.variablesReference) };
+    this.sendResponse(response);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    if (!this.runtime(response)) return;
+    try {
+      const v = this.vars!.set(args.variablesReference, args.name, args.value);
+      response.body = { value: v.value, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
+    } catch (e) { this.fail(response, Err.Eval, e); }
+  }
+
+  protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    try {
+      const res = this.commands!.run(`${args.expression} = ${args.value}`);
+      if (!res) throw new EvalError(`'${args.expression}' cannot be assigned`);
+      const v = evaluate(args.expression, rt.dbg.ctx);
+      response.body = { value: formatValue(v, rt.dbg.symbols) };
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
+    } catch (e) { this.fail(response, Err.Eval, e); }
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    try {
+      if (args.context === 'repl' || args.context === undefined) {
+        const r = this.commands!.run(args.expression);
+        if (r) {
+          response.body = { result: r.text, variablesReference: 0, memoryReference: r.memoryReference };
+          this.sendResponse(response);
+          if (r.changed) { this.vars?.reset(); this.sendEvent(new InvalidatedEvent(['variables'])); }
+          return;
+        }
+      }
+      const v = evaluate(args.expression, rt.dbg.ctx);
+      const isAddr = v.kind !== 'field' && v.kind !== 'bool' && rt.dbg.mem.ramOffset({ addr: v.v, phys: v.phys ?? false }) >= 0 && v.v >= 0x1000n;
+      response.body = {
+        result: formatValue(v, rt.dbg.symbols), variablesReference: 0,
+        memoryReference: isAddr ? `${v.phys ? 'phys:' : ''}${hex64(v.v)}` : undefined,
+      };
+      this.sendResponse(response);
+    } catch (e) { this.fail(response, Err.Eval, e); }
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const s = this.lastStop;
+    if (!s?.exception) { this.fail(response, Err.Request, new Error('not stopped on an exception')); return; }
+    response.body = {
+      exceptionId: s.exception.name, description: s.description, breakMode: 'always',
+      details: { message: s.description, typeName: s.exception.filter },
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- memory and disassembly ----------------------------------------------------------------------------
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    const ref = this.memRef(response, args.memoryReference); if (!ref) return;
+    const count = Math.max(0, Math.min(args.count, 1 << 20));
+    const addr = U64(ref.addr + BigInt(args.offset ?? 0));
+    const bytes = rt.dbg.mem.read({ addr, phys: ref.phys }, count);
+    let n = 0;
+    while (n < bytes.length && bytes[n] !== undefined) n++;
+    let bad = 0;
+    while (n + bad < bytes.length && bytes[n + bad] === undefined) bad++;
+    const data = Buffer.from(bytes.slice(0, n) as number[]);
+    response.body = { address: `0x${addr.toString(16)}`, data: data.toString('base64'), unreadableBytes: bad };
+    this.sendResponse(response);
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    const ref = this.memRef(response, args.memoryReference); if (!ref) return;
+    const addr = U64(ref.addr + BigInt(args.offset ?? 0));
+    const data = Buffer.from(args.data, 'base64');
+    const probe = rt.dbg.mem.read({ addr, phys: ref.phys }, data.length);
+    const writable = probe.findIndex((b) => b === undefined);
+    if (writable >= 0 && !args.allowPartial) {
+      this.fail(response, Err.Memory, new Error(`cannot write ${data.length} bytes at 0x${addr.toString(16)}: byte ${writable} is not RAM or not mapped`));
+      return;
+    }
+    const n = rt.dbg.mem.write({ addr, phys: ref.phys }, new Uint8Array(data));
+    response.body = { bytesWritten: n, offset: 0 };
+    this.sendResponse(response);
+    this.vars?.reset();
+    this.sendEvent(new MemoryEvent(args.memoryReference, args.offset ?? 0, n));
+    this.sendEvent(new InvalidatedEvent(['variables']));
+  }
+
+  private memRef(response: DebugProtocol.Response, text: string): { addr: bigint; phys: boolean } | undefined {
+    const ref = parseMemRef(text);
+    if (ref) return ref;
+    try {
+      const v = evaluate(text, this.rt!.dbg.ctx);
+      return { addr: U64(v.v), phys: v.phys ?? false };
+    } catch (e) {
+      this.fail(response, Err.Memory, new Error(`bad memory reference '${text}': ${(e as Error).message}`));
+      return undefined;
+    }
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    const ref = this.memRef(response, args.memoryReference); if (!ref) return;
+    const count = Math.max(0, Math.min(args.instructionCount, 10000));
+    // Instructions are 4 bytes: align the start down.
+    const start = U64(((ref.addr + BigInt(args.offset ?? 0)) & ~3n) + BigInt((args.instructionOffset ?? 0) * 4));
+    const out: DebugProtocol.DisassembledInstruction[] = [];
+    for (let k = 0; k < count; k++) {
+      const a = U64(start + BigInt(k * 4));
+      const w = rt.dbg.mem.readUnsigned({ addr: a, phys: ref.phys }, 4);
+      if (w === undefined) {
+        out.push({ address: hex64(a), instruction: '??', presentationHint: 'invalid' });
+        continue;
+      }
+      const sym = args.resolveSymbols === false || ref.phys ? undefined : rt.dbg.symbols.describe(a);
+      out.push({
+        address: hex64(a),
+        instructionBytes: w.toString(16).padStart(8, '0'),
+        instruction: this.dis!.text(Number(w) | 0, a).replace('\t', ' '),
+        symbol: sym,
+      });
+    }
+    response.body = { instructions: out };
+    this.sendResponse(response);
+  }
+
+  // ---- custom requests ----------------------------------------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    switch (command) {
+      case UART_INPUT: {
+        const rt = this.runtime(response); if (!rt) return;
+        const a = args as UartInputArguments | undefined;
+        if (!a || typeof a.text !== 'string') { this.fail(response, Err.Request, new Error('mips64/uartInput needs { text: string }')); return; }
+        if ((a.port ?? 0) !== 0) { this.fail(response, Err.Request, new Error('only UART 0 (the console) takes input')); return; }
+        rt.input(a.text);
+        this.sendResponse(response);
+        return;
+      }
+      case STATS: {
+        const rt = this.runtime(response); if (!rt) return;
+        response.body = rt.stats();
+        this.sendResponse(response);
+        return;
+      }
+      default:
+        super.customRequest(command, response, args);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, id: number, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.sendErrorResponse(response, { id, format: msg, showUser: id === Err.Launch });
+  }
+}
+
+/** Directory of the running adapter bundle (dist/). */
+function adapterDir(): string {
+  return typeof __dirname === 'string' ? __dirname : dirname(process.argv[1] ?? '.');
+}
+
+export { Breakpoint };

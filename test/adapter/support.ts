@@ -1,0 +1,122 @@
+// Test support for the debug adapter: builds dist/ (the real bundle), starts
+// `node dist/adapter.js --server=0` once, and opens DebugClient sessions to it.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const ADAPTER = join(ROOT, 'dist', 'adapter.js');
+
+/** Builds dist/ with scripts/build.mjs (the bundle the extension ships). */
+export function buildAdapter(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface AdapterServer { port: number; proc: ChildProcess; stderr: () => string }
+
+export function startServer(): Promise<AdapterServer> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [ADAPTER, '--server=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`adapter server did not start: ${err}`)), 10_000);
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on port (\d+)/.exec(err);
+      if (m) { clearTimeout(timer); resolve({ port: Number(m[1]), proc, stderr: () => err }); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`adapter server exited (${code}): ${err}`)); });
+  });
+}
+
+/** A DebugClient connected to the server, collecting output events. */
+export class Client {
+  readonly dc = new DebugClient('node', ADAPTER, 'mips64');
+  stdout = '';
+  console = '';
+
+  static async connect(port: number): Promise<Client> {
+    const c = new Client();
+    await c.dc.start(port);
+    c.dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'stdout') c.stdout += e.body.output;
+      else c.console += e.body.output;
+    });
+    return c;
+  }
+
+  /** Waits for an event (the test support has no timeouts for socket connections). */
+  wait<T extends DebugProtocol.Event>(event: string, ms = 10_000): Promise<T> {
+    return withTimeout(this.dc.waitForEvent(event) as Promise<T>, ms, `event '${event}'`);
+  }
+
+  waitStopped(ms = 10_000): Promise<DebugProtocol.StoppedEvent> {
+    return this.wait<DebugProtocol.StoppedEvent>('stopped', ms);
+  }
+
+  /** Resolves when the console output contains `text`. */
+  async waitOutput(text: string, ms = 10_000): Promise<void> {
+    const t0 = Date.now();
+    while (!this.stdout.includes(text)) {
+      if (Date.now() - t0 > ms) throw new Error(`no output '${text}' after ${ms} ms; got ${JSON.stringify(this.stdout.slice(-300))}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
+   * Initialize + launch; `configure` runs between the initialized event and
+   * configurationDone (set breakpoints there).
+   */
+  async launch(args: Record<string, unknown>, configure?: () => Promise<void>): Promise<void> {
+    const initialized = this.wait('initialized');
+    await this.dc.launch(args);
+    await initialized;
+    if (configure) await configure();
+    await this.dc.configurationDoneRequest();
+  }
+
+  async stop(): Promise<void> {
+    await withTimeout(this.dc.stop(), 5000, 'disconnect').catch(() => undefined);
+  }
+
+  /** Top frame of thread 1. */
+  async top(): Promise<DebugProtocol.StackFrame> {
+    const st = await this.dc.stackTraceRequest({ threadId: 1 });
+    return st.body.stackFrames[0]!;
+  }
+
+  async evaluate(expression: string, context = 'repl'): Promise<string> {
+    const r = await this.dc.evaluateRequest({ expression, context, frameId: 0 });
+    return r.body.result;
+  }
+
+  /** Variables of a named scope of frame 0. */
+  async scope(name: string): Promise<DebugProtocol.Variable[]> {
+    const s = await this.dc.scopesRequest({ frameId: 0 });
+    const sc = s.body.scopes.find((x) => x.name === name);
+    if (!sc) throw new Error(`no scope ${name}`);
+    return (await this.dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables;
+  }
+
+  async children(v: DebugProtocol.Variable): Promise<DebugProtocol.Variable[]> {
+    return (await this.dc.variablesRequest({ variablesReference: v.variablesReference })).body.variables;
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout waiting for ${what}`)), ms); }),
+  ]);
+}
+
+/** Expects a request to fail; returns the error message. */
+export async function rejects(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the request succeeded but should have failed');
+}
