@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     board.bootLinuxImage(new Uint8Array(readFileSync(corpus.kernelImage)), corpus.kernelLoadAddress, corpus.kernelEntry, initrd, append);
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let executed = 0;
   let sentInput = false;
   let reason = '';
@@ -113,12 +114,15 @@ async function main(): Promise<void> {
     if (lastPcs.length > 8) lastPcs = lastPcs.slice(-8);
   }
   const wall = (performance.now() - t0) / 1000;
+  const cpuUse = process.cpuUsage(cpu0);
+  const cpuSec = (cpuUse.user + cpuUse.system) / 1e6;
   const cpu = machine.cpu;
-  console.error(`\n# stop: ${reason || 'budget'}; icount ${cpu.icount} (skipped ${board.skippedInsns}), virtual ${(machine.now() / 1e9).toFixed(3)} s, wall ${wall.toFixed(1)} s, ${((cpu.icount - board.skippedInsns) / wall / 1e6).toFixed(1)} MIPS`);
+  console.error(`\n# stop: ${reason || 'budget'}; icount ${cpu.icount} (skipped ${board.skippedInsns}), virtual ${(machine.now() / 1e9).toFixed(3)} s, wall ${wall.toFixed(1)} s, cpu ${cpuSec.toFixed(1)} s, ${((cpu.icount - board.skippedInsns) / cpuSec / 1e6).toFixed(1)} MIPS (per cpu second)`);
   console.error(`# pc ${BigInt.asUintN(64, cpu.pc).toString(16)} ${syms.lookup(cpu.pc)} ra ${BigInt.asUintN(64, cpu.getGpr(31)).toString(16)} ${syms.lookup(cpu.getGpr(31))}`);
   console.error(`# status ${cpu.c0.status.toString(16)} cause ${cpu.c0.cause.toString(16)} epc ${cpu.c0.epc.toString(16)} ${syms.lookup(cpu.c0.epc)} badva ${cpu.c0.badVAddr.toString(16)}`);
   console.error(`# recent slices: ${lastPcs.join(' | ')}`);
   console.error(`# exceptions: ${[...excCounts].map(([c, n]) => `${EXC_NAMES[c] ?? c}=${n}`).join(' ')}`);
+  if (machine.jit) console.error(`# jit: ${JSON.stringify(machine.jit.stats)}`);
   if (machine.bus.unassigned.length) console.error(`# unassigned: ${machine.bus.unassigned.slice(0, 16).join(', ')}`);
 }
 

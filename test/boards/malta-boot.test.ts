@@ -14,6 +14,7 @@ import { createMaltaMachine, MaltaBoard } from '../../src/emulator/boards/malta.
 import type { Machine } from '../../src/emulator/machine.js';
 import { debianCorpus, DebianCorpus } from '../support/corpus.js';
 import { busyboxInitramfs, READY_MARKER } from '../support/initramfs.js';
+import { restoreState, saveState } from '../../src/emulator/snapshot/state.js';
 
 async function guest(): Promise<DebianCorpus> {
   try {
@@ -54,8 +55,12 @@ class Console {
   type(s: string): void { this.m.consoleInput(new TextEncoder().encode(s)); }
 }
 
-/** Boots to the marker, then checks arithmetic, /proc/cpuinfo and poweroff. */
-function exercise(machine: Machine, board: MaltaBoard, label: string, bootBudget: number): void {
+/**
+ * Boots to the marker, then checks arithmetic, /proc/cpuinfo and poweroff. With
+ * `twin`, a checkpoint taken at the prompt is restored into `twin` (a fresh machine
+ * with the same images) and both must answer the first command identically.
+ */
+function exercise(machine: Machine, board: MaltaBoard, label: string, bootBudget: number, twin?: Machine): void {
   const con = new Console(machine);
   const t0 = performance.now();
   const ready = con.until(READY_MARKER, bootBudget);
@@ -70,8 +75,22 @@ function exercise(machine: Machine, board: MaltaBoard, label: string, bootBudget
   assert.match(con.text, /rtc_cmos 70\.rtc: registered as rtc0/);
   assert.doesNotMatch(con.text, /Oops|Call Trace|Kernel panic|BUG:/);
 
+  let twinCon: Console | undefined;
+  const mark = con.text.length;
+  if (twin) {
+    const snap = machine.stateComponents().map((c) => saveState(c));
+    twin.bus.ram.set(machine.bus.ram);
+    twin.stateComponents().forEach((c, i) => restoreState(c, snap[i]!));
+    twin.cpu.afterStateChange();
+    twinCon = new Console(twin);
+    twinCon.type('echo $((6*7))\n');
+  }
   con.type('echo $((6*7))\n');
   const after42 = con.until(/\r?\n42\r?\n/, 100_000_000, prompt);
+  if (twin && twinCon) {
+    const end = twinCon.until(/\r?\n42\r?\n/, 100_000_000);
+    assert.equal(twinCon.text.slice(0, end), con.text.slice(mark, after42), 'restored checkpoint continues identically');
+  }
   con.type('cat /proc/cpuinfo\n');
   const cpuinfoEnd = con.until(/VCEI exceptions[^\n]*\n/, 200_000_000, after42);
   const cpuinfo = con.text.slice(after42, cpuinfoEnd);
@@ -89,10 +108,14 @@ describe('Debian 5kc-malta on the Malta board', () => {
   test('boots to a busybox shell, computes, shows /proc/cpuinfo, powers off', async () => {
     const g = await guest();
     const initrd = busyboxInitramfs(g.busybox);
-    const { machine, board } = createMaltaMachine({ memoryMiB: 256 });
-    board.bootLinuxImage(new Uint8Array(readFileSync(g.kernelImage)), g.kernelLoadAddress, g.kernelEntry, initrd,
-      'console=ttyS0 rdinit=/init');
-    exercise(machine, board, 'decompressed image', 3_000_000_000);
+    const kernel = new Uint8Array(readFileSync(g.kernelImage));
+    const boot = (): ReturnType<typeof createMaltaMachine> => {
+      const mb = createMaltaMachine({ memoryMiB: 256 });
+      mb.board.bootLinuxImage(kernel, g.kernelLoadAddress, g.kernelEntry, initrd, 'console=ttyS0 rdinit=/init');
+      return mb;
+    };
+    const { machine, board } = boot();
+    exercise(machine, board, 'decompressed image', 3_000_000_000, boot().machine);
   });
 
   test('boots the self-decompressing vmlinuz ELF (MIPS64_SLOW_TESTS=1)', { skip: !process.env.MIPS64_SLOW_TESTS }, async () => {
