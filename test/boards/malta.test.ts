@@ -50,6 +50,15 @@ describe('Malta board', () => {
     assert.deepEqual(bus.readBytes(0x1000, 4), [1, 2, 3, 4]);
   });
 
+  test('big-endian board: ID word, FPGA STATUS and GT registers as a big-endian CPU sees them', () => {
+    const { machine } = createMaltaMachine({ memoryMiB: 32, engine: 'interp', bigEndian: true });
+    const bus = machine.bus;
+    assert.equal(bus.ioRead(0x1fc00010, 4), 0x00000420);
+    assert.equal(bus.ioRead(0x1fc00013, 1), 0x20, 'low byte last in big-endian order');
+    assert.equal(bus.ioRead(0x1f000208, 4), 0x12);
+    assert.equal(bus.ioRead(0x1be00068, 4), 0xdf000000, 'GT without the Endianness bit: byte-swapped');
+  });
+
   test('RAM above 512 MiB is also visible at 0x20000000', () => {
     const { machine } = createMaltaMachine({ memoryMiB: 640, engine: 'interp' });
     const bus = machine.bus;
