@@ -78,7 +78,7 @@ export function diffCheckpoints(chainA: readonly ParsedCheckpoint[], chainB: rea
   for (const [name, va] of ca) {
     const vb = cb.get(name);
     if (!vb) continue;
-    if (name === 'cpu0') diffCpu(va.values, vb.values, out.registers);
+    if (name === 'cpu0') diffCpu(va.values, vb.values, out.registers, va.stored.spec.fields);
     else if (name === 'cpu0.tlb') diffTlb(va.values, vb.values, out.tlb);
     else {
       const list = name === 'cpu0.cp0' ? out.cp0 : name === 'cpu0.fpu' ? out.fpu : out.devices;
@@ -112,7 +112,9 @@ function hex64(v: bigint): string {
   return `0x${BigInt.asUintN(64, v).toString(16).padStart(16, '0')}`;
 }
 
-export function formatValue(v: unknown): string {
+/** A field value as text: 64-bit values and integer registers in hex, f64 fields (times, counts) in decimal. */
+export function formatValue(v: unknown, type?: string): string {
+  if (type === 'f64' && typeof v === 'number') return String(v);
   if (typeof v === 'bigint') return hex64(v);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
@@ -157,11 +159,11 @@ function diffFields(component: string, a: Decoded, b: Decoded, out: FieldDiff[])
         continue;
       }
     }
-    out.push({ component, field: f, a: formatValue(va), b: formatValue(vb) });
+    out.push({ component, field: f, a: formatValue(va, ta), b: formatValue(vb, ta) });
   }
 }
 
-function diffCpu(a: Record<string, unknown>, b: Record<string, unknown>, out: FieldDiff[]): void {
+function diffCpu(a: Record<string, unknown>, b: Record<string, unknown>, out: FieldDiff[], spec: Record<string, string>): void {
   const ra = a.r as Int32Array | undefined, rb = b.r as Int32Array | undefined;
   const pair = (r: Int32Array, i: number): bigint => (BigInt(r[i + 1]) << 32n) | BigInt(r[i] >>> 0);
   if (ra && rb && ra.length === rb.length) {
@@ -182,7 +184,7 @@ function diffCpu(a: Record<string, unknown>, b: Record<string, unknown>, out: Fi
   const skip = new Set(['r', 'pcHi', 'pcLo', 'dsHi', 'dsLo']);
   for (const f of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (skip.has(f) || same(a[f], b[f])) continue;
-    out.push({ component: 'cpu0', field: f, a: formatValue(a[f]), b: formatValue(b[f]) });
+    out.push({ component: 'cpu0', field: f, a: formatValue(a[f], spec[f]), b: formatValue(b[f], spec[f]) });
   }
 }
 
