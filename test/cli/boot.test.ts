@@ -10,6 +10,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './support.js';
+import { EscapeDecoder, KeyEvent } from '../../src/cli/console.js';
 
 /** A running `node dist/cli.js …` whose output can be awaited. */
 class Running {
@@ -223,4 +224,16 @@ describe('on a terminal (pseudo-terminal from util-linux script)', () => {
       r.kill();
     }
   });
+});
+
+test('EscapeDecoder: Ctrl-A commands, C-a C-a, unknown escapes dropped, state kept across chunks', () => {
+  const d = new EscapeDecoder();
+  const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+  const show = (evs: KeyEvent[]): string[] => evs.map((e) => (e.kind === 'data' ? `data:${Buffer.from(e.bytes).toString('latin1')}` : `cmd:${e.command}`));
+  assert.deepEqual(show(d.feed(enc('ab\x03c'))), ['data:ab\x03c']);
+  assert.deepEqual(show(d.feed(enc('x\x01hy'))), ['data:x', 'cmd:help', 'data:y']);
+  assert.deepEqual(show(d.feed(enc('\x01\x01'))), ['data:\x01']);
+  assert.deepEqual(show(d.feed(enc('z\x01'))), ['data:z']); // escape pending at the end of a chunk
+  assert.deepEqual(show(d.feed(enc('x'))), ['cmd:quit']);
+  assert.deepEqual(show(d.feed(enc('\x01q1\x01b\x01?'))), ['data:1', 'cmd:break', 'cmd:help']);
 });
