@@ -1,19 +1,21 @@
 // Development tool (not shipped): boots Debian's 5kc-malta kernel with a busybox
-// initramfs on the Malta board and prints the console, then a summary (instructions,
-// wall time, PC and symbol, exception counts). Optional symbol file: a copy of
-// /proc/kallsyms from a `nokaslr` boot (pass --append "… nokaslr" for addresses to match).
+// initramfs on the Malta board and prints the console, then a summary (instructions
+// executed and skipped, virtual/wall/CPU time, PC and symbol, exception counts, JIT
+// statistics). By default the kernel image the vmlinuz decompressor would produce is
+// booted directly (test/support/corpus.ts); --vmlinuz boots the ELF with its
+// decompressor. Optional symbols: a copy of /proc/kallsyms from a `nokaslr` boot
+// (pass --append "… nokaslr" so addresses match).
 //
-//   node out/bench/malta-boot.js [--insns N] [--append "..."] [--kallsyms FILE]
-//        [--input "cmd\n"] [--until TEXT] [--trace-exc] [--slice N] [--initrd FILE]
-//        [--write-initrd FILE]
+//   node out/bench/malta-boot.js [--insns N] [--slice N] [--engine interp|jit] [--mem MiB]
+//        [--vmlinuz] [--append "..."] [--initrd FILE] [--write-initrd FILE]
+//        [--kallsyms FILE] [--input "cmd\n"] [--until TEXT] [--sample-after TEXT] [--trace-exc]
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages.js';
 import { createMaltaMachine } from '../src/emulator/boards/malta.js';
 import { EXC_NAMES } from '../src/emulator/cpu/cp0-defs.js';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs.js';
 import { debianCorpus } from '../test/support/corpus.js';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 function arg(name: string): string | undefined {
