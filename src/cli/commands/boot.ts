@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CliError, UsageError, fileErrorMessage, firstLine } from '../errors';
 import { CliIo } from '../io';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { fetchGuest } from './guest';
 import { DEBIAN_MALTA } from '../guest/debian-malta';
@@ -40,6 +41,7 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    ...CHECKPOINT_BOOT_OPTIONS,
   ],
   details: [
     'Guest console output goes to stdout as it is. On a terminal, keys go to the guest (Ctrl-C',
@@ -135,6 +137,8 @@ function loadError(file: string, e: unknown, bigEndian: boolean): never {
 
 async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
   const p = plan(positionals, options);
+  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
+  if (options.has('restore') && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(String(options.get('restore'))).ramBytes / 1048576;
   const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
   let machine: Machine;
   let uart;
@@ -177,5 +181,10 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
 
   const stdin = process.stdin as ConsoleInput;
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
-  return runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp });
+  const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
+  try {
+    return await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp });
+  } finally {
+    checkpoints.close();
+  }
 }

@@ -44,12 +44,12 @@ export function describeConfig(c: MachineConfig): string {
 
 let idCounter = 0;
 
-/** A new checkpoint id: UTC time of capture plus random digits (sortable, unique). */
+/** A new checkpoint id: UTC time of capture, a per-process sequence number and random digits (sortable, unique). */
 export function newCheckpointId(wallTimeMs: number): string {
   const t = new Date(wallTimeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   idCounter = (idCounter + 1) & 0xffff;
   const r = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
-  return `${t}-${r}${idCounter.toString(16).padStart(4, '0')}`;
+  return `${t}-${idCounter.toString(16).padStart(4, '0')}${r}`;
 }
 
 // ---- capture ---------------------------------------------------------------------------------
