@@ -394,8 +394,7 @@ export class Mips64DebugSession extends DebugSession {
     response.body = {
       totalFrames: frames.length,
       stackFrames: frames.slice(start, start + count).map((f, k) => {
-        const sym = rt.dbg.symbols.describe(f.pc);
-        let name = sym ?? hex64(f.pc);
+        let name = this.frameName(f.pc, f.funcStart);
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         return {
           id: start + k, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc),
@@ -403,6 +402,14 @@ export class Mips64DebugSession extends DebugSession {
       }),
     };
     this.sendResponse(response);
+  }
+
+  /** "function+0x10": named after the function the unwinder found, else the nearest symbol. */
+  private frameName(pc: bigint, funcStart: bigint | undefined): string {
+    const syms = this.rt!.dbg.symbols;
+    const fn = funcStart !== undefined ? syms.lookup(funcStart) : undefined;
+    if (fn && fn.offset === 0n && pc >= funcStart!) return pc === funcStart ? fn.name : `${fn.name}+0x${(pc - funcStart!).toString(16)}`;
+    return syms.describe(pc) ?? hex64(pc);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {

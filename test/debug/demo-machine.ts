@@ -41,3 +41,17 @@ export function runToStop(dbg: MachineDebugger, limit = 50_000_000): RunState {
     if (n > limit) throw new Error('no stop');
   }
 }
+
+/** A machine running an assembly program (demo board) with a debugger. */
+export function programRig(source: string, engine: 'jit' | 'interp' = 'jit'): DemoRig {
+  const r = assemble(source, { origin: 0xffffffff80100000n });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n'));
+  const elf = assemblyToElf(r);
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: 16 });
+  board.boot(elf);
+  const dbg = new MachineDebugger(machine);
+  dbg.symbols.addElf(elf);
+  let out = '';
+  machine.events.on('uartTx', ({ byte }) => { out += String.fromCharCode(byte); });
+  return { machine, dbg, output: () => out };
+}

@@ -1,6 +1,8 @@
 // Heuristic call-stack unwinding for MIPS64 code without unwind tables, by prologue
-// analysis: the function start comes from the symbol table (or a backward scan for the
-// previous `jr ra`), then the instructions from there up to the PC are scanned for the
+// analysis: the function start comes from a sized (FUNC) symbol, else from a backward
+// scan for the prologue's `daddiu sp,sp,-N` that stops at the previous function's
+// `jr ra` (an unsized label is a start only when no prologue precedes it that way),
+// then the instructions from there up to the PC are scanned for the
 // frame allocation (`daddiu sp,sp,-N`), the return-address save (`sd ra,X(sp)`), the
 // frame pointer save and set-up (`sd s8,Y(sp)`, `move s8,sp`) and an epilogue already
 // executed. A return address still in $ra is used only while it is plausible: it must
@@ -123,17 +125,15 @@ export class Unwinder {
   /** Function start and the prologue effects executed before pc. */
   analyze(pc: bigint): Analysis {
     const res: Analysis = { start: undefined, frameSize: 0n, raOffset: undefined, raSize: 8, fpOffset: undefined, fpFrame: false };
-    const sym = this.symbols.lookup(pc);
-    let start = sym && sym.offset < BigInt(MAX_SCAN * 4) ? sym.addr : undefined;
-    if (start === undefined) start = this.scanBackForStart(pc);
-    res.start = start;
+    res.start = this.functionStart(pc);
+    const start = res.start;
     if (start === undefined) return res;
     for (let a = start; a < pc; a += 4n) {
       const w = this.mem.word(a);
       if (w === undefined) break;
       const op = w >>> 26, rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, imm = BigInt((w << 16) >> 16);
       if ((op === 0x19 || op === 0x09) && rs === SP && rt === SP) {
-        if (imm < 0n) { res.frameSize += -imm; continue; }
+        if (imm < 0n) { if (this.isAlloc(a)) res.frameSize += -imm; continue; }
         // An epilogue: frame released; ra is back in its register.
         if (this.returnsWithin(a + 4n, 2) && pc > a) { res.frameSize = 0n; res.raOffset = undefined; res.fpOffset = undefined; res.fpFrame = false; }
         continue;
@@ -159,14 +159,53 @@ export class Unwinder {
     return false;
   }
 
-  /** Backward scan: the instruction after the previous function's `jr ra` + delay slot. */
-  private scanBackForStart(pc: bigint): bigint | undefined {
-    for (let k = 1; k < MAX_SCAN; k++) {
+  /** Start of the function containing pc (see the header comment). */
+  functionStart(pc: bigint): bigint | undefined {
+    const sym = this.symbols.lookup(pc);
+    if (sym && sym.size > 0n) return sym.addr;
+    const label = sym && sym.offset < BigInt(MAX_SCAN * 4) ? sym.addr : undefined;
+    // Backward: a prologue's frame allocation, or the end of the previous function.
+    for (let k = 0; k < MAX_SCAN; k++) {
       const a = U64(pc - BigInt(k * 4));
       const w = this.mem.word(a);
-      if (w === undefined) return k > 1 ? U64(a + 4n) : undefined;
-      if (w === 0x03e00008 || w === 0x03e00408) return k >= 2 ? U64(a + 8n) : undefined;
+      if (w === undefined) return label ?? (k > 0 ? U64(a + 4n) : undefined);
+      // A frame allocation before pc (with a label in between, the label is inside this function).
+      if (k > 0 && this.isAlloc(a)) return a;
+      if (k >= 2 && (w === 0x03e00008 || w === 0x03e00408)) {
+        const after = U64(a + 8n);
+        return label !== undefined && label > after ? label : after;
+      }
+      if (label !== undefined && a === label && k > 0 && !this.allocatesBefore(label)) return label;
     }
-    return undefined;
+    return label;
+  }
+
+  /** Whether a frame allocation precedes `addr` closely, with no function end in between (addr is inside that function). */
+  private allocatesBefore(addr: bigint): boolean {
+    for (let k = 1; k < 256; k++) {
+      const a = U64(addr - BigInt(k * 4));
+      const w = this.mem.word(a);
+      if (w === undefined || w === 0x03e00008 || w === 0x03e00408) return false;
+      if (this.isAlloc(a)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * `daddiu/addiu sp,sp,-N` allocating a stack frame: N a multiple of 8 up to 32 KiB, and
+   * not the second half of building an address in sp (the instruction before writes sp).
+   */
+  private isAlloc(a: bigint): boolean {
+    const w = this.mem.word(a);
+    if (w === undefined) return false;
+    const op = w >>> 26;
+    if ((op !== 0x19 && op !== 0x09) || ((w >>> 21) & 31) !== SP || ((w >>> 16) & 31) !== SP) return false;
+    const imm = (w << 16) >> 16;
+    if (imm >= 0 || (imm & 7) !== 0) return false;
+    const p = this.mem.word(U64(a - 4n));
+    if (p === undefined) return true;
+    const pop = p >>> 26;
+    const writesSp = pop === 0 ? ((p >>> 11) & 31) === SP : [0x0f, 0x0d, 0x0c, 0x0e, 0x09, 0x19, 0x08, 0x18].includes(pop) && ((p >>> 16) & 31) === SP;
+    return !writesSp;
   }
 }
