@@ -6,7 +6,7 @@
 import { Handles, Scope } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { getBig } from '../emulator/cpu/arith';
-import { EXC_NAMES } from '../emulator/cpu/cp0-defs';
+import { EXC_NAMES, ST_FR } from '../emulator/cpu/cp0-defs';
 import { CP0_REGS, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, readCp0, sizeText } from '../emulator/debug/cp0-fields';
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, evaluate, EvalError, hex64, LValue } from '../emulator/debug/expr';
@@ -213,15 +213,20 @@ export class VariableStore {
       out.push({ name: `$f${i}`, value: `${hex64(raw)} (s ${single(fpu.f[i * 2])}, d ${this.double(i)})`, variablesReference: this.handles.create({ kind: 'fpr', index: i }), evaluateName: `$f${i}` });
     }
     out.push({ name: 'FCSR', value: hex(fpu.fcsr >>> 0, 8), variablesReference: this.handles.create({ kind: 'fcsr' }), evaluateName: '$fcsr' });
-    out.push({ name: 'FR', value: fpu.fr ? '1 (32 64-bit registers)' : '0 (doubles in even/odd pairs)', variablesReference: 0 });
+    out.push({ name: 'Status.FR', value: this.fr() ? '1 (32 64-bit registers)' : '0 (doubles in even/odd pairs)', variablesReference: 0, evaluateName: '$cp0.status.fr' });
     return out;
+  }
+
+  /** Status.FR (the FPU's own copy is refreshed only when an FPU instruction runs). */
+  private fr(): boolean {
+    return (this.dbg.cpu.c0.status & ST_FR) !== 0;
   }
 
   /** The double in FPR i (FR=1), or in the even/odd pair (FR=0, even i). */
   private double(i: number): string {
     const fpu = this.dbg.cpu.fpu!;
     let lo: number, hi: number;
-    if (fpu.fr) { lo = fpu.f[i * 2]; hi = fpu.f[i * 2 + 1]; } else {
+    if (this.fr()) { lo = fpu.f[i * 2]; hi = fpu.f[i * 2 + 1]; } else {
       if (i & 1) return '-';
       lo = fpu.f[i * 2]; hi = fpu.f[(i + 1) * 2];
     }

@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -450,4 +452,48 @@ test('stdio adapter process survives a malformed request', T, async () => {
   assert.match(out, /"request_seq":1,"command":"evaluate","success":false,"message":"the machine is not running \(launch first\)"/);
   assert.match(out, /"request_seq":2,"command":"noSuchCommand","success":false/);
   assert.match(out, /"request_seq":3,"command":"initialize","success":true/);
+});
+
+test('FPU scope (5KEf) and Devices scope (timer, UART, power)', T, async () => {
+  const c = await client();
+  await entry(c, { cpu: '5KEf' });
+  assert.equal(await c.evaluate('$f2 = 0x400921fb54442d18'), '$f2 = 0x400921fb54442d18');
+  const fpu = await c.scope('FPU');
+  assert.equal(fpu.length, 34);
+  const f2 = fpu.find((v) => v.name === '$f2')!;
+  // FR=0: a double is the pair $f2 (low word) + $f3 (high word).
+  assert.equal(f2.value, '0x400921fb54442d18 (s 3370280550400, d 6.984873503e-315)');
+  assert.match(fpu.find((v) => v.name === '$f3')!.value, /, d -\)$/);
+  const parts = await c.children(f2);
+  assert.equal(parts.find((v) => v.name === 'raw')!.value, '0x400921fb54442d18');
+  const fcsr = await c.children(fpu.find((v) => v.name === 'FCSR')!);
+  assert.equal(fcsr.find((v) => v.name === 'RM')!.value, '0 (round to nearest)');
+  assert.equal(fcsr.find((v) => v.name === 'Flags')!.value, '0x00 (none)');
+  await c.evaluate('$cp0.status.fr = 1');
+  const f2d = (await c.scope('FPU')).find((v) => v.name === '$f2')!;
+  assert.match(f2d.value, /d 3\.141592653589793\)$/);
+
+  const devices = await c.scope('Devices');
+  assert.deepEqual(devices.map((d) => d.name), ['timer', 'uart0', 'power', 'instructions', 'virtual time']);
+  const timer = await c.children(devices[0]!);
+  assert.deepEqual(timer.map((t) => t.name), ['Count', 'Compare', 'Cause.TI', 'next match', 'Cause.IP', 'Status.IM']);
+  const uart = await c.children(devices[1]!);
+  for (const r of ['ier', 'lcr', 'mcr', 'scr', 'dll', 'dlm', 'fcr']) assert.ok(uart.some((u) => u.name === r), r);
+});
+
+const MALTA_KERNEL = join(homedir(), '.cache', 'mips64-studio', 'guests', 'debian-malta', 'vmlinuz');
+test('Malta board: launch a Linux kernel stopped at entry; interrupt controller state; step', { ...T, skip: existsSync(MALTA_KERNEL) ? false : 'no cached Debian Malta kernel (npm run guest:fetch)' }, async () => {
+  const c = await client();
+  const ev = await entry(c, { board: 'malta', kernel: MALTA_KERNEL, memory: 128, append: 'console=ttyS0' });
+  assert.match(ev.body.description!, /^Stopped at entry 0xffffffff8[0-9a-f]{7}$/);
+  assert.match(c.console, /malta board, 5KEc, jit engine, 128 MiB/);
+  const devices = await c.scope('Devices');
+  const names = devices.map((d) => d.name);
+  for (const n of ['uart0', 'pic']) assert.ok(names.includes(n), names.join(', '));
+  const pic = await c.children(devices.find((d) => d.name === 'pic')!);
+  assert.ok(pic.some((p) => p.name === 'imr'));
+  assert.equal(await c.evaluate('$a0'), '0x0000000000000002 (2)'.slice(0, 18));
+  const stopped = c.waitStopped();
+  await c.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
+  assert.equal((await stopped).body.reason, 'step');
 });
