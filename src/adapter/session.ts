@@ -142,10 +142,11 @@ export class Mips64DebugSession extends DebugSession {
     this.sendEvent(ev);
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.rt?.dispose();
     this.rt = undefined;
-    this.sendResponse(response);
+    // Responds, then (stdio mode) exits the adapter process.
+    super.disconnectRequest(response, args);
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {

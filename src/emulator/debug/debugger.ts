@@ -221,9 +221,12 @@ export class MachineDebugger {
     for (const l of this.code.values()) for (const x of l) addrs.push(x.addr);
     if (this.temp) addrs.push(...this.temp.addrs);
     if (this.panicAddr !== undefined) addrs.push(this.panicAddr);
-    const sig = addrs.map((a) => a.toString(16)).sort().join(',');
-    if (sig === this.bpSignature) return;
-    this.bpSignature = sig;
+    const sig = [...new Set(addrs.map((a) => a.toString(16)))].sort();
+    const before = new Set(this.bpSignature ? this.bpSignature.split(',') : []);
+    const now = new Set(sig);
+    const changed = [...sig.filter((a) => !before.has(a)), ...[...before].filter((a) => !now.has(a))];
+    if (changed.length === 0) return;
+    this.bpSignature = sig.join(',');
     b.clear();
     for (const a of addrs) b.add(a);
     const engines = b.size > 0 ? b : undefined;
@@ -231,8 +234,20 @@ export class MachineDebugger {
     const jit = this.machine.jit;
     if (jit) {
       jit.breakpoints = engines;
-      // Blocks were translated for the old set: drop them (and restore our page traps).
-      jit.flush();
+      // Translated blocks end before the breakpoints they knew of: drop the code on the
+      // pages whose breakpoints changed. Blocks never span pages, so that is enough for
+      // unmapped segments (kseg0/kseg1/xkphys, a fixed VA→PA); a breakpoint in a mapped
+      // segment may concern code under other mappings (ASIDs): drop everything then.
+      const pages = new Set<number>();
+      let all = false;
+      for (const h of changed) {
+        const va = BigInt(`0x${h}`);
+        const off = isUnmappedSegment(va) ? this.mem.ramOffset({ addr: va, phys: false }) : -1;
+        if (off < 0) { all = true; break; }
+        pages.add(off >>> 12);
+      }
+      if (all) jit.flush();
+      else for (const p of pages) jit.invalidatePage(p);
       this.watches.rearm();
     }
   }
@@ -497,6 +512,11 @@ export class MachineDebugger {
     const s = this.symbols.describe(a);
     return s ? `${hex64(a)} <${s}>` : hex64(a);
   }
+}
+
+/** kseg0, kseg1 and xkphys: translated without the TLB, the same for every ASID. */
+function isUnmappedSegment(va: bigint): boolean {
+  return (va >= 0xffffffff80000000n && va < 0xffffffffc0000000n) || (va >= 0x8000000000000000n && va < 0xc000000000000000n);
 }
 
 function capital(s: string): string {
