@@ -16,6 +16,7 @@ import {
 } from '../../src/emulator/snapshot/checkpoint';
 import { diffCheckpoints } from '../../src/emulator/snapshot/compare';
 import { TRAP_DIRTY } from '../../src/emulator/mmu/host-tlb';
+import { DebugMemory } from '../../src/emulator/debug/memory';
 import {
   assembleCheckpoint, CheckpointError, parseCheckpoint, ParsedCheckpoint, SectionInput,
 } from '../../src/emulator/snapshot/format';
@@ -140,6 +141,10 @@ for (const engine of ENGINES) {
     m.bus.writeBytes(0x00300000, new Uint8Array(5000).fill(9));
     const w3 = cp.take({ name: 'w3' });
     assert.equal(w3.pages, 2);
+    // Debugger memory writes (DebugMemory.write) are tracked too.
+    new DebugMemory(m.cpu, m.bus).write({ addr: 0x00500000n, phys: true }, new Uint8Array([1, 2, 3]));
+    const w3b = cp.take({ name: 'w3b' });
+    assert.equal(w3b.pages, 1);
     // Only the first write to a page traps; later ones run at full speed.
     const trapsBefore = cp.tracker.traps;
     scribble(m, 64 * 1024, 0, 0);

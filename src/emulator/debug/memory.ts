@@ -140,6 +140,7 @@ export class DebugMemory {
       if (off < 0) break;
       const n = Math.min(inPage, this.bus.ramSize - off);
       this.bus.ram.set(bytes.subarray(i, i + n), off);
+      this.bus.onRamWrite?.(off, n); // dirty-page tracking (incremental checkpoints)
       for (let p = off >>> 12; p <= (off + n - 1) >>> 12; p++) touched.add(p);
       i += n;
       if (n < inPage) break;

@@ -85,8 +85,12 @@ export class PageCompressor {
     const ml = len === 0 ? 0 : len - MIN_MATCH;
     out[op++] = ((lit >= 15 ? 15 : lit) << 4) | (ml >= 15 ? 15 : ml);
     if (lit >= 15) op = putLength(out, op, lit - 15);
-    out.set(src.subarray(litStart, litStart + lit), op);
-    op += lit;
+    if (lit > 32) {
+      out.set(src.subarray(litStart, litStart + lit), op);
+      op += lit;
+    } else {
+      for (let i = 0; i < lit; i++) out[op++] = src[litStart + i];
+    }
     if (len === 0) return op;
     out[op++] = offset & 0xff;
     out[op++] = offset >>> 8;
@@ -121,7 +125,10 @@ export function lzDecode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Ar
       }
     }
     if (lit > sEnd - sp || lit > PAGE_SIZE - op) return false;
-    if (dst) dst.set(src.subarray(sp, sp + lit), dp + op);
+    if (dst) {
+      if (lit > 32) dst.set(src.subarray(sp, sp + lit), dp + op);
+      else for (let i = 0, d = dp + op; i < lit; i++) dst[d + i] = src[sp + i];
+    }
     sp += lit;
     op += lit;
     if (op === PAGE_SIZE) break;
@@ -140,7 +147,7 @@ export function lzDecode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Ar
     if (offset === 0 || offset > op || len > PAGE_SIZE - op) return false;
     if (dst) {
       const d = dp + op;
-      if (offset >= len) dst.copyWithin(d, d - offset, d - offset + len);
+      if (offset >= len && len > 32) dst.copyWithin(d, d - offset, d - offset + len);
       else for (let i = 0; i < len; i++) dst[d + i] = dst[d - offset + i];
     }
     op += len;
