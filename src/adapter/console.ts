@@ -4,6 +4,7 @@
 //   x/NFU ADDR        examine memory (gdb style: F = x d u c s i, U = b h w g)
 //   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
 //   p2v ADDR          physical → the virtual addresses that reach it
+//   goto ADDR         move the PC
 //   LVALUE = EXPR     assignment to a register, CP0 register/field or memory
 //   help
 
@@ -26,6 +27,7 @@ export const HELP = [
   '  x/NFU ADDR          examine memory: N count, F format x|d|u|c|s|i, U size b|h|w|g (e.g. x/16gx $sp, x/8i $pc)',
   '  v2p ADDR            translate a virtual address (no side effects)',
   '  p2v ADDR            virtual addresses that map a physical address',
+  '  goto ADDR           move the PC (also: $pc = ADDR)',
 ].join('\n');
 
 export interface ConsoleResult {
@@ -66,6 +68,12 @@ export class ConsoleCommands {
         else throw new EvalError(`unknown x/ letter '${ch}' (formats x d u c s i, sizes b h w g)`);
       }
       return this.examine(m[1] ? Number(m[1]) : 1, fmt, unit || (fmt === 'i' ? 'w' : 'g'), m[3]);
+    }
+    m = /^(goto|jump)\s+(.+)$/.exec(t);
+    if (m) {
+      const a = this.addrOf(m[2]);
+      this.dbg.setPc(a);
+      return { text: `PC = ${this.dbg.addr(a)}`, changed: true };
     }
     m = /^(v2p|p2v)\s+(.+)$/.exec(t);
     if (m) return m[1] === 'v2p' ? this.v2p(m[2]) : this.p2v(m[2]);

@@ -17,7 +17,9 @@ import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger'
 import { Emitter } from '../emulator/events';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
+import { existsSync } from 'node:fs';
 import { assemblyToElf } from '../emulator/isa/assembler/to-elf';
+import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { parseElf } from '../emulator/loader/elf';
 import { Machine } from '../emulator/machine';
 import { LaunchArguments, StatsBody } from './protocol';
@@ -61,6 +63,8 @@ export class Runtime {
   private wall0 = 0;
   private virt0 = 0;
   private readonly consoleInput: (bytes: Uint8Array) => void;
+  /** The demo's assembly, when its source is available: line information for source-level debugging. */
+  private demoSource: { path: string; result: AssembleResult; elf: Uint8Array } | undefined;
 
   constructor(args: LaunchArguments, private readonly adapterDir: string) {
     const kernelPath = args.kernel;
@@ -113,6 +117,11 @@ export class Runtime {
       }
     }
     this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
+    // Source lines of the demo, when the booted image is exactly what its source assembles to.
+    const ds = kernel ? undefined : this.assembleDemoSource();
+    if (ds && equalBytes(ds.elf, kernelBytes)) {
+      for (const l of ds.result.lines) this.dbg.lines.add(l.addr, ds.path, l.line);
+    }
     this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
     this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); });
     this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' }));
@@ -123,14 +132,22 @@ export class Runtime {
     for (const p of [join(this.adapterDir, 'guests', 'demo.elf'), join(this.adapterDir, '..', 'dist', 'guests', 'demo.elf')]) {
       try { return readFileSync(p); } catch { /* next */ }
     }
-    const src = join(this.adapterDir, '..', 'guests', 'demo', 'demo.s');
-    let text: string;
-    try { text = readFileSync(src, 'utf8'); } catch {
-      throw new LaunchError('the built-in demo guest is missing (dist/guests/demo.elf); rebuild the extension');
+    const ds = this.assembleDemoSource();
+    if (!ds) throw new LaunchError('the built-in demo guest is missing (dist/guests/demo.elf); rebuild the extension');
+    return ds.elf;
+  }
+
+  /** Assembles guests/demo/demo.s when the source is there (a checkout, not the packaged extension). */
+  private assembleDemoSource(): { path: string; result: AssembleResult; elf: Uint8Array } | undefined {
+    if (this.demoSource) return this.demoSource;
+    for (const src of [join(this.adapterDir, 'guests', 'demo.s'), join(this.adapterDir, '..', 'guests', 'demo', 'demo.s')]) {
+      if (!existsSync(src)) continue;
+      const r = assemble(readFileSync(src, 'utf8'), { fileName: src, origin: DEMO_ORIGIN });
+      if (!r.ok) throw new LaunchError(`cannot assemble the demo guest: ${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
+      this.demoSource = { path: src, result: r, elf: assemblyToElf(r) };
+      return this.demoSource;
     }
-    const r = assemble(text, { fileName: src, origin: DEMO_ORIGIN });
-    if (!r.ok) throw new LaunchError(`cannot assemble the demo guest: ${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
-    return assemblyToElf(r);
+    return undefined;
   }
 
   get status(): StatsBody['state'] {
@@ -144,6 +161,7 @@ export class Runtime {
   }
 
   continue(): void { this.dbg.resume(); this.run(); }
+  stepLine(over: boolean): void { this.dbg.stepLine(over); this.run(); }
   stepInstruction(): void { this.dbg.stepInstruction(); this.run(); }
   stepOver(): void { this.dbg.stepOver(); this.run(); }
   stepOut(): void { this.dbg.stepOut(); this.run(); }
@@ -248,6 +266,10 @@ export class Runtime {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function readInput(path: string, what: string): Uint8Array {

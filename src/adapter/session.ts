@@ -2,11 +2,11 @@
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
 import {
-  Breakpoint, DebugSession, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, StoppedEvent,
+  Breakpoint, DebugSession, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
@@ -42,6 +42,8 @@ export class Mips64DebugSession extends DebugSession {
   private instructionArgs: DebugProtocol.InstructionBreakpoint[] = [];
   private exceptionArgs: DebugProtocol.SetExceptionBreakpointsArguments = { filters: [] };
   private dataArgs: DebugProtocol.DataBreakpoint[] = [];
+  private sourceArgs = new Map<string, DebugProtocol.SetBreakpointsArguments>();
+  private gotoTargets = new Map<number, bigint>();
 
   constructor() {
     super();
@@ -177,6 +179,7 @@ export class Mips64DebugSession extends DebugSession {
     for (const kind of ['source', 'function', 'instruction'] as const) {
       rt.dbg.setCodeBreakpoints(kind, (this.code.get(kind) ?? []).map((b) => b.spec));
     }
+    if (this.sourceArgs.size) this.resolveSourceBreakpoints();
     if (this.functionArgs.length) this.resolveFunctionBreakpoints(this.functionArgs);
     if (this.instructionArgs.length) this.resolveInstructionBreakpoints(this.instructionArgs);
     rt.dbg.setExceptionFilters(this.exceptionFilterList(this.exceptionArgs));
@@ -184,14 +187,53 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    // No line information yet (DWARF is not read): source breakpoints cannot bind.
-    const name = args.source.name ?? args.source.path ?? 'this source';
-    response.body = {
-      breakpoints: (args.breakpoints ?? []).map((b) => ({
-        id: this.nextBpId++, verified: false, line: b.line, message: `no line information for ${name} (source-level debugging needs DWARF, not supported yet)`,
-      })),
-    };
+    const key = this.sourceKey(args.source);
+    if (key) this.sourceArgs.set(key, args);
+    const results = this.rt ? this.resolveSourceBreakpoints() : new Map<string, DebugProtocol.Breakpoint[]>();
+    response.body = { breakpoints: (key && results.get(key)) || (args.breakpoints ?? []).map((b) => this.unbound(args.source, b.line)) };
     this.sendResponse(response);
+  }
+
+  private sourceKey(source: DebugProtocol.Source): string | undefined {
+    return source.path ? resolve(this.convertClientPathToDebugger(source.path)) : undefined;
+  }
+
+  private unbound(source: DebugProtocol.Source, line: number): DebugProtocol.Breakpoint {
+    const name = source.name ?? (source.path ? basename(source.path) : 'this source');
+    return {
+      id: this.nextBpId++, verified: false, line,
+      message: this.rt ? `no line information for ${name} (only the built-in demo's assembly has line information; DWARF is not read yet)` : 'the machine has not been launched yet',
+    };
+  }
+
+  /** Binds every source's breakpoints to addresses through the line table. */
+  private resolveSourceBreakpoints(): Map<string, DebugProtocol.Breakpoint[]> {
+    const dbg = this.rt!.dbg;
+    const files = new Map(dbg.lines.files().map((f) => [resolve(f), f]));
+    const specs: CodeBreakpointSpec[] = [];
+    const out = new Map<string, DebugProtocol.Breakpoint[]>();
+    for (const [key, args] of this.sourceArgs) {
+      const file = files.get(key);
+      const list: DebugProtocol.Breakpoint[] = [];
+      for (const b of args.breakpoints ?? []) {
+        const r = file !== undefined ? dbg.lines.resolve(file, b.line) : undefined;
+        if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line)); continue; }
+        const id = this.nextBpId++;
+        for (const addr of r.addrs) specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
+        list.push({ id, verified: true, line: r.line, source: args.source, instructionReference: hex64(r.addrs[0]) });
+      }
+      out.set(key, list);
+    }
+    const errors = dbg.setCodeBreakpoints('source', specs);
+    specs.forEach((s, k) => {
+      if (!errors[k]) return;
+      for (const l of out.values()) { const o = l.find((x) => x.id === s.id); if (o) { o.verified = false; o.message = errors[k]; } }
+    });
+    return out;
+  }
+
+  private sourceOf(file: string): DebugProtocol.Source {
+    return new Source(basename(file), this.convertDebuggerPathToClient(file));
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
@@ -341,12 +383,12 @@ export class Mips64DebugSession extends DebugSession {
     rt.continue();
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse): void {
-    this.step(response, (rt) => rt.stepOver());
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, (rt) => (args.granularity === 'instruction' ? rt.stepOver() : rt.stepLine(true)));
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
-    this.step(response, (rt) => rt.stepInstruction());
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, (rt) => (args.granularity === 'instruction' ? rt.stepInstruction() : rt.stepLine(false)));
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
@@ -371,17 +413,29 @@ export class Mips64DebugSession extends DebugSession {
     rt.pause();
   }
 
-  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse): void {
-    response.body = { targets: [] }; // no line information yet: use the Debug Console (`$pc = ADDR`)
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    const rt = this.runtime(response); if (!rt) return;
+    const key = this.sourceKey(args.source);
+    const file = rt.dbg.lines.files().find((f) => resolve(f) === key);
+    const r = file !== undefined ? rt.dbg.lines.resolve(file, args.line, 0) : undefined;
+    // Without line information: the Debug Console moves the PC (`goto ADDR`, `$pc = ADDR`).
+    const targets: DebugProtocol.GotoTarget[] = [];
+    for (const addr of r?.addrs ?? []) {
+      const id = this.gotoTargets.size + 1;
+      this.gotoTargets.set(id, addr);
+      targets.push({ id, label: `${rt.dbg.addr(addr)}`, line: r!.line, instructionPointerReference: hex64(addr) });
+    }
+    response.body = { targets };
     this.sendResponse(response);
   }
 
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
     const rt = this.runtime(response); if (!rt) return;
-    // Target ids are instruction addresses (low 53 bits are enough for ids handed out by gotoTargets).
+    const addr = this.gotoTargets.get(args.targetId);
+    if (addr === undefined) { this.fail(response, Err.Step, new Error(`unknown goto target ${args.targetId}`)); return; }
     try {
-      rt.goto(BigInt(args.targetId));
       this.sendResponse(response);
+      rt.goto(addr);
     } catch (e) { this.fail(response, Err.Step, e); }
   }
 
@@ -397,8 +451,12 @@ export class Mips64DebugSession extends DebugSession {
       stackFrames: frames.slice(start, start + count).map((f, k) => {
         let name = this.frameName(f.pc, f.funcStart);
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
+        // Callers show the line of their call (the return address is past the delay slot).
+        const index = start + k;
+        const at = rt.dbg.lines.lookup(index > 0 && f.kind === 'normal' ? f.pc - 8n : f.pc) ?? rt.dbg.lines.lookup(f.pc);
         return {
-          id: start + k, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc),
+          id: index, name, line: at?.line ?? 0, column: at ? 1 : 0, instructionPointerReference: hex64(f.pc),
+          source: at ? this.sourceOf(at.file) : undefined,
         } as DebugProtocol.StackFrame;
       }),
     };
@@ -426,24 +484,34 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
-    if (!this.runtime(response)) return;
+    const rt = this.runtime(response); if (!rt) return;
     try {
+      const pc = rt.machine.cpu.pc;
       const v = this.vars!.set(args.variablesReference, args.name, args.value);
       response.body = { value: v.value, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
       this.sendResponse(response);
-      this.sendEvent(new InvalidatedEvent(['variables']));
+      this.changed(pc);
     } catch (e) { this.fail(response, Err.Eval, e); }
+  }
+
+  /** After the user changed state: views refresh; a moved PC is reported as a 'goto' stop. */
+  private changed(pcBefore: bigint): void {
+    const rt = this.rt!;
+    if (rt.machine.cpu.pc !== pcBefore && rt.status === 'stopped') { rt.goto(BigInt.asUintN(64, rt.machine.cpu.pc)); return; }
+    this.vars?.reset();
+    this.sendEvent(new InvalidatedEvent(['variables']));
   }
 
   protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
     const rt = this.runtime(response); if (!rt) return;
     try {
+      const pc = rt.machine.cpu.pc;
       const res = this.commands!.run(`${args.expression} = ${args.value}`);
       if (!res) throw new EvalError(`'${args.expression}' cannot be assigned`);
       const v = evaluate(args.expression, rt.dbg.ctx);
       response.body = { value: formatValue(v, rt.dbg.symbols) };
       this.sendResponse(response);
-      this.sendEvent(new InvalidatedEvent(['variables']));
+      this.changed(pc);
     } catch (e) { this.fail(response, Err.Eval, e); }
   }
 
@@ -451,11 +519,12 @@ export class Mips64DebugSession extends DebugSession {
     const rt = this.runtime(response); if (!rt) return;
     try {
       if (args.context === 'repl' || args.context === undefined) {
+        const pc = rt.machine.cpu.pc;
         const r = this.commands!.run(args.expression);
         if (r) {
           response.body = { result: r.text, variablesReference: 0, memoryReference: r.memoryReference };
           this.sendResponse(response);
-          if (r.changed) { this.vars?.reset(); this.sendEvent(new InvalidatedEvent(['variables'])); }
+          if (r.changed) this.changed(pc);
           return;
         }
       }

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -496,4 +496,79 @@ test('Malta board: launch a Linux kernel stopped at entry; interrupt controller 
   const stopped = c.waitStopped();
   await c.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
   assert.equal((await stopped).body.reason, 'step');
+});
+
+const DEMO_S = join(ROOT, 'guests', 'demo', 'demo.s');
+/** 1-based line of the first line of demo.s matching re (after line `after`). */
+function demoLine(re: RegExp, after = 0): number {
+  const lines = readFileSync(DEMO_S, 'utf8').split('\n');
+  const i = lines.findIndex((l, k) => k >= after && re.test(l));
+  assert.ok(i >= 0, String(re));
+  return i + 1;
+}
+
+test('source level on the demo\'s assembly: frames with lines, line breakpoints, next/stepIn by line, goto', T, async () => {
+  const c = await client();
+  await entry(c);
+  let top = await c.top();
+  assert.equal(top.source?.path, DEMO_S);
+  assert.equal(top.line, demoLine(/^\tdla\t\$t0, vectors/));
+
+  // A breakpoint on a comment line binds to the next line with code.
+  const li42 = demoLine(/^\tli\t\$v0, 42/);
+  const bp = await c.dc.setBreakpointsRequest({ source: { path: DEMO_S }, breakpoints: [{ line: li42 - 1 }, { line: 100000 }] });
+  assert.equal(bp.body.breakpoints[0]!.verified, true);
+  assert.equal(bp.body.breakpoints[0]!.line, li42);
+  assert.equal(bp.body.breakpoints[1]!.verified, false);
+  let stopped = c.waitStopped();
+  await c.dc.continueRequest({ threadId: 1 });
+  assert.equal((await stopped).body.reason, 'breakpoint');
+  assert.equal((await c.top()).line, li42);
+
+  // next: the syscall line, then into the exception handler (the syscall traps).
+  stopped = c.waitStopped();
+  await c.dc.nextRequest({ threadId: 1 });
+  assert.equal((await stopped).body.reason, 'step');
+  assert.equal((await c.top()).line, li42 + 1);
+  stopped = c.waitStopped();
+  await c.dc.nextRequest({ threadId: 1 });
+  await stopped;
+  top = await c.top();
+  assert.equal(top.name, 'general');
+  assert.equal(top.line, demoLine(/^\tdla\t\$k0, save/));
+  const frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  assert.equal(frames[1]!.line, li42 + 1); // the interrupted syscall (EPC)
+
+  // Back in start: next over `jal puts` (and its delay slot) runs the whole call.
+  await c.dc.setBreakpointsRequest({ source: { path: DEMO_S }, breakpoints: [] });
+  const jalBack = demoLine(/^\tjal\tputs/, demoLine(/msg_back$/) - 1);
+  await c.dc.setBreakpointsRequest({ source: { path: DEMO_S }, breakpoints: [{ line: jalBack }] });
+  stopped = c.waitStopped();
+  await c.dc.continueRequest({ threadId: 1 });
+  await stopped;
+  assert.equal((await c.top()).line, jalBack);
+  stopped = c.waitStopped();
+  await c.dc.nextRequest({ threadId: 1 });
+  await stopped;
+  assert.equal((await c.top()).line, demoLine(/^\tli\t\$t0, 0x00400000/));
+  await c.waitOutput('back from the exception handler');
+
+  // goto the jal line again, then stepIn enters puts.
+  const targets = await c.dc.gotoTargetsRequest({ source: { path: DEMO_S }, line: jalBack });
+  assert.equal(targets.body.targets.length, 1);
+  stopped = c.waitStopped();
+  await c.dc.gotoRequest({ threadId: 1, targetId: targets.body.targets[0]!.id });
+  assert.equal((await stopped).body.reason, 'goto');
+  assert.equal((await c.top()).line, jalBack);
+  stopped = c.waitStopped();
+  await c.dc.stepInRequest({ threadId: 1 });
+  await stopped;
+  top = await c.top();
+  assert.equal(top.name, 'puts');
+  assert.equal(top.line, demoLine(/^puts:/) + 1);
+  // In the Debug Console: goto moves the PC too (reported as a goto stop).
+  stopped = c.waitStopped();
+  await c.evaluate('goto start');
+  assert.equal((await stopped).body.reason, 'goto');
+  assert.equal((await c.top()).name, 'start');
 });

@@ -15,6 +15,7 @@ import type { Machine } from '../machine';
 import { Xlate } from '../mmu/translate';
 import { PcBreakpoints } from './breakpoints';
 import { evaluate, EvalError, ExprContext, hex64, interpolate } from './expr';
+import { LineTable } from './lines';
 import { DebugMemory } from './memory';
 import { DebugSymbols } from './symbols';
 import { Unwinder } from './unwind';
@@ -113,6 +114,8 @@ export class MachineDebugger {
   readonly mem: DebugMemory;
   readonly watches: Watchpoints;
   readonly symbols = new DebugSymbols();
+  /** Source lines of the code (empty without line information). */
+  readonly lines = new LineTable();
   readonly unwinder: Unwinder;
   readonly ctx: ExprContext;
   /** Logpoint messages and debugger notes for the user. */
@@ -127,7 +130,9 @@ export class MachineDebugger {
   private consoleTail = '';
   private pending: StopInfo | undefined;
   private bpStop: { ids: number[]; kinds: Set<CodeBreakpointKind>; temp: boolean; panic: boolean; conditionError?: string } | undefined;
-  private mode: 'stopped' | 'continue' | 'step' = 'stopped';
+  private mode: 'stopped' | 'continue' | 'step' | 'line' = 'stopped';
+  /** A source-line step in progress: the line it started on, and whether calls are stepped over. */
+  private lineStep: { from: string | undefined; over: boolean } | undefined;
   private pauseRequested = false;
   private bpSignature = '';
   private tlbPrev: Float64Array;
@@ -350,6 +355,7 @@ export class MachineDebugger {
 
   /** Continues from the current PC (a breakpoint there is passed once). */
   resume(): void {
+    this.lineStep = undefined;
     this.pending = undefined;
     this.bpStop = undefined;
     this.bps.skipOnce(this.cpu);
@@ -357,6 +363,7 @@ export class MachineDebugger {
   }
 
   stepInstruction(): void {
+    this.lineStep = undefined;
     this.pending = undefined;
     this.bpStop = undefined;
     this.mode = 'step';
@@ -385,6 +392,54 @@ export class MachineDebugger {
     this.resume();
   }
 
+  /**
+   * Steps to the start of another source line (stepIn when !over; next when over: calls
+   * run to their return). Without line information at the PC it is an instruction step.
+   */
+  stepLine(over: boolean): void {
+    const here = this.lines.lookup(this.cpu.pc);
+    if (!here) { if (over) this.stepOver(); else this.stepInstruction(); return; }
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.lineStep = { from: `${here.file}:${here.line}`, over };
+    this.mode = 'line';
+  }
+
+  /** One slice of a line step: instruction steps (calls run over) until the line changes. */
+  private lineSlice(budget: number): RunState | undefined {
+    const ls = this.lineStep!;
+    const c = this.cpu;
+    for (let n = 0; n < budget; n++) {
+      if (ls.over && !c.inDelay) {
+        const w = this.mem.word(c.pc);
+        const e = w === undefined ? undefined : c.decoder.decode(w).canonical;
+        if (e && (e.flags & F.LINK) && (e.flags & DELAY_SLOT)) {
+          // Run the call at full speed; the line step resumes at its return.
+          this.temp = { addrs: [U64(c.pc + 8n)], minSp: U64(c.getGpr(29)) };
+          this.applyBreakpoints();
+          this.bps.skipOnce(c);
+          this.mode = 'continue';
+          return undefined;
+        }
+      }
+      if (!this.stepOne()) return { kind: 'idle' };
+      if (this.machine.poweredOff) return undefined;
+      const s = this.collect();
+      if (s) return this.stopped(s);
+      if (this.lineDone()) return this.stopped({ reason: 'step', description: `Stepped to ${this.addr(U64(c.pc))}` });
+    }
+    return { kind: 'running' };
+  }
+
+  /** A line step ends on a new line's first instruction (not a delay slot: it belongs with its branch) or in code without lines. */
+  private lineDone(): boolean {
+    const c = this.cpu;
+    if (c.inDelay) return false;
+    const pc = U64(c.pc);
+    const at = this.lines.lookup(pc);
+    return !at || (`${at.file}:${at.line}` !== this.lineStep!.from && this.lines.isStatementStart(pc));
+  }
+
   /** Requests a stop; the next runSlice() reports it. */
   pause(): void {
     this.pauseRequested = true;
@@ -409,6 +464,12 @@ export class MachineDebugger {
       this.pauseRequested = false;
       return this.stopped({ reason: 'pause', description: `Paused at ${this.addr(U64(this.cpu.pc))}` });
     }
+    if (this.mode === 'line') {
+      const r = this.lineSlice(Math.max(1, Math.min(budget, 20_000)));
+      if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
+      if (r) return r;
+      return { kind: 'running' };
+    }
     if (this.mode === 'step') {
       const idle = !this.stepOne();
       if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
@@ -421,6 +482,14 @@ export class MachineDebugger {
     const r = m.run(budget);
     if (m.poweredOff) { this.mode = 'stopped'; return { kind: 'exited', code: m.exitCode }; }
     const s = this.collect();
+    if (s?.reason === 'step' && this.lineStep) {
+      // The call a line step ran over has returned: done, or go on stepping the line.
+      this.temp = undefined;
+      this.applyBreakpoints();
+      if (this.lineDone()) return this.stopped(s);
+      this.mode = 'line';
+      return { kind: 'running' };
+    }
     if (s) return this.stopped(s);
     if (r.reason === 'idle') return { kind: 'idle' };
     return { kind: 'running' };
@@ -483,6 +552,7 @@ export class MachineDebugger {
 
   private stopped(stop: StopInfo): RunState {
     this.mode = 'stopped';
+    this.lineStep = undefined;
     if (this.temp) { this.temp = undefined; this.applyBreakpoints(); }
     this.tlbPrev = this.tlbLast;
     this.tlbLast = this.cpu.tlb.state.entries.slice();

@@ -325,6 +325,7 @@ export function assign(lv: LValue, value: bigint, ctx: ExprContext): void {
     case 'pc':
       if (value & 3n) throw new EvalError('the PC must be 4-byte aligned');
       cpu.pc = U64(value);
+      cpu.waiting = false;
       return;
     case 'hi': setBig(cpu.r, 66, U64(value)); return;
     case 'lo': setBig(cpu.r, 64, U64(value)); return;
