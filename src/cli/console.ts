@@ -9,7 +9,9 @@
 //                 prints help, Ctrl-A b sends a break, Ctrl-A Ctrl-A sends one Ctrl-A.
 //                 Not a terminal (pipes, tests): stdin's bytes are sent as they are, with
 //                 no escapes; at end of input the console waits for the guest to power
-//                 off, and stops with a message if it goes idle instead.
+//                 off, and stops with a message if it goes idle instead. A guest that
+//                 opens its serial port late and discards what arrived before (Linux)
+//                 gets piped input only once it enables the receive interrupt (`holdInput`).
 //
 // The machine runs in slices of `slice` instructions with setImmediate in between, so that
 // input and output are serviced. A guest idle in WAIT with nothing scheduled makes the
@@ -99,8 +101,14 @@ export interface ConsoleOptions {
   slice?: number;
   /** Let virtual time run ahead of the wall clock while the guest idles (default false). */
   warp?: boolean;
-  /** After end of input: virtual ms of quiet WAIT idling before giving up (default 2000). */
+  /** After end of input: ms of quiet WAIT idling (guest time) before giving up (default 5000). */
   idleExitMs?: number;
+  /**
+   * Piped (non-terminal) input is held back while this returns true, e.g. until a Linux
+   * guest has opened its console (UART receive interrupt enabled). Checked between slices;
+   * once it returns false, input flows freely.
+   */
+  holdInput?: () => boolean;
   /** Install process signal and exit handlers (default true; false for in-process tests). */
   handleSignals?: boolean;
 }
@@ -147,7 +155,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   const { machine, uart, stdin, stdout, stderr } = o;
   const port = o.port ?? 0;
   const slice = o.slice ?? 2_000_000;
-  const idleExitNs = (o.idleExitMs ?? 2000) * 1e6;
+  const idleExitNs = (o.idleExitMs ?? 5000) * 1e6;
   const hooks = o.handleSignals ?? true;
   const tty = stdin.isTTY === true;
   const term = new Terminal(stdin, hooks);
@@ -186,10 +194,20 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     w?.();
   };
 
+  // Piped input held back until the guest is ready for it (holdInput).
+  let holding = !tty && o.holdInput !== undefined;
+  const held: Buffer[] = [];
+  const release = (): void => {
+    if (!holding || o.holdInput!()) return;
+    holding = false;
+    if (held.length) machine.consoleInput(Buffer.concat(held.splice(0)));
+  };
+
   const onData = (chunk: Buffer | string): void => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     if (!tty) {
-      machine.consoleInput(bytes);
+      if (holding) held.push(bytes);
+      else machine.consoleInput(bytes);
     } else {
       for (const ev of decoder.feed(bytes)) {
         if (ev.kind === 'data') machine.consoleInput(ev.bytes);
@@ -284,7 +302,15 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
       }
       if (exitCode !== undefined) return exitCode;
       const cpu = machine.cpu;
-      const inputDone = eof && uart.pendingInput === 0;
+      release();
+      const inputDone = eof && !holding && uart.pendingInput === 0;
+      if (eof && holding && (r.reason === 'idle' || machine.now() - quietSince > idleExitNs)) {
+        // The guest will not get ready by itself: give it what was held back.
+        holding = false;
+        machine.consoleInput(Buffer.concat(held.splice(0)));
+        quietSince = machine.now();
+        continue;
+      }
       if (r.reason === 'idle') {
         // Nothing will ever happen without input.
         if (inputDone) {

@@ -86,7 +86,7 @@ for (const engine of ['jit', 'interp'] as const) {
     });
 
     test('input ending before the guest powers off: it runs on, then stops with a message (exit 2)', { timeout: 120_000 }, async () => {
-      const r = new Running(process.execPath, [CLI, 'boot', '--engine', engine]);
+      const r = new Running(process.execPath, [CLI, 'boot', '--engine', engine, '--idle-exit', '1.5']);
       try {
         r.type('abc');
         r.child.stdin.end();
@@ -96,7 +96,7 @@ for (const engine of ['jit', 'interp'] as const) {
         assert.match(r.stdout, /abc/, 'input typed ahead still reaches the guest');
         const lines = r.stderr.trim().split('\n');
         assert.equal(lines.length, 1, r.stderr);
-        assert.match(lines[0]!, /^mips64: end of input and the guest has been idle for 2\.0 s without output; stopping$/);
+        assert.match(lines[0]!, /^mips64: end of input and the guest has been idle for 1\.5 s without output; stopping$/);
       } finally {
         r.kill();
       }
@@ -138,6 +138,7 @@ test('usage errors: exit 2 with the usage line, no stack traces', () => {
     [['--memory', 'lots'], /invalid memory size 'lots'/],
     [['--cpu', 'r4000'], /unknown CPU 'r4000'/],
     [['--board', 'pc'], /unknown board 'pc'/],
+    [['--idle-exit', 'soon'], /invalid --idle-exit 'soon'/],
     [['--initrd', 'x.gz'], /--initrd needs --board malta/],
     [['--board', 'malta'], /missing --kernel K/],
     [['a.elf', 'b.elf'], /unexpected argument 'b\.elf'/],

@@ -22,6 +22,7 @@ import { createMaltaMachine } from '../../emulator/boards/malta';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError } from '../../emulator/loader/elf';
 import type { Machine } from '../../emulator/machine';
+import type { Uart16550 } from '../../emulator/devices/uart16550';
 
 const NAME = 'boot';
 const ENGINES = ['jit', 'interp'] as const;
@@ -41,6 +42,7 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
   ],
   details: [
@@ -48,7 +50,8 @@ export const bootCommand: Command = {
     'too) and Ctrl-A starts an escape, as in QEMU:',
     ...ESCAPE_HELP.map((l) => `  ${l}`),
     'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
-    'runs until it powers off, or stops (exit 2) once it idles without output.',
+    'runs until it powers off, or stops (exit 2) once it has idled without output for',
+    '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
     'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x.',
   ],
   async run(args, io) {
@@ -68,6 +71,7 @@ interface Plan {
   bigEndian: boolean;
   cpu?: string;
   warp: boolean;
+  idleExitMs: number;
   guest?: string;
 }
 
@@ -92,7 +96,13 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   if (boardOpt !== undefined && !(BOARDS as readonly string[]).includes(boardOpt)) {
     throw new UsageError(`unknown board '${boardOpt}' (expected demo or malta)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp') };
+  let idleExitMs = 5000;
+  const idle = str('idle-exit');
+  if (idle !== undefined) {
+    idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
+    if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
+  }
+  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs };
   const arg = positionals[0];
 
   if (arg === DEBIAN_MALTA) {
@@ -141,7 +151,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   if (options.has('restore') && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(String(options.get('restore'))).ramBytes / 1048576;
   const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
   let machine: Machine;
-  let uart;
+  let uart: Uart16550;
   const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
 
   if (p.board === 'demo') {
@@ -183,7 +193,12 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
   const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
   try {
-    return await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp });
+    return await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp,
+      idleExitMs: p.idleExitMs,
+      // Linux opens the serial console late and drops what arrived before: hold piped input
+      // until the receive interrupt is enabled.
+      holdInput: p.board === 'malta' ? () => (uart.state.ier & 1) === 0 : undefined,
+    });
   } finally {
     checkpoints.close();
   }
