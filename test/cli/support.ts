@@ -21,7 +21,7 @@ function newestMtime(dir: string): number {
   return m;
 }
 
-/** Builds dist/ with scripts/build.mjs unless dist/cli.js is newer than every source. */
+/** Builds dist/ with scripts/build.mjs unless dist/cli.js is newer than every source (src/, guests/) and dist/guests/ exists. */
 export function ensureBuilt(): void {
   const lock = join(ROOT, 'out', '.cli-build.lock');
   mkdirSync(join(ROOT, 'out'), { recursive: true });
@@ -36,8 +36,9 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    const src = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs);
-    if (existsSync(CLI) && statSync(CLI).mtimeMs >= src) return;
+    const src = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'guests')), statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs);
+    const guestsBuilt = existsSync(join(ROOT, 'dist', 'guests', 'demo.elf'));
+    if (guestsBuilt && existsSync(CLI) && statSync(CLI).mtimeMs >= src) return;
     const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
   } finally {
