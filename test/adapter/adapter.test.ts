@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ADAPTER, AdapterServer, buildAdapter, Client, rejects, ROOT, startServer, withTimeout } from './support';
+import { LE, missing, TempDir } from '../loader/toolchain';
 
 let server: AdapterServer;
 const clients: Client[] = [];
@@ -571,4 +572,76 @@ test('source level on the demo\'s assembly: frames with lines, line breakpoints,
   await c.evaluate('goto start');
   assert.equal((await stopped).body.reason, 'goto');
   assert.equal((await c.top()).name, 'start');
+});
+
+// A bare-metal C program (gcc -O0: frames with $s8 as frame pointer). Source-level
+// stepping needs DWARF line tables (not read yet): this is instruction-level debugging
+// with ELF symbols.
+const GCC = `${LE}-gcc`;
+test('bare-metal C program (gcc -O0): breakpoints with conditions, unwinding recursion, step out/over, data breakpoint, exit', { ...T, skip: missing(GCC) ?? false }, async () => {
+  const tmp = new TempDir();
+  try {
+    const elf = join(tmp.path, 'bare.elf');
+    const { spawnSync } = await import('node:child_process');
+    const cc = spawnSync(GCC, ['-g', '-O0', '-nostdlib', '-ffreestanding', '-mno-abicalls', '-fno-pic', '-no-pie', '-march=mips64r2', '-mabi=64', '-G0',
+      '-Wl,-Ttext-segment=0xffffffff80100000', '-Wl,-e,_start', '-Wl,--build-id=none', join(ROOT, 'test', 'fixtures', 'debug', 'bare.c'), '-o', elf], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const c = await client();
+    const ev = await entry(c, { kernel: elf, board: 'demo' }, async () => {
+      await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'fact', condition: '$a0 == 1', hitCondition: '3' }] });
+    });
+    assert.match(ev.body.description!, /^Stopped at entry 0xffffffff80100[0-9a-f]{3} <_start>$/);
+    assert.match(c.console, /bare\.elf \(entry 0xffffffff80100[0-9a-f]{3}, \d+ symbols\)/);
+    let stopped = c.waitStopped();
+    await c.dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, 'function breakpoint');
+    // fact(1) ← fact(2) ← fact(3) ← _start (the third time fact(1) runs: i = 2)
+    const frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name.replace(/\+0x[0-9a-f]+$/, '')), ['fact', 'fact', 'fact', '_start']);
+    assert.equal(frames[1]!.name, frames[2]!.name);
+    assert.match(frames[1]!.name, /^fact\+0x[0-9a-f]+$/);
+    assert.equal(await c.evaluate('$a0'), '0x0000000000000001 (1)'.slice(0, 18));
+
+    // Step out of fact(1): into fact(2) right after its recursive call.
+    await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    stopped = c.waitStopped();
+    await c.dc.stepOutRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, 'step');
+    assert.equal((await c.top()).name, frames[1]!.name);
+    assert.equal(await c.evaluate('$v0'), '0x0000000000000001 (1)'.slice(0, 18));
+
+    // The recursive call in fact(5) (a0 = 4 at the jal): step over it, deeper returns to
+    // the same address do not stop; fact(4) = 24.
+    const dis = await c.dc.disassembleRequest({ memoryReference: (await c.evaluate('fact')).slice(0, 18), instructionCount: 40 });
+    const jal = dis.body!.instructions.find((i) => /^jal .*<fact>$/.test(i.instruction))!;
+    await setInstructionBreakpoints(c, { breakpoints: [{ instructionReference: jal.address, condition: '$a0 == 4' }] });
+    stopped = c.waitStopped();
+    await c.dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, 'instruction breakpoint');
+    await setInstructionBreakpoints(c, { breakpoints: [] });
+    stopped = c.waitStopped();
+    await c.dc.nextRequest({ threadId: 1, granularity: 'instruction' });
+    assert.equal((await stopped).body.reason, 'step');
+    assert.equal(BigInt((await c.top()).instructionPointerReference!), BigInt(jal.address) + 8n);
+    assert.equal(await c.evaluate('$v0'), '0x0000000000000018 (24)'.slice(0, 18));
+
+    // A data breakpoint on the global `counter` (bump adds i).
+    const info = await c.dc.dataBreakpointInfoRequest({ name: 'counter', asAddress: true, bytes: 8 } as DebugProtocol.DataBreakpointInfoArguments);
+    await c.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    stopped = c.waitStopped();
+    await c.dc.continueRequest({ threadId: 1 });
+    const d = await stopped;
+    assert.equal(d.body.reason, 'data breakpoint');
+    assert.match(d.body.description!, /^Data breakpoint: write of 8 bytes at 0xffffffff80110520 <counter> by 0xffffffff801003[0-9a-f]{2} <bump\+0x[0-9a-f]+>: 0x0000000000000006 → 0x000000000000000a$/);
+    assert.equal((await c.top()).name.replace(/\+.*/, ''), 'bump');
+
+    // To the end: the program powers off with the sum of 0..7.
+    await c.dc.setDataBreakpointsRequest({ breakpoints: [] });
+    const exited = c.wait<DebugProtocol.ExitedEvent>('exited');
+    await c.dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 28);
+    assert.match(c.stdout, /^bare-metal C\r\nfact\(8\) = 0x0000000000009d80/);
+  } finally {
+    tmp.remove();
+  }
 });
