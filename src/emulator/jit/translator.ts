@@ -235,7 +235,9 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     lines.push('}');
   });
   lines.push('default: return; } }', '};');
-  const infos = blocks.map((b) => ({ startLo: b.startLo, startHi: b.startHi, ds: b.ds }));
+  // (ramOff: all of a region is on the entry's page, which is what the engine's check of
+  // stores into the running block's page needs.)
+  const infos = blocks.map((b) => ({ startLo: b.startLo, startHi: b.startHi, ds: b.ds, ramOff }));
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = (new Function('B', lines.join('\n')) as (b: typeof infos) => Block['fn'])(infos);
   return {
