@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CliError, UsageError } from '../errors';
 import { writeChunks } from '../io';
 import { Command } from './command';
-import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, peekCheckpointFile, readCheckpointChain } from '../checkpoint-files';
+import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, readCheckpointChain } from '../checkpoint-files';
 import { describeConfig, walkPages } from '../../emulator/snapshot/checkpoint';
 import { diffCheckpoints, formatDiff } from '../../emulator/snapshot/compare';
 import { CHECKPOINT_EXTENSION, CheckpointError, ParsedCheckpoint } from '../../emulator/snapshot/format';
@@ -136,5 +136,3 @@ function load(ref: string, store: DiskCheckpointStore): ParsedCheckpoint[] {
     throw e;
   }
 }
-
-export { peekCheckpointFile };

@@ -174,7 +174,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   while (o < bytes.length) {
     const s = readSectionAt(bytes, o, what);
     if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
-      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${o - 0} fails its CRC-32 check (the file is damaged)`);
+      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${o} fails its CRC-32 check (the file is damaged)`);
     }
     o = s.offset + s.length;
     if (s.tag === 'END!') { end = s; break; }
@@ -206,7 +206,6 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
     if (digest[i] !== stored[i]) throw new CheckpointError('corrupt', `${what}: digest mismatch (the section table was altered)`);
   }
   const header = parseHeader(head, what);
-  const pageSecs = sections.filter((s) => s.tag === 'PAGE').length;
   for (const t of ['STAT', 'INPT']) {
     const n = sections.filter((s) => s.tag === t).length;
     if (n !== 1) throw new CheckpointError('corrupt', `${what}: ${n} ${t} sections, expected exactly 1`);
@@ -216,7 +215,6 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
       throw new CheckpointError('corrupt', `${what}: unknown section '${s.tag}'`);
     }
   }
-  void pageSecs;
   return {
     bytes, header, sections, hash: toHex(digest),
     payload: (s: Section) => bytes.subarray(s.offset, s.offset + s.length),

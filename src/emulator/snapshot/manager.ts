@@ -79,7 +79,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
     const evict: string[] = [];
     let used = this.usedBytes;
     const gone = new Set<string>();
-    for (const [id, e] of this.entries) {
+    for (const id of this.entries.keys()) {
       if (used + bytes.length <= this.budgetBytes) break;
       if (keep.has(id) || gone.has(id)) continue;
       // Evict it and everything in memory that depends on it.
@@ -89,7 +89,6 @@ export class MemoryCheckpointStore implements CheckpointStore {
         evict.push(d);
         used -= this.entries.get(d)!.bytes.length;
       }
-      void e;
     }
     if (used + bytes.length > this.budgetBytes) {
       throw new CheckpointError('budget', `checkpoint '${info.name}' (${mib(bytes.length)} MiB) and the chain it continues do not fit the memory budget (${mib(this.budgetBytes)} MiB); take a full checkpoint or raise the budget`);
