@@ -27,8 +27,9 @@ function build(source: string): Uint8Array {
   return assemblyToElf(r);
 }
 
-function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number): Outcome {
+function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number, hot?: number): Outcome {
   const { machine, board } = createDemoMachine({ engine, memoryMiB: 32 });
+  if (hot !== undefined && machine.jit) machine.jit.hot = hot;
   let output = '';
   machine.events.on('uartTx', (e) => { output += String.fromCharCode(e.byte); });
   board.boot(elf);
@@ -54,13 +55,17 @@ function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input
 function assertSame(name: string, source: string, inputs: readonly Input[], limit = 200_000_000): Outcome {
   const elf = build(source);
   const a = runOn('interp', elf, inputs, limit);
-  const b = runOn('jit', elf, inputs, limit);
   assert.ok(a.poweredOff, `${name}: the interpreter run did not power off (output ${JSON.stringify(a.output)})`);
-  assert.equal(b.output, a.output, `${name}: UART output`);
-  assert.equal(b.exitCode, a.exitCode, `${name}: exit code`);
-  assert.equal(b.icount, a.icount, `${name}: instruction count at power-off`);
-  assert.equal(b.poweredOff, true);
-  assert.ok(b.translated > 0, `${name}: the translator translated nothing`);
+  // The default translation threshold, and translating everything at once.
+  for (const hot of [undefined, 1]) {
+    const b = runOn('jit', elf, inputs, limit, hot);
+    const what = `${name} (jit, hot ${hot ?? 'default'})`;
+    assert.equal(b.output, a.output, `${what}: UART output`);
+    assert.equal(b.exitCode, a.exitCode, `${what}: exit code`);
+    assert.equal(b.icount, a.icount, `${what}: instruction count at power-off`);
+    assert.equal(b.poweredOff, true);
+    if (hot === 1) assert.ok(b.translated > 0, `${what}: the translator translated nothing`);
+  }
   return a;
 }
 
