@@ -6,6 +6,7 @@
 //   MIPS64_FUZZ_PROGRAM=<n>   run only the program with this program seed
 //   MIPS64_FUZZ_INSNS=<n>     executed instructions to reach (default 1,000,000)
 //   MIPS64_FUZZ_FOCUS=<kind>  make one chunk kind (see generateProgram) much more frequent
+//   MIPS64_REGION=<n>         (the translator's) fuzz its experimental multi-block regions
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
