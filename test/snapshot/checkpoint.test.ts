@@ -422,3 +422,23 @@ test('restore emits a marker event for consoles', () => {
   cp.restore(a.id);
   assert.deepEqual(seen, ['restored marker', `--- restored checkpoint 'marker' (${a.id}) at instruction ${a.icount} ---`]);
 });
+
+test('two checkpointers on one machine never chain an incremental onto a base the tracker no longer follows', () => {
+  const m = bootScribbler({ engine: 'jit', memoryMiB: 8 });
+  m.run(10_000);
+  const a = new Checkpointer(m), b = new Checkpointer(m);
+  const a1 = a.take({ name: 'a1' });
+  scribble(m, 8192, 0, 0);
+  b.take({ name: 'b1' }); // opens a new interval: pages written since a1 are no longer tracked for a
+  scribble(m, 4096, 0, 65536);
+  assert.throws(() => a.take({ kind: 'incremental' }), (e: unknown) => e instanceof CheckpointError && e.code === 'parent');
+  const a2 = a.take({ name: 'a2' });
+  assert.equal(a2.kind, 'full');
+  const b2 = b.take({ name: 'b2' });
+  assert.equal(b2.kind, 'full', 'b\'s base moved too');
+  scribble(m, 4096, 0, 0);
+  const b3 = b.take({ name: 'b3' });
+  assert.equal(b3.kind, 'incremental');
+  assert.ok(Buffer.from(materializeRam(b.chain(b3.id))).equals(Buffer.from(m.bus.ram)));
+  void a1;
+});

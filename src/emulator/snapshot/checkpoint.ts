@@ -375,6 +375,7 @@ export interface PreparedRestore {
  * without changing `m`. Throws CheckpointError with a clear message otherwise.
  */
 export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): PreparedRestore {
+  if (m.cpu.jitBlk) throw new CheckpointError('state', 'cannot restore while a translated block is executing (restore between runs)');
   verifyChain(chain);
   const tip = chain[chain.length - 1];
   const want = machineConfig(m);
@@ -428,8 +429,8 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): 
       m.jit?.flush();
       cpu.nextEvent = cpu.icount;
       m.inputLog = inputLog.slice();
-      DirtyTracker.existing(m)?.restarted();
       const h = tip.header;
+      DirtyTracker.existing(m)?.restarted({ id: h.id, hash: tip.hash });
       const result: RestoreResult = {
         id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: cpu.icount, chainLength: chain.length, pagesApplied, inputLog,
       };

@@ -23,6 +23,12 @@ export class DirtyTracker {
   active = false;
   /** Traps taken (first writes) since construction, for statistics. */
   traps = 0;
+  /**
+   * The checkpoint RAM matched when the interval opened (the parent an incremental taken
+   * now must name). Several Checkpointers on one machine share the tracker; only the one
+   * whose last checkpoint is this base may take an incremental.
+   */
+  base: { id: string; hash: string } | undefined = undefined;
 
   /** The tracker of `m`, created (and hooked in) on first use. */
   static of(m: Machine): DirtyTracker {
@@ -81,7 +87,8 @@ export class DirtyTracker {
   }
 
   /** Opens a new interval with every page clean and armed (after a full checkpoint or a restore). */
-  resetAll(): void {
+  resetAll(base?: { id: string; hash: string }): void {
+    this.base = base;
     this.dirty.fill(0);
     this.count = 0;
     this.active = true;
@@ -98,7 +105,8 @@ export class DirtyTracker {
   }
 
   /** Starts the next interval after `pages` (from dirtyPages()) were saved: only they are re-armed. */
-  rearm(pages: Uint32Array): void {
+  rearm(pages: Uint32Array, base?: { id: string; hash: string }): void {
+    this.base = base;
     for (let i = 0; i < pages.length; i++) {
       if (this.dirty[pages[i]] !== 0) { this.dirty[pages[i]] = 0; this.count--; }
     }
@@ -106,8 +114,8 @@ export class DirtyTracker {
   }
 
   /** RAM was replaced wholesale (a restore): a running interval starts again from the new contents. */
-  restarted(): void {
-    if (this.active) this.resetAll();
+  restarted(base?: { id: string; hash: string }): void {
+    if (this.active) this.resetAll(base);
   }
 
   /** Stops tracking: disarms every page. */
@@ -117,5 +125,6 @@ export class DirtyTracker {
     this.dirty.fill(0);
     this.count = 0;
     this.active = false;
+    this.base = undefined;
   }
 }

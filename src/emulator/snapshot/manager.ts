@@ -192,9 +192,12 @@ export class Checkpointer {
   take(opts: TakeOptions = {}): TakenCheckpoint {
     const m = this.machine, tracker = this.tracker;
     let kind = opts.kind ?? 'auto';
-    const canIncrement = this.last !== undefined && tracker.active;
+    const last = this.last;
+    // The tracker's interval must start at our last checkpoint (another Checkpointer or a
+    // restore elsewhere may have moved it).
+    const canIncrement = last !== undefined && tracker.active && tracker.base?.id === last.id && tracker.base.hash === last.hash;
     if (kind === 'incremental' && !canIncrement) {
-      throw new CheckpointError('parent', 'no previous checkpoint of this machine to continue: take a full checkpoint first');
+      throw new CheckpointError('parent', 'no previous checkpoint of this machine to continue (or RAM was saved or restored elsewhere since): take a full checkpoint first');
     }
     if (kind === 'auto') {
       kind = canIncrement && this.last!.chainLength <= this.maxChain ? 'incremental' : 'full';
@@ -222,8 +225,9 @@ export class Checkpointer {
     }
     const t2 = performance.now();
     // Stored: the next interval starts now.
-    if (kind === 'full') tracker.resetAll();
-    else tracker.rearm(pages!);
+    const base = { id: info.id, hash: info.hash };
+    if (kind === 'full') tracker.resetAll(base);
+    else tracker.rearm(pages!, base);
     this.last = { id: info.id, hash: info.hash, chainLength: kind === 'full' ? 1 : this.last!.chainLength + 1 };
     const message = `--- checkpoint '${info.name}' (${kind}, ${info.pages} pages, ${(info.sizeBytes / 1024).toFixed(0)} KiB) at instruction ${info.icount} ---`;
     m.events.emit('checkpoint', { action: 'saved', id: info.id, hash: info.hash, name: info.name, kind, icount: info.icount, message });
