@@ -1,0 +1,35 @@
+// `npm run bench`: every benchmark in one run on one machine (ISA decode/disassembly,
+// CPU kernels on both engines and QEMU, the Debian Malta boot on both engines and QEMU,
+// checkpoints), appending a dated, commit-stamped section to bench/results.md.
+
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { bootBench } from './boot.bench';
+import { cpuBench } from './cpu.bench';
+
+async function main(): Promise<void> {
+  const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return '?'; } })();
+  const header = `## ${new Date().toISOString().slice(0, 16)}Z — commit ${commit} — ${cpus()[0]?.model ?? '?'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  const sections: Array<[string, string[]]> = [];
+  console.log(header);
+  const run = async (name: string, f: () => Promise<string[]> | string[]): Promise<void> => {
+    console.log(`\n### ${name}`);
+    try {
+      const lines = await f();
+      for (const l of lines) console.log(`- ${l}`);
+      sections.push([name, lines]);
+    } catch (e) {
+      console.log(`- failed: ${(e as Error).message}`);
+      sections.push([name, [`failed: ${(e as Error).message}`]]);
+    }
+  };
+  await run('CPU kernels (interpreter, translator, QEMU)', cpuBench);
+  await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
+  const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
+  appendFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), text);
+  execFileSync(process.execPath, [join(__dirname, 'isa.bench.js')], { stdio: 'inherit' });
+}
+
+void main();
