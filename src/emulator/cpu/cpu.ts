@@ -635,6 +635,18 @@ export class Cpu {
     this.brHi = Number(BigInt.asIntN(32, target >> 32n));
   }
 
+  /**
+   * While halted in WAIT: wakes on a pending (unmasked) interrupt and returns 'run';
+   * otherwise skips virtual time to the next event (at most `end`) and returns 'skip',
+   * or 'idle' when nothing is scheduled. Used identically by both engines.
+   */
+  waitStep(end: number): 'run' | 'skip' | 'idle' {
+    if ((this.c0.cause & this.c0.status & 0xff00) !== 0) { this.waiting = false; return 'run'; }
+    if (this.nextEvent === Infinity) return 'idle';
+    this.icount = Math.max(this.icount, Math.min(this.nextEvent, end));
+    return 'skip';
+  }
+
   wait(): void {
     this.sync();
     if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;

@@ -92,12 +92,9 @@ export class Interpreter {
     while (c.icount < end && !c.stopRequested) {
       if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
       if (c.waiting) {
-        if ((c.c0.cause & c.c0.status & 0xff00) !== 0) c.waiting = false;
-        else {
-          if (c.nextEvent === Infinity) break;
-          c.icount = Math.max(c.icount, Math.min(c.nextEvent, end));
-          continue;
-        }
+        const w = c.waitStep(end);
+        if (w === 'idle') break;
+        if (w === 'skip') continue;
       }
       if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; break; }
       try {
