@@ -130,6 +130,11 @@ export class Machine {
     this.events.emit('powerOff', { code });
   }
 
+  /** Raises a non-maskable interrupt (as QEMU's monitor `nmi`): the guest continues at the reset vector with Status.NMI. */
+  nmi(): void {
+    this.cpu.resetException(true);
+  }
+
   reset(): void {
     this.cpu.reset();
     for (const d of this.board.devices) d.reset();

@@ -13,7 +13,7 @@ import { bswap32, div32, div64, dmul, getBig, mul32, ror64, sar64, setBig, shl64
 import { Cp0 } from './cp0';
 import * as cp0a from './cp0-access';
 import {
-  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
+  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
   ST_KX, ST_PX, ST_SX, ST_UX,
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
@@ -220,6 +220,25 @@ export class Cpu {
     const region = (Number(this.c0.badVAddr >> 62n) & 3);
     const st = this.c0.status;
     return (region === 0 && (st & ST_UX) !== 0) || (region === 3 && (st & ST_KX) !== 0) || (region === 1 && (st & ST_SX) !== 0);
+  }
+
+  /**
+   * Non-maskable interrupt (nmi=true) or soft reset: ErrorEPC = PC (the branch when in a
+   * delay slot), Status.ERL|BEV and NMI or SR set, execution at the reset vector
+   * 0xFFFFFFFFBFC00000. Taken between instructions (call it outside a run slice).
+   */
+  resetException(nmi: boolean): void {
+    const c0 = this.c0;
+    const pc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - (this.inDelay ? 4n : 0n));
+    c0.errorEpc = pc;
+    c0.status = ((c0.status & ~(ST_NMI | ST_SR)) | ST_ERL | ST_BEV | (nmi ? ST_NMI : ST_SR)) >>> 0;
+    this.pcHi = -1;
+    this.pcLo = 0xbfc00000 | 0;
+    this.inDelay = false;
+    this.brState = 0;
+    this.waiting = false;
+    this.llbit = false;
+    this.afterStateChange();
   }
 
   /**
