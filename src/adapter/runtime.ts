@@ -157,7 +157,7 @@ export class Runtime {
   /** Starts execution (after configurationDone): stops at entry or runs. */
   start(stopOnEntry: boolean): void {
     if (stopOnEntry) this.report(this.dbg.noteStop({ reason: 'entry', description: `Stopped at entry ${this.dbg.addr(this.boot.entry)}` }));
-    else this.continue();
+    else { this.dbg.resume(false); this.run(); }
   }
 
   continue(): void { this.dbg.resume(); this.run(); }

@@ -37,6 +37,18 @@ for (const engine of ['jit', 'interp'] as const) {
     dbg.setCodeBreakpoints('function', []);
   });
 
+  test(`${engine}: a breakpoint on the entry point stops when starting, not when resuming from it`, () => {
+    const { dbg } = demoRig(engine);
+    const start = pc(dbg);
+    dbg.setCodeBreakpoints('function', [{ id: 1, addr: start }]);
+    dbg.resume(false);
+    const r = dbg.runSlice(1000);
+    assert.equal(r.kind === 'stopped' && r.stop.reason, 'function breakpoint');
+    assert.equal(pc(dbg), start);
+    dbg.resume();
+    assert.equal(dbg.runSlice(1000).kind, 'running');
+  });
+
   test(`${engine}: syscall exception filter, then TLB refill`, () => {
     const { dbg } = demoRig(engine);
     dbg.setExceptionFilters([{ id: 'syscall' }, { id: 'tlb-refill' }]);

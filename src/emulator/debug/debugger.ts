@@ -353,12 +353,15 @@ export class MachineDebugger {
     return this.mode !== 'stopped';
   }
 
-  /** Continues from the current PC (a breakpoint there is passed once). */
-  resume(): void {
+  /**
+   * Continues from the current PC. A breakpoint there is passed once (resuming from a
+   * stop) unless `fromCurrent` is false (starting: a breakpoint on the entry point stops).
+   */
+  resume(fromCurrent = true): void {
     this.lineStep = undefined;
     this.pending = undefined;
     this.bpStop = undefined;
-    this.bps.skipOnce(this.cpu);
+    if (fromCurrent) this.bps.skipOnce(this.cpu);
     this.mode = 'continue';
   }
 
