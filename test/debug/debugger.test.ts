@@ -49,6 +49,26 @@ for (const engine of ['jit', 'interp'] as const) {
     assert.equal(dbg.runSlice(1000).kind, 'running');
   });
 
+  test(`${engine}: single steps through WAIT: virtual time passes until the timer interrupt`, () => {
+    const { dbg } = demoRig(engine);
+    const idle = dbg.symbols.byName('idle')!;
+    dbg.setCodeBreakpoints('instruction', [{ id: 1, addr: idle }]);
+    dbg.resume();
+    runToStop(dbg);
+    assert.equal(pc(dbg), idle);
+    dbg.setCodeBreakpoints('instruction', []);
+    dbg.stepInstruction();
+    assert.equal(dbg.runSlice(1).kind, 'stopped');
+    assert.equal(dbg.cpu.waiting, true);
+    const t0 = dbg.cpu.icount;
+    dbg.stepInstruction();
+    assert.equal(dbg.runSlice(1).kind, 'stopped');
+    assert.equal(dbg.cpu.waiting, false);
+    assert.ok(dbg.cpu.icount - t0 > 1000, 'time skipped to the timer');
+    assert.equal(pc(dbg), dbg.symbols.byName('general')!);
+    assert.equal(evaluate('$cp0.cause.exccode', dbg.ctx).v, 0n);
+  });
+
   test(`${engine}: syscall exception filter, then TLB refill`, () => {
     const { dbg } = demoRig(engine);
     dbg.setExceptionFilters([{ id: 'syscall' }, { id: 'tlb-refill' }]);

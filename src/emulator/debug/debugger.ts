@@ -504,9 +504,9 @@ export class MachineDebugger {
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
       if (!c.waiting) break;
-      if ((c.c0.cause & c.c0.status & 0xff00) !== 0) { c.waiting = false; break; }
-      if (c.nextEvent === Infinity) return false;
-      c.icount = Math.max(c.icount, c.nextEvent);
+      const w = c.waitStep(Infinity); // the engines' WAIT rule
+      if (w === 'idle') return false;
+      if (w === 'run') break;
     }
     c.stopRequested = false;
     this.machine.interp.step();
