@@ -193,6 +193,7 @@ const KINDS: OperandKind[] = [
   unsigned('code19', 6, 19, 'imm', hex),
   unsigned('code10', 16, 10, 'imm', hex),
   unsigned('code10lo', 6, 10, 'imm', hex),
+  unsigned('code10hc', 11, 10, 'imm', hex),
   unsigned('cacheop', 16, 5, 'imm', hex),
   unsigned('hint', 16, 5, 'imm', hex),
   unsigned('hintx', 11, 5, 'imm', hex),

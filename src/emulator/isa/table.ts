@@ -420,6 +420,15 @@ add('eret', CO(0x18), '', F.PRIV | F.CTX);
 add('deret', CO(0x1f), '', F.PRIV | F.CTX);
 add('wait', CO(0x20), '', F.PRIV | F.CTX);
 add('wait', CO(0x20), 'code19', F.PRIV | F.CTX);
+// Virtualization ASE (printed only: the modelled CPUs have no VZ)
+add('tlbgr', CO(0x09), '', F.PRIV | F.CTX, Isa.VIRT);
+add('tlbgwi', CO(0x0a), '', F.PRIV | F.CTX, Isa.VIRT);
+add('tlbginv', CO(0x0b), '', F.PRIV | F.CTX, Isa.VIRT);
+add('tlbginvf', CO(0x0c), '', F.PRIV | F.CTX, Isa.VIRT);
+add('tlbgwr', CO(0x0e), '', F.PRIV | F.CTX, Isa.VIRT);
+add('tlbgp', CO(0x10), '', F.PRIV | F.CTX, Isa.VIRT);
+add('hypcall', CO(0x28), '', F.PRIV | F.TRAP, Isa.VIRT);
+add('hypcall', CO(0x28), 'code10hc', F.PRIV | F.TRAP, Isa.VIRT);
 add('c0', CO(0x00), 'cop2', F.PRIV, Isa.BASE, 0, Isa.OCTEON);
 
 // ---- MT ASE (moves to/from other thread contexts; printed only) ----------------------
