@@ -1,0 +1,297 @@
+// Checkpoint benchmark (not a test): full checkpoint of a 256 MiB demo guest whose RAM
+// a guest program filled (half pseudo-random, half address pattern); incremental
+// checkpoint cost against dirty MiB; restore from memory and from disk; the slowdown
+// dirty-page tracking costs CPU kernels; the same for Debian's Malta kernel at its
+// shell when the guest is cached; and, side by side, QEMU's `migrate "exec:cat > file"`
+// of a 256 MiB Malta guest at the same shell (driving QEMU's monitor over stdio) when
+// qemu-system-mips64el is installed. Prints results and appends them to bench/results.md.
+//
+//   npx tsc -p tsconfig.test.json && node --expose-gc out/bench/checkpoint.bench.js [--no-demo] [--no-tracking] [--no-malta] [--no-qemu]
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCheckpointChain, writeFileAtomicSync } from '../src/cli/checkpoint-files';
+import { checkpointEvery } from '../src/cli/checkpoint-options';
+import { createDemoMachine } from '../src/emulator/boards/demo';
+import { createMaltaMachine } from '../src/emulator/boards/malta';
+import { assemble } from '../src/emulator/isa/assembler/assembler';
+import { assemblyToElf } from '../src/emulator/isa/assembler/to-elf';
+import type { Machine } from '../src/emulator/machine';
+import { captureCheckpoint, restoreCheckpoint } from '../src/emulator/snapshot/checkpoint';
+import { CHECKPOINT_EXTENSION, parseCheckpoint } from '../src/emulator/snapshot/format';
+import { Checkpointer } from '../src/emulator/snapshot/manager';
+import { bootScribbler, scribble } from '../test/support/checkpoint-guests';
+import { debianCorpus } from '../test/support/corpus';
+import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs';
+
+const MiB = 1048576;
+const lines: string[] = [];
+const out = (s: string): void => { console.log(s); lines.push(s); };
+const ms = (t0: number): number => performance.now() - t0;
+const f0 = (n: number): string => n.toFixed(0);
+const f1 = (n: number): string => n.toFixed(1);
+const mib = (n: number): string => (n / MiB).toFixed(1);
+const tmp = mkdtempSync(join(tmpdir(), 'ckpt-bench-'));
+
+function timed<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = f();
+  return [r, ms(t0)];
+}
+
+/** Best (lowest) wall time of `reps` runs of `f`, with that run's CPU time; the last result. */
+function best<T>(reps: number, f: () => T): { r: T; wall: number; cpu: number } {
+  let b: { r: T; wall: number; cpu: number } | undefined;
+  for (let i = 0; i < reps; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = f();
+    const wall = ms(t0);
+    const c = process.cpuUsage(c0);
+    if (!b || wall < b.wall) b = { r, wall, cpu: (c.user + c.system) / 1000 };
+  }
+  return b!;
+}
+
+const wc = (x: { wall: number; cpu: number }): string => `${f0(x.wall)} ms (cpu ${f0(x.cpu)})`;
+
+/** Full capture, disk write, restore from memory and from disk, for a machine built by `fresh`. */
+function fullRound(label: string, m: Machine, fresh: () => Machine): void {
+  const cap = best(3, () => captureCheckpoint(m, { kind: 'full', name: label }));
+  const bytes = cap.r.bytes;
+  const nonZero = cap.r.header.pages * 4096;
+  out(`- ${label}: full checkpoint ${wc(cap)} — ${cap.r.header.pages} non-zero pages (${mib(nonZero)} MiB) → ${mib(bytes.length)} MiB `
+    + `(${(bytes.length / nonZero * 100).toFixed(0)}%), ${f0(nonZero / MiB / (cap.wall / 1000))} MiB/s of RAM encoded`);
+  const file = join(tmp, cap.r.header.id + CHECKPOINT_EXTENSION);
+  const write = best(3, () => writeFileAtomicSync(file, bytes));
+  const mem = best(3, () => restoreCheckpoint(m, [parseCheckpoint(bytes)]));
+  const other = fresh();
+  const disk = best(3, () => restoreCheckpoint(other, readCheckpointChain(file)));
+  out(`  write to disk (atomic, fsync) ${wc(write)}; restore from memory ${wc(mem)}; restore from disk into a fresh machine ${wc(disk)} `
+    + '(each: parse + verify every CRC, state and page record + apply; best of 3)');
+  rmSync(file, { force: true });
+}
+
+function demoSection(): void {
+  out('');
+  out('Demo board, 256 MiB, guest RAM filled by the scribbler (124 MiB xorshift64 dwords + 124 MiB address pattern), JIT:');
+  const m = bootScribbler({ engine: 'jit', memoryMiB: 256 });
+  m.run(10_000);
+  const half = 124 * MiB;
+  const [, tFill] = timed(() => { scribble(m, half, 0, 0); scribble(m, half, 1, half); });
+  out(`- fill: ${f0(m.cpu.icount / 1e6)} M instructions in ${f0(tFill)} ms`);
+  fullRound('demo 256 MiB', m, () => bootScribbler({ engine: 'jit', memoryMiB: 256 }));
+
+  out('- incremental checkpoints (dirty pages rewritten by the guest with random data), each after the previous:');
+  const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB, maxChain: 1000 });
+  cp.take({ kind: 'full' });
+  out('  | dirty MiB | pages | capture ms (cpu) | size MiB | restore full + incremental from memory ms |');
+  out('  |---:|---:|---:|---:|---:|');
+  for (const d of [0, 1, 4, 16, 64, 128]) {
+    if (d > 0) scribble(m, d * MiB, 0, 0);
+    const c0 = process.cpuUsage();
+    const [t, tCap] = timed(() => cp.take({ kind: 'incremental' }));
+    const cc = process.cpuUsage(c0);
+    const res = best(2, () => cp.restore(t.id));
+    out(`  | ${d} | ${t.pages} | ${f1(tCap)} (${f1((cc.user + cc.system) / 1000)}) | ${(t.sizeBytes / MiB).toFixed(3)} | ${f0(res.wall)} |`);
+  }
+  cp.dispose();
+}
+
+function buildKernel(name: string): Uint8Array {
+  const dir = join(__dirname, '..', '..', 'bench', 'kernels');
+  const src = readFileSync(join(dir, `${name}.s`), 'utf8') + readFileSync(join(dir, 'done.s'), 'utf8');
+  const r = assemble(src, { origin: 0xffffffff80100000n, fileName: name });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n'));
+  return assemblyToElf(r);
+}
+
+type Mode = 'off' | 'armed' | 'every';
+
+function trackingSection(): void {
+  out('');
+  out('Dirty-tracking slowdown (JIT, CPU ms, best of 5 interleaved runs): off; armed (a full checkpoint first, then one trap per page written); incremental checkpoints every 10 M instructions:');
+  const EVERY = 10_000_000;
+  type Run = { insns: number; ms: number; cpu: number; cks: number };
+  const kernels: Array<{ name: string; run: (mode: Mode) => Run }> = [];
+  for (const k of ['memcpy', 'intloop']) {
+    const elf = buildKernel(k);
+    kernels.push({
+      name: k,
+      run: (mode) => {
+        const { machine, board } = createDemoMachine({ engine: 'jit', memoryMiB: 64 });
+        board.boot(elf);
+        return drive(machine, mode, EVERY, () => machine.poweredOff);
+      },
+    });
+  }
+  kernels.push({
+    name: 'scribbler 4 × 64 MiB stores',
+    run: (mode) => {
+      const m = bootScribbler({ engine: 'jit', memoryMiB: 128 });
+      m.run(1000);
+      let n = 0;
+      return drive(m, mode, EVERY, () => n >= 4, () => { scribble(m, 64 * MiB, 0, 0); n++; });
+    },
+  });
+  for (const k of kernels) {
+    // Modes interleaved, best CPU time of 5 each (the machine may be shared).
+    const b = new Map<Mode, Run>();
+    for (let i = 0; i < 5; i++) {
+      for (const mode of ['off', 'armed', 'every'] as const) {
+        const r = k.run(mode);
+        const cur = b.get(mode);
+        if (!cur || r.cpu < cur.cpu) b.set(mode, r);
+      }
+    }
+    const off = b.get('off')!, armed = b.get('armed')!, every = b.get('every')!;
+    const pct = (x: number): string => `${x >= off.cpu ? '+' : ''}${f1((x / off.cpu - 1) * 100)}%`;
+    out(`- ${k.name}: ${f0(off.insns / 1e6)} M insns | off ${f0(off.cpu)} ms | armed ${f0(armed.cpu)} ms (${pct(armed.cpu)}) `
+      + `| every 10 M ${f0(every.cpu)} ms (${pct(every.cpu)}, ${every.cks} checkpoints)`);
+  }
+}
+
+function drive(m: Machine, mode: Mode, every: number, done: () => boolean, step?: () => void): { insns: number; ms: number; cpu: number; cks: number } {
+  const cp = mode === 'off' ? undefined : new Checkpointer(m, { memoryBudgetBytes: 1024 * MiB, maxChain: 10_000 });
+  if (cp) cp.take({ kind: 'full' });
+  let cks = 0;
+  // The CLI's --checkpoint-every mechanism: Machine.run split at multiples of `every`.
+  const uninstall = mode === 'every' ? checkpointEvery(m, cp!, every, () => { cks++; }, (e) => { throw e; }) : undefined;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const start = m.cpu.icount;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  while (!done()) {
+    if (step) step();
+    else m.run(50_000_000);
+  }
+  const t = ms(t0);
+  const c = process.cpuUsage(c0);
+  uninstall?.();
+  cp?.dispose();
+  return { insns: m.cpu.icount - start, ms: t, cpu: (c.user + c.system) / 1000, cks };
+}
+
+async function maltaSection(withQemu: boolean): Promise<void> {
+  out('');
+  let g;
+  try {
+    g = await debianCorpus(() => {});
+  } catch (e) {
+    out(`Malta (Debian 5kc-malta): skipped — guest not available (${(e as Error).message})`);
+    return;
+  }
+  const initrd = busyboxInitramfs(g.busybox);
+  const kernel = new Uint8Array(readFileSync(g.kernelImage));
+  const boot = (): Machine => {
+    const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine: 'jit' });
+    board.bootLinuxImage(kernel, g.kernelLoadAddress, g.kernelEntry, initrd, 'console=ttyS0 rdinit=/init');
+    return machine;
+  };
+  const m = boot();
+  let text = '';
+  m.events.on('uartTx', ({ port, byte }) => { if (port === 0) text += String.fromCharCode(byte); });
+  const t0 = performance.now();
+  while (!text.includes(READY_MARKER) || !text.includes('/ # ')) {
+    m.run(5_000_000);
+    if (ms(t0) > 600_000) throw new Error('Malta guest did not reach the shell');
+  }
+  m.run(2_000_000);
+  out(`Malta board, 256 MiB, Debian 5kc-malta at the busybox shell (booted in ${f0(ms(t0) / 1000)} s, ${f0(m.cpu.icount / 1e6)} M instructions, JIT):`);
+  fullRound('Malta shell', m, () => boot());
+  const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB });
+  cp.take({ kind: 'full' });
+  m.consoleInput(new TextEncoder().encode('ls -l /bin | wc -l; echo done\n'));
+  const from = text.length;
+  while (!text.slice(from).includes('done\r\n')) m.run(1_000_000);
+  m.run(2_000_000);
+  const [inc, tInc] = timed(() => cp.take());
+  out(`- after typing \`ls -l /bin | wc -l\`: incremental ${f1(tInc)} ms, ${inc.pages} dirty pages (${mib(inc.pages * 4096)} MiB) → ${(inc.sizeBytes / MiB).toFixed(2)} MiB`);
+  cp.dispose();
+  if (withQemu) await qemuSection(g.vmlinuz, initrd);
+}
+
+function qemuAvailable(): boolean {
+  return spawnSync('qemu-system-mips64el', ['--version']).status === 0;
+}
+
+async function qemuSection(vmlinuz: string, initrd: Uint8Array): Promise<void> {
+  if (!qemuAvailable()) { out('- QEMU: qemu-system-mips64el not installed; skipped'); return; }
+  const initrdFile = join(tmp, 'initrd.cpio.gz');
+  writeFileSync(initrdFile, initrd);
+  const serial = join(tmp, 'serial.log');
+  writeFileSync(serial, '');
+  const mig = join(tmp, 'qemu.mig');
+  const sleep = (t: number): Promise<void> => new Promise((r) => setTimeout(r, t));
+  const common = ['-M', 'malta', '-cpu', '5KEc', '-m', '256', '-display', 'none', '-no-reboot', '-kernel', vmlinuz,
+    '-initrd', initrdFile, '-append', 'console=ttyS0 rdinit=/init', '-monitor', 'stdio'];
+  const q = spawn('qemu-system-mips64el', [...common, '-serial', `file:${serial}`]);
+  let mon = '';
+  q.stdout.on('data', (d: Buffer) => { mon += d.toString(); });
+  try {
+    const t0 = performance.now();
+    while (!readFileSync(serial, 'utf8').includes('/ # ')) {
+      await sleep(100);
+      if (ms(t0) > 180_000) throw new Error('QEMU guest did not reach the shell');
+    }
+    await sleep(500);
+    const t1 = performance.now();
+    mon = '';
+    q.stdin.write(`migrate "exec:cat > ${mig}"\n`);
+    let status = '';
+    for (;;) {
+      await sleep(20);
+      q.stdin.write('info migrate\n');
+      const m = /Migration status: (completed|failed)[\s\S]*?total time: (\d+) ms/.exec(mon);
+      if (m) { status = m[0]; break; }
+      if (ms(t1) > 120_000) throw new Error('QEMU migration did not finish');
+    }
+    const wall = ms(t1);
+    const total = Number(/total time: (\d+) ms/.exec(status)![1]);
+    const normal = /normal: (\d+) pages/.exec(mon)?.[1] ?? '?';
+    const dup = /duplicate: (\d+) pages/.exec(mon)?.[1] ?? '?';
+    out(`- QEMU 7 (qemu-system-mips64el -M malta -m 256, same kernel and initramfs, at the shell after ${f1(ms(t0) / 1000)} s): `
+      + `migrate "exec:cat > file" total time ${total} ms (monitor wall ${f0(wall)} ms), ${mib(statSync(mig).size)} MiB file `
+      + `(${normal} normal + ${dup} zero/duplicate pages, pages stored uncompressed)`);
+    q.stdin.write('quit\n');
+    await new Promise((r) => q.on('close', r));
+    // Restore: a new QEMU with -incoming until the VM runs.
+    const r0 = performance.now();
+    const d = spawn('qemu-system-mips64el', [...common, '-serial', 'null', '-incoming', `exec:cat ${mig}`]);
+    let dm = '';
+    d.stdout.on('data', (b: Buffer) => { dm += b.toString(); });
+    for (;;) {
+      await sleep(20);
+      d.stdin.write('info status\n');
+      if (/VM status: running/.test(dm)) break;
+      if (ms(r0) > 120_000) throw new Error('QEMU incoming migration did not finish');
+    }
+    const tIn = ms(r0);
+    d.stdin.write('quit\n');
+    await new Promise((r) => d.on('close', r));
+    out(`- QEMU restore (-incoming "exec:cat file", process start until the VM runs): ${f0(tIn)} ms`);
+  } finally {
+    if (q.exitCode === null) q.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return '?'; } })();
+  out(`### Checkpoints — ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus()[0]?.model ?? '?'} (${cpus().length} CPUs), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  try {
+    if (!process.argv.includes('--no-demo')) demoSection();
+    if (!process.argv.includes('--no-tracking')) trackingSection();
+    if (!process.argv.includes('--no-malta')) await maltaSection(!process.argv.includes('--no-qemu'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const results = join(__dirname, '..', '..', 'bench', 'results.md');
+  if (existsSync(results)) appendFileSync(results, '\n' + lines.join('\n') + '\n');
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
+
