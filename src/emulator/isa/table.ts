@@ -379,7 +379,9 @@ add('seb', SPECIAL3(0x20) | (0x10 << 6), 'rd,rt');
 add('seh', SPECIAL3(0x20) | (0x18 << 6), 'rd,rt');
 add('dsbh', SPECIAL3(0x24) | (0x02 << 6), 'rd,rt');
 add('dshd', SPECIAL3(0x24) | (0x05 << 6), 'rd,rt');
+add('rddsp', SPECIAL3(0x38) | (0x12 << 6) | (0x3ff << 16), 'rd', 0, Isa.DSP); // all-ones mask is the default
 add('rddsp', SPECIAL3(0x38) | (0x12 << 6), 'rd,dspmask', 0, Isa.DSP);
+add('wrdsp', SPECIAL3(0x38) | (0x13 << 6) | (0x3ff << 11), 'rs', 0, Isa.DSP);
 add('wrdsp', SPECIAL3(0x38) | (0x13 << 6), 'rs,dspmaskw', 0, Isa.DSP);
 add('rdhwr', SPECIAL3(0x3b), 'rt,hwr');
 
