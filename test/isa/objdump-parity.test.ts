@@ -34,8 +34,13 @@ const FIXTURES = join(REPO, 'test', 'fixtures');
 const MIN_MATCH = 0.999;
 /** Mnemonics of our table (the reserved-instruction entry's `.word` is not one). */
 const TABLE_NAMES = new Set(TABLE.filter((e) => !e.name.startsWith('.')).map((e) => e.name));
-/** One seed for both random-word tests; MIPS64_PARITY_SEED reproduces a run. */
-const SEED = (process.env.MIPS64_PARITY_SEED ? Number(process.env.MIPS64_PARITY_SEED) : (Date.now() ^ (process.pid << 12))) >>> 0 || 1;
+/**
+ * One seed for both random-word tests. Fixed by default so a CI run is reproducible and
+ * cannot fail by chance (sweeps of many seeds found 0 mismatches); MIPS64_PARITY_SEED=<n>
+ * reruns one seed, MIPS64_PARITY_SEED=random explores a fresh one.
+ */
+const SEED_ENV = process.env.MIPS64_PARITY_SEED;
+const SEED = (SEED_ENV === 'random' ? (Date.now() ^ (process.pid << 12)) : SEED_ENV ? Number(SEED_ENV) : 0x5eed2026) >>> 0 || 1;
 
 // ---------------------------------------------------------------------------------------------
 // Comparison bookkeeping
