@@ -24,6 +24,24 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   stopOnEntry?: boolean;
   checkpoint?: string;
   sourceMap?: Record<string, string>;
+  /**
+   * Where guest console (UART 0) output goes: 'debugConsole' (default: stdout `output`
+   * events), 'event' (only the custom `mips64/uart` event, shown by the extension's
+   * terminal) or 'both'.
+   */
+  uartOutput?: 'debugConsole' | 'event' | 'both';
+  /** Also keep checkpoints as files in this directory (relative: to the adapter's cwd). */
+  checkpointDir?: string;
+  /** In-memory checkpoint budget in MiB (default 512). */
+  checkpointMemoryMiB?: number;
+}
+
+/** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */
+export const UART_EVENT = 'mips64/uart';
+export interface UartEventBody {
+  text: string;
+  /** UART index (0 = the console). */
+  port: number;
 }
 
 /** `mips64/uartInput`: bytes typed into the guest console. */
@@ -50,4 +68,51 @@ export interface StatsBody {
   /** Million guest instructions per host second while running. */
   mips: number;
   jit?: { blocksTranslated: number; blockExecs: number; chainedExecs: number; interpretedInsns: number; invalidations: number };
+}
+
+/** Checkpoint custom requests (`mips64/checkpoint/…`). */
+export const CHECKPOINT_TAKE = 'mips64/checkpoint/take';
+export const CHECKPOINT_LIST = 'mips64/checkpoint/list';
+export const CHECKPOINT_RESTORE = 'mips64/checkpoint/restore';
+export const CHECKPOINT_DELETE = 'mips64/checkpoint/delete';
+export const CHECKPOINT_COMPARE = 'mips64/checkpoint/compare';
+
+/** One checkpoint as the adapter reports it. */
+export interface CheckpointItem {
+  id: string;
+  name: string;
+  kind: 'full' | 'incremental';
+  parentId: string | null;
+  /** Guest instructions executed when it was taken. */
+  icount: number;
+  /** ISO time it was taken. */
+  created: string;
+  sizeBytes: number;
+  pages: number;
+  stored: Array<'memory' | 'disk'>;
+}
+
+export interface CheckpointTakeArguments {
+  name?: string;
+  /** Default 'auto': incremental when a previous checkpoint of this session exists. */
+  kind?: 'full' | 'incremental' | 'auto';
+}
+export interface CheckpointTakeBody { checkpoint: CheckpointItem }
+
+export interface CheckpointListBody {
+  checkpoints: CheckpointItem[];
+  /** 'memory' or the checkpoint directory. */
+  location: string;
+}
+
+/** restore / delete: a checkpoint id, or a unique name. */
+export interface CheckpointRefArguments { id: string }
+export interface CheckpointRestoreBody { checkpoint: CheckpointItem }
+export interface CheckpointDeleteBody { deleted: boolean }
+
+export interface CheckpointCompareArguments { a: string; b: string }
+export interface CheckpointCompareBody {
+  identical: boolean;
+  /** Human-readable diff (one line per difference). */
+  text: string;
 }

@@ -262,6 +262,19 @@ export class Runtime {
     };
   }
 
+  /**
+   * After the machine state was replaced (checkpoint restore): pacing restarts from the
+   * restored virtual time, stale console output is dropped, and a stopped machine reports
+   * a stop at the restored PC (views refresh); a running or idle one keeps running.
+   */
+  restored(description: string): void {
+    this.outBuf = [];
+    this.wall0 = performance.now();
+    this.virt0 = this.machine.now();
+    if (this.state === 'stopped' || this.state === 'not started') this.report(this.dbg.noteStop({ reason: 'goto', description }));
+    else if (this.state === 'idle' || this.state === 'exited') { this.state = 'stopped'; this.dbg.resume(false); this.run(); }
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);

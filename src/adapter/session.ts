@@ -2,11 +2,11 @@
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
 import {
-  Breakpoint, DebugSession, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
+  Breakpoint, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
@@ -14,7 +14,15 @@ import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { ConsoleCommands } from './console';
-import { LaunchArguments, STATS, UART_INPUT, UartInputArguments } from './protocol';
+import { CheckpointError } from '../emulator/snapshot/format';
+import { formatDiff } from '../emulator/snapshot/compare';
+import { Checkpointer } from '../emulator/snapshot/manager';
+import { DiskCheckpointStore } from '../cli/checkpoint-files';
+import {
+  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, STATS, UART_EVENT, UART_INPUT,
+  UartEventBody, UartInputArguments,
+} from './protocol';
 import { LaunchError, Runtime } from './runtime';
 import { VariableStore } from './variables';
 
@@ -22,7 +30,7 @@ const THREAD_ID = 1;
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Error ids of error responses. */
-const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006 }
+const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006, Checkpoint = 1007 }
 
 interface StoredBp { kind: CodeBreakpointKind; spec: CodeBreakpointSpec }
 
@@ -44,6 +52,8 @@ export class Mips64DebugSession extends DebugSession {
   private dataArgs: DebugProtocol.DataBreakpoint[] = [];
   private sourceArgs = new Map<string, DebugProtocol.SetBreakpointsArguments>();
   private gotoTargets = new Map<number, bigint>();
+  /** Checkpoints of the current machine (created on first use: dirty tracking costs a little). */
+  private checkpointer: Checkpointer | undefined;
 
   constructor() {
     super();
@@ -115,6 +125,8 @@ export class Mips64DebugSession extends DebugSession {
     if (args.checkpoint) throw new LaunchError('"checkpoint" is not supported by the debug adapter yet');
     const rt = new Runtime(args, adapterDir());
     this.rt?.dispose();
+    this.checkpointer?.dispose();
+    this.checkpointer = undefined;
     this.rt = rt;
     this.vars = new VariableStore(rt.dbg);
     this.commands = new ConsoleCommands(rt.dbg);
@@ -123,7 +135,12 @@ export class Mips64DebugSession extends DebugSession {
       symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
     });
     rt.events.on('stopped', (s) => this.onStopped(s));
-    rt.events.on('output', (o) => this.sendEvent(new OutputEvent(o.text, o.category)));
+    const uart = args.uartOutput ?? 'debugConsole';
+    rt.events.on('output', (o) => {
+      if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
+      if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: o.text, port: 0 } satisfies UartEventBody));
+      if (uart !== 'event') this.sendEvent(new OutputEvent(o.text, o.category));
+    });
     rt.events.on('exited', ({ code }) => {
       this.sendEvent(new OutputEvent(`The guest powered off (exit code ${code}).\n`, 'console'));
       this.sendEvent(new ExitedEvent(code));
@@ -641,8 +658,63 @@ export class Mips64DebugSession extends DebugSession {
         this.sendResponse(response);
         return;
       }
+      case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {
+        const rt = this.runtime(response); if (!rt) return;
+        try {
+          response.body = this.checkpointRequest(command, rt, (args ?? {}) as Record<string, unknown>);
+          this.sendResponse(response);
+        } catch (e) {
+          this.fail(response, Err.Checkpoint, e);
+        }
+        return;
+      }
       default:
         super.customRequest(command, response, args);
+    }
+  }
+
+  private checkpoints(rt: Runtime): Checkpointer {
+    if (this.checkpointer) return this.checkpointer;
+    const a = this.launchArgs;
+    const dir = a?.checkpointDir ? (isAbsolute(a.checkpointDir) ? a.checkpointDir : resolve(a.checkpointDir)) : undefined;
+    this.checkpointer = new Checkpointer(rt.machine, {
+      memoryBudgetBytes: Math.max(0, a?.checkpointMemoryMiB ?? 512) * 1048576,
+      disk: dir ? new DiskCheckpointStore(dir) : undefined,
+    });
+    return this.checkpointer;
+  }
+
+  private checkpointRequest(command: string, rt: Runtime, args: Record<string, unknown>): unknown {
+    const cp = this.checkpoints(rt);
+    const str = (key: string): string => {
+      const v = args[key];
+      if (typeof v !== 'string' || v === '') throw new CheckpointError('not-found', `${command} needs { ${key}: string }`);
+      return v;
+    };
+    switch (command) {
+      case CHECKPOINT_TAKE: {
+        const a = args as CheckpointTakeArguments;
+        rt.flushOutput();
+        const taken = cp.take({ name: typeof a.name === 'string' && a.name !== '' ? a.name : undefined, kind: a.kind ?? 'auto' });
+        return { checkpoint: checkpointItem(taken, taken.stored) };
+      }
+      case CHECKPOINT_LIST:
+        return { checkpoints: cp.list().map((i) => checkpointItem(i, i.stored)), location: cp.disk?.location ?? 'memory' };
+      case CHECKPOINT_RESTORE: {
+        const id = str('id' satisfies keyof CheckpointRefArguments);
+        const r = cp.restore(id);
+        const info = cp.list().find((i) => i.id === r.id)!;
+        this.vars?.reset();
+        rt.restored(`Restored checkpoint '${info.name}' (instruction ${info.icount}) at ${rt.dbg.addr(BigInt.asUintN(64, rt.machine.cpu.pc))}`);
+        this.sendEvent(new InvalidatedEvent(['all']));
+        return { checkpoint: checkpointItem(info, info.stored) };
+      }
+      case CHECKPOINT_DELETE:
+        return { deleted: cp.delete(str('id')) };
+      default: {
+        const d = cp.diff(str('a' satisfies keyof CheckpointCompareArguments), str('b'));
+        return { identical: d.identical, text: formatDiff(d).join('\n') + '\n' };
+      }
     }
   }
 
@@ -650,6 +722,13 @@ export class Mips64DebugSession extends DebugSession {
     const msg = e instanceof Error ? e.message : String(e);
     this.sendErrorResponse(response, { id, format: msg, showUser: id === Err.Launch });
   }
+}
+
+function checkpointItem(i: Omit<CheckpointItem, 'stored'>, stored: Array<'memory' | 'disk'>): CheckpointItem {
+  return {
+    id: i.id, name: i.name, kind: i.kind, parentId: i.parentId, icount: i.icount, created: i.created,
+    sizeBytes: i.sizeBytes, pages: i.pages, stored: [...stored],
+  };
 }
 
 /** Directory of the running adapter bundle (dist/). */

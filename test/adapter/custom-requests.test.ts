@@ -1,0 +1,152 @@
+// The adapter's custom protocol used by the VS Code extension: the `mips64/uart` event
+// (launch attribute uartOutput) and the `mips64/checkpoint/*` requests, over DAP against
+// the real bundle (dist/adapter.js) running the built-in demo guest.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type {
+  CheckpointCompareBody, CheckpointDeleteBody, CheckpointListBody, CheckpointRestoreBody, CheckpointTakeBody, UartEventBody,
+} from '../../src/adapter/protocol';
+import { AdapterServer, buildAdapter, Client, rejects, startServer } from './support';
+
+let server: AdapterServer;
+const clients: Client[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'mips64-cp-'));
+
+before(async () => {
+  buildAdapter();
+  server = await startServer();
+});
+
+after(async () => {
+  for (const c of clients) await c.stop();
+  server?.proc.kill();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function client(): Promise<Client> {
+  const c = await Client.connect(server.port);
+  clients.push(c);
+  return c;
+}
+
+const DEMO = { type: 'mips64', request: 'launch', name: 'demo', board: 'demo', memory: 64 };
+const T = { timeout: 30_000 };
+const PROMPT = "Type something ('t' = ticks, 'q' = quit)";
+
+/** Collects `mips64/uart` event text. */
+function uartText(c: Client): () => string {
+  let text = '';
+  c.dc.on('mips64/uart', (e: DebugProtocol.Event) => { text += (e.body as UartEventBody).text; });
+  return () => text;
+}
+
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timeout waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("uartOutput 'event': console output comes only as mips64/uart events", T, async () => {
+  const c = await client();
+  const uart = uartText(c);
+  await c.launch({ ...DEMO, uartOutput: 'event' });
+  await until(() => uart().includes(PROMPT), 'the prompt');
+  await c.dc.customRequest('mips64/uartInput', { text: 't' });
+  await until(() => uart().includes('timer ticks: 0x'), 'ticks');
+  assert.equal(c.stdout, '', 'no stdout output events');
+});
+
+test("uartOutput 'both' sends events and Debug Console output; the default only output", T, async () => {
+  const c = await client();
+  const uart = uartText(c);
+  await c.launch({ ...DEMO, uartOutput: 'both' });
+  await c.waitOutput(PROMPT);
+  await until(() => uart().includes(PROMPT), 'the prompt event');
+
+  const d = await client();
+  const uart2 = uartText(d);
+  await d.launch(DEMO);
+  await d.waitOutput(PROMPT);
+  assert.equal(uart2(), '');
+});
+
+test('checkpoints: take full then incremental, list, compare, restore (stop at the restored PC), delete', T, async () => {
+  const c = await client();
+  const entry = c.waitStopped();
+  await c.launch({ ...DEMO, stopOnEntry: true });
+  await entry;
+  const pc0 = (await c.top()).instructionPointerReference;
+
+  const a = (await c.dc.customRequest('mips64/checkpoint/take', { name: 'at entry' })).body as CheckpointTakeBody;
+  assert.equal(a.checkpoint.name, 'at entry');
+  assert.equal(a.checkpoint.kind, 'full');
+  assert.equal(a.checkpoint.parentId, null);
+  assert.deepEqual(a.checkpoint.stored, ['memory']);
+  assert.ok(a.checkpoint.sizeBytes > 0);
+
+  await c.dc.continueRequest({ threadId: 1 });
+  await c.waitOutput(PROMPT);
+  let stopped = c.waitStopped();
+  await c.dc.pauseRequest({ threadId: 1 });
+  await stopped;
+  const b = (await c.dc.customRequest('mips64/checkpoint/take', { name: 'at prompt' })).body as CheckpointTakeBody;
+  assert.equal(b.checkpoint.kind, 'incremental');
+  assert.equal(b.checkpoint.parentId, a.checkpoint.id);
+  assert.ok(b.checkpoint.icount > a.checkpoint.icount);
+
+  const list = (await c.dc.customRequest('mips64/checkpoint/list')).body as CheckpointListBody;
+  assert.equal(list.location, 'memory');
+  assert.deepEqual(list.checkpoints.map((x) => x.name), ['at entry', 'at prompt']);
+
+  const cmp = (await c.dc.customRequest('mips64/checkpoint/compare', { a: 'at entry', b: b.checkpoint.id })).body as CheckpointCompareBody;
+  assert.equal(cmp.identical, false);
+  assert.match(cmp.text, /^A: at entry/);
+  assert.match(cmp.text, /registers:/);
+
+  stopped = c.waitStopped();
+  const r = (await c.dc.customRequest('mips64/checkpoint/restore', { id: 'at entry' })).body as CheckpointRestoreBody;
+  assert.equal(r.checkpoint.id, a.checkpoint.id);
+  const ev = await stopped;
+  assert.match(ev.body.description!, /^Restored checkpoint 'at entry' \(instruction \d+\) at 0x/);
+  assert.equal((await c.top()).instructionPointerReference, pc0);
+  const stats = (await c.dc.customRequest('mips64/stats')).body as { instructions: number };
+  assert.equal(stats.instructions, a.checkpoint.icount);
+
+  const del = (await c.dc.customRequest('mips64/checkpoint/delete', { id: b.checkpoint.id })).body as CheckpointDeleteBody;
+  assert.equal(del.deleted, true);
+  const after = (await c.dc.customRequest('mips64/checkpoint/list')).body as CheckpointListBody;
+  assert.deepEqual(after.checkpoints.map((x) => x.id), [a.checkpoint.id]);
+
+  assert.match(await rejects(c.dc.customRequest('mips64/checkpoint/restore', { id: 'nope' })), /nope/);
+  assert.match(await rejects(c.dc.customRequest('mips64/checkpoint/restore', {})), /needs \{ id: string \}/);
+});
+
+test('checkpoints: checkpointDir also writes files there; a running guest keeps running after restore', T, async () => {
+  const dir = join(tmp, 'cps');
+  const c = await client();
+  await c.launch({ ...DEMO, checkpointDir: dir });
+  await c.waitOutput(PROMPT);
+  const a = (await c.dc.customRequest('mips64/checkpoint/take', { name: 'prompt', kind: 'full' })).body as CheckpointTakeBody;
+  assert.deepEqual(a.checkpoint.stored.sort(), ['disk', 'memory']);
+  assert.ok(existsSync(dir));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.m64cp')), [`${a.checkpoint.id}.m64cp`]);
+  const list = (await c.dc.customRequest('mips64/checkpoint/list')).body as CheckpointListBody;
+  assert.equal(list.location, dir);
+  await c.dc.customRequest('mips64/checkpoint/restore', { id: a.checkpoint.id });
+  await c.dc.customRequest('mips64/uartInput', { text: 't' });
+  await c.waitOutput('timer ticks: 0x');
+  const stats = (await c.dc.customRequest('mips64/stats')).body as { state: string };
+  assert.notEqual(stats.state, 'stopped');
+});
+
+test('checkpoint requests need a launched machine', T, async () => {
+  const c = await client();
+  await c.dc.initializeRequest({ adapterID: 'mips64', pathFormat: 'path' });
+  assert.ok((await rejects(c.dc.customRequest('mips64/checkpoint/list'))).length > 0);
+});
