@@ -101,6 +101,7 @@ test('settings', () => {
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
     'mips64.checkpoints.memoryBudgetMiB',
+    'mips64.console.alsoInDebugConsole',
     'mips64.disassembly.aliases',
     'mips64.engine',
     'mips64.guestCacheDir',
@@ -112,4 +113,6 @@ test('settings', () => {
   assert.equal(props['mips64.checkpoints.memoryBudgetMiB']!.default, 512);
   assert.equal(props['mips64.disassembly.aliases']!.type, 'boolean');
   assert.equal(props['mips64.disassembly.aliases']!.default, true);
+  assert.equal(props['mips64.console.alsoInDebugConsole']!.type, 'boolean');
+  assert.equal(props['mips64.console.alsoInDebugConsole']!.default, false);
 });
