@@ -1,10 +1,13 @@
 // VS Code entry point of MIPS64 Studio. Kept thin: the emulator runs in child processes
-// (the CLI, and later the debug adapter declared in package.json), never in the
-// extension host.
+// (the CLI and the debug adapter, dist/adapter.js), never in the extension host.
 import * as vscode from 'vscode';
+import { registerCheckpointCommands } from './checkpoints';
+import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
+import { StatusBar } from './status';
+import { UartConsoles } from './uart-terminal';
 
-/** Commands that need a running MIPS64 debug session (implemented with the debug adapter). */
+/** Commands that need a running MIPS64 debug session (sent to the debug adapter). */
 export const SESSION_COMMANDS: readonly { readonly id: string; readonly title: string }[] = [
   { id: 'mips64.takeCheckpoint', title: 'Take Checkpoint' },
   { id: 'mips64.restoreCheckpoint', title: 'Restore Checkpoint' },
@@ -12,17 +15,35 @@ export const SESSION_COMMANDS: readonly { readonly id: string; readonly title: s
   { id: 'mips64.compareCheckpoints', title: 'Compare Checkpoints' },
 ];
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() created (tests look inside). */
+export interface Activated {
+  readonly consoles: UartConsoles;
+  readonly status: StatusBar;
+  readonly provider: Mips64ConfigProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): Activated {
   const log = vscode.window.createOutputChannel('MIPS64 Studio', { log: true });
+  const provider = new Mips64ConfigProvider({ extensionPath: context.extensionPath, log });
+  const consoles = new UartConsoles();
+  const status = new StatusBar();
+  // The MIPS64 session the checkpoint commands use when the active session is another one.
+  let lastSession: vscode.DebugSession | undefined;
   context.subscriptions.push(
     log,
+    consoles,
+    status,
     vscode.commands.registerCommand('mips64.disassembleFile', (arg?: unknown) => disassembleFile(context, log, arg)),
-    ...SESSION_COMMANDS.map(({ id, title }) =>
-      vscode.commands.registerCommand(id, () =>
-        vscode.window.showInformationMessage(`MIPS64: ${title} is available when a MIPS64 debug session is running.`),
-      ),
-    ),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new Mips64AdapterFactory(context.extensionPath)),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
+      provideDebugConfigurations: () => provider.provideDebugConfigurations(),
+    }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.onDidStartDebugSession((s) => { if (s.type === DEBUG_TYPE) lastSession = s; }),
+    vscode.debug.onDidTerminateDebugSession((s) => { if (s === lastSession) lastSession = undefined; }),
+    ...registerCheckpointCommands(() => lastSession),
   );
+  return { consoles, status, provider };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,179 @@
+// Debug configurations for "F5 in VS Code": how VS Code starts the debug adapter
+// (dist/adapter.js in a child process running the editor's own Node), the configurations
+// offered without a launch.json, the defaults filled into every launch, and fetching the
+// Debian Malta guest on first use (through the CLI in a child process).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RUN_AS_NODE_ENV, cliScriptPath, runCli, stderrTail } from './cli-runner';
+
+export const DEBUG_TYPE = 'mips64';
+export const DEBIAN_MALTA = 'debian-malta';
+
+/** The two ready-made configurations. */
+export const DEMO_CONFIG: vscode.DebugConfiguration = {
+  type: DEBUG_TYPE, request: 'launch', name: 'Boot built-in demo', board: 'demo', stopOnEntry: true,
+};
+export const MALTA_CONFIG: vscode.DebugConfiguration = {
+  type: DEBUG_TYPE, request: 'launch', name: 'Boot Debian Linux (Malta)', board: 'malta', cpu: '5KEc', memory: 256,
+};
+
+/** Path of the bundled debug adapter inside an installed extension. */
+export function adapterScriptPath(extensionPath: string): string {
+  return path.join(extensionPath, 'dist', 'adapter.js');
+}
+
+/** Starts `dist/adapter.js` with the extension host's Node; attach connects to a server. */
+export class Mips64AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly extensionPath: string) {}
+
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    const c = session.configuration;
+    if (c.request === 'attach') {
+      return new vscode.DebugAdapterServer(Number(c['port'] ?? 4711), typeof c['host'] === 'string' ? c['host'] : '127.0.0.1');
+    }
+    return new vscode.DebugAdapterExecutable(process.execPath, [adapterScriptPath(this.extensionPath)], {
+      env: { ...RUN_AS_NODE_ENV },
+      cwd: session.workspaceFolder?.uri.fsPath,
+    });
+  }
+}
+
+/** Kernel, initrd and command line of a fetched guest (`mips64 guest path` output). */
+export interface GuestPaths {
+  kernel: string;
+  initrd: string;
+  append: string;
+}
+
+/** Parses the `key<TAB>value` lines printed by `mips64 guest fetch|path`. */
+export function parseGuestPaths(stdout: string): GuestPaths | undefined {
+  const map = new Map<string, string>();
+  for (const line of stdout.split(/\r?\n/)) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) map.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  const kernel = map.get('kernel');
+  const initrd = map.get('initrd');
+  if (!kernel || !initrd) return undefined;
+  return { kernel, initrd, append: map.get('append') ?? 'console=ttyS0' };
+}
+
+export interface ProviderDeps {
+  readonly extensionPath: string;
+  readonly log?: vscode.LogOutputChannel;
+}
+
+export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly deps: ProviderDeps) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [{ ...DEMO_CONFIG }, { ...MALTA_CONFIG }];
+  }
+
+  /** Fills defaults; F5 without a launch.json (empty configuration) asks which guest to boot. */
+  async resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    let c: vscode.DebugConfiguration = { ...config };
+    if (!c.type && !c.request && !c.name) {
+      const picked = await vscode.window.showQuickPick(
+        [
+          { label: DEMO_CONFIG.name, description: 'small built-in program, stops on entry', config: DEMO_CONFIG },
+          { label: MALTA_CONFIG.name, description: 'Debian mips64el kernel + busybox initrd (downloaded on first use)', config: MALTA_CONFIG },
+        ],
+        { title: 'MIPS64: what should be booted?', placeHolder: 'Select a guest to boot' },
+      );
+      if (!picked) return undefined;
+      c = { ...picked.config };
+    }
+    return fillDefaults(c, folder);
+  }
+
+  /** After ${variables} are substituted: absolute checkpointDir, and the Malta guest when no kernel is given. */
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    const c: vscode.DebugConfiguration = { ...config };
+    if (c.request !== 'launch') return c;
+    if (typeof c['checkpointDir'] === 'string' && c['checkpointDir'] !== '' && !path.isAbsolute(c['checkpointDir'])) {
+      const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      if (base) c['checkpointDir'] = path.join(base, c['checkpointDir']);
+    }
+    if (c['board'] === 'malta' && !c['kernel']) {
+      const guest = await this.guest();
+      if (!guest) return undefined;
+      c['kernel'] = guest.kernel;
+      c['initrd'] ??= guest.initrd;
+      c['append'] ??= guest.append;
+    }
+    return c;
+  }
+
+  /** The cached Debian Malta guest, fetched first (with a progress notification) if needed. */
+  async guest(): Promise<GuestPaths | undefined> {
+    const cached = await this.cli(['guest', 'path', DEBIAN_MALTA]);
+    if (cached.code === 0) {
+      const p = parseGuestPaths(cached.stdout);
+      if (p) return p;
+    }
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'MIPS64: fetching the Debian Malta guest (first use)…', cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          progress.report({ message: 'downloading the kernel and busybox packages from Debian' });
+          const fetched = await this.cli(['guest', 'fetch', DEBIAN_MALTA], abort.signal);
+          if (fetched.stderr) this.deps.log?.info(fetched.stderr.trimEnd());
+          if (fetched.code !== 0) {
+            void vscode.window.showErrorMessage(`MIPS64: could not fetch the Debian Malta guest: ${stderrTail(fetched.stderr) || `exit code ${fetched.code ?? fetched.signal}`}`);
+            return undefined;
+          }
+          const r = await this.cli(['guest', 'path', DEBIAN_MALTA], abort.signal);
+          const p = r.code === 0 ? parseGuestPaths(r.stdout) : undefined;
+          if (!p) void vscode.window.showErrorMessage(`MIPS64: the Debian Malta guest is not usable: ${stderrTail(r.stderr) || 'no kernel/initrd paths'}`);
+          return p;
+        } catch (e) {
+          if (!abort.signal.aborted) void vscode.window.showErrorMessage(`MIPS64: could not fetch the Debian Malta guest: ${String(e)}`);
+          return undefined;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  private cli(args: string[], signal?: AbortSignal): ReturnType<typeof runCli> {
+    this.deps.log?.info(`running mips64 ${args.join(' ')}`);
+    const cacheDir = vscode.workspace.getConfiguration('mips64').get<string>('guestCacheDir', '');
+    return runCli({
+      execPath: process.execPath,
+      cliScript: cliScriptPath(this.deps.extensionPath),
+      args,
+      env: { ...RUN_AS_NODE_ENV, ...(cacheDir ? { MIPS64_STUDIO_CACHE: cacheDir } : {}) },
+      signal,
+    });
+  }
+}
+
+/** Defaults of a launch configuration (settings-derived values only where the configuration has none). */
+export function fillDefaults(config: vscode.DebugConfiguration, _folder?: vscode.WorkspaceFolder): vscode.DebugConfiguration {
+  const c: vscode.DebugConfiguration = { ...config };
+  c.type ||= DEBUG_TYPE;
+  c.request ||= 'launch';
+  if (c.request !== 'launch') {
+    c.name ||= 'Attach to MIPS64';
+    return c;
+  }
+  const settings = vscode.workspace.getConfiguration('mips64');
+  c['board'] ??= c['kernel'] ? 'malta' : 'demo';
+  c.name ||= c['board'] === 'demo' ? DEMO_CONFIG.name : MALTA_CONFIG.name;
+  c['memory'] ??= c['board'] === 'demo' ? 64 : 256;
+  c['engine'] ??= settings.get<string>('engine', 'jit');
+  c['stopOnEntry'] ??= false;
+  c['uartOutput'] ??= settings.get<boolean>('console.alsoInDebugConsole', false) ? 'both' : 'event';
+  c['checkpointMemoryMiB'] ??= settings.get<number>('checkpoints.memoryBudgetMiB', 512);
+  return c;
+}
