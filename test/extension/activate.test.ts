@@ -51,8 +51,31 @@ const state = {
   files: new Map<string, Uint8Array>(),
 };
 
+const noEvent = (): Disposable => ({ dispose() {} });
+class EventEmitter<T> {
+  private listeners: Array<(e: T) => void> = [];
+  readonly event = (f: (e: T) => void): Disposable => {
+    this.listeners.push(f);
+    return { dispose: () => { this.listeners = this.listeners.filter((l) => l !== f); } };
+  };
+  fire(e: T): void { for (const l of this.listeners) l(e); }
+  dispose(): void { this.listeners = []; }
+}
+
 const fakeVscode = {
   Uri,
+  EventEmitter,
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
+  debug: {
+    activeDebugSession: undefined,
+    onDidStartDebugSession: noEvent,
+    onDidTerminateDebugSession: noEvent,
+    onDidReceiveDebugSessionCustomEvent: noEvent,
+    registerDebugAdapterTrackerFactory: noEvent,
+    registerDebugAdapterDescriptorFactory: noEvent,
+    registerDebugConfigurationProvider: noEvent,
+  },
   TabInputText,
   TabInputCustom,
   ProgressLocation: { Notification: 15 },
@@ -64,6 +87,8 @@ const fakeVscode = {
     },
   },
   window: {
+    onDidCloseTerminal: noEvent,
+    createStatusBarItem: () => ({ text: '', show() {}, hide() {}, dispose() {} }),
     createOutputChannel: (): Disposable & Record<string, (msg: string) => void> => ({
       dispose() {},
       info() {},

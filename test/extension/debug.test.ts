@@ -1,0 +1,476 @@
+// "F5 in VS Code" against a stand-in `vscode` module: the debug configuration provider
+// (and the Debian Malta guest fetched through a stand-in dist/cli.js), the adapter
+// descriptor, the MIPS64 console terminal, the status bar and the checkpoint commands.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// ---- fake vscode -------------------------------------------------------------------
+
+interface Disposable { dispose(): void }
+
+class EventEmitter<T> {
+  private listeners: Array<(e: T) => void> = [];
+  readonly event = (f: (e: T) => void): Disposable => {
+    this.listeners.push(f);
+    return { dispose: () => { this.listeners = this.listeners.filter((l) => l !== f); } };
+  };
+  fire(e: T): void { for (const l of [...this.listeners]) l(e); }
+  dispose(): void { this.listeners = []; }
+}
+
+class DebugAdapterExecutable {
+  constructor(readonly command: string, readonly args: string[], readonly options?: { env?: Record<string, string>; cwd?: string }) {}
+}
+class DebugAdapterServer {
+  constructor(readonly port: number, readonly host?: string) {}
+}
+
+interface FakePty {
+  onDidWrite(f: (s: string) => void): Disposable;
+  open(dims: unknown): void;
+  close(): void;
+  handleInput?(s: string): void;
+}
+interface FakeTerminal { name: string; pty: FakePty; shown: number; show(preserveFocus?: boolean): void; written: string }
+interface Tracker {
+  onWillReceiveMessage?(m: unknown): void;
+  onDidSendMessage?(m: unknown): void;
+}
+
+const ev = {
+  start: new EventEmitter<FakeSession>(),
+  terminate: new EventEmitter<FakeSession>(),
+  custom: new EventEmitter<{ session: FakeSession; event: string; body: unknown }>(),
+  closeTerminal: new EventEmitter<FakeTerminal>(),
+};
+
+const state = {
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+  info: [] as string[],
+  errors: [] as string[],
+  config: {} as Record<string, unknown>,
+  terminals: [] as FakeTerminal[],
+  statusItems: [] as { text: string; visible: boolean }[],
+  trackerFactory: undefined as { createDebugAdapterTracker(s: FakeSession): Tracker } | undefined,
+  factories: [] as unknown[],
+  providers: [] as { provider: unknown; trigger?: number }[],
+  progress: [] as string[],
+  quickPicks: [] as { items: Array<{ label: string }>; title?: string }[],
+  /** Answers to the next quick picks (by label; undefined cancels). */
+  pickAnswers: [] as (string | undefined)[],
+  inputAnswers: [] as (string | undefined)[],
+  opened: [] as { language: string; content: string }[],
+  activeDebugSession: undefined as FakeSession | undefined,
+};
+
+const fakeVscode = {
+  EventEmitter,
+  DebugAdapterExecutable,
+  DebugAdapterServer,
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ProgressLocation: { Notification: 15 },
+  DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
+  commands: {
+    registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {
+      state.commands.set(id, fn);
+      return { dispose: () => state.commands.delete(id) };
+    },
+  },
+  debug: {
+    get activeDebugSession() { return state.activeDebugSession; },
+    onDidStartDebugSession: ev.start.event,
+    onDidTerminateDebugSession: ev.terminate.event,
+    onDidReceiveDebugSessionCustomEvent: ev.custom.event,
+    registerDebugAdapterTrackerFactory(_type: string, f: { createDebugAdapterTracker(s: FakeSession): Tracker }): Disposable {
+      state.trackerFactory = f;
+      return { dispose() {} };
+    },
+    registerDebugAdapterDescriptorFactory(_type: string, f: unknown): Disposable {
+      state.factories.push(f);
+      return { dispose() {} };
+    },
+    registerDebugConfigurationProvider(_type: string, provider: unknown, trigger?: number): Disposable {
+      state.providers.push({ provider, trigger });
+      return { dispose() {} };
+    },
+  },
+  window: {
+    onDidCloseTerminal: ev.closeTerminal.event,
+    createOutputChannel: () => ({ dispose() {}, info() {}, error() {}, warn() {}, trace() {}, debug() {} }),
+    createStatusBarItem: () => {
+      const item = { text: '', visible: false, name: '', tooltip: '', show() { item.visible = true; }, hide() { item.visible = false; }, dispose() {} };
+      state.statusItems.push(item);
+      return item;
+    },
+    createTerminal(opts: { name: string; pty: FakePty }): FakeTerminal {
+      const t: FakeTerminal = { name: opts.name, pty: opts.pty, shown: 0, written: '', show() { t.shown++; } };
+      opts.pty.onDidWrite((s) => { t.written += s; });
+      state.terminals.push(t);
+      // VS Code opens the pseudoterminal a little later.
+      setImmediate(() => opts.pty.open(undefined));
+      return t;
+    },
+    showInformationMessage: async (msg: string) => void state.info.push(msg),
+    showErrorMessage: async (msg: string) => void state.errors.push(msg),
+    withProgress: async <T>(
+      opts: { title: string },
+      task: (p: { report(v: { message?: string }): void }, token: { onCancellationRequested(f: () => void): Disposable }) => Promise<T>,
+    ): Promise<T> => {
+      state.progress.push(opts.title);
+      return task({ report(v) { if (v.message) state.progress.push(v.message); } }, { onCancellationRequested: () => ({ dispose() {} }) });
+    },
+    showQuickPick: async <T extends { label: string }>(items: T[], opts?: { title?: string }): Promise<T | undefined> => {
+      state.quickPicks.push({ items, title: opts?.title });
+      const answer = state.pickAnswers.shift();
+      return items.find((i) => i.label === answer);
+    },
+    showInputBox: async () => state.inputAnswers.shift(),
+    showTextDocument: async () => undefined,
+  },
+  workspace: {
+    workspaceFolders: undefined as unknown,
+    getConfiguration: (section: string) => ({
+      get: <T>(key: string, dflt: T): T => (state.config[`${section}.${key}`] as T | undefined) ?? dflt,
+    }),
+    openTextDocument: async (opts: { language: string; content: string }) => {
+      state.opened.push(opts);
+      return opts;
+    },
+  },
+};
+
+// A debug session that records custom requests and answers them from `replies`.
+let nextId = 1;
+class FakeSession {
+  readonly id = `s${nextId++}`;
+  readonly type = 'mips64';
+  readonly configuration = { type: 'mips64', request: 'launch', name: 'demo' };
+  readonly workspaceFolder = undefined;
+  requests: { command: string; args: unknown }[] = [];
+  replies = new Map<string, (args: unknown) => unknown>();
+  constructor(readonly name = 'Boot built-in demo') {}
+  async customRequest(command: string, args?: unknown): Promise<unknown> {
+    this.requests.push({ command, args });
+    const r = this.replies.get(command);
+    if (!r) throw new Error(`no reply for ${command}`);
+    return r(args);
+  }
+}
+
+const moduleInternals = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+const originalLoad = moduleInternals._load;
+moduleInternals._load = function (request: string, ...rest: unknown[]): unknown {
+  if (request === 'vscode') return fakeVscode;
+  return originalLoad.call(this, request, ...rest);
+};
+const load = createRequire(__filename);
+const extension = load('../../src/extension/extension') as typeof import('../../src/extension/extension');
+type Provider = import('../../src/extension/debug-config').Mips64ConfigProvider;
+type Factory = import('../../src/extension/debug-config').Mips64AdapterFactory;
+
+// ---- fixture: an extension directory with a stand-in dist/cli.js ----------------------
+
+const extDir = mkdtempSync(path.join(os.tmpdir(), 'mips64-ext-'));
+mkdirSync(path.join(extDir, 'dist'));
+const cache = path.join(extDir, 'cache');
+// `guest path` fails until `guest fetch` created the marker; both log their argv.
+writeFileSync(
+  path.join(extDir, 'dist', 'cli.js'),
+  `const fs = require('fs'), path = require('path');
+const args = process.argv.slice(2);
+const dir = process.env.MIPS64_STUDIO_CACHE;
+fs.mkdirSync(dir, { recursive: true });
+fs.appendFileSync(path.join(dir, 'calls.log'), args.join(' ') + '\\n');
+const marker = path.join(dir, 'fetched');
+if (args[1] === 'fetch') { fs.writeFileSync(marker, ''); process.stderr.write('mips64: fetched\\n'); }
+if (!fs.existsSync(marker)) { process.stderr.write('mips64: debian-malta is not fetched\\n'); process.exit(1); }
+process.stdout.write('kernel\\t' + dir + '/vmlinux\\ninitrd\\t' + dir + '/initrd.gz\\nmanifest\\t' + dir + '/m.json\\nappend\\tconsole=ttyS0 quiet\\n');
+`,
+);
+
+const context = { extensionPath: extDir, subscriptions: [] as Disposable[] };
+const activated = extension.activate(context as unknown as Parameters<typeof extension.activate>[0]);
+const provider = state.providers.find((p) => p.trigger === undefined)!.provider as Provider;
+
+test.after(() => {
+  for (const d of context.subscriptions) d.dispose();
+  moduleInternals._load = originalLoad;
+  rmSync(extDir, { recursive: true, force: true });
+});
+
+function reset(): void {
+  state.info = [];
+  state.errors = [];
+  state.progress = [];
+  state.quickPicks = [];
+  state.pickAnswers = [];
+  state.inputAnswers = [];
+  state.opened = [];
+  state.config = { 'mips64.guestCacheDir': cache };
+  state.activeDebugSession = undefined;
+}
+
+const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---- configurations --------------------------------------------------------------------
+
+test('the provider offers both configurations, also as dynamic configurations (F5 without launch.json)', () => {
+  const names = provider.provideDebugConfigurations().map((c) => c.name);
+  assert.deepEqual(names, ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  const dynamic = state.providers.find((p) => p.trigger === 2)!.provider as { provideDebugConfigurations(): { name: string }[] };
+  assert.deepEqual(dynamic.provideDebugConfigurations().map((c) => c.name), names);
+});
+
+test('F5 with an empty configuration asks which guest to boot; cancel starts nothing', async () => {
+  reset();
+  state.pickAnswers = ['Boot built-in demo'];
+  const c = await provider.resolveDebugConfiguration(undefined, {} as never);
+  assert.deepEqual(state.quickPicks[0]!.items.map((i) => i.label), ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  assert.equal(c!.type, 'mips64');
+  assert.equal(c!['board'], 'demo');
+  assert.equal(c!['stopOnEntry'], true);
+
+  reset();
+  state.pickAnswers = [undefined];
+  assert.equal(await provider.resolveDebugConfiguration(undefined, {} as never), undefined);
+});
+
+test('resolveDebugConfiguration fills defaults from the settings', async () => {
+  reset();
+  state.config['mips64.engine'] = 'interp';
+  state.config['mips64.checkpoints.memoryBudgetMiB'] = 128;
+  const c = (await provider.resolveDebugConfiguration(undefined, { type: 'mips64', request: 'launch', name: 'x' }))!;
+  assert.equal(c['board'], 'demo');
+  assert.equal(c['engine'], 'interp');
+  assert.equal(c['memory'], 64);
+  assert.equal(c['stopOnEntry'], false);
+  assert.equal(c['uartOutput'], 'event');
+  assert.equal(c['checkpointMemoryMiB'], 128);
+
+  state.config['mips64.console.alsoInDebugConsole'] = true;
+  const k = (await provider.resolveDebugConfiguration(undefined, { type: 'mips64', request: 'launch', name: 'k', kernel: '/k', engine: 'jit' }))!;
+  assert.equal(k['board'], 'malta');
+  assert.equal(k['memory'], 256);
+  assert.equal(k['engine'], 'jit', 'explicit values stay');
+  assert.equal(k['uartOutput'], 'both');
+});
+
+test('Malta without a kernel: the guest is fetched once (with progress) through the CLI, then reused', async () => {
+  reset();
+  const base = { type: 'mips64', request: 'launch', name: 'm', board: 'malta' };
+  const c = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, base))!;
+  assert.equal(c['kernel'], `${cache}/vmlinux`);
+  assert.equal(c['initrd'], `${cache}/initrd.gz`);
+  assert.equal(c['append'], 'console=ttyS0 quiet');
+  assert.equal(state.progress.length, 2);
+  assert.match(state.progress[0]!, /fetching the Debian Malta guest/);
+  const { readFileSync } = await import('node:fs');
+  assert.deepEqual(readFileSync(path.join(cache, 'calls.log'), 'utf8').trim().split('\n'),
+    ['guest path debian-malta', 'guest fetch debian-malta', 'guest path debian-malta']);
+
+  reset();
+  const again = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, { ...base, append: 'console=ttyS0 init=/bin/sh' }))!;
+  assert.equal(again['kernel'], `${cache}/vmlinux`);
+  assert.equal(again['append'], 'console=ttyS0 init=/bin/sh', 'a given append stays');
+  assert.deepEqual(state.progress, [], 'cached: no progress notification');
+
+  // A given kernel is never replaced; relative checkpointDir is made absolute against the folder.
+  const folder = { uri: { fsPath: '/ws' }, name: 'ws', index: 0 };
+  const k = (await provider.resolveDebugConfigurationWithSubstitutedVariables(folder as never, { ...base, kernel: '/my/vmlinux', checkpointDir: '.mips64/checkpoints' }))!;
+  assert.equal(k['kernel'], '/my/vmlinux');
+  assert.equal(k['checkpointDir'], path.join('/ws', '.mips64/checkpoints'));
+});
+
+test('a failed guest fetch shows the CLI error and starts nothing', async () => {
+  reset();
+  rmSync(cache, { recursive: true, force: true });
+  state.config['mips64.guestCacheDir'] = path.join(extDir, 'no-such-dir');
+  // Make `fetch` fail: the stand-in CLI cannot create its cache under a file.
+  writeFileSync(path.join(extDir, 'blocker'), '');
+  state.config['mips64.guestCacheDir'] = path.join(extDir, 'blocker', 'cache');
+  const c = await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, { type: 'mips64', request: 'launch', name: 'm', board: 'malta' });
+  assert.equal(c, undefined);
+  assert.equal(state.errors.length, 1);
+  assert.match(state.errors[0]!, /could not fetch the Debian Malta guest/);
+});
+
+test('the adapter runs as dist/adapter.js under the extension host\'s Node; attach connects to a port', () => {
+  const f = state.factories[0] as Factory;
+  const launch = f.createDebugAdapterDescriptor({ configuration: { request: 'launch' }, workspaceFolder: undefined } as never) as unknown as DebugAdapterExecutable;
+  assert.ok(launch instanceof DebugAdapterExecutable);
+  assert.equal(launch.command, process.execPath);
+  assert.deepEqual(launch.args, [path.join(extDir, 'dist', 'adapter.js')]);
+  assert.equal(launch.options?.env?.['ELECTRON_RUN_AS_NODE'], '1');
+  const attach = f.createDebugAdapterDescriptor({ configuration: { request: 'attach', port: 4712 } } as never) as unknown as DebugAdapterServer;
+  assert.ok(attach instanceof DebugAdapterServer);
+  assert.equal(attach.port, 4712);
+  assert.equal(attach.host, '127.0.0.1');
+});
+
+// ---- console terminal -------------------------------------------------------------------
+
+test('the MIPS64 console shows guest output with \\r\\n, forwards keystrokes, ends read-only, and is reused', async () => {
+  reset();
+  const s = new FakeSession();
+  s.replies.set('mips64/uartInput', () => undefined);
+  s.replies.set('mips64/stats', () => ({ state: 'running', instructions: 5 }));
+  ev.start.fire(s);
+  assert.equal(state.terminals.length, 1);
+  const t = state.terminals[0]!;
+  assert.equal(t.name, 'MIPS64 console');
+  assert.ok(t.shown >= 1);
+  // Output before VS Code opened the pty is kept.
+  ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: 'Linux version\n\x1b[1mbold\x1b[0m\r\nok\r', port: 0 } });
+  await tick();
+  ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: '\n# ', port: 0 } });
+  ev.custom.fire({ session: s, event: 'output', body: { text: 'ignored' } });
+  ev.custom.fire({ session: new FakeSession(), event: 'mips64/uart', body: { text: 'other session' } });
+  assert.equal(t.written, 'Linux version\r\n\x1b[1mbold\x1b[0m\r\nok\r\n# ');
+
+  t.pty.handleInput!('ls\r');
+  t.pty.handleInput!('\x03');
+  assert.deepEqual(s.requests.filter((r) => r.command === 'mips64/uartInput').map((r) => r.args), [{ text: 'ls\r' }, { text: '\x03' }]);
+
+  ev.terminate.fire(s);
+  assert.ok(t.written.endsWith('\r\n\x1b[2m[session ended]\x1b[0m\r\n'));
+  const n = s.requests.length;
+  t.pty.handleInput!('x');
+  ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: 'late' } });
+  assert.equal(s.requests.length, n, 'read-only after the session ended');
+  assert.ok(!t.written.includes('late'));
+
+  // The next session reuses the ended console.
+  const s2 = new FakeSession('Boot Debian Linux (Malta)');
+  s2.replies.set('mips64/stats', () => ({ state: 'running', instructions: 1 }));
+  ev.start.fire(s2);
+  assert.equal(state.terminals.length, 1);
+  assert.match(t.written, /\[new session: Boot Debian Linux \(Malta\)\]/);
+  ev.custom.fire({ session: s2, event: 'mips64/uart', body: { text: 'again\n' } });
+  assert.ok(t.written.endsWith('again\r\n'));
+  // Closed by the user: the next session gets a new terminal.
+  ev.terminate.fire(s2);
+  t.pty.close();
+  ev.closeTerminal.fire(t);
+  const s3 = new FakeSession();
+  s3.replies.set('mips64/stats', () => ({ state: 'running', instructions: 1 }));
+  ev.start.fire(s3);
+  assert.equal(state.terminals.length, 2);
+  ev.terminate.fire(s3);
+  assert.ok(activated.consoles);
+});
+
+// ---- status bar --------------------------------------------------------------------------
+
+test('status bar: run state and instruction count, polled while running and on stops', async () => {
+  reset();
+  const item = state.statusItems[0]!;
+  let icount = 1000;
+  let adapterState = 'running';
+  const s = new FakeSession();
+  s.replies.set('mips64/stats', () => ({ state: adapterState, instructions: icount }));
+  ev.start.fire(s);
+  assert.ok(item.visible);
+  await tick(20);
+  assert.equal(item.text, '$(play) MIPS64 running · 1,000 instr');
+
+  const tracker = state.trackerFactory!.createDebugAdapterTracker(s as never);
+  icount = 2_500_000;
+  adapterState = 'stopped';
+  tracker.onDidSendMessage!({ type: 'event', event: 'stopped', body: { reason: 'pause' } });
+  assert.match(item.text, /^\$\(debug-pause\) MIPS64 stopped/);
+  await tick(20);
+  assert.equal(item.text, '$(debug-pause) MIPS64 stopped · 2.50M instr');
+  const polls = s.requests.filter((r) => r.command === 'mips64/stats').length;
+  await tick(1100);
+  assert.equal(s.requests.filter((r) => r.command === 'mips64/stats').length, polls, 'no polling while stopped');
+
+  adapterState = 'running';
+  icount = 3_000_000_000;
+  tracker.onWillReceiveMessage!({ type: 'request', command: 'continue', seq: 9 });
+  await tick(20);
+  assert.equal(item.text, '$(play) MIPS64 running · 3.00G instr');
+  icount = 3_100_000_000;
+  await tick(1100);
+  assert.equal(item.text, '$(play) MIPS64 running · 3.10G instr', 'polled every second while running');
+
+  ev.terminate.fire(s);
+  assert.equal(item.text, '$(debug-stop) MIPS64 ended · 3.10G instr');
+  assert.equal(activated.status.runState, 'ended');
+});
+
+// ---- checkpoint commands ------------------------------------------------------------------
+
+const CPS = [
+  { id: 'c1', name: 'boot', kind: 'full', parentId: null, icount: 1000, created: '2024-01-01T10:00:00Z', sizeBytes: 3 * 1048576, pages: 700, stored: ['memory'] },
+  { id: 'c2', name: 'shell', kind: 'incremental', parentId: 'c1', icount: 5000, created: '2024-01-01T10:01:00Z', sizeBytes: 4096, pages: 1, stored: ['memory', 'disk'] },
+];
+
+async function run(id: string): Promise<void> {
+  await state.commands.get(id)!();
+}
+
+test('checkpoint commands need a MIPS64 session', async () => {
+  reset();
+  await run('mips64.takeCheckpoint');
+  assert.match(state.info[0]!, /Take Checkpoint is available when a MIPS64 debug session is running/);
+});
+
+test('take, restore, delete and compare checkpoints through mips64/checkpoint/* requests', async () => {
+  reset();
+  const s = new FakeSession();
+  s.replies.set('mips64/stats', () => ({ state: 'stopped', instructions: 1 }));
+  s.replies.set('mips64/checkpoint/take', (a) => ({ checkpoint: { ...CPS[0], name: (a as { name: string }).name } }));
+  s.replies.set('mips64/checkpoint/list', () => ({ checkpoints: CPS, location: 'memory' }));
+  s.replies.set('mips64/checkpoint/restore', () => ({ checkpoint: CPS[0] }));
+  s.replies.set('mips64/checkpoint/delete', () => ({ deleted: true }));
+  s.replies.set('mips64/checkpoint/compare', () => ({ identical: false, text: 'A: boot\nB: shell\nregisters:\n' }));
+  state.activeDebugSession = s;
+
+  state.inputAnswers = ['before login'];
+  state.pickAnswers = ['Full'];
+  await run('mips64.takeCheckpoint');
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/take', args: { name: 'before login', kind: 'full' } });
+  assert.match(state.info.at(-1)!, /checkpoint 'before login' taken \(full, 3\.0 MiB, instruction 1,000\)/);
+
+  state.inputAnswers = ['x'];
+  state.pickAnswers = ['Incremental'];
+  await run('mips64.takeCheckpoint');
+  assert.deepEqual(s.requests.at(-1)!.args, { name: 'x', kind: 'auto' });
+
+  state.inputAnswers = [undefined];
+  const n = s.requests.length;
+  await run('mips64.takeCheckpoint');
+  assert.equal(s.requests.length, n, 'cancelled name: nothing taken');
+
+  state.quickPicks = [];
+  state.pickAnswers = ['boot'];
+  await run('mips64.restoreCheckpoint');
+  const items = state.quickPicks[0]!.items as Array<{ label: string; description: string; detail: string }>;
+  assert.deepEqual(items.map((i) => i.label), ['shell', 'boot'], 'newest first');
+  assert.match(items[0]!.description, /^incremental · instruction 5,000 · .+ · 4\.0 KiB$/);
+  assert.match(items[0]!.detail, /^parent: boot · c2 · in memory and disk$/);
+  assert.match(items[1]!.detail, /^no parent/);
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/restore', args: { id: 'c1' } });
+
+  state.pickAnswers = ['shell'];
+  await run('mips64.deleteCheckpoint');
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/delete', args: { id: 'c2' } });
+  assert.match(state.info.at(-1)!, /deleted 'shell'/);
+
+  state.quickPicks = [];
+  state.pickAnswers = ['boot', 'shell'];
+  await run('mips64.compareCheckpoints');
+  assert.deepEqual(state.quickPicks[1]!.items.map((i) => i.label), ['shell'], 'B excludes A');
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/compare', args: { a: 'c1', b: 'c2' } });
+  assert.deepEqual(state.opened.at(-1), { language: 'plaintext', content: 'A: boot\nB: shell\nregisters:\n' });
+
+  s.replies.set('mips64/checkpoint/restore', () => { throw new Error("no checkpoint 'boot'"); });
+  state.pickAnswers = ['boot'];
+  await run('mips64.restoreCheckpoint');
+  assert.match(state.errors.at(-1)!, /MIPS64: no checkpoint 'boot'/);
+  assert.ok(!existsSync(path.join(extDir, 'never')));
+});
