@@ -25,6 +25,9 @@ import type { Machine } from '../../emulator/machine';
 import type { Uart16550 } from '../../emulator/devices/uart16550';
 
 const NAME = 'boot';
+/** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
+export const EXIT_GUEST_PANIC = 3;
+const PANIC_TEXT = 'Kernel panic - not syncing';
 const ENGINES = ['jit', 'interp'] as const;
 const BOARDS = ['demo', 'malta'] as const;
 
@@ -52,7 +55,8 @@ export const bootCommand: Command = {
     'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
     'runs until it powers off, or stops (exit 2) once it has idled without output for',
     '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
-    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x.',
+    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x; on the malta',
+    'board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -152,6 +156,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
   let machine: Machine;
   let uart: Uart16550;
+  let panicked = false;
   const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
 
   if (p.board === 'demo') {
@@ -187,18 +192,35 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     machine = m.machine;
     uart = m.board.uart0;
+    // A panicking kernel never powers off (or reboots into the same panic): once its panic
+    // line is complete on the console, stop the machine and say so on the host side.
+    let tail = '';
+    machine.events.on('uartTx', ({ port, byte }) => {
+      if (port !== 0 || panicked) return;
+      tail = (tail + String.fromCharCode(byte)).slice(-200);
+      const at = tail.indexOf(PANIC_TEXT);
+      if (at >= 0 && tail.indexOf('\n', at) >= 0) {
+        panicked = true;
+        machine.powerOff(EXIT_GUEST_PANIC);
+      }
+    });
   }
 
   const stdin = process.stdin as ConsoleInput;
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
   const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
   try {
-    return await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp,
+    const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp,
       idleExitMs: p.idleExitMs,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
       holdInput: p.board === 'malta' ? () => (uart.state.ier & 1) === 0 : undefined,
     });
+    if (panicked) {
+      io.stderr.write('mips64: guest kernel panic\n');
+      return EXIT_GUEST_PANIC;
+    }
+    return code;
   } finally {
     checkpoints.close();
   }
