@@ -53,6 +53,9 @@ export class StatusBar implements vscode.Disposable {
   track(session: vscode.DebugSession): void {
     this.session = session;
     this.instructions = undefined;
+    // A new session restarts polling even when the previous one never reported its end.
+    this.stopPolling();
+    this.state = 'ended';
     this.set('starting');
     this.item.show();
   }

@@ -325,7 +325,8 @@ test('the MIPS64 console shows guest output with \\r\\n, forwards keystrokes, en
   assert.ok(t.shown >= 1);
   // Output before VS Code opened the pty is kept.
   ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: 'Linux version\n\x1b[1mbold\x1b[0m\r\nok\r', port: 0 } });
-  await tick();
+  assert.equal(t.written.length, 0, 'nothing written before the pty is open');
+  await new Promise((r) => setImmediate(r)); // the fake opens the pty in a setImmediate
   ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: '\n# ', port: 0 } });
   ev.custom.fire({ session: s, event: 'output', body: { text: 'ignored' } });
   ev.custom.fire({ session: new FakeSession(), event: 'mips64/uart', body: { text: 'other session' } });
