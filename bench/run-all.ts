@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { adapterBench } from './adapter.bench';
 import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     }
   };
   await run('CPU kernels (interpreter, translator, QEMU)', cpuBench);
+  await run('Debugger (DAP round trips, breakpoint overhead)', adapterBench);
   await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
   appendFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), text);

@@ -23,6 +23,8 @@ function main(argv: readonly string[]): void {
     process.exit(2);
   }
   const server = createServer((socket) => {
+    // DAP is request/response: Nagle's algorithm would hold small replies for ~40 ms.
+    socket.setNoDelay(true);
     const session = new Mips64DebugSession();
     session.setRunAsServer(true);
     session.start(socket, socket);
