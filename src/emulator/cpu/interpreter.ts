@@ -40,7 +40,6 @@ function compile(op: string, template: string): Handler {
   const body = expandWrites(template, (reg) => `if (${reg} !== 0) { r[${reg}] = lo; r[${reg} + 1] = hi; }`);
   const used = FIELDS.filter(([name]) => new RegExp(`\\b${name}\\b`).test(body));
   const prologue = used.map(([n, e]) => `const ${n} = ${e};`).join(' ');
-   
   const fn = new Function('c', 'w', `"use strict"; const r = c.r; ${prologue}\n${body}`) as Handler;
   cache.set(key, fn);
   return fn;

@@ -238,7 +238,6 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
   // (ramOff: all of a region is on the entry's page, which is what the engine's check of
   // stores into the running block's page needs.)
   const infos = blocks.map((b) => ({ startLo: b.startLo, startHi: b.startHi, ds: b.ds, ramOff }));
-   
   const fn = (new Function('B', lines.join('\n')) as (b: typeof infos) => Block['fn'])(infos);
   return {
     startLo, startHi, ramOff, mode: cpu.mode, length: entry.insns.length, ds: entry.ds, fn, valid: true, next: undefined,
