@@ -521,17 +521,27 @@ export class Cpu {
   shr(hi: number, lo: number, s: number, rd: number): void { if (rd) shr64(hi, lo, s, this.r, rd * 2); }
   sar(hi: number, lo: number, s: number, rd: number): void { if (rd) sar64(hi, lo, s, this.r, rd * 2); }
   ror(hi: number, lo: number, s: number, rd: number): void { if (rd) ror64(hi, lo, s, this.r, rd * 2); }
+  /** Bit-field extract of `size` bits at `pos` (64-bit, zero-extended), on int32 halves. */
   dext(rt2: number, rs2: number, pos: number, size: number): void {
     if (rt2 === 0) return;
-    const v = BigInt.asUintN(64, getBig(this.r, rs2)) >> BigInt(pos);
-    setBig(this.r, rt2, size >= 64 ? v : v & ((1n << BigInt(size)) - 1n));
+    const r = this.r;
+    let lo = r[rs2], hi = r[rs2 + 1];
+    if (pos >= 32) { lo = hi >>> (pos - 32); hi = 0; } else if (pos > 0) { lo = (lo >>> pos) | (hi << (32 - pos)); hi >>>= pos; }
+    if (size < 32) { lo &= (1 << size) - 1; hi = 0; } else if (size === 32) hi = 0; else if (size < 64) hi &= (1 << (size - 32)) - 1;
+    r[rt2] = lo | 0; r[rt2 + 1] = hi | 0;
   }
+  /** Bit-field insert of rs into rt at bits msb..lsb (64-bit), on int32 halves. */
   dins(rt2: number, rs2: number, lsb: number, msb: number): void {
     if (rt2 === 0 || msb < lsb) return;
-    const size = BigInt(msb - lsb + 1);
-    const m = ((1n << size) - 1n) << BigInt(lsb);
-    const t = BigInt.asUintN(64, getBig(this.r, rt2)), s = BigInt.asUintN(64, getBig(this.r, rs2));
-    setBig(this.r, rt2, (t & ~m) | ((s << BigInt(lsb)) & m));
+    const r = this.r;
+    const ones = (a: number, b: number): number => (b - a === 31 ? -1 : ((1 << (b - a + 1)) - 1) << a); // bits a..b of a word
+    const mLo = lsb <= 31 ? ones(lsb, Math.min(msb, 31)) : 0;
+    const mHi = msb >= 32 ? ones(Math.max(lsb, 32) - 32, msb - 32) : 0;
+    const sl = r[rs2], sh = r[rs2 + 1];
+    let vLo: number, vHi: number; // rs << lsb
+    if (lsb === 0) { vLo = sl; vHi = sh; } else if (lsb < 32) { vLo = sl << lsb; vHi = (sh << lsb) | (sl >>> (32 - lsb)); } else { vLo = 0; vHi = sl << (lsb - 32); }
+    r[rt2] = (r[rt2] & ~mLo) | (vLo & mLo);
+    r[rt2 + 1] = (r[rt2 + 1] & ~mHi) | (vHi & mHi);
   }
 
   // ---- control flow ------------------------------------------------------------------
