@@ -9,7 +9,7 @@ import { Access, HostTlb, HTLB_BITS, HTLB_SIZE } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
-import { bswap32, div32, div64, dmul, getBig, mul32, ror64, sar64, setBig, shl64, shr64, toBig } from './arith';
+import { bswap32, div32, div64, dmul64, getBig, mul32, ror64, sar64, setBig, shl64, shr64, toBig } from './arith';
 import { Cp0 } from './cp0';
 import * as cp0a from './cp0-access';
 import {
@@ -504,11 +504,7 @@ export class Cpu {
 
   mul32(a: number, b: number, u: boolean): void { mul32(a, b, u, this.r, 64, 66); }
   div32(a: number, b: number, u: boolean): void { div32(this.r, a, b, u); }
-  dmult(rs2: number, rt2: number, u: boolean): void {
-    let a = getBig(this.r, rs2), b = getBig(this.r, rt2);
-    if (u) { a = BigInt.asUintN(64, a); b = BigInt.asUintN(64, b); }
-    dmul(this.r, a, b);
-  }
+  dmult(rs2: number, rt2: number, u: boolean): void { dmul64(this.r, rs2, rt2, u); }
   ddiv(rs2: number, rt2: number, u: boolean): void { div64(this.r, rs2, rt2, u); }
   madd(a: number, b: number, u: boolean, sub: boolean): void {
     const p = u ? BigInt(a >>> 0) * BigInt(b >>> 0) : BigInt(a | 0) * BigInt(b | 0);
