@@ -138,7 +138,7 @@ const P = new Float64Array(2);
 export function dmul64(r: Int32Array, rsIdx: number, rtIdx: number, unsigned: boolean): void {
   const a0 = r[rsIdx] >>> 0, a1 = r[rsIdx + 1] >>> 0, b0 = r[rtIdx] >>> 0, b1 = r[rtIdx + 1] >>> 0;
   // Schoolbook on 32-bit limbs: w0..w3 (each accumulated as doubles < 2^53).
-  mulU32(a0, b0, P); const w0 = P[0]; let c1 = P[1];
+  mulU32(a0, b0, P); const w0 = P[0]; const c1 = P[1];
   mulU32(a0, b1, P); let t1 = c1 + P[0]; let c2 = P[1];
   mulU32(a1, b0, P); t1 += P[0]; c2 += P[1];
   const w1 = t1 % TWO32; c2 += Math.floor(t1 / TWO32);
