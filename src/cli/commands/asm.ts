@@ -9,16 +9,11 @@ import { writeFileAtomic } from '../io';
 import { Command, MODELS } from './command';
 import { AssembleResult, assemble } from '../../emulator/isa/assembler/assembler';
 import { CpuModelName } from '../../emulator/isa/decoder';
-import {
-  E_MIPS_MACH_OCTEON, E_MIPS_MACH_OCTEON2, E_MIPS_MACH_OCTEON3, ET_EXEC, ElfError, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE,
-} from '../../emulator/loader/elf';
-import { WriteElfSection, WriteElfSymbol, writeElf } from '../../emulator/loader/elf-writer';
+import { ElfError } from '../../emulator/loader/elf';
+import { assemblyToElf } from '../../emulator/isa/assembler/to-elf';
 
 const NAME = 'asm';
 
-/** EF_MIPS_ARCH values. */
-const EF_MIPS_ARCH_64 = 0x60000000;
-const EF_MIPS_ARCH_64R2 = 0x80000000;
 /** Largest raw image we write (sections far apart would make a huge sparse file). */
 const MAX_IMAGE = 256 * 1024 * 1024;
 
@@ -102,27 +97,5 @@ function rawImage(r: AssembleResult): Uint8Array {
 }
 
 function elfImage(r: AssembleResult, model: CpuModelName, endian: 'little' | 'big'): Uint8Array {
-  let flags = model === '5KEc' ? EF_MIPS_ARCH_64 : EF_MIPS_ARCH_64R2;
-  if (model === 'octeon') flags |= E_MIPS_MACH_OCTEON;
-  else if (model === 'octeon2') flags |= E_MIPS_MACH_OCTEON2;
-  else if (model === 'octeon3') flags |= E_MIPS_MACH_OCTEON3;
-  const sections: WriteElfSection[] = r.sections.map((s) => ({
-    name: s.name,
-    type: s.nobits ? 'nobits' : 'progbits',
-    flags: SHF_ALLOC | (s.executable ? SHF_EXECINSTR : 0) | (s.writable ? SHF_WRITE : 0),
-    addr: s.addr,
-    align: Math.max(1, s.align),
-    bytes: s.nobits ? undefined : s.bytes,
-    size: s.size,
-  }));
-  const names = new Set(sections.map((s) => s.name));
-  const symbols: WriteElfSymbol[] = r.symbols.filter((s) => s.section === 'ABS' || names.has(s.section)).map((s) => ({
-    name: s.name,
-    value: BigInt.asUintN(64, s.value),
-    size: s.size,
-    section: s.section,
-    bind: s.global ? 'global' : 'local',
-    type: s.type,
-  }));
-  return writeElf({ class: 64, endian, type: ET_EXEC, flags: flags >>> 0, entry: BigInt.asUintN(64, r.entry), sections, symbols });
+  return assemblyToElf(r, endian, model);
 }
