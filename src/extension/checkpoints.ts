@@ -28,6 +28,15 @@ function formatTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
 }
 
+/** The checkpoint of a command argument from the view (a CheckpointNode of checkpoint-tree.ts), if any. */
+export function checkpointOfArg(arg: unknown): CheckpointItem | undefined {
+  const c = (arg as { checkpoint?: unknown } | undefined)?.checkpoint;
+  if (c && typeof c === 'object' && typeof (c as CheckpointItem).id === 'string' && typeof (c as CheckpointItem).name === 'string') {
+    return c as CheckpointItem;
+  }
+  return undefined;
+}
+
 export interface CheckpointPick extends vscode.QuickPickItem { checkpoint: CheckpointItem }
 
 /** Quick pick items: name; kind, instruction count, time, size; parent and where stored. */
@@ -68,11 +77,24 @@ async function pick(s: vscode.DebugSession, title: string, exclude?: string): Pr
   return p?.checkpoint;
 }
 
-export function registerCheckpointCommands(current: () => vscode.DebugSession | undefined): vscode.Disposable[] {
-  const withSession = (title: string, fn: (s: vscode.DebugSession) => Promise<void>) => async (): Promise<void> => {
+/** The MIPS64 session the checkpoint commands and the checkpoint view act on. */
+export function checkpointSession(fallback: () => vscode.DebugSession | undefined): vscode.DebugSession | undefined {
+  return session(fallback);
+}
+
+/**
+ * The palette commands. Restore and Delete take an optional argument (an item of the
+ * checkpoint view) instead of asking; `changed` runs after a take, restore or delete.
+ */
+export function registerCheckpointCommands(current: () => vscode.DebugSession | undefined, changed: () => void = () => {}): vscode.Disposable[] {
+  const withSession = (title: string, fn: (s: vscode.DebugSession, arg: unknown) => Promise<void>) => async (arg?: unknown): Promise<void> => {
     const s = session(current);
     if (!s) { void vscode.window.showInformationMessage(`MIPS64: ${title} ${NO_SESSION}`); return; }
-    await fn(s);
+    try {
+      await fn(s, arg);
+    } finally {
+      if (title !== 'Compare Checkpoints') changed();
+    }
   };
   let counter = 0;
   return [
@@ -92,14 +114,14 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
       const c = r.checkpoint;
       void vscode.window.showInformationMessage(`MIPS64: checkpoint '${c.name}' taken (${c.kind}, ${formatSize(c.sizeBytes)}, instruction ${c.icount.toLocaleString('en-US')}).`);
     })),
-    vscode.commands.registerCommand('mips64.restoreCheckpoint', withSession('Restore Checkpoint', async (s) => {
-      const c = await pick(s, 'MIPS64: Restore Checkpoint');
+    vscode.commands.registerCommand('mips64.restoreCheckpoint', withSession('Restore Checkpoint', async (s, arg) => {
+      const c = checkpointOfArg(arg) ?? await pick(s, 'MIPS64: Restore Checkpoint');
       if (!c) return;
       const r = await request<{ checkpoint: CheckpointItem }>(s, 'mips64/checkpoint/restore', { id: c.id });
       if (r) void vscode.window.showInformationMessage(`MIPS64: restored '${r.checkpoint.name}' (instruction ${r.checkpoint.icount.toLocaleString('en-US')}).`);
     })),
-    vscode.commands.registerCommand('mips64.deleteCheckpoint', withSession('Delete Checkpoint', async (s) => {
-      const c = await pick(s, 'MIPS64: Delete Checkpoint');
+    vscode.commands.registerCommand('mips64.deleteCheckpoint', withSession('Delete Checkpoint', async (s, arg) => {
+      const c = checkpointOfArg(arg) ?? await pick(s, 'MIPS64: Delete Checkpoint');
       if (!c) return;
       const r = await request<{ deleted: boolean }>(s, 'mips64/checkpoint/delete', { id: c.id });
       if (r) void vscode.window.showInformationMessage(r.deleted ? `MIPS64: deleted '${c.name}'.` : `MIPS64: '${c.name}' was already gone.`);

@@ -1,7 +1,8 @@
 // VS Code entry point of MIPS64 Studio. Kept thin: the emulator runs in child processes
 // (the CLI and the debug adapter, dist/adapter.js), never in the extension host.
 import * as vscode from 'vscode';
-import { registerCheckpointCommands } from './checkpoints';
+import { CHECKPOINT_VIEW, CheckpointTreeProvider } from './checkpoint-tree';
+import { checkpointSession, registerCheckpointCommands } from './checkpoints';
 import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
 import { StatusBar } from './status';
@@ -20,6 +21,7 @@ export interface Activated {
   readonly consoles: UartConsoles;
   readonly status: StatusBar;
   readonly provider: Mips64ConfigProvider;
+  readonly checkpointTree: CheckpointTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): Activated {
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
   const status = new StatusBar();
   // The MIPS64 session the checkpoint commands use when the active session is another one.
   let lastSession: vscode.DebugSession | undefined;
+  const checkpointTree = new CheckpointTreeProvider(() => checkpointSession(() => lastSession));
   context.subscriptions.push(
     log,
     consoles,
@@ -39,11 +42,20 @@ export function activate(context: vscode.ExtensionContext): Activated {
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
       provideDebugConfigurations: () => provider.provideDebugConfigurations(),
     }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
-    vscode.debug.onDidStartDebugSession((s) => { if (s.type === DEBUG_TYPE) lastSession = s; }),
-    vscode.debug.onDidTerminateDebugSession((s) => { if (s === lastSession) lastSession = undefined; }),
-    ...registerCheckpointCommands(() => lastSession),
+    checkpointTree,
+    vscode.window.registerTreeDataProvider(CHECKPOINT_VIEW, checkpointTree),
+    vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type !== DEBUG_TYPE) return;
+      lastSession = s;
+      checkpointTree.refresh();
+    }),
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s === lastSession) lastSession = undefined;
+      if (s.type === DEBUG_TYPE) checkpointTree.refresh();
+    }),
+    ...registerCheckpointCommands(() => lastSession, () => checkpointTree.refresh()),
   );
-  return { consoles, status, provider };
+  return { consoles, status, provider, checkpointTree };
 }
 
 export function deactivate(): void {}

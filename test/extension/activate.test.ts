@@ -111,6 +111,7 @@ const fakeVscode = {
       return { activeTabGroup: { activeTab: state.activeTabInput ? { input: state.activeTabInput } : undefined } };
     },
     activeTextEditor: undefined,
+    registerTreeDataProvider: noEvent,
     showTextDocument: async () => {
       state.shown++;
     },

@@ -65,7 +65,14 @@ const state = {
   inputAnswers: [] as (string | undefined)[],
   opened: [] as { language: string; content: string }[],
   activeDebugSession: undefined as FakeSession | undefined,
+  trees: new Map<string, FakeTreeProvider>(),
 };
+
+interface FakeTreeProvider {
+  onDidChangeTreeData(f: (e: unknown) => void): Disposable;
+  getChildren(e?: unknown): Promise<unknown[]>;
+  getTreeItem(e: unknown): { id?: string; label?: string; description?: string; tooltip?: string; contextValue?: string };
+}
 
 const fakeVscode = {
   EventEmitter,
@@ -129,6 +136,10 @@ const fakeVscode = {
       return items.find((i) => i.label === answer);
     },
     showInputBox: async () => state.inputAnswers.shift(),
+    registerTreeDataProvider(id: string, p: unknown): Disposable {
+      state.trees.set(id, p as FakeTreeProvider);
+      return { dispose: () => state.trees.delete(id) };
+    },
     showTextDocument: async () => undefined,
   },
   workspace: {
@@ -474,4 +485,63 @@ test('take, restore, delete and compare checkpoints through mips64/checkpoint/* 
   await run('mips64.restoreCheckpoint');
   assert.match(state.errors.at(-1)!, /MIPS64: no checkpoint 'boot'/);
   assert.ok(!existsSync(path.join(extDir, 'never')));
+});
+
+// ---- checkpoint view ------------------------------------------------------------------------
+
+test('the MIPS64 Checkpoints view lists the session\'s checkpoints and refreshes after take/restore/delete and on start/stop', async () => {
+  reset();
+  const tree = state.trees.get('mips64.checkpoints')!;
+  assert.ok(tree, 'tree data provider registered for mips64.checkpoints');
+  let refreshes = 0;
+  const sub = tree.onDidChangeTreeData(() => { refreshes++; });
+  assert.deepEqual(await tree.getChildren(), [], 'no session: empty');
+
+  let list: unknown[] = [CPS[0]];
+  const s = new FakeSession();
+  s.replies.set('mips64/stats', () => ({ state: 'stopped', instructions: 1 }));
+  s.replies.set('mips64/checkpoint/list', () => ({ checkpoints: list, location: 'memory' }));
+  s.replies.set('mips64/checkpoint/take', () => { list = CPS; return { checkpoint: CPS[1] }; });
+  s.replies.set('mips64/checkpoint/restore', () => ({ checkpoint: CPS[0] }));
+  s.replies.set('mips64/checkpoint/delete', () => ({ deleted: true }));
+  ev.start.fire(s);
+  assert.equal(refreshes, 1, 'refreshed on session start');
+
+  const before = await tree.getChildren();
+  assert.deepEqual(before.map((n) => tree.getTreeItem(n).label), ['boot']);
+
+  state.inputAnswers = ['shell'];
+  state.pickAnswers = ['Incremental'];
+  await run('mips64.takeCheckpoint');
+  assert.equal(refreshes, 2, 'refreshed after take');
+  const nodes = await tree.getChildren();
+  const items = nodes.map((n) => tree.getTreeItem(n));
+  assert.deepEqual(items.map((i) => i.label), ['shell', 'boot'], 'newest first');
+  assert.equal(items[0]!.description, 'incremental · instruction 5,000 · 4.0 KiB');
+  assert.equal(items[1]!.description, 'full · instruction 1,000 · 3.0 MiB');
+  assert.match(items[0]!.tooltip!, /parent: boot/);
+  assert.match(items[1]!.tooltip!, /no parent/);
+  assert.equal(items[0]!.contextValue, 'mips64.checkpoint');
+  assert.equal(items[0]!.id, 'c2');
+  assert.deepEqual(await tree.getChildren(nodes[0]), [], 'items have no children');
+
+  // Context menu: restore / delete act on the item without asking.
+  state.quickPicks = [];
+  await state.commands.get('mips64.restoreCheckpoint')!(nodes[1]);
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/restore', args: { id: 'c1' } });
+  assert.equal(refreshes, 3, 'refreshed after restore');
+  await state.commands.get('mips64.deleteCheckpoint')!(nodes[0]);
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/delete', args: { id: 'c2' } });
+  assert.equal(refreshes, 4, 'refreshed after delete');
+  assert.equal(state.quickPicks.length, 0, 'no quick pick for a view item');
+
+  // A list request that fails (e.g. not launched yet) shows nothing.
+  s.replies.set('mips64/checkpoint/list', () => { throw new Error('not running'); });
+  assert.deepEqual(await tree.getChildren(), []);
+  assert.deepEqual(state.errors, []);
+
+  ev.terminate.fire(s);
+  assert.equal(refreshes, 5, 'refreshed on session end');
+  assert.deepEqual(await tree.getChildren(), [], 'ended: empty');
+  sub.dispose();
 });
