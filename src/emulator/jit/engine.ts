@@ -158,16 +158,27 @@ export class JitEngine {
           }
           if (prev) { prev.next = blk; prev.nextGen = h.flushes; }
         }
-        c.jitBlk = blk;
-        c.icount0 = c.icount;
-        c.jitLimit = limit;
-        c.ioHit = false;
-        blk.fn(c, c.r);
-        c.jitBlk = undefined;
-        this.stats.blockExecs++;
-        blk.execs++;
+        // Run the block, then follow its chained successor directly while nothing needs
+        // the outer loop (events, interrupts, WAIT, stops, breakpoints, delay slots).
+        for (;;) {
+          c.jitBlk = blk;
+          c.icount0 = c.icount;
+          c.jitLimit = Math.min(c.nextEvent, end);
+          c.ioHit = false;
+          blk.fn(c, c.r);
+          c.jitBlk = undefined;
+          this.stats.blockExecs++;
+          blk.execs++;
+          if (this.onBlockExit) this.onBlockExit(blk, false);
+          const n: Block | undefined = blk.next;
+          if (n === undefined || !blk.valid || !n.valid || blk.nextGen !== h.flushes || n.mode !== c.mode
+            || n.startLo !== c.pcLo || n.startHi !== c.pcHi || c.waiting || c.stopRequested || c.irqPending || c.inDelay
+            || c.icount + MAX_BLOCK > c.nextEvent || c.icount + MAX_BLOCK > end
+            || (bp !== undefined && bp.lows.has(c.pcLo))) break;
+          blk = n;
+          this.stats.chainedExecs++;
+        }
         prev = blk.valid ? blk : undefined;
-        if (this.onBlockExit) this.onBlockExit(blk, false);
       } catch (err) {
         c.jitBlk = undefined;
         prev = undefined;
