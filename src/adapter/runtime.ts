@@ -150,6 +150,18 @@ export class Runtime {
     return undefined;
   }
 
+  /**
+   * The machine state was replaced by a checkpoint before the session started (launch
+   * attribute `checkpoint`): "entry" is the restored PC, and pacing starts from the
+   * restored virtual time.
+   */
+  startedFromCheckpoint(what: string): void {
+    this.boot.entry = BigInt.asUintN(64, this.machine.cpu.pc);
+    this.boot.kernelName = `${this.boot.kernelName}, resumed from ${what}`;
+    this.outBuf = [];
+    this.virt0 = this.machine.now();
+  }
+
   get status(): StatsBody['state'] {
     return this.state;
   }

@@ -14,10 +14,11 @@ import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { ConsoleCommands } from './console';
-import { CheckpointError } from '../emulator/snapshot/format';
+import { CheckpointError, ParsedCheckpoint } from '../emulator/snapshot/format';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
-import { DiskCheckpointStore } from '../cli/checkpoint-files';
+import { DiskCheckpointStore, readCheckpointChain } from '../cli/checkpoint-files';
+import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
   CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, STATS, UART_EVENT, UART_INPUT,
@@ -122,8 +123,7 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   private createRuntime(args: LaunchArguments): void {
-    if (args.checkpoint) throw new LaunchError('"checkpoint" is not supported by the debug adapter yet');
-    const rt = new Runtime(args, adapterDir());
+    const rt = args.checkpoint ? runtimeFromCheckpoint(args, args.checkpoint) : new Runtime(args, adapterDir());
     this.rt?.dispose();
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
@@ -729,6 +729,38 @@ function checkpointItem(i: Omit<CheckpointItem, 'stored'>, stored: Array<'memory
     id: i.id, name: i.name, kind: i.kind, parentId: i.parentId, icount: i.icount, created: i.created,
     sizeBytes: i.sizeBytes, pages: i.pages, stored: [...stored],
   };
+}
+
+/**
+ * The `checkpoint` launch attribute: boots the machine the checkpoint file records (its
+ * board and RAM size; `board`/`memory` given as well must agree), then restores the file
+ * (with its parents, looked up next to it and in `checkpointDir`). Anything wrong with the
+ * file (unreadable, corrupt, missing parent, another machine) is a LaunchError.
+ */
+function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
+  const dirs = args.checkpointDir ? [isAbsolute(args.checkpointDir) ? args.checkpointDir : resolve(args.checkpointDir)] : [];
+  const cannot = (why: string): LaunchError => new LaunchError(`cannot start from checkpoint '${file}': ${why}`);
+  let chain: ParsedCheckpoint[];
+  try {
+    chain = readCheckpointChain(file, dirs);
+  } catch (e) {
+    throw cannot(e instanceof Error ? e.message : String(e));
+  }
+  const tip = chain[chain.length - 1]!.header;
+  const m = tip.machine;
+  if (m.board !== 'demo' && m.board !== 'malta') throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the demo and malta boards`);
+  if (args.board !== undefined && args.board !== m.board) throw cannot(`it is for the ${m.board} board, not "board": "${args.board}"`);
+  const memory = m.ramBytes / 1048576;
+  if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
+  const rt = new Runtime({ ...args, board: m.board, memory }, adapterDir());
+  try {
+    const r = prepareRestore(rt.machine, chain).apply();
+    rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);
+  } catch (e) {
+    rt.dispose();
+    throw cannot(e instanceof Error ? e.message : String(e));
+  }
+  return rt;
 }
 
 /** Directory of the running adapter bundle (dist/). */

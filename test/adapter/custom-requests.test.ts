@@ -3,7 +3,7 @@
 // the real bundle (dist/adapter.js) running the built-in demo guest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -149,4 +149,50 @@ test('checkpoint requests need a launched machine', T, async () => {
   const c = await client();
   await c.dc.initializeRequest({ adapterID: 'mips64', pathFormat: 'path' });
   assert.ok((await rejects(c.dc.customRequest('mips64/checkpoint/list'))).length > 0);
+});
+
+test('the checkpoint launch attribute starts a session from a checkpoint file; bad files are refused', T, async () => {
+  const dir = join(tmp, 'from-file');
+  const a = await client();
+  let stopped = a.waitStopped();
+  await a.launch({ ...DEMO, checkpointDir: dir, stopOnEntry: true });
+  await stopped;
+  for (let i = 0; i < 3; i++) {
+    stopped = a.waitStopped();
+    await a.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
+    await stopped;
+  }
+  const taken = ((await a.dc.customRequest('mips64/checkpoint/take', { name: 'stepped', kind: 'full' })).body as CheckpointTakeBody).checkpoint;
+  const pcA = await a.evaluate('$pc');
+  const icountA = ((await a.dc.customRequest('mips64/stats')).body as { instructions: number }).instructions;
+  assert.equal(icountA, taken.icount);
+  await a.stop();
+  const file = join(dir, `${taken.id}.m64cp`);
+  assert.ok(existsSync(file));
+
+  // Board and RAM come from the file (no board/memory given).
+  const b = await client();
+  const bStopped = b.waitStopped();
+  await b.launch({ type: 'mips64', request: 'launch', name: 'resume', checkpoint: file, stopOnEntry: true });
+  const stop = await bStopped;
+  assert.equal(stop.body.reason, 'entry');
+  assert.equal(await b.evaluate('$pc'), pcA);
+  const stats = (await b.dc.customRequest('mips64/stats')).body as { instructions: number; board: string };
+  assert.equal(stats.instructions, taken.icount);
+  assert.equal(stats.board, 'demo');
+  assert.match(b.console, /resumed from checkpoint 'stepped'/);
+  await b.stop();
+
+  // A corrupt file, a missing file, and a file for another machine are refused at launch.
+  const bytes = readFileSync(file);
+  const corrupt = join(tmp, 'corrupt.m64cp');
+  const bad = Uint8Array.from(bytes);
+  bad[bad.length >> 1] ^= 0xff;
+  writeFileSync(corrupt, bad);
+  const c = await client();
+  await c.dc.initializeRequest({ adapterID: 'mips64', pathFormat: 'path' });
+  assert.match(await rejects(c.dc.launch({ type: 'mips64', request: 'launch', name: 'x', checkpoint: corrupt })), /cannot start from checkpoint '.*corrupt\.m64cp'/);
+  assert.match(await rejects(c.dc.launch({ type: 'mips64', request: 'launch', name: 'x', checkpoint: join(tmp, 'none.m64cp') })), /cannot start from checkpoint/);
+  assert.match(await rejects(c.dc.launch({ type: 'mips64', request: 'launch', name: 'x', checkpoint: file, memory: 128 })), /for 64 MiB of RAM, not "memory": 128/);
+  assert.match(await rejects(c.dc.launch({ type: 'mips64', request: 'launch', name: 'x', checkpoint: file, board: 'malta', kernel: file })), /for the demo board/);
 });
