@@ -23,8 +23,6 @@ export function mul32(a: number, b: number, unsigned: boolean, out: Int32Array, 
 }
 
 export const toBig = (hi: number, lo: number): bigint => (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0);
-export const loOf = (v: bigint): number => Number(BigInt.asIntN(32, v));
-export const hiOf = (v: bigint): number => Number(BigInt.asIntN(32, v >> 32n));
 
 export function setBig(r: Int32Array, i: number, v: bigint): void {
   r[i] = Number(BigInt.asIntN(32, v));
@@ -33,17 +31,6 @@ export function setBig(r: Int32Array, i: number, v: bigint): void {
 
 export function getBig(r: Int32Array, i: number): bigint {
   return (BigInt(r[i + 1]) << 32n) | BigInt(r[i] >>> 0);
-}
-
-export function getBigU(r: Int32Array, i: number): bigint {
-  return BigInt.asUintN(64, getBig(r, i));
-}
-
-/** 64×64 → 128 multiply into LO (r[64..65]) and HI (r[66..67]). */
-export function dmul(r: Int32Array, a: bigint, b: bigint): void {
-  const p = a * b;
-  setBig(r, 64, BigInt.asIntN(64, p));
-  setBig(r, 66, BigInt.asIntN(64, p >> 64n));
 }
 
 /** 32-bit division with QEMU's results for x/0 and INT_MIN/-1 (divisor treated as 1). */
@@ -68,11 +55,6 @@ export function div64(r: Int32Array, rsIdx: number, rtIdx: number, unsigned: boo
   else if (b === 0n || (b === -1n && a === -(1n << 63n))) b = 1n;
   setBig(r, 64, BigInt.asIntN(64, a / b));
   setBig(r, 66, BigInt.asIntN(64, a % b));
-}
-
-/** Count leading zeros of a 64-bit value in halves. */
-export function clz64(hi: number, lo: number): number {
-  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
 }
 
 /** 64-bit shift left of (hi:lo) by s (0..63) → [lo, hi]. */
@@ -104,16 +86,6 @@ export function ror64(hi: number, lo: number, s: number, out: Int32Array, i: num
   if (s === 0) { out[i] = lo; out[i + 1] = hi; return; }
   out[i] = (lo >>> s) | (hi << (32 - s));
   out[i + 1] = (hi >>> s) | (lo << (32 - s));
-}
-
-/** Unsigned 64-bit less-than on halves. */
-export function ltu64(ah: number, al: number, bh: number, bl: number): boolean {
-  return (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0));
-}
-
-/** Signed 64-bit less-than on halves. */
-export function lt64(ah: number, al: number, bh: number, bl: number): boolean {
-  return ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0));
 }
 
 export function bswap32(v: number): number {

@@ -247,7 +247,7 @@ export class Cpu {
    * QEMU, on address errors from a segment violation (the architecture leaves them
    * UNPREDICTABLE there); a misaligned access (`misaligned`) changes only BadVAddr.
    */
-  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, fetch: boolean, misaligned = false): never {
+  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned = false): never {
     const c0 = this.c0;
     const va = BigInt.asUintN(64, toBig(vaHi, vaLo));
     c0.badVAddr = va;
@@ -258,7 +258,6 @@ export class Cpu {
       | ((va >> 62n) << (sb - 9n)) | (((va >> 13n) & ((1n << (sb - 13n)) - 1n)) << 4n));
     const segMask = (3n << 62n) | ((1n << sb) - 1n);
     c0.entryHi = ((va & ~0x1fffn) & segMask) | (c0.entryHi & 0xffn);
-    void fetch;
     if (code === Xlate.AddressError) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
     if (code === Xlate.Modified) return this.raise(Exc.Mod, false, 0);
     return this.raise(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
@@ -269,7 +268,7 @@ export class Cpu {
   /** Translates for an access, raising the guest exception on failure; returns the physical address. */
   xlate(vaHi: number, vaLo: number, acc: Access): number {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
-    if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write, acc === Access.Fetch);
+    if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write);
     return pa;
   }
 
@@ -315,7 +314,7 @@ export class Cpu {
   }
 
   private align(vaHi: number, vaLo: number, mask: number, write: boolean): void {
-    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, false, true);
+    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, true);
   }
 
   fetch(): number {

@@ -11,8 +11,8 @@
 //   PC_LO PC_HI    address of this instruction (int32 halves)
 //   r              the register array (GPR pairs, LO at 64/65, HI at 66/67);  c  the Cpu
 //   @WRD / @WRT    write locals `lo`, `hi` to rd / rt (dropped for $zero)
-//   @EA            computes the effective address base+IMM into `ahi`, `alo`
-//   @TGT           computes the branch target PC+4+(IMM<<2) into `thi`, `tlo`
+//   ${EA}          (fragment) computes the effective address base+IMM into `ahi`, `alo`
+//   ${TGT}         (fragment) computes the branch target PC+4+(IMM<<2) into `thi`, `tlo`
 // Exceptions are raised by calling c.exc(code) / c.* helpers, which throw.
 
 const EA = `const blo = r[RS2]; const alo = (blo + IMM) | 0;
