@@ -103,10 +103,12 @@ export class Cpu {
   jitLimit = 0;
 
   static readonly spec: StateSpec = {
-    name: 'cpu0', version: 1,
+    // Version 2: the external interrupt lines (ipLines) are no longer saved — they are
+    // derived from the devices' saved output levels, which re-drive them on restore.
+    name: 'cpu0', version: 2,
     fields: {
       r: 'i32array', pcLo: 'i32', pcHi: 'i32', inDelay: 'bool', dsLo: 'i32', dsHi: 'i32', llbit: 'bool',
-      llPhys: 'f64', icount: 'f64', waiting: 'bool', ipLines: 'u32',
+      llPhys: 'f64', icount: 'f64', waiting: 'bool',
     },
   };
 

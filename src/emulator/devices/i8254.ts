@@ -119,7 +119,7 @@ export class I8254 implements Device, TimedDevice {
   }
 
   afterRestore(): void {
-    this.irq.set(this.state.out0);
+    this.irq.resync(this.state.out0);
   }
 
   // ---- counting model ----

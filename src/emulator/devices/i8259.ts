@@ -95,7 +95,7 @@ export class I8259Pair implements Device {
   }
 
   afterRestore(): void {
-    this.intr.set(this.state.out);
+    this.intr.resync(this.state.out);
   }
 
   // ---- inputs ----

@@ -20,6 +20,16 @@ export class IrqLine {
     this.sink(level);
   }
 
+  /**
+   * Drives the line and tells the consumer even if the level did not change: after a
+   * checkpoint restore the consumers' derived state (the CPU's Cause.IP lines) is
+   * rebuilt from the devices, which are the only place the levels are saved.
+   */
+  resync(level: boolean): void {
+    this.level = level;
+    this.sink(level);
+  }
+
   raise(): void { this.set(true); }
   lower(): void { this.set(false); }
   get asserted(): boolean { return this.level; }

@@ -161,7 +161,7 @@ export class Mc146818 implements Device, TimedDevice {
   }
 
   afterRestore(): void {
-    this.irq.set((this.state.cmos[RTC_REG_C] & REG_C_IRQF) !== 0);
+    this.irq.resync((this.state.cmos[RTC_REG_C] & REG_C_IRQF) !== 0);
   }
 
   // ---- clock ----

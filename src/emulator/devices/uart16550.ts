@@ -304,6 +304,7 @@ export class Uart16550 implements Device, TimedDevice {
 
   afterRestore(): void {
     this.updateIrq();
+    this.irq.resync(this.state.irqLevel);
   }
 
   // ---- TimedDevice ----

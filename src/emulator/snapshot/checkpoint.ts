@@ -421,6 +421,8 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): 
       ram.fill(0);
       for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
       for (const d of decoded) assignState(d.c, d.values);
+      // The CPU's interrupt inputs are rebuilt by the devices re-driving their lines.
+      m.cpu.ipLines = 0;
       for (const d of decoded) d.c.afterRestore?.();
       const cpu = m.cpu;
       cpu.jitBlk = undefined;

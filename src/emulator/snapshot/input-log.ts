@@ -66,7 +66,8 @@ export function decodeInputLog(b: Uint8Array, what: string): ConsoleInputRecord[
   for (let i = 0; i < n; i++) {
     const icount = r.f64();
     if (!Number.isInteger(icount) || icount < prev) {
-      throw new CheckpointError('corrupt', `${what}: input log entry ${i} has instruction count ${icount} (not an integer, or out of order)`);
+      const why = Number.isInteger(icount) ? `${icount}, before the previous entry's ${prev}` : 'that is not a whole number';
+      throw new CheckpointError('corrupt', `${what}: input log entry ${i} has an instruction count ${why}`);
     }
     prev = icount;
     const len = r.u32();

@@ -75,7 +75,12 @@ export function decodeStateAs(spec: StateSpec, bytes: Uint8Array): Record<string
     const field = r.str();
     const type = spec.fields[field];
     if (!type || Object.prototype.hasOwnProperty.call(out, field)) throw new StateError(`${name}: unknown or repeated field '${field}'`);
-    const v = readField(r, type);
+    let v: unknown;
+    try {
+      v = readField(r, type);
+    } catch (e) {
+      throw e instanceof StateError ? new StateError(`${name}.${field}: ${e.message}`) : e;
+    }
     if (!inRange(type, v)) throw new StateError(`${name}.${field}: value out of range for ${type}`);
     out[field] = v;
   }
@@ -147,7 +152,11 @@ function check(v: unknown, where: string): number {
 function readField(r: Reader, t: FieldType): unknown {
   switch (t) {
     case 'u8': case 'u16': case 'u32': case 'i32': case 'f64': return r.f64();
-    case 'bool': return r.u8() !== 0;
+    case 'bool': {
+      const b = r.u8();
+      if (b > 1) throw new StateError(`boolean byte ${b} (expected 0 or 1)`);
+      return b === 1;
+    }
     case 'u64': return r.u64();
     case 'str': return r.str();
     case 'i32array': { const n = r.count(4); const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = r.i32(); return a; }
