@@ -46,6 +46,19 @@ export interface BootInfo {
   symbols: number;
 }
 
+/**
+ * A machine that is already running elsewhere (`mips64 boot --debug-port`): a debug
+ * session attaches to it instead of booting one. Its MachineDebugger lives as long as the
+ * machine (symbols loaded once); sessions come and go.
+ */
+export interface RunningMachine {
+  machine: Machine;
+  dbg: MachineDebugger;
+  engine: 'jit' | 'interp';
+  boot: BootInfo;
+  consoleInput(bytes: Uint8Array): void;
+}
+
 export class Runtime {
   readonly events = new Emitter<RuntimeEvents>();
   readonly machine: Machine;
@@ -65,8 +78,20 @@ export class Runtime {
   private readonly consoleInput: (bytes: Uint8Array) => void;
   /** The demo's assembly, when its source is available: line information for source-level debugging. */
   private demoSource: { path: string; result: AssembleResult; elf: Uint8Array } | undefined;
+  /** Unsubscribes from the machine's events (an attached machine outlives its runtimes). */
+  private readonly offs: Array<() => void> = [];
 
-  constructor(args: LaunchArguments, private readonly adapterDir: string) {
+  /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
+  constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
+    if (running) {
+      this.machine = running.machine;
+      this.dbg = running.dbg;
+      this.engine = running.engine;
+      this.boot = { ...running.boot };
+      this.consoleInput = (bytes) => running.consoleInput(bytes);
+      this.listen();
+      return;
+    }
     const kernelPath = args.kernel;
     const board = args.board ?? (kernelPath ? 'malta' : 'demo');
     if (board !== 'demo' && board !== 'malta') throw new LaunchError(`unknown board '${String(board)}' (demo or malta)`);
@@ -122,9 +147,15 @@ export class Runtime {
     if (ds && equalBytes(ds.elf, kernelBytes)) {
       for (const l of ds.result.lines) this.dbg.lines.add(l.addr, ds.path, l.line);
     }
+    this.listen();
+  }
+
+  private listen(): void {
     this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
-    this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); });
-    this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' }));
+    this.offs.push(
+      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); }),
+      this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' })),
+    );
   }
 
   /** The demo guest: dist/guests/demo.elf when built, else assembled from guests/demo/demo.s. */
@@ -193,6 +224,11 @@ export class Runtime {
   /** Console input for the guest; wakes an idle guest. */
   input(text: string): void {
     this.consoleInput(new TextEncoder().encode(text));
+    this.inputArrived();
+  }
+
+  /** Input reached the machine another way (the CLI's terminal): an idle guest runs again. */
+  inputArrived(): void {
     if (this.state === 'idle') this.run();
   }
 
@@ -290,6 +326,7 @@ export class Runtime {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const off of this.offs.splice(0)) off();
   }
 }
 

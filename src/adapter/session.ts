@@ -25,6 +25,7 @@ import {
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
+import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
 
 const THREAD_ID = 1;
@@ -55,8 +56,11 @@ export class Mips64DebugSession extends DebugSession {
   private gotoTargets = new Map<number, bigint>();
   /** Checkpoints of the current machine (created on first use: dirty tracking costs a little). */
   private checkpointer: Checkpointer | undefined;
+  /** The runtime is lent by the attach host (attach request) rather than owned. */
+  private attached = false;
 
-  constructor() {
+  /** `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts). */
+  constructor(private readonly attachHost?: AttachHost) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -99,6 +103,7 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+    if (this.attachHost) { this.fail(response, Err.Launch, new Error('this is the debug server of a running guest (mips64 boot --debug-port): use an "attach" configuration')); return; }
     try {
       this.createRuntime(args);
     } catch (e) {
@@ -122,8 +127,47 @@ export class Mips64DebugSession extends DebugSession {
     }
   }
 
-  private createRuntime(args: LaunchArguments): void {
-    const rt = args.checkpoint ? runtimeFromCheckpoint(args, args.checkpoint) : new Runtime(args, adapterDir());
+  /**
+   * Attach: binds the session to the host's running machine. Without `--wait-for-debugger`
+   * the guest keeps running (pause to inspect it); with it, the session stops at the entry.
+   */
+  protected override attachRequest(response: DebugProtocol.AttachResponse, args: AttachArguments): void {
+    const host = this.attachHost;
+    if (!host) {
+      this.fail(response, Err.Launch, new Error('nothing to attach to: "attach" connects to a running `mips64 boot --debug-port N` (set "port"); this adapter launches guests itself'));
+      return;
+    }
+    if (this.rt) { this.fail(response, Err.Launch, new Error('this session is already debugging a machine')); return; }
+    const launchLike: LaunchArguments = { uartOutput: args?.uartOutput, stopOnEntry: host.waitingForDebugger };
+    try {
+      this.createRuntime(launchLike, host.attach());
+    } catch (e) {
+      this.fail(response, Err.Launch, e);
+      return;
+    }
+    this.attached = true;
+    this.launchArgs = launchLike;
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+    if (this.configured) this.rt!.start(launchLike.stopOnEntry ?? false);
+    else this.startWhenConfigured = true;
+  }
+
+  /** Gives a lent machine back to the attach host (it runs on there), or ends its guest. */
+  releaseAttached(terminate: boolean): void {
+    const rt = this.rt;
+    if (!this.attached || !rt || !this.attachHost) return;
+    this.attached = false;
+    this.rt = undefined;
+    this.checkpointer?.dispose();
+    this.checkpointer = undefined;
+    rt.dispose();
+    if (terminate) this.attachHost.terminate(rt);
+    else this.attachHost.detach(rt);
+  }
+
+  private createRuntime(args: LaunchArguments, lent?: Runtime): void {
+    const rt = lent ?? (args.checkpoint ? runtimeFromCheckpoint(args, args.checkpoint) : new Runtime(args, adapterDir()));
     this.rt?.dispose();
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
@@ -162,6 +206,8 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    // Attached: the guest goes on running in its host unless the client asks to end it.
+    this.releaseAttached(args?.terminateDebuggee === true);
     this.rt?.dispose();
     this.rt = undefined;
     // Responds, then (stdio mode) exits the adapter process.
@@ -169,6 +215,7 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.releaseAttached(true);
     this.rt?.dispose();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
@@ -176,6 +223,7 @@ export class Mips64DebugSession extends DebugSession {
 
   protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments | undefined): void {
     const next = (args?.arguments as LaunchArguments | undefined) ?? this.launchArgs;
+    if (this.attached) { this.fail(response, Err.Request, new Error('an attached machine cannot be restarted (it runs in `mips64 boot`)')); return; }
     if (!next) { this.fail(response, Err.NotRunning, new Error('nothing to restart: not launched')); return; }
     try {
       this.createRuntime(next);

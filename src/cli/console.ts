@@ -18,6 +18,12 @@
 // console wait for input instead of spinning; a guest idle in WAIT with a timer pending
 // is paced so that its virtual time does not run ahead of the wall clock (unless `warp`).
 // The terminal mode is restored on every way out: return, exception, signal, process exit.
+//
+// With a `handover` (`mips64 boot --debug-port`), a debugger can take over running the
+// machine: while `handover.active`, this loop runs no instructions (the debug session's
+// runtime does, and may hold the guest stopped), keeps moving console bytes both ways,
+// and resumes running the machine itself when the debugger lets go. The end-of-input and
+// idle rules do not apply while a debugger holds the machine.
 
 import type { Machine } from '../emulator/machine';
 
@@ -88,6 +94,18 @@ export interface ConsoleInput extends NodeJS.ReadableStream {
   setRawMode?(mode: boolean): unknown;
 }
 
+/** A debugger that can take over running the machine (see the file header). */
+export interface ConsoleHandover {
+  /** True while the debugger runs (or holds) the machine. */
+  readonly active: boolean;
+  /** Set when the debugger ended the guest (terminate): the console stops with this exit code. */
+  readonly exitCode: number | undefined;
+  /** Console input reached the machine while active (an idle guest must run again). */
+  inputArrived(): void;
+  /** Set by runConsole: wakes its loop; call it when `active` changes or the guest powers off. */
+  wake: (() => void) | undefined;
+}
+
 export interface ConsoleOptions {
   machine: Machine;
   /** The console UART (for pending input and breaks). */
@@ -111,6 +129,8 @@ export interface ConsoleOptions {
   holdInput?: () => boolean;
   /** Install process signal and exit handlers (default true; false for in-process tests). */
   handleSignals?: boolean;
+  /** A debugger that may take over the machine (mips64 boot --debug-port). */
+  handover?: ConsoleHandover;
 }
 
 /** The pieces of the terminal state machine that must survive any exit path. */
@@ -157,6 +177,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   const slice = o.slice ?? 2_000_000;
   const idleExitNs = (o.idleExitMs ?? 5000) * 1e6;
   const hooks = o.handleSignals ?? true;
+  const handover = o.handover;
   const tty = stdin.isTTY === true;
   const term = new Terminal(stdin, hooks);
   const decoder = new EscapeDecoder();
@@ -177,6 +198,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
       out = bigger;
     }
     out[outLen++] = byte;
+    if (handover?.active) poke(); // the debugger runs the machine: this loop waits and must write it
   });
   let warned = 0;
   const offLog = machine.events.on('log', ({ level, message }) => {
@@ -188,11 +210,15 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   let exitCode: number | undefined;
   let eof = false;
   let wake: (() => void) | undefined;
+  /** A poke while the loop was not waiting: its next wait returns at once (no lost wake-ups). */
+  let kicked = false;
   const poke = (): void => {
     const w = wake;
     wake = undefined;
-    w?.();
+    if (w) w();
+    else kicked = true;
   };
+  if (handover) handover.wake = poke;
 
   // Piped input held back until the guest is ready for it (holdInput).
   let holding = !tty && o.holdInput !== undefined;
@@ -223,6 +249,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
       }
     }
     quietSince = machine.now();
+    if (handover?.active) handover.inputArrived();
     poke();
   };
   const onEnd = (): void => {
@@ -274,6 +301,11 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
 
   /** Waits for input, a command or a signal; at most `ms` milliseconds when given. */
   const waitForInput = (ms?: number): Promise<void> => new Promise((resolve) => {
+    if (kicked) {
+      kicked = false;
+      resolve();
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     wake = () => {
       if (timer) clearTimeout(timer);
@@ -295,6 +327,23 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     let virt0 = machine.now();
     for (;;) {
       if (exitCode !== undefined) return exitCode;
+      if (handover?.exitCode !== undefined) {
+        await flush();
+        note('terminated by the debugger');
+        return handover.exitCode;
+      }
+      if (handover?.active) {
+        // A debugger runs the machine: move its output, wait for input, output or release.
+        await flush();
+        if (machine.poweredOff) return exitCode ?? machine.exitCode;
+        release();
+        await waitForInput();
+        await flush();
+        wall0 = performance.now();
+        virt0 = machine.now();
+        quietSince = machine.now();
+        continue;
+      }
       const r = machine.run(slice);
       await flush();
       if (r.reason === 'poweroff' || machine.poweredOff) {
@@ -345,5 +394,6 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     stdin.pause();
     for (const [sig, h] of signalHandlers) process.removeListener(sig, h);
     wake = undefined;
+    if (handover) handover.wake = undefined;
   }
 }

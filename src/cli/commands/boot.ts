@@ -4,6 +4,8 @@
 //   --board malta --kernel K [--initrd I] [--append ARGS]
 //                         a Linux kernel (vmlinux/vmlinuz ELF) on the Malta board
 //   debian-malta          Debian's 5kc-malta kernel + busybox initramfs (fetched on first use)
+// --debug-port N also serves DAP clients on a TCP port: they `attach` to the running guest
+// (src/cli/debug-server.ts).
 // See src/cli/console.ts for the terminal handling and the exit codes.
 
 import { existsSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { CliIo } from '../io';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
+import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
 import { DEBIAN_MALTA } from '../guest/debian-malta';
 import { DEMO_ELF } from '../guest/demo-image';
@@ -34,7 +37,7 @@ const BOARDS = ['demo', 'malta'] as const;
 export const bootCommand: Command = {
   name: NAME,
   summary: 'boot a guest (built-in demo, bare-metal ELF, Linux kernel, debian-malta) on this terminal',
-  usage: 'boot [FILE.elf | debian-malta] [--board demo|malta] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU]',
+  usage: 'boot [FILE.elf | debian-malta] [--board demo|malta] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]',
   options: [
     { name: 'board', value: 'demo|malta', help: 'board (default: demo; malta with --kernel or debian-malta)' },
     { name: 'kernel', value: 'K', help: 'Linux kernel ELF (vmlinux or vmlinuz) for the Malta board' },
@@ -47,6 +50,9 @@ export const bootCommand: Command = {
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
+    { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
+    { name: 'debug-host', value: 'H', help: 'address the debug port listens on (default 127.0.0.1)' },
+    { name: 'wait-for-debugger', help: 'with --debug-port: hold the guest before its first instruction until a debugger attaches' },
   ],
   details: [
     'Guest console output goes to stdout as it is. On a terminal, keys go to the guest (Ctrl-C',
@@ -57,6 +63,10 @@ export const bootCommand: Command = {
     '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
     'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x; on the malta',
     'board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
+    'With --debug-port, a DAP client (VS Code: an "attach" configuration with "port") can attach',
+    'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
+    'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
+    'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -77,6 +87,7 @@ interface Plan {
   warp: boolean;
   idleExitMs: number;
   guest?: string;
+  debug?: { port: number; host: string; wait: boolean };
 }
 
 function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
@@ -106,7 +117,7 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs };
+  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
   const arg = positionals[0];
 
   if (arg === DEBIAN_MALTA) {
@@ -124,6 +135,18 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   }
   for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs --board malta`, NAME);
   return { ...common, board: 'demo', elf: arg };
+}
+
+function debugPlan(o: ReadonlyMap<string, string | true>): Plan['debug'] {
+  const port = o.get('debug-port');
+  if (port === undefined) {
+    for (const k of ['debug-host', 'wait-for-debugger']) if (o.has(k)) throw new UsageError(`--${k} needs --debug-port N`, NAME);
+    return undefined;
+  }
+  const n = /^\d+$/.test(String(port)) ? Number(port) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new UsageError(`invalid --debug-port '${String(port)}' (expected a TCP port, 0 to 65535)`, NAME);
+  const host = o.get('debug-host');
+  return { port: n, host: typeof host === 'string' ? host : '127.0.0.1', wait: o.has('wait-for-debugger') };
 }
 
 /** dist/guests/<file> next to the bundled CLI (dist/cli.js). */
@@ -156,6 +179,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
   let machine: Machine;
   let uart: Uart16550;
+  let image: { bytes: Uint8Array; name: string };
   let panicked = false;
   const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
 
@@ -174,6 +198,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     machine = m.machine;
     uart = m.board.uart;
+    image = { bytes, name: p.elf ?? 'built-in demo' };
   } else {
     let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
     if (p.guest) {
@@ -192,6 +217,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     machine = m.machine;
     uart = m.board.uart0;
+    image = { bytes: kernel, name: kernelPath! };
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -209,8 +235,19 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const stdin = process.stdin as ConsoleInput;
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
   const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
+  let debug: DebugServer | undefined;
   try {
-    const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp,
+    if (p.debug) {
+      const tty = stdin.isTTY === true;
+      debug = new DebugServer({
+        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait,
+        // The console may have the terminal in raw mode: \r\n there.
+        note: (line) => io.stderr.write(tty ? `\r\nmips64: ${line}\r\n` : `mips64: ${line}\n`),
+      });
+      const port = await debug.listen(p.debug.port, p.debug.host);
+      io.stderr.write(`mips64: debug server listening on ${p.debug.host}:${port}${p.debug.wait ? '; the guest waits for a debugger to attach' : ''}\n`);
+    }
+    const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,
       idleExitMs: p.idleExitMs,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
@@ -222,6 +259,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     return code;
   } finally {
+    await debug?.close();
     checkpoints.close();
   }
 }

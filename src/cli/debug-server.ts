@@ -1,0 +1,159 @@
+// `mips64 boot --debug-port N`: a DAP server inside the CLI, so that a debugger (VS Code's
+// "attach" configuration, or any DAP client) can attach to the guest running on this
+// terminal. Every TCP connection gets a Mips64DebugSession (src/adapter/session.ts) whose
+// `attach` request borrows the machine: while a session holds it, the session's Runtime
+// runs the machine (breakpoints, pause, steps) and the console only moves bytes
+// (src/cli/console.ts, ConsoleHandover); `disconnect` gives it back and the guest runs on
+// here; another client may attach later. One session holds the machine at a time.
+//
+// The MachineDebugger is created once with the machine (symbols of the booted ELF loaded
+// once); a session's breakpoints, watchpoints, exception filters and any step in progress
+// are cleared when it lets go, so the guest then runs exactly as without a debugger.
+
+import { createServer, Server, Socket } from 'node:net';
+import { TerminatedEvent } from '@vscode/debugadapter';
+import { AttachError, AttachHost } from '../adapter/attach';
+import { BootInfo, Runtime } from '../adapter/runtime';
+import { Mips64DebugSession } from '../adapter/session';
+import { MachineDebugger } from '../emulator/debug/debugger';
+import { parseElf } from '../emulator/loader/elf';
+import type { Machine } from '../emulator/machine';
+import { ConsoleHandover, EXIT_QUIT } from './console';
+import { CliError } from './errors';
+
+export interface DebugServerOptions {
+  machine: Machine;
+  engine: 'jit' | 'interp';
+  board: 'demo' | 'malta';
+  /** The booted ELF (symbols are read from it) and its name for messages. */
+  image: { bytes: Uint8Array; name: string };
+  /** Hold the guest before its first instruction until a debugger attaches. */
+  waitForDebugger: boolean;
+  /** One-line notes for the user (stderr). */
+  note(line: string): void;
+}
+
+/** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for C-a x. */
+export const EXIT_DEBUGGER_TERMINATED = EXIT_QUIT;
+
+export class DebugServer implements AttachHost, ConsoleHandover {
+  readonly dbg: MachineDebugger;
+  wake: (() => void) | undefined = undefined;
+  private waiting: boolean;
+  private lent: Runtime | undefined;
+  private ended: number | undefined;
+  private readonly boot: BootInfo;
+  private readonly server: Server;
+  private readonly connections = new Map<Socket, Mips64DebugSession>();
+
+  constructor(private readonly o: DebugServerOptions) {
+    this.waiting = o.waitForDebugger;
+    this.dbg = new MachineDebugger(o.machine);
+    let symbols = 0;
+    try {
+      if (parseElf(o.image.bytes).symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
+    } catch { /* a raw image: no symbols */ }
+    this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols };
+    this.server = createServer((socket) => this.connected(socket));
+  }
+
+  /** Starts listening; resolves with the port (0 picks a free one). Fails with a CliError. */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => {
+        const why = e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such local address'
+          : e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
+        reject(new CliError(`cannot listen for debuggers on ${host}:${port}: ${why}`));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.removeListener('error', onError);
+        const a = this.server.address();
+        resolve(typeof a === 'object' && a ? a.port : port);
+      });
+    });
+  }
+
+  private connected(socket: Socket): void {
+    // DAP is request/response: Nagle's algorithm would hold small replies for ~40 ms.
+    socket.setNoDelay(true);
+    const session = new Mips64DebugSession(this);
+    session.setRunAsServer(true);
+    this.connections.set(socket, session);
+    session.start(socket, socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      session.releaseAttached(false); // a client that went away without disconnect lets go too
+    });
+  }
+
+  // ---- AttachHost ---------------------------------------------------------------------------
+
+  get waitingForDebugger(): boolean {
+    return this.waiting;
+  }
+
+  attach(): Runtime {
+    const m = this.o.machine;
+    if (m.poweredOff) throw new AttachError(`the guest has powered off (exit code ${m.exitCode})`);
+    if (this.ended !== undefined) throw new AttachError('the guest is being terminated');
+    if (this.lent) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
+    const rt = new Runtime({}, __dirname, {
+      machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
+    });
+    // The guest powering off under the debugger ends the console too (after the session's events are out).
+    rt.events.on('exited', () => setImmediate(() => this.wake?.()));
+    this.lent = rt;
+    this.waiting = false;
+    this.o.note('debugger attached');
+    this.wake?.();
+    return rt;
+  }
+
+  detach(rt: Runtime): void {
+    if (rt !== this.lent) return;
+    this.lent = undefined;
+    const d = this.dbg;
+    // Forget the session's debugging state: any step in progress, a pending pause, every breakpoint.
+    d.noteStop({ reason: 'pause', description: 'detached' });
+    d.runSlice(0);
+    for (const kind of ['source', 'function', 'instruction'] as const) d.setCodeBreakpoints(kind, []);
+    d.setDataBreakpoints([]);
+    d.setExceptionFilters([]);
+    d.onLog = undefined;
+    if (!this.o.machine.poweredOff && this.ended === undefined) this.o.note('debugger detached; the guest runs on');
+    this.wake?.();
+  }
+
+  terminate(rt: Runtime): void {
+    this.ended = EXIT_DEBUGGER_TERMINATED;
+    this.detach(rt);
+    this.wake?.();
+  }
+
+  // ---- ConsoleHandover ----------------------------------------------------------------------
+
+  get active(): boolean {
+    return this.lent !== undefined || this.waiting;
+  }
+
+  get exitCode(): number | undefined {
+    return this.ended;
+  }
+
+  inputArrived(): void {
+    this.lent?.inputArrived();
+  }
+
+  /** Stops listening; attached clients are told the debuggee is gone, then disconnected. */
+  async close(): Promise<void> {
+    for (const [socket, session] of this.connections) {
+      session.releaseAttached(false);
+      session.sendEvent(new TerminatedEvent());
+      socket.end();
+      setTimeout(() => socket.destroy(), 500).unref(); // a client that does not close its end
+    }
+    this.server.close();
+  }
+}
