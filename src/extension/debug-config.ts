@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_AS_NODE_ENV, cliScriptPath, runCli, stderrTail } from './cli-runner';
+import { attachTarget, probeDebugServer } from './attach-config';
 
 export const DEBUG_TYPE = 'mips64';
 export const DEBIAN_MALTA = 'debian-malta';
@@ -29,7 +30,10 @@ export class Mips64AdapterFactory implements vscode.DebugAdapterDescriptorFactor
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     const c = session.configuration;
     if (c.request === 'attach') {
-      return new vscode.DebugAdapterServer(Number(c['port'] ?? 4711), typeof c['host'] === 'string' ? c['host'] : '127.0.0.1');
+      // Validated (and probed) by Mips64ConfigProvider before VS Code gets here.
+      const t = attachTarget(c);
+      if (typeof t === 'string') throw new Error(t);
+      return new vscode.DebugAdapterServer(t.port, t.host);
     }
     return new vscode.DebugAdapterExecutable(process.execPath, [adapterScriptPath(this.extensionPath)], {
       env: { ...RUN_AS_NODE_ENV },
@@ -96,6 +100,7 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
     const c: vscode.DebugConfiguration = { ...config };
+    if (c.request === 'attach') return this.checkAttach(c);
     if (c.request !== 'launch') return c;
     if (typeof c['checkpointDir'] === 'string' && c['checkpointDir'] !== '' && !path.isAbsolute(c['checkpointDir'])) {
       const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -109,6 +114,15 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
       c['append'] ??= guest.append;
     }
     return c;
+  }
+
+  /** Attach: a usable port/host where a debug server answers, else an error message and no session. */
+  private async checkAttach(c: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    const t = attachTarget(c);
+    const problem = typeof t === 'string' ? t : await probeDebugServer(t);
+    if (problem === undefined) return c;
+    void vscode.window.showErrorMessage(`MIPS64: cannot attach: ${problem}`);
+    return undefined;
   }
 
   /** The cached Debian Malta guest, fetched first (with a progress notification) if needed. */
@@ -163,11 +177,12 @@ export function fillDefaults(config: vscode.DebugConfiguration, _folder?: vscode
   const c: vscode.DebugConfiguration = { ...config };
   c.type ||= DEBUG_TYPE;
   c.request ||= 'launch';
+  const settings = vscode.workspace.getConfiguration('mips64');
   if (c.request !== 'launch') {
     c.name ||= 'Attach to MIPS64';
+    c['uartOutput'] ??= settings.get<boolean>('console.alsoInDebugConsole', false) ? 'both' : 'event';
     return c;
   }
-  const settings = vscode.workspace.getConfiguration('mips64');
   c['board'] ??= c['kernel'] ? 'malta' : 'demo';
   c.name ||= c['board'] === 'demo' ? DEMO_CONFIG.name : MALTA_CONFIG.name;
   c['memory'] ??= c['board'] === 'demo' ? 64 : 256;

@@ -320,6 +320,43 @@ test('the adapter runs as dist/adapter.js under the extension host\'s Node; atta
   assert.ok(attach instanceof DebugAdapterServer);
   assert.equal(attach.port, 4712);
   assert.equal(attach.host, '127.0.0.1');
+  const there = f.createDebugAdapterDescriptor({ configuration: { request: 'attach', port: '5000', host: 'board.lan' } } as never) as unknown as DebugAdapterServer;
+  assert.deepEqual([there.port, there.host], [5000, 'board.lan']);
+  assert.throws(() => f.createDebugAdapterDescriptor({ configuration: { request: 'attach' } } as never), /needs a "port"/);
+});
+
+test('attach configurations: a missing or bad port, or a port nobody listens on, is a clear error and starts nothing', async () => {
+  const { createServer } = await import('node:net');
+  const attach = (extra: Record<string, unknown>): Promise<unknown> =>
+    provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, { type: 'mips64', request: 'attach', name: 'a', ...extra });
+  reset();
+  assert.equal(await attach({}), undefined);
+  assert.match(state.errors[0]!, /^MIPS64: cannot attach: the attach configuration needs a "port": start the guest with `mips64 boot --debug-port N`/);
+  reset();
+  assert.equal(await attach({ port: 70000 }), undefined);
+  assert.match(state.errors[0]!, /"port" must be a TCP port number \(1 to 65535\), not 70000/);
+  reset();
+  assert.equal(await attach({ port: 4711, host: 42 }), undefined);
+  assert.match(state.errors[0]!, /"host" must be a host name or address, not 42/);
+
+  // A listening server passes; once it is closed, the same port is refused with a hint.
+  const server = createServer((s) => s.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  reset();
+  const ok = await attach({ port });
+  assert.deepEqual(ok, { type: 'mips64', request: 'attach', name: 'a', port });
+  assert.deepEqual(state.errors, []);
+  await new Promise<void>((r) => server.close(() => r()));
+  reset();
+  assert.equal(await attach({ port }), undefined);
+  assert.equal(state.errors[0], `MIPS64: cannot attach: nothing is listening on 127.0.0.1:${port}: start the guest with \`mips64 boot --debug-port ${port}\` first`);
+
+  // Defaults: a name, and the console output routed to the MIPS64 console terminal.
+  reset();
+  const d = (await provider.resolveDebugConfiguration(undefined, { type: 'mips64', request: 'attach', name: '', port }))!;
+  assert.equal(d['name'], 'Attach to MIPS64');
+  assert.equal(d['uartOutput'], 'event');
 });
 
 // ---- console terminal -------------------------------------------------------------------

@@ -19,7 +19,7 @@ interface Manifest {
       program: string;
       runtime: string;
       languages: string[];
-      configurationAttributes: Record<string, { properties: Record<string, { type?: string | string[]; enum?: string[]; default?: unknown }> }>;
+      configurationAttributes: Record<string, { required?: string[]; properties: Record<string, { type?: string | string[]; enum?: string[]; default?: unknown }> }>;
       initialConfigurations: { type: string; request: string; name: string }[];
       configurationSnippets: { label: string; body: { type: string; request: string; name: string } }[];
     }[];
@@ -51,13 +51,17 @@ test('debugger contribution', () => {
   assert.deepEqual(launch['cpu']!.enum, ['5KEc', 'octeon2']);
   assert.equal(launch['symbols']!.type, 'array');
   const attach = dbg.configurationAttributes['attach']!.properties;
-  assert.ok(attach['port'] && attach['host']);
+  assert.ok(attach['port'] && attach['host'] && attach['uartOutput']);
+  assert.deepEqual(dbg.configurationAttributes['attach']!.required, ['port']);
   assert.deepEqual(dbg.initialConfigurations.map((c) => c.name), ['Boot built-in demo']);
   const snippets = dbg.configurationSnippets.map((s) => s.body.name);
-  assert.deepEqual(snippets, ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  assert.deepEqual(snippets, ['Boot built-in demo', 'Attach to mips64 boot', 'Boot Debian Linux (Malta)']);
   for (const c of [...dbg.initialConfigurations, ...dbg.configurationSnippets.map((s) => s.body)]) {
     assert.equal(c.type, 'mips64');
-    assert.equal(c.request, 'launch');
+    assert.equal(c.request, c.name === 'Attach to mips64 boot' ? 'attach' : 'launch');
+    // Every attribute of a ready-made configuration is one the manifest declares for its request.
+    const declared = dbg.configurationAttributes[c.request]!.properties;
+    for (const key of Object.keys(c)) if (!['type', 'request', 'name'].includes(key)) assert.ok(declared[key], `${c.name}: ${key}`);
   }
 });
 
