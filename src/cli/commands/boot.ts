@@ -51,7 +51,7 @@ export const bootCommand: Command = {
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
-    { name: 'debug-host', value: 'H', help: 'address the debug port listens on (default 127.0.0.1)' },
+    { name: 'debug-host', value: 'H', help: 'address the debug port listens on (default 127.0.0.1; whoever can connect controls the guest)' },
     { name: 'wait-for-debugger', help: 'with --debug-port: hold the guest before its first instruction until a debugger attaches' },
   ],
   details: [
