@@ -15,6 +15,7 @@ import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
+import { KernelSymbols, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface RuntimeEvents {
   /** Guest console output (UART 0) or debugger messages. */
   output: { text: string; category: 'stdout' | 'console' | 'stderr' };
   exited: { code: number };
+  /** Kernel symbols found at run time (kallsyms of a vmlinuz, rebased by the KASLR offset). */
+  kernelSymbols: KernelSymbolsInfo;
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -65,6 +68,8 @@ export class Runtime {
   private readonly consoleInput: (bytes: Uint8Array) => void;
   /** The demo's assembly, when its source is available: line information for source-level debugging. */
   private demoSource: { path: string; result: AssembleResult; elf: Uint8Array } | undefined;
+  /** Kernel symbols read from kallsyms when a vmlinuz's kernel starts (undefined for other images). */
+  readonly kernelSymbols: KernelSymbols | undefined;
 
   constructor(args: LaunchArguments, private readonly adapterDir: string) {
     const kernelPath = args.kernel;
@@ -117,6 +122,12 @@ export class Runtime {
       }
     }
     this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
+    if (board === 'malta') {
+      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
+        onReady: (info) => this.events.emit('kernelSymbols', info),
+        onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
+      });
+    }
     // Source lines of the demo, when the booted image is exactly what its source assembles to.
     const ds = kernel ? undefined : this.assembleDemoSource();
     if (ds && equalBytes(ds.elf, kernelBytes)) {
