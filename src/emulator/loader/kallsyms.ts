@@ -43,6 +43,9 @@ export interface KallsymsOptions {
   readonly endian: 'little' | 'big';
 }
 
+/** Why a candidate was rejected, and how far its checks got (names 0, markers 1, tokens 2, offsets 3). */
+interface Failure { readonly stage: number; readonly why: string }
+
 const MIN_SYMS = 16;
 const MAX_SYMS = 4_000_000;
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -53,7 +56,7 @@ export function decodeKallsyms(bytes: Uint8Array, opts: KallsymsOptions): Kallsy
   const le = opts.endian === 'little';
   const base = BigInt.asUintN(64, opts.base);
   const end = base + BigInt(bytes.length);
-  let why = '';
+  let best: Failure | undefined;
   for (let q = 16; q + 16 <= bytes.length; q += 8) {
     // kallsyms_num_syms: a plausible count, 4 bytes of padding, after a base inside the image.
     const n = dv.getUint32(q, le);
@@ -61,41 +64,41 @@ export function decodeKallsyms(bytes: Uint8Array, opts: KallsymsOptions): Kallsy
     const rel = dv.getBigUint64(q - 8, le);
     if (rel < base || rel >= end) continue;
     const r = tryAt(bytes, dv, le, q, n, rel);
-    if (typeof r !== 'string') return r;
-    why ||= r;
+    if (!('stage' in r)) return r;
+    if (!best || r.stage > best.stage) best = r;
   }
   const size = `${bytes.length} bytes at 0x${base.toString(16)}`;
-  throw new KallsymsError(why
-    ? `no valid kallsyms tables in the image (${size}); the closest candidate failed: ${why}`
+  throw new KallsymsError(best
+    ? `no valid kallsyms tables in the image (${size}); the closest candidate failed: ${best.why}`
     : `no kallsyms tables in the image (${size}): the kernel was built without CONFIG_KALLSYMS (base-relative, 64-bit) or this is not a kernel image`);
 }
 
 /** Validates and decodes the tables around kallsyms_num_syms at q; a reason string when they do not hold. */
-function tryAt(bytes: Uint8Array, dv: DataView, le: boolean, q: number, n: number, rel: bigint): Kallsyms | string {
+function tryAt(bytes: Uint8Array, dv: DataView, le: boolean, q: number, n: number, rel: bigint): Kallsyms | Failure {
   const at = `kallsyms_num_syms candidate at +0x${q.toString(16)} (${n} symbols)`;
   // Names: length-prefixed token strings.
   const namesOff = q + 8;
-  const nameStarts = new Int32Array(n);
+  const marks: number[] = [];
   let p = namesOff;
   for (let i = 0; i < n; i++) {
-    if (p >= bytes.length) return `${at}: names run past the image`;
-    nameStarts[i] = p;
+    if (p >= bytes.length) return { stage: 0, why: `${at}: names run past the image` };
+    if ((i & 255) === 0) marks.push(p - namesOff);
     let len = bytes[p]!;
     p++;
     if (len & 0x80) {
-      if (p >= bytes.length) return `${at}: names run past the image`;
+      if (p >= bytes.length) return { stage: 0, why: `${at}: names run past the image` };
       len = (len & 0x7f) | (bytes[p]! << 7);
       p++;
     }
-    if (len === 0) return `${at}: symbol ${i} has an empty name`;
+    if (len === 0) return { stage: 0, why: `${at}: symbol ${i} has an empty name` };
     p += len;
   }
-  if (p > bytes.length) return `${at}: names run past the image`;
+  if (p > bytes.length) return { stage: 0, why: `${at}: names run past the image` };
   const markersOff = align8(p);
   const nMarkers = (n + 255) >>> 8;
-  if (markersOff + 4 * nMarkers > bytes.length) return `${at}: markers run past the image`;
+  if (markersOff + 4 * nMarkers > bytes.length) return { stage: 1, why: `${at}: markers run past the image` };
   for (let k = 0; k < nMarkers; k++) {
-    if (dv.getUint32(markersOff + 4 * k, le) !== nameStarts[k * 256]! - namesOff) return `${at}: marker ${k} does not match the names`;
+    if (dv.getUint32(markersOff + 4 * k, le) !== marks[k]) return { stage: 1, why: `${at}: marker ${k} does not match the names` };
   }
   // kallsyms_seqs_of_names (3 bytes per symbol, backported to later 6.1 stable releases) may
   // sit between the markers and the token table.
@@ -104,12 +107,12 @@ function tryAt(bytes: Uint8Array, dv: DataView, le: boolean, q: number, n: numbe
   let seqsOff = -1;
   if (typeof tok === 'string') {
     const t2 = readTokens(bytes, dv, le, align8(afterMarkers + 3 * n));
-    if (typeof t2 === 'string') return `${at}: ${tok}`;
+    if (typeof t2 === 'string') return { stage: 2, why: `${at}: ${tok} (after a kallsyms_seqs_of_names: ${t2})` };
     const seen = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const o = afterMarkers + 3 * i;
       const s = (bytes[o]! << 16) | (bytes[o + 1]! << 8) | bytes[o + 2]!;
-      if (s >= n || seen[s]) return `${at}: kallsyms_seqs_of_names is not a permutation of the symbols`;
+      if (s >= n || seen[s]) return { stage: 2, why: `${at}: kallsyms_seqs_of_names is not a permutation of the symbols` };
       seen[s] = 1;
     }
     seqsOff = afterMarkers;
@@ -118,20 +121,21 @@ function tryAt(bytes: Uint8Array, dv: DataView, le: boolean, q: number, n: numbe
   const { tokens, tableOff: tokenTableOff, indexOff: tokenIndexOff } = tok;
   // Offsets, then decode.
   const offsetsOff = q - 8 - align8(4 * n);
-  if (offsetsOff < 0) return `${at}: offsets would start before the image`;
+  if (offsetsOff < 0) return { stage: 3, why: `${at}: offsets would start before the image` };
   const symbols: KallsymsSymbol[] = new Array(n);
   let prev = -1;
+  let s = namesOff;
   for (let i = 0; i < n; i++) {
     const o = dv.getUint32(offsetsOff + 4 * i, le);
-    if (o < prev) return `${at}: offsets are not sorted (symbol ${i})`;
+    if (o < prev) return { stage: 3, why: `${at}: offsets are not sorted (symbol ${i})` };
     prev = o;
-    let s = nameStarts[i]!;
     let len = bytes[s]!;
     s++;
     if (len & 0x80) { len = (len & 0x7f) | (bytes[s]! << 7); s++; }
     let text = '';
     for (let k = 0; k < len; k++) text += tokens[bytes[s + k]!]!;
-    if (text.length < 2 || !/^[A-Za-z?][\x21-\x7e]+$/.test(text)) return `${at}: symbol ${i} does not decode to a printable name`;
+    s += len;
+    if (text.length < 2 || !/^[A-Za-z?][\x21-\x7e]+$/.test(text)) return { stage: 3, why: `${at}: symbol ${i} does not decode to a printable name` };
     symbols[i] = { name: text.slice(1), type: text[0]!, addr: BigInt.asUintN(64, rel + BigInt(o)) };
   }
   return {
