@@ -277,7 +277,7 @@ export class Mips64DebugSession extends DebugSession {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
-    const later = this.rt!.kernelSymbols?.pending ? '; kernel symbols are read from kallsyms when the kernel starts: the breakpoint is set then' : '';
+    const later = dbg.symbolsPending ? `; it is set once ${dbg.symbolsPending}` : '';
     for (const [k, b] of list.entries()) {
       const id = ids[k] ?? this.nextBpId++;
       let addr: bigint | undefined;

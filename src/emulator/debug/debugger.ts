@@ -118,6 +118,8 @@ export class MachineDebugger {
   readonly lines = new LineTable();
   readonly unwinder: Unwinder;
   readonly ctx: ExprContext;
+  /** Set while symbols are expected later (e.g. "kernel symbols are read from kallsyms when the kernel starts"). */
+  symbolsPending: string | undefined = undefined;
   /** Logpoint messages and debugger notes for the user. */
   onLog: ((text: string) => void) | undefined = undefined;
 
@@ -216,7 +218,9 @@ export class MachineDebugger {
       }
       if (f.id === 'panic') {
         this.panicAddr = this.symbols.byName('panic');
-        if (this.panicAddr === undefined) notes.push('no symbol `panic` is loaded: the kernel panic filter cannot stop');
+        if (this.panicAddr === undefined) {
+          notes.push(this.symbolsPending ? `the kernel panic filter is armed once ${this.symbolsPending}` : 'no symbol `panic` is loaded: the kernel panic filter cannot stop');
+        }
       }
     }
     this.applyBreakpoints();

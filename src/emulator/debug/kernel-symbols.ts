@@ -20,6 +20,7 @@ import { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
 
 export const KALLSYMS_SOURCE = 'kallsyms';
+const PENDING = 'kernel symbols are read from kallsyms (when the decompressed kernel starts)';
 
 export interface KernelSymbolsInfo {
   readonly count: number;
@@ -87,6 +88,7 @@ export class KernelSymbols {
 
   private constructor(private readonly dbg: MachineDebugger, private readonly jump: DecompressorJump, private readonly handlers: KernelSymbolsHandlers) {
     dbg.setInternalBreakpoint(jump.pc, () => this.onKernelJump());
+    dbg.symbolsPending = PENDING;
   }
 
   /** Watches a vmlinuz boot for its kernel symbols; undefined when `kernel` is not a decompressor ELF. */
@@ -104,11 +106,12 @@ export class KernelSymbols {
   private onKernelJump(): void {
     const dbg = this.dbg;
     this.ready = false;
+    dbg.symbolsPending = PENDING;
     dbg.symbols.remove(KALLSYMS_SOURCE);
     if (this.returnHook !== undefined) { dbg.setInternalBreakpoint(this.returnHook, undefined); this.returnHook = undefined; }
     const target = U64(dbg.cpu.getGpr(this.jump.reg));
     if (target < KSEG0 || target >= KSEG0 + KSEG_SIZE) {
-      this.handlers.onError(`kernel symbols: the decompressor jumps to 0x${target.toString(16)}, outside kseg0; kallsyms not read`);
+      this.fail(`kernel symbols: the decompressor jumps to 0x${target.toString(16)}, outside kseg0; kallsyms not read`);
       return;
     }
     if (!this.kallsyms) {
@@ -116,11 +119,11 @@ export class KernelSymbols {
       // The image ends below the decompressor (it is placed after the kernel); else assume a bound.
       const end = this.jump.decompressorPa > targetPa ? this.jump.decompressorPa : Math.min(targetPa + 64 * 1024 * 1024, MAX_IMAGE);
       const image = dbg.mem.physBlock(0, end);
-      if (!image) { this.handlers.onError(`kernel symbols: guest RAM does not hold physical 0..0x${end.toString(16)}; kallsyms not read`); return; }
+      if (!image) { this.fail(`kernel symbols: guest RAM does not hold physical 0..0x${end.toString(16)}; kallsyms not read`); return; }
       try {
         this.kallsyms = decodeKallsyms(image, { base: KSEG0, endian: dbg.mem.bigEndian ? 'big' : 'little' });
       } catch (e) {
-        this.handlers.onError(`kernel symbols: ${(e as Error).message}`);
+        this.fail(`kernel symbols: ${(e as Error).message}`);
         return;
       }
       const byName = (n: string): bigint | undefined => this.kallsyms!.symbols.find((s) => s.name === n)?.addr;
@@ -142,6 +145,12 @@ export class KernelSymbols {
     });
   }
 
+  /** No symbols this boot: nothing is pending any more. */
+  private fail(message: string): void {
+    this.dbg.symbolsPending = undefined;
+    this.handlers.onError(message);
+  }
+
   /** relocate_kernel returned `entry` (v0): start_kernel, moved or not. */
   private onRelocated(entry: bigint): void {
     const sk = this.startKernel!;
@@ -161,6 +170,7 @@ export class KernelSymbols {
     this.dbg.symbols.remove(KALLSYMS_SOURCE);
     this.dbg.symbols.add(SymbolTable.fromEntries(kallsymsEntries(ks.symbols)), offset, KALLSYMS_SOURCE);
     this.ready = true;
+    this.dbg.symbolsPending = undefined;
     this.dbg.symbolsChanged();
     const o = S64(offset);
     const kaslr = !relocatable ? 'kernel not relocatable (no relocate_kernel)'
