@@ -153,3 +153,23 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput('Linux version 6.1', 60_000);
 });
+
+test('Debian Malta kernel with `nokaslr`: start_kernel is hit at its link address (offset 0)', { timeout: 600_000 }, async (t) => {
+  if (skip) { t.skip(skip); return; }
+  const c = await Client.connect(server!.port);
+  clients.push(c);
+  let pending: DebugProtocol.Breakpoint[] = [];
+  await c.launch({
+    type: 'mips64', request: 'launch', name: 'debian-malta nokaslr', board: 'malta', memory: 256,
+    kernel: guest!.kernel, initrd: guest!.initrd, append: `${guest!.append} rdinit=/init nokaslr`,
+  }, async () => {
+    pending = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints;
+  });
+  assert.equal(pending[0]!.verified, false);
+  const stop = await c.waitStopped(LONG);
+  assert.match(c.console, /kernel symbols: \d+ from kallsyms; KASLR offset 0x0 \(not relocated\)/);
+  assert.equal(stop.body.reason, 'function breakpoint');
+  const top = await c.top();
+  assert.equal(top.name, 'start_kernel');
+  assert.equal(top.instructionPointerReference, hex(link!.get('start_kernel')!));
+});
