@@ -149,6 +149,10 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   const at = await c.top();
   assert.equal(at.instructionPointerReference, hex(relocated(OPENAT)));
   assert.match(at.name, /sys_openat$/);
+  const frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  console.log(`# stack at ${OPENAT}: ${frames.map((f) => f.name).join(' <- ')}`);
+  assert.ok(frames.length >= 2, 'the syscall entry has callers');
+  assert.match(frames[1]!.name, /^[A-Za-z_][\w.]*\+0x[0-9a-f]+/, 'its caller is named by a relocated kernel symbol');
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput('Linux version 6.1', 60_000);
