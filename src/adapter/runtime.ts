@@ -126,6 +126,7 @@ export class Runtime {
       this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
         onReady: (info) => this.events.emit('kernelSymbols', info),
         onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
+        onPending: () => this.events.emit('output', { text: 'kernel symbols: dropped until the decompressor starts the kernel again\n', category: 'console' }),
       });
     }
     // Source lines of the demo, when the booted image is exactly what its source assembles to.
@@ -171,6 +172,7 @@ export class Runtime {
     this.boot.kernelName = `${this.boot.kernelName}, resumed from ${what}`;
     this.outBuf = [];
     this.virt0 = this.machine.now();
+    this.kernelSymbols?.resync();
   }
 
   get status(): StatsBody['state'] {
@@ -291,6 +293,7 @@ export class Runtime {
    * a stop at the restored PC (views refresh); a running or idle one keeps running.
    */
   restored(description: string): void {
+    this.kernelSymbols?.resync();
     this.outBuf = [];
     this.wall0 = performance.now();
     this.virt0 = this.machine.now();

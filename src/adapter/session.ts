@@ -138,6 +138,7 @@ export class Mips64DebugSession extends DebugSession {
     });
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
+    if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }

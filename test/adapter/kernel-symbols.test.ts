@@ -4,13 +4,16 @@
 // the KASLR offset are known; start_kernel is hit there; CP0 Status/Config decode; the shell
 // comes up; a userspace TLB entry is seen; the guest's own /proc/kallsyms agrees with the
 // address we computed (the KASLR oracle); a breakpoint on the openat syscall entry is hit
-// by a command typed at the shell.
+// by a command typed at the shell; a checkpoint of the running kernel, restored in the session
+// and launched from its file, gets the symbols back from the live (relocated) tables.
 //
 // Takes a few minutes: the in-guest XZ decompression alone is ~2.2 G instructions. Skips
 // (with the reason) when the debian-malta guest cannot be fetched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
 import { decodeKallsyms } from '../../src/emulator/loader/kallsyms.js';
@@ -27,6 +30,7 @@ let link: Map<string, bigint> | undefined;
 let linkCount = 0;
 let skip: string | undefined;
 const clients: Client[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'ksyms-'));
 
 before(async () => {
   try {
@@ -47,6 +51,7 @@ before(async () => {
 after(async () => {
   for (const c of clients) await c.stop();
   server?.proc.kill();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
@@ -62,7 +67,7 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   let pending: DebugProtocol.Breakpoint[] = [];
   await c.launch({
     type: 'mips64', request: 'launch', name: 'debian-malta', board: 'malta', memory: 256,
-    kernel: guest!.kernel, initrd: guest!.initrd, append: `${guest!.append} rdinit=/init`,
+    kernel: guest!.kernel, initrd: guest!.initrd, append: `${guest!.append} rdinit=/init`, checkpointDir: tmp,
   }, async () => {
     pending = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints;
     await c.dc.setExceptionBreakpointsRequest({ filters: ['panic'] });
@@ -156,6 +161,35 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput('Linux version 6.1', 60_000);
+  await c.waitOutput(PROMPT, 60_000);
+
+  // A checkpoint of the running kernel: restored here, the symbols are read again from the
+  // live (relocated) tables; a new session launched from the file finds them the same way.
+  let stopped = c.waitStopped(30_000);
+  await c.dc.pauseRequest({ threadId: 1 });
+  await stopped;
+  const taken = ((await c.dc.customRequest('mips64/checkpoint/take', { name: 'shell', kind: 'full' })).body as { checkpoint: { id: string } }).checkpoint;
+  c.console = '';
+  stopped = c.waitStopped(30_000);
+  await c.dc.customRequest('mips64/checkpoint/restore', { id: taken.id });
+  await stopped;
+  assert.match(c.console, new RegExp(`kernel symbols: ${linkCount} from kallsyms; KASLR offset 0x${offset.toString(16)} \\(read from the running kernel\\)`));
+  assert.equal(await c.evaluate('start_kernel'), `${hex(sk)} <start_kernel>`);
+  await c.stop();
+
+  const d = await Client.connect(server!.port);
+  clients.push(d);
+  let again: DebugProtocol.Breakpoint[] = [];
+  const entry = d.waitStopped(60_000);
+  await d.launch({
+    type: 'mips64', request: 'launch', name: 'from checkpoint', board: 'malta', kernel: guest!.kernel,
+    checkpoint: join(tmp, `${taken.id}.m64cp`), stopOnEntry: true,
+  }, async () => { again = (await d.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints; });
+  await entry;
+  assert.match(d.console, new RegExp(`kernel symbols: ${linkCount} from kallsyms; KASLR offset unknown \\(read from the running kernel\\)`));
+  assert.equal(again[0]!.verified, true);
+  assert.equal(again[0]!.instructionReference, hex(sk));
+  assert.equal(await d.evaluate('panic'), `${hex(relocated('panic'))} <panic>`);
 });
 
 test('Debian Malta kernel with `nokaslr`: start_kernel is hit at its link address (offset 0)', { timeout: 600_000 }, async (t) => {

@@ -139,6 +139,24 @@ describe('kallsyms: Debian 5kc-malta 6.1 kernel', () => {
       'the swapped tables are not valid little-endian tables');
   });
 
+  test('RAM with the original and a relocated copy: `last` picks the relocated (live) tables', () => {
+    // The whole image copied 0x1dc0000 higher, with kallsyms_relative_base relocated as
+    // relocate_kernel's R_MIPS_64 fixup does; everything in between is zero.
+    const shift = 0x1dc0000;
+    const ram = new Uint8Array(shift + image.length);
+    ram.set(image, 0);
+    ram.set(image, shift);
+    const dv = new DataView(ram.buffer);
+    const at = shift + ks.tables.numSyms - 8;
+    dv.setBigUint64(at, dv.getBigUint64(at, true) + BigInt(shift), true);
+    const opts = { base: corpus.kernelLoadAddress, endian: 'little' as const };
+    assert.deepEqual(decodeKallsyms(ram, opts).symbols, ks.symbols, 'the first copy by default');
+    const live = decodeKallsyms(ram, { ...opts, last: true });
+    assert.equal(live.relativeBase, ks.relativeBase + BigInt(shift));
+    assert.equal(live.symbols.length, ks.symbols.length);
+    assert.ok(live.symbols.every((s, i) => s.name === ks.symbols[i]!.name && s.addr === ks.symbols[i]!.addr + BigInt(shift)));
+  });
+
   test('truncated or damaged images: a clear KallsymsError', () => {
     const cut = image.subarray(0, ks.tables.tokenIndex + 100); // the token index cut short
     assert.throws(() => decodeKallsyms(cut, { base: corpus.kernelLoadAddress, endian: 'little' }),

@@ -35,11 +35,15 @@ export interface KernelSymbolsInfo {
 export interface KernelSymbolsHandlers {
   readonly onReady: (info: KernelSymbolsInfo) => void;
   readonly onError: (message: string) => void;
+  /** Symbols were dropped and will come again (after a restore into the decompressor). */
+  readonly onPending?: () => void;
 }
 
 const KSEG0 = 0xffffffff80000000n;
 const KSEG_SIZE = 0x20000000n;
 const MAX_IMAGE = 256 * 1024 * 1024;
+/** RAM searched for a running kernel's tables when the decompressor's place does not bound it. */
+const LIVE_SCAN = 128 * 1024 * 1024;
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 const S64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
@@ -49,6 +53,8 @@ export interface DecompressorJump {
   readonly reg: number;
   /** Lowest physical address of the decompressor itself (the kernel image lies below). */
   readonly decompressorPa: number;
+  /** End of the decompressor's memory (physical, exclusive). */
+  readonly decompressorEnd: number;
 }
 
 /**
@@ -72,9 +78,10 @@ export function findDecompressorJump(elfBytes: Uint8Array): DecompressorJump | u
     const funct = j & 0x3f;
     if (j >>> 26 !== 0 || (funct !== 0x08 && funct !== 0x09)) return undefined;
     const lowVa = loads.reduce((m, s) => (s.paddr < m ? s.paddr : m), loads[0]!.paddr);
-    const low = U64(lowVa) - KSEG0;
-    if (low < 0n || low >= KSEG_SIZE) return undefined;
-    return { pc: U64(text.addr + BigInt(off - 8)), reg: (j >>> 21) & 31, decompressorPa: Number(low) };
+    const highVa = loads.reduce((m, s) => (s.paddr + BigInt(s.memsz) > m ? s.paddr + BigInt(s.memsz) : m), 0n);
+    const low = U64(lowVa) - KSEG0, high = U64(highVa) - KSEG0;
+    if (low < 0n || high > KSEG_SIZE || high <= low) return undefined;
+    return { pc: U64(text.addr + BigInt(off - 8)), reg: (j >>> 21) & 31, decompressorPa: Number(low), decompressorEnd: Number(high) };
   }
   return undefined;
 }
@@ -85,6 +92,8 @@ export class KernelSymbols {
   private relocateKernel: bigint | undefined;
   private returnHook: bigint | undefined;
   private ready = false;
+  /** What the last onReady reported (undefined while pending). */
+  info: KernelSymbolsInfo | undefined;
 
   private constructor(private readonly dbg: MachineDebugger, private readonly jump: DecompressorJump, private readonly handlers: KernelSymbolsHandlers) {
     dbg.setInternalBreakpoint(jump.pc, () => this.onKernelJump());
@@ -106,6 +115,7 @@ export class KernelSymbols {
   private onKernelJump(): void {
     const dbg = this.dbg;
     this.ready = false;
+    this.info = undefined;
     dbg.symbolsPending = PENDING;
     dbg.symbols.remove(KALLSYMS_SOURCE);
     if (this.returnHook !== undefined) { dbg.setInternalBreakpoint(this.returnHook, undefined); this.returnHook = undefined; }
@@ -151,6 +161,36 @@ export class KernelSymbols {
     this.handlers.onError(message);
   }
 
+  /**
+   * The machine state was replaced (a checkpoint restored): a CPU still in the decompressor
+   * waits for its jump as usual; otherwise the symbols come from the running kernel's own
+   * tables (the highest valid copy in RAM: a relocated kernel holds relocated addresses).
+   */
+  resync(): void {
+    const dbg = this.dbg;
+    this.ready = false;
+    this.info = undefined;
+    dbg.symbols.remove(KALLSYMS_SOURCE);
+    for (const a of [this.relocateKernel, this.returnHook]) if (a !== undefined) dbg.setInternalBreakpoint(a, undefined);
+    this.returnHook = undefined;
+    dbg.setInternalBreakpoint(this.jump.pc, () => this.onKernelJump());
+    const pc = U64(dbg.cpu.pc);
+    const pa = pc >= KSEG0 && pc < KSEG0 + KSEG_SIZE ? Number(pc - KSEG0) : -1;
+    if (pa >= this.jump.decompressorPa && pa < this.jump.decompressorEnd) { dbg.symbolsPending = PENDING; this.handlers.onPending?.(); return; }
+    const ram = dbg.mem.physView(0, Math.min(Math.max(this.jump.decompressorEnd, LIVE_SCAN), dbg.machine.bus.ramSize));
+    let live: Kallsyms;
+    try {
+      if (!ram) throw new Error('guest RAM is not contiguous from physical 0');
+      live = decodeKallsyms(ram, { base: KSEG0, endian: dbg.mem.bigEndian ? 'big' : 'little', last: true });
+    } catch (e) {
+      this.fail(`kernel symbols: not found in the running kernel: ${(e as Error).message}`);
+      return;
+    }
+    // The live tables hold run-time addresses; the offset is known when the link-time tables were seen.
+    const offset = this.kallsyms ? U64(live.relativeBase - this.kallsyms.relativeBase) : undefined;
+    this.publishTable(live, 0n, offset === undefined ? 'KASLR offset unknown (read from the running kernel)' : `${kaslrText(offset)} (read from the running kernel)`, offset ?? 0n, true);
+  }
+
   /** relocate_kernel returned `entry` (v0): start_kernel, moved or not. */
   private onRelocated(entry: bigint): void {
     const sk = this.startKernel!;
@@ -166,18 +206,22 @@ export class KernelSymbols {
   }
 
   private publish(offset: bigint, relocatable: boolean): void {
-    const ks = this.kallsyms!;
+    this.publishTable(this.kallsyms!, offset, relocatable ? kaslrText(offset) : 'kernel not relocatable (no relocate_kernel)', offset, relocatable);
+  }
+
+  /** Adds `ks` (rebased by `rebase`) as the kernel's symbols and tells the front end. */
+  private publishTable(ks: Kallsyms, rebase: bigint, kaslr: string, offset: bigint, relocatable: boolean): void {
     this.dbg.symbols.remove(KALLSYMS_SOURCE);
-    this.dbg.symbols.add(SymbolTable.fromEntries(kallsymsEntries(ks.symbols)), offset, KALLSYMS_SOURCE);
+    this.dbg.symbols.add(SymbolTable.fromEntries(kallsymsEntries(ks.symbols)), rebase, KALLSYMS_SOURCE);
     this.ready = true;
     this.dbg.symbolsPending = undefined;
     this.dbg.symbolsChanged();
-    const o = S64(offset);
-    const kaslr = !relocatable ? 'kernel not relocatable (no relocate_kernel)'
-      : `KASLR offset ${o < 0n ? '-' : ''}0x${(o < 0n ? -o : o).toString(16)}${o === 0n ? ' (not relocated)' : ''}`;
-    this.handlers.onReady({
-      count: ks.symbols.length, offset, relocatable,
-      text: `kernel symbols: ${ks.symbols.length} from kallsyms; ${kaslr}`,
-    });
+    this.info = { count: ks.symbols.length, offset, relocatable, text: `kernel symbols: ${ks.symbols.length} from kallsyms; ${kaslr}` };
+    this.handlers.onReady(this.info);
   }
+}
+
+function kaslrText(offset: bigint): string {
+  const o = S64(offset);
+  return `KASLR offset ${o < 0n ? '-' : ''}0x${(o < 0n ? -o : o).toString(16)}${o === 0n ? ' (not relocated)' : ''}`;
 }

@@ -41,6 +41,11 @@ export interface KallsymsOptions {
   /** Virtual address of bytes[0] (e.g. 0xffffffff80100000 for a Malta vmlinux image). */
   readonly base: bigint;
   readonly endian: 'little' | 'big';
+  /**
+   * Return the valid tables at the highest address instead of the first (RAM of a running
+   * relocated kernel may still hold the original copy below the live one).
+   */
+  readonly last?: boolean;
 }
 
 /** Why a candidate was rejected, and how far its checks got (names 0, markers 1, tokens 2, offsets 3). */
@@ -57,6 +62,7 @@ export function decodeKallsyms(bytes: Uint8Array, opts: KallsymsOptions): Kallsy
   const base = BigInt.asUintN(64, opts.base);
   const end = base + BigInt(bytes.length);
   let best: Failure | undefined;
+  let found: Kallsyms | undefined;
   for (let q = 16; q + 16 <= bytes.length; q += 8) {
     // kallsyms_num_syms: a plausible count, 4 bytes of padding, after a base inside the image.
     const n = dv.getUint32(q, le);
@@ -64,9 +70,15 @@ export function decodeKallsyms(bytes: Uint8Array, opts: KallsymsOptions): Kallsy
     const rel = dv.getBigUint64(q - 8, le);
     if (rel < base || rel >= end) continue;
     const r = tryAt(bytes, dv, le, q, n, rel);
-    if (!('stage' in r)) return r;
+    if (!('stage' in r)) {
+      if (!opts.last) return r;
+      found = r;
+      q = r.tables.tokenIndex; // go on after these tables
+      continue;
+    }
     if (!best || r.stage > best.stage) best = r;
   }
+  if (found) return found;
   const size = `${bytes.length} bytes at 0x${base.toString(16)}`;
   throw new KallsymsError(best
     ? `no valid kallsyms tables in the image (${size}); the closest candidate failed: ${best.why}`
