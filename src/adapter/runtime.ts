@@ -122,7 +122,8 @@ export class Runtime {
       }
     }
     this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
-    if (board === 'malta') {
+    // A stripped vmlinuz: symbols from kallsyms once the kernel runs (an ELF with kernel symbols has them already).
+    if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
       this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
         onReady: (info) => this.events.emit('kernelSymbols', info),
         onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),

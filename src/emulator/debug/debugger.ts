@@ -544,7 +544,7 @@ export class MachineDebugger {
       if (w === 'run') break;
     }
     c.stopRequested = false;
-    if (this.internal.size > 0 && !c.inDelay) this.runInternal(U64(c.pc));
+    if (this.internal.size > 0) this.runInternal(U64(c.pc));
     this.machine.interp.step();
     return true;
   }
