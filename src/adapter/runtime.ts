@@ -15,6 +15,7 @@ import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
+import { KernelSymbols, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface RuntimeEvents {
   /** Guest console output (UART 0) or debugger messages. */
   output: { text: string; category: 'stdout' | 'console' | 'stderr' };
   exited: { code: number };
+  /** Kernel symbols found at run time (kallsyms of a vmlinuz, rebased by the KASLR offset). */
+  kernelSymbols: KernelSymbolsInfo;
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -80,6 +83,8 @@ export class Runtime {
   private demoSource: { path: string; result: AssembleResult; elf: Uint8Array } | undefined;
   /** Unsubscribes from the machine's events (an attached machine outlives its runtimes). */
   private readonly offs: Array<() => void> = [];
+  /** Kernel symbols read from kallsyms when a vmlinuz's kernel starts (undefined for other images). */
+  readonly kernelSymbols: KernelSymbols | undefined;
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -142,6 +147,14 @@ export class Runtime {
       }
     }
     this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
+    // A stripped vmlinuz: symbols from kallsyms once the kernel runs (an ELF with kernel symbols has them already).
+    if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
+      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
+        onReady: (info) => this.events.emit('kernelSymbols', info),
+        onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
+        onPending: () => this.events.emit('output', { text: 'kernel symbols: dropped until the decompressor starts the kernel again\n', category: 'console' }),
+      });
+    }
     // Source lines of the demo, when the booted image is exactly what its source assembles to.
     const ds = kernel ? undefined : this.assembleDemoSource();
     if (ds && equalBytes(ds.elf, kernelBytes)) {
@@ -191,6 +204,7 @@ export class Runtime {
     this.boot.kernelName = `${this.boot.kernelName}, resumed from ${what}`;
     this.outBuf = [];
     this.virt0 = this.machine.now();
+    this.kernelSymbols?.resync();
   }
 
   get status(): StatsBody['state'] {
@@ -316,6 +330,7 @@ export class Runtime {
    * a stop at the restored PC (views refresh); a running or idle one keeps running.
    */
   restored(description: string): void {
+    this.kernelSymbols?.resync();
     this.outBuf = [];
     this.wall0 = performance.now();
     this.virt0 = this.machine.now();

@@ -2,7 +2,7 @@
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
 import {
-  Breakpoint, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
+  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -49,6 +49,8 @@ export class Mips64DebugSession extends DebugSession {
   /** Breakpoints as last set by the client, re-applied after a restart. */
   private readonly code = new Map<CodeBreakpointKind, StoredBp[]>();
   private functionArgs: DebugProtocol.FunctionBreakpoint[] = [];
+  /** Ids given to the function breakpoints (kept when they re-resolve after kernel symbols appear). */
+  private functionIds: number[] = [];
   private instructionArgs: DebugProtocol.InstructionBreakpoint[] = [];
   private exceptionArgs: DebugProtocol.SetExceptionBreakpointsArguments = { filters: [] };
   private dataArgs: DebugProtocol.DataBreakpoint[] = [];
@@ -179,6 +181,8 @@ export class Mips64DebugSession extends DebugSession {
       symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
     });
     rt.events.on('stopped', (s) => this.onStopped(s));
+    rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
+    if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
@@ -193,6 +197,13 @@ export class Mips64DebugSession extends DebugSession {
     this.sendEvent(new OutputEvent(`MIPS64 Studio: ${rt.boot.board} board, ${rt.machine.model.name}, ${rt.engine} engine, `
       + `${rt.machine.options.memoryMiB} MiB; ${rt.boot.kernelName} (entry ${hex64(rt.boot.entry)}, ${rt.boot.symbols} symbols)\n`, 'console'));
     this.applyAllBreakpoints();
+  }
+
+  /** Kernel symbols appeared at run time: function breakpoints resolve again (same ids, 'changed' events). */
+  private onKernelSymbols(text: string): void {
+    this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
+    if (!this.rt || this.functionArgs.length === 0) return;
+    for (const bp of this.resolveFunctionBreakpoints(this.functionArgs, this.functionIds)) this.sendEvent(new BreakpointEvent('changed', bp));
   }
 
   private onStopped(s: StopInfo): void {
@@ -311,15 +322,16 @@ export class Mips64DebugSession extends DebugSession {
     return { id: this.nextBpId++, verified: false, message: 'the machine has not been launched yet' };
   }
 
-  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[], ids: readonly number[] = []): DebugProtocol.Breakpoint[] {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
-    for (const b of list) {
-      const id = this.nextBpId++;
+    const later = dbg.symbolsPending ? `; it is set once ${dbg.symbolsPending}` : '';
+    for (const [k, b] of list.entries()) {
+      const id = ids[k] ?? this.nextBpId++;
       let addr: bigint | undefined;
       let message: string | undefined;
-      try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message; }
+      try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message + later; }
       if (addr !== undefined) {
         specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition });
         out.push({ id, verified: true, instructionReference: hex64(addr), message: dbg.addr(addr) });
@@ -328,6 +340,7 @@ export class Mips64DebugSession extends DebugSession {
     const errors = dbg.setCodeBreakpoints('function', specs);
     this.code.set('function', []);
     specs.forEach((s, k) => { if (errors[k]) { const o = out.find((x) => x.id === s.id)!; o.verified = false; o.message = errors[k]; } });
+    this.functionIds = out.map((o) => o.id!);
     return out;
   }
 

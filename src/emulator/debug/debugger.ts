@@ -118,6 +118,8 @@ export class MachineDebugger {
   readonly lines = new LineTable();
   readonly unwinder: Unwinder;
   readonly ctx: ExprContext;
+  /** Set while symbols are expected later (e.g. "kernel symbols are read from kallsyms when the kernel starts"). */
+  symbolsPending: string | undefined = undefined;
   /** Logpoint messages and debugger notes for the user. */
   onLog: ((text: string) => void) | undefined = undefined;
 
@@ -125,11 +127,14 @@ export class MachineDebugger {
   private data: DataBp[] = [];
   private temp: { addrs: bigint[]; minSp: bigint } | undefined;
   private panicAddr: bigint | undefined;
+  /** Breakpoints of the debugger's own (never reported): the handler runs, execution goes on. */
+  private readonly internal = new Map<bigint, (pc: bigint) => void>();
+  private internalRan = { pc: -1n, icount: -1 };
   private readonly filters = new Set<string>();
   private consolePatterns: string[] = [];
   private consoleTail = '';
   private pending: StopInfo | undefined;
-  private bpStop: { ids: number[]; kinds: Set<CodeBreakpointKind>; temp: boolean; panic: boolean; conditionError?: string } | undefined;
+  private bpStop: { ids: number[]; kinds: Set<CodeBreakpointKind>; temp: boolean; panic: boolean; internal?: bigint; conditionError?: string } | undefined;
   private mode: 'stopped' | 'continue' | 'step' | 'line' = 'stopped';
   /** A source-line step in progress: the line it started on, and whether calls are stepped over. */
   private lineStep: { from: string | undefined; over: boolean } | undefined;
@@ -213,16 +218,44 @@ export class MachineDebugger {
       }
       if (f.id === 'panic') {
         this.panicAddr = this.symbols.byName('panic');
-        if (this.panicAddr === undefined) notes.push('no symbol `panic` is loaded: the kernel panic filter cannot stop');
+        if (this.panicAddr === undefined) {
+          notes.push(this.symbolsPending ? `the kernel panic filter is armed once ${this.symbolsPending}` : 'no symbol `panic` is loaded: the kernel panic filter cannot stop');
+        }
       }
     }
     this.applyBreakpoints();
     return notes;
   }
 
+  /**
+   * Sets (or with no handler removes) an internal breakpoint: when the CPU reaches `addr` the
+   * machine stops between instructions, `handler` runs (it may read state, set other internal
+   * breakpoints) and execution continues as if nothing happened. Single steps honour them too.
+   */
+  setInternalBreakpoint(addr: bigint, handler: ((pc: bigint) => void) | undefined): void {
+    if (handler) this.internal.set(U64(addr), handler);
+    else this.internal.delete(U64(addr));
+    this.applyBreakpoints();
+  }
+
+  /** Symbols changed (e.g. kernel symbols found at run time): the panic filter re-resolves `panic`. */
+  symbolsChanged(): void {
+    if (!this.filters.has('panic')) return;
+    this.panicAddr = this.symbols.byName('panic');
+    this.applyBreakpoints();
+  }
+
+  /** Runs the internal breakpoint's handler once per arrival (a hit, then a step from there, is one arrival). */
+  private runInternal(pc: bigint): void {
+    const h = this.internal.get(pc);
+    if (!h || (this.internalRan.pc === pc && this.internalRan.icount === this.cpu.icount)) return;
+    this.internalRan = { pc, icount: this.cpu.icount };
+    h(pc);
+  }
+
   private applyBreakpoints(): void {
     const b = this.bps;
-    const addrs: bigint[] = [];
+    const addrs: bigint[] = [...this.internal.keys()];
     for (const l of this.code.values()) for (const x of l) addrs.push(x.addr);
     if (this.temp) addrs.push(...this.temp.addrs);
     if (this.panicAddr !== undefined) addrs.push(this.panicAddr);
@@ -264,6 +297,8 @@ export class MachineDebugger {
     const kinds = new Set<CodeBreakpointKind>();
     let temp = false, panic = false;
     let conditionError: string | undefined;
+    const internal = this.internal.has(pc) ? pc : undefined;
+    if (internal !== undefined) stop = true;
     if (this.temp && this.temp.addrs.includes(pc) && U64(this.cpu.getGpr(29)) >= this.temp.minSp) { stop = true; temp = true; }
     if (this.panicAddr === pc) { stop = true; panic = true; }
     for (const l of this.code.values()) {
@@ -287,7 +322,7 @@ export class MachineDebugger {
         stop = true; ids.push(bp.id); kinds.add(bp.kind);
       }
     }
-    if (stop) this.bpStop = { ids, kinds, temp, panic, conditionError };
+    if (stop) this.bpStop = { ids, kinds, temp, panic, internal, conditionError };
     return stop;
   }
 
@@ -509,6 +544,7 @@ export class MachineDebugger {
       if (w === 'run') break;
     }
     c.stopRequested = false;
+    if (this.internal.size > 0) this.runInternal(U64(c.pc));
     this.machine.interp.step();
     return true;
   }
@@ -541,6 +577,13 @@ export class MachineDebugger {
     const b = this.bpStop;
     if (b) {
       this.bpStop = undefined;
+      if (b.internal !== undefined) {
+        this.runInternal(b.internal);
+        if (b.ids.length === 0 && !b.temp && !b.panic && !b.conditionError) {
+          this.bps.skipOnce(this.cpu); // a silent stop: the next slice goes on from here
+          return undefined;
+        }
+      }
       const at = this.addr(U64(this.cpu.pc));
       if (b.conditionError) return { reason: 'breakpoint', description: `${capital(b.conditionError)} (stopped at ${at})`, hitBreakpointIds: b.ids };
       if (b.ids.length > 0) {

@@ -53,6 +53,27 @@ export class DebugMemory {
     return { ok: true, pa, tlbIndex: lastXlate.tlbIndex };
   }
 
+  /** A copy of `n` bytes of RAM from physical address `pa`, or undefined unless all of it is contiguous RAM. */
+  physBlock(pa: number, n: number): Uint8Array | undefined {
+    if (n <= 0) return new Uint8Array(0);
+    const first = this.bus.ramOffset(pa), last = this.bus.ramOffset(pa + n - 1);
+    if (first < 0 || last !== first + n - 1) return undefined;
+    return this.bus.ram.slice(first, first + n);
+  }
+
+  /** Like physBlock, but a view of guest RAM itself (valid until the guest runs again; do not write through it). */
+  physView(pa: number, n: number): Uint8Array | undefined {
+    if (n <= 0) return new Uint8Array(0);
+    const first = this.bus.ramOffset(pa), last = this.bus.ramOffset(pa + n - 1);
+    if (first < 0 || last !== first + n - 1) return undefined;
+    return this.bus.ram.subarray(first, first + n);
+  }
+
+  /** Whether guest memory is big-endian. */
+  get bigEndian(): boolean {
+    return this.bus.bigEndian;
+  }
+
   /**
    * Virtual addresses that reach physical address `pa`: kseg0/kseg1 (below 512 MiB),
    * xkphys (cached, when Status.KX would allow it) and every valid TLB mapping.

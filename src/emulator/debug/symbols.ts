@@ -35,6 +35,17 @@ export class DebugSymbols {
     this.tables.push({ table, offset, source });
   }
 
+  /** Removes the tables loaded from `source`; returns how many symbols went. */
+  remove(source: string): number {
+    let n = 0;
+    for (let i = this.tables.length - 1; i >= 0; i--) {
+      if (this.tables[i]!.source !== source) continue;
+      n += this.tables[i]!.table.size;
+      this.tables.splice(i, 1);
+    }
+    return n;
+  }
+
   /** Parses an ELF file's symbol table and adds it; returns the number of symbols. */
   addElf(bytes: Uint8Array, offset = 0n, source = ''): number {
     const elf = parseElf(bytes);

@@ -78,6 +78,17 @@ export class SymbolTable {
     });
   }
 
+  /**
+   * A table from plain entries (symbols that come from no ELF file, e.g. a kernel's kallsyms).
+   * Entries need a name; an address of 0 is kept.
+   */
+  static fromEntries(entries: readonly SymbolEntry[]): SymbolTable {
+    return new SymbolTable(entries.map((e, i) => ({
+      index: i + 1, name: e.name, value: e.addr, size: e.size, type: e.type, bind: e.bind, visibility: 0, other: 0,
+      shndx: e.shndx === SHN_UNDEF || e.shndx >= SHN_LORESERVE ? 1 : e.shndx,
+    })), { allowZero: true });
+  }
+
   constructor(symbols: readonly ElfSymbol[], opts: SymbolTableOptions = {}) {
     const list: SymbolEntry[] = [];
     const seen = new Set<string>();
