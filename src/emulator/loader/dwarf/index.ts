@@ -3,7 +3,7 @@
 // Each part is read on its own: a malformed section is reported as a problem (the
 // DwarfError text) and the other parts are still used.
 
-import { ElfFile, sectionByName } from '../elf';
+import { ElfError, ElfFile, sectionByName } from '../elf';
 import { CallFrameInfo } from './cfi';
 import { DwarfError } from './error';
 import { CompUnit, readCompUnits } from './info';
@@ -80,7 +80,7 @@ export function readDebugInfo(elf: ElfFile): DebugInfo {
   const problems: string[] = [];
   const attempt = <T>(f: () => T, fallback: T): T => {
     try { return f(); } catch (e) {
-      if (!(e instanceof DwarfError)) throw e;
+      if (!(e instanceof DwarfError) && !(e instanceof ElfError)) throw e;
       problems.push(e.message);
       return fallback;
     }
