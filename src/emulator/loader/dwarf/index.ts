@@ -7,7 +7,7 @@ import { ElfError, ElfFile, sectionByName } from '../elf';
 import { CallFrameInfo } from './cfi';
 import { DwarfError } from './error';
 import { CompUnit, readCompUnits } from './info';
-import { LineProgram, parseLineProgram } from './line';
+import { LineProgram, LineSections, parseLineProgram } from './line';
 import { DwarfReader } from './reader';
 
 export { DwarfError } from './error';
@@ -41,13 +41,16 @@ export function readLinePrograms(elf: ElfFile, units: readonly CompUnit[] = []):
   const sec = { line, little, str: section(elf, '.debug_str'), lineStr: section(elf, '.debug_line_str') };
   const compDirs = new Map<number, string | undefined>();
   for (const u of units) if (u.stmtList !== undefined) compDirs.set(u.stmtList, u.compDir);
+  return readLineSection(sec, compDirs);
+}
+
+/** Every line program of a .debug_line section's bytes (compilation directories by unit offset). */
+export function readLineSection(sec: LineSections, compDirs: ReadonlyMap<number, string | undefined> = new Map()): LineProgram[] {
   const out: LineProgram[] = [];
-  const r = new DwarfReader(line, little, '.debug_line');
+  const r = new DwarfReader(sec.line, sec.little, '.debug_line');
   while (!r.atEnd) {
     const at = r.pos;
-    const p = parseLineProgram(sec, at, compDirs.get(at));
-    out.push(p);
-    r.seek(at);
+    out.push(parseLineProgram(sec, at, compDirs.get(at)));
     r.seek(r.initialLength('line program').end);
   }
   return out;
