@@ -21,7 +21,8 @@ import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
 import { assemblyToElf } from '../emulator/isa/assembler/to-elf';
 import { AssembleResult } from '../emulator/isa/assembler/assembler';
-import { parseElf } from '../emulator/loader/elf';
+import { ElfFile, parseElf } from '../emulator/loader/elf';
+import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
 import { LaunchArguments, StatsBody } from './protocol';
 
@@ -47,6 +48,8 @@ export interface BootInfo {
   kernelName: string;
   entry: bigint;
   symbols: number;
+  /** Notes on debugging information read at launch (DWARF line tables and CFI, or why not). */
+  debugInfo: string[];
 }
 
 /**
@@ -132,21 +135,25 @@ export class Runtime {
     }
     this.dbg = new MachineDebugger(this.machine);
     let symbols = 0;
+    const debugInfo: string[] = [];
     try {
       const elf = parseElf(kernelBytes);
       if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelPath ?? 'demo');
+      this.addDebugInfo(elf, 0n, kernelPath ?? 'demo', debugInfo);
     } catch { /* a raw image: no symbols */ }
     for (const s of args.symbols ?? []) {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
       const offset = parseOffset(s.offset);
       try {
-        symbols += this.dbg.symbols.addElf(readInput(s.path, 'symbol file'), offset, s.path);
+        const bytes = readInput(s.path, 'symbol file');
+        symbols += this.dbg.symbols.addElf(bytes, offset, s.path);
+        this.addDebugInfo(parseElf(bytes), offset, s.path, debugInfo);
       } catch (e) {
         if (e instanceof LaunchError) throw e;
         throw new LaunchError(`cannot load symbols from '${s.path}': ${(e as Error).message}`);
       }
     }
-    this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols };
+    this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols, debugInfo };
     // A stripped vmlinuz: symbols from kallsyms once the kernel runs (an ELF with kernel symbols has them already).
     if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
       this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
@@ -169,6 +176,13 @@ export class Runtime {
       this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); }),
       this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' })),
     );
+  }
+
+  /** DWARF line tables and call frame information of an ELF file (problems become notes, not launch errors). */
+  private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[]): void {
+    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset);
+    if (d.rows || d.fdes) notes.push(`${name}: DWARF line information for ${d.files} source file${d.files === 1 ? '' : 's'} (${d.rows} rows), call frame information for ${d.fdes} function${d.fdes === 1 ? '' : 's'}`);
+    for (const p of d.problems) notes.push(`${name}: cannot use its debugging information: ${p}`);
   }
 
   /** The demo guest: dist/guests/demo.elf when built, else assembled from guests/demo/demo.s. */

@@ -27,6 +27,7 @@ import {
 import { LaunchError, Runtime } from './runtime';
 import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
+import { SourcePathMap } from './source-map';
 
 const THREAD_ID = 1;
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -60,6 +61,8 @@ export class Mips64DebugSession extends DebugSession {
   private checkpointer: Checkpointer | undefined;
   /** The runtime is lent by the attach host (attach request) rather than owned. */
   private attached = false;
+  /** DWARF (build-time) paths ↔ local paths (launch attribute `sourceMap`). */
+  private paths = new SourcePathMap(undefined);
 
   /** `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts). */
   constructor(private readonly attachHost?: AttachHost) {
@@ -174,6 +177,7 @@ export class Mips64DebugSession extends DebugSession {
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
     this.rt = rt;
+    this.paths = new SourcePathMap(args.sourceMap);
     this.vars = new VariableStore(rt.dbg);
     this.commands = new ConsoleCommands(rt.dbg);
     this.dis = new Disassembler({
@@ -196,6 +200,7 @@ export class Mips64DebugSession extends DebugSession {
     });
     this.sendEvent(new OutputEvent(`MIPS64 Studio: ${rt.boot.board} board, ${rt.machine.model.name}, ${rt.engine} engine, `
       + `${rt.machine.options.memoryMiB} MiB; ${rt.boot.kernelName} (entry ${hex64(rt.boot.entry)}, ${rt.boot.symbols} symbols)\n`, 'console'));
+    for (const note of rt.boot.debugInfo) this.sendEvent(new OutputEvent(`${note}\n`, 'console'));
     this.applyAllBreakpoints();
   }
 
@@ -278,21 +283,24 @@ export class Mips64DebugSession extends DebugSession {
     const name = source.name ?? (source.path ? basename(source.path) : 'this source');
     return {
       id: this.nextBpId++, verified: false, line,
-      message: this.rt ? `no line information for ${name} (only the built-in demo's assembly has line information; DWARF is not read yet)` : 'the machine has not been launched yet',
+      message: !this.rt ? 'the machine has not been launched yet'
+        : source.path && this.lineFile(source.path) !== undefined ? `no code at or after line ${line} of ${name}`
+          : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})`,
     };
   }
 
   /** Binds every source's breakpoints to addresses through the line table. */
   private resolveSourceBreakpoints(): Map<string, DebugProtocol.Breakpoint[]> {
     const dbg = this.rt!.dbg;
-    const files = new Map(dbg.lines.files().map((f) => [resolve(f), f]));
+    const files = new Map(dbg.lines.files().map((f) => [this.paths.key(f), f]));
+    const functionOf = (a: bigint): bigint | undefined => dbg.unwinder.rulesAt(a)?.rules.fde.pcBegin ?? dbg.symbols.lookup(a)?.addr;
     const specs: CodeBreakpointSpec[] = [];
     const out = new Map<string, DebugProtocol.Breakpoint[]>();
     for (const [key, args] of this.sourceArgs) {
       const file = files.get(key);
       const list: DebugProtocol.Breakpoint[] = [];
       for (const b of args.breakpoints ?? []) {
-        const r = file !== undefined ? dbg.lines.resolve(file, b.line) : undefined;
+        const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : undefined;
         if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line)); continue; }
         const id = this.nextBpId++;
         for (const addr of r.addrs) specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
@@ -309,7 +317,14 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   private sourceOf(file: string): DebugProtocol.Source {
-    return new Source(basename(file), this.convertDebuggerPathToClient(file));
+    const local = this.paths.toLocal(file);
+    return new Source(basename(local), this.convertDebuggerPathToClient(local));
+  }
+
+  /** The line table's name for a client source path (through the source map), if it has one. */
+  private lineFile(clientPath: string): string | undefined {
+    const key = resolve(this.convertClientPathToDebugger(clientPath));
+    return this.rt?.dbg.lines.files().find((f) => this.paths.key(f) === key);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
@@ -493,8 +508,7 @@ export class Mips64DebugSession extends DebugSession {
 
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
     const rt = this.runtime(response); if (!rt) return;
-    const key = this.sourceKey(args.source);
-    const file = rt.dbg.lines.files().find((f) => resolve(f) === key);
+    const file = args.source.path ? this.lineFile(args.source.path) : undefined;
     const r = file !== undefined ? rt.dbg.lines.resolve(file, args.line, 0) : undefined;
     // Without line information: the Debug Console moves the PC (`goto ADDR`, `$pc = ADDR`).
     const targets: DebugProtocol.GotoTarget[] = [];
@@ -533,7 +547,7 @@ export class Mips64DebugSession extends DebugSession {
         const index = start + k;
         const at = rt.dbg.lines.lookup(index > 0 && f.kind === 'normal' ? f.pc - 8n : f.pc) ?? rt.dbg.lines.lookup(f.pc);
         return {
-          id: index, name, line: at?.line ?? 0, column: at ? 1 : 0, instructionPointerReference: hex64(f.pc),
+          id: index, name, line: at?.line ?? 0, column: at ? Math.max(1, at.column) : 0, instructionPointerReference: hex64(f.pc),
           source: at ? this.sourceOf(at.file) : undefined,
         } as DebugProtocol.StackFrame;
       }),

@@ -15,6 +15,7 @@ import { TerminatedEvent } from '@vscode/debugadapter';
 import { AttachError, AttachHost } from '../adapter/attach';
 import { BootInfo, Runtime } from '../adapter/runtime';
 import { Mips64DebugSession } from '../adapter/session';
+import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
@@ -50,10 +51,15 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     this.waiting = o.waitForDebugger;
     this.dbg = new MachineDebugger(o.machine);
     let symbols = 0;
+    const debugInfo: string[] = [];
     try {
-      if (parseElf(o.image.bytes).symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
+      const elf = parseElf(o.image.bytes);
+      if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
+      // DWARF line tables and CFI, as a launched session loads them.
+      const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n);
+      for (const p of d.problems) debugInfo.push(`${o.image.name}: cannot use its debugging information: ${p}`);
     } catch { /* a raw image: no symbols */ }
-    this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols };
+    this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols, debugInfo };
     this.server = createServer((socket) => this.connected(socket));
   }
 

@@ -475,7 +475,21 @@ export class MachineDebugger {
     if (c.inDelay) return false;
     const pc = U64(c.pc);
     const at = this.lines.lookup(pc);
-    return !at || (`${at.file}:${at.line}` !== this.lineStep!.from && this.lines.isStatementStart(pc));
+    if (!at) return true;
+    const line = `${at.file}:${at.line}`;
+    if (line === this.lineStep!.from || !this.lines.isStatementStart(pc)) return false;
+    if (this.isFunctionEntry(pc)) {
+      // Stepped into a function: its opening line is the prologue; go on to the body's first line.
+      this.lineStep!.from = line;
+      return false;
+    }
+    return true;
+  }
+
+  /** The first instruction of compiled code's function (an FDE's start; hand-written assembly without CFI has no prologue to skip). */
+  private isFunctionEntry(pc: bigint): boolean {
+    const cfi = this.unwinder.rulesAt(pc);
+    return cfi !== undefined && U64(cfi.rules.fde.pcBegin + cfi.offset) === pc;
   }
 
   /** Requests a stop; the next runSlice() reports it. */

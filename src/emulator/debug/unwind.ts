@@ -1,5 +1,7 @@
-// Heuristic call-stack unwinding for MIPS64 code without unwind tables, by prologue
-// analysis: the function start comes from a sized (FUNC) symbol, else from a backward
+// Call-stack unwinding for MIPS64. Where call frame information (DWARF .debug_frame /
+// .eh_frame of the loaded ELF files) has an FDE for the PC, its rules give the CFA (the
+// caller's sp) and where the registers ($ra, $s8, …) were saved. Elsewhere it is
+// heuristic, by prologue analysis: the function start comes from a sized (FUNC) symbol, else from a backward
 // scan for the prologue's `daddiu sp,sp,-N` that stops at the previous function's
 // `jr ra` (an unsized label is a start only when no prologue precedes it that way),
 // then the instructions from there up to the PC are scanned for the
@@ -14,6 +16,9 @@
 
 import type { Cpu } from '../cpu/cpu';
 import { EXC_NAMES, ST_ERL, ST_EXL } from '../cpu/cp0-defs';
+import { CallFrameInfo, executeRules, FrameRules } from '../loader/dwarf/cfi';
+import { DwarfError } from '../loader/dwarf/error';
+import { evalExpr } from '../loader/dwarf/expr';
 import { DebugMemory } from './memory';
 import { DebugSymbols } from './symbols';
 
@@ -28,7 +33,11 @@ export interface Frame {
   readonly excCode?: number;
   readonly excName?: string;
   readonly errorLevel?: boolean;
+  /** How the caller of this frame was found: call frame information or prologue analysis. */
+  readonly unwoundBy?: 'cfi' | 'prologue';
 }
+
+interface CfiTable { readonly cfi: CallFrameInfo; readonly offset: bigint; readonly little: boolean }
 
 interface Analysis {
   start: bigint | undefined;
@@ -47,43 +56,57 @@ const SP = 29, FP = 30, RA = 31;
 const MAX_SCAN = 2048;
 
 export class Unwinder {
+  private readonly tables: CfiTable[] = [];
+
   constructor(private readonly cpu: Cpu, private readonly mem: DebugMemory, private readonly symbols: DebugSymbols) {}
+
+  /** Call frame information of an ELF file loaded at `offset` (its addresses + offset). */
+  addCallFrameInfo(cfi: CallFrameInfo, offset = 0n, little = true): void {
+    this.tables.push({ cfi, offset, little });
+  }
+
+  /** The CFI rules for pc (a return address when `caller`: the call is the instruction pair before it). */
+  rulesAt(pc: bigint, caller = false): { rules: FrameRules; offset: bigint; little: boolean } | undefined {
+    for (const t of this.tables) {
+      const a = U64(pc - t.offset);
+      const fde = t.cfi.find(caller ? U64(a - 4n) : a);
+      if (!fde) continue;
+      try {
+        return { rules: executeRules(fde, caller && a >= fde.pcEnd ? U64(a - 4n) : a), offset: t.offset, little: t.little };
+      } catch (e) {
+        if (e instanceof DwarfError) return undefined; // malformed instructions: prologue analysis instead
+        throw e;
+      }
+    }
+    return undefined;
+  }
 
   unwind(maxFrames = 64): Frame[] {
     const cpu = this.cpu;
     const frames: Frame[] = [];
     let pc = U64(cpu.pc);
-    let sp = U64(cpu.getGpr(SP));
-    let fp: bigint | undefined = U64(cpu.getGpr(FP));
-    let ra: bigint | undefined = U64(cpu.getGpr(RA));
+    let regs: Array<bigint | undefined> = [];
+    for (let i = 0; i < 32; i++) regs.push(U64(cpu.getGpr(i)));
     const st = cpu.c0.status;
     let inHandler = (st & (ST_EXL | ST_ERL)) !== 0;
     let kind: Frame['kind'] = 'normal';
     let exc: Pick<Frame, 'excCode' | 'excName' | 'errorLevel'> = {};
     for (let n = 0; n < maxFrames; n++) {
-      const a = this.analyze(pc);
-      frames.push({ pc, sp, funcStart: a.start, kind, ...exc });
+      const sp = regs[SP] ?? 0n;
+      const c = this.rulesAt(pc, n > 0 && kind === 'normal');
+      const viaCfi = c ? this.callerByCfi(c.rules, c.little, regs) : undefined;
+      const a = viaCfi ? undefined : this.analyze(pc);
+      const funcStart = viaCfi ? U64(c!.rules.fde.pcBegin + c!.offset) : a!.start;
+      frames.push({ pc, sp, funcStart, kind, ...exc, unwoundBy: viaCfi ? 'cfi' : 'prologue' });
       kind = 'normal';
       exc = {};
-      let callerSp = sp;
-      let callerPc: bigint | undefined;
-      let callerFp: bigint | undefined = fp;
-      if (a.frameSize > 0n) {
-        const base = a.fpFrame && fp !== undefined ? fp : sp;
-        callerSp = U64(base + a.frameSize);
-        if (a.raOffset !== undefined) callerPc = this.load(U64(base + a.raOffset), a.raSize);
-        if (a.fpOffset !== undefined) callerFp = this.load(U64(base + a.fpOffset), 8);
-      }
-      if (callerPc === undefined && ra !== undefined && this.plausibleReturn(ra, a.start)) {
-        callerPc = ra;
-        ra = undefined; // consumed: deeper frames must find theirs on the stack
-      }
+      const next = viaCfi ?? this.callerByPrologue(a!, regs);
+      const callerPc = next.pc, callerSp = next.regs[SP] ?? sp;
       const ok = callerPc !== undefined && callerPc !== 0n && (callerPc & 3n) === 0n && callerSp >= sp
         && !(callerPc === pc && callerSp === sp) && this.mem.word(callerPc) !== undefined;
       if (ok) {
         pc = callerPc!;
-        sp = callerSp;
-        fp = callerFp;
+        regs = next.regs;
         continue;
       }
       if (!inHandler) break;
@@ -102,10 +125,62 @@ export class Unwinder {
     return frames;
   }
 
-  private load(addr: bigint, size: number): bigint | undefined {
+  /** The caller's pc and registers by the CFI rules; undefined when a rule cannot be evaluated here. */
+  private callerByCfi(rules: FrameRules, little: boolean, regs: ReadonlyArray<bigint | undefined>): { pc: bigint | undefined; regs: Array<bigint | undefined> } | undefined {
+    const ctx = { little, addressSize: 8, reg: (n: number) => (n < 32 ? regs[n] : undefined), read: (addr: bigint, size: number) => this.load(addr, size, false) };
+    try {
+      let cfa: bigint;
+      if (rules.cfa.kind === 'reg') {
+        const base = rules.cfa.reg < 32 ? regs[rules.cfa.reg] : undefined;
+        if (base === undefined) return undefined;
+        cfa = U64(base + rules.cfa.offset);
+      } else cfa = U64(evalExpr(rules.cfa.expr, ctx));
+      const out = regs.slice();
+      const value = (n: number): bigint | undefined => {
+        const r = rules.regs.get(n);
+        if (!r || r.kind === 'same') return regs[n];
+        switch (r.kind) {
+          case 'undefined': return undefined;
+          case 'offset': return this.load(U64(cfa + r.offset), 8);
+          case 'val_offset': return U64(cfa + r.offset);
+          case 'register': return r.reg < 32 ? regs[r.reg] : undefined;
+          case 'expr': return this.load(U64(evalExpr(r.expr, ctx, [cfa])), 8);
+          case 'val_expr': return U64(evalExpr(r.expr, ctx, [cfa]));
+        }
+      };
+      for (const n of rules.regs.keys()) if (n < 32) out[n] = value(n);
+      const ra = value(rules.raReg);
+      out[SP] = cfa;
+      return { pc: ra, regs: out };
+    } catch (e) {
+      if (e instanceof DwarfError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The caller's pc and registers by prologue analysis (sp, s8 and ra; $ra itself is used once, when plausible). */
+  private callerByPrologue(a: Analysis, regs: ReadonlyArray<bigint | undefined>): { pc: bigint | undefined; regs: Array<bigint | undefined> } {
+    const out = regs.slice();
+    const sp = regs[SP] ?? 0n, fp = regs[FP];
+    let callerPc: bigint | undefined;
+    if (a.frameSize > 0n) {
+      const base = a.fpFrame && fp !== undefined ? fp : sp;
+      out[SP] = U64(base + a.frameSize);
+      if (a.raOffset !== undefined) callerPc = this.load(U64(base + a.raOffset), a.raSize);
+      if (a.fpOffset !== undefined) out[FP] = this.load(U64(base + a.fpOffset), 8);
+    }
+    const ra = regs[RA];
+    if (callerPc === undefined && ra !== undefined && this.plausibleReturn(ra, a.start)) {
+      callerPc = ra;
+      out[RA] = undefined; // consumed: deeper frames must find theirs on the stack
+    }
+    return { pc: callerPc, regs: out };
+  }
+
+  private load(addr: bigint, size: number, signExtend32 = true): bigint | undefined {
     const v = this.mem.readUnsigned({ addr, phys: false }, size);
     if (v === undefined) return undefined;
-    return size === 4 ? U64(BigInt.asIntN(32, v)) : v;
+    return size === 4 && signExtend32 ? U64(BigInt.asIntN(32, v)) : v;
   }
 
   /** A return address must follow a call; a `jal` there must target the function being left. */

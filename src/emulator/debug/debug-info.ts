@@ -1,0 +1,31 @@
+// Loads the DWARF debugging information of an ELF file into the debugger: line tables
+// into the LineTable, call frame information into the unwinder, both moved by the file's
+// load offset. Malformed parts are reported (and skipped), never thrown.
+
+import { ElfFile } from '../loader/elf';
+import { readDebugInfo } from '../loader/dwarf/index';
+import { LineTable } from './lines';
+import { Unwinder } from './unwind';
+
+export interface DebugInfoSummary {
+  /** Line-table rows that cover code. */
+  readonly rows: number;
+  /** Source files with statement starts. */
+  readonly files: number;
+  /** FDEs of the call frame information. */
+  readonly fdes: number;
+  /** What could not be read (each a DwarfError message). */
+  readonly problems: readonly string[];
+}
+
+export function loadDebugInfo(lines: LineTable, unwinder: Unwinder, elf: ElfFile, offset = 0n): DebugInfoSummary {
+  const info = readDebugInfo(elf);
+  let rows = 0;
+  const files = new Set<string>();
+  for (const p of info.lines) {
+    rows += lines.addRows(p.rows, offset);
+    for (const r of p.rows) if (r.isStmt && !r.endSequence) files.add(r.file);
+  }
+  if (info.cfi) unwinder.addCallFrameInfo(info.cfi, offset, elf.endian === 'little');
+  return { rows, files: files.size, fdes: info.cfi?.fdes.length ?? 0, problems: info.problems };
+}
