@@ -144,7 +144,8 @@ const compressor = new PageCompressor();
 function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: SectionInput[]; count: number } {
   const ram = m.bus.ram, ram32 = m.bus.ram32;
   const total = ram.length >>> PAGE_SHIFT;
-  const cap = pages ? Math.min(PAGE_SECTION_BYTES + 8192, pages.length * (PAGE_SIZE + 8) + 16) : 1 << 20;
+  // Large enough that a section never has to grow (it is closed at PAGE_SECTION_BYTES).
+  const cap = Math.min(PAGE_SECTION_BYTES + 8192, (pages ? pages.length : total) * (PAGE_SIZE + 8) + 16);
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
   let count = 0;
