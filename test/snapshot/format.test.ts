@@ -31,6 +31,17 @@ test('CRC-32 matches the check value and zlib.crc32 on random data, also in piec
     const cut = Math.floor(n / 3);
     assert.equal(crc32(b.subarray(cut), crc32(b.subarray(0, cut))), crc32(b), `pieces n=${n}`);
   }
+  // Independent oracle on every Node version: the CRC-32 in a gzip member's trailer
+  // (zlib), for every start alignment and lengths around the 16-byte blocks.
+  const big = Uint8Array.from({ length: 5000 }, () => r() & 0xff);
+  for (const start of [0, 1, 2, 3, 4, 5, 7]) {
+    for (const n of [0, 1, 15, 16, 17, 31, 33, 64, 100, 4096, 4099]) {
+      const b = big.subarray(start, start + n);
+      const gz = zlib.gzipSync(b);
+      const want = new DataView(gz.buffer, gz.byteOffset + gz.length - 8, 4).getUint32(0, true);
+      assert.equal(crc32(b), want, `start ${start} n=${n}`);
+    }
+  }
 });
 
 test('SHA-256 matches FIPS 180-4 examples and node:crypto', () => {

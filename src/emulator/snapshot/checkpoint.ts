@@ -140,15 +140,28 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
 
 const compressor = new PageCompressor();
 
-/** Page records of every non-zero page (pages undefined) or of the listed pages (Zero records included). */
+/**
+ * Page records of every non-zero page (pages undefined) or of the listed pages (Zero
+ * records included). Raw pages are not copied here: their section pieces are views of
+ * RAM, read by assembleCheckpoint (CRC and the one copy into the file) before the caller
+ * returns — RAM must not change in between.
+ */
 function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: SectionInput[]; count: number } {
   const ram = m.bus.ram, ram32 = m.bus.ram32;
   const total = ram.length >>> PAGE_SHIFT;
-  // Large enough that a section never has to grow (it is closed at PAGE_SECTION_BYTES).
-  const cap = Math.min(PAGE_SECTION_BYTES + 8192, (pages ? pages.length : total) * (PAGE_SIZE + 8) + 16);
+  // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
+  // until assembly). Full: never grows (the section closes at PAGE_SECTION_BYTES);
+  // incremental: starts small (dirty pages are often incompressible) and grows if needed.
+  const cap = pages ? Math.min(1 << 20, pages.length * (PAGE_SIZE + 8) + 16) : PAGE_SECTION_BYTES + 8192;
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
+  let pieces: Uint8Array[] = [];
+  let from = 0; // writer bytes [from, w.n) are not in `pieces` yet
+  let size = 0; // bytes of the current section in `pieces`
   let count = 0;
+  const cut = (): void => {
+    if (w.n > from) { pieces.push(w.buf.subarray(from, w.n)); size += w.n - from; from = w.n; }
+  };
   const one = (p: number, keepZero: boolean): void => {
     const off = p << PAGE_SHIFT;
     if (isFillPage(ram32, off >>> 2)) {
@@ -161,15 +174,22 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
     } else {
       const n = compressor.lz(ram, off);
       if (n < 0) {
-        w.u32(p); w.u8(PageCodec.Raw); w.raw(ram.subarray(off, off + PAGE_SIZE));
+        w.u32(p); w.u8(PageCodec.Raw);
+        cut();
+        pieces.push(ram.subarray(off, off + PAGE_SIZE));
+        size += PAGE_SIZE;
       } else {
         w.u32(p); w.u8(PageCodec.Lz); w.u16(n); w.raw(compressor.out.subarray(0, n));
       }
     }
     count++;
-    if (w.n >= PAGE_SECTION_BYTES) {
-      sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+    if (size + w.n - from >= PAGE_SECTION_BYTES) {
+      cut();
+      sections.push({ tag: 'PAGE', pieces });
+      pieces = [];
+      size = 0;
       w = new ByteWriter(cap);
+      from = 0;
     }
   };
   if (pages) {
@@ -180,7 +200,8 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
   } else {
     for (let p = 0; p < total; p++) one(p, false);
   }
-  if (w.n > 0) sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+  cut();
+  if (size > 0) sections.push({ tag: 'PAGE', pieces });
   return { sections, count };
 }
 
