@@ -36,6 +36,19 @@ const SKIP_SHIFT = 4;
 /** Give up on LZ when its output would reach this size (Raw is then as good). */
 const LZ_LIMIT = PAGE_SIZE - 32;
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A DataView over the same memory as `b` (from its start), cached per buffer. */
+const dataViews = new WeakMap<ArrayBufferLike, DataView>();
+function dataViewOf(b: Uint8Array): DataView {
+  let v = dataViews.get(b.buffer);
+  if (!v) {
+    v = new DataView(b.buffer);
+    dataViews.set(b.buffer, v);
+  }
+  return v;
+}
+
 /** An Int32Array over the same memory as `b` (from its start), cached per buffer. */
 const views = new WeakMap<ArrayBufferLike, Int32Array>();
 function wordsOf(b: Uint8Array): Int32Array {
@@ -52,6 +65,7 @@ export class PageCompressor {
   private stamp = 0;
   /** Output of the last lz() call. */
   readonly out = new Uint8Array(PAGE_SIZE + 64);
+  private readonly outView = new DataView(this.out.buffer);
 
   /**
    * Compresses the page at src[base, base + 4096) (4-byte aligned in its buffer) into
@@ -81,7 +95,7 @@ export class PageCompressor {
           // Sequence: literals [anchor, i), then the match.
           const lit = i - anchor;
           if (op + lit * 4 + 16 + ((lit + len) >> 7) >= LZ_LIMIT) return -1;
-          op = emit(out, op, src, base + anchor * 4, lit, i - c, len);
+          op = emit(this.outView, out, op, w, w0 + anchor, lit, i - c, len);
           i += len;
           anchor = i;
           misses = 0;
@@ -93,23 +107,19 @@ export class PageCompressor {
     const lit = PAGE_WORDS - anchor;
     if (lit > 0) {
       if (op + lit * 4 + 8 + (lit >> 7) >= LZ_LIMIT) return -1;
-      op = emit(out, op, src, base + anchor * 4, lit, 0, 0);
+      op = emit(this.outView, out, op, w, w0 + anchor, lit, 0, 0);
     }
     return op;
   }
 }
 
-function emit(out: Uint8Array, op: number, src: Uint8Array, litStart: number, lit: number, offset: number, len: number): number {
+/** Emits one sequence: `lit` literal words from w[litWord…], then a match (len 0: none). */
+function emit(dv: DataView, out: Uint8Array, op: number, w: Int32Array, litWord: number, lit: number, offset: number, len: number): number {
   const ml = len === 0 ? 0 : len - MIN_MATCH;
   out[op++] = ((lit >= 15 ? 15 : lit) << 4) | (ml >= 15 ? 15 : ml);
   if (lit >= 15) op = putLength(out, op, lit - 15);
-  const nb = lit * 4;
-  if (nb > 64) {
-    out.set(src.subarray(litStart, litStart + nb), op);
-    op += nb;
-  } else {
-    for (let k = 0; k < nb; k++) out[op++] = src[litStart + k];
-  }
+  // Literal words keep their bytes as in RAM (host byte order in, host byte order out).
+  for (let k = 0; k < lit; k++, op += 4) dv.setInt32(op, w[litWord + k], LITTLE_ENDIAN_HOST);
   if (len === 0) return op;
   out[op++] = offset & 0xff;
   out[op++] = offset >>> 8;
@@ -132,6 +142,7 @@ export function lzDecode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Ar
   // Matches copy whole words through an Int32Array view when the page is aligned.
   const dw = dst && ((dst.byteOffset + dp) & 3) === 0 ? wordsOf(dst) : undefined;
   const d0 = dst ? (dst.byteOffset + dp) >>> 2 : 0;
+  const sv = dw ? dataViewOf(src) : undefined;
   let o = 0; // words written
   while (o < PAGE_WORDS) {
     if (sp >= sEnd) return false;
@@ -147,10 +158,12 @@ export function lzDecode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Ar
     }
     if (lit > PAGE_WORDS - o || lit * 4 > sEnd - sp) return false;
     const nb = lit * 4;
-    if (dst) {
+    if (dw) {
+      const s0 = src.byteOffset + sp, d = d0 + o;
+      for (let k = 0; k < lit; k++) dw[d + k] = sv!.getInt32(s0 + k * 4, LITTLE_ENDIAN_HOST);
+    } else if (dst) {
       const d = dp + o * 4;
-      if (nb > 64) dst.set(src.subarray(sp, sp + nb), d);
-      else for (let k = 0; k < nb; k++) dst[d + k] = src[sp + k];
+      for (let k = 0; k < nb; k++) dst[d + k] = src[sp + k];
     }
     sp += nb;
     o += lit;
