@@ -226,7 +226,7 @@ async function maltaSection(withQemu: boolean): Promise<void> {
   }
   m.run(2_000_000);
   out(`Malta board, 256 MiB, Debian 5kc-malta at the busybox shell (booted in ${f0(ms(t0) / 1000)} s, ${f0(m.cpu.icount / 1e6)} M instructions, JIT):`);
-  fullRound('Malta shell', m, () => boot(), () => { m.run(5_000_000); });
+  fullRound('Malta shell', m, () => boot(), () => { m.run(20_000_000); });
   const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB });
   const base = cp.take({ kind: 'full' });
   const typeLs = (): void => {
