@@ -7,11 +7,16 @@
 // another branch of the same tree, and a checkpoint under another full one (which must
 // fall back to a full restore); a seeded random walk of runs, guest stores, debugger
 // and loader writes, takes and restores does the same on both engines. The random walk's
-// seed is fixed (CKPT_DIFF_SEED=random explores, CKPT_DIFF_SEED=<n> reruns one).
+// seed is fixed (CKPT_DIFF_SEED=random explores, CKPT_DIFF_SEED=<n> reruns one). A page
+// record used by such a restore is verified like any other: a forged one is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Machine } from '../../src/emulator/machine';
-import { materializeRam, restoreCheckpoint, RestoreResult } from '../../src/emulator/snapshot/checkpoint';
+import {
+  materializeRam, pageIndex, prepareRestore, restoreCheckpoint, RestoreResult,
+} from '../../src/emulator/snapshot/checkpoint';
+import { PageCodec } from '../../src/emulator/snapshot/compress';
+import { assembleCheckpoint, CheckpointError, parseCheckpoint } from '../../src/emulator/snapshot/format';
 import { DebugMemory } from '../../src/emulator/debug/memory';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import {
@@ -148,4 +153,32 @@ test('restore by difference: random walks of runs, writes, takes and restores ma
     assert.ok(byDiff >= 5, `${engine}: ${byDiff} restores by difference (${full} full)`);
     cp.dispose();
   }
+});
+
+test('restore by difference verifies the records it uses: a malformed LZ stream of a listed page is refused, the machine untouched', () => {
+  const m = bootScribbler({ engine: 'jit', memoryMiB: 8 });
+  m.run(20_000);
+  const cp = new Checkpointer(m);
+  const F = cp.take({ name: 'F' });
+  // Compressible pages: the address pattern.
+  scribble(m, 64 * 1024, 1, 0);
+  const I = cp.take({ name: 'I' });
+  const [pf, pi] = cp.chain(I.id);
+  const lz = [...pageIndex(pi, m.bus.ramSize >>> 12).values()].find((r) => r.codec === PageCodec.Lz);
+  assert.ok(lz, 'the incremental holds an LZ page');
+  // The same file with that stream damaged, CRCs and digest recomputed (a forged but well-framed file).
+  const sections = pi.sections.slice(1).map((s) => ({ tag: s.tag, pieces: [pi.payload(s).slice()] }));
+  const sec = pi.sections.slice(1).findIndex((s) => s.offset <= lz.at && lz.at < s.offset + s.length);
+  sections[sec].pieces[0][lz.at - pi.sections[sec + 1].offset] = 0xff; // token: 15 literal words + impossible lengths
+  const forged = parseCheckpoint(assembleCheckpoint(pi.header, sections).bytes);
+  scribble(m, 4096, 0, 0);
+  const before = snapshotOf(m);
+  assert.throws(() => prepareRestore(m, [pf, forged], { pages: [lz.page] }),
+    (e: unknown) => e instanceof CheckpointError && e.code === 'corrupt' && new RegExp(`compressed data of page ${lz.page} is malformed`).test(e.message));
+  assert.deepEqual(snapshotDiff(before, snapshotOf(m)), { components: [], pages: [] }, 'machine untouched');
+  // The full path refuses it too; the intact chain restores.
+  assert.throws(() => prepareRestore(m, [pf, forged]), (e: unknown) => e instanceof CheckpointError && e.code === 'corrupt');
+  assert.equal(cp.restore(I.id).byDifference, true);
+  assert.ok(Buffer.from(materializeRam([pf, pi])).equals(Buffer.from(m.bus.ram)));
+  void F;
 });

@@ -399,10 +399,6 @@ export interface PreparedRestore {
   apply(): RestoreResult;
 }
 
-/**
- * Verifies that `chain` (base first, as from resolveChain) can be restored into `m`,
- * without changing `m`. Throws CheckpointError with a clear message otherwise.
- */
 export interface RestoreOptions {
   /**
    * Restore by difference: the only RAM pages that may differ from the chain's contents
@@ -412,6 +408,10 @@ export interface RestoreOptions {
   pages?: ArrayLike<number>;
 }
 
+/**
+ * Verifies that `chain` (base first, as from resolveChain) can be restored into `m`,
+ * without changing `m`. Throws CheckpointError with a clear message otherwise.
+ */
 export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], opts: RestoreOptions = {}): PreparedRestore {
   if (m.cpu.jitBlk) throw new CheckpointError('state', 'cannot restore while a translated block is executing (restore between runs)');
   verifyChain(chain);
