@@ -2,7 +2,8 @@
 // a guest program filled (half pseudo-random, half address pattern); incremental
 // checkpoint cost against dirty MiB; restore from memory and from disk; the slowdown
 // dirty-page tracking costs CPU kernels; the same for Debian's Malta kernel at its
-// shell when the guest is cached; and, side by side, QEMU's `migrate "exec:cat > file"`
+// shell when the guest is cached (restores from memory are the session's, through a
+// Checkpointer: by difference, with the full decode alongside); CPU-time medians; and, side by side, QEMU's `migrate "exec:cat > file"`
 // of a 256 MiB Malta guest at the same shell (driving QEMU's monitor over stdio) when
 // qemu-system-mips64el is installed. Prints results and appends them to bench/results.md.
 //
@@ -41,37 +42,57 @@ function timed<T>(f: () => T): [T, number] {
   return [r, ms(t0)];
 }
 
-/** Best (lowest) wall time of `reps` runs of `f`, with that run's CPU time; the last result. */
-function best<T>(reps: number, f: () => T): { r: T; wall: number; cpu: number } {
-  let b: { r: T; wall: number; cpu: number } | undefined;
+const median = (a: number[]): number => { const b = [...a].sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
+
+/**
+ * Median CPU time (user + system) and median wall time of `reps` runs of `f` (the machine
+ * may be shared: CPU time is the figure to compare); `prepare` runs before each, untimed.
+ * Returns the last result.
+ */
+function med<T>(reps: number, f: () => T, prepare?: () => void): { r: T; wall: number; cpu: number } {
+  const walls: number[] = [], cpus: number[] = [];
+  let r: T | undefined;
   for (let i = 0; i < reps; i++) {
+    prepare?.();
     (globalThis as { gc?: () => void }).gc?.();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = f();
-    const wall = ms(t0);
+    r = f();
+    walls.push(ms(t0));
     const c = process.cpuUsage(c0);
-    if (!b || wall < b.wall) b = { r, wall, cpu: (c.user + c.system) / 1000 };
+    cpus.push((c.user + c.system) / 1000);
   }
-  return b!;
+  return { r: r!, wall: median(walls), cpu: median(cpus) };
 }
 
-const wc = (x: { wall: number; cpu: number }): string => `${f0(x.wall)} ms (cpu ${f0(x.cpu)})`;
+const wc = (x: { wall: number; cpu: number }): string => `cpu ${f0(x.cpu)} ms (wall ${f0(x.wall)})`;
 
-/** Full capture, disk write, restore from memory and from disk, for a machine built by `fresh`. */
-function fullRound(label: string, m: Machine, fresh: () => Machine): void {
-  const cap = best(3, () => captureCheckpoint(m, { kind: 'full', name: label }));
+const REPS = 5;
+
+/**
+ * Full capture, disk write, restore from memory and from disk, for a machine built by
+ * `fresh`; `runOn` runs the guest on a little (between a checkpoint and its restore).
+ */
+function fullRound(label: string, m: Machine, fresh: () => Machine, runOn: () => void): void {
+  const cap = med(REPS, () => captureCheckpoint(m, { kind: 'full', name: label }));
   const bytes = cap.r.bytes;
   const nonZero = cap.r.header.pages * 4096;
   out(`- ${label}: full checkpoint ${wc(cap)} — ${cap.r.header.pages} non-zero pages (${mib(nonZero)} MiB) → ${mib(bytes.length)} MiB `
-    + `(${(bytes.length / nonZero * 100).toFixed(0)}%), ${f0(nonZero / MiB / (cap.wall / 1000))} MiB/s of RAM encoded`);
+    + `(${(bytes.length / nonZero * 100).toFixed(0)}%), ${f0(nonZero / MiB / (cap.cpu / 1000))} MiB/s of RAM encoded per CPU second`);
   const file = join(tmp, cap.r.header.id + CHECKPOINT_EXTENSION);
-  const write = best(3, () => writeFileAtomicSync(file, bytes));
-  const mem = best(3, () => restoreCheckpoint(m, [parseCheckpoint(bytes)]));
+  const write = med(REPS, () => writeFileAtomicSync(file, bytes));
+  // The session's restore (Checkpointer, as the debugger and the CLI do): by difference.
+  const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB });
+  const base = cp.take({ kind: 'full', name: label });
+  const session = med(REPS, () => cp.restore(base.id), runOn);
+  const all = med(REPS, () => cp.restore(base.id, { full: true }), runOn);
+  cp.dispose();
+  const raw = med(REPS, () => restoreCheckpoint(m, [parseCheckpoint(bytes)]));
   const other = fresh();
-  const disk = best(3, () => restoreCheckpoint(other, readCheckpointChain(file)));
-  out(`  write to disk (atomic, fsync) ${wc(write)}; restore from memory ${wc(mem)}; restore from disk into a fresh machine ${wc(disk)} `
-    + '(each: parse + verify every CRC, state and page record + apply; best of 3)');
+  const disk = med(REPS, () => restoreCheckpoint(other, readCheckpointChain(file)));
+  out(`  restore from memory (session checkpoint after running on; by difference, ${session.r.pagesApplied} pages rewritten in the last run): ${wc(session)}; `
+    + `same, all of RAM: ${wc(all)}; bytes → parse + verify + full apply: ${wc(raw)}`);
+  out(`  write to disk (atomic, fsync) ${wc(write)}; restore from disk into a fresh machine (read + parse + verify every CRC, state and page record + apply) ${wc(disk)}; medians of ${REPS}`);
   rmSync(file, { force: true });
 }
 
@@ -83,20 +104,23 @@ function demoSection(): void {
   const half = 124 * MiB;
   const [, tFill] = timed(() => { scribble(m, half, 0, 0); scribble(m, half, 1, half); });
   out(`- fill: ${f0(m.cpu.icount / 1e6)} M instructions in ${f0(tFill)} ms`);
-  fullRound('demo 256 MiB', m, () => bootScribbler({ engine: 'jit', memoryMiB: 256 }));
+  fullRound('demo 256 MiB', m, () => bootScribbler({ engine: 'jit', memoryMiB: 256 }), () => { scribble(m, MiB, 0, 0); });
 
   out('- incremental checkpoints (dirty pages rewritten by the guest with random data), each after the previous:');
   const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB, maxChain: 1000 });
   cp.take({ kind: 'full' });
-  out('  | dirty MiB | pages | capture ms (cpu) | size MiB | restore full + incremental from memory ms |');
-  out('  |---:|---:|---:|---:|---:|');
+  out('  | dirty MiB | pages | capture ms cpu (wall) | size MiB | restore from its parent by difference ms cpu (wall) | pages rewritten |');
+  out('  |---:|---:|---:|---:|---:|---:|');
+  let prev = cp.list()[0].id;
   for (const d of [0, 1, 4, 16, 64, 128]) {
     if (d > 0) scribble(m, d * MiB, 0, 0);
     const c0 = process.cpuUsage();
     const [t, tCap] = timed(() => cp.take({ kind: 'incremental' }));
     const cc = process.cpuUsage(c0);
-    const res = best(2, () => cp.restore(t.id));
-    out(`  | ${d} | ${t.pages} | ${f1(tCap)} (${f1((cc.user + cc.system) / 1000)}) | ${(t.sizeBytes / MiB).toFixed(3)} | ${f0(res.wall)} |`);
+    // Back to the previous checkpoint, then (timed) forward to this one again.
+    const res = med(3, () => cp.restore(t.id), () => { cp.restore(prev); });
+    out(`  | ${d} | ${t.pages} | ${f1((cc.user + cc.system) / 1000)} (${f1(tCap)}) | ${(t.sizeBytes / MiB).toFixed(3)} | ${f1(res.cpu)} (${f1(res.wall)}) | ${res.r.pagesApplied} |`);
+    prev = t.id;
   }
   cp.dispose();
 }
@@ -202,15 +226,21 @@ async function maltaSection(withQemu: boolean): Promise<void> {
   }
   m.run(2_000_000);
   out(`Malta board, 256 MiB, Debian 5kc-malta at the busybox shell (booted in ${f0(ms(t0) / 1000)} s, ${f0(m.cpu.icount / 1e6)} M instructions, JIT):`);
-  fullRound('Malta shell', m, () => boot());
+  fullRound('Malta shell', m, () => boot(), () => { m.run(20_000_000); });
   const cp = new Checkpointer(m, { memoryBudgetBytes: 2048 * MiB });
-  cp.take({ kind: 'full' });
-  m.consoleInput(new TextEncoder().encode('ls -l /bin | wc -l; echo done\n'));
-  const from = text.length;
-  while (!text.slice(from).includes('done\r\n')) m.run(1_000_000);
-  m.run(2_000_000);
-  const [inc, tInc] = timed(() => cp.take());
-  out(`- after typing \`ls -l /bin | wc -l\`: incremental ${f1(tInc)} ms, ${inc.pages} dirty pages (${mib(inc.pages * 4096)} MiB) → ${(inc.sizeBytes / MiB).toFixed(2)} MiB`);
+  const base = cp.take({ kind: 'full' });
+  const typeLs = (): void => {
+    m.consoleInput(new TextEncoder().encode('ls -l /bin | wc -l; echo done\n'));
+    const from = text.length;
+    while (!text.slice(from).includes('done\r\n')) m.run(1_000_000);
+    m.run(2_000_000);
+  };
+  // Each run: the command typed again, then an incremental (a chain of five).
+  const incs = med(REPS, () => cp.take(), typeLs);
+  const inc = incs.r;
+  out(`- after typing \`ls -l /bin | wc -l\`: incremental ${wc(incs)}, median of ${REPS}; the last: ${inc.pages} dirty pages (${mib(inc.pages * 4096)} MiB) → ${(inc.sizeBytes / MiB).toFixed(2)} MiB`);
+  const back = med(REPS, () => cp.restore(base.id), () => { cp.restore(inc.id); typeLs(); });
+  out(`- restore of the shell checkpoint after typing that command again (by difference, ${back.r.pagesApplied} pages rewritten): ${wc(back)}, median of ${REPS}`);
   cp.dispose();
   if (withQemu) await qemuSection(g.vmlinuz, initrd);
 }

@@ -42,6 +42,16 @@ export interface UartEventBody {
   text: string;
   /** UART index (0 = the console). */
   port: number;
+  /** Set when the text is a line from the debugger, not guest output (e.g. the checkpoint-restore marker). */
+  marker?: boolean;
+}
+
+/**
+ * The line the console shows where the guest's output continues from a restored
+ * checkpoint: dim, on a line of its own (ANSI SGR 2), for a terminal.
+ */
+export function restoreMarkerText(name: string, icount: number): string {
+  return `\r\n\x1b[2m── restored checkpoint ${name} (icount ${icount}) ──\x1b[0m\r\n`;
 }
 
 /** `mips64/uartInput`: bytes typed into the guest console. */

@@ -21,7 +21,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../cli/checkpoint-file
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
@@ -63,6 +63,7 @@ export class Mips64DebugSession extends DebugSession {
   private attached = false;
   /** DWARF (build-time) paths ↔ local paths (launch attribute `sourceMap`). */
   private paths = new SourcePathMap(undefined);
+  private uartOutput: NonNullable<LaunchArguments['uartOutput']> = 'debugConsole';
 
   /** `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts). */
   constructor(private readonly attachHost?: AttachHost) {
@@ -187,7 +188,7 @@ export class Mips64DebugSession extends DebugSession {
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
     if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
-    const uart = args.uartOutput ?? 'debugConsole';
+    const uart = this.uartOutput = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
       if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: o.text, port: 0 } satisfies UartEventBody));
@@ -781,6 +782,14 @@ export class Mips64DebugSession extends DebugSession {
         const info = cp.list().find((i) => i.id === r.id)!;
         this.vars?.reset();
         rt.restored(`Restored checkpoint '${info.name}' (instruction ${info.icount}) at ${rt.dbg.addr(BigInt.asUintN(64, rt.machine.cpu.pc))}`);
+        // A marker where the console's output continues from the checkpoint (after the
+        // stale output rt.restored dropped, before anything the guest prints next).
+        if (this.uartOutput !== 'debugConsole') {
+          this.sendEvent(new Event(UART_EVENT, { text: restoreMarkerText(info.name, info.icount), port: 0, marker: true } satisfies UartEventBody));
+        }
+        if (this.uartOutput !== 'event') {
+          this.sendEvent(new OutputEvent(`── restored checkpoint ${info.name} (icount ${info.icount}) ──\n`, 'console'));
+        }
         this.sendEvent(new InvalidatedEvent(['all']));
         return { checkpoint: checkpointItem(info, info.stored) };
       }

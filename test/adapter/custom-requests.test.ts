@@ -145,6 +145,42 @@ test('checkpoints: checkpointDir also writes files there; a running guest keeps 
   assert.notEqual(stats.state, 'stopped');
 });
 
+test('restoring a checkpoint marks the console: a dim marker line in the mips64/uart stream, a plain line in the Debug Console', T, async () => {
+  const c = await client();
+  const events: UartEventBody[] = [];
+  c.dc.on('mips64/uart', (e: DebugProtocol.Event) => { events.push(e.body as UartEventBody); });
+  const uart = (): string => events.map((e) => e.text).join('');
+  await c.launch({ ...DEMO, uartOutput: 'both' });
+  await until(() => uart().includes(PROMPT), 'the prompt');
+  const a = (await c.dc.customRequest('mips64/checkpoint/take', { name: 'at the prompt' })).body as CheckpointTakeBody;
+  await c.dc.customRequest('mips64/uartInput', { text: 't' });
+  await until(() => uart().includes('timer ticks: 0x'), 'ticks');
+  await c.dc.customRequest('mips64/checkpoint/restore', { id: 'at the prompt' });
+  const line = `── restored checkpoint at the prompt (icount ${a.checkpoint.icount}) ──`;
+  const markers = events.filter((e) => e.marker === true);
+  assert.equal(markers.length, 1, 'one marker event');
+  assert.equal(markers[0].port, 0);
+  assert.equal(markers[0].text, `\r\n\x1b[2m${line}\x1b[0m\r\n`, 'dim, on a line of its own');
+  assert.ok(events.every((e) => e === markers[0] || e.marker === undefined), 'guest output is not marked');
+  await until(() => c.console.includes(`${line}\n`), 'the Debug Console line');
+  assert.ok(!c.stdout.includes(line), 'the marker is not guest output');
+  // The guest continues from the checkpoint after the marker: typing works again.
+  const at = events.indexOf(markers[0]);
+  await c.dc.customRequest('mips64/uartInput', { text: 't' });
+  await until(() => events.slice(at + 1).map((e) => e.text).join('').includes('timer ticks: 0x'), 'ticks after the restore');
+
+  // uartOutput 'event' (the terminal only): the marker event, no Debug Console line.
+  const d = await client();
+  const dEvents: UartEventBody[] = [];
+  d.dc.on('mips64/uart', (e: DebugProtocol.Event) => { dEvents.push(e.body as UartEventBody); });
+  await d.launch({ ...DEMO, uartOutput: 'event' });
+  await until(() => dEvents.map((e) => e.text).join('').includes(PROMPT), 'the prompt (event only)');
+  const b = (await d.dc.customRequest('mips64/checkpoint/take', { name: 'p' })).body as CheckpointTakeBody;
+  await d.dc.customRequest('mips64/checkpoint/restore', { id: b.checkpoint.id });
+  await until(() => dEvents.some((e) => e.marker === true), 'the marker event');
+  assert.ok(!d.console.includes('restored checkpoint p'), 'no Debug Console marker when console output goes to the terminal only');
+});
+
 test('checkpoint requests need a launched machine', T, async () => {
   const c = await client();
   await c.dc.initializeRequest({ adapterID: 'mips64', pathFormat: 'path' });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import Module, { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { restoreMarkerText } from '../../src/adapter/protocol';
 
 // ---- fake vscode -------------------------------------------------------------------
 
@@ -379,6 +380,10 @@ test('the MIPS64 console shows guest output with \\r\\n, forwards keystrokes, en
   ev.custom.fire({ session: s, event: 'output', body: { text: 'ignored' } });
   ev.custom.fire({ session: new FakeSession(), event: 'mips64/uart', body: { text: 'other session' } });
   assert.equal(t.written, 'Linux version\r\n\x1b[1mbold\x1b[0m\r\nok\r\n# ');
+  // The adapter's checkpoint-restore marker (a mips64/uart event with marker: true) is shown as sent: a dim line of its own.
+  const marker = restoreMarkerText('at the prompt', 1234);
+  ev.custom.fire({ session: s, event: 'mips64/uart', body: { text: marker, port: 0, marker: true } });
+  assert.ok(t.written.endsWith('# \r\n\x1b[2m── restored checkpoint at the prompt (icount 1234) ──\x1b[0m\r\n'), JSON.stringify(t.written.slice(-80)));
 
   t.pty.handleInput!('ls\r');
   t.pty.handleInput!('\x03');

@@ -31,6 +31,17 @@ test('CRC-32 matches the check value and zlib.crc32 on random data, also in piec
     const cut = Math.floor(n / 3);
     assert.equal(crc32(b.subarray(cut), crc32(b.subarray(0, cut))), crc32(b), `pieces n=${n}`);
   }
+  // Independent oracle on every Node version: the CRC-32 in a gzip member's trailer
+  // (zlib), for every start alignment and lengths around the 16-byte blocks.
+  const big = Uint8Array.from({ length: 5000 }, () => r() & 0xff);
+  for (const start of [0, 1, 2, 3, 4, 5, 7]) {
+    for (const n of [0, 1, 15, 16, 17, 31, 33, 64, 100, 4096, 4099]) {
+      const b = big.subarray(start, start + n);
+      const gz = zlib.gzipSync(b);
+      const want = new DataView(gz.buffer, gz.byteOffset + gz.length - 8, 4).getUint32(0, true);
+      assert.equal(crc32(b), want, `start ${start} n=${n}`);
+    }
+  }
 });
 
 test('SHA-256 matches FIPS 180-4 examples and node:crypto', () => {
@@ -79,6 +90,7 @@ test('page compressor: every page round-trips exactly; compressible pages shrink
     ram.set(page, PAGE_SIZE);
     const n = c.lz(ram, PAGE_SIZE);
     if (name === 'random') assert.equal(n, -1, 'random page should not compress');
+    assert.throws(() => c.lz(ram, PAGE_SIZE + 1), RangeError, 'pages are word-aligned');
     if (['text', 'period3', 'zero', 'runs', 'sparse'].includes(name)) assert.ok(n > 0 && n < 400, `${name}: ${n} bytes`);
     if (n < 0) continue;
     assert.ok(n < PAGE_SIZE, name);
@@ -89,6 +101,12 @@ test('page compressor: every page round-trips exactly; compressible pages shrink
     assert.deepEqual(dst.subarray(4, 4 + PAGE_SIZE), page, `${name}: round trip`);
     assert.equal(dst[3], 0xee);
     assert.equal(dst[4 + PAGE_SIZE], 0xee);
+    // A destination that is not word-aligned takes the byte-copy path: same result.
+    dst.fill(0xee);
+    assert.equal(lzDecode(stream, 0, n, dst, 3), true, `${name}: decodes unaligned`);
+    assert.deepEqual(dst.subarray(3, 3 + PAGE_SIZE), page, `${name}: unaligned round trip`);
+    assert.equal(dst[2], 0xee);
+    assert.equal(dst[3 + PAGE_SIZE], 0xee);
   }
 });
 
@@ -161,12 +179,18 @@ test('container: sections and digest round-trip; any truncation or flipped bit i
   assert.throws(() => parseCheckpoint(Uint8Array.from([...bytes, 0])), /unexpected bytes after/);
 });
 
-test('container: another format version is refused as such; so is a header with missing fields', () => {
+test('container: another format version is refused as such (older: take it again; newer); so is a header with missing fields', () => {
   const { bytes } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
+  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 2, 'this build writes version 2');
+  assert.equal(parseCheckpoint(bytes).header.id, 'x1');
   const b = bytes.slice();
-  new DataView(b.buffer).setUint32(8, 2, true);
+  new DataView(b.buffer).setUint32(8, 1, true);
   assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 2 is not supported \(this build reads version 1\)/.test(e.message));
+    && /format version 1 is not supported \(this build reads version 2\): .*older build.*take the checkpoint again/.test(e.message));
+  assert.throws(() => peekHeader(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version');
+  new DataView(b.buffer).setUint32(8, 3, true);
+  assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
+    && /format version 3 is not supported \(this build reads version 2\): .*newer build/.test(e.message));
   const bad = assembleCheckpoint({ ...header(), machine: undefined } as unknown as CheckpointHeader,
     [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
   assert.throws(() => parseCheckpoint(bad.bytes), /header field 'machine'/);

@@ -14,6 +14,11 @@
 // every page record (codecs decoded without output). Only then is RAM rebuilt and
 // state assigned; caches (translated blocks, host translation cache) are dropped and
 // rebuilt from the restored state.
+//
+// Restore by difference: a caller that knows which RAM pages can differ from the
+// chain's contents (the Checkpointer, from dirty-page tracking: see difference.ts)
+// passes them, and only those pages are verified and rewritten; the rest of RAM
+// already holds exactly what a full restore would write.
 
 import type { ConsoleInputRecord, Machine } from '../machine';
 import { DirtyTracker } from './dirty';
@@ -135,14 +140,28 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
 
 const compressor = new PageCompressor();
 
-/** Page records of every non-zero page (pages undefined) or of the listed pages (Zero records included). */
+/**
+ * Page records of every non-zero page (pages undefined) or of the listed pages (Zero
+ * records included). Raw pages are not copied here: their section pieces are views of
+ * RAM, read by assembleCheckpoint (CRC and the one copy into the file) before the caller
+ * returns — RAM must not change in between.
+ */
 function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: SectionInput[]; count: number } {
   const ram = m.bus.ram, ram32 = m.bus.ram32;
   const total = ram.length >>> PAGE_SHIFT;
-  const cap = pages ? Math.min(PAGE_SECTION_BYTES + 8192, pages.length * (PAGE_SIZE + 8) + 16) : 1 << 20;
+  // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
+  // until assembly). Full: never grows (the section closes at PAGE_SECTION_BYTES);
+  // incremental: starts small (dirty pages are often incompressible) and grows if needed.
+  const cap = pages ? Math.min(1 << 20, pages.length * (PAGE_SIZE + 8) + 16) : PAGE_SECTION_BYTES + 8192;
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
+  let pieces: Uint8Array[] = [];
+  let from = 0; // writer bytes [from, w.n) are not in `pieces` yet
+  let size = 0; // bytes of the current section in `pieces`
   let count = 0;
+  const cut = (): void => {
+    if (w.n > from) { pieces.push(w.buf.subarray(from, w.n)); size += w.n - from; from = w.n; }
+  };
   const one = (p: number, keepZero: boolean): void => {
     const off = p << PAGE_SHIFT;
     if (isFillPage(ram32, off >>> 2)) {
@@ -155,15 +174,22 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
     } else {
       const n = compressor.lz(ram, off);
       if (n < 0) {
-        w.u32(p); w.u8(PageCodec.Raw); w.raw(ram.subarray(off, off + PAGE_SIZE));
+        w.u32(p); w.u8(PageCodec.Raw);
+        cut();
+        pieces.push(ram.subarray(off, off + PAGE_SIZE));
+        size += PAGE_SIZE;
       } else {
         w.u32(p); w.u8(PageCodec.Lz); w.u16(n); w.raw(compressor.out.subarray(0, n));
       }
     }
     count++;
-    if (w.n >= PAGE_SECTION_BYTES) {
-      sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+    if (size + w.n - from >= PAGE_SECTION_BYTES) {
+      cut();
+      sections.push({ tag: 'PAGE', pieces });
+      pieces = [];
+      size = 0;
       w = new ByteWriter(cap);
+      from = 0;
     }
   };
   if (pages) {
@@ -174,7 +200,8 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
   } else {
     for (let p = 0; p < total; p++) one(p, false);
   }
-  if (w.n > 0) sections.push({ tag: 'PAGE', pieces: [w.bytes()] });
+  cut();
+  if (size > 0) sections.push({ tag: 'PAGE', pieces });
   return { sections, count };
 }
 
@@ -358,8 +385,10 @@ export interface RestoreResult {
   icount: number;
   /** Number of files in the chain that were applied (1 for a full checkpoint). */
   chainLength: number;
-  /** Page records applied over the whole chain. */
+  /** Page records applied over the whole chain (full restore), or pages rewritten (by difference). */
   pagesApplied: number;
+  /** Whether only the pages that could differ were rewritten (see RestoreOptions.pages). */
+  byDifference: boolean;
   /** The input log as it was at the checkpoint (now the machine's inputLog). */
   inputLog: ConsoleInputRecord[];
 }
@@ -370,11 +399,20 @@ export interface PreparedRestore {
   apply(): RestoreResult;
 }
 
+export interface RestoreOptions {
+  /**
+   * Restore by difference: the only RAM pages that may differ from the chain's contents
+   * (every page not listed must already hold exactly what the chain describes — the
+   * caller's guarantee). Only these are verified and rewritten. Omitted: all of RAM.
+   */
+  pages?: ArrayLike<number>;
+}
+
 /**
  * Verifies that `chain` (base first, as from resolveChain) can be restored into `m`,
  * without changing `m`. Throws CheckpointError with a clear message otherwise.
  */
-export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): PreparedRestore {
+export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], opts: RestoreOptions = {}): PreparedRestore {
   if (m.cpu.jitBlk) throw new CheckpointError('state', 'cannot restore while a translated block is executing (restore between runs)');
   verifyChain(chain);
   const tip = chain[chain.length - 1];
@@ -412,14 +450,44 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): 
   const inputLog = readInputLog(tip);
   const ramPages = m.bus.ramSize >>> PAGE_SHIFT;
   let pagesApplied = 0;
-  for (const p of chain) pagesApplied += walkPages(p, ramPages);
+  let sources: Array<{ page: number; file: ParsedCheckpoint | undefined; record: PageRecord | undefined }> | undefined;
+  if (opts.pages) {
+    // Only the listed pages: each one's latest record in the chain (none: a zero page),
+    // its encoding checked now.
+    const indexes = chain.map((p) => pageIndex(p, ramPages));
+    sources = [];
+    for (let i = 0; i < opts.pages.length; i++) {
+      const page = opts.pages[i];
+      if (!Number.isInteger(page) || page < 0 || page >= ramPages) throw new RangeError(`restore by difference: page ${page} is outside RAM`);
+      let file: ParsedCheckpoint | undefined, record: PageRecord | undefined;
+      for (let k = chain.length - 1; k >= 0 && !record; k--) {
+        record = indexes[k].get(page);
+        if (record) file = chain[k];
+      }
+      if (record && record.codec === PageCodec.Lz && !lzDecode(file!.bytes, record.at, record.at + record.length, undefined, 0)) {
+        throw new CheckpointError('corrupt', `checkpoint ${file!.header.id}: pages: compressed data of page ${page} is malformed`);
+      }
+      sources.push({ page, file, record });
+    }
+    pagesApplied = sources.length;
+  } else {
+    for (const p of chain) pagesApplied += walkPages(p, ramPages);
+  }
 
   return {
     chain,
     apply(): RestoreResult {
       const ram = m.bus.ram;
-      ram.fill(0);
-      for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
+      if (sources) {
+        for (const { page, file, record } of sources) {
+          const off = page << PAGE_SHIFT;
+          if (record) decodePage(file!.bytes, record, ram, off);
+          else ram.fill(0, off, off + PAGE_SIZE);
+        }
+      } else {
+        ram.fill(0);
+        for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
+      }
       for (const d of decoded) assignState(d.c, d.values);
       // The CPU's interrupt inputs are rebuilt by the devices re-driving their lines.
       m.cpu.ipLines = 0;
@@ -434,7 +502,8 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): 
       const h = tip.header;
       DirtyTracker.existing(m)?.restarted({ id: h.id, hash: tip.hash });
       const result: RestoreResult = {
-        id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: cpu.icount, chainLength: chain.length, pagesApplied, inputLog,
+        id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: cpu.icount, chainLength: chain.length, pagesApplied,
+        byDifference: sources !== undefined, inputLog,
       };
       const message = `--- restored checkpoint '${h.name}' (${h.id}) at instruction ${h.icount} ---`;
       m.events.emit('checkpoint', { action: 'restored', id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: h.icount, message });
@@ -445,8 +514,25 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[]): 
 }
 
 /** Verifies, then restores `chain` (base first) into `m`. */
-export function restoreCheckpoint(m: Machine, chain: readonly ParsedCheckpoint[]): RestoreResult {
-  return prepareRestore(m, chain).apply();
+export function restoreCheckpoint(m: Machine, chain: readonly ParsedCheckpoint[], opts: RestoreOptions = {}): RestoreResult {
+  return prepareRestore(m, chain, opts).apply();
+}
+
+const indexCache = new WeakMap<ParsedCheckpoint, { ramPages: number; index: Map<number, PageRecord> }>();
+
+/**
+ * The page records of one checkpoint by page number (a page listed twice: its last
+ * record, the one a full decode leaves in RAM). Record framing, page numbers and the
+ * header's count are checked (walkPages); LZ streams are not. Cached per parsed
+ * checkpoint (whose bytes are immutable).
+ */
+export function pageIndex(p: ParsedCheckpoint, ramPages: number): ReadonlyMap<number, PageRecord> {
+  const hit = indexCache.get(p);
+  if (hit && hit.ramPages === ramPages) return hit.index;
+  const index = new Map<number, PageRecord>();
+  walkPages(p, ramPages, (r) => index.set(r.page, r), false);
+  indexCache.set(p, { ramPages, index });
+  return index;
 }
 
 /** RAM contents of a chain as one buffer (tests, tools). */

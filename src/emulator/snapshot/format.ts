@@ -1,8 +1,9 @@
-// The checkpoint file format (version 1). One format serves checkpoints kept in memory
+// The checkpoint file format (version 2; version 1 stored pages with a byte-oriented LZ
+// and is refused, see checkPreamble). One format serves checkpoints kept in memory
 // and files on disk, so both are verified the same way before a restore.
 //
 //   offset 0   magic "MIPS64CK" (8 bytes)
-//   offset 8   u32 format version (1)
+//   offset 8   u32 format version (2)
 //   offset 12  sections, each: tag (4 ASCII bytes), u32 payload length,
 //              u32 CRC-32 of the payload, payload
 //
@@ -19,8 +20,8 @@
 //         count, u32 length, bytes.
 //   PAGE  (zero or more, ≤ 8 MiB each) RAM pages: records of u32 page number (RAM
 //         offset / 4096), u8 codec, codec data — Zero: none; Fill: the 4 bytes of the
-//         repeated word as they are in RAM; Lz: u16 length + stream; Raw: 4096 bytes
-//         (see compress.ts). A full checkpoint lists every non-zero page; an
+//         repeated word as they are in RAM; Lz: u16 length + word-LZ stream; Raw:
+//         4096 bytes (see compress.ts). A full checkpoint lists every non-zero page; an
 //         incremental lists the pages written since its parent (Zero included).
 //   END!  u32 number of sections before it, 32-byte SHA-256 digest over the HEAD
 //         payload followed by every earlier section's tag, length and CRC. The digest
@@ -35,7 +36,7 @@ import { crc32 } from './crc32';
 import { sha256, toHex } from './sha256';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 export const CHECKPOINT_EXTENSION = '.m64cp';
 /** Uncompressed-payload size at which a PAGE section is closed and another started. */
 export const PAGE_SECTION_BYTES = 8 << 20;
@@ -230,7 +231,10 @@ function checkPreamble(bytes: Uint8Array, what: string): void {
   }
   const version = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
   if (version !== CHECKPOINT_FORMAT_VERSION) {
-    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION})`);
+    const why = version < CHECKPOINT_FORMAT_VERSION
+      ? 'it was written by an older build of MIPS64 Studio, whose page encoding this build no longer reads; take the checkpoint again'
+      : 'it was written by a newer build of MIPS64 Studio';
+    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION}): ${why}`);
   }
 }
 

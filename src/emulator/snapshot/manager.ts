@@ -12,13 +12,16 @@
 // first checkpoint is full; later ones are incremental (only pages written since the
 // previous checkpoint, found by DirtyTracker) until a chain reaches `maxChain` files or
 // would not fit the memory budget, when a new full checkpoint starts a new chain. After
-// a restore, the next incremental continues the restored checkpoint.
+// a restore, the next incremental continues the restored checkpoint. A restore rewrites
+// only the RAM pages that can differ from the checkpoint (difference.ts) when dirty
+// tracking knows them, all of RAM otherwise.
 
 import type { Machine } from '../machine';
 import {
   captureCheckpoint, describeConfig, prepareRestore, resolveChain, RestoreResult,
 } from './checkpoint';
 import { CheckpointDiff, diffCheckpoints } from './compare';
+import { pagesToRewrite } from './difference';
 import { DirtyTracker } from './dirty';
 import { CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig, parseCheckpoint, ParsedCheckpoint } from './format';
 
@@ -285,9 +288,16 @@ export class Checkpointer {
    * Restores checkpoint `idOrName` into the running machine. Everything is verified
    * first; on any error the machine is untouched and a CheckpointError says why.
    */
-  restore(idOrName: string): RestoreResult {
+  restore(idOrName: string, opts: { full?: boolean } = {}): RestoreResult {
     const chain = this.chain(idOrName);
-    const r = prepareRestore(this.machine, chain).apply();
+    const m = this.machine;
+    // By difference when dirty tracking tells which pages can differ (difference.ts);
+    // otherwise (or with opts.full) all of RAM.
+    const plan = opts.full ? undefined : pagesToRewrite(this.tracker, m.bus.ramSize, chain, (id) => this.parsedCheckpoint(id));
+    const r = prepareRestore(m, chain, { pages: plan?.pages }).apply();
+    // From now on RAM is followed relative to the restored checkpoint, so that the next
+    // restore (and the next incremental) can rely on what changed since.
+    if (!this.tracker.active) this.tracker.resetAll({ id: r.id, hash: r.hash });
     this.last = { id: r.id, hash: r.hash, chainLength: chain.length };
     return r;
   }
