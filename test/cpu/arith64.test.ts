@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { div64, ldlrMerge, madd32, mul32, sdlrMerge } from '../../src/emulator/cpu/arith';
+import { div64, dmul64, ldlrMerge, madd32, mul32, sdlrMerge } from '../../src/emulator/cpu/arith';
 
 const seedEnv = process.env.ARITH_SEED;
 const SEED = seedEnv === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(seedEnv ?? 0x5eed64);
@@ -43,6 +43,22 @@ test('div64 matches BigInt division (signed and unsigned, divisor 0 and INT64_MI
       else if (b === 0n || (b === -1n && a === -(1n << 63n))) b = 1n;
       const q = halves(BigInt.asIntN(64, a / b)), m = halves(BigInt.asIntN(64, a % b));
       assert.deepEqual([r[64], r[65], r[66], r[67]], [q[0], q[1], m[0], m[1]], `${unsigned ? 'ddivu' : 'ddiv'} ${a} / ${b}`);
+    }
+  }
+});
+
+test('dmult/dmultu match BigInt 128-bit products', () => {
+  const r = new Int32Array(68);
+  for (let i = 0; i < N; i++) {
+    const [al, ah] = operand(), [bl, bh] = operand();
+    for (const unsigned of [false, true]) {
+      r[2] = al; r[3] = ah; r[4] = bl; r[5] = bh;
+      dmul64(r, 2, 4, unsigned);
+      let a = big(al, ah), b = big(bl, bh);
+      if (unsigned) { a = BigInt.asUintN(64, a); b = BigInt.asUintN(64, b); }
+      const p = a * b;
+      const lo = halves(BigInt.asIntN(64, p)), hi = halves(BigInt.asIntN(64, p >> 64n));
+      assert.deepEqual([r[64], r[65], r[66], r[67]], [lo[0], lo[1], hi[0], hi[1]], `${unsigned ? 'dmultu' : 'dmult'} ${a} × ${b}`);
     }
   }
 });

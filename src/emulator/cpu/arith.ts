@@ -4,12 +4,12 @@
 
 const TWO32 = 4294967296;
 
-/** High word of the unsigned 32×32 → 64 product of a and b (taken as u32), exact, as a u32 double. */
+/** High word of the unsigned 32×32 → 64 product of a and b (taken as u32), exact, as a u32 value (on 16-bit limbs). */
 export function mulHiU32(a: number, b: number): number {
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const mid = a1 * b0 + a0 * b1; // < 2^33
-  const carry = Math.floor((a0 * b0 + (mid % 65536) * 65536) / TWO32);
-  return a1 * b1 + Math.floor(mid / 65536) + carry;
+  const m1 = a1 * b0, m2 = a0 * b1; // each < 2^32
+  const mid = ((a0 * b0) >>> 16) + (m1 & 0xffff) + (m2 & 0xffff);
+  return a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + (mid >>> 16);
 }
 
 /** High word (int32) of the 32×32 → 64 product, signed or unsigned; the low word is Math.imul(a, b). */
@@ -204,39 +204,22 @@ export function bswap32(v: number): number {
   return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
-/** Unsigned 32×32 → 64 product of a and b (taken as u32) into out[0] (lo) and out[1] (hi), exact. */
-function mulU32(a: number, b: number, out: Float64Array): void {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const ll = a0 * b0, mid = a1 * b0 + a0 * b1, hh = a1 * b1; // mid < 2^33
-  const lo = ll + (mid % 65536) * 65536; // < 2^49
-  out[0] = lo % TWO32;
-  out[1] = hh + Math.floor(mid / 65536) + Math.floor(lo / TWO32);
-}
-
-const P = new Float64Array(2);
-
 /**
  * 64×64 → 128-bit multiply of the GPR pairs at rsIdx and rtIdx into LO (r[64..65]) and
- * HI (r[66..67]), signed or unsigned, on 32-bit limbs (no BigInt on the hot path).
+ * HI (r[66..67]), signed or unsigned, on 32-bit limbs (no BigInt, no division).
  */
 export function dmul64(r: Int32Array, rsIdx: number, rtIdx: number, unsigned: boolean): void {
-  const a0 = r[rsIdx] >>> 0, a1 = r[rsIdx + 1] >>> 0, b0 = r[rtIdx] >>> 0, b1 = r[rtIdx + 1] >>> 0;
-  // Schoolbook on 32-bit limbs: w0..w3 (each accumulated as doubles < 2^53).
-  mulU32(a0, b0, P); const w0 = P[0]; const c1 = P[1];
-  mulU32(a0, b1, P); let t1 = c1 + P[0]; let c2 = P[1];
-  mulU32(a1, b0, P); t1 += P[0]; c2 += P[1];
-  const w1 = t1 % TWO32; c2 += Math.floor(t1 / TWO32);
-  mulU32(a1, b1, P); const t2 = c2 + P[0]; const c3 = P[1];
-  const w2 = t2 % TWO32; let w3 = (c3 + Math.floor(t2 / TWO32)) % TWO32;
-  let hw2 = w2;
+  const a0 = r[rsIdx], a1 = r[rsIdx + 1], b0 = r[rtIdx], b1 = r[rtIdx + 1];
+  // Schoolbook on 32-bit limbs: each partial product as (imul low word, exact high word).
+  const t1 = mulHiU32(a0, b0) + (Math.imul(a0, b1) >>> 0) + (Math.imul(a1, b0) >>> 0); // < 3·2^32
+  const c1 = t1 >= 2 * TWO32 ? 2 : t1 >= TWO32 ? 1 : 0;
+  const t2 = mulHiU32(a0, b1) + mulHiU32(a1, b0) + (Math.imul(a1, b1) >>> 0) + c1; // < 3·2^32 + 2
+  const c2 = t2 >= 2 * TWO32 ? 2 : t2 >= TWO32 ? 1 : 0;
+  let w2 = (t2 - c2 * TWO32) | 0, w3 = (mulHiU32(a1, b1) + c2) | 0;
   if (!unsigned) {
     // Signed correction of the high 64 bits: subtract b if a < 0 and a if b < 0.
-    let hiLo = hw2, hiHi = w3;
-    if (a1 >= 0x80000000) { hiLo -= b0; hiHi -= b1; }
-    if (b1 >= 0x80000000) { hiLo -= a0; hiHi -= a1; }
-    while (hiLo < 0) { hiLo += TWO32; hiHi -= 1; }
-    hiHi = ((hiHi % TWO32) + TWO32) % TWO32;
-    hw2 = hiLo; w3 = hiHi;
+    if (a1 < 0) { const l = (w2 - b0) | 0; w3 = (w3 - b1 - ((w2 >>> 0) < (b0 >>> 0) ? 1 : 0)) | 0; w2 = l; }
+    if (b1 < 0) { const l = (w2 - a0) | 0; w3 = (w3 - a1 - ((w2 >>> 0) < (a0 >>> 0) ? 1 : 0)) | 0; w2 = l; }
   }
-  r[64] = w0 | 0; r[65] = w1 | 0; r[66] = hw2 | 0; r[67] = w3 | 0;
+  r[64] = Math.imul(a0, b0); r[65] = (t1 - c1 * TWO32) | 0; r[66] = w2; r[67] = w3;
 }

@@ -91,7 +91,7 @@ export class Cpu {
   stopRequested = false;
   /** Last exception raised (for debugger descriptions). */
   lastExc = -1;
-  /** Translated block being executed (set by the translator's dispatcher), for precise state. */
+  /** Translated block being executed, for precise state: set by the generated code before an instruction that may need it (cleared by the dispatcher). */
   jitBlk: JitBlockInfo | undefined = undefined;
   /** Index in jitBlk of the instruction executing (stored by generated code before it). */
   k = 0;
@@ -101,8 +101,10 @@ export class Cpu {
   ioHit = false;
   /** Bumped whenever translated code is invalidated (self-looping blocks re-check it). */
   codeGen = 0;
-  /** icount a translated block may run up to (next event or end of budget). */
+  /** Highest icount at which a translated block may start (next event or end of budget, minus the longest block). */
   jitLimit = 0;
+  /** Link slot of the exit a translated block last left through to the dispatcher, or −1. */
+  exitSlot = -1;
 
   static readonly spec: StateSpec = {
     // Version 2: the external interrupt lines (ipLines) are no longer saved — they are
