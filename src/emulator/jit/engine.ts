@@ -14,9 +14,10 @@ import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, translate } from './translator';
 
 /** Executions of a block start before it is translated: fresh JS functions run in V8's bytecode
- * interpreter for their first calls, so translating lukewarm code costs more than interpreting it
- * (Linux boot: 22.8 guest MIPS at 8, 33.7 at 2000; bench/results.md). */
-export const HOT = 1000;
+ * interpreter for their first calls and each costs V8 compilation, so translating lukewarm code
+ * costs more than interpreting it (Debian boot, bench/results.md 2026-11-21: 23.7 s CPU at 1000,
+ * 21.8 s at 3000 with 60 % fewer translated blocks; 36 s at 200; 28 s at 20000). */
+export const HOT = 3000;
 
 export interface JitOptions {
   /** Executions of a block start before it is translated (default HOT). */
