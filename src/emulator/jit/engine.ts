@@ -173,7 +173,9 @@ export class JitEngine {
           stats.blocksTranslated++;
         }
         if (from !== undefined) {
-          if (bp === undefined && from.valid && from.mode === blk.mode && from.exitLo[fromSlot] === lo && from.exitHi[fromSlot] === hi) this.link(from, fromSlot, blk);
+          // (An indirect jump's slot, with no fixed target, links to where it went last.)
+          const tlo = from.exitLo[fromSlot], thi = from.exitHi[fromSlot];
+          if (bp === undefined && from.valid && from.mode === blk.mode && (tlo === undefined || (tlo === lo && thi === hi))) this.link(from, fromSlot, blk);
           from = undefined;
         }
         // Run the block and the blocks it is linked to while no event is due (the

@@ -37,9 +37,12 @@ export interface Block {
   valid: boolean;
   /** Direct successor links, one slot per exit to a constant address (filled by the dispatcher). */
   readonly links: Array<Block | undefined>;
-  /** Target address of each link slot. */
-  readonly exitLo: number[];
-  readonly exitHi: number[];
+  /**
+   * Target address of each link slot; undefined for the slot of an indirect jump, whose
+   * link is followed only when the jump goes to the linked block's address.
+   */
+  readonly exitLo: Array<number | undefined>;
+  readonly exitHi: Array<number | undefined>;
   /** Blocks whose link slots may point to this one (to unlink it when it is invalidated). */
   readonly incoming: Set<Block>;
   execs: number;
@@ -241,7 +244,7 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     return label === 0 && entryIsBreakpoint ? -1 : label;
   };
   const body: string[] = [];
-  const slots: Array<[number, number]> = [];
+  const slots: Array<[number, number] | undefined> = [];
   const region = blocks.length > 1;
   if (region) body.push('outer: for (;;) { switch (L) {');
   blocks.forEach((b, label) => {
@@ -269,13 +272,13 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     infos, links, h.tagLo, h.tagHi, h.base, m.ram32, m.ram8, m.ram, m.ram16, m.ramU16);
   return {
     startLo, startHi, ramOff, mode: cpu.mode, length: entry.insns.length, ds: entry.ds, fn, valid: true,
-    links, exitLo: slots.map((t) => t[0]), exitHi: slots.map((t) => t[1]), incoming: new Set(), execs: 0, alias: undefined,
+    links, exitLo: slots.map((t) => t?.[0]), exitHi: slots.map((t) => t?.[1]), incoming: new Set(), execs: 0, alias: undefined,
   };
 }
 
 /** Emits one block of a region; `labelAt` gives the label of a region block or −1. */
 function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, hi: number) => number, me: number, selfLoop: boolean,
-  slots: Array<[number, number]>): void {
+  slots: Array<[number, number] | undefined>): void {
   const { startLo, startHi, insns, ds } = b;
   const n = insns.length;
   const exitAt = (k: number): string => {
@@ -367,7 +370,14 @@ function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, 
       if (!(e.flags & F.CTX)) {
         for (const [sl, sh] of succ) lines.push(`if (c.brLo === ${sl} && c.brHi === ${sh}) { ${goTo(sl, sh, n)} }`);
       }
-      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return undefined;`);
+      if (e.flags & (F.CTX | DELAY_SLOT)) lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return undefined;`);
+      else {
+        // Indirect jump: continue at the block linked to this exit if it starts at the target.
+        const j = slots.length;
+        slots.push(undefined);
+        lines.push(`{ const ja = c.brLo, jh = c.brHi; c.icount0 += ${n}; if (c.icount0 <= c.jitLimit) { const nb = X[${j}]; if (nb !== undefined && nb.startLo === ja && nb.startHi === jh) return nb; }`
+          + ` c.icount = c.icount0; c.pcLo = ja; c.pcHi = jh; c.exitSlot = ${j}; return undefined; }`);
+      }
       continue;
     }
     if (k === n - 1 && (e.flags & F.CTX)) {
