@@ -1,8 +1,10 @@
 // The translating engine's dispatcher. Cold code runs in the interpreter; a block start
 // executed HOT times is translated. Blocks are cached by (RAM offset, privilege mode),
-// found through the host translation cache's fetch entries, chained to their last
-// successor while the translation generation is unchanged, and dropped when their page
-// is written (the page write-traps while it holds translated code). Near a timed event
+// found through the host translation cache's fetch entries, and dropped when their page
+// is written (the page write-traps while it holds translated code). Each exit of a block
+// gets a link to the block found after it; the generated code returns the linked block
+// while no event is near, so the dispatcher only calls it. Links are dropped with their
+// target, and those to TLB-mapped addresses at every host translation cache flush. Near a timed event
 // or the end of the budget, execution falls back to the interpreter so events fire at
 // exactly the same instruction count on both engines.
 
