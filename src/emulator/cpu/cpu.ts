@@ -9,7 +9,7 @@ import { Access, HostTlb, HTLB_BITS, HTLB_SIZE } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
-import { bswap32, div32, div64, dmul64, getBig, mul32, ror64, sar64, setBig, shl64, shr64, toBig } from './arith';
+import { bswap32, div32, div64, dmul64, getBig, ldlrMerge, madd32, mul32, ror64, sar64, sdlrMerge, setBig, shl64, shr64, toBig } from './arith';
 import { Cp0 } from './cp0';
 import * as cp0a from './cp0-access';
 import {
@@ -39,6 +39,8 @@ export interface CpuHooks {
 }
 
 const TWO32 = 4294967296;
+/** sdl/sdr scratch: the merged doubleword. */
+const SD_OUT = new Int32Array(2);
 
 /** What precise state needs from a translated block. */
 export interface JitBlockInfo {
@@ -89,7 +91,7 @@ export class Cpu {
   stopRequested = false;
   /** Last exception raised (for debugger descriptions). */
   lastExc = -1;
-  /** Translated block being executed (set by the translator's dispatcher), for precise state. */
+  /** Translated block being executed, for precise state: set by the generated code before an instruction that may need it (cleared by the dispatcher). */
   jitBlk: JitBlockInfo | undefined = undefined;
   /** Index in jitBlk of the instruction executing (stored by generated code before it). */
   k = 0;
@@ -99,8 +101,10 @@ export class Cpu {
   ioHit = false;
   /** Bumped whenever translated code is invalidated (self-looping blocks re-check it). */
   codeGen = 0;
-  /** icount a translated block may run up to (next event or end of budget). */
+  /** Highest icount at which a translated block may start (next event or end of budget, minus the longest block). */
   jitLimit = 0;
+  /** Link slot of the exit a translated block last left through to the dispatcher, or −1. */
+  exitSlot = -1;
 
   static readonly spec: StateSpec = {
     // Version 2: the external interrupt lines (ipLines) are no longer saved — they are
@@ -457,38 +461,17 @@ export class Cpu {
   }
 
   ldlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
-    const b = BigInt(this.big ? 7 - (vaLo & 7) : vaLo & 7);
+    const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
     const lo = this.ld(vaHi, vaLo & ~7);
-    const w = BigInt.asUintN(64, toBig(this.ldHi, lo));
-    const old = BigInt.asUintN(64, getBig(this.r, rt2));
-    const M = (1n << 64n) - 1n;
-    let v: bigint;
-    if (left) {
-      const sh = (7n - b) * 8n;
-      v = ((w << sh) & M) | (old & ((1n << sh) - 1n));
-    } else {
-      const sh = b * 8n;
-      v = (w >> sh) | (old & ~(M >> sh) & M);
-    }
-    if (rt2 !== 0) setBig(this.r, rt2, v);
+    if (rt2 !== 0) ldlrMerge(lo, this.ldHi, this.r[rt2], this.r[rt2 + 1], b, left, this.r, rt2);
   }
 
   sdlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
-    const b = BigInt(this.big ? 7 - (vaLo & 7) : vaLo & 7);
+    const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
     this.xlate(vaHi, vaLo & ~7, Access.Write);
     const lo = this.ld(vaHi, vaLo & ~7);
-    const w = BigInt.asUintN(64, toBig(this.ldHi, lo));
-    const v = BigInt.asUintN(64, getBig(this.r, rt2));
-    const M = (1n << 64n) - 1n;
-    let nw: bigint;
-    if (left) {
-      const sh = (7n - b) * 8n;
-      nw = (w & ~(M >> sh) & M) | (v >> sh);
-    } else {
-      const sh = b * 8n;
-      nw = (w & ((1n << sh) - 1n)) | ((v << sh) & M);
-    }
-    this.sd(vaHi, vaLo & ~7, Number(BigInt.asIntN(32, nw)), Number(BigInt.asIntN(32, nw >> 32n)));
+    sdlrMerge(lo, this.ldHi, this.r[rt2], this.r[rt2 + 1], b, left, SD_OUT);
+    this.sd(vaHi, vaLo & ~7, SD_OUT[0], SD_OUT[1]);
   }
 
   /** Index address base+index for COP1X: the two halves. */
@@ -507,13 +490,7 @@ export class Cpu {
   div32(a: number, b: number, u: boolean): void { div32(this.r, a, b, u); }
   dmult(rs2: number, rt2: number, u: boolean): void { dmul64(this.r, rs2, rt2, u); }
   ddiv(rs2: number, rt2: number, u: boolean): void { div64(this.r, rs2, rt2, u); }
-  madd(a: number, b: number, u: boolean, sub: boolean): void {
-    const p = u ? BigInt(a >>> 0) * BigInt(b >>> 0) : BigInt(a | 0) * BigInt(b | 0);
-    const acc = (BigInt(this.r[66]) << 32n) | BigInt(this.r[64] >>> 0);
-    const v = BigInt.asIntN(64, sub ? acc - p : acc + p);
-    const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
-    this.r[64] = lo; this.r[65] = lo >> 31; this.r[66] = hi; this.r[67] = hi >> 31;
-  }
+  madd(a: number, b: number, u: boolean, sub: boolean): void { madd32(this.r, a, b, u, sub); }
   shl(hi: number, lo: number, s: number, rd: number): void { if (rd) shl64(hi, lo, s, this.r, rd * 2); }
   shr(hi: number, lo: number, s: number, rd: number): void { if (rd) shr64(hi, lo, s, this.r, rd * 2); }
   sar(hi: number, lo: number, s: number, rd: number): void { if (rd) sar64(hi, lo, s, this.r, rd * 2); }

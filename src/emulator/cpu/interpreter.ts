@@ -109,6 +109,40 @@ export class Interpreter {
     }
     return c.icount - start;
   }
+
+  /**
+   * Runs one block's worth of instructions (for the translator's dispatcher, on cold
+   * code): as run(1) repeatedly, but stops after a branch's delay slot, an annulled
+   * likely branch or eret, at a page boundary, when an event is due, on an exception,
+   * WAIT or a stop, or after `max` instructions. Returns the instructions attempted.
+   */
+  runBlock(max: number): number {
+    const c = this.cpu;
+    const handlers = this.handlers;
+    const dec = c.decoder;
+    const bp = this.breakpoints;
+    c.stopRequested = false;
+    for (let n = 1; n <= max; n++) {
+      if (c.waiting) return n - 1;
+      if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; return n - 1; }
+      const wasDelay = c.inDelay;
+      try {
+        if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
+        const w = c.fetch();
+        c.brState = 0;
+        handlers[dec.decode(w).id](c, w);
+        c.icount++;
+        advance(c);
+      } catch (err) {
+        if (err !== GUEST_EXCEPTION) throw err;
+        return n;
+      }
+      if (c.waiting || c.stopRequested) return n;
+      if (wasDelay || c.brState === 2 || c.brState === 3) return n; // delay slot done, likely annulled, eret
+      if ((c.pcLo & 0xfff) === 0 || c.icount >= c.nextEvent) return n;
+    }
+    return max;
+  }
 }
 
 /** Moves PC past the instruction just executed, through delay slots. */

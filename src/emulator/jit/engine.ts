@@ -1,8 +1,10 @@
 // The translating engine's dispatcher. Cold code runs in the interpreter; a block start
 // executed HOT times is translated. Blocks are cached by (RAM offset, privilege mode),
-// found through the host translation cache's fetch entries, chained to their last
-// successor while the translation generation is unchanged, and dropped when their page
-// is written (the page write-traps while it holds translated code). Near a timed event
+// found through the host translation cache's fetch entries, and dropped when their page
+// is written (the page write-traps while it holds translated code). Each exit of a block
+// gets a link to the block found after it; the generated code returns the linked block
+// while no event is near, so the dispatcher only calls it. Links are dropped with their
+// target, and those to TLB-mapped addresses at every host translation cache flush. Near a timed event
 // or the end of the budget, execution falls back to the interpreter so events fire at
 // exactly the same instruction count on both engines.
 
@@ -14,9 +16,10 @@ import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, translate } from './translator';
 
 /** Executions of a block start before it is translated: fresh JS functions run in V8's bytecode
- * interpreter for their first calls, so translating lukewarm code costs more than interpreting it
- * (Linux boot: 22.8 guest MIPS at 8, 33.7 at 2000; bench/results.md). */
-export const HOT = 1000;
+ * interpreter for their first calls and each costs V8 compilation, so translating lukewarm code
+ * costs more than interpreting it (Debian boot, bench/results.md 2026-11-21: 23.7 s CPU at 1000,
+ * 21.8 s at 3000 with 60 % fewer translated blocks; 36 s at 200; 28 s at 20000). */
+export const HOT = 3000;
 
 export interface JitOptions {
   /** Executions of a block start before it is translated (default HOT). */
@@ -34,6 +37,10 @@ export interface JitStats {
 export class JitEngine {
   private readonly blocks = new Map<number, Block>();
   private readonly heat = new Map<number, number>();
+  /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
+  private readonly mapped: Array<Block | number> = [];
+  /** Host translation cache flush count the links in `mapped` were made under. */
+  private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
@@ -71,8 +78,11 @@ export class JitEngine {
 
   /** Drops every translated block (e.g. after restoring a checkpoint). */
   flush(): void {
-    for (const b of this.blocks.values()) b.valid = false;
+    for (const head of this.blocks.values()) {
+      for (let b: Block | undefined = head; b; b = b.alias) { b.valid = false; b.links.fill(undefined); b.incoming.clear(); }
+    }
     this.blocks.clear();
+    this.mapped.length = 0;
     this.heat.clear();
     for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
     this.pages.clear();
@@ -83,6 +93,12 @@ export class JitEngine {
     if (!list) return;
     for (const b of list) {
       b.valid = false;
+      // Unlink it: no block may continue into invalid code.
+      for (const src of b.incoming) {
+        const l = src.links;
+        for (let j = 0; j < l.length; j++) if (l[j] === b) l[j] = undefined;
+      }
+      b.incoming.clear();
       this.blocks.delete(b.ramOff * 4 + b.mode);
     }
     this.pages.delete(page);
@@ -93,15 +109,22 @@ export class JitEngine {
 
   run(budget: number): number {
     const c = this.cpu;
+    const r = c.r;
     const start = c.icount;
     const end = start + budget;
     const h = c.htlb;
     const bp = this.breakpoints;
+    const stats = this.stats;
     c.stopRequested = false;
-    let prev: Block | undefined;
+    c.exitSlot = -1;
+    // The block that last returned to the dispatcher through a link slot (and the slot):
+    // linked to the block found next if that is the slot's target and nothing intervened.
+    let from: Block | undefined;
+    let fromSlot = -1;
     while (c.icount < end && !c.stopRequested) {
-      if (c.icount >= c.nextEvent) { c.hooks.onEvent(c); prev = undefined; }
+      if (c.icount >= c.nextEvent) { c.hooks.onEvent(c); from = undefined; }
       if (c.waiting) {
+        from = undefined;
         const w = c.waitStep(end);
         if (w === 'idle') break;
         if (w === 'skip') continue;
@@ -111,77 +134,84 @@ export class JitEngine {
       if (c.inDelay || limit - c.icount < MAX_BLOCK) {
         // Resuming inside a delay slot, or close to an event: interpret one instruction.
         this.interp.run(1);
-        this.stats.interpretedInsns++;
-        prev = undefined;
+        stats.interpretedInsns++;
+        from = undefined;
         continue;
       }
       let blk: Block | undefined;
       try {
-        if (c.irqPending) c.raise(Exc.Int, false, 0);
-        // Find the block at PC: chained successor, or fetch translation + cache lookup.
-        if (prev && prev.next && prev.next.valid && prev.nextGen === h.flushes && prev.next.mode === c.mode
-          && prev.next.startLo === c.pcLo && prev.next.startHi === c.pcHi) {
-          blk = prev.next;
-          this.stats.chainedExecs++;
-        } else {
-          const lo = c.pcLo, hi = c.pcHi;
-          if (lo & 3) { c.fetch(); continue; } // raises AdEL
-          const i = ((c.mode * 3 + Access.Fetch) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
-          const off = h.tagLo[i] === (lo & ~0xfff) && h.tagHi[i] === hi ? h.base[i] + (lo & 0xfff) : c.ramOff(hi, lo, Access.Fetch);
-          if (off < 0) { this.interp.run(1); this.stats.interpretedInsns++; prev = undefined; continue; }
-          const key = off * 4 + c.mode;
-          const head = this.blocks.get(key);
-          blk = head;
-          while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
-          if (!blk) {
-            const heat = (this.heat.get(key) ?? 0) + 1;
-            if (heat < this.hot) {
-              this.heat.set(key, heat);
-              this.interpretBlock();
-              prev = undefined;
-              continue;
-            }
-            blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
-            if (!blk) {
-              // Untranslatable (a branch whose delay slot is on the next page or holds a
-              // breakpoint): always interpret (until the next flush).
-              this.heat.set(key, -Infinity);
-              this.interpretBlock();
-              prev = undefined;
-              continue;
-            }
-            this.heat.delete(key);
-            blk.alias = head;
-            this.blocks.set(key, blk);
-            this.track(blk);
-            this.stats.blocksTranslated++;
+        if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
+        if (h.flushes !== this.linkFlushes) this.unlinkMapped();
+        // Find the block at PC: fetch translation + cache lookup.
+        const lo = c.pcLo, hi = c.pcHi;
+        if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL
+        const i = ((c.mode * 3 + Access.Fetch) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
+        const off = h.tagLo[i] === (lo & ~0xfff) && h.tagHi[i] === hi ? h.base[i] + (lo & 0xfff) : c.ramOff(hi, lo, Access.Fetch);
+        if (off < 0) { this.interp.run(1); stats.interpretedInsns++; from = undefined; continue; }
+        const key = off * 4 + c.mode;
+        const head = this.blocks.get(key);
+        blk = head;
+        while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
+        if (!blk) {
+          from = undefined;
+          const heat = (this.heat.get(key) ?? 0) + 1;
+          if (heat < this.hot) {
+            this.heat.set(key, heat);
+            this.interpretBlock();
+            continue;
           }
-          if (prev) { prev.next = blk; prev.nextGen = h.flushes; }
+          blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
+          if (!blk) {
+            // Untranslatable (a branch whose delay slot is on the next page or holds a
+            // breakpoint): always interpret (until the next flush).
+            this.heat.set(key, -Infinity);
+            this.interpretBlock();
+            continue;
+          }
+          this.heat.delete(key);
+          blk.alias = head;
+          this.blocks.set(key, blk);
+          this.track(blk);
+          stats.blocksTranslated++;
         }
-        // Run the block, then follow its chained successor directly while nothing needs
-        // the outer loop (events, interrupts, WAIT, stops, breakpoints, delay slots).
+        if (from !== undefined) {
+          // (An indirect jump's slot, with no fixed target, links to where it went last.)
+          const tlo = from.exitLo[fromSlot], thi = from.exitHi[fromSlot];
+          if (bp === undefined && from.valid && from.mode === blk.mode && (tlo === undefined || (tlo === lo && thi === hi))) this.link(from, fromSlot, blk);
+          from = undefined;
+        }
+        // Run the block and the blocks it is linked to while no event is due (the
+        // generated code checks c.jitLimit before following a link).
+        c.icount0 = c.icount;
+        c.jitLimit = limit - MAX_BLOCK;
+        c.ioHit = false;
+        // (The generated code sets c.jitBlk itself before anything that may need precise state.)
+        const observe = this.onBlockExit;
+        let chained = 0;
         for (;;) {
-          c.jitBlk = blk;
-          c.icount0 = c.icount;
-          c.jitLimit = Math.min(c.nextEvent, end);
-          c.ioHit = false;
-          blk.fn(c, c.r);
-          c.jitBlk = undefined;
-          this.stats.blockExecs++;
-          blk.execs++;
-          if (this.onBlockExit) this.onBlockExit(blk, false);
-          const n: Block | undefined = blk.next;
-          if (n === undefined || !blk.valid || !n.valid || blk.nextGen !== h.flushes || n.mode !== c.mode
-            || n.startLo !== c.pcLo || n.startHi !== c.pcHi || c.waiting || c.stopRequested || c.irqPending || c.inDelay
-            || c.icount + MAX_BLOCK > c.nextEvent || c.icount + MAX_BLOCK > end
-            || (bp !== undefined && bp.lows.has(c.pcLo))) break;
-          blk = n;
-          this.stats.chainedExecs++;
+          const nb: Block | undefined = blk.fn(c, r);
+          if (nb === undefined) break;
+          chained++;
+          if (observe !== undefined) {
+            // Materialize the state at the block boundary for the observer.
+            c.jitBlk = undefined;
+            c.pcLo = nb.startLo; c.pcHi = nb.startHi; c.icount = c.icount0;
+            observe(blk, false);
+          }
+          blk = nb;
         }
-        prev = blk.valid ? blk : undefined;
+        c.jitBlk = undefined;
+        stats.blockExecs += chained + 1;
+        stats.chainedExecs += chained;
+        if (observe !== undefined) observe(blk, false);
+        if (c.exitSlot >= 0) {
+          if (blk.valid) { from = blk; fromSlot = c.exitSlot; }
+          c.exitSlot = -1;
+        }
       } catch (err) {
         c.jitBlk = undefined;
-        prev = undefined;
+        c.exitSlot = -1;
+        from = undefined;
         if (err !== GUEST_EXCEPTION) throw err;
         if (this.onBlockExit) this.onBlockExit(blk, true);
       }
@@ -189,18 +219,29 @@ export class JitEngine {
     return c.icount - start;
   }
 
+  /**
+   * Links `from`'s exit `slot` to `to`. A target in kseg0/kseg1 reached in Kernel mode
+   * is unmapped, so the link holds until `to` is invalidated; any other target depends
+   * on the TLB, so the link is also dropped at the next host translation cache flush.
+   */
+  private link(from: Block, slot: number, to: Block): void {
+    from.links[slot] = to;
+    to.incoming.add(from);
+    const lo = to.startLo >>> 0;
+    if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) this.mapped.push(from, slot);
+  }
+
+  /** Drops the links that depend on the TLB (after a host translation cache flush). */
+  private unlinkMapped(): void {
+    const m = this.mapped;
+    for (let i = 0; i < m.length; i += 2) (m[i] as Block).links[m[i + 1] as number] = undefined;
+    m.length = 0;
+    this.linkFlushes = this.cpu.htlb.flushes;
+  }
+
   /** Runs one block's worth of instructions in the interpreter (until a branch's delay slot completes or a CTX instruction). */
   private interpretBlock(): void {
-    const c = this.cpu;
-    for (let n = 0; n < MAX_BLOCK; n++) {
-      const before = c.icount;
-      const wasDelay = c.inDelay;
-      this.interp.run(1);
-      this.stats.interpretedInsns++;
-      if (c.icount === before || c.waiting || c.stopRequested) return; // exception, wait or stop
-      if (wasDelay || c.brState === 2 || c.brState === 3) return; // delay slot done, likely annulled, eret
-      if ((c.pcLo & 0xfff) === 0 || c.icount >= c.nextEvent) return;
-    }
+    this.stats.interpretedInsns += this.interp.runBlock(MAX_BLOCK);
   }
 
   private track(b: Block): void {

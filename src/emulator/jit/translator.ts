@@ -27,11 +27,24 @@ export interface Block {
   readonly length: number;
   /** Index of the delay-slot instruction, or −1. */
   readonly ds: number;
-  readonly fn: (c: Cpu, r: Int32Array) => void;
+  /**
+   * Runs the block. Returns the next block when the exit taken is linked to it and the
+   * next event is at least MAX_BLOCK instructions away (c.icount0 is then the icount at
+   * that block's entry, c.icount and PC are not updated); otherwise sets PC, icount and
+   * c.exitSlot (the exit's link slot, or leaves it −1) and returns undefined.
+   */
+  readonly fn: (c: Cpu, r: Int32Array) => Block | undefined;
   valid: boolean;
-  /** Successor links (chaining): block last taken after this one and the host TLB generation it was valid for. */
-  next: Block | undefined;
-  nextGen: number;
+  /** Direct successor links, one slot per exit to a constant address (filled by the dispatcher). */
+  readonly links: Array<Block | undefined>;
+  /**
+   * Target address of each link slot; undefined for the slot of an indirect jump, whose
+   * link is followed only when the jump goes to the linked block's address.
+   */
+  readonly exitLo: Array<number | undefined>;
+  readonly exitHi: Array<number | undefined>;
+  /** Blocks whose link slots may point to this one (to unlink it when it is invalidated). */
+  readonly incoming: Set<Block>;
   execs: number;
   /**
    * Another block for the same RAM offset and mode reached at a different virtual
@@ -58,19 +71,24 @@ function inlineMemory(code: string, mode: number): string {
   const hit = (k: number, align: number): string =>
     `${align ? `(alo & ${align}) === 0 && ` : ''}tl[I = ${k} | ((alo >>> 12) & 2047)] === (alo & -4096) && th[I] === ahi`;
   const off = '(hb[I] + (alo & 4095))';
+  // Slow paths are marked @S@: the translator puts the precise-state stores there.
   code = code
-    .replace(/c\.lw\(ahi, alo\)/g, `(${hit(KR, 3)} ? M32[${off} >> 2] : c.lw(ahi, alo))`)
+    .replace(/const lo = c\.ld\(ahi, alo\), hi = c\.ldHi;/g,
+      `let lo, hi; if (${hit(KR, 7)}) { I = ${off} >> 2; lo = M32[I]; hi = M32[I + 1]; } else { @S@lo = c.LD(ahi, alo); hi = c.ldHi; }`)
+    .replace(/c\.lw\(ahi, alo\)/g, `(${hit(KR, 3)} ? M32[${off} >> 2] : (@S@c.lw(ahi, alo)))`)
     .replace(/c\.ld\(ahi, alo\)/g, `(${hit(KR, 7)} ? (I = ${off} >> 2, c.ldHi = M32[I + 1], M32[I]) : c.ld(ahi, alo))`)
-    .replace(/c\.lbu\(ahi, alo\)/g, `(${hit(KR, 0)} ? MU8[${off}] : c.lbu(ahi, alo))`)
-    .replace(/c\.lb\(ahi, alo\)/g, `(${hit(KR, 0)} ? M8[${off}] : c.lb(ahi, alo))`)
-    .replace(/c\.lhu\(ahi, alo\)/g, `(${hit(KR, 1)} ? MU16[${off} >> 1] : c.lhu(ahi, alo))`)
-    .replace(/c\.lh\(ahi, alo\)/g, `(${hit(KR, 1)} ? M16[${off} >> 1] : c.lh(ahi, alo))`);
+    .replace(/c\.lbu\(ahi, alo\)/g, `(${hit(KR, 0)} ? MU8[${off}] : (@S@c.lbu(ahi, alo)))`)
+    .replace(/c\.lb\(ahi, alo\)/g, `(${hit(KR, 0)} ? M8[${off}] : (@S@c.lb(ahi, alo)))`)
+    .replace(/c\.lhu\(ahi, alo\)/g, `(${hit(KR, 1)} ? MU16[${off} >> 1] : (@S@c.lhu(ahi, alo)))`)
+    .replace(/c\.lh\(ahi, alo\)/g, `(${hit(KR, 1)} ? M16[${off} >> 1] : (@S@c.lh(ahi, alo)))`)
+    .replace(/c\.LD\(/g, 'c.ld('); // (the ld template's slow path, kept out of the general ld replacement)
   code = code.replace(/c\.(sw|sd|sb|sh)\(ahi, alo, (r\[[^\]]+\]), (r\[[^\]]+\])\);/g, (m, fn: string, x: string, y: string) => {
+    const slow = `else { @S@${m} }`;
     switch (fn) {
-      case 'sw': return `if (${hit(KW, 3)}) M32[${off} >> 2] = ${x}; else ${m}`;
-      case 'sd': return `if (${hit(KW, 7)}) { I = ${off} >> 2; M32[I] = ${x}; M32[I + 1] = ${y}; } else ${m}`;
-      case 'sb': return `if (${hit(KW, 0)}) MU8[${off}] = ${x}; else ${m}`;
-      default: return `if (${hit(KW, 1)}) MU16[${off} >> 1] = ${x}; else ${m}`;
+      case 'sw': return `if (${hit(KW, 3)}) M32[${off} >> 2] = ${x}; ${slow}`;
+      case 'sd': return `if (${hit(KW, 7)}) { I = ${off} >> 2; M32[I] = ${x}; M32[I + 1] = ${y}; } ${slow}`;
+      case 'sb': return `if (${hit(KW, 0)}) MU8[${off}] = ${x}; ${slow}`;
+      default: return `if (${hit(KW, 1)}) MU16[${off} >> 1] = ${x}; ${slow}`;
     }
   });
   return code;
@@ -118,6 +136,7 @@ interface Scanned {
   insns: Array<{ e: InsnSpec; w: number }>;
   ds: number;
 }
+
 
 /**
  * Finds the basic block at ramOff. Returns undefined when nothing can be translated
@@ -224,56 +243,118 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     const label = labelOf.get(page + ((lo >>> 0) & 0xfff)) ?? -1;
     return label === 0 && entryIsBreakpoint ? -1 : label;
   };
-  const lines: string[] = ['"use strict";', 'return function (c, r) {'];
-  if (!cpu.big) lines.push('const tl = c.htlb.tagLo, th = c.htlb.tagHi, hb = c.htlb.base, M32 = c.bus.ram32, M8 = c.bus.ram8, MU8 = c.bus.ram, M16 = c.bus.ram16, MU16 = c.bus.ramU16; let I = 0;');
-  lines.push('const gen = c.codeGen; let L = 0;', 'outer: for (;;) { switch (L) {');
+  const body: string[] = [];
+  const slots: Array<[number, number] | undefined> = [];
+  const region = blocks.length > 1;
+  if (region) body.push('outer: for (;;) { switch (L) {');
   blocks.forEach((b, label) => {
     // A block that branches back to itself loops right here (the tightest code V8 gets).
     const self = successors(b).some(([lo, hi]) => labelAt(lo, hi) === label);
-    lines.push(`case ${label}: ${self ? 'for (;;)' : ''} {`);
-    emitBlock(cpu, b, lines, labelAt, label, self);
-    lines.push('}');
+    body.push(`${region ? `case ${label}: ` : ''}${self ? 'for (;;)' : ''} {`);
+    emitBlock(cpu, b, body, labelAt, label, self, slots);
+    body.push('}');
   });
-  lines.push('default: return; } }', '};');
+  if (region) body.push('default: return undefined; } }');
+  // The host translation cache and RAM views are fixed for the CPU's life: closure
+  // constants of the block rather than loads on every entry.
+  const text = body.join('\n');
+  const lines = ['"use strict";', 'return function (c, r) {'];
+  if (/\bgen\b/.test(text)) lines.push('const gen = c.codeGen;');
+  lines.push(`let I = 0, T = false, S = false${region ? ', L = 0' : ''};`, text, '};');
   // (ramOff: all of a region is on the entry's page, which is what the engine's check of
   // stores into the running block's page needs.)
   const infos = blocks.map((b) => ({ startLo: b.startLo, startHi: b.startHi, ds: b.ds, ramOff }));
-  const fn = (new Function('B', lines.join('\n')) as (b: typeof infos) => Block['fn'])(infos);
+  const links: Array<Block | undefined> = slots.map(() => undefined);
+  // (Named for profilers: a CPU profile shows translated code per guest address.)
+  lines.push(`//# sourceURL=mips64-block-${(startHi >>> 0).toString(16)}-${(startLo >>> 0).toString(16)}.js`);
+  const h = cpu.htlb, m = cpu.bus;
+  const fn = (new Function('B', 'X', 'tl', 'th', 'hb', 'M32', 'M8', 'MU8', 'M16', 'MU16', lines.join('\n')) as (...a: unknown[]) => Block['fn'])(
+    infos, links, h.tagLo, h.tagHi, h.base, m.ram32, m.ram8, m.ram, m.ram16, m.ramU16);
   return {
-    startLo, startHi, ramOff, mode: cpu.mode, length: entry.insns.length, ds: entry.ds, fn, valid: true, next: undefined,
-    nextGen: -1, execs: 0, alias: undefined,
+    startLo, startHi, ramOff, mode: cpu.mode, length: entry.insns.length, ds: entry.ds, fn, valid: true,
+    links, exitLo: slots.map((t) => t?.[0]), exitHi: slots.map((t) => t?.[1]), incoming: new Set(), execs: 0, alias: undefined,
   };
 }
 
 /** Emits one block of a region; `labelAt` gives the label of a region block or −1. */
-function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, hi: number) => number, me: number, selfLoop: boolean): void {
+function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, hi: number) => number, me: number, selfLoop: boolean,
+  slots: Array<[number, number] | undefined>): void {
   const { startLo, startHi, insns, ds } = b;
   const n = insns.length;
   const exitAt = (k: number): string => {
     const [l, h] = add32(startLo, startHi, k * 4);
-    return `c.pcLo = ${l}; c.pcHi = ${h}; c.icount = c.icount0 + ${k}; return;`;
+    return `c.pcLo = ${l}; c.pcHi = ${h}; c.icount = c.icount0 + ${k}; return undefined;`;
   };
   // Continue at a constant address after `done` instructions: inside the region when it
-  // has that block and nothing requires the dispatcher, else return to it.
+  // has that block, else at the block linked to this exit, while the next event is at
+  // least MAX_BLOCK instructions away (c.jitLimit); else return to the dispatcher.
   const goTo = (lo: number, hi: number, done: number): string => {
     const label = labelAt(lo, hi);
-    const leave = `c.pcLo = ${lo}; c.pcHi = ${hi}; c.icount = c.icount0; return;`;
-    if (label < 0) return `c.icount0 += ${done}; ${leave}`;
+    const j = slots.length;
+    slots.push([lo, hi]);
+    const leave = `c.icount = c.icount0; c.pcLo = ${lo}; c.pcHi = ${hi}; c.exitSlot = ${j}; return undefined;`;
+    if (label < 0) return `c.icount0 += ${done}; if (c.icount0 <= c.jitLimit) { const nb = X[${j}]; if (nb !== undefined) return nb; } ${leave}`;
     const go = label === me && selfLoop ? 'continue;' : `L = ${label}; c.jitBlk = B[${label}]; continue outer;`;
-    return `c.icount0 += ${done}; if (c.icount0 + ${MAX_BLOCK} <= c.jitLimit && c.icount0 + ${MAX_BLOCK} <= c.nextEvent && !c.irqPending && !c.stopRequested && c.codeGen === gen) { ${go} } ${leave}`;
+    return `c.icount0 += ${done}; if (c.icount0 <= c.jitLimit && c.codeGen === gen) { ${go} } ${leave}`;
   };
   const succ = successors(b);
+  // A direct branch or jump whose delay slot is an ordinary instruction: its outcome is
+  // kept in the local T and its exits are constant (no c.br call, no branch state in
+  // the CPU unless the delay slot may need precise state).
+  let direct = false, likely = false;
+  if (ds > 0) {
+    const be = insns[ds - 1].e;
+    direct = !(be.flags & F.INDIRECT) && (be.flags & (F.BRANCH | F.JUMP)) !== 0 && !(insns[ds].e.flags & (DELAY_SLOT | F.CTX))
+      && succ.length === ((be.flags & F.BRANCH) ? 2 : 1);
+    likely = direct && /c\.brl\(/.test(templateFor(be));
+  }
+  /** The delay slot of a direct branch: instructions done after it, taken target, not-taken target (none: likely or jump). */
+  const slotsAt = new Map<number, { done: number; taken: [number, number]; fall: [number, number] | undefined }>();
+  if (direct) slotsAt.set(ds, { done: n, taken: succ[0], fall: likely || succ.length === 1 ? undefined : succ[1] });
   for (let k = 0; k < n; k++) {
     const { e, w } = insns[k];
     const [pl, ph] = add32(startLo, startHi, k * 4);
     const t = templateFor(e);
     let code = instantiate(t, w, pl, ph, cpu.mode, cpu.big);
-    const impure = PURE.test(code);
     const isBranch = k === ds - 1;
-    if (impure) code = `c.k = ${k}; ${code}`;
+    const dsx = slotsAt.get(k);
+    const directBranch = slotsAt.has(k + 1);
+    if (directBranch) code = code.replace(/c\.br\((true|taken), [^;]*\);/, 'T = $1;').replace(/c\.brl\(taken, [^;]*\);/, 'T = taken;');
+    // (Linking a return address cannot fault.)
+    const impure = PURE.test(code.replace(/c\.link\([^)]*\);/g, ''));
+    // Inline RAM accesses whose only call is the slow path: precise state is stored on
+    // that path alone (S records that it ran, for the device-access exit).
+    const lazy = impure && code.includes('@S@') && !PURE.test(code.replace(/@S@(lo = )?c\.\w+\([^()]*\)/g, '').replace(/c\.ldHi/g, ''));
+    // Precise state in a delay slot (Cpu.sync) needs the branch's target.
+    const target = (sep: string): string => !dsx ? '' : dsx.fall === undefined ? `c.brLo = ${dsx.taken[0]}${sep} c.brHi = ${dsx.taken[1]}${sep} `
+      : `c.brLo = T ? ${dsx.taken[0]} : ${dsx.fall[0]}${sep} c.brHi = T ? ${dsx.taken[1]} : ${dsx.fall[1]}${sep} `;
+    // After a device access in a delay slot: to the dispatcher, at the branch's target.
+    const dsLeave = `c.icount = c.icount0 + ${dsx ? dsx.done : n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return undefined;`;
+    const dsIoExit = `if (c.ioHit) { c.ioHit = false; ${dsLeave} }`;
+    code = code.replace(/@S@/g, lazy ? `S = true, c.jitBlk = B[${me}], c.k = ${k}, ${target(',')}` : '');
+    if (lazy) code += ` if (S) { S = false;${k === ds ? ' c.inDelay = false;' : ''} if (c.ioHit) { c.ioHit = false; ${k === ds ? dsLeave : exitAt(k + 1)} } }`;
+    else if (impure) code = `c.jitBlk = B[${me}]; c.k = ${k}; ${code}`;
     // Instructions that change the translation context may also read or rebase the
     // virtual clock (mtc0 Count) or the PC: give them the interpreter's view first.
-    if (e.flags & F.CTX) code = `c.k = ${k}; c.sync(); ${code}`;
+    if (e.flags & F.CTX) code = `c.jitBlk = B[${me}]; c.k = ${k}; c.sync(); ${code}`;
+    if (directBranch) {
+      lines.push(code);
+      if (isBranch && likely) {
+        // Likely branch not taken: the delay slot is annulled.
+        const [al, ah] = add32(startLo, startHi, (k + 2) * 4);
+        lines.push(`if (!T) { ${goTo(al, ah, k + 1)} }`);
+      }
+      continue;
+    }
+    if (dsx) {
+      if (impure && !lazy) lines.push(target(';'));
+      lines.push(code);
+      if (impure && !lazy) lines.push('c.inDelay = false;');
+      if (impure && !lazy && (e.flags & (F.LOAD | F.STORE))) lines.push(dsIoExit);
+      if (dsx.fall === undefined) lines.push(goTo(dsx.taken[0], dsx.taken[1], dsx.done));
+      else lines.push(`if (T) { ${goTo(dsx.taken[0], dsx.taken[1], n)} }`, goTo(dsx.fall[0], dsx.fall[1], n));
+      continue;
+    }
     if (isBranch) {
       lines.push(`c.brState = 0; ${code}`);
       // Likely branch not taken: the delay slot is annulled.
@@ -285,20 +366,28 @@ function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, 
       lines.push(code);
       // (sync() in the delay slot set inDelay; the slot has completed now.)
       lines.push('c.inDelay = false;');
+      if (impure && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return undefined; }`);
       if (!(e.flags & F.CTX)) {
         for (const [sl, sh] of succ) lines.push(`if (c.brLo === ${sl} && c.brHi === ${sh}) { ${goTo(sl, sh, n)} }`);
       }
-      lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return;`);
+      if (e.flags & (F.CTX | DELAY_SLOT)) lines.push(`c.icount = c.icount0 + ${n}; c.pcLo = c.brLo; c.pcHi = c.brHi; return undefined;`);
+      else {
+        // Indirect jump: continue at the block linked to this exit if it starts at the target.
+        const j = slots.length;
+        slots.push(undefined);
+        lines.push(`{ const ja = c.brLo, jh = c.brHi; c.icount0 += ${n}; if (c.icount0 <= c.jitLimit) { const nb = X[${j}]; if (nb !== undefined && nb.startLo === ja && nb.startHi === jh) return nb; }`
+          + ` c.icount = c.icount0; c.pcLo = ja; c.pcHi = jh; c.exitSlot = ${j}; return undefined; }`);
+      }
       continue;
     }
     if (k === n - 1 && (e.flags & F.CTX)) {
       lines.push(`c.brState = 0; ${code}`);
       const [nl, nh] = add32(startLo, startHi, n * 4);
-      lines.push(`if (c.brState === 3) { c.pcLo = c.brLo; c.pcHi = c.brHi; } else { c.pcLo = ${nl}; c.pcHi = ${nh}; } c.icount = c.icount0 + ${n}; return;`);
+      lines.push(`if (c.brState === 3) { c.pcLo = c.brLo; c.pcHi = c.brHi; } else { c.pcLo = ${nl}; c.pcHi = ${nh}; } c.icount = c.icount0 + ${n}; return undefined;`);
       continue;
     }
     lines.push(code);
-    if (impure && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; ${exitAt(k + 1)} }`);
+    if (impure && !lazy && (e.flags & (F.LOAD | F.STORE))) lines.push(`if (c.ioHit) { c.ioHit = false; ${exitAt(k + 1)} }`);
   }
   if (ds < 0) {
     const last = insns[n - 1].e;
