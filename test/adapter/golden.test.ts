@@ -22,6 +22,8 @@
 //     consecutive stdout `output` events are merged into one;
 //   - the repository's absolute path (demo.s line information) → `<ROOT>`;
 //   - `mips64/stats` hostRunMs and mips (host time) → `<host-ms>`, `<host-mips>`;
+//   - `mips64/stats` jit counters (deterministic, but they follow the translator's tuning,
+//     which is not the adapter's protocol) → `<jit-counter>`;
 //   - checkpoint ids (wall time, per-process counter, random digits) → `<checkpoint-1>`…,
 //     and their `created` time → `<time>`.
 
@@ -113,6 +115,10 @@ export function normalise(log: readonly Entry[]): Entry[] {
         const b = m['body'] as Record<string, unknown>;
         b['hostRunMs'] = '<host-ms>';
         b['mips'] = '<host-mips>';
+        // The translator's counters are deterministic but follow its tuning (hot threshold,
+        // block links): their names are protocol, their values are not.
+        const jit = b['jit'] as Record<string, unknown> | undefined;
+        if (jit) for (const k of Object.keys(jit)) jit[k] = typeof jit[k] === 'number' ? '<jit-counter>' : jit[k];
       }
     }
     return { dir: e.dir, message: m };
