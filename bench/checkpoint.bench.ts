@@ -5,9 +5,13 @@
 // shell when the guest is cached (restores from memory are the session's, through a
 // Checkpointer: by difference, with the full decode alongside); CPU-time medians; and, side by side, QEMU's `migrate "exec:cat > file"`
 // of a 256 MiB Malta guest at the same shell (driving QEMU's monitor over stdio) when
-// qemu-system-mips64el is installed. Prints results and appends them to bench/results.md.
+// qemu-system-mips64el is installed; and the guest slowdown dirty tracking causes on the
+// Debian boot (vmlinuz to the initramfs marker, translator: tracking off, vs armed by a
+// full checkpoint at 100 M instructions; CPU medians of interleaved runs). Prints results
+// and appends them to bench/results.md.
 //
 //   npx tsc -p tsconfig.test.json && node --expose-gc out/bench/checkpoint.bench.js [--no-demo] [--no-tracking] [--no-malta] [--no-qemu]
+//        [--no-boot-tracking] [--boot-runs N]
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,8 @@ import type { Machine } from '../src/emulator/machine';
 import { captureCheckpoint, restoreCheckpoint } from '../src/emulator/snapshot/checkpoint';
 import { CHECKPOINT_EXTENSION, parseCheckpoint } from '../src/emulator/snapshot/format';
 import { Checkpointer } from '../src/emulator/snapshot/manager';
+import { CRC32_IMPLEMENTATION } from '../src/emulator/snapshot/crc32';
+import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-malta';
 import { bootScribbler, scribble } from '../test/support/checkpoint-guests';
 import { debianCorpus } from '../test/support/corpus';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs';
@@ -200,6 +206,80 @@ function drive(m: Machine, mode: Mode, every: number, done: () => boolean, step?
   return { insns: m.cpu.icount - start, ms: t, cpu: (c.user + c.system) / 1000, cks };
 }
 
+/** Instruction count at which the armed boot takes its full checkpoint. */
+const ARM_AT = 100_000_000;
+
+interface TrackedBoot { cpu: number; wall: number; insns: number; traps: number; dirty: number; takeMs: number }
+
+/**
+ * Boots the Debian vmlinuz (the decompressor runs in the guest) on the translator to the
+ * initramfs marker. 'armed': a full checkpoint at the first slice boundary past ARM_AT,
+ * then dirty tracking for the rest of the boot; the checkpoint itself is timed apart and
+ * left out of the boot's CPU and wall time.
+ */
+function bootTracked(mode: 'off' | 'armed', kernel: Uint8Array, initrd: Uint8Array, append: string): TrackedBoot {
+  const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine: 'jit' });
+  let text = '';
+  machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) text += String.fromCharCode(byte); });
+  board.bootLinux(kernel, initrd, append);
+  const cp = mode === 'armed' ? new Checkpointer(machine, { memoryBudgetBytes: 512 * MiB }) : undefined;
+  (globalThis as { gc?: () => void }).gc?.();
+  let takeCpu = 0, takeWall = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < 20000 && !text.includes(USERSPACE_MARKER); i++) {
+    if (cp && cp.list().length === 0 && machine.cpu.icount >= ARM_AT) {
+      const tc = process.cpuUsage(), tw = performance.now();
+      cp.take({ kind: 'full', name: 'armed' });
+      takeWall += ms(tw);
+      const d = process.cpuUsage(tc);
+      takeCpu += (d.user + d.system) / 1000;
+    }
+    if (machine.run(2_000_000).reason === 'poweroff') break;
+  }
+  const wall = ms(t0) - takeWall;
+  const c = process.cpuUsage(c0);
+  if (!text.includes(USERSPACE_MARKER)) throw new Error(`boot (${mode}): no marker; console tail: ${text.slice(-300)}`);
+  if (cp && cp.list().length !== 1) throw new Error('boot (armed): the checkpoint was not taken');
+  const r = {
+    cpu: (c.user + c.system) / 1000 - takeCpu, wall, insns: machine.cpu.icount,
+    traps: cp?.tracker.traps ?? 0, dirty: cp?.tracker.count ?? 0, takeMs: takeCpu,
+  };
+  cp?.dispose();
+  return r;
+}
+
+async function bootTrackingSection(runs: number): Promise<void> {
+  out('');
+  let g;
+  try {
+    g = await fetchDebianMalta({ log: () => {} });
+  } catch (e) {
+    out(`Dirty tracking on the Debian boot: skipped — guest not available (${(e as Error).message})`);
+    return;
+  }
+  const kernel = new Uint8Array(readFileSync(g.kernel));
+  const initrd = new Uint8Array(readFileSync(g.initrd));
+  const append = g.append + ' rdinit=/init';
+  const res: Record<'off' | 'armed', TrackedBoot[]> = { off: [], armed: [] };
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, the order alternating, so drifting load hits both modes alike.
+    for (const mode of (i % 2 === 0 ? ['off', 'armed'] : ['armed', 'off']) as Array<'off' | 'armed'>) {
+      const r = bootTracked(mode, kernel, initrd, append);
+      res[mode].push(r);
+      console.error(`# boot ${mode} run ${i + 1}: cpu ${f0(r.cpu)} ms, wall ${f0(r.wall)} ms, ${f0(r.insns / 1e6)} M insns`);
+    }
+  }
+  const off = median(res.off.map((r) => r.cpu)), armed = median(res.armed.map((r) => r.cpu));
+  const a = res.armed[res.armed.length - 1];
+  out(`Dirty tracking on the Debian 5kc-malta boot (vmlinuz → initramfs marker, JIT, ${f0(a.insns / 1e6)} M instructions; `
+    + `armed: full checkpoint at ${ARM_AT / 1e6} M instructions, then tracking to the marker; medians of ${runs} interleaved runs, CPU time, the checkpoint itself excluded):`);
+  out(`- off ${f0(off)} ms | armed ${f0(armed)} ms → slowdown ${f1((armed / off - 1) * 100)}% (target ≤ 3%); `
+    + `runs off [${res.off.map((r) => f0(r.cpu)).join(', ')}], armed [${res.armed.map((r) => f0(r.cpu)).join(', ')}] ms; `
+    + `wall medians off ${f0(median(res.off.map((r) => r.wall)))} ms, armed ${f0(median(res.armed.map((r) => r.wall)))} ms`);
+  out(`- armed run: ${a.traps} write traps (first store to a page), ${a.dirty} pages dirty at the marker (${mib(a.dirty * 4096)} MiB); the full checkpoint at ${ARM_AT / 1e6} M took ${f0(median(res.armed.map((r) => r.takeMs)))} ms CPU (median)`);
+}
+
 async function maltaSection(withQemu: boolean): Promise<void> {
   out('');
   let g;
@@ -311,11 +391,15 @@ async function qemuSection(vmlinuz: string, initrd: Uint8Array): Promise<void> {
 
 async function main(): Promise<void> {
   const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return '?'; } })();
-  out(`### Checkpoints — ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus()[0]?.model ?? '?'} (${cpus().length} CPUs), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  out(`### Checkpoints — ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus()[0]?.model ?? '?'} (${cpus().length} CPUs), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, CRC-32 by ${CRC32_IMPLEMENTATION}`);
   try {
     if (!process.argv.includes('--no-demo')) demoSection();
     if (!process.argv.includes('--no-tracking')) trackingSection();
     if (!process.argv.includes('--no-malta')) await maltaSection(!process.argv.includes('--no-qemu'));
+    if (!process.argv.includes('--no-boot-tracking')) {
+      const i = process.argv.indexOf('--boot-runs');
+      await bootTrackingSection(i >= 0 ? Math.max(1, Number(process.argv[i + 1]) || 3) : 3);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

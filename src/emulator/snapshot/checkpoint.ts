@@ -172,7 +172,7 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
         w.u32(p); w.u8(PageCodec.Fill); w.raw(ram.subarray(off, off + 4));
       }
     } else {
-      const n = compressor.lz(ram, off);
+      const n = compressor.looksIncompressible(ram, off) ? -1 : compressor.lz(ram, off);
       if (n < 0) {
         w.u32(p); w.u8(PageCodec.Raw);
         cut();

@@ -21,6 +21,14 @@
 // hash table of words, stepping faster through data that does not compress, so random
 // pages cost little before they fall back to Raw. The decoder checks every length and
 // offset: a corrupt stream is reported, never written outside the page.
+//
+// Before the LZ search, looksIncompressible() samples the page (SAMPLE_WORDS words
+// spread over it, 4 bytes each) and counts repeated byte values among the samples.
+// Uniformly random bytes repeat little (about 27 of 128 samples); code, pointers,
+// tables, text and anything with zero runs repeat far more. A page whose samples look
+// random is stored Raw without a search. The verdict only chooses an encoding — a page
+// it misjudges is stored Raw, exactly and decodably, a little larger than LZ would
+// have made it — so it cannot affect what a restore writes.
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -60,12 +68,49 @@ function wordsOf(b: Uint8Array): Int32Array {
   return v;
 }
 
+/** Words sampled by looksIncompressible (every PAGE_WORDS / SAMPLE_WORDS-th word). */
+const SAMPLE_WORDS = 32;
+/**
+ * Most repeated byte values among the 4 × SAMPLE_WORDS sampled bytes for a verdict of
+ * "random": uniform bytes give 27.3 on average (128 − 256·(1 − e^(−1/2))), standard
+ * deviation about 3.5, so data at the threshold is 3.5 deviations less random than that.
+ */
+const RANDOM_MAX_REPEATS = 40;
+
 export class PageCompressor {
   private readonly table = new Int32Array(1 << HASH_BITS);
   private stamp = 0;
   /** Output of the last lz() call. */
   readonly out = new Uint8Array(PAGE_SIZE + 64);
   private readonly outView = new DataView(this.out.buffer);
+
+  private readonly seen = new Int32Array(256);
+  private seenStamp = 0;
+
+  /**
+   * True when the page at src[base, base + 4096) (4-byte aligned in its buffer) looks
+   * like uniformly random bytes, which LZ cannot shorten: a cheap sample (see above).
+   */
+  looksIncompressible(src: Uint8Array, base: number): boolean {
+    const at = src.byteOffset + base;
+    if ((at & 3) !== 0) throw new RangeError('PageCompressor.looksIncompressible: the page must be 4-byte aligned');
+    const w = wordsOf(src), w0 = at >>> 2;
+    // Byte values seen carry a per-page stamp, so the table is never cleared.
+    this.seenStamp = (this.seenStamp + 1) | 0;
+    if (this.seenStamp === 0) { this.seen.fill(0); this.seenStamp = 1; }
+    const seen = this.seen, stamp = this.seenStamp;
+    let repeats = 0;
+    for (let k = 0; k < SAMPLE_WORDS; k++) {
+      const v = w[w0 + k * (PAGE_WORDS / SAMPLE_WORDS) + 7];
+      const b0 = v & 0xff, b1 = (v >>> 8) & 0xff, b2 = (v >>> 16) & 0xff, b3 = v >>> 24;
+      if (seen[b0] === stamp) repeats++; else seen[b0] = stamp;
+      if (seen[b1] === stamp) repeats++; else seen[b1] = stamp;
+      if (seen[b2] === stamp) repeats++; else seen[b2] = stamp;
+      if (seen[b3] === stamp) repeats++; else seen[b3] = stamp;
+      if (repeats > RANDOM_MAX_REPEATS) return false;
+    }
+    return true;
+  }
 
   /**
    * Compresses the page at src[base, base + 4096) (4-byte aligned in its buffer) into

@@ -112,47 +112,65 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 /** A section payload given as one or more pieces (written back to back). */
 export interface SectionInput { tag: string; pieces: Uint8Array[] }
 
-/** Assembles a checkpoint file: preamble, HEAD, the given sections, END!. */
+/** Bytes copied into the file before the CRC catches up with them (well within L2). */
+const CRC_CHUNK = 64 << 10;
+
+/**
+ * Assembles a checkpoint file: preamble, HEAD, the given sections, END!. The pieces are
+ * copied into the file once, and each section's CRC is computed over its copy in the
+ * file, a chunk at a time right after the chunk was copied (one pass over the source).
+ */
 export function assembleCheckpoint(header: CheckpointHeader, sections: readonly SectionInput[]): { bytes: Uint8Array; hash: string } {
   const head = textEncoder.encode(JSON.stringify(header));
   const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
-  const meta = all.map((s) => {
-    let len = 0, crc = 0;
-    for (const p of s.pieces) { len += p.length; crc = crc32(p, crc); }
+  const lens = all.map((s) => {
+    let len = 0;
+    for (const p of s.pieces) len += p.length;
     if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
-    return { tag: s.tag, len, crc };
+    return len;
   });
-  // Digest: HEAD payload, then (tag, length, crc) of every section before END!.
-  const table = new Uint8Array(head.length + meta.length * 12);
-  table.set(head);
-  const tdv = new DataView(table.buffer);
-  meta.forEach((m, i) => {
-    const o = head.length + i * 12;
-    for (let k = 0; k < 4; k++) table[o + k] = m.tag.charCodeAt(k);
-    tdv.setUint32(o + 4, m.len, true);
-    tdv.setUint32(o + 8, m.crc, true);
-  });
-  const digest = sha256(table);
-  const end = new Uint8Array(4 + 32);
-  new DataView(end.buffer).setUint32(0, all.length, true);
-  end.set(digest, 4);
-  all.push({ tag: 'END!', pieces: [end] });
-  meta.push({ tag: 'END!', len: end.length, crc: crc32(end) });
-
-  let total = 12;
-  for (const m of meta) total += 12 + m.len;
+  const END_LENGTH = 4 + 32;
+  let total = 12 + 12 + END_LENGTH;
+  for (const len of lens) total += 12 + len;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   for (let k = 0; k < 8; k++) out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
   dv.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+  const crcs: number[] = [];
   let o = 12;
+  const putSection = (tag: string, len: number, pieces: readonly Uint8Array[]): number => {
+    for (let k = 0; k < 4; k++) out[o + k] = tag.charCodeAt(k);
+    dv.setUint32(o + 4, len, true);
+    const at = o + 12;
+    // The CRC follows the copy a chunk behind, over bytes still in the cache.
+    let q = at, from = at, crc = 0;
+    for (const p of pieces) {
+      out.set(p, q);
+      q += p.length;
+      if (q - from >= CRC_CHUNK) { crc = crc32(out.subarray(from, q), crc); from = q; }
+    }
+    crc = crc32(out.subarray(from, q), crc);
+    dv.setUint32(o + 8, crc, true);
+    o = q;
+    return crc;
+  };
+  all.forEach((s, i) => { crcs.push(putSection(s.tag, lens[i], s.pieces)); });
+  // Digest: HEAD payload, then (tag, length, crc) of every section before END!.
+  const table = new Uint8Array(head.length + all.length * 12);
+  table.set(head);
+  const tdv = new DataView(table.buffer);
   all.forEach((s, i) => {
-    for (let k = 0; k < 4; k++) out[o + k] = s.tag.charCodeAt(k);
-    dv.setUint32(o + 4, meta[i].len, true);
-    dv.setUint32(o + 8, meta[i].crc, true);
-    o += 12;
-    for (const p of s.pieces) { out.set(p, o); o += p.length; }
+    const t = head.length + i * 12;
+    for (let k = 0; k < 4; k++) table[t + k] = s.tag.charCodeAt(k);
+    tdv.setUint32(t + 4, lens[i], true);
+    tdv.setUint32(t + 8, crcs[i], true);
   });
+  const digest = sha256(table);
+  const end = new Uint8Array(END_LENGTH);
+  new DataView(end.buffer).setUint32(0, all.length, true);
+  end.set(digest, 4);
+  putSection('END!', END_LENGTH, [end]);
+  if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
   return { bytes: out, hash: toHex(digest) };
 }
 
