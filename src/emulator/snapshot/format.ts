@@ -113,7 +113,7 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 export interface SectionInput { tag: string; pieces: Uint8Array[] }
 
 /** Bytes copied into the file before the CRC catches up with them (well within L2). */
-const CRC_CHUNK = 64 << 10;
+const CRC_CHUNK = 256 << 10;
 
 /**
  * Assembles a checkpoint file: preamble, HEAD, the given sections, END!. The pieces are
