@@ -24,7 +24,7 @@ import type { ConsoleInputRecord, Machine } from '../machine';
 import { DirtyTracker } from './dirty';
 import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageCompressor } from './compress';
 import {
-  assembleCheckpoint, ByteReader, ByteWriter, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
+  assembleCheckpoint, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
   PAGE_SECTION_BYTES, ParsedCheckpoint, SectionInput,
 } from './format';
 import { decodeInputLog, encodeInputLog } from './input-log';
@@ -95,10 +95,9 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
   }
   const stat = encodeStates(comps);
   const inpt = encodeInputLog(m.inputLog);
-  const { sections, count } = encodePages(m, opts.kind === 'full' ? undefined : opts.pages);
   const wallTimeMs = opts.wallTimeMs ?? Date.now();
   const id = opts.id ?? newCheckpointId(wallTimeMs);
-  const header: CheckpointHeader = {
+  const makeHeader = (count: number): CheckpointHeader => ({
     format: 'mips64-studio-checkpoint',
     id,
     name: opts.name ?? id,
@@ -115,7 +114,15 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
     pages: count,
     inputEvents: m.inputLog.length,
     producer: CHECKPOINT_PRODUCER,
-  };
+  });
+  if (opts.kind === 'incremental') {
+    // Every listed page has a record, so the header is known before the pages are encoded.
+    const header = makeHeader(opts.pages!.length);
+    const { bytes, hash } = buildIncremental(m, header, stat, inpt, opts.pages!);
+    return { bytes, hash, header };
+  }
+  const { sections, count } = encodeAllPages(m);
+  const header = makeHeader(count);
   const { bytes, hash } = assembleCheckpoint(header, [
     { tag: 'STAT', pieces: [stat] },
     { tag: 'INPT', pieces: [inpt] },
@@ -141,18 +148,17 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
 const compressor = new PageCompressor();
 
 /**
- * Page records of every non-zero page (pages undefined) or of the listed pages (Zero
- * records included). Raw pages are not copied here: their section pieces are views of
- * RAM, read by assembleCheckpoint (CRC and the one copy into the file) before the caller
- * returns — RAM must not change in between.
+ * Page records of every non-zero page, for a full checkpoint (whose size is not known
+ * beforehand). Raw pages are not copied here: their section pieces are views of RAM,
+ * read by assembleCheckpoint (the one copy into the file, then its CRC) before the
+ * caller returns — RAM must not change in between.
  */
-function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: SectionInput[]; count: number } {
+function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number } {
   const ram = m.bus.ram, ram32 = m.bus.ram32;
   const total = ram.length >>> PAGE_SHIFT;
   // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
-  // until assembly). Full: never grows (the section closes at PAGE_SECTION_BYTES);
-  // incremental: starts small (dirty pages are often incompressible) and grows if needed.
-  const cap = pages ? Math.min(1 << 20, pages.length * (PAGE_SIZE + 8) + 16) : PAGE_SECTION_BYTES + 8192;
+  // until assembly); it never grows (the section closes at PAGE_SECTION_BYTES).
+  const cap = PAGE_SECTION_BYTES + 8192;
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
   let pieces: Uint8Array[] = [];
@@ -162,15 +168,11 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
   const cut = (): void => {
     if (w.n > from) { pieces.push(w.buf.subarray(from, w.n)); size += w.n - from; from = w.n; }
   };
-  const one = (p: number, keepZero: boolean): void => {
+  const one = (p: number): void => {
     const off = p << PAGE_SHIFT;
     if (isFillPage(ram32, off >>> 2)) {
-      if (ram32[off >>> 2] === 0) {
-        if (!keepZero) return;
-        w.u32(p); w.u8(PageCodec.Zero);
-      } else {
-        w.u32(p); w.u8(PageCodec.Fill); w.raw(ram.subarray(off, off + 4));
-      }
+      if (ram32[off >>> 2] === 0) return; // restore clears RAM first
+      w.u32(p); w.u8(PageCodec.Fill); w.raw(ram.subarray(off, off + 4));
     } else {
       const n = compressor.looksIncompressible(ram, off) ? -1 : compressor.lz(ram, off);
       if (n < 0) {
@@ -192,17 +194,70 @@ function encodePages(m: Machine, pages: Uint32Array | undefined): { sections: Se
       from = 0;
     }
   };
-  if (pages) {
-    for (let i = 0; i < pages.length; i++) {
-      if (pages[i] >= total) throw new CheckpointError('state', `page ${pages[i]} is outside RAM`);
-      one(pages[i], true);
-    }
-  } else {
-    for (let p = 0; p < total; p++) one(p, false);
-  }
+  for (let p = 0; p < total; p++) one(p);
   cut();
   if (size > 0) sections.push({ tag: 'PAGE', pieces });
   return { sections, count };
+}
+
+/** Longest page record: u32 page, u8 codec, 4096 bytes (an Lz record is always shorter). */
+const MAX_RECORD = 5 + PAGE_SIZE;
+
+/**
+ * An incremental checkpoint written in one pass: each listed page is classified
+ * (Zero, Fill, incompressible → Raw, else LZ when shorter) and its record written
+ * straight into the file while the page is still in the cache, the section CRCs
+ * following a chunk behind. Same records and section boundaries as encodePages.
+ */
+function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array): { bytes: Uint8Array; hash: string } {
+  const ram = m.bus.ram, ram32 = m.bus.ram32;
+  const total = ram.length >>> PAGE_SHIFT;
+  for (let i = 0; i < pages.length; i++) {
+    if (pages[i] >= total) throw new CheckpointError('state', `page ${pages[i]} is outside RAM`);
+  }
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const pageBytes = pages.length * MAX_RECORD;
+  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES));
+  b.begin('HEAD'); b.bytes(head); b.end();
+  b.begin('STAT'); b.bytes(stat); b.end();
+  b.begin('INPT'); b.bytes(inpt); b.end();
+  const out = b.out;
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let open = false;
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i];
+    if (!open) { b.begin('PAGE'); open = true; }
+    b.reserve(MAX_RECORD);
+    let o = b.at;
+    const off = p << PAGE_SHIFT;
+    dv.setUint32(o, p, true);
+    if (isFillPage(ram32, off >>> 2)) {
+      if (ram32[off >>> 2] === 0) {
+        out[o + 4] = PageCodec.Zero;
+        o += 5;
+      } else {
+        out[o + 4] = PageCodec.Fill;
+        for (let k = 0; k < 4; k++) out[o + 5 + k] = ram[off + k];
+        o += 9;
+      }
+    } else {
+      const n = compressor.looksIncompressible(ram, off) ? -1 : compressor.lz(ram, off);
+      if (n < 0) {
+        out[o + 4] = PageCodec.Raw;
+        out.set(ram.subarray(off, off + PAGE_SIZE), o + 5);
+        o += 5 + PAGE_SIZE;
+      } else {
+        out[o + 4] = PageCodec.Lz;
+        dv.setUint16(o + 5, n, true);
+        out.set(compressor.out.subarray(0, n), o + 7);
+        o += 7 + n;
+      }
+    }
+    b.at = o;
+    if (b.sectionLength >= PAGE_SECTION_BYTES) { b.end(); open = false; }
+  }
+  if (open) b.end();
+  return b.finish();
 }
 
 // ---- reading the sections ------------------------------------------------------------------------

@@ -174,6 +174,93 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
   return { bytes: out, hash: toHex(digest) };
 }
 
+/**
+ * Writes a checkpoint file front to back into one buffer of a known maximum size, for
+ * callers that produce section payloads in place (an incremental's pages are copied
+ * from RAM straight into the file, and checksummed there while still in the cache).
+ * Same layout and checks as assembleCheckpoint: begin(tag), write payload bytes at
+ * `at` through reserve(n), end(); then finish() adds END! and returns the file.
+ */
+export class CheckpointBuilder {
+  readonly out: Uint8Array;
+  private readonly dv: DataView;
+  /** Write position. */
+  at = 12;
+  private readonly done: Array<{ tag: string; len: number; crc: number }> = [];
+  private head: Uint8Array | undefined;
+  private open: { tag: string; start: number; from: number; crc: number } | undefined;
+
+  constructor(maxPayloadBytes: number, maxSections: number) {
+    this.out = new Uint8Array(12 + (maxSections + 1) * 12 + 36 + maxPayloadBytes);
+    this.dv = new DataView(this.out.buffer);
+    for (let k = 0; k < 8; k++) this.out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
+    this.dv.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+  }
+
+  begin(tag: string): void {
+    if (this.open) throw new Error(`CheckpointBuilder: section ${this.open.tag} is still open`);
+    if (this.done.length === 0 && tag !== 'HEAD') throw new Error('CheckpointBuilder: HEAD comes first');
+    this.reserve(12);
+    for (let k = 0; k < 4; k++) this.out[this.at + k] = tag.charCodeAt(k);
+    this.at += 12;
+    this.open = { tag, start: this.at, from: this.at, crc: 0 };
+  }
+
+  /** Makes room for n more payload bytes at `at` (the caller writes them and advances `at`). */
+  reserve(n: number): void {
+    if (this.at + n > this.out.length) throw new RangeError(`CheckpointBuilder: ${n} more bytes exceed the ${this.out.length}-byte buffer`);
+    const s = this.open;
+    // Checksum what was written since, while it is still in the cache.
+    if (s && this.at - s.from >= CRC_CHUNK) { s.crc = crc32(this.out.subarray(s.from, this.at), s.crc); s.from = this.at; }
+  }
+
+  bytes(b: Uint8Array): void { this.reserve(b.length); this.out.set(b, this.at); this.at += b.length; }
+
+  /** Payload bytes of the open section so far. */
+  get sectionLength(): number { return this.open ? this.at - this.open.start : 0; }
+
+  end(): void {
+    const s = this.open;
+    if (!s) throw new Error('CheckpointBuilder: no open section');
+    const len = this.at - s.start;
+    if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
+    const crc = crc32(this.out.subarray(s.from, this.at), s.crc);
+    this.dv.setUint32(s.start - 8, len, true);
+    this.dv.setUint32(s.start - 4, crc, true);
+    if (s.tag === 'HEAD') this.head = this.out.slice(s.start, this.at);
+    this.done.push({ tag: s.tag, len, crc });
+    this.open = undefined;
+  }
+
+  /**
+   * Appends END! and returns the file: a view of the buffer when it is mostly used, else
+   * a copy of the used part (so a checkpoint does not hold on to unused room).
+   */
+  finish(): { bytes: Uint8Array; hash: string } {
+    if (this.open || !this.head) throw new Error('CheckpointBuilder: unfinished sections');
+    const head = this.head;
+    const table = new Uint8Array(head.length + this.done.length * 12);
+    table.set(head);
+    const tdv = new DataView(table.buffer);
+    this.done.forEach((m, i) => {
+      const t = head.length + i * 12;
+      for (let k = 0; k < 4; k++) table[t + k] = m.tag.charCodeAt(k);
+      tdv.setUint32(t + 4, m.len, true);
+      tdv.setUint32(t + 8, m.crc, true);
+    });
+    const digest = sha256(table);
+    const n = this.done.length;
+    this.begin('END!');
+    this.reserve(36);
+    this.dv.setUint32(this.at, n, true);
+    this.out.set(digest, this.at + 4);
+    this.at += 36;
+    this.end();
+    const used = this.out.subarray(0, this.at);
+    return { bytes: this.at >= this.out.length * 0.75 ? used : used.slice(), hash: toHex(digest) };
+  }
+}
+
 // ---- reading --------------------------------------------------------------------------
 
 /** Reads only the preamble and the header (for listings); still checks the header's CRC. */
