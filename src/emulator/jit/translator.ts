@@ -256,11 +256,13 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     // A block that branches back to itself loops right here (the tightest code V8 gets).
     const self = successors(b).some(([lo, hi]) => labelAt(lo, hi) === label);
     const at = body.length;
-    body.push(`${region ? `case ${label}: ` : ''}${self ? 'for (;;)' : ''} {`);
+    const head = `${self ? 'for (;;)' : ''} {`;
+    body.push(head);
     // The block's info for precise state (Cpu.sync) and the engine's self-modification
     // check, stored once on entry when some instruction may need it (not once per such
     // instruction: a store into the Cpu in a hot loop costs the arith64 kernel a third).
-    if (emitBlock(cpu, b, body, labelAt, label, self, slots)) body[at] = `c.jitBlk = B[${label}]; ${body[at]}`;
+    const info = emitBlock(cpu, b, body, labelAt, label, self, slots) ? `c.jitBlk = B[${label}]; ` : '';
+    body[at] = `${region ? `case ${label}: ` : ''}${info}${head}`;
     body.push('}');
   });
   if (region) body.push('default: return undefined; } }');
