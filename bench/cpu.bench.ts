@@ -1,4 +1,4 @@
-// CPU benchmark: three bare-metal kernels (integer loop, memcpy, 64-bit arithmetic) on
+// CPU benchmark: four bare-metal kernels (integer loop, memcpy, 64-bit arithmetic, a chain of short blocks) on
 // the interpreter and the translator, and on QEMU (qemu-system-mips64el -M malta) in
 // the same run when installed. Prints guest MIPS and wall times; appends to results.md.
 
@@ -11,7 +11,7 @@ import { assemble } from '../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../src/emulator/isa/assembler/to-elf';
 
 const DIR = join(__dirname, '..', '..', 'bench', 'kernels');
-const KERNELS = ['intloop', 'memcpy', 'arith64'];
+const KERNELS = ['intloop', 'memcpy', 'arith64', 'chain'];
 const QEMU_DONE = `done:\n\tlui $t8, 0xbf00\n\tli $t9, 0x42\n\tsw $t9, 0x500($t8)\n3:\tb 3b\n\tnop\n`;
 
 function build(name: string, qemu: boolean): Uint8Array {

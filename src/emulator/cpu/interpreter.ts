@@ -45,9 +45,19 @@ function compile(op: string, template: string): Handler {
   return fn;
 }
 
+/** Entries of the decoded-word cache (a power of two). */
+const DC_SIZE = 1 << 14;
+
 export class Interpreter {
   /** Handler per table entry id (aliases resolve to their canonical entry). */
   private readonly handlers: Handler[] = [];
+  /**
+   * Decoded-word cache, direct-mapped by a hash of the instruction word: the word and its
+   * handler (decoding walks the table's candidate lists, the largest cost of running
+   * cold code). Decoding depends on the word alone, so entries never go stale.
+   */
+  private readonly dcWord = new Int32Array(DC_SIZE);
+  private readonly dcHandler: Handler[];
   /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
   breakpoints: PcBreakpoints | undefined = undefined;
 
@@ -58,6 +68,18 @@ export class Interpreter {
       this.handlers[e.id] = (c.flags & F.RESERVED) ? reserved : compile(c.op, templateFor(c));
     }
     this.handlers[RESERVED.id] = reserved;
+    // (Every entry starts as word 0, which the zero-filled dcWord already says.)
+    this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlers[cpu.decoder.decode(0).id]);
+  }
+
+  /** The handler for instruction word w. */
+  private handlerFor(w: number): Handler {
+    const i = (w ^ (w >>> 13) ^ (w >>> 24)) & (DC_SIZE - 1);
+    if (this.dcWord[i] === w) return this.dcHandler[i];
+    const h = this.handlers[this.cpu.decoder.decode(w).id];
+    this.dcWord[i] = w;
+    this.dcHandler[i] = h;
+    return h;
   }
 
   /** Executes exactly one instruction (or takes one exception/interrupt). */
@@ -66,9 +88,8 @@ export class Interpreter {
     try {
       if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
       const w = c.fetch();
-      const e = c.decoder.decode(w);
       c.brState = 0;
-      this.handlers[e.id](c, w);
+      this.handlerFor(w)(c, w);
       c.icount++;
       advance(c);
     } catch (err) {
@@ -84,8 +105,6 @@ export class Interpreter {
     const c = this.cpu;
     const start = c.icount;
     const end = start + budget;
-    const handlers = this.handlers;
-    const dec = c.decoder;
     const bp = this.breakpoints;
     c.stopRequested = false;
     while (c.icount < end && !c.stopRequested) {
@@ -100,7 +119,7 @@ export class Interpreter {
         if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
         const w = c.fetch();
         c.brState = 0;
-        handlers[dec.decode(w).id](c, w);
+        this.handlerFor(w)(c, w);
         c.icount++;
         advance(c);
       } catch (err) {
@@ -118,8 +137,6 @@ export class Interpreter {
    */
   runBlock(max: number): number {
     const c = this.cpu;
-    const handlers = this.handlers;
-    const dec = c.decoder;
     const bp = this.breakpoints;
     c.stopRequested = false;
     for (let n = 1; n <= max; n++) {
@@ -130,7 +147,7 @@ export class Interpreter {
         if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
         const w = c.fetch();
         c.brState = 0;
-        handlers[dec.decode(w).id](c, w);
+        this.handlerFor(w)(c, w);
         c.icount++;
         advance(c);
       } catch (err) {

@@ -55,6 +55,11 @@ export interface Block {
 }
 
 const PURE = /\bc\./; // templates that call into the CPU may fault, read time or do I/O
+/**
+ * CPU helpers that only compute on registers (never fault, read time or touch memory):
+ * calls to them need no precise state. (Cpu.op64, which may fault, is not among them.)
+ */
+const SAFE_CALLS = /\bc\.(?:link|shl|shr|sar|ror|dext|dins|mul32|div32|dmult|ddiv|madd)\([^;]*\);/g;
 
 function add32(lo: number, hi: number, d: number): [number, number] {
   const l = (lo + d) | 0;
@@ -250,8 +255,14 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
   blocks.forEach((b, label) => {
     // A block that branches back to itself loops right here (the tightest code V8 gets).
     const self = successors(b).some(([lo, hi]) => labelAt(lo, hi) === label);
-    body.push(`${region ? `case ${label}: ` : ''}${self ? 'for (;;)' : ''} {`);
-    emitBlock(cpu, b, body, labelAt, label, self, slots);
+    const at = body.length;
+    const head = `${self ? 'for (;;)' : ''} {`;
+    body.push(head);
+    // The block's info for precise state (Cpu.sync) and the engine's self-modification
+    // check, stored once on entry when some instruction may need it (not once per such
+    // instruction: a store into the Cpu in a hot loop costs the arith64 kernel a third).
+    const info = emitBlock(cpu, b, body, labelAt, label, self, slots) ? `c.jitBlk = B[${label}]; ` : '';
+    body[at] = `${region ? `case ${label}: ` : ''}${info}${head}`;
     body.push('}');
   });
   if (region) body.push('default: return undefined; } }');
@@ -276,9 +287,14 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
   };
 }
 
-/** Emits one block of a region; `labelAt` gives the label of a region block or −1. */
+/**
+ * Emits one block of a region; `labelAt` gives the label of a region block or −1.
+ * Returns whether the block must store its info in c.jitBlk on entry (an instruction
+ * outside slow paths may need precise state).
+ */
 function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, hi: number) => number, me: number, selfLoop: boolean,
-  slots: Array<[number, number] | undefined>): void {
+  slots: Array<[number, number] | undefined>): boolean {
+  let needsInfo = false;
   const { startLo, startHi, insns, ds } = b;
   const n = insns.length;
   const exitAt = (k: number): string => {
@@ -320,8 +336,8 @@ function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, 
     const dsx = slotsAt.get(k);
     const directBranch = slotsAt.has(k + 1);
     if (directBranch) code = code.replace(/c\.br\((true|taken), [^;]*\);/, 'T = $1;').replace(/c\.brl\(taken, [^;]*\);/, 'T = taken;');
-    // (Linking a return address cannot fault.)
-    const impure = PURE.test(code.replace(/c\.link\([^)]*\);/g, ''));
+    // (Linking a return address, shifting or multiplying registers cannot fault.)
+    const impure = PURE.test(code.replace(SAFE_CALLS, ''));
     // Inline RAM accesses whose only call is the slow path: precise state is stored on
     // that path alone (S records that it ran, for the device-access exit).
     const lazy = impure && code.includes('@S@') && !PURE.test(code.replace(/@S@(lo = )?c\.\w+\([^()]*\)/g, '').replace(/c\.ldHi/g, ''));
@@ -333,7 +349,7 @@ function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, 
     const dsIoExit = `if (c.ioHit) { c.ioHit = false; ${dsLeave} }`;
     code = code.replace(/@S@/g, lazy ? `S = true, c.jitBlk = B[${me}], c.k = ${k}, ${target(',')}` : '');
     if (lazy) code += ` if (S) { S = false;${k === ds ? ' c.inDelay = false;' : ''} if (c.ioHit) { c.ioHit = false; ${k === ds ? dsLeave : exitAt(k + 1)} } }`;
-    else if (impure) code = `c.jitBlk = B[${me}]; c.k = ${k}; ${code}`;
+    else if (impure) { code = `c.k = ${k}; ${code}`; needsInfo = true; }
     // Instructions that change the translation context may also read or rebase the
     // virtual clock (mtc0 Count) or the PC: give them the interpreter's view first.
     if (e.flags & F.CTX) code = `c.jitBlk = B[${me}]; c.k = ${k}; c.sync(); ${code}`;
@@ -394,4 +410,5 @@ function emitBlock(cpu: Cpu, b: Scanned, lines: string[], labelAt: (lo: number, 
     if (succ.length === 1 && !(last.flags & F.CTX)) lines.push(goTo(succ[0][0], succ[0][1], n));
     else if (!(last.flags & F.CTX)) lines.push(exitAt(n));
   }
+  return needsInfo;
 }
