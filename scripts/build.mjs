@@ -18,6 +18,23 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * Writes a file by temp file + rename, with a per-process temp name: tests build dist/
+ * from several processes at once while others start dist/adapter.js or dist/cli.js, which
+ * must never see a half-written bundle.
+ */
+function writeAtomically(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+/** Bundles with esbuild in memory, then writes every output file atomically. */
+async function bundle(options) {
+  const { outputFiles } = await build({ ...common, ...options, write: false });
+  for (const f of outputFiles) writeAtomically(f.path, f.contents);
+}
+
 /** Bundles src/cli/guest/demo-image.ts in memory, runs it, writes the ELF images atomically. */
 async function buildGuests() {
   const { outputFiles } = await build({ ...common, sourcemap: false, minify: false, write: false, entryPoints: ['src/cli/guest/demo-image.ts'], outfile: 'demo-image.js' });
@@ -28,14 +45,13 @@ async function buildGuests() {
   mkdirSync('dist/guests', { recursive: true });
   for (const endian of ['little', 'big']) {
     const out = `dist/guests/${DEMO_ELF[endian]}`;
-    writeFileSync(`${out}.tmp`, buildDemoElf(source, endian));
-    renameSync(`${out}.tmp`, out);
+    writeAtomically(out, buildDemoElf(source, endian));
   }
 }
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...common, entryPoints: ['src/adapter/main.ts'], outfile: 'dist/adapter.js' }),
+  bundle({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  bundle({ entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  bundle({ entryPoints: ['src/adapter/main.ts'], outfile: 'dist/adapter.js' }),
   buildGuests(),
 ]);
