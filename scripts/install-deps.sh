@@ -3,6 +3,9 @@
 #   - cross binutils/gcc for mips64el and mips64 (objdump/as are the disassembler and
 #     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
 #     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator);
+#   - chromium and libkrb5-dev for the VS Code UI test (test/e2e/ui.test.ts): Chromium is the
+#     browser playwright-core drives; the Kerberos headers let code-server's native modules
+#     build (scripts/ui-setup.sh installs code-server itself, from npm, into the user's cache);
 #   - the mips64el dpkg architecture, so the project can `apt-get download` Debian's
 #     mips64el busybox-static and linux-image-5kc-malta guests.
 set -euo pipefail
@@ -21,6 +24,8 @@ packages=(
   xz-utils
   cpio
   qemu-system-mips
+  chromium
+  libkrb5-dev
 )
 
 installed() {
