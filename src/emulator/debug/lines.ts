@@ -2,7 +2,9 @@
 // per-instruction line records for assembly programs (the built-in demo), and from DWARF
 // line programs (.debug_line) of compiled code: each row covers the addresses up to the
 // next row of its sequence; is_stmt rows are the statement starts breakpoints and line
-// steps use.
+// steps use. Rows remember the file they came from (`source`): a source's rows can be
+// moved together (a kernel relocated by KASLR) or set aside while its load address is
+// unknown.
 
 import type { LineRow } from '../loader/dwarf/line';
 
@@ -14,10 +16,11 @@ export interface LineLocation {
 }
 
 interface Entry extends LineLocation {
-  readonly addr: bigint;
+  addr: bigint;
   /** First address past the entry (addr for a row that covers no code). */
-  readonly end: bigint;
+  end: bigint;
   readonly stmt: boolean;
+  readonly source: string;
 }
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -30,12 +33,23 @@ export class LineTable {
   /** Statement starts by file and line. */
   private readonly byLine = new Map<string, bigint[]>();
   private readonly stmtStarts = new Set<bigint>();
+  /** Every row added, in order, placed or not (what rebase() re-indexes). */
+  private all: Entry[] = [];
+  /** Current load offset per source. */
+  private readonly offsets = new Map<string, bigint>();
+  /** Sources set aside (load address unknown). */
+  private readonly unplaced = new Set<string>();
 
   get size(): number {
     return this.entries.length;
   }
 
   private push(e: Entry): void {
+    this.all.push(e);
+    if (!this.unplaced.has(e.source)) this.index(e);
+  }
+
+  private index(e: Entry): void {
     if (e.end > e.addr) {
       if (this.entries.length && this.entries[this.entries.length - 1]!.addr > e.addr) this.sorted = false;
       this.entries.push(e);
@@ -53,25 +67,71 @@ export class LineTable {
     const a = U64(addr);
     const p = this.entries[this.entries.length - 1];
     const continues = p !== undefined && p.end === a && p.file === file && p.line === line;
-    this.push({ addr: a, end: U64(a + 4n), file, line, column: 0, stmt: !continues });
+    this.push({ addr: a, end: U64(a + 4n), file, line, column: 0, stmt: !continues, source: '' });
   }
 
   /**
    * Rows of DWARF line programs (in program order), moved by `offset` (a symbol file
-   * loaded elsewhere). Returns the number of rows that cover code.
+   * loaded elsewhere), from the file `source`. Returns the number of rows that cover code.
    */
-  addRows(rows: readonly LineRow[], offset = 0n): number {
+  addRows(rows: readonly LineRow[], offset = 0n, source = ''): number {
     let n = 0;
+    offset = this.offsetFor(source, offset);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       if (r.endSequence) continue;
       const next = rows[i + 1];
       // The last row of a sequence without end_sequence (truncated program) covers nothing.
       const end = next && next.address >= r.address ? next.address : r.address;
-      this.push({ addr: U64(r.address + offset), end: U64(end + offset), file: r.file, line: r.line, column: r.column, stmt: r.isStmt });
+      this.push({ addr: U64(r.address + offset), end: U64(end + offset), file: r.file, line: r.line, column: r.column, stmt: r.isStmt, source });
       if (end > r.address) n++;
     }
     return n;
+  }
+
+  /** A source's rows share one offset: more rows of a moved source are moved likewise. */
+  private offsetFor(source: string, offset: bigint): bigint {
+    const cur = this.offsets.get(source);
+    if (cur === undefined) { this.offsets.set(source, U64(offset)); return offset; }
+    return cur;
+  }
+
+  /**
+   * Moves the rows of `source` to `offset` (their link addresses + offset), or with
+   * undefined sets them aside (not looked up, no breakpoints bind to them) until moved
+   * again. Returns the number of rows concerned.
+   */
+  rebase(source: string, offset: bigint | undefined): number {
+    const old = this.offsets.get(source) ?? 0n;
+    let n = 0;
+    const delta = offset === undefined ? 0n : offset - old;
+    for (const e of this.all) {
+      if (e.source !== source) continue;
+      n++;
+      if (delta !== 0n) { e.addr = U64(e.addr + delta); e.end = U64(e.end + delta); }
+    }
+    if (offset === undefined) this.unplaced.add(source);
+    else { this.unplaced.delete(source); this.offsets.set(source, U64(offset)); }
+    this.reindex();
+    return n;
+  }
+
+  /** Forgets the rows of `source`; returns how many went. */
+  remove(source: string): number {
+    const before = this.all.length;
+    this.all = this.all.filter((e) => e.source !== source);
+    this.offsets.delete(source);
+    this.unplaced.delete(source);
+    this.reindex();
+    return before - this.all.length;
+  }
+
+  private reindex(): void {
+    this.entries = [];
+    this.sorted = true;
+    this.byLine.clear();
+    this.stmtStarts.clear();
+    for (const e of this.all) if (!this.unplaced.has(e.source)) this.index(e);
   }
 
   private sort(): void {
