@@ -29,12 +29,12 @@ export interface KernelLinkSymbols {
 }
 
 /**
- * Whether a symbol table is a Linux MIPS kernel's (defines start_kernel and _text, with
- * _text in kseg0/kseg1): its link addresses, else undefined.
+ * Whether a symbol table is a Linux MIPS kernel's (defines start_kernel and _text (or
+ * _stext), in kseg0/kseg1): its link addresses, else undefined.
  */
 export function kernelLinkSymbols(table: SymbolTable): KernelLinkSymbols | undefined {
   const sk = table.byName('start_kernel')?.addr;
-  const text = table.byName('_text')?.addr;
+  const text = (table.byName('_text') ?? table.byName('_stext'))?.addr;
   if (sk === undefined || text === undefined) return undefined;
   const t = U64(text);
   if (t < KSEG0 || t >= KERNEL_END) return undefined;
