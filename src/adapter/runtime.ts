@@ -34,6 +34,8 @@ export interface RuntimeEvents {
   exited: { code: number };
   /** Kernel symbols found at run time (kallsyms of a vmlinuz, rebased by the KASLR offset). */
   kernelSymbols: KernelSymbolsInfo;
+  /** Kernel symbols were dropped or set aside until the kernel starts again (a reset, a restore into the decompressor): the text says so. */
+  kernelSymbolsPending: string;
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -180,7 +182,7 @@ export class Runtime {
     const handlers: KernelSymbolsHandlers = {
       onReady: (info) => this.events.emit('kernelSymbols', info),
       onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
-      onPending: () => this.events.emit('output', { text: 'kernel symbols: set aside until the kernel starts (and relocates itself) again\n', category: 'console' }),
+      onPending: () => this.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
     };
     const rk = kernelFiles[0]?.link.relocateKernel;
     if (board === 'malta' && rk !== undefined) {

@@ -189,6 +189,7 @@ export class Mips64DebugSession extends DebugSession {
     });
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
+    rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
     if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = this.uartOutput = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
@@ -208,8 +209,9 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   /**
-   * Kernel symbols appeared (or moved by the KASLR offset) at run time: function and source
-   * breakpoints resolve again (same ids, 'changed' events).
+   * Kernel symbols appeared (or moved by the KASLR offset, or were set aside until the
+   * kernel starts again) at run time: function and source breakpoints resolve again (same
+   * ids, 'changed' events).
    */
   private onKernelSymbols(text: string): void {
     this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
@@ -292,12 +294,14 @@ export class Mips64DebugSession extends DebugSession {
 
   private unbound(source: DebugProtocol.Source, line: number, id = this.nextBpId++): DebugProtocol.Breakpoint {
     const name = source.name ?? (source.path ? basename(source.path) : 'this source');
-    const later = this.rt?.dbg.symbolsPending ? `; the kernel's line information is used once ${this.rt.dbg.symbolsPending}` : '';
+    const pending = this.rt?.dbg.symbolsPending;
+    const aside = pending && source.path ? this.lineFile(source.path, true) : undefined;
     return {
       id, verified: false, line,
       message: !this.rt ? 'the machine has not been launched yet'
+        : aside !== undefined ? `${name} is kernel code whose load address is not known yet: the breakpoint is set once ${pending}`
         : source.path && this.lineFile(source.path) !== undefined ? `no code at or after line ${line} of ${name}`
-          : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})${later}`,
+          : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})`,
     };
   }
 
@@ -335,10 +339,11 @@ export class Mips64DebugSession extends DebugSession {
     return new Source(basename(local), this.convertDebuggerPathToClient(local));
   }
 
-  /** The line table's name for a client source path (through the source map), if it has one. */
-  private lineFile(clientPath: string): string | undefined {
+  /** The line table's name for a client source path (through the source map), if it has one (`aside`: among rows set aside). */
+  private lineFile(clientPath: string, aside = false): string | undefined {
     const key = resolve(this.convertClientPathToDebugger(clientPath));
-    return this.rt?.dbg.lines.files().find((f) => this.paths.key(f) === key);
+    const lines = this.rt?.dbg.lines;
+    return (aside ? lines?.filesAside() : lines?.files())?.find((f) => this.paths.key(f) === key);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {

@@ -126,5 +126,4 @@ test('Debian vmlinuz with KASLR and a vmlinux symbol file: symbols and DWARF lin
   assert.equal(frames[0]!.name, 'start_kernel+0x8');
   assert.equal(frames[0]!.source?.path, `${DIR}/${FILE}`);
   assert.equal(frames[0]!.line, 903);
-  await c.stop();
 });

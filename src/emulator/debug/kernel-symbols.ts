@@ -114,10 +114,12 @@ export class KernelSymbols {
   /** The decompressor jumps to the kernel: read kallsyms from the decompressed image. */
   private onKernelJump(): void {
     const dbg = this.dbg;
+    const had = this.ready;
     this.ready = false;
     this.info = undefined;
     dbg.symbolsPending = PENDING;
     dbg.symbols.remove(KALLSYMS_SOURCE);
+    if (had) this.handlers.onPending?.(); // a second boot (reset): breakpoints wait for the symbols again
     if (this.returnHook !== undefined) { dbg.setInternalBreakpoint(this.returnHook, undefined); this.returnHook = undefined; }
     const target = U64(dbg.cpu.getGpr(this.jump.reg));
     if (target < KSEG0 || target >= KSEG0 + KSEG_SIZE) {

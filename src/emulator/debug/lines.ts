@@ -173,6 +173,14 @@ export class LineTable {
     return [...new Set([...this.byLine.keys()].map((k) => k.slice(0, k.indexOf('\0'))))];
   }
 
+  /** Files with statement rows in sources set aside (load address unknown). */
+  filesAside(): string[] {
+    if (this.unplaced.size === 0) return [];
+    const out = new Set<string>();
+    for (const e of this.all) if (e.stmt && this.unplaced.has(e.source)) out.add(e.file);
+    return [...out];
+  }
+
   /**
    * Statement starts of `line` in `file`, or of the first line after it that has code
    * (up to `search` lines further). Returns the line actually used. With `functionOf`,
