@@ -187,3 +187,33 @@ for (const off of [0x40000, 0]) {
     assert.equal(top.unwoundBy, 'cfi');
   });
 }
+
+test('a run loop driving machine.run() itself (the CLI with no session attached) passes internal breakpoints with passStop(): relocation still followed', () => {
+  const off = 0x40000;
+  const k = relocatingKernel(off);
+  const { machine, board } = createDemoMachine({ memoryMiB: 16 });
+  board.boot(k.elf);
+  const dbg = new MachineDebugger(machine);
+  const file = fakeVmlinux([{ name: 'start_kernel', addr: k.sk, type: 'T' }, { name: 'relocate_kernel', addr: k.rk, type: 'T' }], ORIGIN, {});
+  dbg.symbols.addElf(file, 0n, 'vmlinux');
+  const ready: KernelSymbolsInfo[] = [];
+  new KernelRelocation(dbg, ['vmlinux'], { startKernel: k.sk, relocateKernel: k.rk }, { onReady: (i) => ready.push(i), onError: (m) => assert.fail(m) });
+  // Without passStop the engines stop at the internal breakpoint again and again.
+  const first = machine.run(100_000);
+  assert.equal(first.reason, 'stop');
+  assert.equal(BigInt.asUintN(64, machine.cpu.pc), k.rk);
+  assert.equal(machine.run(100_000).executed, 0, 'stuck there');
+  dbg.passStop();
+  let stops = 1;
+  for (let i = 0; i < 100 && ready.length === 0; i++) {
+    const r = machine.run(1000);
+    if (r.reason === 'stop') { stops++; dbg.passStop(); }
+  }
+  assert.equal(ready.length, 1);
+  assert.equal(ready[0]!.offset, BigInt(off));
+  assert.equal(stops, 2, 'relocate_kernel, then its return address');
+  for (let i = 0; i < 10; i++) assert.notEqual(machine.run(1000).reason, 'stop');
+  const pc = BigInt.asUintN(64, machine.cpu.pc);
+  assert.ok(pc >= k.sk + BigInt(off) && pc < k.sk + BigInt(off) + 20n, `spinning in the copy (pc 0x${pc.toString(16)})`);
+  assert.equal(dbg.symbols.describe(pc), `start_kernel+0x${(pc - k.sk - BigInt(off)).toString(16)}`);
+});
