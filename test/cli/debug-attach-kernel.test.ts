@@ -30,7 +30,7 @@ before(async () => {
 
 after(() => { if (child && child.exitCode === null) child.kill('SIGKILL'); });
 
-test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kallsyms, relocated as the guest says; a breakpoint on openat', { timeout: 600_000 }, async (t) => {
+test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kallsyms, relocated as the guest says; a breakpoint on openat', { timeout: 1_200_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   ensureBuilt();
   const c = child = spawn(process.execPath, [CLI, 'boot', 'debian-malta', '--debug-port', '0'], { cwd: ROOT });
@@ -56,7 +56,7 @@ test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kal
   const guest = await waitFor(() => {
     const sk = /([0-9a-f]{16}) T start_kernel\b/.exec(stdout), op = new RegExp(`([0-9a-f]{16}) [Tt] ${OPENAT}\\b`).exec(stdout);
     return sk && op ? { sk: BigInt(`0x${sk[1]}`), openat: BigInt(`0x${op[1]}`) } : undefined;
-  }, 60_000, '/proc/kallsyms');
+  }, 300_000, '/proc/kallsyms'); // grep through 36 k symbols in the guest: slow on a loaded host
   const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
 
   const dc = new DebugClient('node', ADAPTER, 'mips64');
@@ -79,7 +79,7 @@ test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kal
     const sk = (await dc.evaluateRequest({ expression: 'start_kernel', context: 'watch' })).body.result;
     assert.equal(sk, `${hex(guest.sk)} <start_kernel>`);
 
-    const hit = withTimeout(dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, 60_000, 'openat');
+    const hit = withTimeout(dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, 180_000, 'openat');
     c.stdin.write('cat /proc/version\n');
     const ev = await hit;
     assert.equal(ev.body.reason, 'function breakpoint');
@@ -96,7 +96,7 @@ test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kal
     await withTimeout(dc.stop(), 5000, 'disconnect').catch(() => undefined);
   }
   // Detached: the guest runs on in the CLI.
-  await waitFor(() => /Linux version 6\.1/.test(stdout), 60_000, 'cat /proc/version after detach');
+  await waitFor(() => /Linux version 6\.1/.test(stdout), 180_000, 'cat /proc/version after detach');
   c.stdin.write('echo still-$((6*7))\n');
-  await waitFor(() => stdout.includes('still-42'), 60_000, 'the shell after detach');
+  await waitFor(() => stdout.includes('still-42'), 180_000, 'the shell after detach');
 });
