@@ -15,7 +15,8 @@ import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
-import { KernelSymbols, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
+import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
+import { KernelRelocation, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
@@ -33,6 +34,8 @@ export interface RuntimeEvents {
   exited: { code: number };
   /** Kernel symbols found at run time (kallsyms of a vmlinuz, rebased by the KASLR offset). */
   kernelSymbols: KernelSymbolsInfo;
+  /** Kernel symbols were dropped or set aside until the kernel starts again (a reset, a restore into the decompressor): the text says so. */
+  kernelSymbolsPending: string;
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -63,6 +66,15 @@ export interface RunningMachine {
   engine: 'jit' | 'interp';
   boot: BootInfo;
   consoleInput(bytes: Uint8Array): void;
+  /** Kernel symbols found at run time (they live with the machine, like dbg). */
+  kernelSymbols?: KernelSymbolsWatcher;
+}
+
+/** Run-time kernel symbols: from kallsyms (a stripped vmlinuz) or a kernel ELF's, followed through KASLR. */
+export interface KernelSymbolsWatcher {
+  readonly info: KernelSymbolsInfo | undefined;
+  readonly pending: boolean;
+  resync(): void;
 }
 
 export class Runtime {
@@ -86,8 +98,11 @@ export class Runtime {
   private demoSource: { path: string; result: AssembleResult; elf: Uint8Array } | undefined;
   /** Unsubscribes from the machine's events (an attached machine outlives its runtimes). */
   private readonly offs: Array<() => void> = [];
-  /** Kernel symbols read from kallsyms when a vmlinuz's kernel starts (undefined for other images). */
-  readonly kernelSymbols: KernelSymbols | undefined;
+  /**
+   * Kernel symbols found at run time: kallsyms of a stripped vmlinuz, or the KASLR offset
+   * of a kernel whose symbols come from an ELF file (undefined for other images).
+   */
+  readonly kernelSymbols: KernelSymbolsWatcher | undefined;
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -97,6 +112,7 @@ export class Runtime {
       this.engine = running.engine;
       this.boot = { ...running.boot };
       this.consoleInput = (bytes) => running.consoleInput(bytes);
+      this.kernelSymbols = running.kernelSymbols;
       this.listen();
       return;
     }
@@ -136,10 +152,18 @@ export class Runtime {
     this.dbg = new MachineDebugger(this.machine);
     let symbols = 0;
     const debugInfo: string[] = [];
+    /** Files loaded at offset 0 whose symbols say they are the kernel (KASLR moves them). */
+    const kernelFiles: Array<{ source: string; link: KernelLinkSymbols }> = [];
+    const noteKernel = (source: string, offset: bigint): void => {
+      const link = offset === 0n ? this.dbg.symbols.tablesOf(source).map(kernelLinkSymbols).find((l) => l) : undefined;
+      if (link) kernelFiles.push({ source, link });
+    };
+    const kernelSource = kernelPath ?? 'demo';
     try {
       const elf = parseElf(kernelBytes);
-      if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelPath ?? 'demo');
-      this.addDebugInfo(elf, 0n, kernelPath ?? 'demo', debugInfo);
+      if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelSource);
+      this.addDebugInfo(elf, 0n, kernelSource, debugInfo);
+      noteKernel(kernelSource, 0n);
     } catch { /* a raw image: no symbols */ }
     for (const s of args.symbols ?? []) {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
@@ -152,15 +176,23 @@ export class Runtime {
         if (e instanceof LaunchError) throw e;
         throw new LaunchError(`cannot load symbols from '${s.path}': ${(e as Error).message}`);
       }
+      noteKernel(s.path, offset);
     }
     this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols, debugInfo };
-    // A stripped vmlinuz: symbols from kallsyms once the kernel runs (an ELF with kernel symbols has them already).
-    if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
-      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, {
-        onReady: (info) => this.events.emit('kernelSymbols', info),
-        onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
-        onPending: () => this.events.emit('output', { text: 'kernel symbols: dropped until the decompressor starts the kernel again\n', category: 'console' }),
-      });
+    const handlers: KernelSymbolsHandlers = {
+      onReady: (info) => this.events.emit('kernelSymbols', info),
+      onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
+      onPending: () => this.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
+    };
+    const rk = kernelFiles[0]?.link.relocateKernel;
+    if (board === 'malta' && rk !== undefined) {
+      // Kernel symbols from an ELF (vmlinux): moved by the KASLR offset once the kernel relocates itself.
+      const sk = kernelFiles[0]!.link.startKernel;
+      const same = kernelFiles.filter((k) => k.link.startKernel === sk).map((k) => k.source);
+      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk }, handlers, kernelBytes);
+    } else if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
+      // A stripped vmlinuz: symbols from kallsyms once the kernel runs.
+      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, handlers);
     }
     // Source lines of the demo, when the booted image is exactly what its source assembles to.
     const ds = kernel ? undefined : this.assembleDemoSource();
@@ -180,7 +212,7 @@ export class Runtime {
 
   /** DWARF line tables and call frame information of an ELF file (problems become notes, not launch errors). */
   private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[]): void {
-    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset);
+    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name);
     if (d.rows || d.fdes) notes.push(`${name}: DWARF line information for ${d.files} source file${d.files === 1 ? '' : 's'} (${d.rows} rows), call frame information for ${d.fdes} function${d.fdes === 1 ? '' : 's'}`);
     for (const p of d.problems) notes.push(`${name}: cannot use its debugging information: ${p}`);
   }

@@ -56,6 +56,8 @@ export class Mips64DebugSession extends DebugSession {
   private exceptionArgs: DebugProtocol.SetExceptionBreakpointsArguments = { filters: [] };
   private dataArgs: DebugProtocol.DataBreakpoint[] = [];
   private sourceArgs = new Map<string, DebugProtocol.SetBreakpointsArguments>();
+  /** Ids last given to each source's breakpoints (kept when they re-resolve: 'changed' events). */
+  private sourceIds = new Map<string, number[]>();
   private gotoTargets = new Map<number, bigint>();
   /** Checkpoints of the current machine (created on first use: dirty tracking costs a little). */
   private checkpointer: Checkpointer | undefined;
@@ -187,6 +189,7 @@ export class Mips64DebugSession extends DebugSession {
     });
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
+    rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
     if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = this.uartOutput = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
@@ -205,11 +208,20 @@ export class Mips64DebugSession extends DebugSession {
     this.applyAllBreakpoints();
   }
 
-  /** Kernel symbols appeared at run time: function breakpoints resolve again (same ids, 'changed' events). */
+  /**
+   * Kernel symbols appeared (or moved by the KASLR offset, or were set aside until the
+   * kernel starts again) at run time: function and source breakpoints resolve again (same
+   * ids, 'changed' events).
+   */
   private onKernelSymbols(text: string): void {
     this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
-    if (!this.rt || this.functionArgs.length === 0) return;
-    for (const bp of this.resolveFunctionBreakpoints(this.functionArgs, this.functionIds)) this.sendEvent(new BreakpointEvent('changed', bp));
+    if (!this.rt) return;
+    if (this.functionArgs.length) {
+      for (const bp of this.resolveFunctionBreakpoints(this.functionArgs, this.functionIds)) this.sendEvent(new BreakpointEvent('changed', bp));
+    }
+    if (this.sourceArgs.size) {
+      for (const list of this.resolveSourceBreakpoints().values()) for (const bp of list) this.sendEvent(new BreakpointEvent('changed', bp));
+    }
   }
 
   private onStopped(s: StopInfo): void {
@@ -271,7 +283,7 @@ export class Mips64DebugSession extends DebugSession {
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const key = this.sourceKey(args.source);
     if (key) this.sourceArgs.set(key, args);
-    const results = this.rt ? this.resolveSourceBreakpoints() : new Map<string, DebugProtocol.Breakpoint[]>();
+    const results = this.rt ? this.resolveSourceBreakpoints(key) : new Map<string, DebugProtocol.Breakpoint[]>();
     response.body = { breakpoints: (key && results.get(key)) || (args.breakpoints ?? []).map((b) => this.unbound(args.source, b.line)) };
     this.sendResponse(response);
   }
@@ -280,18 +292,21 @@ export class Mips64DebugSession extends DebugSession {
     return source.path ? resolve(this.convertClientPathToDebugger(source.path)) : undefined;
   }
 
-  private unbound(source: DebugProtocol.Source, line: number): DebugProtocol.Breakpoint {
+  private unbound(source: DebugProtocol.Source, line: number, id = this.nextBpId++): DebugProtocol.Breakpoint {
     const name = source.name ?? (source.path ? basename(source.path) : 'this source');
+    const pending = this.rt?.dbg.symbolsPending;
+    const aside = pending && source.path ? this.lineFile(source.path, true) : undefined;
     return {
-      id: this.nextBpId++, verified: false, line,
+      id, verified: false, line,
       message: !this.rt ? 'the machine has not been launched yet'
+        : aside !== undefined ? `${name} is kernel code whose load address is not known yet: the breakpoint is set once ${pending}`
         : source.path && this.lineFile(source.path) !== undefined ? `no code at or after line ${line} of ${name}`
           : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})`,
     };
   }
 
-  /** Binds every source's breakpoints to addresses through the line table. */
-  private resolveSourceBreakpoints(): Map<string, DebugProtocol.Breakpoint[]> {
+  /** Binds every source's breakpoints to addresses through the line table; they keep their ids except those of `fresh` (just set). */
+  private resolveSourceBreakpoints(fresh?: string): Map<string, DebugProtocol.Breakpoint[]> {
     const dbg = this.rt!.dbg;
     const files = new Map(dbg.lines.files().map((f) => [this.paths.key(f), f]));
     const functionOf = (a: bigint): bigint | undefined => dbg.unwinder.rulesAt(a)?.rules.fde.pcBegin ?? dbg.symbols.lookup(a)?.addr;
@@ -300,14 +315,16 @@ export class Mips64DebugSession extends DebugSession {
     for (const [key, args] of this.sourceArgs) {
       const file = files.get(key);
       const list: DebugProtocol.Breakpoint[] = [];
-      for (const b of args.breakpoints ?? []) {
+      const old = key === fresh ? [] : this.sourceIds.get(key) ?? [];
+      for (const [k, b] of (args.breakpoints ?? []).entries()) {
+        const id = old[k] ?? this.nextBpId++;
         const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : undefined;
-        if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line)); continue; }
-        const id = this.nextBpId++;
+        if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line, id)); continue; }
         for (const addr of r.addrs) specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
         list.push({ id, verified: true, line: r.line, source: args.source, instructionReference: hex64(r.addrs[0]) });
       }
       out.set(key, list);
+      this.sourceIds.set(key, list.map((b) => b.id!));
     }
     const errors = dbg.setCodeBreakpoints('source', specs);
     specs.forEach((s, k) => {
@@ -322,10 +339,11 @@ export class Mips64DebugSession extends DebugSession {
     return new Source(basename(local), this.convertDebuggerPathToClient(local));
   }
 
-  /** The line table's name for a client source path (through the source map), if it has one. */
-  private lineFile(clientPath: string): string | undefined {
+  /** The line table's name for a client source path (through the source map), if it has one (`aside`: among rows set aside). */
+  private lineFile(clientPath: string, aside = false): string | undefined {
     const key = resolve(this.convertClientPathToDebugger(clientPath));
-    return this.rt?.dbg.lines.files().find((f) => this.paths.key(f) === key);
+    const lines = this.rt?.dbg.lines;
+    return (aside ? lines?.filesAside() : lines?.files())?.find((f) => this.paths.key(f) === key);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {

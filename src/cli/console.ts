@@ -23,7 +23,9 @@
 // machine: while `handover.active`, this loop runs no instructions (the debug session's
 // runtime does, and may hold the guest stopped), keeps moving console bytes both ways,
 // and resumes running the machine itself when the debugger lets go. The end-of-input and
-// idle rules do not apply while a debugger holds the machine.
+// idle rules do not apply while a debugger holds the machine. The debugger's internal
+// breakpoints (where it reads kernel symbols) stay armed between sessions: a stop at one
+// is handed to `handover.passStop()` and the loop runs on.
 
 import type { Machine } from '../emulator/machine';
 
@@ -102,6 +104,11 @@ export interface ConsoleHandover {
   readonly exitCode: number | undefined;
   /** Console input reached the machine while active (an idle guest must run again). */
   inputArrived(): void;
+  /**
+   * The machine stopped by itself while not active: the debugger's own (internal)
+   * breakpoints, e.g. where kernel symbols are read; it lets execution go on.
+   */
+  passStop(): void;
   /** Set by runConsole: wakes its loop; call it when `active` changes or the guest powers off. */
   wake: (() => void) | undefined;
 }
@@ -345,6 +352,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
         continue;
       }
       const r = machine.run(slice);
+      if (r.reason === 'stop' && !machine.poweredOff) handover?.passStop();
       await flush();
       if (r.reason === 'poweroff' || machine.poweredOff) {
         return exitCode ?? machine.exitCode;

@@ -9,6 +9,11 @@
 // The MachineDebugger is created once with the machine (symbols of the booted ELF loaded
 // once); a session's breakpoints, watchpoints, exception filters and any step in progress
 // are cleared when it lets go, so the guest then runs exactly as without a debugger.
+// Kernel symbols found at run time live with the machine too (Malta): kallsyms of a
+// stripped vmlinuz, or the KASLR offset of a kernel ELF's own symbols. Their internal
+// breakpoints stay armed while no session is attached (the console passes them), and a
+// session attaching later gets the symbols the running kernel has; after --restore they
+// are read from the running kernel's tables.
 
 import { createServer, Server, Socket } from 'node:net';
 import { TerminatedEvent } from '@vscode/debugadapter';
@@ -17,6 +22,9 @@ import { BootInfo, Runtime } from '../adapter/runtime';
 import { Mips64DebugSession } from '../adapter/session';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { MachineDebugger } from '../emulator/debug/debugger';
+import { KernelRelocation, kernelLinkSymbols } from '../emulator/debug/kernel-relocation';
+import { KernelSymbols, KernelSymbolsHandlers } from '../emulator/debug/kernel-symbols';
+import type { KernelSymbolsWatcher } from '../adapter/runtime';
 import { parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
 import { ConsoleHandover, EXIT_QUIT } from './console';
@@ -30,6 +38,8 @@ export interface DebugServerOptions {
   image: { bytes: Uint8Array; name: string };
   /** Hold the guest before its first instruction until a debugger attaches. */
   waitForDebugger: boolean;
+  /** The machine state came from a checkpoint (--restore): kernel symbols are read from the running kernel. */
+  restored?: boolean;
   /** One-line notes for the user (stderr). */
   note(line: string): void;
 }
@@ -46,6 +56,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
   private readonly boot: BootInfo;
   private readonly server: Server;
   private readonly connections = new Map<Socket, Mips64DebugSession>();
+  private readonly kernelSymbols: KernelSymbolsWatcher | undefined;
 
   constructor(private readonly o: DebugServerOptions) {
     this.waiting = o.waitForDebugger;
@@ -56,11 +67,28 @@ export class DebugServer implements AttachHost, ConsoleHandover {
       const elf = parseElf(o.image.bytes);
       if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
       // DWARF line tables and CFI, as a launched session loads them.
-      const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n);
+      const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n, o.image.name);
       for (const p of d.problems) debugInfo.push(`${o.image.name}: cannot use its debugging information: ${p}`);
     } catch { /* a raw image: no symbols */ }
+    if (o.board === 'malta') this.kernelSymbols = this.watchKernelSymbols();
     this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols, debugInfo };
     this.server = createServer((socket) => this.connected(socket));
+  }
+
+  /** Kernel symbols at run time, told to the attached session (if any). */
+  private watchKernelSymbols(): KernelSymbolsWatcher | undefined {
+    const { bytes, name } = this.o.image;
+    const handlers: KernelSymbolsHandlers = {
+      onReady: (info) => this.lent?.events.emit('kernelSymbols', info),
+      onError: (message) => { if (this.lent) this.lent.events.emit('output', { text: `${message}\n`, category: 'stderr' }); else this.o.note(message); },
+      onPending: () => this.lent?.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
+    };
+    const link = this.dbg.symbols.tablesOf(name).map(kernelLinkSymbols).find((l) => l);
+    let w: KernelSymbolsWatcher | undefined;
+    if (link?.relocateKernel !== undefined) w = new KernelRelocation(this.dbg, [name], { startKernel: link.startKernel, relocateKernel: link.relocateKernel }, handlers, bytes);
+    else if (!link) w = KernelSymbols.attach(this.dbg, bytes, handlers);
+    if (this.o.restored) w?.resync();
+    return w;
   }
 
   /** Starts listening; resolves with the port (0 picks a free one). Fails with a CliError. */
@@ -107,6 +135,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     if (this.lent) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
     const rt = new Runtime({}, __dirname, {
       machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
+      kernelSymbols: this.kernelSymbols,
     });
     // The guest powering off under the debugger ends the console too (after the session's events are out).
     rt.events.on('exited', () => setImmediate(() => this.wake?.()));
@@ -150,6 +179,10 @@ export class DebugServer implements AttachHost, ConsoleHandover {
 
   inputArrived(): void {
     this.lent?.inputArrived();
+  }
+
+  passStop(): void {
+    this.dbg.passStop();
   }
 
   /** Stops listening; attached clients are told the debuggee is gone, then disconnected. */

@@ -200,3 +200,15 @@ test('sourceMap: longest prefix, whole path components, both directions', () => 
   assert.equal(m.toBuild('/tmp/gen/c.c'), '/build/gen/c.c');
   assert.equal(new SourcePathMap(undefined).toLocal('/a/b'), '/a/b');
 });
+
+test('CFI: a .debug_frame CIE with augmentation "S" and no \'z\' (Linux\'s exception entry) is a signal frame; its FDE is read', () => {
+  const cie = new B().u32(0xffffffff).u8(1).str('S').uleb(1).sleb(-4).u8(31).u8(0x0d).uleb(29);
+  const fde = new B().u32(0).u64(0xffffffff80103fa0n).u64(0x150n).u8(0x44, 0x09).uleb(29).uleb(26);
+  const cfi = new CallFrameInfo();
+  cfi.add({ data: new Uint8Array([...entry(cie), ...entry(fde)]), kind: 'debug_frame', addr: 0n, little: true, addressSize: 8 });
+  assert.equal(cfi.fdes.length, 1);
+  assert.equal(cfi.fdes[0]!.cie.signalFrame, true);
+  assert.equal(fmt(cfi, 0xffffffff80103fb0n), 'r29+0 29:register26');
+  const bad = new B().u32(0xffffffff).u8(1).str('Sx').uleb(1).sleb(-4).u8(31);
+  assert.throws(() => new CallFrameInfo().add({ data: new Uint8Array(entry(bad)), kind: 'debug_frame', addr: 0n, little: true, addressSize: 8 }), /unknown augmentation "Sx"/);
+});

@@ -240,7 +240,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     if (p.debug) {
       const tty = stdin.isTTY === true;
       debug = new DebugServer({
-        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait,
+        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${line}\r\n` : `mips64: ${line}\n`),
       });

@@ -1,6 +1,7 @@
 // Loads the DWARF debugging information of an ELF file into the debugger: line tables
 // into the LineTable, call frame information into the unwinder, both moved by the file's
-// load offset. Malformed parts are reported (and skipped), never thrown.
+// load offset, under the file's name (`source`: what rebase() moves later). Malformed
+// parts are reported (and skipped), never thrown.
 
 import { ElfFile } from '../loader/elf';
 import { readDebugInfo } from '../loader/dwarf/index';
@@ -18,14 +19,14 @@ export interface DebugInfoSummary {
   readonly problems: readonly string[];
 }
 
-export function loadDebugInfo(lines: LineTable, unwinder: Unwinder, elf: ElfFile, offset = 0n): DebugInfoSummary {
+export function loadDebugInfo(lines: LineTable, unwinder: Unwinder, elf: ElfFile, offset = 0n, source = ''): DebugInfoSummary {
   const info = readDebugInfo(elf);
   let rows = 0;
   const files = new Set<string>();
   for (const p of info.lines) {
-    rows += lines.addRows(p.rows, offset);
+    rows += lines.addRows(p.rows, offset, source);
     for (const r of p.rows) if (r.isStmt && !r.endSequence) files.add(r.file);
   }
-  if (info.cfi) unwinder.addCallFrameInfo(info.cfi, offset, elf.endian === 'little');
+  if (info.cfi) unwinder.addCallFrameInfo(info.cfi, offset, elf.endian === 'little', source);
   return { rows, files: files.size, fdes: info.cfi?.fdes.length ?? 0, problems: info.problems };
 }

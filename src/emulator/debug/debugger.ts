@@ -245,6 +245,20 @@ export class MachineDebugger {
     this.applyBreakpoints();
   }
 
+  /**
+   * The engines stopped while no debugger runs the machine (the CLI's own run loop, with no
+   * session attached): only the debugger's internal breakpoints can be armed then. Their
+   * handlers run and execution passes on from there, as runSlice would do silently.
+   */
+  passStop(): void {
+    const b = this.bpStop;
+    this.bpStop = undefined;
+    this.pending = undefined;
+    this.watches.complete();
+    if (b?.internal !== undefined) this.runInternal(b.internal);
+    if (b) this.bps.skipOnce(this.cpu);
+  }
+
   /** Runs the internal breakpoint's handler once per arrival (a hit, then a step from there, is one arrival). */
   private runInternal(pc: bigint): void {
     const h = this.internal.get(pc);

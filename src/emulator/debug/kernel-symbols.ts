@@ -114,10 +114,12 @@ export class KernelSymbols {
   /** The decompressor jumps to the kernel: read kallsyms from the decompressed image. */
   private onKernelJump(): void {
     const dbg = this.dbg;
+    const had = this.ready;
     this.ready = false;
     this.info = undefined;
     dbg.symbolsPending = PENDING;
     dbg.symbols.remove(KALLSYMS_SOURCE);
+    if (had) this.handlers.onPending?.(); // a second boot (reset): breakpoints wait for the symbols again
     if (this.returnHook !== undefined) { dbg.setInternalBreakpoint(this.returnHook, undefined); this.returnHook = undefined; }
     const target = U64(dbg.cpu.getGpr(this.jump.reg));
     if (target < KSEG0 || target >= KSEG0 + KSEG_SIZE) {
@@ -177,11 +179,9 @@ export class KernelSymbols {
     const pc = U64(dbg.cpu.pc);
     const pa = pc >= KSEG0 && pc < KSEG0 + KSEG_SIZE ? Number(pc - KSEG0) : -1;
     if (pa >= this.jump.decompressorPa && pa < this.jump.decompressorEnd) { dbg.symbolsPending = PENDING; this.handlers.onPending?.(); return; }
-    const ram = dbg.mem.physView(0, Math.min(Math.max(this.jump.decompressorEnd, LIVE_SCAN), dbg.machine.bus.ramSize));
     let live: Kallsyms;
     try {
-      if (!ram) throw new Error('guest RAM is not contiguous from physical 0');
-      live = decodeKallsyms(ram, { base: KSEG0, endian: dbg.mem.bigEndian ? 'big' : 'little', last: true });
+      live = readLiveKallsyms(dbg, this.jump.decompressorEnd);
     } catch (e) {
       this.fail(`kernel symbols: not found in the running kernel: ${(e as Error).message}`);
       return;
@@ -221,7 +221,17 @@ export class KernelSymbols {
   }
 }
 
-function kaslrText(offset: bigint): string {
+/**
+ * The running kernel's kallsyms tables (run-time addresses): the highest valid copy in RAM
+ * (a relocated kernel lies above its link-time image). Throws when none is found.
+ */
+export function readLiveKallsyms(dbg: MachineDebugger, scanAtLeast = 0): Kallsyms {
+  const ram = dbg.mem.physView(0, Math.min(Math.max(scanAtLeast, LIVE_SCAN), dbg.machine.bus.ramSize));
+  if (!ram) throw new Error('guest RAM is not contiguous from physical 0');
+  return decodeKallsyms(ram, { base: KSEG0, endian: dbg.mem.bigEndian ? 'big' : 'little', last: true });
+}
+
+export function kaslrText(offset: bigint): string {
   const o = S64(offset);
   return `KASLR offset ${o < 0n ? '-' : ''}0x${(o < 0n ? -o : o).toString(16)}${o === 0n ? ' (not relocated)' : ''}`;
 }

@@ -1,14 +1,17 @@
 // Symbols the debugger knows: the kernel's own table plus extra symbol files (modules,
 // a separately built vmlinux) loaded at an offset. Lookups pick the closest symbol at
-// or below an address across all tables.
+// or below an address across all tables. A source's tables can be moved later (a kernel
+// relocated by KASLR) or set aside while their load address is unknown.
 
 import { parseElf } from '../loader/elf';
 import { SymbolLookup, SymbolTable } from '../loader/symbols';
 
 interface Loaded {
   readonly table: SymbolTable;
-  readonly offset: bigint;
+  offset: bigint;
   readonly source: string;
+  /** False while the load address is unknown: the table is kept but not used. */
+  placed: boolean;
 }
 
 export interface DebugSymbol {
@@ -32,7 +35,27 @@ export class DebugSymbols {
   }
 
   add(table: SymbolTable, offset = 0n, source = ''): void {
-    this.tables.push({ table, offset, source });
+    this.tables.push({ table, offset, source, placed: true });
+  }
+
+  /**
+   * Moves the tables of `source` to `offset` (their link addresses + offset), or with
+   * undefined sets them aside until moved again. Returns the number of symbols concerned.
+   */
+  rebase(source: string, offset: bigint | undefined): number {
+    let n = 0;
+    for (const t of this.tables) {
+      if (t.source !== source) continue;
+      if (offset !== undefined) t.offset = BigInt.asUintN(64, offset);
+      t.placed = offset !== undefined;
+      n += t.table.size;
+    }
+    return n;
+  }
+
+  /** The symbol tables loaded from `source` (placed or not). */
+  tablesOf(source: string): SymbolTable[] {
+    return this.tables.filter((t) => t.source === source).map((t) => t.table);
   }
 
   /** Removes the tables loaded from `source`; returns how many symbols went. */
@@ -58,6 +81,7 @@ export class DebugSymbols {
   lookup(addr: bigint): DebugSymbol | undefined {
     let best: DebugSymbol | undefined;
     for (const t of this.tables) {
+      if (!t.placed) continue;
       const a = BigInt.asUintN(64, addr - t.offset);
       const r: SymbolLookup | undefined = t.table.lookup(a);
       if (!r) continue;
@@ -72,6 +96,7 @@ export class DebugSymbols {
   /** Address of a symbol by name (first table that has it). */
   byName(name: string): bigint | undefined {
     for (const t of this.tables) {
+      if (!t.placed) continue;
       const e = t.table.byName(name);
       if (e) return BigInt.asUintN(64, e.addr + t.offset);
     }
@@ -89,6 +114,7 @@ export class DebugSymbols {
   complete(prefix: string, limit = 50): string[] {
     const out = new Set<string>();
     for (const t of this.tables) {
+      if (!t.placed) continue;
       for (const e of t.table.entries) {
         if (e.name.startsWith(prefix)) out.add(e.name);
         if (out.size >= limit) return [...out];

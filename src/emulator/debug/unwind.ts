@@ -37,7 +37,7 @@ export interface Frame {
   readonly unwoundBy?: 'cfi' | 'prologue';
 }
 
-interface CfiTable { readonly cfi: CallFrameInfo; readonly offset: bigint; readonly little: boolean }
+interface CfiTable { readonly cfi: CallFrameInfo; offset: bigint; readonly little: boolean; readonly source: string; placed: boolean }
 
 interface Analysis {
   start: bigint | undefined;
@@ -61,13 +61,29 @@ export class Unwinder {
   constructor(private readonly cpu: Cpu, private readonly mem: DebugMemory, private readonly symbols: DebugSymbols) {}
 
   /** Call frame information of an ELF file loaded at `offset` (its addresses + offset). */
-  addCallFrameInfo(cfi: CallFrameInfo, offset = 0n, little = true): void {
-    this.tables.push({ cfi, offset, little });
+  addCallFrameInfo(cfi: CallFrameInfo, offset = 0n, little = true, source = ''): void {
+    this.tables.push({ cfi, offset, little, source, placed: true });
+  }
+
+  /**
+   * Moves the call frame information of `source` to `offset`, or with undefined sets it
+   * aside (unused) until moved again. Returns the number of FDEs concerned.
+   */
+  rebase(source: string, offset: bigint | undefined): number {
+    let n = 0;
+    for (const t of this.tables) {
+      if (t.source !== source) continue;
+      if (offset !== undefined) t.offset = U64(offset);
+      t.placed = offset !== undefined;
+      n += t.cfi.fdes.length;
+    }
+    return n;
   }
 
   /** The CFI rules for pc (a return address when `caller`: the call is the instruction pair before it). */
   rulesAt(pc: bigint, caller = false): { rules: FrameRules; offset: bigint; little: boolean } | undefined {
     for (const t of this.tables) {
+      if (!t.placed) continue;
       const a = U64(pc - t.offset);
       const fde = t.cfi.find(caller ? U64(a - 4n) : a);
       if (!fde) continue;

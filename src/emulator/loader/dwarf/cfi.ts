@@ -190,7 +190,10 @@ export class CallFrameInfo {
           default: r.fail(`unknown augmentation '${ch}' in "${augmentation}"`, offset);
         }
       }
-    } else if (augmentation !== '' && augmentation !== 'eh') {
+    } else if (/^(eh)?[SB]*$/.test(augmentation)) {
+      // Letters without data are readable without 'z': Linux's .debug_frame marks its exception entry "S".
+      signalFrame = augmentation.includes('S');
+    } else {
       r.fail(`unknown augmentation "${augmentation}" (without 'z' its data cannot be skipped)`, offset);
     }
     r.seek(instrStart);

@@ -1,0 +1,161 @@
+// KASLR for kernel symbols that come from an ELF file (an unstripped vmlinux booted
+// directly, or the vmlinux of Debian's -dbg package given as a symbol file next to the
+// stripped vmlinuz): the symbol table, the DWARF line rows and the call frame information
+// of that file are at link addresses, and a CONFIG_RELOCATABLE kernel moves itself.
+//
+// kernel_entry calls relocate_kernel at its link address; it returns in v0 the entry to
+// jump to (start_kernel, in the copy or not). An internal breakpoint at relocate_kernel,
+// then at its return address, reads v0: offset = v0 − start_kernel's link address. Until
+// then the kernel file's symbols, lines and CFI are set aside (breakpoints on them stay
+// unverified, saying so); then they are moved by the offset and `onReady` tells the front
+// end. The breakpoint on relocate_kernel stays armed, so a board reset (which boots and
+// relocates again) is followed. After a checkpoint restore, resync() reads the running
+// kernel's own kallsyms to find where start_kernel is now.
+
+import type { SymbolTable } from '../loader/symbols';
+import type { MachineDebugger } from './debugger';
+import { findDecompressorJump, kaslrText, KernelSymbolsHandlers, KernelSymbolsInfo, readLiveKallsyms } from './kernel-symbols';
+
+const KSEG0 = 0xffffffff80000000n;
+/** Kernel images link in kseg0/kseg1; modules (kseg2 and up) are not "the kernel". */
+const KERNEL_END = 0xffffffffc0000000n;
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+const PENDING = 'the kernel has relocated itself (its KASLR offset is read when relocate_kernel returns)';
+
+/** Link addresses that make a symbol file "the kernel" and let its relocation be followed. */
+export interface KernelLinkSymbols {
+  readonly startKernel: bigint;
+  readonly relocateKernel: bigint | undefined;
+}
+
+/**
+ * Whether a symbol table is a Linux MIPS kernel's (defines start_kernel and _text (or
+ * _stext), in kseg0/kseg1): its link addresses, else undefined.
+ */
+export function kernelLinkSymbols(table: SymbolTable): KernelLinkSymbols | undefined {
+  const sk = table.byName('start_kernel')?.addr;
+  const text = (table.byName('_text') ?? table.byName('_stext'))?.addr;
+  if (sk === undefined || text === undefined) return undefined;
+  const t = U64(text);
+  if (t < KSEG0 || t >= KERNEL_END) return undefined;
+  return { startKernel: U64(sk), relocateKernel: table.byName('relocate_kernel')?.addr };
+}
+
+export class KernelRelocation {
+  private returnHook: bigint | undefined;
+  private offset: bigint | undefined;
+  /** What the last onReady reported (undefined while pending). */
+  info: KernelSymbolsInfo | undefined;
+  private readonly decompressor: { lo: number; hi: number } | undefined;
+
+  /**
+   * Follows the relocation of the kernel whose symbols, lines and CFI were loaded from
+   * `sources` (at offset 0) with link addresses `link`. `kernel`: the booted image (a
+   * vmlinuz: a CPU inside its decompressor has not started the kernel yet).
+   */
+  constructor(
+    private readonly dbg: MachineDebugger,
+    private readonly sources: readonly string[],
+    private readonly link: KernelLinkSymbols & { relocateKernel: bigint },
+    private readonly handlers: KernelSymbolsHandlers,
+    kernel?: Uint8Array,
+  ) {
+    const j = kernel ? findDecompressorJump(kernel) : undefined;
+    this.decompressor = j ? { lo: j.decompressorPa, hi: j.decompressorEnd } : undefined;
+    this.arm();
+    this.place(undefined);
+  }
+
+  /** Symbols of the kernel are set aside until its relocation is seen. */
+  get pending(): boolean {
+    return this.offset === undefined;
+  }
+
+  private arm(): void {
+    const rk = this.link.relocateKernel;
+    this.dbg.setInternalBreakpoint(rk, () => this.onRelocateKernel());
+  }
+
+  /** kernel_entry calls relocate_kernel (at its link address): wait for its return. */
+  private onRelocateKernel(): void {
+    if (this.offset !== undefined) {
+      this.place(undefined); // a second boot (reset): the offset may differ
+      this.handlers.onPending?.();
+    }
+    const ra = U64(this.dbg.cpu.getGpr(31));
+    if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) this.dbg.setInternalBreakpoint(this.returnHook, undefined);
+    this.returnHook = ra;
+    this.dbg.setInternalBreakpoint(ra, () => {
+      this.dbg.setInternalBreakpoint(ra, undefined);
+      this.returnHook = undefined;
+      this.arm();
+      this.onRelocated(U64(this.dbg.cpu.getGpr(2)));
+    });
+  }
+
+  /** relocate_kernel returned `entry` (v0): start_kernel, moved or not. */
+  private onRelocated(entry: bigint): void {
+    const sk = this.link.startKernel;
+    const offset = U64(entry - sk);
+    const a = this.dbg.mem.word(entry), b = this.dbg.mem.word(sk);
+    if (a === undefined || (offset !== 0n && a !== b)) {
+      this.handlers.onError(`kernel symbols: relocate_kernel returned 0x${entry.toString(16)}, which does not look like start_kernel (link address 0x${sk.toString(16)}); symbols not rebased`);
+      this.publish(0n, 'not rebased');
+      return;
+    }
+    this.publish(offset, kaslrText(offset));
+  }
+
+  /** Moves (or with undefined sets aside) the kernel's symbols, lines and CFI. */
+  private place(offset: bigint | undefined): { symbols: number; rows: number; fdes: number } {
+    const dbg = this.dbg;
+    this.offset = offset;
+    this.info = undefined;
+    dbg.symbolsPending = offset === undefined ? PENDING : undefined;
+    let symbols = 0, rows = 0, fdes = 0;
+    for (const s of this.sources) {
+      symbols += dbg.symbols.rebase(s, offset);
+      rows += dbg.lines.rebase(s, offset);
+      fdes += dbg.unwinder.rebase(s, offset);
+    }
+    return { symbols, rows, fdes };
+  }
+
+  private publish(offset: bigint, kaslr: string): void {
+    const n = this.place(offset);
+    this.dbg.symbolsChanged();
+    const what = `${n.symbols} symbols, ${n.rows} line rows, ${n.fdes} CFI entries`;
+    this.info = { count: n.symbols, offset, relocatable: true, text: `kernel symbols: ${this.sources.join(', ')} (${what}); ${kaslr}` };
+    this.handlers.onReady(this.info);
+  }
+
+  /**
+   * The machine state was replaced (checkpoint restore, or a debugger attaching to a
+   * running machine): a CPU in the decompressor has not started the kernel; otherwise the
+   * running kernel's kallsyms say where start_kernel is now.
+   */
+  resync(): void {
+    const dbg = this.dbg;
+    if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) dbg.setInternalBreakpoint(this.returnHook, undefined);
+    this.returnHook = undefined;
+    this.arm();
+    const pc = U64(dbg.cpu.pc);
+    const pa = pc >= KSEG0 && pc < KSEG0 + 0x20000000n ? Number(pc - KSEG0) : -1;
+    if (this.decompressor && pa >= this.decompressor.lo && pa < this.decompressor.hi) {
+      this.place(undefined);
+      this.handlers.onPending?.();
+      return;
+    }
+    let live: bigint | undefined;
+    try {
+      live = readLiveKallsyms(dbg, this.decompressor?.hi ?? 0).symbols.find((s) => s.name === 'start_kernel')?.addr;
+      if (live === undefined) throw new Error('no start_kernel in them');
+    } catch (e) {
+      this.handlers.onError(`kernel symbols: the running kernel's kallsyms cannot be read (${(e as Error).message}); its symbols are assumed not relocated`);
+      this.publish(0n, 'KASLR offset unknown, assumed 0');
+      return;
+    }
+    const offset = U64(live - this.link.startKernel);
+    this.publish(offset, `${kaslrText(offset)} (read from the running kernel)`);
+  }
+}
