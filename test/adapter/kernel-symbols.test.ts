@@ -137,10 +137,10 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   await c.dc.continueRequest({ threadId: 1 });
   c.stdout = '';
   await c.dc.customRequest('mips64/uartInput', { text: 'echo 0 > /proc/sys/kernel/kptr_restrict; grep -w start_kernel /proc/kallsyms\n' });
-  await c.waitOutput(' T start_kernel', 60_000);
+  await c.waitOutput(' T start_kernel', 180_000);
   const guestSays = /([0-9a-f]{16}) T start_kernel/.exec(c.stdout)![1]!;
   assert.equal(`0x${guestSays}`, hex(sk), 'the guest\'s start_kernel is where the debugger put it');
-  await c.waitOutput(PROMPT, 60_000);
+  await c.waitOutput(PROMPT, 180_000);
 
   // The openat syscall entry, hit by a command typed at the shell.
   const bp = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: OPENAT }] })).body.breakpoints[0]!;
@@ -160,8 +160,8 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   assert.match(frames[1]!.name, /^[A-Za-z_][\w.]*\+0x[0-9a-f]+/, 'its caller is named by a relocated kernel symbol');
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
   await c.dc.continueRequest({ threadId: 1 });
-  await c.waitOutput('Linux version 6.1', 60_000);
-  await c.waitOutput(PROMPT, 60_000);
+  await c.waitOutput('Linux version 6.1', 180_000);
+  await c.waitOutput(PROMPT, 180_000);
 
   // A checkpoint of the running kernel: restored here, the symbols are read again from the
   // live (relocated) tables; a new session launched from the file finds them the same way.
