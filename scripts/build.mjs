@@ -47,6 +47,9 @@ async function buildGuests() {
     const out = `dist/guests/${DEMO_ELF[endian]}`;
     writeAtomically(out, buildDemoElf(source, endian));
   }
+  // The demo's source ships beside its images: the adapter then has its line information
+  // (source breakpoints, stepping by line, a source frame VS Code focuses when stopped).
+  writeAtomically('dist/guests/demo.s', source);
 }
 
 await Promise.all([

@@ -227,10 +227,14 @@ export class Runtime {
     return ds.elf;
   }
 
-  /** Assembles guests/demo/demo.s when the source is there (a checkout, not the packaged extension). */
+  /**
+   * Assembles the demo's source: guests/demo/demo.s in a checkout (the file a developer
+   * edits), else the copy the build ships beside the images (dist/guests/demo.s, the
+   * installed extension).
+   */
   private assembleDemoSource(): { path: string; result: AssembleResult; elf: Uint8Array } | undefined {
     if (this.demoSource) return this.demoSource;
-    for (const src of [join(this.adapterDir, 'guests', 'demo.s'), join(this.adapterDir, '..', 'guests', 'demo', 'demo.s')]) {
+    for (const src of [join(this.adapterDir, '..', 'guests', 'demo', 'demo.s'), join(this.adapterDir, 'guests', 'demo.s')]) {
       if (!existsSync(src)) continue;
       const r = assemble(readFileSync(src, 'utf8'), { fileName: src, origin: DEMO_ORIGIN });
       if (!r.ok) throw new LaunchError(`cannot assemble the demo guest: ${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; ')}`);

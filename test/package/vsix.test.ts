@@ -75,7 +75,7 @@ function isAllowed(name: string): boolean {
   const rel = name.slice('extension/'.length);
   if (['package.json', 'language-configuration.json', 'LICENSE', 'LICENSE.txt'].includes(rel)) return true;
   if (rel.toLowerCase() === 'readme.md') return true;
-  if (rel.startsWith('dist/guests/')) return /^dist\/guests\/[^/]+\.elf$/.test(rel);
+  if (rel.startsWith('dist/guests/')) return /^dist\/guests\/[^/]+\.elf$/.test(rel) || rel === 'dist/guests/demo.s';
   if (rel.startsWith('dist/')) return rel.endsWith('.js');
   return rel.startsWith('syntaxes/') || rel.startsWith('media/');
 }
@@ -99,6 +99,7 @@ test('npm run package builds a .vsix with only the allowed files', { timeout: 12
     'extension/dist/cli.js',
     'extension/dist/guests/demo.elf',
     'extension/dist/guests/demo-eb.elf',
+    'extension/dist/guests/demo.s',
     'extension/syntaxes/mips64-asm.tmLanguage.json',
     'extension/language-configuration.json',
     'extension/media/icon.png',
@@ -106,6 +107,9 @@ test('npm run package builds a .vsix with only the allowed files', { timeout: 12
     assert.ok(names.includes(required), `${required} missing from the .vsix (has: ${names.join(', ')})`);
   }
   assert.ok(names.some((n) => n.toLowerCase() === 'extension/readme.md'), 'README missing');
+  // The demo's source, for its line information in the installed extension: exactly the repository's.
+  const demoSource = readZipEntry(zip, entries.find((e) => e.name === 'extension/dist/guests/demo.s')!);
+  assert.ok(demoSource.equals(readFileSync(path.join(root, 'guests', 'demo', 'demo.s'))), 'dist/guests/demo.s differs from guests/demo/demo.s');
   assert.ok(names.some((n) => n.startsWith('extension/LICENSE')), 'LICENSE missing');
 
   // Every file the packaged manifest points at is in the package.
