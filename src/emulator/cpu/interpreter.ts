@@ -115,6 +115,8 @@ export class Interpreter {
         if (w === 'skip') continue;
       }
       if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; break; }
+      // step()'s body, written out here and in runBlock: calling step() (with its try)
+      // cost ~13 % CPU on the arith64 kernel (`node out/bench/kernel-one.js arith64 interp 3`).
       try {
         if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
         const w = c.fetch();

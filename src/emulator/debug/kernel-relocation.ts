@@ -14,7 +14,10 @@
 
 import type { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
-import { findDecompressorJump, kaslrText, KernelSymbolsHandlers, KernelSymbolsInfo, readLiveKallsyms } from './kernel-symbols';
+import {
+  findDecompressorJump, hookRelocateKernelReturn, kaslrText, KernelSymbolsHandlers, KernelSymbolsInfo, kseg0Physical,
+  readLiveKallsyms, relocationOffset,
+} from './kernel-symbols';
 
 const KSEG0 = 0xffffffff80000000n;
 /** Kernel images link in kseg0/kseg1; modules (kseg2 and up) are not "the kernel". */
@@ -82,28 +85,19 @@ export class KernelRelocation {
       this.place(undefined); // a second boot (reset): the offset may differ
       this.handlers.onPending?.();
     }
-    const ra = U64(this.dbg.cpu.getGpr(31));
     if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) this.dbg.setInternalBreakpoint(this.returnHook, undefined);
-    this.returnHook = ra;
-    this.dbg.setInternalBreakpoint(ra, () => {
-      this.dbg.setInternalBreakpoint(ra, undefined);
+    this.returnHook = hookRelocateKernelReturn(this.dbg, (entry) => {
       this.returnHook = undefined;
       this.arm();
-      this.onRelocated(U64(this.dbg.cpu.getGpr(2)));
+      this.onRelocated(entry);
     });
   }
 
   /** relocate_kernel returned `entry` (v0): start_kernel, moved or not. */
   private onRelocated(entry: bigint): void {
-    const sk = this.link.startKernel;
-    const offset = U64(entry - sk);
-    const a = this.dbg.mem.word(entry), b = this.dbg.mem.word(sk);
-    if (a === undefined || (offset !== 0n && a !== b)) {
-      this.handlers.onError(`kernel symbols: relocate_kernel returned 0x${entry.toString(16)}, which does not look like start_kernel (link address 0x${sk.toString(16)}); symbols not rebased`);
-      this.publish(0n, 'not rebased');
-      return;
-    }
-    this.publish(offset, kaslrText(offset));
+    const offset = relocationOffset(this.dbg, entry, this.link.startKernel, this.handlers.onError);
+    if (offset === undefined) this.publish(0n, 'not rebased');
+    else this.publish(offset, kaslrText(offset));
   }
 
   /** Moves (or with undefined sets aside) the kernel's symbols, lines and CFI. */
@@ -139,8 +133,7 @@ export class KernelRelocation {
     if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) dbg.setInternalBreakpoint(this.returnHook, undefined);
     this.returnHook = undefined;
     this.arm();
-    const pc = U64(dbg.cpu.pc);
-    const pa = pc >= KSEG0 && pc < KSEG0 + 0x20000000n ? Number(pc - KSEG0) : -1;
+    const pa = kseg0Physical(dbg.cpu.pc);
     if (this.decompressor && pa >= this.decompressor.lo && pa < this.decompressor.hi) {
       this.place(undefined);
       this.handlers.onPending?.();

@@ -147,12 +147,9 @@ export class KernelSymbols {
     // kernel_entry runs at the link address and calls relocate_kernel there.
     dbg.setInternalBreakpoint(rk, () => {
       dbg.setInternalBreakpoint(rk, undefined);
-      const ra = U64(dbg.cpu.getGpr(31));
-      this.returnHook = ra;
-      dbg.setInternalBreakpoint(ra, () => {
-        dbg.setInternalBreakpoint(ra, undefined);
+      this.returnHook = hookRelocateKernelReturn(dbg, (entry) => {
         this.returnHook = undefined;
-        this.onRelocated(U64(dbg.cpu.getGpr(2)));
+        this.onRelocated(entry);
       });
     });
   }
@@ -176,8 +173,7 @@ export class KernelSymbols {
     for (const a of [this.relocateKernel, this.returnHook]) if (a !== undefined) dbg.setInternalBreakpoint(a, undefined);
     this.returnHook = undefined;
     dbg.setInternalBreakpoint(this.jump.pc, () => this.onKernelJump());
-    const pc = U64(dbg.cpu.pc);
-    const pa = pc >= KSEG0 && pc < KSEG0 + KSEG_SIZE ? Number(pc - KSEG0) : -1;
+    const pa = kseg0Physical(dbg.cpu.pc);
     if (pa >= this.jump.decompressorPa && pa < this.jump.decompressorEnd) { dbg.symbolsPending = PENDING; this.handlers.onPending?.(); return; }
     let live: Kallsyms;
     try {
@@ -193,16 +189,7 @@ export class KernelSymbols {
 
   /** relocate_kernel returned `entry` (v0): start_kernel, moved or not. */
   private onRelocated(entry: bigint): void {
-    const sk = this.startKernel!;
-    const offset = U64(entry - sk);
-    // The copy's start_kernel begins with the same instruction as the original.
-    const a = this.dbg.mem.word(entry), b = this.dbg.mem.word(sk);
-    if (a === undefined || (offset !== 0n && a !== b)) {
-      this.handlers.onError(`kernel symbols: relocate_kernel returned 0x${entry.toString(16)}, which does not look like start_kernel (link address 0x${sk.toString(16)}); symbols not rebased`);
-      this.publish(0n, true);
-      return;
-    }
-    this.publish(offset, true);
+    this.publish(relocationOffset(this.dbg, entry, this.startKernel!, this.handlers.onError) ?? 0n, true);
   }
 
   private publish(offset: bigint, relocatable: boolean): void {
@@ -229,6 +216,41 @@ export function readLiveKallsyms(dbg: MachineDebugger, scanAtLeast = 0): Kallsym
   const ram = dbg.mem.physView(0, Math.min(Math.max(scanAtLeast, LIVE_SCAN), dbg.machine.bus.ramSize));
   if (!ram) throw new Error('guest RAM is not contiguous from physical 0');
   return decodeKallsyms(ram, { base: KSEG0, endian: dbg.mem.bigEndian ? 'big' : 'little', last: true });
+}
+
+/**
+ * Called at relocate_kernel's entry (kernel_entry calls it at its link address): hooks its
+ * return address ($ra now) once and there hands `onReturn` the entry it returned in v0.
+ * Returns the hooked address.
+ */
+export function hookRelocateKernelReturn(dbg: MachineDebugger, onReturn: (entry: bigint) => void): bigint {
+  const ra = U64(dbg.cpu.getGpr(31));
+  dbg.setInternalBreakpoint(ra, () => {
+    dbg.setInternalBreakpoint(ra, undefined);
+    onReturn(U64(dbg.cpu.getGpr(2)));
+  });
+  return ra;
+}
+
+/**
+ * The KASLR offset implied by relocate_kernel returning `entry` (start_kernel, moved or
+ * not), checked: a moved copy must begin with the same instruction as the original.
+ * Reports through `onError` and returns undefined when it does not.
+ */
+export function relocationOffset(dbg: MachineDebugger, entry: bigint, startKernel: bigint, onError: (message: string) => void): bigint | undefined {
+  const offset = U64(entry - startKernel);
+  const a = dbg.mem.word(entry), b = dbg.mem.word(startKernel);
+  if (a === undefined || (offset !== 0n && a !== b)) {
+    onError(`kernel symbols: relocate_kernel returned 0x${entry.toString(16)}, which does not look like start_kernel (link address 0x${startKernel.toString(16)}); symbols not rebased`);
+    return undefined;
+  }
+  return offset;
+}
+
+/** Physical address of a kseg0 virtual address, or -1 outside kseg0. */
+export function kseg0Physical(va: bigint): number {
+  const v = U64(va);
+  return v >= KSEG0 && v < KSEG0 + KSEG_SIZE ? Number(v - KSEG0) : -1;
 }
 
 export function kaslrText(offset: bigint): string {
