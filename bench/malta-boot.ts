@@ -9,6 +9,7 @@
 //   node out/bench/malta-boot.js [--insns N] [--slice N] [--engine interp|jit] [--mem MiB]
 //        [--vmlinuz] [--append "..."] [--initrd FILE] [--write-initrd FILE]
 //        [--kallsyms FILE] [--input "cmd\n"] [--until TEXT] [--sample-after TEXT] [--trace-exc]
+//        [--profile N]   (PC sampled at every slice end; prints the N functions with most samples)
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages.js';
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   let sentInput = false;
   let reason = '';
   let lastPcs: string[] = [];
+  const profileTop = Number(arg('--profile') ?? 0);
+  const samples = new Map<string, number>();
   while (executed < budget) {
     const r = machine.run(Math.min(slice, budget - executed));
     executed += r.executed;
@@ -112,6 +115,12 @@ async function main(): Promise<void> {
     if (sampleAfter && out.includes(sampleAfter)) {
       console.error(`[sample ${(machine.now() / 1e9).toFixed(4)}s icount=${machine.cpu.icount} ${syms.lookup(machine.cpu.pc)} ra=${syms.lookup(machine.cpu.getGpr(31))} waiting=${machine.cpu.waiting}]`);
     }
+    if (profileTop > 0) {
+      // (Without a symbol: the 64-byte code line.)
+      const sym = syms.lookup(machine.cpu.pc);
+      const fn = sym === '?' ? `0x${(BigInt.asUintN(64, machine.cpu.pc) & ~63n).toString(16)}` : sym.replace(/\+0x[0-9a-f]+$/, '');
+      samples.set(fn, (samples.get(fn) ?? 0) + 1);
+    }
     lastPcs.push(syms.lookup(machine.cpu.pc));
     if (lastPcs.length > 8) lastPcs = lastPcs.slice(-8);
   }
@@ -124,6 +133,13 @@ async function main(): Promise<void> {
   console.error(`# status ${cpu.c0.status.toString(16)} cause ${cpu.c0.cause.toString(16)} epc ${cpu.c0.epc.toString(16)} ${syms.lookup(cpu.c0.epc)} badva ${cpu.c0.badVAddr.toString(16)}`);
   console.error(`# recent slices: ${lastPcs.join(' | ')}`);
   console.error(`# exceptions: ${[...excCounts].map(([c, n]) => `${EXC_NAMES[c] ?? c}=${n}`).join(' ')}`);
+  if (profileTop > 0) {
+    const total = [...samples.values()].reduce((a, b) => a + b, 0);
+    console.error(`# guest profile (${total} samples, one per ${slice} instructions):`);
+    for (const [fn, n] of [...samples].sort((a, b) => b[1] - a[1]).slice(0, profileTop)) {
+      console.error(`#   ${((100 * n) / total).toFixed(1).padStart(5)} %  ${fn}`);
+    }
+  }
   if (machine.jit) console.error(`# jit: ${JSON.stringify(machine.jit.stats)}`);
   if (machine.bus.unassigned.length) console.error(`# unassigned: ${machine.bus.unassigned.slice(0, 16).join(', ')}`);
 }

@@ -21,6 +21,9 @@ import { Block, MAX_BLOCK, translate } from './translator';
  * 21.8 s at 3000 with 60 % fewer translated blocks; 36 s at 200; 28 s at 20000). */
 export const HOT = 3000;
 
+/** Slots of the heat table (a power of two). */
+const HEAT_SIZE = 1 << 16;
+
 export interface JitOptions {
   /** Executions of a block start before it is translated (default HOT). */
   hot?: number;
@@ -36,7 +39,14 @@ export interface JitStats {
 
 export class JitEngine {
   private readonly blocks = new Map<number, Block>();
-  private readonly heat = new Map<number, number>();
+  /**
+   * Executions of untranslated block starts, counted in a direct-mapped table hashed by
+   * (RAM offset, mode): a Map lookup and update per cold block cost more than running
+   * it. Starts that share a slot share a count, so one may be translated a little early.
+   */
+  private readonly heat = new Int32Array(HEAT_SIZE);
+  /** Block starts the translator refused (run by the interpreter until the next flush). */
+  private readonly untranslatable = new Set<number>();
   /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
   private readonly mapped: Array<Block | number> = [];
   /** Host translation cache flush count the links in `mapped` were made under. */
@@ -83,7 +93,8 @@ export class JitEngine {
     }
     this.blocks.clear();
     this.mapped.length = 0;
-    this.heat.clear();
+    this.heat.fill(0);
+    this.untranslatable.clear();
     for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
     this.pages.clear();
   }
@@ -154,9 +165,10 @@ export class JitEngine {
         while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
         if (!blk) {
           from = undefined;
-          const heat = (this.heat.get(key) ?? 0) + 1;
-          if (heat < this.hot) {
-            this.heat.set(key, heat);
+          const slot = ((off >>> 2) ^ (off >>> 18) ^ (c.mode << 14)) & (HEAT_SIZE - 1);
+          const heat = this.heat[slot] + 1;
+          if (heat < this.hot || this.untranslatable.has(key)) {
+            this.heat[slot] = Math.min(heat, this.hot);
             this.interpretBlock();
             continue;
           }
@@ -164,11 +176,11 @@ export class JitEngine {
           if (!blk) {
             // Untranslatable (a branch whose delay slot is on the next page or holds a
             // breakpoint): always interpret (until the next flush).
-            this.heat.set(key, -Infinity);
+            this.untranslatable.add(key);
             this.interpretBlock();
             continue;
           }
-          this.heat.delete(key);
+          this.heat[slot] = 0;
           blk.alias = head;
           this.blocks.set(key, blk);
           this.track(blk);
