@@ -162,8 +162,8 @@ function captureFloor(m: Machine): void {
       + `${f1(median(cpus))} ms cpu; target ≤ ${target} ms: ${wall <= target ? 'met' : 'MISSED'}`);
   }
   cp.dispose();
-  const keep: Uint8Array[] = []; // the copies stay alive, as checkpoints do
-  const copy = med(7, () => { const b = new Uint8Array(src.length); b.set(src); keep.push(b); });
+  const keep: Uint8Array[] = []; // the last few copies stay alive, as checkpoints in a store do
+  const copy = med(7, () => { const b = new Uint8Array(src.length); b.set(src); keep.push(b); if (keep.length > 3) keep.shift(); });
   const crc = med(7, () => crc32(src));
   keep.length = 0;
   const per = (x: { wall: number; cpu: number }): string => `${(x.cpu / 64).toFixed(2)} ms/MiB cpu (${(x.wall / 64).toFixed(2)} wall)`;
