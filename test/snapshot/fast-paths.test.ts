@@ -3,7 +3,8 @@
 // bit-at-a-time CRC-32 written here, at every start alignment and across the lengths
 // where the implementations switch; section CRCs written by assembleCheckpoint (copied
 // and checksummed a chunk at a time) against that reference; the incompressibility
-// sample (random pages are judged random; nothing LZ can shorten usefully is); and an
+// sample (random pages are judged random; nothing LZ can shorten usefully is; the
+// verdict is exactly the documented count against its threshold); and an
 // incremental checkpoint of random pages: stored Raw, restored byte-identical; the
 // one-pass CheckpointBuilder against assembleCheckpoint (byte-identical files).
 import { test } from 'node:test';
@@ -200,6 +201,45 @@ test('incompressibility sample: random pages are judged random; pages LZ can sho
     assert.equal(c.looksIncompressible(buf, PAGE_SIZE), false, `${name}: LZ makes ${n} bytes of it, yet judged random`);
   }
   assert.ok(checked >= 6, `${checked} compressible pages checked`);
+});
+
+/** The sample's repeat count from its definition: the first 32 bytes of each KiB, byte values seen before. */
+function sampleRepeats(page: Uint8Array): number {
+  const seen = new Set<number>();
+  let repeats = 0;
+  for (let kib = 0; kib < 4; kib++) {
+    for (let k = 0; k < 32; k++) {
+      const v = page[kib * 1024 + k];
+      if (seen.has(v)) repeats++; else seen.add(v);
+    }
+  }
+  return repeats;
+}
+
+test('incompressibility sample: the verdict is exactly "at most 40 repeated byte values" (either entry point), on both sides of the threshold', () => {
+  const c = new PageCompressor();
+  const r = rng(SEED ^ 0x5a5a);
+  const pages = 3000;
+  const ram = new Uint8Array(PAGE_SIZE * (pages + 1));
+  const w = new Int32Array(ram.buffer);
+  // Bytes drawn from alphabets of 40..256 values put the repeat count anywhere from ~90
+  // down to the ~27 of uniform bytes, so pages land on both sides of 40 and at it.
+  for (let p = 0; p < pages; p++) {
+    const k = 40 + (r() % 217);
+    for (let i = 0; i < PAGE_SIZE; i++) ram[p * PAGE_SIZE + i] = r() % k;
+  }
+  let random = 0, near = 0;
+  for (let p = 0; p < pages; p++) {
+    const page = ram.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    const n = sampleRepeats(page);
+    if (n >= 38 && n <= 43) near++;
+    const want = n <= 40;
+    assert.equal(c.looksIncompressible(ram, p * PAGE_SIZE), want, `page ${p}: ${n} repeats`);
+    assert.equal(c.wordsLookIncompressible(w, p * PAGE_SIZE / 4), want, `page ${p}: ${n} repeats (word view)`);
+    if (want) random++;
+  }
+  assert.ok(random > pages / 10 && random < pages * 9 / 10, `${random} of ${pages} judged random`);
+  assert.ok(near >= 100, `${near} pages within 3 of the threshold`);
 });
 
 test('incremental checkpoint of random pages: stored Raw (no LZ), compressible ones still LZ; restore is byte-identical', () => {

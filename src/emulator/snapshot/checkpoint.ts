@@ -174,7 +174,7 @@ function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number }
       if (ram32[off >>> 2] === 0) return; // restore clears RAM first
       w.u32(p); w.u8(PageCodec.Fill); w.raw(ram.subarray(off, off + 4));
     } else {
-      const n = compressor.looksIncompressible(ram, off) ? -1 : compressor.lz(ram, off);
+      const n = compressor.wordsLookIncompressible(ram32, off >>> 2) ? -1 : compressor.lz(ram, off);
       if (n < 0) {
         w.u32(p); w.u8(PageCodec.Raw);
         cut();
@@ -229,10 +229,11 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
     if (!open) { b.begin('PAGE'); open = true; }
     b.reserve(MAX_RECORD);
     let o = b.at;
-    const off = p << PAGE_SHIFT;
+    const off = p << PAGE_SHIFT, w0 = off >>> 2;
     dv.setUint32(o, p, true);
-    if (isFillPage(ram32, off >>> 2)) {
-      if (ram32[off >>> 2] === 0) {
+    // Most pages differ in their first two words: only those that do not are scanned.
+    if (ram32[w0 + 1] === ram32[w0] && isFillPage(ram32, w0)) {
+      if (ram32[w0] === 0) {
         out[o + 4] = PageCodec.Zero;
         o += 5;
       } else {
@@ -241,7 +242,7 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
         o += 9;
       }
     } else {
-      const n = compressor.looksIncompressible(ram, off) ? -1 : compressor.lz(ram, off);
+      const n = compressor.wordsLookIncompressible(ram32, w0) ? -1 : compressor.lz(ram, off);
       if (n < 0) {
         out[o + 4] = PageCodec.Raw;
         out.set(ram.subarray(off, off + PAGE_SIZE), o + 5);

@@ -102,19 +102,30 @@ export class PageCompressor {
   looksIncompressible(src: Uint8Array, base: number): boolean {
     const at = src.byteOffset + base;
     if ((at & 3) !== 0) throw new RangeError('PageCompressor.looksIncompressible: the page must be 4-byte aligned');
-    const w = wordsOf(src), w0 = at >>> 2;
+    return this.wordsLookIncompressible(wordsOf(src), at >>> 2);
+  }
+
+  /**
+   * looksIncompressible for the page at word w0 of `w` (for callers that hold a word
+   * view of the whole buffer, such as RAM's, and check many pages: no view lookup).
+   */
+  wordsLookIncompressible(w: Int32Array, w0: number): boolean {
     // Byte values seen carry a per-page stamp, so the table is never cleared.
     this.seenStamp = (this.seenStamp + 1) | 0;
     if (this.seenStamp === 0) { this.seen.fill(0); this.seenStamp = 1; }
     const seen = this.seen, stamp = this.seenStamp;
     let repeats = 0;
-    for (let k = 0; k < SAMPLE_WORDS; k++) {
-      const v = w[w0 + ((k / SAMPLE_RUN) | 0) * SAMPLE_STRIDE + (k % SAMPLE_RUN)];
-      const b0 = v & 0xff, b1 = (v >>> 8) & 0xff, b2 = (v >>> 16) & 0xff, b3 = v >>> 24;
-      if (seen[b0] === stamp) repeats++; else seen[b0] = stamp;
-      if (seen[b1] === stamp) repeats++; else seen[b1] = stamp;
-      if (seen[b2] === stamp) repeats++; else seen[b2] = stamp;
-      if (seen[b3] === stamp) repeats++; else seen[b3] = stamp;
+    // Without branches on the data (whether a random byte repeats is unpredictable);
+    // the count only grows, so testing it once per run gives the same verdict.
+    for (let run = w0, end = w0 + PAGE_WORDS; run < end; run += SAMPLE_STRIDE) {
+      for (let k = run; k < run + SAMPLE_RUN; k++) {
+        const v = w[k];
+        const b0 = v & 0xff, b1 = (v >>> 8) & 0xff, b2 = (v >>> 16) & 0xff, b3 = v >>> 24;
+        repeats += seen[b0] === stamp ? 1 : 0; seen[b0] = stamp;
+        repeats += seen[b1] === stamp ? 1 : 0; seen[b1] = stamp;
+        repeats += seen[b2] === stamp ? 1 : 0; seen[b2] = stamp;
+        repeats += seen[b3] === stamp ? 1 : 0; seen[b3] = stamp;
+      }
       if (repeats > RANDOM_MAX_REPEATS) return false;
     }
     return true;

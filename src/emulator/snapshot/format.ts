@@ -114,6 +114,15 @@ export interface SectionInput { tag: string; pieces: Uint8Array[] }
 
 /** Bytes copied into the file before the CRC catches up with them (well within L2). */
 const CRC_CHUNK = 256 << 10;
+/**
+ * How far ahead of the write position CheckpointBuilder touches its buffer (one store
+ * per 4 KiB). A new buffer is fresh memory whose pages the kernel maps on first write;
+ * taking those faults in a tight loop of stores, a chunk ahead, is cheaper than taking
+ * them inside the many page-sized copies that follow (64 MiB of incompressible pages:
+ * ~35 ms instead of ~47 ms on the machine this was measured on). The stored bytes are
+ * zeros at offsets the builder has not written yet, so the file is unaffected.
+ */
+const TOUCH_AHEAD = 256 << 10;
 
 /**
  * Assembles a checkpoint file: preamble, HEAD, the given sections, END!. The pieces are
@@ -186,6 +195,8 @@ export class CheckpointBuilder {
   private readonly dv: DataView;
   /** Write position. */
   at = 12;
+  /** Offsets below this have been touched (see TOUCH_AHEAD). */
+  private touched = 0;
   private readonly done: Array<{ tag: string; len: number; crc: number }> = [];
   private head: Uint8Array | undefined;
   private open: { tag: string; start: number; from: number; crc: number } | undefined;
@@ -208,10 +219,19 @@ export class CheckpointBuilder {
 
   /** Makes room for n more payload bytes at `at` (the caller writes them and advances `at`). */
   reserve(n: number): void {
-    if (this.at + n > this.out.length) throw new RangeError(`CheckpointBuilder: ${n} more bytes exceed the ${this.out.length}-byte buffer`);
+    const need = this.at + n;
+    if (need > this.out.length) throw new RangeError(`CheckpointBuilder: ${n} more bytes exceed the ${this.out.length}-byte buffer`);
+    if (need > this.touched) this.touch(need);
     const s = this.open;
     // Checksum what was written since, while it is still in the cache.
     if (s && this.at - s.from >= CRC_CHUNK) { s.crc = crc32(this.out.subarray(s.from, this.at), s.crc); s.from = this.at; }
+  }
+
+  /** Touches the buffer from `touched` to TOUCH_AHEAD past `need`: a store of 0 per 4 KiB, at offsets not written yet. */
+  private touch(need: number): void {
+    const out = this.out, to = Math.min(out.length, need + TOUCH_AHEAD);
+    for (let i = Math.max(this.touched, this.at); i < to; i += 4096) out[i] = 0;
+    this.touched = to;
   }
 
   bytes(b: Uint8Array): void { this.reserve(b.length); this.out.set(b, this.at); this.at += b.length; }
