@@ -3,7 +3,8 @@
 // reports them (newest first). Items carry the context value `mips64.checkpoint`, so the
 // view's context menu offers Restore / Delete for them (package.json, view/item/context).
 import * as vscode from 'vscode';
-import { CheckpointItem, formatSize } from './checkpoints';
+import { CHECKPOINT_LIST, type CheckpointItem, type CheckpointListBody } from '../adapter/protocol';
+import { formatSize } from './checkpoints';
 
 export const CHECKPOINT_VIEW = 'mips64.checkpoints';
 export const CHECKPOINT_CONTEXT = 'mips64.checkpoint';
@@ -45,7 +46,7 @@ export class CheckpointTreeProvider implements vscode.TreeDataProvider<Checkpoin
     if (!s) return [];
     let list: CheckpointItem[];
     try {
-      const r = (await s.customRequest('mips64/checkpoint/list')) as { checkpoints?: CheckpointItem[] } | undefined;
+      const r = (await s.customRequest(CHECKPOINT_LIST)) as Partial<CheckpointListBody> | undefined;
       list = r?.checkpoints ?? [];
     } catch {
       // Not launched yet, or already ended: nothing to show.

@@ -1,21 +1,14 @@
 // Checkpoint palette commands (MIPS64: Take / Restore / Delete / Compare Checkpoint(s)),
 // sent to the debug adapter as `mips64/checkpoint/*` custom requests.
 import * as vscode from 'vscode';
+import {
+  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE,
+} from '../adapter/protocol';
+import type {
+  CheckpointCompareBody, CheckpointDeleteBody, CheckpointItem, CheckpointListBody, CheckpointRestoreBody, CheckpointTakeBody,
+} from '../adapter/protocol';
 
 export const NO_SESSION = 'is available when a MIPS64 debug session is running.';
-
-/** A checkpoint as `mips64/checkpoint/list` reports it (src/adapter/protocol.ts). */
-export interface CheckpointItem {
-  id: string;
-  name: string;
-  kind: 'full' | 'incremental';
-  parentId: string | null;
-  icount: number;
-  created: string;
-  sizeBytes: number;
-  pages: number;
-  stored: Array<'memory' | 'disk'>;
-}
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -66,7 +59,7 @@ async function request<T>(s: vscode.DebugSession, command: string, args?: unknow
 }
 
 async function pick(s: vscode.DebugSession, title: string, exclude?: string): Promise<CheckpointItem | undefined> {
-  const r = await request<{ checkpoints: CheckpointItem[] }>(s, 'mips64/checkpoint/list');
+  const r = await request<CheckpointListBody>(s, CHECKPOINT_LIST);
   if (!r) return undefined;
   const list = r.checkpoints.filter((c) => c.id !== exclude);
   if (list.length === 0) {
@@ -109,7 +102,7 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
         { title: 'Checkpoint kind' },
       );
       if (!kind) return;
-      const r = await request<{ checkpoint: CheckpointItem }>(s, 'mips64/checkpoint/take', { name: name || undefined, kind: kind.take });
+      const r = await request<CheckpointTakeBody>(s, CHECKPOINT_TAKE, { name: name || undefined, kind: kind.take });
       if (!r) return;
       const c = r.checkpoint;
       void vscode.window.showInformationMessage(`MIPS64: checkpoint '${c.name}' taken (${c.kind}, ${formatSize(c.sizeBytes)}, instruction ${c.icount.toLocaleString('en-US')}).`);
@@ -117,13 +110,13 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
     vscode.commands.registerCommand('mips64.restoreCheckpoint', withSession('Restore Checkpoint', async (s, arg) => {
       const c = checkpointOfArg(arg) ?? await pick(s, 'MIPS64: Restore Checkpoint');
       if (!c) return;
-      const r = await request<{ checkpoint: CheckpointItem }>(s, 'mips64/checkpoint/restore', { id: c.id });
+      const r = await request<CheckpointRestoreBody>(s, CHECKPOINT_RESTORE, { id: c.id });
       if (r) void vscode.window.showInformationMessage(`MIPS64: restored '${r.checkpoint.name}' (instruction ${r.checkpoint.icount.toLocaleString('en-US')}).`);
     })),
     vscode.commands.registerCommand('mips64.deleteCheckpoint', withSession('Delete Checkpoint', async (s, arg) => {
       const c = checkpointOfArg(arg) ?? await pick(s, 'MIPS64: Delete Checkpoint');
       if (!c) return;
-      const r = await request<{ deleted: boolean }>(s, 'mips64/checkpoint/delete', { id: c.id });
+      const r = await request<CheckpointDeleteBody>(s, CHECKPOINT_DELETE, { id: c.id });
       if (r) void vscode.window.showInformationMessage(r.deleted ? `MIPS64: deleted '${c.name}'.` : `MIPS64: '${c.name}' was already gone.`);
     })),
     vscode.commands.registerCommand('mips64.compareCheckpoints', withSession('Compare Checkpoints', async (s) => {
@@ -131,7 +124,7 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
       if (!a) return;
       const b = await pick(s, `MIPS64: Compare '${a.name}' with… (B)`, a.id);
       if (!b) return;
-      const r = await request<{ identical: boolean; text: string }>(s, 'mips64/checkpoint/compare', { a: a.id, b: b.id });
+      const r = await request<CheckpointCompareBody>(s, CHECKPOINT_COMPARE, { a: a.id, b: b.id });
       if (!r) return;
       const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: r.text });
       await vscode.window.showTextDocument(doc, { preview: false });

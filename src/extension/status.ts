@@ -2,8 +2,8 @@
 // ended) and the executed-instruction count, polled with `mips64/stats` every second
 // while running and once on every stop (seen by a DebugAdapterTracker).
 import * as vscode from 'vscode';
+import { STATS, UART_EVENT, type StatsBody } from '../adapter/protocol';
 
-export const STATS = 'mips64/stats';
 export const POLL_MS = 1000;
 
 export type RunState = 'starting' | 'running' | 'stopped' | 'ended';
@@ -71,7 +71,7 @@ export class StatusBar implements vscode.Disposable {
       case 'stopped': this.set('stopped'); break;
       case 'continued': this.set('running'); break;
       case 'exited': case 'terminated': this.set('ended'); break;
-      case 'mips64/uart': if (this.state === 'starting') this.set('running'); break;
+      case UART_EVENT: if (this.state === 'starting') this.set('running'); break;
       default:
     }
   }
@@ -102,7 +102,7 @@ export class StatusBar implements vscode.Disposable {
     const s = this.session;
     if (!s || this.state === 'ended') return;
     try {
-      const r = (await s.customRequest(STATS)) as { state?: string; instructions?: number } | undefined;
+      const r = (await s.customRequest(STATS)) as Partial<StatsBody> | undefined;
       if (s !== this.session || (this.state as RunState) === 'ended') return;
       if (typeof r?.instructions === 'number') this.instructions = r.instructions;
       if (r?.state === 'exited') { this.set('ended'); return; }

@@ -4,9 +4,8 @@
 // is just byte 0x03 for the guest). When the session ends the terminal stays open,
 // read-only, with the last output; the next session reuses it.
 import * as vscode from 'vscode';
+import { UART_EVENT, UART_INPUT } from '../adapter/protocol';
 
-export const UART_EVENT = 'mips64/uart';
-export const UART_INPUT = 'mips64/uartInput';
 export const TERMINAL_NAME = 'MIPS64 console';
 export const SESSION_ENDED = '\r\n\x1b[2m[session ended]\x1b[0m\r\n';
 
