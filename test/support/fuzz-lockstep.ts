@@ -23,6 +23,8 @@ export interface LockstepStats {
   exceptions: number;
   blocksRun: number;
   blocksTranslated: number;
+  /** Of which WebAssembly blocks (the translator's second tier). */
+  wasmBlocks: number;
   jitInterpreted: number;
   invalidations: number;
   comparisons: number;
@@ -246,6 +248,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
     exceptions: B.exc,
     blocksRun: jit.stats.blockExecs,
     blocksTranslated: jit.stats.blocksTranslated,
+    wasmBlocks: jit.wasm?.stats.blocks ?? 0,
     jitInterpreted: jit.stats.interpretedInsns,
     invalidations: jit.stats.invalidations,
     comparisons,

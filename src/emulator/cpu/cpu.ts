@@ -5,7 +5,7 @@
 
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
-import { Access, HostTlb, HTLB_BITS, HTLB_SIZE } from '../mmu/host-tlb';
+import { Access, HostTlb, HTLB_BITS, HTLB_ENTRIES, HTLB_SIZE } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
@@ -51,8 +51,11 @@ export interface JitBlockInfo {
 }
 
 export class Cpu {
-  /** GPR i: lo at 2i, hi at 2i+1; LO at 64/65; HI at 66/67. */
-  readonly r = new Int32Array(68);
+  /**
+   * GPR i: lo at 2i, hi at 2i+1; LO at 64/65; HI at 66/67. In the bus's core area (so on a
+   * little-endian host each register is also one int64 for translated WebAssembly code).
+   */
+  readonly r: Int32Array;
   pcLo = 0;
   pcHi = 0;
   /** The current instruction executes in a delay slot; after it, PC = ds. */
@@ -118,7 +121,8 @@ export class Cpu {
 
   constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
     this.tlb = new Tlb(model.tlbEntries);
-    this.htlb = new HostTlb(bus.ramSize);
+    this.r = new Int32Array(bus.buffer, bus.allocCore(68 * 4), 68);
+    this.htlb = new HostTlb(bus.ramSize, { buffer: bus.buffer, offset: bus.allocCore(HTLB_ENTRIES * 12) });
     this.decoder = decoderFor(model.isa);
     if (model.hasFpu) this.fpu = new Fpu(FPU_5KEF) as unknown as FpuUnit;
     this.big = bus.bigEndian;

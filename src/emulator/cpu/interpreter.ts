@@ -73,7 +73,7 @@ export class Interpreter {
   }
 
   /** The handler for instruction word w. */
-  private handlerFor(w: number): Handler {
+  handlerFor(w: number): Handler {
     const i = (w ^ (w >>> 13) ^ (w >>> 24)) & (DC_SIZE - 1);
     if (this.dcWord[i] === w) return this.dcHandler[i];
     const h = this.handlers[this.cpu.decoder.decode(w).id];

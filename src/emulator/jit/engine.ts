@@ -13,7 +13,8 @@ import { Exc } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
-import { Block, MAX_BLOCK, translate } from './translator';
+import { Block, MAX_BLOCK, scan, translate } from './translator';
+import { WasmTier } from './wasm/tier';
 
 /** Executions of a block start before it is translated: fresh JS functions run in V8's bytecode
  * interpreter for their first calls and each costs V8 compilation, so translating lukewarm code
@@ -27,6 +28,8 @@ const HEAT_SIZE = 1 << 16;
 export interface JitOptions {
   /** Executions of a block start before it is translated (default HOT). */
   hot?: number;
+  /** Translate to WebAssembly where possible (default true; MIPS64_WASM=0 turns it off). */
+  wasm?: boolean;
 }
 
 export interface JitStats {
@@ -69,8 +72,13 @@ export class JitEngine {
    */
   breakpoints: PcBreakpoints | undefined = undefined;
 
+  /** The WebAssembly tier (undefined: off or unavailable; every block is JavaScript). */
+  readonly wasm: WasmTier | undefined;
+
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
     this.hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || HOT);
+    const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
+    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w)) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {
@@ -91,6 +99,7 @@ export class JitEngine {
     for (const head of this.blocks.values()) {
       for (let b: Block | undefined = head; b; b = b.alias) { b.valid = false; b.links.fill(undefined); b.incoming.clear(); }
     }
+    this.wasm?.reset();
     this.blocks.clear();
     this.mapped.length = 0;
     this.heat.fill(0);
@@ -107,9 +116,10 @@ export class JitEngine {
       // Unlink it: no block may continue into invalid code.
       for (const src of b.incoming) {
         const l = src.links;
-        for (let j = 0; j < l.length; j++) if (l[j] === b) l[j] = undefined;
+        for (let j = 0; j < l.length; j++) if (l[j] === b) { l[j] = undefined; this.wasm?.setLink(src, j, undefined); }
       }
       b.incoming.clear();
+      this.wasm?.release(b);
       this.blocks.delete(b.ramOff * 4 + b.mode);
     }
     this.pages.delete(page);
@@ -165,14 +175,14 @@ export class JitEngine {
         while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
         if (!blk) {
           from = undefined;
-          const slot = ((off >>> 2) ^ (off >>> 18) ^ (c.mode << 14)) & (HEAT_SIZE - 1);
+          const slot = this.heatSlot(off, c.mode);
           const heat = this.heat[slot] + 1;
           if (heat < this.hot || this.untranslatable.has(key)) {
             this.heat[slot] = Math.min(heat, this.hot);
             this.interpretBlock();
             continue;
           }
-          blk = translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
+          blk = this.translate(lo, hi, off, bp);
           if (!blk) {
             // Untranslatable (a branch whose delay slot is on the next page or holds a
             // breakpoint): always interpret (until the next flush).
@@ -199,6 +209,7 @@ export class JitEngine {
         c.ioHit = false;
         // (The generated code sets c.jitBlk itself before anything that may need precise state.)
         const observe = this.onBlockExit;
+        if (this.wasm) this.wasm.chain = observe === undefined;
         let chained = 0;
         for (;;) {
           const nb: Block | undefined = blk.fn(c, r);
@@ -212,6 +223,8 @@ export class JitEngine {
           }
           blk = nb;
         }
+        // (A WebAssembly block may have run others linked after it: the last one exited.)
+        if (blk.wasm !== undefined) blk = this.wasm!.last!;
         c.jitBlk = undefined;
         stats.blockExecs += chained + 1;
         stats.chainedExecs += chained;
@@ -238,6 +251,7 @@ export class JitEngine {
    */
   private link(from: Block, slot: number, to: Block): void {
     from.links[slot] = to;
+    this.wasm?.setLink(from, slot, to);
     to.incoming.add(from);
     const lo = to.startLo >>> 0;
     if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) this.mapped.push(from, slot);
@@ -246,9 +260,34 @@ export class JitEngine {
   /** Drops the links that depend on the TLB (after a host translation cache flush). */
   private unlinkMapped(): void {
     const m = this.mapped;
-    for (let i = 0; i < m.length; i += 2) (m[i] as Block).links[m[i + 1] as number] = undefined;
+    for (let i = 0; i < m.length; i += 2) {
+      (m[i] as Block).links[m[i + 1] as number] = undefined;
+      this.wasm?.setLink(m[i] as Block, m[i + 1] as number, undefined);
+    }
     m.length = 0;
     this.linkFlushes = this.cpu.htlb.flushes;
+  }
+
+  /** Whether the block start at RAM offset `off` (current mode) has run: it has heat or a translation. */
+  private seen(off: number): boolean {
+    const mode = this.cpu.mode;
+    return this.heat[this.heatSlot(off, mode)] > 0 || this.blocks.has(off * 4 + mode);
+  }
+
+  private heatSlot(off: number, mode: number): number {
+    return ((off >>> 2) ^ (off >>> 18) ^ (mode << 14)) & (HEAT_SIZE - 1);
+  }
+
+  /** Translates the block at (hi:lo), RAM offset `off`: WebAssembly when the tier takes it, else JavaScript. */
+  private translate(lo: number, hi: number, off: number, bp: PcBreakpoints | undefined): Block | undefined {
+    const c = this.cpu;
+    if (this.wasm) {
+      const s = scan(c, lo, hi, off, bp);
+      if (!s) return undefined;
+      const b = this.wasm.translate(s, bp, (o) => this.seen(o));
+      if (b) return b;
+    }
+    return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
   }
 
   /** Runs one block's worth of instructions in the interpreter (until a branch's delay slot completes or a CTX instruction). */

@@ -52,6 +52,8 @@ export interface Block {
    * needs its own translation.
    */
   alias: Block | undefined;
+  /** Set when the block is WebAssembly code (jit/wasm/tier.ts): its function-table index and first link slot. */
+  readonly wasm?: { readonly idx: number; readonly linkBase: number };
 }
 
 const PURE = /\bc\./; // templates that call into the CPU may fault, read time or do I/O
@@ -61,7 +63,7 @@ const PURE = /\bc\./; // templates that call into the CPU may fault, read time o
  */
 const SAFE_CALLS = /\bc\.(?:link|shl|shr|sar|ror|dext|dins|mul32|div32|dmult|ddiv|madd)\([^;]*\);/g;
 
-function add32(lo: number, hi: number, d: number): [number, number] {
+export function add32(lo: number, hi: number, d: number): [number, number] {
   const l = (lo + d) | 0;
   const h = (hi + (((lo >>> 0) + d) > 4294967295 ? 1 : 0)) | 0;
   return [l, h];
@@ -134,7 +136,7 @@ export interface TranslateInput {
   breakpoints?: PcBreakpoints;
 }
 
-interface Scanned {
+export interface Scanned {
   ramOff: number;
   startLo: number;
   startHi: number;
@@ -148,7 +150,7 @@ interface Scanned {
  * there: a branch in the last word of a page (its delay slot is on the next page) or a
  * branch with a breakpoint in its delay slot, which the interpreter must run.
  */
-function scan(cpu: Cpu, startLo: number, startHi: number, ramOff: number, bp: PcBreakpoints | undefined): Scanned | undefined {
+export function scan(cpu: Cpu, startLo: number, startHi: number, ramOff: number, bp: PcBreakpoints | undefined): Scanned | undefined {
   const ram32 = cpu.bus.ram32;
   const dec = cpu.decoder;
   const insns: Array<{ e: InsnSpec; w: number }> = [];
@@ -187,7 +189,7 @@ function scan(cpu: Cpu, startLo: number, startHi: number, ramOff: number, bp: Pc
 }
 
 /** Static successors of a scanned block as [lo, hi] virtual addresses (taken target, fall-through). */
-function successors(b: Scanned): Array<[number, number]> {
+export function successors(b: Scanned): Array<[number, number]> {
   const n = b.insns.length;
   const last = b.insns[n - 1].e;
   if (b.ds < 0) {
@@ -213,22 +215,26 @@ function successors(b: Scanned): Array<[number, number]> {
 const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_REGION ?? 1);
 const MAX_REGION_INSNS = 1200;
 
+export interface Region {
+  /** The entry block first. */
+  blocks: Scanned[];
+  /** Label (index in blocks) of the block starting at a virtual address, or −1 (not in the region, or the entry when it has a breakpoint). */
+  labelAt(lo: number, hi: number): number;
+}
+
 /**
- * Translates the region entered at ramOff: the basic block there plus the blocks it
- * reaches through direct branches and fall-through on the same page (same mode), as
- * one function that moves between them without returning to the dispatcher while the
- * next event is at least MAX_BLOCK instructions away. Returns undefined when the
- * entry block itself cannot be translated.
+ * The region entered at `entry`: the blocks it reaches through direct branches and
+ * fall-through on the same page (breadth-first; same mode), up to `maxBlocks` blocks
+ * and `maxInsns` instructions, among those `accept` takes.
  */
-export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: TranslateInput): Block | undefined {
-  const entry = scan(cpu, startLo, startHi, ramOff, bp);
-  if (!entry) return undefined;
+export function findRegion(cpu: Cpu, entry: Scanned, bp: PcBreakpoints | undefined, maxBlocks: number, maxInsns: number,
+  accept: (s: Scanned) => boolean = () => true): Region {
+  const { startLo, startHi, ramOff } = entry;
   const page = ramOff & ~0xfff;
   const blocks: Scanned[] = [entry];
   const labelOf = new Map<number, number>([[ramOff, 0]]);
   let total = entry.insns.length;
-  // Breadth-first over static successors on this page.
-  for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
+  for (let i = 0; i < blocks.length && blocks.length < maxBlocks; i++) {
     if (blocks[i].insns[blocks[i].insns.length - 1].e.flags & F.CTX) continue;
     for (const [lo, hi] of successors(blocks[i])) {
       if (hi !== startHi) continue;
@@ -236,7 +242,7 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
       if (((lo >>> 0) & ~0xfff) !== ((startLo >>> 0) & ~0xfff) || labelOf.has(off)) continue;
       if (bp && bp.has(lo, hi)) continue; // the dispatcher must see a breakpointed start
       const sb = scan(cpu, lo, hi, off, bp);
-      if (!sb || total + sb.insns.length > MAX_REGION_INSNS || blocks.length >= MAX_REGION_BLOCKS) continue;
+      if (!sb || total + sb.insns.length > maxInsns || blocks.length >= maxBlocks || !accept(sb)) continue;
       labelOf.set(off, blocks.length);
       blocks.push(sb);
       total += sb.insns.length;
@@ -248,6 +254,20 @@ export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: Tr
     const label = labelOf.get(page + ((lo >>> 0) & 0xfff)) ?? -1;
     return label === 0 && entryIsBreakpoint ? -1 : label;
   };
+  return { blocks, labelAt };
+}
+
+/**
+ * Translates the region entered at ramOff: the basic block there plus the blocks it
+ * reaches through direct branches and fall-through on the same page (same mode), as
+ * one function that moves between them without returning to the dispatcher while the
+ * next event is at least MAX_BLOCK instructions away. Returns undefined when the
+ * entry block itself cannot be translated.
+ */
+export function translate({ cpu, startLo, startHi, ramOff, breakpoints: bp }: TranslateInput): Block | undefined {
+  const entry = scan(cpu, startLo, startHi, ramOff, bp);
+  if (!entry) return undefined;
+  const { blocks, labelAt } = findRegion(cpu, entry, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS);
   const body: string[] = [];
   const slots: Array<[number, number] | undefined> = [];
   const region = blocks.length > 1;

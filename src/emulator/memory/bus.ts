@@ -5,6 +5,14 @@
 // a bus error; a board may install a fallback (Malta's unassigned I/O reads 0).
 
 import { AccessSize, Device } from '../devices/device';
+import { wasmApi, WasmMemory } from '../jit/wasm/wasm-api';
+
+/**
+ * Bytes after RAM, in the same WebAssembly memory, for CPU state that translated
+ * WebAssembly code reads and writes directly (GPRs, the host translation cache, the
+ * translator's dispatch tables): allocated with PhysicalBus.allocCore.
+ */
+export const CORE_BYTES = 1 << 20;
 
 interface RamWindow { base: number; size: number; offset: number }
 interface DeviceWindow { base: number; size: number; dev: Device }
@@ -18,6 +26,13 @@ export class PhysicalBus {
   readonly ramU16: Uint16Array;
   readonly ram32: Int32Array;
   readonly ramSize: number;
+  /**
+   * The WebAssembly memory holding RAM at offset 0 and the core area after it, or
+   * undefined when the host has no WebAssembly (RAM is then a plain ArrayBuffer).
+   */
+  readonly memory: WasmMemory | undefined;
+  /** Next free byte of the core area (an offset in `memory`). */
+  private coreTop: number;
   private readonly ramWindows: RamWindow[] = [];
   private devices: DeviceWindow[] = [];
   private lastDev: DeviceWindow | undefined;
@@ -36,13 +51,35 @@ export class PhysicalBus {
 
   constructor(ramBytes: number, readonly bigEndian: boolean) {
     if (ramBytes % 65536 !== 0) throw new Error('RAM size must be a multiple of 64 KiB');
-    const buf = new ArrayBuffer(ramBytes);
-    this.ram = new Uint8Array(buf);
-    this.ram8 = new Int8Array(buf);
-    this.ram16 = new Int16Array(buf);
-    this.ramU16 = new Uint16Array(buf);
-    this.ram32 = new Int32Array(buf);
+    let memory: WasmMemory | undefined;
+    try {
+      memory = wasmApi ? new wasmApi.Memory({ initial: (ramBytes + CORE_BYTES) / 65536 }) : undefined;
+    } catch {
+      memory = undefined; // (address space exhausted: run without the WebAssembly tier)
+    }
+    this.memory = memory;
+    const buf = memory ? memory.buffer : new ArrayBuffer(ramBytes + CORE_BYTES);
+    this.ram = new Uint8Array(buf, 0, ramBytes);
+    this.ram8 = new Int8Array(buf, 0, ramBytes);
+    this.ram16 = new Int16Array(buf, 0, ramBytes >>> 1);
+    this.ramU16 = new Uint16Array(buf, 0, ramBytes >>> 1);
+    this.ram32 = new Int32Array(buf, 0, ramBytes >>> 2);
     this.ramSize = ramBytes;
+    this.coreTop = ramBytes;
+  }
+
+  /** Allocates `bytes` (8-byte aligned) of the core area; returns their offset in the memory's buffer. */
+  allocCore(bytes: number): number {
+    const at = this.coreTop;
+    const end = at + ((bytes + 7) & ~7);
+    if (end > this.ramSize + CORE_BYTES) throw new Error('core area exhausted');
+    this.coreTop = end;
+    return at;
+  }
+
+  /** The buffer holding RAM and the core area. */
+  get buffer(): ArrayBuffer {
+    return this.ram.buffer as ArrayBuffer;
   }
 
   /** Makes RAM bytes [offset, offset+size) visible at physical `base`. */

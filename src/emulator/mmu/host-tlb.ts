@@ -22,18 +22,30 @@ export const TRAP_ACCESS = 2;
 export const TRAP_DIRTY = 4;
 const WRITE_TRAPS = TRAP_WRITE | TRAP_DIRTY;
 
+/** Entries of each of the three tables. */
+export const HTLB_ENTRIES = MODES * 3 * HTLB_SIZE;
+
+/** Where the tables live: three Int32Arrays of HTLB_ENTRIES in `buffer` from `offset` (tagLo, tagHi, base). */
+export interface HostTlbStorage { buffer: ArrayBuffer; offset: number }
+
 export class HostTlb {
   /** Tag: virtual page (low word, page aligned); 1 = invalid. */
-  readonly tagLo = new Int32Array(MODES * 3 * HTLB_SIZE).fill(1);
+  readonly tagLo: Int32Array;
   /** Tag: high word of the virtual address. */
-  readonly tagHi = new Int32Array(MODES * 3 * HTLB_SIZE);
+  readonly tagHi: Int32Array;
   /** RAM offset of the page start. */
-  readonly base = new Int32Array(MODES * 3 * HTLB_SIZE);
+  readonly base: Int32Array;
   /** Trap flags per RAM page. */
   readonly traps: Uint8Array;
   flushes = 0;
 
-  constructor(ramBytes: number) {
+  /** `storage` places the tables in shared memory (read by translated WebAssembly code). */
+  constructor(ramBytes: number, storage?: HostTlbStorage) {
+    const buf = storage?.buffer ?? new ArrayBuffer(HTLB_ENTRIES * 12);
+    const at = storage?.offset ?? 0;
+    this.tagLo = new Int32Array(buf, at, HTLB_ENTRIES).fill(1);
+    this.tagHi = new Int32Array(buf, at + HTLB_ENTRIES * 4, HTLB_ENTRIES);
+    this.base = new Int32Array(buf, at + HTLB_ENTRIES * 8, HTLB_ENTRIES);
     this.traps = new Uint8Array(Math.ceil(ramBytes / 4096));
   }
 

@@ -1,0 +1,43 @@
+// Addresses the WebAssembly tier's generated code uses, all in the bus's memory: the
+// CPU's register file and host translation cache (allocated by the Cpu), and the tier's
+// own control words, link slots and block start addresses (allocated by the tier).
+
+/** Control words, as byte offsets from Layout.ctrl. */
+export const enum Ctrl {
+  /** f64: icount at the entry of the block running (Cpu.icount0). */
+  IC0 = 0,
+  /** f64: highest icount0 at which a linked block may be entered (Cpu.jitLimit; −∞ disables chaining). */
+  LIM = 8,
+  /** i32 ×2: PC at exit. */
+  PCLO = 16, PCHI = 20,
+  /** i32: link slot of the exit taken (−1: none; −2: a call-out took a guest exception). */
+  SLOT = 24,
+  /** i32: table index of the block that exited. */
+  LAST = 28,
+  /** i32 ×2: the branch target while a delay slot calls out (precise state). */
+  BRLO = 32, BRHI = 36,
+  /** i32: outcome of the last call-out: 0 done, 1 it accessed a device (exit after the instruction), 2 it took a guest exception. */
+  STATUS = 40,
+  /** i32: high word of a slow-path load's result. */
+  RESHI = 44,
+  BYTES = 48,
+}
+
+export interface Layout {
+  /** GPR pairs (Cpu.r): GPR n as int64 at regs + 8n, LO at regs + 256, HI at regs + 264. */
+  readonly regs: number;
+  /** Host translation cache tables (Int32Array each): tag low words, tag high words, RAM page bases. */
+  readonly tagLo: number;
+  readonly tagHi: number;
+  readonly base: number;
+  readonly ctrl: number;
+  /** i32 per link slot: table index of the linked block, 0 = none. */
+  readonly links: number;
+  /** int64 per table index: the block's start address (checked before following an indirect jump's link). */
+  readonly starts: number;
+}
+
+/** Function-table capacity (index 0 unused). */
+export const TABLE_CAP = 1 << 15;
+/** Link slots. */
+export const LINK_CAP = 1 << 16;

@@ -1,0 +1,262 @@
+// The translator's WebAssembly tier: turns scanned guest blocks into WebAssembly functions
+// (block-emitter.ts) that share the bus's memory, puts them in one function table, and
+// runs chains of linked blocks inside a small WebAssembly driver loop, so a hot loop that
+// spans several blocks never returns to JavaScript until an event is near. A tier block is
+// an ordinary Block for the dispatcher (its fn enters the driver); the dispatcher's links
+// are mirrored into the shared link slots when both ends are WebAssembly.
+//
+// The call-outs (`mem` for RAM misses and devices, `exec` for instructions without native
+// code) set the same precise state as the JavaScript translator before touching the CPU.
+
+import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
+import type { Handler } from '../../cpu/interpreter';
+import type { PhysicalBus } from '../../memory/bus';
+import { Block, findRegion, Scanned } from '../translator';
+import type { PcBreakpoints } from '../../debug/breakpoints';
+import type { JitBlockInfo } from '../../cpu/cpu';
+import { BLOCK_LOCALS, emitRegion, MemOp, maxSlots, unsupported } from './block-emitter';
+import { Code, encodeModule, Op, ValType } from './encoder';
+import { Ctrl, Layout, LINK_CAP, TABLE_CAP } from './layout';
+import { instantiate, wasmApi, WasmTable } from './wasm-api';
+
+/** Region limits (blocks, instructions) for one WebAssembly function. */
+const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 16;
+const MAX_REGION_INSNS = 1200;
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export interface WasmTierStats {
+  blocks: number;
+  /** Blocks the tier could not take (left to the JavaScript translator). */
+  refused: number;
+  /** Bytes of WebAssembly compiled. */
+  bytes: number;
+}
+
+export class WasmTier {
+  private readonly L: Layout;
+  private readonly table: WasmTable;
+  private readonly run: (idx: number) => number;
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly linkWords: Int32Array;
+  private readonly startWords: Int32Array;
+  /** Block per table index. */
+  private readonly byIdx: Array<Block | undefined> = [undefined];
+  private readonly free: number[] = [];
+  private next = 1;
+  /** Next unused link slot (slots are not reused before reset()). */
+  private nextLink = 0;
+  /** The block that last exited to JavaScript through its wrapper (read by the dispatcher). */
+  last: Block | undefined;
+  /** Chain blocks inside the driver (off while the dispatcher observes every block). */
+  chain = true;
+  readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0 };
+
+  /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
+  static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler): WasmTier | undefined {
+    if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST || cpu.big) return undefined;
+    if (cpu.r.buffer !== bus.buffer || cpu.htlb.tagLo.buffer !== bus.buffer) return undefined;
+    return new WasmTier(cpu, bus, handlerFor);
+  }
+
+  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler) {
+    const h = cpu.htlb;
+    const ctrl = bus.allocCore(Ctrl.BYTES);
+    this.L = {
+      regs: cpu.r.byteOffset, tagLo: h.tagLo.byteOffset, tagHi: h.tagHi.byteOffset, base: h.base.byteOffset,
+      ctrl, links: bus.allocCore(LINK_CAP * 4), starts: bus.allocCore(TABLE_CAP * 8),
+    };
+    const buf = bus.buffer;
+    this.f64 = new Float64Array(buf, ctrl, 2);
+    this.i32 = new Int32Array(buf, ctrl, Ctrl.BYTES / 4);
+    this.linkWords = new Int32Array(buf, this.L.links, LINK_CAP);
+    this.startWords = new Int32Array(buf, this.L.starts, TABLE_CAP * 2);
+    this.table = new wasmApi!.Table({ element: 'anyfunc', initial: TABLE_CAP });
+    // The driver: run(idx) calls block idx and each block it returns until one returns 0.
+    const code = new Code();
+    code.begin(Op.loop).get(0).callIndirect(0).tee(0).brIf(0).op(Op.end).i32(0);
+    const driver = instantiate(encodeModule({
+      types: [{ params: [], results: [ValType.i32] }, { params: [ValType.i32], results: [ValType.i32] }],
+      table: { module: 'm', name: 't', min: TABLE_CAP },
+      imports: [],
+      funcs: [{ type: 1, locals: [], code }],
+      exports: [{ name: 'run', func: 0 }],
+    }), { m: { t: this.table } });
+    this.run = driver.exports.run as (idx: number) => number;
+  }
+
+  /**
+   * Translates the region entered at a scanned block (the blocks it reaches on its page
+   * that have already run, `seen`: jit/translator.ts findRegion), or returns undefined when the entry needs the
+   * JavaScript translator (or the tier's tables are full).
+   */
+  translate(s: Scanned, bp: PcBreakpoints | undefined, seen: (ramOff: number) => boolean): Block | undefined {
+    if (unsupported(s) !== undefined) { this.stats.refused++; return undefined; }
+    const cpu = this.cpu;
+    const region = findRegion(cpu, s, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
+    const linkBase = this.nextLink;
+    if (linkBase + maxSlots(region) > LINK_CAP) { this.stats.refused++; return undefined; }
+    const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
+    if (idx === 0) { this.stats.refused++; return undefined; }
+    const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase);
+    this.nextLink = linkBase + slots.length;
+    const i32 = ValType.i32;
+    const bytes = encodeModule({
+      types: [
+        { params: [], results: [i32] },
+        { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
+        { params: [i32], results: [] },
+      ],
+      memory: { module: 'm', name: 'mem', minPages: 0 },
+      imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'exec', type: 2 }],
+      funcs: [{ type: 0, locals: BLOCK_LOCALS, code }],
+      exports: [{ name: 'b', func: 2 }],
+    });
+    const words = region.blocks.map((b) => b.insns.map((x) => x.w));
+    const links: Array<Block | undefined> = slots.map(() => undefined);
+    const blk: Block = {
+      startLo: s.startLo, startHi: s.startHi, ramOff: s.ramOff, mode: cpu.mode, length: s.insns.length, ds: s.ds,
+      fn: () => this.enter(idx),
+      valid: true, links, exitLo: slots.map((t) => t?.[0]), exitHi: slots.map((t) => t?.[1]), incoming: new Set(), execs: 0,
+      alias: undefined, wasm: { idx, linkBase },
+    };
+    // Precise state per region block (label): the entry is the Block itself.
+    const infos: JitBlockInfo[] = region.blocks.map((b, i) => i === 0 ? blk : { startLo: b.startLo, startHi: b.startHi, ds: b.ds, ramOff: s.ramOff });
+    const imports = {
+      m: { mem: this.bus.memory },
+      h: {
+        // (Import order: FN_MEM, FN_EXEC.)
+        mem: (op: number, k: number, lo: number, hi: number, vl: number, vh: number) => this.mem(infos[k >> 8], op, k & 255, lo, hi, vl, vh),
+        exec: (k: number) => this.exec(infos[k >> 8], words[k >> 8][k & 255], k & 255),
+      },
+    };
+    const inst = instantiate(bytes, imports);
+    this.table.set(idx, inst.exports.b);
+    this.byIdx[idx] = blk;
+    this.startWords[idx * 2] = s.startLo;
+    this.startWords[idx * 2 + 1] = s.startHi;
+    this.linkWords.fill(0, linkBase, linkBase + slots.length);
+    this.stats.blocks++;
+    this.stats.bytes += bytes.length;
+    return blk;
+  }
+
+  /** Mirrors a dispatcher link (or its removal) into the shared link slots. */
+  setLink(from: Block, slot: number, to: Block | undefined): void {
+    if (!from.wasm) return;
+    this.linkWords[from.wasm.linkBase + slot] = to?.wasm && to.valid ? to.wasm.idx : 0;
+  }
+
+  /** Frees an invalidated block's table index (its incoming links are already cleared). */
+  release(b: Block): void {
+    if (!b.wasm || this.byIdx[b.wasm.idx] !== b) return;
+    this.linkWords.fill(0, b.wasm.linkBase, b.wasm.linkBase + b.links.length);
+    this.byIdx[b.wasm.idx] = undefined;
+    this.table.set(b.wasm.idx, null);
+    this.free.push(b.wasm.idx);
+  }
+
+  /** Drops every block (the dispatcher's flush). */
+  reset(): void {
+    this.linkWords.fill(0);
+    for (let i = 1; i < this.next; i++) {
+      if (this.byIdx[i]) this.table.set(i, null);
+      this.byIdx[i] = undefined;
+    }
+    this.free.length = 0;
+    this.next = 1;
+    this.nextLink = 0;
+  }
+
+  /** Runs block idx and the blocks linked after it; the dispatcher's view of the exit, as Block.fn. */
+  private enter(idx: number): Block | undefined {
+    const c = this.cpu, f = this.f64, i = this.i32;
+    f[0] = c.icount0;
+    f[1] = this.chain ? c.jitLimit : -Infinity;
+    this.run(idx);
+    const slot = i[Ctrl.SLOT >> 2], lo = i[Ctrl.PCLO >> 2], hi = i[Ctrl.PCHI >> 2];
+    // (The exception was caught in the call-out so that the code could store its
+    // registers: the CPU is at the exception vector; rethrown to the dispatcher now.)
+    if (slot === -2) throw GUEST_EXCEPTION;
+    c.icount0 = f[0];
+    const last = this.byIdx[i[Ctrl.LAST >> 2]]!;
+    if (slot >= 0 && c.icount0 <= c.jitLimit) {
+      const nb = last.links[slot];
+      if (nb !== undefined && (last.exitLo[slot] !== undefined || (nb.startLo === lo && nb.startHi === hi))) return nb;
+    }
+    c.icount = c.icount0;
+    c.pcLo = lo;
+    c.pcHi = hi;
+    c.exitSlot = slot;
+    this.last = last;
+    return undefined;
+  }
+
+  /** Precise state for a call-out from instruction k of `b`. */
+  private precise(b: JitBlockInfo, k: number): void {
+    const c = this.cpu;
+    c.jitBlk = b;
+    c.k = k;
+    c.icount0 = this.f64[0];
+    if (k === b.ds) { c.brLo = this.i32[Ctrl.BRLO >> 2]; c.brHi = this.i32[Ctrl.BRHI >> 2]; }
+  }
+
+  private ioDone(): void {
+    const c = this.cpu;
+    this.i32[Ctrl.STATUS >> 2] = c.ioHit ? 1 : 0;
+    c.ioHit = false;
+  }
+
+  /** A guest exception in a call-out: the code stores its registers and exits (status 2), then enter() rethrows. */
+  private caught(err: unknown): void {
+    if (err !== GUEST_EXCEPTION) throw err;
+    this.i32[Ctrl.STATUS >> 2] = 2;
+    this.i32[Ctrl.SLOT >> 2] = -2;
+  }
+
+  /** A RAM access the inline lookup missed (TLB, page trap, device, alignment). */
+  private mem(b: JitBlockInfo, op: MemOp, k: number, lo: number, hi: number, vl: number, vh: number): number {
+    const c = this.cpu;
+    this.precise(b, k);
+    let res = 0, rh = 0;
+    try {
+    switch (op) {
+      case MemOp.LB: res = c.lb(hi, lo); rh = res >> 31; break;
+      case MemOp.LBU: res = c.lbu(hi, lo); break;
+      case MemOp.LH: res = c.lh(hi, lo); rh = res >> 31; break;
+      case MemOp.LHU: res = c.lhu(hi, lo); break;
+      case MemOp.LW: res = c.lw(hi, lo); rh = res >> 31; break;
+      case MemOp.LWU: res = c.lw(hi, lo); break;
+      case MemOp.LD: res = c.ld(hi, lo); rh = c.ldHi; break;
+      case MemOp.SB: c.sb(hi, lo, vl); break;
+      case MemOp.SH: c.sh(hi, lo, vl); break;
+      case MemOp.SW: c.sw(hi, lo, vl); break;
+      default: c.sd(hi, lo, vl, vh); break;
+    }
+    } catch (err) {
+      this.caught(err);
+      return 0;
+    }
+    if (k === b.ds) c.inDelay = false;
+    this.i32[Ctrl.RESHI >> 2] = rh;
+    this.ioDone();
+    return res;
+  }
+
+  /** An instruction without native code, run by the interpreter's handler. */
+  private exec(b: JitBlockInfo, w: number, k: number): void {
+    const c = this.cpu;
+    this.precise(b, k);
+    c.sync();
+    c.brState = 0;
+    try {
+      this.handlerFor(w)(c, w);
+    } catch (err) {
+      this.caught(err);
+      return;
+    }
+    c.inDelay = false;
+    this.ioDone();
+  }
+}
