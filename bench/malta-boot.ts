@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       console.error(`#   ${((100 * n) / total).toFixed(1).padStart(5)} %  ${fn}`);
     }
   }
-  if (machine.jit) console.error(`# jit: ${JSON.stringify(machine.jit.stats)}`);
+  if (machine.jit) console.error(`# jit: ${JSON.stringify(machine.jit.stats)}${machine.jit.wasm ? ` wasm: ${JSON.stringify(machine.jit.wasm.stats)}` : ''}`);
   if (machine.bus.unassigned.length) console.error(`# unassigned: ${machine.bus.unassigned.slice(0, 16).join(', ')}`);
 }
 

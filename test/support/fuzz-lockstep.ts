@@ -174,6 +174,9 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const A = makeSide('interp', elf, p);
   const B = makeSide('jit', elf, p);
   const jit = B.machine.jit!;
+  // Half the programs let WebAssembly regions chain between comparisons (the paths a
+  // boot takes), half compare after every region exit.
+  jit.chainObserved = (p.seed & 1) === 1;
   const source = p.source.split('\n');
   const codeEvery = opts.codeEvery ?? 64;
   let comparisons = 0;
@@ -184,7 +187,8 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const fail = (diffs: string[]): never => {
     const a = A.machine.cpu, b = B.machine.cpu;
     const parts = [
-      `${opts.context ?? ''}interpreter and translator disagree (program seed ${p.seed}, config ${JSON.stringify(p.config)})`,
+      `${opts.context ?? ''}interpreter and translator disagree (program seed ${p.seed}, config ${JSON.stringify(p.config)}, `
+        + `WebAssembly chaining between comparisons: ${jit.chainObserved})`,
       `at icount interp ${a.icount} / jit ${b.icount}; interp PC ${h64(a.pcHi, a.pcLo)}, jit PC ${h64(b.pcHi, b.pcLo)}`,
       'differences:', ...diffs.map((x) => '  ' + x),
     ];

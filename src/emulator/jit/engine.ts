@@ -66,6 +66,12 @@ export class JitEngine {
    */
   onBlockExit: ((blk: Block | undefined, faulted: boolean) => void) | undefined = undefined;
   /**
+   * Let WebAssembly code chain linked regions even while onBlockExit observes (it then
+   * sees one exit per dispatch, as for a JavaScript block that loops in place); by
+   * default an observer sees every region exit.
+   */
+  chainObserved = false;
+  /**
    * Instruction breakpoints (undefined when there are none): checked before each block
    * and by the interpreter for what it runs; translated blocks end before them, so
    * changing them requires flush().
@@ -209,7 +215,7 @@ export class JitEngine {
         c.ioHit = false;
         // (The generated code sets c.jitBlk itself before anything that may need precise state.)
         const observe = this.onBlockExit;
-        if (this.wasm) this.wasm.chain = observe === undefined;
+        if (this.wasm) this.wasm.chain = observe === undefined || this.chainObserved;
         let chained = 0;
         for (;;) {
           const nb: Block | undefined = blk.fn(c, r);
