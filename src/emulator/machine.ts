@@ -31,6 +31,8 @@ export interface MachineOptions {
   /** Virtual nanoseconds per executed instruction (default 5: a 200 MHz CPU). */
   nsPerInsn?: number;
   engine?: 'interp' | 'jit';
+  /** With the jit engine: compile hot code to WebAssembly where possible (default true; MIPS64_WASM=0 also turns it off). */
+  wasm?: boolean;
 }
 
 export type StopReason = 'budget' | 'idle' | 'poweroff' | 'stop';
@@ -80,7 +82,7 @@ export class Machine {
     const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
-    this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp) : undefined;
+    this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, { wasm: opts.wasm }) : undefined;
     this.bus.afterIo = () => { this.cpu.nextEvent = this.cpu.icount; };
   }
 

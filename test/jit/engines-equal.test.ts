@@ -16,7 +16,7 @@ import { createDemoMachine } from '../../src/emulator/boards/demo';
 const ROOT = join(__dirname, '..', '..', '..');
 const ORIGIN = 0xffffffff80100000n;
 
-interface Outcome { output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number }
+interface Outcome { output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number; wasmRegions: number }
 
 /** Input bytes delivered when the instruction count reaches `at`. */
 interface Input { at: number; text: string }
@@ -27,8 +27,8 @@ function build(source: string): Uint8Array {
   return assemblyToElf(r);
 }
 
-function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number, hot?: number): Outcome {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 32 });
+function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number, hot?: number, wasm = true): Outcome {
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: 32, wasm });
   if (hot !== undefined && machine.jit) machine.jit.hot = hot;
   let output = '';
   machine.events.on('uartTx', (e) => { output += String.fromCharCode(e.byte); });
@@ -49,6 +49,7 @@ function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input
   return {
     output, exitCode: machine.exitCode, icount: cpu.icount, poweredOff: machine.poweredOff,
     translated: machine.jit?.stats.blocksTranslated ?? 0,
+    wasmRegions: machine.jit?.wasm?.stats.blocks ?? 0,
   };
 }
 
@@ -56,15 +57,17 @@ function assertSame(name: string, source: string, inputs: readonly Input[], limi
   const elf = build(source);
   const a = runOn('interp', elf, inputs, limit);
   assert.ok(a.poweredOff, `${name}: the interpreter run did not power off (output ${JSON.stringify(a.output)})`);
-  // The default translation threshold, and translating everything at once.
-  for (const hot of [undefined, 1]) {
-    const b = runOn('jit', elf, inputs, limit, hot);
-    const what = `${name} (jit, hot ${hot ?? 'default'})`;
+  // The default translation threshold, and translating everything at once; with the
+  // WebAssembly tier, and with JavaScript blocks only.
+  for (const [hot, wasm] of [[undefined, true], [1, true], [1, false]] as const) {
+    const b = runOn('jit', elf, inputs, limit, hot, wasm);
+    const what = `${name} (jit, hot ${hot ?? 'default'}, ${wasm ? 'WebAssembly tier' : 'JavaScript only'})`;
     assert.equal(b.output, a.output, `${what}: UART output`);
     assert.equal(b.exitCode, a.exitCode, `${what}: exit code`);
     assert.equal(b.icount, a.icount, `${what}: instruction count at power-off`);
     assert.equal(b.poweredOff, true);
     if (hot === 1) assert.ok(b.translated > 0, `${what}: the translator translated nothing`);
+    if (hot === 1) assert.equal(b.wasmRegions > 0, wasm, `${what}: ${b.wasmRegions} WebAssembly regions`);
   }
   return a;
 }
