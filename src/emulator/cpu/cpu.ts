@@ -39,6 +39,8 @@ export interface CpuHooks {
 }
 
 const TWO32 = 4294967296;
+/** Exceptions in a row at one instruction count after which a run stops (see raise()). */
+export const EXCEPTION_LOOP_LIMIT = 10_000;
 /** sdl/sdr scratch: the merged doubleword. */
 const SD_OUT = new Int32Array(2);
 
@@ -94,6 +96,9 @@ export class Cpu {
   stopRequested = false;
   /** Last exception raised (for debugger descriptions). */
   lastExc = -1;
+  /** icount at the last exception, and exceptions raised since at that same count (an exception loop). */
+  private excIcount = -1;
+  private excStreak = 0;
   /** Translated block being executed, for precise state: set by the generated code before an instruction that may need it (cleared by the dispatcher). */
   jitBlk: JitBlockInfo | undefined = undefined;
   /** Index in jitBlk of the instruction executing (stored by generated code before it). */
@@ -222,6 +227,11 @@ export class Cpu {
     this.lastExc = code;
     this.mode = Mode.Kernel;
     this.updateIrq();
+    // Exceptions that keep recurring with no instruction completing (a vector that
+    // cannot be fetched) never advance the virtual clock, so no budget would end the
+    // run: stop it, as a pause, so the host regains control.
+    if (this.icount !== this.excIcount) { this.excIcount = this.icount; this.excStreak = 0; }
+    else if (++this.excStreak >= EXCEPTION_LOOP_LIMIT) { this.excStreak = 0; this.stopRequested = true; }
     this.hooks.onException?.(this, code);
     throw GUEST_EXCEPTION;
   }
