@@ -169,6 +169,7 @@ export class JitEngine {
       try {
         if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
         if (h.flushes !== this.linkFlushes) this.unlinkMapped();
+        if (this.wasm?.full) { this.flush(); from = undefined; }
         // Find the block at PC: fetch translation + cache lookup.
         const lo = c.pcLo, hi = c.pcHi;
         if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL

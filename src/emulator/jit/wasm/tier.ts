@@ -49,6 +49,11 @@ export class WasmTier {
   private nextLink = 0;
   /** The block that last exited to JavaScript through its wrapper (read by the dispatcher). */
   last: Block | undefined;
+  /**
+   * Set when the link slots ran out (they are not reused until reset): the dispatcher
+   * then flushes all translations, which resets the tier.
+   */
+  full = false;
   /** Chain blocks inside the driver (off while the dispatcher observes every block). */
   chain = true;
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0 };
@@ -96,7 +101,7 @@ export class WasmTier {
     const cpu = this.cpu;
     const region = findRegion(cpu, s, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
     const linkBase = this.nextLink;
-    if (linkBase + maxSlots(region) > LINK_CAP) { this.stats.refused++; return undefined; }
+    if (linkBase + maxSlots(region) > LINK_CAP) { this.stats.refused++; this.full = true; return undefined; }
     const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
     if (idx === 0) { this.stats.refused++; return undefined; }
     const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase);
@@ -167,6 +172,7 @@ export class WasmTier {
     this.free.length = 0;
     this.next = 1;
     this.nextLink = 0;
+    this.full = false;
   }
 
   /** Runs block idx and the blocks linked after it; the dispatcher's view of the exit, as Block.fn. */
