@@ -6,7 +6,7 @@ import { Cp0 } from './cpu/cp0';
 import { CpuHooks, Cpu } from './cpu/cpu';
 import { CPU_MODELS, CpuModel } from './cpu/cpu-models';
 import { Interpreter } from './cpu/interpreter';
-import { JitEngine } from './jit/engine';
+import { JitEngine, JitOptions } from './jit/engine';
 import { Device, isTimed, TimedDevice } from './devices/device';
 import { Emitter, MachineEvents } from './events';
 import { PhysicalBus } from './memory/bus';
@@ -31,8 +31,8 @@ export interface MachineOptions {
   /** Virtual nanoseconds per executed instruction (default 5: a 200 MHz CPU). */
   nsPerInsn?: number;
   engine?: 'interp' | 'jit';
-  /** With the jit engine: compile hot code to WebAssembly where possible (default true; MIPS64_WASM=0 also turns it off). */
-  wasm?: boolean;
+  /** Options of the translating engine (its WebAssembly tier, thresholds). */
+  jit?: JitOptions;
 }
 
 export type StopReason = 'budget' | 'idle' | 'poweroff' | 'stop';
@@ -82,7 +82,7 @@ export class Machine {
     const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
-    this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, { wasm: opts.wasm }) : undefined;
+    this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, opts.jit) : undefined;
     this.bus.afterIo = () => { this.cpu.nextEvent = this.cpu.icount; };
   }
 

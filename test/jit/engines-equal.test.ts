@@ -16,7 +16,9 @@ import { createDemoMachine } from '../../src/emulator/boards/demo';
 const ROOT = join(__dirname, '..', '..', '..');
 const ORIGIN = 0xffffffff80100000n;
 
-interface Outcome { output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number; wasmRegions: number }
+interface Outcome {
+  output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number; wasmRegions: number; wasmResets: number;
+}
 
 /** Input bytes delivered when the instruction count reaches `at`. */
 interface Input { at: number; text: string }
@@ -27,8 +29,9 @@ function build(source: string): Uint8Array {
   return assemblyToElf(r);
 }
 
-function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number, hot?: number, wasm = true): Outcome {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 32, wasm });
+function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input[], limit: number, hot?: number, wasm = true,
+  wasmLinkSlots?: number): Outcome {
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: 32, jit: { wasm, wasmLinkSlots } });
   if (hot !== undefined && machine.jit) machine.jit.hot = hot;
   let output = '';
   machine.events.on('uartTx', (e) => { output += String.fromCharCode(e.byte); });
@@ -50,6 +53,7 @@ function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input
     output, exitCode: machine.exitCode, icount: cpu.icount, poweredOff: machine.poweredOff,
     translated: machine.jit?.stats.blocksTranslated ?? 0,
     wasmRegions: machine.jit?.wasm?.stats.blocks ?? 0,
+    wasmResets: machine.jit?.wasm?.stats.resets ?? 0,
   };
 }
 
@@ -571,4 +575,16 @@ test('recursive quicksort kernel: same on both engines, and sorted', () => {
 test('timer-interrupt kernel: both engines take every interrupt at the same instruction', () => {
   const a = assertSame('ticks', TICKS, [], 50_000_000);
   assert.match(a.output, /^[0-9a-f]{16}\n[0-9a-f]{16}\n$/);
+});
+
+test('the WebAssembly tier running out of link slots resets (all translations dropped) and the run stays exact', () => {
+  const elf = build(CRC32);
+  const a = runOn('interp', elf, [], 200_000_000);
+  // 16 link slots: every few regions exhaust them, so the run keeps flushing and retranslating.
+  const b = runOn('jit', elf, [], 200_000_000, 1, true, 16);
+  assert.ok(b.wasmResets >= 3, `${b.wasmResets} resets`);
+  assert.ok(b.wasmRegions > 16, `${b.wasmRegions} regions`);
+  assert.equal(b.output, a.output);
+  assert.equal(b.exitCode, a.exitCode);
+  assert.equal(b.icount, a.icount);
 });

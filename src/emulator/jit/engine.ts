@@ -30,6 +30,8 @@ export interface JitOptions {
   hot?: number;
   /** Translate to WebAssembly where possible (default true; MIPS64_WASM=0 turns it off). */
   wasm?: boolean;
+  /** Link slots of the WebAssembly tier (default LINK_CAP; small values exercise its reset). */
+  wasmLinkSlots?: number;
 }
 
 export interface JitStats {
@@ -84,7 +86,7 @@ export class JitEngine {
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
     this.hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || HOT);
     const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
-    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w)) : undefined;
+    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {

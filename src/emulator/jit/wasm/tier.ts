@@ -31,6 +31,8 @@ export interface WasmTierStats {
   refused: number;
   /** Bytes of WebAssembly compiled. */
   bytes: number;
+  /** Resets (every translation dropped: a flush, or the link slots ran out). */
+  resets: number;
 }
 
 export class WasmTier {
@@ -56,26 +58,27 @@ export class WasmTier {
   full = false;
   /** Chain blocks inside the driver (off while the dispatcher observes every block). */
   chain = true;
-  readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0 };
+  readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, resets: 0 };
 
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
-  static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler): WasmTier | undefined {
+  static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler, linkSlots = LINK_CAP): WasmTier | undefined {
     if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST || cpu.big) return undefined;
     if (cpu.r.buffer !== bus.buffer || cpu.htlb.tagLo.buffer !== bus.buffer) return undefined;
-    return new WasmTier(cpu, bus, handlerFor);
+    return new WasmTier(cpu, bus, handlerFor, Math.max(16, Math.min(LINK_CAP, linkSlots)));
   }
 
-  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler) {
+  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
+    private readonly linkCap: number) {
     const h = cpu.htlb;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
       regs: cpu.r.byteOffset, tagLo: h.tagLo.byteOffset, tagHi: h.tagHi.byteOffset, base: h.base.byteOffset,
-      ctrl, links: bus.allocCore(LINK_CAP * 4), starts: bus.allocCore(TABLE_CAP * 8),
+      ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8),
     };
     const buf = bus.buffer;
     this.f64 = new Float64Array(buf, ctrl, 2);
     this.i32 = new Int32Array(buf, ctrl, Ctrl.BYTES / 4);
-    this.linkWords = new Int32Array(buf, this.L.links, LINK_CAP);
+    this.linkWords = new Int32Array(buf, this.L.links, linkCap);
     this.startWords = new Int32Array(buf, this.L.starts, TABLE_CAP * 2);
     this.table = new wasmApi!.Table({ element: 'anyfunc', initial: TABLE_CAP });
     // The driver: run(idx) calls block idx and each block it returns until one returns 0.
@@ -101,7 +104,12 @@ export class WasmTier {
     const cpu = this.cpu;
     const region = findRegion(cpu, s, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
     const linkBase = this.nextLink;
-    if (linkBase + maxSlots(region) > LINK_CAP) { this.stats.refused++; this.full = true; return undefined; }
+    if (linkBase + maxSlots(region) > this.linkCap) {
+      // (A reset helps only if slots are in use; a region too large for all of them stays JavaScript.)
+      this.stats.refused++;
+      this.full = linkBase > 0;
+      return undefined;
+    }
     const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
     if (idx === 0) { this.stats.refused++; return undefined; }
     const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase);
@@ -164,6 +172,7 @@ export class WasmTier {
 
   /** Drops every block (the dispatcher's flush). */
   reset(): void {
+    this.stats.resets++;
     this.linkWords.fill(0);
     for (let i = 1; i < this.next; i++) {
       if (this.byIdx[i]) this.table.set(i, null);
