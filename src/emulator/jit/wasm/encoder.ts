@@ -39,6 +39,21 @@ function uleb(out: number[], v: number): void {
   } while (v !== 0);
 }
 
+/** Signed LEB128 of an int32 (number arithmetic: most constants are i32). */
+function sleb32(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && (b & 0x40))) { out.push(b); return; }
+    out.push(b | 0x80);
+  }
+}
+
+/** Scratch for f64 constants' bytes. */
+const F64_SCRATCH = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
 function sleb(out: number[], v: bigint): void {
   for (;;) {
     const b = Number(v & 0x7fn);
@@ -55,14 +70,14 @@ export class Code {
   op(...ops: number[]): this { for (const o of ops) this.bytes.push(o); return this; }
   /** An unsigned LEB128 immediate (br_table's label vector). */
   u32(v: number): this { uleb(this.bytes, v); return this; }
-  i32(v: number): this { this.bytes.push(Op.i32_const); sleb(this.bytes, BigInt(v | 0)); return this; }
+  i32(v: number): this { this.bytes.push(Op.i32_const); sleb32(this.bytes, v); return this; }
   i64(v: bigint): this { this.bytes.push(Op.i64_const); sleb(this.bytes, BigInt.asIntN(64, v)); return this; }
   /** i64.const from int32 halves. */
   i64hl(hi: number, lo: number): this { return this.i64((BigInt(hi | 0) << 32n) | BigInt(lo >>> 0)); }
   f64(v: number): this {
     this.bytes.push(Op.f64_const);
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (const x of b) this.bytes.push(x);
+    F64_SCRATCH[0] = v;
+    for (let i = 0; i < 8; i++) this.bytes.push(F64_BYTES[i]);
     return this;
   }
   get(l: number): this { this.bytes.push(Op.local_get); uleb(this.bytes, l); return this; }
