@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code, encodeModule, Op, ValType } from '../../src/emulator/jit/wasm/encoder';
-import { instantiate } from '../../src/emulator/jit/wasm/wasm-api';
+import { instantiate } from '../../src/emulator/memory/wasm-api';
 
 const I64_EDGES: bigint[] = [0n, 1n, -1n, 63n, 64n, -64n, -65n, 127n, 128n, -128n, -129n, 8191n, 8192n, -8193n,
   (1n << 31n) - 1n, -(1n << 31n), 1n << 32n, (1n << 32n) - 1n, -(1n << 32n), (1n << 62n), (1n << 63n) - 1n, -(1n << 63n),

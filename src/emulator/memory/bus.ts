@@ -5,7 +5,7 @@
 // a bus error; a board may install a fallback (Malta's unassigned I/O reads 0).
 
 import { AccessSize, Device } from '../devices/device';
-import { wasmApi, WasmMemory } from '../jit/wasm/wasm-api';
+import { wasmApi, WasmMemory } from './wasm-api';
 
 /**
  * Bytes after RAM, in the same WebAssembly memory, for CPU state that translated

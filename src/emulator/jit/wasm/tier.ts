@@ -1,12 +1,13 @@
-// The translator's WebAssembly tier: turns scanned guest blocks into WebAssembly functions
-// (block-emitter.ts) that share the bus's memory, puts them in one function table, and
-// runs chains of linked blocks inside a small WebAssembly driver loop, so a hot loop that
-// spans several blocks never returns to JavaScript until an event is near. A tier block is
-// an ordinary Block for the dispatcher (its fn enters the driver); the dispatcher's links
-// are mirrored into the shared link slots when both ends are WebAssembly.
+// The translator's WebAssembly tier: turns hot regions (jit/translator.ts findRegion) into
+// WebAssembly functions (region-emitter.ts) over the bus's memory, puts them in one
+// function table, and runs chains of linked regions inside a small WebAssembly driver
+// loop, so hot code that spans pages returns to JavaScript only when an event is near. A
+// region is an ordinary Block for the dispatcher (its fn enters the driver); the
+// dispatcher's links are mirrored into shared link slots when both ends are WebAssembly.
 //
 // The call-outs (`mem` for RAM misses and devices, `exec` for instructions without native
-// code) set the same precise state as the JavaScript translator before touching the CPU.
+// code) set the same precise state as the JavaScript translator before touching the CPU;
+// a guest exception in one is caught, the code exits, and enter() rethrows it.
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
 import type { Handler } from '../../cpu/interpreter';
@@ -14,10 +15,10 @@ import type { PhysicalBus } from '../../memory/bus';
 import { Block, findRegion, Scanned } from '../translator';
 import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
-import { BLOCK_LOCALS, emitRegion, MemOp, maxSlots, unsupported } from './block-emitter';
+import { BLOCK_LOCALS, emitRegion, MemOp, maxSlots, unsupported } from './region-emitter';
 import { Code, encodeModule, Op, ValType } from './encoder';
 import { Ctrl, Layout, LINK_CAP, TABLE_CAP } from './layout';
-import { instantiate, wasmApi, WasmTable } from './wasm-api';
+import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
 
 /** Region limits (blocks, instructions) for one WebAssembly function. */
 const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 16;

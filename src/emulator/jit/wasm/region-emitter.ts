@@ -1,12 +1,14 @@
-// Emits one guest basic block as a WebAssembly function body for the translator's second
-// tier. The guest registers the block uses are held in WebAssembly locals (loaded on
-// entry, stored back before every exit and call-out, so the shared memory is exact
-// whenever anything else can look at it); the common integer instructions, RAM
-// loads/stores (inline host-translation-cache lookup) and branches are native code; any
-// other instruction calls the interpreter's handler for it with precise state (import
-// `exec`). Exits mirror the JavaScript translator: each constant exit has a link slot the
-// dispatcher fills; a linked block is entered directly (returned to the WebAssembly driver
-// loop) while the next event is far enough; a block that branches to itself loops in place.
+// Emits a region — guest blocks of one page, entry first — as one WebAssembly function for
+// the translator's second tier: a loop whose br_table runs the block whose label is in a
+// local, so moving between the region's blocks never leaves the function. The guest
+// registers the region uses live in WebAssembly locals, loaded on entry and stored back at
+// exits and before calls to the interpreter's handlers (RAM-miss call-outs need only the
+// icount; a guest exception in a call-out is caught, and the code stores its registers on
+// the way out). The common integer instructions, RAM loads/stores (inline host translation
+// cache lookup) and branches are native code; any other instruction calls its handler with
+// precise state (import `exec`). Exits mirror the JavaScript translator: each constant exit
+// has a link slot the dispatcher fills, and a linked region is entered directly (returned to
+// the WebAssembly driver loop) while the next event is far enough.
 
 import { F, InsnSpec } from '../../isa/table';
 import { templateFor } from '../../cpu/interpreter';
