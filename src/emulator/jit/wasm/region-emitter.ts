@@ -258,6 +258,9 @@ class RegionEmitter {
   private depth = 0;
   private loopLevel = -1;
   private exitLevel = -1;
+  /** Level of the current block's own loop, and of each block's wrapper (its code follows the wrapper's end). */
+  private selfLevel = -1;
+  private readonly blockLevel: number[] = [];
   // The block being emitted.
   private b!: Scanned;
   private label = 0;
@@ -371,8 +374,12 @@ class RegionEmitter {
     c.get(IC).get(LIM).op(Op.f64_le);
     this.open(Op.if);
     let slot = -1;
-    if (label >= 0) {
-      c.i32(label).set(LBL).br(this.depth - this.loopLevel - 1);
+    if (label === this.label) {
+      c.br(this.depth - this.selfLevel - 1); // the block's own loop
+    } else if (label > this.label) {
+      c.br(this.depth - this.blockLevel[label] - 1); // forward: the end of the wrapper its code follows
+    } else if (label >= 0) {
+      c.i32(label).set(LBL).br(this.depth - this.loopLevel - 1); // backward: through the br_table
     } else {
       slot = this.slots.length;
       this.slots.push([lo, hi]);
@@ -573,7 +580,7 @@ class RegionEmitter {
     this.open(Op.block);
     this.loopLevel = this.depth;
     this.open(Op.loop);
-    for (let i = blocks.length - 1; i >= 0; i--) this.open(Op.block);
+    for (let i = blocks.length - 1; i >= 0; i--) { this.blockLevel[i] = this.depth; this.open(Op.block); }
     // br_table: label j leaves j + 1 blocks, landing on block j's code.
     c.get(LBL).op(Op.br_table);
     c.u32(blocks.length);
@@ -581,7 +588,11 @@ class RegionEmitter {
     c.u32(0);
     for (let j = 0; j < blocks.length; j++) {
       this.close();
+      // Each block's code is a loop, so a branch back to its start is a direct jump.
+      this.selfLevel = this.depth;
+      this.open(Op.loop);
       this.block(blocks[j], j);
+      this.close();
     }
     this.close();
     c.op(0x00 /* unreachable */);
