@@ -16,8 +16,8 @@ import { add32, Region, Scanned, successors } from '../translator';
 import { Code, Op, ValType } from './encoder';
 import { Ctrl, Layout } from './layout';
 
-/** Locals of a region function: scratch, the label of the block to run, the exit's PC, slot and linked block, the icount and limit, then guest registers 1..31, LO (32) and HI (33) at GR + n. */
-const T = 0, X = 1, I = 2, S = 3, LBL = 4, ELO = 5, EHI = 6, ESLOT = 7, ENEXT = 8,
+/** Locals of a region function (3 is unused): scratch, the label of the block to run, the exit's PC, slot and linked block, the icount and limit, then guest registers 1..31, LO (32) and HI (33) at GR + n. */
+const T = 0, X = 1, I = 2, LBL = 4, ELO = 5, EHI = 6, ESLOT = 7, ENEXT = 8,
   A = 9, V = 10, J = 11, P = 12, Q = 13, LA = 14, LB = 15, IC = 16, LIM = 17, GR = 18;
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
@@ -458,16 +458,18 @@ class RegionEmitter {
   /** RAM load or store with the host translation cache inline; the `mem` import on a miss. */
   private memory(k: number, m: MemInsn, f: Fields): void {
     const c = this.c, L = this.L;
-    const K = (this.mode * 3 + (m.store ? 1 : 0)) << 11;
+    // Byte offset of the table for this mode and access kind, folded into the loads' offsets.
+    const K = ((this.mode * 3 + (m.store ? 1 : 0)) << 11) * 4;
     this.reg(f.rs); c.i64(BigInt(f.imm)).op(Op.i64_add).tee(A).op(Op.i32_wrap_i64).set(X);
-    c.get(X).i32(12).op(Op.i32_shr_u).i32(2047).op(Op.i32_and).i32(K).op(Op.i32_or).i32(2).op(Op.i32_shl).set(I);
-    c.get(I).mem(Op.i32_load, 2, L.tagLo).get(X).i32(-4096).op(Op.i32_and, Op.i32_eq);
-    c.get(I).mem(Op.i32_load, 2, L.tagHi).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64, Op.i32_eq, Op.i32_and);
+    // I = entry index × 4 = ((X >>> 12) & 2047) << 2
+    c.get(X).i32(10).op(Op.i32_shr_u).i32(2047 << 2).op(Op.i32_and).set(I);
+    c.get(I).mem(Op.i32_load, 2, L.tagLo + K).get(X).i32(-4096).op(Op.i32_and, Op.i32_eq);
+    c.get(I).mem(Op.i32_load, 2, L.tagHi + K).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64, Op.i32_eq, Op.i32_and);
     if (m.size > 1) c.get(X).i32(m.size - 1).op(Op.i32_and, Op.i32_eqz, Op.i32_and);
-    const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.base).get(X).i32(4095).op(Op.i32_and, Op.i32_add); };
+    const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.base + K).get(X).i32(4095).op(Op.i32_and, Op.i32_add); };
     const slowArgs = (): void => { c.i32(m.m).i32(k | (this.label << 8)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
+    this.open(Op.if);
     if (m.store) {
-      this.open(Op.if);
       addr(); this.reg(f.rt); c.mem(m.op, LOG2[m.size], 0);
       c.op(Op.else);
       this.precise(k, false);
@@ -477,8 +479,9 @@ class RegionEmitter {
       this.close();
       return;
     }
-    this.open(Op.if, ValType.i64);
+    // (Loads into $zero still access memory: devices may have read side effects.)
     addr(); c.mem(m.op, LOG2[m.size], 0);
+    if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
     c.op(Op.else);
     this.precise(k, false);
     slowArgs(); c.i32(0).i32(0).call(FN_MEM).set(X);
@@ -487,13 +490,7 @@ class RegionEmitter {
     this.open(Op.if); this.exceptionExit(); this.close();
     c.get(X).op(Op.i64_extend_i32_u);
     c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.RESHI)).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or);
-    c.i32(1).set(S);
-    this.close();
-    c.set(V);
-    this.wr(f.rt, () => c.get(V));
-    c.get(S);
-    this.open(Op.if);
-    c.i32(0).set(S);
+    if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
     this.statusCheck(k);
     this.close();
   }
