@@ -8,27 +8,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ADAPTER, AdapterServer, buildAdapter, Client, rejects, ROOT, startServer, withTimeout } from './support';
+import { ADAPTER, AdapterHarness, Client, rejects, ROOT, withTimeout } from './support';
 import { LE, missing, TempDir } from '../loader/toolchain';
 
-let server: AdapterServer;
-const clients: Client[] = [];
-
-before(async () => {
-  buildAdapter();
-  server = await startServer();
-});
-
-after(async () => {
-  for (const c of clients) await c.stop();
-  server?.proc.kill();
-});
-
-async function client(): Promise<Client> {
-  const c = await Client.connect(server.port);
-  clients.push(c);
-  return c;
-}
+const harness = new AdapterHarness();
+before(() => harness.start());
+after(() => harness.stop());
+const client = (): Promise<Client> => harness.client();
 
 const DEMO = { type: 'mips64', request: 'launch', name: 'demo', board: 'demo', memory: 64 };
 const T = { timeout: 30_000 };

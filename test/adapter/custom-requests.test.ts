@@ -10,28 +10,13 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type {
   CheckpointCompareBody, CheckpointDeleteBody, CheckpointListBody, CheckpointRestoreBody, CheckpointTakeBody, UartEventBody,
 } from '../../src/adapter/protocol';
-import { AdapterServer, buildAdapter, Client, rejects, startServer } from './support';
+import { AdapterHarness, Client, rejects } from './support';
 
-let server: AdapterServer;
-const clients: Client[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'mips64-cp-'));
-
-before(async () => {
-  buildAdapter();
-  server = await startServer();
-});
-
-after(async () => {
-  for (const c of clients) await c.stop();
-  server?.proc.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function client(): Promise<Client> {
-  const c = await Client.connect(server.port);
-  clients.push(c);
-  return c;
-}
+const harness = new AdapterHarness([() => rmSync(tmp, { recursive: true, force: true })]);
+before(() => harness.start());
+after(() => harness.stop());
+const client = (): Promise<Client> => harness.client();
 
 const DEMO = { type: 'mips64', request: 'launch', name: 'demo', board: 'demo', memory: 64 };
 const T = { timeout: 30_000 };

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterServer, buildAdapter, Client, ROOT, startServer } from './support';
+import { AdapterHarness, Client, ROOT } from './support';
 import { LE, missing, run, TempDir } from '../loader/toolchain';
 import { BARE_FLAGS, parseDecodedLine } from '../loader/dwarf-oracle';
 import { parseElf, sectionByName } from '../../src/emulator/loader/elf';
@@ -20,9 +20,8 @@ const SRC_DIR = join(ROOT, 'test', 'fixtures', 'debug');
 const BARE = join(SRC_DIR, 'bare.c');
 const SOURCE = readFileSync(BARE, 'utf8').split('\n');
 
-let server: AdapterServer;
 let tmp: TempDir;
-const clients: Client[] = [];
+const harness = new AdapterHarness([() => tmp?.remove()]);
 let elf = '';
 
 /** The 1-based line of bare.c whose text (trimmed) starts with `text`. */
@@ -55,21 +54,15 @@ function fdeCount(file: string): number {
 
 before(async () => {
   if (skip) return;
-  buildAdapter();
-  server = await startServer();
+  await harness.start();
   tmp = new TempDir();
   elf = build(join(tmp.path, 'bare.elf'));
 });
 
-after(async () => {
-  for (const c of clients) await c.stop();
-  server?.proc.kill();
-  tmp?.remove();
-});
+after(() => harness.stop());
 
 async function launch(extra: Record<string, unknown>, configure?: (c: Client) => Promise<void>): Promise<Client> {
-  const c = await Client.connect(server.port);
-  clients.push(c);
+  const c = await harness.client();
   const stopped = c.waitStopped();
   await c.launch({ type: 'mips64', request: 'launch', name: 'bare', board: 'demo', memory: 64, stopOnEntry: true, ...extra }, configure ? () => configure(c) : undefined);
   await stopped;

@@ -18,19 +18,18 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
 import { decodeKallsyms } from '../../src/emulator/loader/kallsyms.js';
 import { debianCorpus } from '../support/corpus.js';
-import { AdapterServer, buildAdapter, Client, startServer } from './support';
+import { AdapterHarness } from './support';
 
 const PROMPT = 'mips64:/# ';
 const OPENAT = '__se_sys_openat';
 const LONG = 400_000;
 
-let server: AdapterServer | undefined;
 let guest: GuestImage | undefined;
 let link: Map<string, bigint> | undefined;
 let linkCount = 0;
 let skip: string | undefined;
-const clients: Client[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'ksyms-'));
+const harness = new AdapterHarness([() => rmSync(tmp, { recursive: true, force: true })]);
 
 before(async () => {
   try {
@@ -44,22 +43,16 @@ before(async () => {
     skip = `the debian-malta guest cannot be fetched: ${(e as Error).message}`;
     return;
   }
-  buildAdapter();
-  server = await startServer();
+  await harness.start();
 });
 
-after(async () => {
-  for (const c of clients) await c.stop();
-  server?.proc.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => harness.stop());
 
 const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
 
 test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, openat from the shell', { timeout: 900_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
-  const c = await Client.connect(server!.port);
-  clients.push(c);
+  const c = await harness.client();
   const changed: DebugProtocol.Breakpoint[] = [];
   c.dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => { if (e.body.reason === 'changed') changed.push(e.body.breakpoint); });
 
@@ -177,8 +170,7 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   assert.equal(await c.evaluate('start_kernel'), `${hex(sk)} <start_kernel>`);
   await c.stop();
 
-  const d = await Client.connect(server!.port);
-  clients.push(d);
+  const d = await harness.client();
   let again: DebugProtocol.Breakpoint[] = [];
   const entry = d.waitStopped(60_000);
   await d.launch({
@@ -194,8 +186,7 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
 
 test('Debian Malta kernel with `nokaslr`: start_kernel is hit at its link address (offset 0)', { timeout: 600_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
-  const c = await Client.connect(server!.port);
-  clients.push(c);
+  const c = await harness.client();
   let pending: DebugProtocol.Breakpoint[] = [];
   await c.launch({
     type: 'mips64', request: 'launch', name: 'debian-malta nokaslr', board: 'malta', memory: 256,

@@ -19,7 +19,7 @@ import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.j
 import { decodeKallsyms, KallsymsSymbol } from '../../src/emulator/loader/kallsyms.js';
 import { debianCorpus } from '../support/corpus.js';
 import { fakeVmlinux, lineProgram } from '../support/fake-vmlinux.js';
-import { AdapterServer, buildAdapter, Client, startServer } from './support';
+import { AdapterHarness } from './support';
 
 const LONG = 400_000;
 const DIR = '/usr/src/fake-linux/init';
@@ -27,12 +27,11 @@ const FILE = 'fake-main.c';
 /** start_kernel + offset → line of the made-up source. */
 const ROWS = [{ offset: 0, line: 900 }, { offset: 4, line: 901 }, { offset: 8, line: 903 }];
 
-let server: AdapterServer | undefined;
 let guest: GuestImage | undefined;
 let link: Map<string, bigint> | undefined;
 let skip: string | undefined;
-const clients: Client[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'vmlinux-'));
+const harness = new AdapterHarness([() => rmSync(tmp, { recursive: true, force: true })]);
 const vmlinux = join(tmp, 'vmlinux-fake');
 
 before(async () => {
@@ -50,22 +49,16 @@ before(async () => {
   link = new Map(symbols.map((s) => [s.name, s.addr]));
   const sk = link.get('start_kernel')!;
   writeFileSync(vmlinux, fakeVmlinux(symbols, text, { debugLine: lineProgram(DIR, FILE, sk, ROWS, 12) }));
-  buildAdapter();
-  server = await startServer();
+  await harness.start();
 });
 
-after(async () => {
-  for (const c of clients) await c.stop();
-  server?.proc.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => harness.stop());
 
 const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
 
 test('Debian vmlinuz with KASLR and a vmlinux symbol file: symbols and DWARF lines move by the offset; function and line breakpoints hit there', { timeout: 600_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
-  const c = await Client.connect(server!.port);
-  clients.push(c);
+  const c = await harness.client();
   const changed: DebugProtocol.Breakpoint[] = [];
   c.dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => { if (e.body.reason === 'changed') changed.push(e.body.breakpoint); });
   const source = { name: FILE, path: `${DIR}/${FILE}` };

@@ -29,6 +29,34 @@ export function startServer(): Promise<AdapterServer> {
   });
 }
 
+/**
+ * One test file's adapter server: start() builds dist/ and starts it, client() opens a
+ * session, stop() ends every session, stops the server and removes `cleanup` paths.
+ */
+export class AdapterHarness {
+  server: AdapterServer | undefined;
+  private readonly clients: Client[] = [];
+
+  constructor(readonly cleanup: Array<() => void> = []) {}
+
+  async start(): Promise<void> {
+    buildAdapter();
+    this.server = await startServer();
+  }
+
+  async client(): Promise<Client> {
+    const c = await Client.connect(this.server!.port);
+    this.clients.push(c);
+    return c;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) await c.stop();
+    this.server?.proc.kill();
+    for (const f of this.cleanup) f();
+  }
+}
+
 /** A DebugClient connected to the server, collecting output events. */
 export class Client {
   readonly dc = new DebugClient('node', ADAPTER, 'mips64');

@@ -50,6 +50,8 @@ export interface JitBlockInfo {
   readonly startHi: number;
   /** Index of the delay-slot instruction, or −1. */
   readonly ds: number;
+  /** RAM offset of the translated code's page (a store into it may rewrite code still to run). */
+  readonly ramOff: number;
 }
 
 export class Cpu {

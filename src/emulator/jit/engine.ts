@@ -95,7 +95,7 @@ export class JitEngine {
         // A store into the page of the block running now may rewrite instructions it
         // has yet to execute: leave the block right after the store (the exit the
         // translator emits after device accesses).
-        const cur = cpu.jitBlk as Block | undefined;
+        const cur = cpu.jitBlk;
         if (cur && cur.ramOff >>> 12 === page) cpu.ioHit = true;
       }
       prev(off, acc, hi, lo);

@@ -16,12 +16,12 @@ import { add32, Region, Scanned, successors } from '../translator';
 import { Code, Op, ValType } from './encoder';
 import { Ctrl, Layout } from './layout';
 
-/** Locals of a region function (3 is unused): scratch, the label of the block to run, the exit's PC, slot and linked block, the icount and limit, then guest registers 1..31, LO (32) and HI (33) at GR + n. */
-const T = 0, X = 1, I = 2, LBL = 4, ELO = 5, EHI = 6, ESLOT = 7, ENEXT = 8,
-  A = 9, V = 10, J = 11, P = 12, Q = 13, LA = 14, LB = 15, IC = 16, LIM = 17, GR = 18;
+/** Locals of a region function: scratch, the label of the block to run, the exit's PC, slot and linked block, the icount and limit, then guest registers 1..31, LO (32) and HI (33) at GR + n. */
+const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7,
+  A = 8, V = 9, J = 10, P = 11, Q = 12, LA = 13, LB = 14, IC = 15, LIM = 16, GR = 17;
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
-export const BLOCK_LOCALS: ValType[] = [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32,
+export const BLOCK_LOCALS: ValType[] = [ValType.i32, ValType.i32, ValType.i32, ValType.i32,
   ValType.i32, ValType.i32, ValType.i32, ValType.i32,
   ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.f64, ValType.f64,
   ...new Array<ValType>(34).fill(ValType.i64)];

@@ -188,14 +188,14 @@ export class WasmTier {
   /** Runs block idx and the blocks linked after it; the dispatcher's view of the exit, as Block.fn. */
   private enter(idx: number): Block | undefined {
     const c = this.cpu, f = this.f64, i = this.i32;
-    f[0] = c.icount0;
-    f[1] = this.chain ? c.jitLimit : -Infinity;
+    f[Ctrl.IC0 >> 3] = c.icount0;
+    f[Ctrl.LIM >> 3] = this.chain ? c.jitLimit : -Infinity;
     this.run(idx);
     const slot = i[Ctrl.SLOT >> 2], lo = i[Ctrl.PCLO >> 2], hi = i[Ctrl.PCHI >> 2];
     // (The exception was caught in the call-out so that the code could store its
     // registers: the CPU is at the exception vector; rethrown to the dispatcher now.)
     if (slot === -2) throw GUEST_EXCEPTION;
-    c.icount0 = f[0];
+    c.icount0 = f[Ctrl.IC0 >> 3];
     const last = this.byIdx[i[Ctrl.LAST >> 2]]!;
     if (slot >= 0 && c.icount0 <= c.jitLimit) {
       const nb = last.links[slot];
@@ -214,7 +214,7 @@ export class WasmTier {
     const c = this.cpu;
     c.jitBlk = b;
     c.k = k;
-    c.icount0 = this.f64[0];
+    c.icount0 = this.f64[Ctrl.IC0 >> 3];
     if (k === b.ds) { c.brLo = this.i32[Ctrl.BRLO >> 2]; c.brHi = this.i32[Ctrl.BRHI >> 2]; }
   }
 
