@@ -108,7 +108,7 @@ export interface FuzzConfig {
   iterations: number;
   /** Timer interrupts enabled (Status.IE and IM7), with this Compare step; 0 = off. */
   timerDelta: number;
-  /** Translation threshold for the JIT machine. */
+  /** Translation threshold (JitEngine.hot: heat, ~instructions run) for the JIT machine; 0 translates at the first run. */
   hot: number;
   /** Instruction budget of the run. */
   budget: number;
@@ -909,7 +909,7 @@ export function generateProgram(seed: number, opts: { budget?: number; focus?: s
   const cfg: FuzzConfig = {
     iterations: r.range(6, 24),
     timerDelta,
-    hot: r.pick([1, 1, 2, 3, 8]),
+    hot: r.pick([0, 0, 1, 20, 60]),
     budget: opts.budget ?? 60000,
     bigEndian: r.chance(0.25),
   };

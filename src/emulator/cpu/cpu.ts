@@ -5,7 +5,7 @@
 
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
-import { Access, HostTlb, HTLB_BITS, HTLB_ENTRIES, HTLB_SIZE } from '../mmu/host-tlb';
+import { Access, HostTlb, HTLB_BITS, HTLB_SIZE, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
@@ -129,7 +129,7 @@ export class Cpu {
   constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
     this.tlb = new Tlb(model.tlbEntries);
     this.r = new Int32Array(bus.buffer, bus.allocCore(68 * 4), 68);
-    this.htlb = new HostTlb(bus.ramSize, { buffer: bus.buffer, offset: bus.allocCore(HTLB_ENTRIES * 12) });
+    this.htlb = new HostTlb(bus.ramSize, { buffer: bus.buffer, offset: bus.allocCore(HTLB_STORAGE_BYTES) });
     this.decoder = decoderFor(model.isa);
     if (model.hasFpu) this.fpu = new Fpu(FPU_5KEF) as unknown as FpuUnit;
     this.big = bus.bigEndian;

@@ -16,17 +16,24 @@ import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, scan, translate } from './translator';
 import { WasmTier } from './wasm/tier';
 
-/** Executions of a block start before it is translated: fresh JS functions run in V8's bytecode
- * interpreter for their first calls and each costs V8 compilation, so translating lukewarm code
- * costs more than interpreting it (Debian boot, bench/results.md 2026-11-21: 23.7 s CPU at 1000,
- * 21.8 s at 3000 with 60 % fewer translated blocks; 36 s at 200; 28 s at 20000). */
-export const HOT = 3000;
+/**
+ * Heat at which a block start is translated: the instructions the interpreter ran from it,
+ * plus RUN_WEIGHT per run (the dispatch cost of a cold block, in instructions). Counting
+ * instructions rather than runs translates long straight-line blocks sooner (a 64-instruction
+ * block after ~700 runs, a 2-instruction one after 5,000). Compiling lukewarm code costs more
+ * than interpreting it — fresh code runs in V8's baseline tiers first and each region costs
+ * compilation (bench/results.md 2026-11-21: Debian boot 7.5–8.0 s at 50,000 vs 7.8–8.3 s at
+ * 20,000–80,000 and per-run counting at 3,000 runs; translating at the first run: 29.8 s).
+ */
+export const HOT = 50_000;
+/** Heat a cold block's run adds besides its instructions. */
+const RUN_WEIGHT = 8;
 
 /** Slots of the heat table (a power of two). */
 const HEAT_SIZE = 1 << 16;
 
 export interface JitOptions {
-  /** Executions of a block start before it is translated (default HOT). */
+  /** Heat at which a block start is translated (default HOT; 0 translates at the first run, 1 at the second). */
   hot?: number;
   /** Translate to WebAssembly where possible (default true; MIPS64_WASM=0 turns it off). */
   wasm?: boolean;
@@ -45,9 +52,9 @@ export interface JitStats {
 export class JitEngine {
   private readonly blocks = new Map<number, Block>();
   /**
-   * Executions of untranslated block starts, counted in a direct-mapped table hashed by
+   * Heat of untranslated block starts (see HOT), in a direct-mapped table hashed by
    * (RAM offset, mode): a Map lookup and update per cold block cost more than running
-   * it. Starts that share a slot share a count, so one may be translated a little early.
+   * it. Starts that share a slot share their heat, so one may be translated a little early.
    */
   private readonly heat = new Int32Array(HEAT_SIZE);
   /** Block starts the translator refused (run by the interpreter until the next flush). */
@@ -59,7 +66,7 @@ export class JitEngine {
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
-  /** Executions of a block start before it is translated. */
+  /** Heat at which a block start is translated (see HOT). */
   hot: number;
   /**
    * Observer for tests and tracing: called after every translated-block dispatch, when
@@ -185,10 +192,9 @@ export class JitEngine {
         if (!blk) {
           from = undefined;
           const slot = this.heatSlot(off, c.mode);
-          const heat = this.heat[slot] + 1;
+          const heat = this.heat[slot];
           if (heat < this.hot || this.untranslatable.has(key)) {
-            this.heat[slot] = Math.min(heat, this.hot);
-            this.interpretBlock();
+            this.heat[slot] = Math.min(heat + this.interpretBlock() + RUN_WEIGHT, this.hot);
             continue;
           }
           blk = this.translate(lo, hi, off, bp);
@@ -299,9 +305,14 @@ export class JitEngine {
     return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
   }
 
-  /** Runs one block's worth of instructions in the interpreter (until a branch's delay slot completes or a CTX instruction). */
-  private interpretBlock(): void {
-    this.stats.interpretedInsns += this.interp.runBlock(MAX_BLOCK);
+  /**
+   * Runs one block's worth of instructions in the interpreter (until a branch's delay slot
+   * completes or a CTX instruction); returns how many.
+   */
+  private interpretBlock(): number {
+    const n = this.interp.runBlock(MAX_BLOCK);
+    this.stats.interpretedInsns += n;
+    return n;
   }
 
   private track(b: Block): void {

@@ -1,6 +1,8 @@
 // Host translation cache: guest virtual page → offset in the RAM array, one direct-mapped
 // table per (privilege mode, access kind). A hit costs two compares and an add, with no
-// call. Entries exist only for RAM pages whose access is allowed without side effects:
+// call. A second copy of each entry (wide tables: the tag as one int64, and the RAM offset
+// minus the page's address) serves translated WebAssembly code, where one 64-bit compare
+// checks the page, the high word and the alignment at once. Entries exist only for RAM pages whose access is allowed without side effects:
 // a page can be made to trap on write or on any access (page traps), which the same
 // mechanism uses for dirty-page tracking, watchpoints and translated-code protection.
 // It is a cache: never saved, flushed on TLB writes, ASID changes and trap changes.
@@ -25,8 +27,17 @@ const WRITE_TRAPS = TRAP_WRITE | TRAP_DIRTY;
 /** Entries of each of the three tables. */
 export const HTLB_ENTRIES = MODES * 3 * HTLB_SIZE;
 
-/** Where the tables live: three Int32Arrays of HTLB_ENTRIES in `buffer` from `offset` (tagLo, tagHi, base). */
+/**
+ * Bytes of the tables: three Int32Arrays of HTLB_ENTRIES (tagLo, tagHi, base), then the
+ * wide tables, two int64 per entry each (wideTag, wideAdd).
+ */
+export const HTLB_STORAGE_BYTES = HTLB_ENTRIES * 28;
+
+/** Where the tables live: HTLB_STORAGE_BYTES in `buffer` from `offset` (8-byte aligned). */
 export interface HostTlbStorage { buffer: ArrayBuffer; offset: number }
+
+/** A wide tag no address matches (bits 3..11 of a masked address are always clear). */
+const WIDE_INVALID = -1;
 
 export class HostTlb {
   /** Tag: virtual page (low word, page aligned); 1 = invalid. */
@@ -35,17 +46,26 @@ export class HostTlb {
   readonly tagHi: Int32Array;
   /** RAM offset of the page start. */
   readonly base: Int32Array;
+  /**
+   * Wide tables, as int32 pairs (little-endian int64 per entry): the tag's low and high
+   * words (WIDE_INVALID in both when empty), and the RAM offset of the page start minus
+   * the page's virtual address (low word; a hit's RAM offset is that plus the address, mod 2^32).
+   */
+  readonly wideTag: Int32Array;
+  readonly wideAdd: Int32Array;
   /** Trap flags per RAM page. */
   readonly traps: Uint8Array;
   flushes = 0;
 
   /** `storage` places the tables in shared memory (read by translated WebAssembly code). */
   constructor(ramBytes: number, storage?: HostTlbStorage) {
-    const buf = storage?.buffer ?? new ArrayBuffer(HTLB_ENTRIES * 12);
+    const buf = storage?.buffer ?? new ArrayBuffer(HTLB_STORAGE_BYTES);
     const at = storage?.offset ?? 0;
     this.tagLo = new Int32Array(buf, at, HTLB_ENTRIES).fill(1);
     this.tagHi = new Int32Array(buf, at + HTLB_ENTRIES * 4, HTLB_ENTRIES);
     this.base = new Int32Array(buf, at + HTLB_ENTRIES * 8, HTLB_ENTRIES);
+    this.wideTag = new Int32Array(buf, at + HTLB_ENTRIES * 12, HTLB_ENTRIES * 2).fill(WIDE_INVALID);
+    this.wideAdd = new Int32Array(buf, at + HTLB_ENTRIES * 20, HTLB_ENTRIES * 2);
     this.traps = new Uint8Array(Math.ceil(ramBytes / 4096));
   }
 
@@ -55,7 +75,15 @@ export class HostTlb {
 
   flush(): void {
     this.tagLo.fill(1);
+    this.wideTag.fill(WIDE_INVALID);
     this.flushes++;
+  }
+
+  /** Empties entry i. */
+  private drop(i: number): void {
+    this.tagLo[i] = 1;
+    this.wideTag[2 * i] = WIDE_INVALID;
+    this.wideTag[2 * i + 1] = WIDE_INVALID;
   }
 
   /** Records a translation unless the page traps for this access. */
@@ -65,9 +93,13 @@ export class HostTlb {
     if (t & TRAP_ACCESS) return;
     if (acc === Access.Write && (t & WRITE_TRAPS)) return;
     const i = HostTlb.index(mode, acc, lo);
-    this.tagLo[i] = lo & ~0xfff;
+    const va = lo & ~0xfff, ram = ramOffset & ~0xfff;
+    this.tagLo[i] = va;
     this.tagHi[i] = hi;
-    this.base[i] = ramOffset & ~0xfff;
+    this.base[i] = ram;
+    this.wideTag[2 * i] = va;
+    this.wideTag[2 * i + 1] = hi;
+    this.wideAdd[2 * i] = (ram - va) | 0;
   }
 
   /** Sets trap flags on a RAM page; entries that would bypass the trap are dropped. */
@@ -94,7 +126,7 @@ export class HostTlb {
       for (const p of pages) t[p] |= flags;
     }
     for (let i = 0; i < this.base.length; i++) {
-      if (this.tagLo[i] !== 1 && ((flags & TRAP_ACCESS) || ((i >>> HTLB_BITS) % 3) === Access.Write)) this.tagLo[i] = 1;
+      if (this.tagLo[i] !== 1 && ((flags & TRAP_ACCESS) || ((i >>> HTLB_BITS) % 3) === Access.Write)) this.drop(i);
     }
   }
 
@@ -103,7 +135,7 @@ export class HostTlb {
     const b = page << 12;
     for (let i = 0; i < this.base.length; i++) {
       if (this.tagLo[i] !== 1 && this.base[i] === b) {
-        if (acc < 0 || ((i >>> HTLB_BITS) % 3) === acc) this.tagLo[i] = 1;
+        if (acc < 0 || ((i >>> HTLB_BITS) % 3) === acc) this.drop(i);
       }
     }
   }

@@ -14,12 +14,12 @@ export const enum Op {
   i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47,
   i64_eqz = 0x50, i64_eq = 0x51, i64_ne = 0x52, i64_lt_s = 0x53, i64_lt_u = 0x54, i64_gt_s = 0x55, i64_gt_u = 0x56,
   i64_le_s = 0x57, i64_le_u = 0x58, i64_ge_s = 0x59, i64_ge_u = 0x5a,
-  f64_le = 0x65,
+  f64_le = 0x65, i32_le_s = 0x4c,
   i32_clz = 0x67, i32_add = 0x6a, i32_sub = 0x6b, i32_mul = 0x6c, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73,
   i32_shl = 0x74, i32_shr_s = 0x75, i32_shr_u = 0x76, i32_rotr = 0x78,
   i64_clz = 0x79, i64_add = 0x7c, i64_sub = 0x7d, i64_mul = 0x7e, i64_div_s = 0x7f, i64_div_u = 0x80, i64_rem_s = 0x81, i64_rem_u = 0x82, i64_and = 0x83, i64_or = 0x84, i64_xor = 0x85,
   i64_shl = 0x86, i64_shr_s = 0x87, i64_shr_u = 0x88, i64_rotr = 0x8a,
-  f64_add = 0xa0, i32_wrap_i64 = 0xa7, i64_extend_i32_s = 0xac, i64_extend_i32_u = 0xad,
+  f64_add = 0xa0, f64_sub = 0xa1, i32_wrap_i64 = 0xa7, f64_convert_i32_s = 0xb7, i64_extend_i32_s = 0xac, i64_extend_i32_u = 0xad,
   i32_extend8_s = 0xc0, i32_extend16_s = 0xc1, i64_extend8_s = 0xc2, i64_extend16_s = 0xc3, i64_extend32_s = 0xc4,
 }
 
@@ -70,6 +70,8 @@ export class Code {
   op(...ops: number[]): this { for (const o of ops) this.bytes.push(o); return this; }
   /** An unsigned LEB128 immediate (br_table's label vector). */
   u32(v: number): this { uleb(this.bytes, v); return this; }
+  /** i32.trunc_sat_f64_s: float to int32, saturating (NaN → 0). */
+  truncSatF64ToI32(): this { this.bytes.push(0xfc, 0x02); return this; }
   i32(v: number): this { this.bytes.push(Op.i32_const); sleb32(this.bytes, v); return this; }
   i64(v: bigint): this { this.bytes.push(Op.i64_const); sleb(this.bytes, BigInt.asIntN(64, v)); return this; }
   /** i64.const from int32 halves. */

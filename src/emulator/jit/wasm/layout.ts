@@ -26,10 +26,9 @@ export const enum Ctrl {
 export interface Layout {
   /** GPR pairs (Cpu.r): GPR n as int64 at regs + 8n, LO at regs + 256, HI at regs + 264. */
   readonly regs: number;
-  /** Host translation cache tables (Int32Array each): tag low words, tag high words, RAM page bases. */
-  readonly tagLo: number;
-  readonly tagHi: number;
-  readonly base: number;
+  /** Host translation cache wide tables (HostTlb.wideTag, wideAdd): int64 per entry. */
+  readonly wideTag: number;
+  readonly wideAdd: number;
   readonly ctrl: number;
   /** i32 per link slot: table index of the linked block, 0 = none. */
   readonly links: number;

@@ -16,14 +16,18 @@ import { add32, Region, Scanned, successors } from '../translator';
 import { Code, Op, ValType } from './encoder';
 import { Ctrl, Layout } from './layout';
 
-/** Locals of a region function: scratch, the label of the block to run, the exit's PC, slot and linked block, the icount and limit, then guest registers 1..31, LO (32) and HI (33) at GR + n. */
-const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7,
-  A = 8, V = 9, J = 10, P = 11, Q = 12, LA = 13, LB = 14, IC = 15, LIM = 16, GR = 17;
+/**
+ * Locals of a region function: scratch, the label of the block to run, the exit's PC, slot
+ * and linked block, the instructions run since entry (N) and how many may run before a
+ * link may no longer be followed (NL), more scratch, the icount at entry, then guest
+ * registers 1..31, LO (32) and HI (33) at GR + n.
+ */
+const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7, N = 8, NL = 9,
+  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, IC = 17, GR = 18;
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
-export const BLOCK_LOCALS: ValType[] = [ValType.i32, ValType.i32, ValType.i32, ValType.i32,
-  ValType.i32, ValType.i32, ValType.i32, ValType.i32,
-  ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.i64, ValType.f64, ValType.f64,
+export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i32),
+  ...new Array<ValType>(7).fill(ValType.i64), ValType.f64,
   ...new Array<ValType>(34).fill(ValType.i64)];
 
 /** Imported functions of a block module. */
@@ -300,7 +304,12 @@ class RegionEmitter {
   /** Stores the registers the region writes, and the icount, to memory (before an exit or a call-out). */
   private spill(): void {
     for (const n of this.regs?.written ?? []) this.c.i32(0).get(GR + n).mem(Op.i64_store, 3, this.L.regs + 8 * n);
-    this.c.i32(0).get(IC).mem(Op.f64_store, 3, this.ctrl(Ctrl.IC0));
+    this.storeIcount();
+  }
+
+  /** Stores the icount (at entry plus the instructions run since) for the dispatcher and call-outs. */
+  private storeIcount(): void {
+    this.c.i32(0).get(IC).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, this.ctrl(Ctrl.IC0));
   }
 
   private ctrl(off: Ctrl): number { return this.L.ctrl + off; }
@@ -313,7 +322,7 @@ class RegionEmitter {
   // ---- exits
 
   private addIcount(done: number): void {
-    if (done !== 0) this.c.get(IC).f64(done).op(Op.f64_add).set(IC);
+    if (done !== 0) this.c.get(N).i32(done).op(Op.i32_add).set(N);
   }
 
 
@@ -371,7 +380,7 @@ class RegionEmitter {
     const c = this.c;
     const label = this.region.labelAt(lo, hi);
     this.addIcount(done);
-    c.get(IC).get(LIM).op(Op.f64_le);
+    c.get(N).get(NL).op(Op.i32_le_s);
     this.open(Op.if);
     let slot = -1;
     if (label === this.label) {
@@ -397,7 +406,7 @@ class RegionEmitter {
     this.slots.push(undefined);
     const c = this.c;
     this.addIcount(done);
-    c.get(IC).get(LIM).op(Op.f64_le);
+    c.get(N).get(NL).op(Op.i32_le_s);
     this.open(Op.if);
     c.i32(0).mem(Op.i32_load, 2, this.L.links + 4 * (this.linkBase + slot)).tee(X);
     this.open(Op.if);
@@ -430,7 +439,7 @@ class RegionEmitter {
    * precise state; before the interpreter's handler also the registers.
    */
   private precise(k: number, regs: boolean): void {
-    if (regs) this.spill(); else this.c.i32(0).get(IC).mem(Op.f64_store, 3, this.ctrl(Ctrl.IC0));
+    if (regs) this.spill(); else this.storeIcount();
     if (k !== this.b.ds) return;
     this.c.i32(0); this.target(0); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRLO));
     this.c.i32(0); this.target(1); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRHI));
@@ -458,15 +467,16 @@ class RegionEmitter {
   /** RAM load or store with the host translation cache inline; the `mem` import on a miss. */
   private memory(k: number, m: MemInsn, f: Fields): void {
     const c = this.c, L = this.L;
-    // Byte offset of the table for this mode and access kind, folded into the loads' offsets.
-    const K = ((this.mode * 3 + (m.store ? 1 : 0)) << 11) * 4;
-    this.reg(f.rs); c.i64(BigInt(f.imm)).op(Op.i64_add).tee(A).op(Op.i32_wrap_i64).set(X);
-    // I = entry index × 4 = ((X >>> 12) & 2047) << 2
-    c.get(X).i32(10).op(Op.i32_shr_u).i32(2047 << 2).op(Op.i32_and).set(I);
-    c.get(I).mem(Op.i32_load, 2, L.tagLo + K).get(X).i32(-4096).op(Op.i32_and, Op.i32_eq);
-    c.get(I).mem(Op.i32_load, 2, L.tagHi + K).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64, Op.i32_eq, Op.i32_and);
-    if (m.size > 1) c.get(X).i32(m.size - 1).op(Op.i32_and, Op.i32_eqz, Op.i32_and);
-    const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.base + K).get(X).i32(4095).op(Op.i32_and, Op.i32_add); };
+    // Byte offset of the wide tables for this mode and access kind, folded into the loads' offsets.
+    const K = ((this.mode * 3 + (m.store ? 1 : 0)) << 11) * 8;
+    this.reg(f.rs);
+    if (f.imm !== 0) c.i64(BigInt(f.imm)).op(Op.i64_add);
+    c.tee(A).op(Op.i32_wrap_i64).tee(X);
+    // I = entry index × 8 = ((X >>> 12) & 2047) << 3; a hit: the entry's tag equals the
+    // address with its page offset cleared but its misalignment bits kept.
+    c.i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, L.wideTag + K);
+    c.get(A).i64(BigInt(-4096 | (m.size - 1))).op(Op.i64_and, Op.i64_eq);
+    const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).op(Op.i32_add); };
     const slowArgs = (): void => { c.i32(m.m).i32(k | (this.label << 8)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
     this.open(Op.if);
     if (m.store) {
@@ -569,8 +579,9 @@ class RegionEmitter {
   emit(): EmittedRegion {
     const c = this.c;
     const blocks = this.region.blocks;
-    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.IC0)).set(IC);
-    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.LIM)).set(LIM);
+    // NL = LIM − IC0 (saturated: −∞ when chaining is off; N starts at 0).
+    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.LIM));
+    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.IC0)).tee(IC).op(Op.f64_sub).truncSatF64ToI32().set(NL);
     this.loadRegs();
     // (LBL starts at 0, the entry.)
     this.exitLevel = this.depth;

@@ -64,7 +64,7 @@ export class WasmTier {
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
   static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler, linkSlots = LINK_CAP): WasmTier | undefined {
     if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST || cpu.big) return undefined;
-    if (cpu.r.buffer !== bus.buffer || cpu.htlb.tagLo.buffer !== bus.buffer) return undefined;
+    if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
     return new WasmTier(cpu, bus, handlerFor, Math.max(16, Math.min(LINK_CAP, linkSlots)));
   }
 
@@ -73,7 +73,7 @@ export class WasmTier {
     const h = cpu.htlb;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
-      regs: cpu.r.byteOffset, tagLo: h.tagLo.byteOffset, tagHi: h.tagHi.byteOffset, base: h.base.byteOffset,
+      regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
       ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8),
     };
     const buf = bus.buffer;
