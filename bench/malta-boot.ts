@@ -52,6 +52,17 @@ class Symbols {
   }
 }
 
+/** CPU seconds of the main thread alone (Linux /proc; NaN elsewhere): excludes V8's background compilation and GC threads. */
+function mainThreadCpu(): number {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function main(): Promise<void> {
   const budget = Number(arg('--insns') ?? 2e9);
   const slice = Number(arg('--slice') ?? 1e6);
@@ -96,6 +107,7 @@ async function main(): Promise<void> {
   }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpu();
   let executed = 0;
   let sentInput = false;
   let reason = '';
@@ -127,8 +139,9 @@ async function main(): Promise<void> {
   const wall = (performance.now() - t0) / 1000;
   const cpuUse = process.cpuUsage(cpu0);
   const cpuSec = (cpuUse.user + cpuUse.system) / 1e6;
+  const mainSec = mainThreadCpu() - main0;
   const cpu = machine.cpu;
-  console.error(`\n# stop: ${reason || 'budget'}; icount ${cpu.icount} (skipped ${board.skippedInsns}), virtual ${(machine.now() / 1e9).toFixed(3)} s, wall ${wall.toFixed(1)} s, cpu ${cpuSec.toFixed(1)} s, ${((cpu.icount - board.skippedInsns) / cpuSec / 1e6).toFixed(1)} MIPS (per cpu second)`);
+  console.error(`\n# stop: ${reason || 'budget'}; icount ${cpu.icount} (skipped ${board.skippedInsns}), virtual ${(machine.now() / 1e9).toFixed(3)} s, wall ${wall.toFixed(1)} s, cpu ${cpuSec.toFixed(1)} s (main thread ${mainSec.toFixed(2)} s), ${((cpu.icount - board.skippedInsns) / cpuSec / 1e6).toFixed(1)} MIPS (per cpu second)`);
   console.error(`# pc ${BigInt.asUintN(64, cpu.pc).toString(16)} ${syms.lookup(cpu.pc)} ra ${BigInt.asUintN(64, cpu.getGpr(31)).toString(16)} ${syms.lookup(cpu.getGpr(31))}`);
   console.error(`# status ${cpu.c0.status.toString(16)} cause ${cpu.c0.cause.toString(16)} epc ${cpu.c0.epc.toString(16)} ${syms.lookup(cpu.c0.epc)} badva ${cpu.c0.badVAddr.toString(16)}`);
   console.error(`# recent slices: ${lastPcs.join(' | ')}`);

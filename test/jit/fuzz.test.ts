@@ -28,7 +28,7 @@ test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MA
   console.log(`# fuzz: MIPS64_FUZZ_SEED=${MASTER} target ${TARGET} instructions`);
   const t0 = Date.now();
   const total: LockstepStats = {
-    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, jitInterpreted: 0, invalidations: 0, comparisons: 0, poweredOff: false,
+    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, wasmModules: 0, jitInterpreted: 0, invalidations: 0, comparisons: 0, poweredOff: false,
     excCodes: {},
   };
   let programs = 0, finished = 0;
@@ -46,6 +46,7 @@ test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MA
     total.blocksRun += s.blocksRun;
     total.blocksTranslated += s.blocksTranslated;
     total.wasmBlocks += s.wasmBlocks;
+    total.wasmModules += s.wasmModules;
     total.jitInterpreted += s.jitInterpreted;
     total.invalidations += s.invalidations;
     total.comparisons += s.comparisons;
@@ -54,11 +55,13 @@ test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MA
   const secs = (Date.now() - t0) / 1000;
   console.log(`# fuzz: ${programs} programs (${finished} ran to power-off), ${total.executed} instructions executed `
     + `(virtual clock ${total.icount}) in ${secs.toFixed(1)} s; `
-    + `${total.exceptions} exceptions, ${total.blocksTranslated} blocks translated (${total.wasmBlocks} to WebAssembly), ${total.blocksRun} block runs, `
+    + `${total.exceptions} exceptions, ${total.blocksTranslated} blocks translated (${total.wasmBlocks} to WebAssembly, in ${total.wasmModules} modules), ${total.blocksRun} block runs, `
     + `${total.jitInterpreted} instructions interpreted by the JIT engine, ${total.invalidations} code invalidations, `
     + `${total.comparisons} state comparisons`);
   console.log('# fuzz: exceptions by cause: ' + Object.entries(total.excCodes).map(([k, v]) => `${EXC_NAMES[+k] ?? k} ${v}`).join(', '));
   if (ONLY === undefined) assert.ok(total.executed >= TARGET);
   // The translator must really have run most of the code.
   assert.ok(total.jitInterpreted < total.executed / 2, 'translated code ran too little');
+  // ... and the comparisons covered modules holding several regions (warm starts translated with a hot one).
+  if (ONLY === undefined) assert.ok(total.wasmModules < total.wasmBlocks, 'no WebAssembly module held more than one region');
 });

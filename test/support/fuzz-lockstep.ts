@@ -23,8 +23,9 @@ export interface LockstepStats {
   exceptions: number;
   blocksRun: number;
   blocksTranslated: number;
-  /** Of which WebAssembly blocks (the translator's second tier). */
+  /** Of which WebAssembly blocks (the translator's second tier), and the modules they were compiled in (several per module when warm starts join a hot one). */
   wasmBlocks: number;
+  wasmModules: number;
   jitInterpreted: number;
   invalidations: number;
   comparisons: number;
@@ -253,6 +254,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
     blocksRun: jit.stats.blockExecs,
     blocksTranslated: jit.stats.blocksTranslated,
     wasmBlocks: jit.wasm?.stats.blocks ?? 0,
+    wasmModules: jit.wasm?.stats.modules ?? 0,
     jitInterpreted: jit.stats.interpretedInsns,
     invalidations: jit.stats.invalidations,
     comparisons,

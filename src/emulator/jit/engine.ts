@@ -13,7 +13,7 @@ import { Exc } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
-import { Block, MAX_BLOCK, scan, translate } from './translator';
+import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
 
 /**
@@ -28,6 +28,15 @@ import { WasmTier } from './wasm/tier';
 export const HOT = 50_000;
 /** Heat a cold block's run adds besides its instructions. */
 const RUN_WEIGHT = 8;
+
+/**
+ * Heat (fraction of `hot`) at which a block start joins the warm list: warm starts are
+ * translated together with the next start that gets hot, in the same WebAssembly module
+ * (a module costs ~0.45 ms to compile and instantiate, each function in it ~0.05 ms).
+ */
+const WARM_FRACTION = 0.25;
+/** Warm starts remembered (the oldest are dropped). */
+const WARM_CAP = 63;
 
 /** Slots of the heat table (a power of two). */
 const HEAT_SIZE = 1 << 16;
@@ -57,6 +66,8 @@ export class JitEngine {
    * it. Starts that share a slot share their heat, so one may be translated a little early.
    */
   private readonly heat = new Int32Array(HEAT_SIZE);
+  /** Block starts that got warm since the last translation (see WARM_FRACTION). */
+  private readonly warm: Array<{ lo: number; hi: number; off: number; mode: number }> = [];
   /** Block starts the translator refused (run by the interpreter until the next flush). */
   private readonly untranslatable = new Set<number>();
   /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
@@ -67,7 +78,10 @@ export class JitEngine {
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
   /** Heat at which a block start is translated (see HOT). */
-  hot: number;
+  get hot(): number { return this.hotAt; }
+  set hot(v: number) { this.hotAt = v; this.warmAt = Math.max(1, Math.floor(v * WARM_FRACTION)); }
+  private hotAt = HOT;
+  private warmAt = Math.floor(HOT * WARM_FRACTION);
   /**
    * Observer for tests and tracing: called after every translated-block dispatch, when
    * the block has exited normally (`faulted` false) or a guest exception was taken while
@@ -118,6 +132,7 @@ export class JitEngine {
     this.blocks.clear();
     this.mapped.length = 0;
     this.heat.fill(0);
+    this.warm.length = 0;
     this.untranslatable.clear();
     for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
     this.pages.clear();
@@ -193,8 +208,10 @@ export class JitEngine {
           from = undefined;
           const slot = this.heatSlot(off, c.mode);
           const heat = this.heat[slot];
-          if (heat < this.hot || this.untranslatable.has(key)) {
-            this.heat[slot] = Math.min(heat + this.interpretBlock() + RUN_WEIGHT, this.hot);
+          if (heat < this.hotAt || this.untranslatable.has(key)) {
+            const now = Math.min(heat + this.interpretBlock() + RUN_WEIGHT, this.hotAt);
+            this.heat[slot] = now;
+            if (heat < this.warmAt && now >= this.warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
             continue;
           }
           blk = this.translate(lo, hi, off, bp);
@@ -205,11 +222,7 @@ export class JitEngine {
             this.interpretBlock();
             continue;
           }
-          this.heat[slot] = 0;
-          blk.alias = head;
-          this.blocks.set(key, blk);
-          this.track(blk);
-          stats.blocksTranslated++;
+          this.install(blk);
         }
         if (from !== undefined) {
           // (An indirect jump's slot, with no fixed target, links to where it went last.)
@@ -293,16 +306,60 @@ export class JitEngine {
     return ((off >>> 2) ^ (off >>> 18) ^ (mode << 14)) & (HEAT_SIZE - 1);
   }
 
-  /** Translates the block at (hi:lo), RAM offset `off`: WebAssembly when the tier takes it, else JavaScript. */
+  /**
+   * Translates the block at (hi:lo), RAM offset `off`: WebAssembly when the tier takes it
+   * (together with the warm block starts, installed here), else JavaScript.
+   */
   private translate(lo: number, hi: number, off: number, bp: PcBreakpoints | undefined): Block | undefined {
     const c = this.cpu;
     if (this.wasm) {
       const s = scan(c, lo, hi, off, bp);
       if (!s) return undefined;
-      const b = this.wasm.translate(s, bp, (o) => this.seen(o));
-      if (b) return b;
+      const entries = [s, ...this.warmEntries(bp, off)];
+      const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
+      for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
+      if (made[0]) return made[0];
     }
     return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
+  }
+
+  /** Adds a translated block to the cache (its start's heat restarts for the next translation after an invalidation). */
+  private install(blk: Block): void {
+    const key = blk.ramOff * 4 + blk.mode;
+    blk.alias = this.blocks.get(key);
+    this.blocks.set(key, blk);
+    this.track(blk);
+    this.heat[this.heatSlot(blk.ramOff, blk.mode)] = 0;
+    this.stats.blocksTranslated++;
+  }
+
+  /** Remembers a block start that got warm (the oldest is forgotten when the list is full). */
+  private noteWarm(lo: number, hi: number, off: number, mode: number): void {
+    if (this.warm.length >= WARM_CAP) this.warm.shift();
+    this.warm.push({ lo, hi, off, mode });
+  }
+
+  /**
+   * The warm starts still worth translating now (and empties the list): not translated
+   * yet, in the current mode, and still at the same RAM offset (their fetch translation
+   * is cached: checking it cannot fault).
+   */
+  private warmEntries(bp: PcBreakpoints | undefined, except: number): Scanned[] {
+    const c = this.cpu, h = c.htlb, mode = c.mode;
+    const out: Scanned[] = [];
+    for (const w of this.warm) {
+      if (w.mode !== mode || w.off === except || this.untranslatable.has(w.off * 4 + mode)) continue;
+      let b = this.blocks.get(w.off * 4 + mode);
+      while (b && (b.startLo !== w.lo || b.startHi !== w.hi)) b = b.alias;
+      if (b) continue;
+      const i = ((mode * 3 + Access.Fetch) << HTLB_BITS) | ((w.lo >>> 12) & (HTLB_SIZE - 1));
+      if (h.tagLo[i] !== (w.lo & ~0xfff) || h.tagHi[i] !== w.hi || h.base[i] + (w.lo & 0xfff) !== w.off) continue;
+      if (bp && bp.has(w.lo, w.hi)) continue;
+      const s = scan(c, w.lo, w.hi, w.off, bp);
+      if (s) out.push(s);
+    }
+    this.warm.length = 0;
+    return out;
   }
 
   /**

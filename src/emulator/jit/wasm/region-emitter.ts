@@ -32,6 +32,8 @@ export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i
 
 /** Imported functions of a block module. */
 export const FN_MEM = 0, FN_EXEC = 1;
+/** Imported functions (the region functions' indexes follow them). */
+export const FN_IMPORTS = 2;
 
 /** Slow-path memory operations (argument of the `mem` import). */
 export const enum MemOp { LB, LBU, LH, LHU, LW, LWU, LD, SB, SH, SW, SD }
@@ -237,7 +239,7 @@ export interface EmittedRegion {
  * Emits the function for a region (blocks `unsupported` accepted, entry first): one
  * loop that runs the block whose label is in LBL (br_table) and moves between the
  * region's blocks without leaving the function, registers staying in locals.
- * Call-outs pass k | label << 8 as the instruction index. Link slots start at linkBase.
+ * Call-outs pass k | label << 8 | me << 16 (me: the function's table index). Link slots start at linkBase.
  */
 export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number): EmittedRegion {
   // The first pass finds the registers the region reads and writes, which the second
@@ -456,10 +458,15 @@ class RegionEmitter {
     this.close();
   }
 
+  /** A call-out's argument naming its instruction: k | label << 8 | table index << 16. */
+  private callId(k: number): number {
+    return k | (this.label << 8) | (this.me << 16);
+  }
+
   /** Instruction k through the interpreter's handler. */
   private generic(k: number): void {
     this.precise(k, true);
-    this.c.i32(k | (this.label << 8)).call(FN_EXEC);
+    this.c.i32(this.callId(k)).call(FN_EXEC);
     this.loadRegs();
     this.statusCheck(k);
   }
@@ -477,7 +484,7 @@ class RegionEmitter {
     c.i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, L.wideTag + K);
     c.get(A).i64(BigInt(-4096 | (m.size - 1))).op(Op.i64_and, Op.i64_eq);
     const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).op(Op.i32_add); };
-    const slowArgs = (): void => { c.i32(m.m).i32(k | (this.label << 8)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
+    const slowArgs = (): void => { c.i32(m.m).i32(this.callId(k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
     this.open(Op.if);
     if (m.store) {
       addr(); this.reg(f.rt); c.mem(m.op, LOG2[m.size], 0);
