@@ -2,9 +2,12 @@
 // guest, as on QEMU) + the project's busybox initramfs, from power-on to the initramfs
 // marker line, on the interpreter, the translator and qemu-system-mips64el -M malta, in
 // one run on one machine. Reports wall and CPU time, instructions, guest MIPS, peak RSS.
+// Each engine boots in its own Node process started as the debug adapter is (with
+// src/cli/node-flags.ts), so RSS and V8's background threads are that boot's alone.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { engineNodeFlags } from '../src/cli/node-flags';
 import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-malta';
 import { createMaltaMachine } from '../src/emulator/boards/malta';
 
@@ -51,18 +54,29 @@ function bootQemu(kernel: string, initrd: string, append: string): Promise<BootR
   });
 }
 
+/** One engine's boot in a fresh Node process (this file with --child ENGINE), as JSON on its stdout. */
+function bootInChild(engine: 'interp' | 'jit'): BootResult {
+  const out = execFileSync(process.execPath, [...engineNodeFlags(), __filename, '--child', engine], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as BootResult;
+}
+
+async function childMain(engine: 'interp' | 'jit'): Promise<void> {
+  const g = await fetchDebianMalta({ log: (m) => console.error(`# ${m}`) });
+  const r = bootOurs(engine, new Uint8Array(readFileSync(g.kernel)), new Uint8Array(readFileSync(g.initrd)), g.append + ' rdinit=/init');
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
 export async function bootBench(): Promise<string[]> {
   const g = await fetchDebianMalta({ log: (m) => console.error(`# ${m}`) });
-  const kernel = new Uint8Array(readFileSync(g.kernel));
-  const initrd = new Uint8Array(readFileSync(g.initrd));
   const results: BootResult[] = [];
-  for (const e of ['jit', 'interp'] as const) results.push(bootOurs(e, kernel, initrd, g.append + ' rdinit=/init'));
+  for (const e of ['jit', 'interp'] as const) results.push(bootInChild(e));
   try { results.push(await bootQemu(g.kernel, g.initrd, g.append + ' rdinit=/init')); } catch (e) { console.error(`# qemu: ${(e as Error).message}`); }
   const byLabel = new Map(results.map((r) => [r.label, r]));
   const lines = results.map((r) => `${r.label}: ${(r.wallMs / 1000).toFixed(1)} s wall`
     + (Number.isNaN(r.cpuMs) ? '' : `, ${(r.cpuMs / 1000).toFixed(1)} s CPU`)
     + (r.insns ? `, ${(r.insns / 1e6).toFixed(0)} M guest instructions (virtual clock; executed ${(r.executed! / 1e6).toFixed(0)} M incl. skipped idle/poll time), ${(r.insns / r.cpuMs / 1000).toFixed(1)} guest MIPS per CPU second, peak RSS ${r.rssMiB!.toFixed(0)} MiB` : ''));
   const j = byLabel.get('jit'), i = byLabel.get('interp'), q = byLabel.get('qemu');
+  lines.push(`our boots: each in its own process, node ${engineNodeFlags().join(' ')} (as the debug adapter starts)`);
   if (j && q) lines.push(`translator/QEMU wall ratio: ${(j.wallMs / q.wallMs).toFixed(1)}× (target ≤ 1.0×)`);
   if (i && j) lines.push(`interpreter/translator CPU ratio: ${(i.cpuMs / j.cpuMs).toFixed(2)}×`);
   if (i && j && i.insns !== j.insns) lines.push(`WARNING: instruction counts differ between engines (${i.insns} vs ${j.insns})`);
@@ -71,5 +85,10 @@ export async function bootBench(): Promise<string[]> {
 }
 
 if (require.main === module) {
-  bootBench().then((l) => { for (const x of l) console.log(x); }, (e) => { console.error(e); process.exit(1); });
+  const child = process.argv.indexOf('--child');
+  if (child >= 0) {
+    childMain(process.argv[child + 1] as 'interp' | 'jit').catch((e) => { console.error(e); process.exit(1); });
+  } else {
+    bootBench().then((l) => { for (const x of l) console.log(x); }, (e) => { console.error(e); process.exit(1); });
+  }
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_AS_NODE_ENV, cliScriptPath, runCli, stderrTail } from './cli-runner';
 import { attachTarget, probeDebugServer } from './attach-config';
+import { engineNodeFlags } from '../cli/node-flags';
 
 export const DEBUG_TYPE = 'mips64';
 export const DEBIAN_MALTA = 'debian-malta';
@@ -35,7 +36,8 @@ export class Mips64AdapterFactory implements vscode.DebugAdapterDescriptorFactor
       if (typeof t === 'string') throw new Error(t);
       return new vscode.DebugAdapterServer(t.port, t.host);
     }
-    return new vscode.DebugAdapterExecutable(process.execPath, [adapterScriptPath(this.extensionPath)], {
+    // (V8's thread pool sized to leave the guest a core: src/cli/node-flags.ts.)
+    return new vscode.DebugAdapterExecutable(process.execPath, [...engineNodeFlags(), adapterScriptPath(this.extensionPath)], {
       env: { ...RUN_AS_NODE_ENV },
       cwd: session.workspaceFolder?.uri.fsPath,
     });

@@ -8,6 +8,7 @@ import Module, { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { restoreMarkerText } from '../../src/adapter/protocol';
+import { engineNodeFlags } from '../../src/cli/node-flags';
 
 // ---- fake vscode -------------------------------------------------------------------
 
@@ -315,7 +316,7 @@ test('the adapter runs as dist/adapter.js under the extension host\'s Node; atta
   const launch = f.createDebugAdapterDescriptor({ configuration: { request: 'launch' }, workspaceFolder: undefined } as never) as unknown as DebugAdapterExecutable;
   assert.ok(launch instanceof DebugAdapterExecutable);
   assert.equal(launch.command, process.execPath);
-  assert.deepEqual(launch.args, [path.join(extDir, 'dist', 'adapter.js')]);
+  assert.deepEqual(launch.args, [...engineNodeFlags(), path.join(extDir, 'dist', 'adapter.js')]);
   assert.equal(launch.options?.env?.['ELECTRON_RUN_AS_NODE'], '1');
   const attach = f.createDebugAdapterDescriptor({ configuration: { request: 'attach', port: 4712 } } as never) as unknown as DebugAdapterServer;
   assert.ok(attach instanceof DebugAdapterServer);
