@@ -117,12 +117,12 @@ function name(out: number[], s: string): void {
 function section(out: number[], id: number, body: number[]): void {
   out.push(id);
   uleb(out, body.length);
-  for (const b of body) out.push(b);
+  for (let i = 0; i < body.length; i++) out.push(body[i]);
 }
 
-/** Encodes a module. */
+/** Encodes a module (the function bodies, most of its bytes, are copied once, into the result). */
 export function encodeModule(m: ModuleSpec): Uint8Array {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];
   uleb(types, m.types.length);
   for (const t of m.types) {
@@ -130,38 +130,52 @@ export function encodeModule(m: ModuleSpec): Uint8Array {
     uleb(types, t.params.length); types.push(...t.params);
     uleb(types, t.results.length); types.push(...t.results);
   }
-  section(out, 1, types);
+  section(head, 1, types);
   const imps: number[] = [];
   uleb(imps, m.imports.length + (m.memory ? 1 : 0) + (m.table ? 1 : 0));
   if (m.memory) { name(imps, m.memory.module); name(imps, m.memory.name); imps.push(0x02, 0x00); uleb(imps, m.memory.minPages); }
   if (m.table) { name(imps, m.table.module); name(imps, m.table.name); imps.push(0x01, 0x70, 0x00); uleb(imps, m.table.min); }
   for (const i of m.imports) { name(imps, i.module); name(imps, i.name); imps.push(0x00); uleb(imps, i.type); }
-  section(out, 2, imps);
+  section(head, 2, imps);
   const fns: number[] = [];
   uleb(fns, m.funcs.length);
   for (const f of m.funcs) uleb(fns, f.type);
-  section(out, 3, fns);
+  section(head, 3, fns);
   const exps: number[] = [];
   uleb(exps, m.exports.length);
   for (const e of m.exports) { name(exps, e.name); exps.push(0x00); uleb(exps, e.func); }
-  section(out, 7, exps);
-  const code: number[] = [];
-  uleb(code, m.funcs.length);
+  section(head, 7, exps);
+  // Code section: per function its size, locals (run-length grouped by type), body, end.
+  const prefixes: number[][] = [];
+  let codeLen = 0;
+  const count: number[] = [];
+  uleb(count, m.funcs.length);
+  codeLen += count.length;
   for (const f of m.funcs) {
-    const body: number[] = [];
-    // Locals, run-length grouped by type.
+    const locals: number[] = [];
     const groups: Array<[number, ValType]> = [];
     for (const t of f.locals) {
       const g = groups[groups.length - 1];
       if (g && g[1] === t) g[0]++; else groups.push([1, t]);
     }
-    uleb(body, groups.length);
-    for (const [n, t] of groups) { uleb(body, n); body.push(t); }
-    for (const b of f.code.bytes) body.push(b);
-    body.push(Op.end);
-    uleb(code, body.length);
-    for (const b of body) code.push(b);
+    uleb(locals, groups.length);
+    for (const [n, t] of groups) { uleb(locals, n); locals.push(t); }
+    const prefix: number[] = [];
+    uleb(prefix, locals.length + f.code.bytes.length + 1);
+    for (const b of locals) prefix.push(b);
+    prefixes.push(prefix);
+    codeLen += prefix.length + f.code.bytes.length + 1;
   }
-  section(out, 10, code);
-  return Uint8Array.from(out);
+  head.push(10);
+  uleb(head, codeLen);
+  const out = new Uint8Array(head.length + codeLen);
+  out.set(head);
+  let at = head.length;
+  out.set(count, at); at += count.length;
+  m.funcs.forEach((f, k) => {
+    out.set(prefixes[k], at); at += prefixes[k].length;
+    out.set(f.code.bytes, at); at += f.code.bytes.length;
+    out[at++] = Op.end;
+  });
+  return out;
 }
