@@ -46,7 +46,8 @@ function compile(op: string, template: string): Handler {
 }
 
 /** Entries of the decoded-word cache (a power of two). */
-const DC_SIZE = 1 << 14;
+const DC_BITS = 14;
+const DC_SIZE = 1 << DC_BITS;
 
 export class Interpreter {
   /** Handler per table entry id (aliases resolve to their canonical entry). */
@@ -74,7 +75,9 @@ export class Interpreter {
 
   /** The handler for instruction word w. */
   handlerFor(w: number): Handler {
-    const i = (w ^ (w >>> 13) ^ (w >>> 24)) & (DC_SIZE - 1);
+    // Fibonacci hashing: the top bits of w × 2^32/φ. (An xor of shifted copies of w left
+    // 5.5 % of the XZ decompressor's fetches missing among its 545 distinct words; this, 0.8 %.)
+    const i = Math.imul(w, 0x9e3779b1) >>> (32 - DC_BITS);
     if (this.dcWord[i] === w) return this.dcHandler[i];
     const h = this.handlers[this.cpu.decoder.decode(w).id];
     this.dcWord[i] = w;
