@@ -512,6 +512,35 @@ class RegionEmitter {
     this.close();
   }
 
+  /**
+   * ldl/ldr (little-endian): the aligned doubleword through the inline lookup, merged into
+   * rt; a miss runs the interpreter's handler (which takes any exception exactly).
+   */
+  private loadPart(k: number, f: Fields, left: boolean): void {
+    const c = this.c, L = this.L;
+    const K = ((this.mode * 3) << 11) * 8; // the read tables
+    this.reg(f.rs);
+    if (f.imm !== 0) c.i64(BigInt(f.imm)).op(Op.i64_add);
+    c.tee(A).op(Op.i32_wrap_i64).tee(X);
+    c.i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, L.wideTag + K);
+    c.get(A).i64(-4096n).op(Op.i64_and, Op.i64_eq);
+    this.open(Op.if);
+    c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).i32(-8).op(Op.i32_and, Op.i32_add).mem(Op.i64_load, 3, 0).set(P);
+    // Q = byte offset × 8 (ldr's shift; ldl shifts by 56 − Q).
+    c.get(X).i32(7).op(Op.i32_and).i32(3).op(Op.i32_shl, Op.i64_extend_i32_u).set(Q);
+    if (left) {
+      c.i64(56n).get(Q).op(Op.i64_sub).set(Q);
+      // (m << Q) | (rt & ((1 << Q) − 1))
+      this.wr(f.rt, () => { c.get(P).get(Q).op(Op.i64_shl); this.reg(f.rt); c.i64(1n).get(Q).op(Op.i64_shl).i64(1n).op(Op.i64_sub, Op.i64_and, Op.i64_or); });
+    } else {
+      // (m >>> Q) | (rt & ~(−1 >>> Q))
+      this.wr(f.rt, () => { c.get(P).get(Q).op(Op.i64_shr_u); this.reg(f.rt); c.i64(-1n).get(Q).op(Op.i64_shr_u).i64(-1n).op(Op.i64_xor, Op.i64_and, Op.i64_or); });
+    }
+    c.op(Op.else);
+    this.generic(k);
+    this.close();
+  }
+
   // ---- instructions
 
   private fields(w: number): Fields {
@@ -524,6 +553,7 @@ class RegionEmitter {
     const checked = this.mode !== 0 && templateFor(e).includes('c.op64');
     const m = MEM[e.op];
     if (m && !checked) { this.memory(k, m, f); return; }
+    if ((e.op === 'ldl' || e.op === 'ldr') && !checked && f.rt !== 0) { this.loadPart(k, f, e.op === 'ldl'); return; }
     const nat = NATIVE[e.op];
     if (nat && !checked) { nat(this, f); return; }
     this.generic(k);
