@@ -20,8 +20,13 @@ import { Code, encodeModule, Op, ValType } from './encoder';
 import { Ctrl, Layout, LINK_CAP, TABLE_CAP } from './layout';
 import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
 
-/** Region limits (blocks, instructions) for one WebAssembly function. */
-const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 16;
+/**
+ * Region limits (blocks, instructions) for one WebAssembly function. Smaller regions cost
+ * less to compile (V8's optimizing tier too) and the boot ran no slower for it (bench/results.md
+ * 2026-11-21: 8 blocks 6.3–6.7 s, 10 s CPU in all threads; 16 blocks 6.6–7.7 s, 11–13 s; the XZ
+ * part 2.0 s either way). MIPS64_WASM_REGION=N overrides it for experiments.
+ */
+const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 8;
 const MAX_REGION_INSNS = 1200;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
