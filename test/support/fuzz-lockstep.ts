@@ -66,7 +66,8 @@ function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram): Si
     side.codes[code] = (side.codes[code] ?? 0) + 1;
     if (side.exc >= side.stopAtExc) c.stopRequested = true;
   };
-  if (machine.jit) machine.jit.hot = p.config.hot;
+  // (MIPS64_FUZZ_HOT overrides the program's threshold: a huge one leaves all code to the block runner, the cold path.)
+  if (machine.jit) machine.jit.hot = process.env.MIPS64_FUZZ_HOT ? Number(process.env.MIPS64_FUZZ_HOT) : p.config.hot;
   return side;
 }
 
