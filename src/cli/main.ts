@@ -6,6 +6,9 @@
 
 import { internalErrorLine, runCli } from './cli';
 import { EXIT_INTERNAL } from './errors';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { engineNodeFlags } from './node-flags';
 
 function internalError(e: unknown): never {
   try {
@@ -22,6 +25,30 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
-  process.exitCode = code;
-}, internalError);
+/**
+ * `boot` runs the guest in this process, which Node started with its default V8 thread
+ * pool: it runs again in a child started with engineNodeFlags() (src/cli/node-flags.ts),
+ * the terminal and exit code passed through. MIPS64_STUDIO_NO_REEXEC=1 keeps it here.
+ */
+function bootInChild(argv: readonly string[]): boolean {
+  const flags = engineNodeFlags();
+  if (argv[0] !== 'boot' || process.env.MIPS64_STUDIO_NO_REEXEC === '1') return false;
+  if (flags.every((f) => process.execArgv.includes(f))) return false;
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1], ...argv], { stdio: 'inherit' });
+  // The terminal's signals reach the child too (same process group); others are passed on.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGHUP', () => child.kill('SIGHUP'));
+  child.on('error', internalError);
+  child.on('exit', (code, signal) => {
+    // (Killed by a signal: the shell's convention, 128 + its number.)
+    process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : EXIT_INTERNAL);
+  });
+  return true;
+}
+
+if (!bootInChild(process.argv.slice(2))) {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+    process.exitCode = code;
+  }, internalError);
+}

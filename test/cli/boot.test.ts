@@ -2,15 +2,17 @@
 // q → exit 0 and "bye"), end of input while the guest idles, load errors as one line with
 // exit 2, usage errors, and the terminal handling under a pseudo-terminal (util-linux
 // `script`): Ctrl-C reaches the guest, Ctrl-A h / Ctrl-A Ctrl-A / Ctrl-A x, and the
-// terminal settings are restored afterwards.
+// terminal settings are restored afterwards; the guest runs in a child Node started with
+// the engine's flags (src/cli/node-flags.ts).
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './support.js';
 import { EscapeDecoder, KeyEvent } from '../../src/cli/console.js';
+import { engineNodeFlags } from '../../src/cli/node-flags.js';
 
 /** A running `node dist/cli.js …` whose output can be awaited. */
 class Running {
@@ -56,6 +58,34 @@ class Running {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The command line of pid's only child process (Linux /proc), or undefined. */
+function childCmdline(pid: number): string[] | undefined {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    if (kids.length !== 1) return undefined;
+    return readFileSync(`/proc/${kids[0]}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+test('boot runs the guest in a child Node started with the engine\'s flags (V8 pool size), the exit code passed through',
+  { timeout: 120_000, skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    const r = new Running(process.execPath, [CLI, 'boot']);
+    try {
+      await r.waitFor(PROMPT);
+      const cmd = childCmdline(r.child.pid!);
+      assert.ok(cmd, 'no single child process');
+      for (const f of engineNodeFlags()) assert.ok(cmd.includes(f), `${f} in ${JSON.stringify(cmd)}`);
+      assert.deepEqual(cmd.slice(-1), ['boot']);
+      r.type('q');
+      assert.equal(await r.exited, 0, r.stderr);
+      await r.waitFor(/bye/);
+    } finally {
+      r.kill();
+    }
+  });
 const PROMPT = /Type something \('t' = ticks, 'q' = quit\):\r\r?\n/; // a terminal adds \r (ONLCR)
 
 before(() => ensureBuilt());
