@@ -34,7 +34,9 @@ function bootInChild(argv: readonly string[]): boolean {
   const flags = engineNodeFlags();
   if (argv[0] !== 'boot' || process.env.MIPS64_STUDIO_NO_REEXEC === '1') return false;
   if (flags.every((f) => process.execArgv.includes(f))) return false;
-  const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1], ...argv], { stdio: 'inherit' });
+  // (This process's Node options go along, but not an inspector: its port is this one's.)
+  const own = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+  const child = spawn(process.execPath, [...own, ...flags, process.argv[1], ...argv], { stdio: 'inherit' });
   // The terminal's signals reach the child too (same process group); others are passed on.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => child.kill('SIGTERM'));
