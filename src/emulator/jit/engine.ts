@@ -347,8 +347,11 @@ export class JitEngine {
   private warmEntries(bp: PcBreakpoints | undefined, except: number): Scanned[] {
     const c = this.cpu, h = c.htlb, mode = c.mode;
     const out: Scanned[] = [];
+    // (A start can be noted twice when another start's translation reset their shared heat slot.)
+    const taken = new Set<number>([except]);
     for (const w of this.warm) {
-      if (w.mode !== mode || w.off === except || this.untranslatable.has(w.off * 4 + mode)) continue;
+      if (w.mode !== mode || taken.has(w.off) || this.untranslatable.has(w.off * 4 + mode)) continue;
+      taken.add(w.off);
       let b = this.blocks.get(w.off * 4 + mode);
       while (b && (b.startLo !== w.lo || b.startHi !== w.hi)) b = b.alias;
       if (b) continue;
