@@ -8,7 +8,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './support.js';
 import { EscapeDecoder, KeyEvent } from '../../src/cli/console.js';
@@ -86,6 +86,21 @@ test('boot runs the guest in a child Node started with the engine\'s flags (V8 p
       r.kill();
     }
   });
+
+test('boot: SIGTERM to the command ends the guest\'s child too (exit 128 + 15)', { timeout: 120_000, skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  const r = new Running(process.execPath, [CLI, 'boot']);
+  try {
+    await r.waitFor(PROMPT);
+    const kids = readFileSync(`/proc/${r.child.pid}/task/${r.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    assert.equal(kids.length, 1);
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 143, r.stderr);
+    for (let i = 0; i < 50 && existsSync(`/proc/${kids[0]}`); i++) await sleep(100);
+    assert.equal(existsSync(`/proc/${kids[0]}`), false, 'the child still runs');
+  } finally {
+    r.kill();
+  }
+});
 const PROMPT = /Type something \('t' = ticks, 'q' = quit\):\r\r?\n/; // a terminal adds \r (ONLCR)
 
 before(() => ensureBuilt());
