@@ -27,6 +27,8 @@ export interface LockstepStats {
   wasmBlocks: number;
   wasmModules: number;
   jitInterpreted: number;
+  /** Of those, run by the WebAssembly cold-code runner. */
+  jitRunner: number;
   invalidations: number;
   comparisons: number;
   poweredOff: boolean;
@@ -257,6 +259,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
     wasmBlocks: jit.wasm?.stats.blocks ?? 0,
     wasmModules: jit.wasm?.stats.modules ?? 0,
     jitInterpreted: jit.stats.interpretedInsns,
+    jitRunner: jit.stats.runnerInsns,
     invalidations: jit.stats.invalidations,
     comparisons,
     poweredOff: B.machine.poweredOff,

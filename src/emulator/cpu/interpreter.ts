@@ -54,11 +54,22 @@ function compile(op: string, template: string): Handler {
  * templates, instead of calling their handlers: the commonest in the Linux boot's cold
  * code. A handler call through the one call site every op shares cost ~12 % of that path.
  */
-const INLINE_OPS = [
+export const INLINE_OPS = [
   'sll', 'srl', 'sra', 'addu', 'subu', 'and', 'or', 'xor', 'nor', 'slt', 'sltu', 'daddu', 'dsubu', 'movz', 'movn',
   'dsll', 'dsrl', 'dsra', 'dsll32', 'dsrl32', 'dsra32', 'addiu', 'daddiu', 'slti', 'sltiu', 'andi', 'ori', 'xori', 'lui',
   'beq', 'bne', 'blez', 'bgtz', 'bltz', 'bgez', 'beql', 'bnel', 'j', 'jal', 'jr', 'jalr',
   'lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld', 'sb', 'sh', 'sw', 'sd',
+];
+
+/**
+ * Ops numbered in the decoded-word cache (1 + index; 0 for any other): INLINE_OPS first, then
+ * more the WebAssembly cold-code runner (jit/wasm/runner.ts) runs natively and the block
+ * runner hands to their handlers.
+ */
+export const CACHE_OPS = [
+  ...INLINE_OPS,
+  'sync', 'sllv', 'srlv', 'srav', 'rotr', 'rotrv', 'dsllv', 'dsrlv', 'dsrav', 'ext', 'dext', 'dextm', 'dextu', 'mul', 'seb', 'seh',
+  'pref', 'teq', 'tne',
 ];
 
 type BlockRunner = (self: Interpreter, max: number) => number;
@@ -115,27 +126,35 @@ export class Interpreter {
    * handler (decoding walks the table's candidate lists, the largest cost of running
    * cold code). Decoding depends on the word alone, so entries never go stale.
    */
-  private readonly dcWord = new Int32Array(DC_SIZE);
+  private readonly dcWord: Int32Array;
   private readonly dcHandler: Handler[];
   /** The block runner's case for the cached word's op (0: call its handler). */
-  private readonly dcOp = new Int32Array(DC_SIZE);
+  private readonly dcOp: Int32Array;
   /** Block-runner case per table entry id. */
   private readonly inlineCase: number[] = [];
   /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
   breakpoints: PcBreakpoints | undefined = undefined;
 
   constructor(private readonly cpu: Cpu) {
+    // (In the bus's core area, where the WebAssembly block runner reads them too.)
+    this.dcWord = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
+    this.dcOp = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
     const reserved = compile('reserved', SEMANTICS.reserved);
     for (const e of cpu.decoder.entries) {
       const c = e.canonical;
       this.handlers[e.id] = (c.flags & F.RESERVED) ? reserved : compile(c.op, templateFor(c));
-      const k = INLINE_OPS.indexOf(c.op);
+      const k = CACHE_OPS.indexOf(c.op);
       this.inlineCase[e.id] = (c.flags & F.RESERVED) || k < 0 ? 0 : k + 1;
     }
     this.handlers[RESERVED.id] = reserved;
     // (Every entry starts as word 0, which the zero-filled dcWord already says.)
     this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlers[cpu.decoder.decode(0).id]);
     this.dcOp.fill(this.inlineCase[cpu.decoder.decode(0).id] ?? 0);
+  }
+
+  /** The decoded-word cache's words and block-runner cases (for jit/wasm/runner.ts) and its index: top `32 − shift` bits of w × 0x9e3779b1. */
+  decodeCache(): { word: Int32Array; op: Int32Array; shift: number } {
+    return { word: this.dcWord, op: this.dcOp, shift: 32 - DC_BITS };
   }
 
   /** The handler for instruction word w. */

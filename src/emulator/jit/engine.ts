@@ -15,6 +15,7 @@ import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
+import { NEEDS_INTERPRETER, WasmRunner } from './wasm/runner';
 
 /**
  * Heat at which a block start is translated: the instructions the interpreter ran from it,
@@ -55,6 +56,8 @@ export interface JitStats {
   blockExecs: number;
   chainedExecs: number;
   interpretedInsns: number;
+  /** Of those, run by the WebAssembly cold-code runner. */
+  runnerInsns: number;
   invalidations: number;
 }
 
@@ -76,7 +79,7 @@ export class JitEngine {
   private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
-  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, invalidations: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, invalidations: 0 };
   /** Heat at which a block start is translated (see HOT). */
   get hot(): number { return this.hotAt; }
   set hot(v: number) { this.hotAt = v; this.warmAt = Math.max(1, Math.floor(v * WARM_FRACTION)); }
@@ -103,11 +106,14 @@ export class JitEngine {
 
   /** The WebAssembly tier (undefined: off or unavailable; every block is JavaScript). */
   readonly wasm: WasmTier | undefined;
+  /** Cold code's WebAssembly runner (with the tier; Kernel mode), ahead of the interpreter's block runner. */
+  private readonly runner: WasmRunner | undefined;
 
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
     this.hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || HOT);
     const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
     this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
+    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, cpu.bus, interp.decodeCache()) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {
@@ -370,7 +376,17 @@ export class JitEngine {
    * completes or a CTX instruction); returns how many.
    */
   private interpretBlock(): number {
-    const n = this.interp.runBlock(MAX_BLOCK);
+    const c = this.cpu;
+    let n: number;
+    if (this.runner !== undefined && c.mode === 0 && !c.irqPending && !c.waiting && this.interp.breakpoints === undefined) {
+      // (No event within MAX_BLOCK instructions: the dispatcher checked.)
+      const r = this.runner.run(MAX_BLOCK);
+      n = r & 0xffff;
+      this.stats.runnerInsns += n;
+      if (r & NEEDS_INTERPRETER) n += this.interp.runBlock(MAX_BLOCK - n);
+    } else {
+      n = this.interp.runBlock(MAX_BLOCK);
+    }
     this.stats.interpretedInsns += n;
     return n;
   }
