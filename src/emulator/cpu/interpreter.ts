@@ -69,7 +69,7 @@ export const INLINE_OPS = [
 export const CACHE_OPS = [
   ...INLINE_OPS,
   'sync', 'sllv', 'srlv', 'srav', 'rotr', 'rotrv', 'dsllv', 'dsrlv', 'dsrav', 'ext', 'dext', 'dextm', 'dextu', 'mul', 'seb', 'seh',
-  'pref', 'teq', 'tne',
+  'pref', 'teq', 'tne', 'cache',
 ];
 
 type BlockRunner = (self: Interpreter, max: number) => number;

@@ -143,7 +143,8 @@ const CASES: Record<string, CaseFn> = {
   lb: load(Op.i64_load8_s, 1), lbu: load(Op.i64_load8_u, 1), lh: load(Op.i64_load16_s, 2), lhu: load(Op.i64_load16_u, 2),
   lw: load(Op.i64_load32_s, 4), lwu: load(Op.i64_load32_u, 4), ld: load(Op.i64_load, 8),
   sb: store(Op.i64_store8, 1), sh: store(Op.i64_store16, 2), sw: store(Op.i64_store32, 4), sd: store(Op.i64_store, 8),
-  sync: () => {}, pref: () => {},
+  // (cache: caches are not modelled and Kernel mode may use CP0.)
+  sync: () => {}, pref: () => {}, cache: () => {},
   // A trap that fires is the interpreter's (it raises Tr); one that does not is a no-op.
   teq: (g, d) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_eq).brIf(d); },
   tne: (g, d) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_ne).brIf(d); },
