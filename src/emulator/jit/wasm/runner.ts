@@ -4,7 +4,7 @@
 // memory), a br_table over the commonest integer ops, guest registers read and written in
 // memory. It stops, without executing it, at the first instruction it cannot run with
 // exactly the interpreter's result and no side effect (any other op, a translation-cache
-// miss, a misaligned address, a branch in a delay slot); the interpreter's block runner
+// miss, a misaligned address, a branch in a delay slot, a trap that fires); the interpreter's block runner
 // then continues from there, so every exception, device access and CP0 effect stays the
 // interpreter's. Kernel mode, little-endian guests on a little-endian host only.
 
@@ -36,7 +36,7 @@ export interface RunnerLayout {
 /** Result of run(): instructions executed, and whether the interpreter must continue the block at PC. */
 export const NEEDS_INTERPRETER = 0x10000;
 
-
+/** Emits the runner's code: field and register helpers over its locals. */
 class Emitter {
   readonly c = new Code();
   constructor(readonly L: RunnerLayout) {}
