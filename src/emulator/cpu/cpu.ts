@@ -5,7 +5,7 @@
 
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
-import { Access, HostTlb, HTLB_BITS, HTLB_SIZE, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
+import { Access, HostTlb, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
@@ -309,10 +309,8 @@ export class Cpu {
 
   /** RAM offset for an access (fast path inline), or −1 − pa for I/O. */
   ramOff(vaHi: number, vaLo: number, acc: Access): number {
-    const i = ((this.mode * 3 + acc) << HTLB_BITS) | ((vaLo >>> 12) & (HTLB_SIZE - 1));
-    const h = this.htlb;
-    if (h.tagLo[i] === (vaLo & ~0xfff) && h.tagHi[i] === vaHi) return h.base[i] + (vaLo & 0xfff);
-    return this.slow(vaHi, vaLo, acc);
+    const off = this.htlb.cached(this.mode, acc, vaHi, vaLo);
+    return off >= 0 ? off : this.slow(vaHi, vaLo, acc);
   }
 
   private ioRead(off: number, size: 1 | 2 | 4 | 8, vaHi: number, vaLo: number, fetch: boolean): number {

@@ -130,8 +130,8 @@ export class Interpreter {
   private readonly dcHandler: Handler[];
   /** The block runner's case for the cached word's op (0: call its handler). */
   private readonly dcOp: Int32Array;
-  /** Block-runner case per table entry id. */
-  private readonly inlineCase: number[] = [];
+  /** Decoded-word cache op number (CACHE_OPS) per table entry id. */
+  private readonly opCase: number[] = [];
   /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
   breakpoints: PcBreakpoints | undefined = undefined;
 
@@ -144,12 +144,12 @@ export class Interpreter {
       const c = e.canonical;
       this.handlers[e.id] = (c.flags & F.RESERVED) ? reserved : compile(c.op, templateFor(c));
       const k = CACHE_OPS.indexOf(c.op);
-      this.inlineCase[e.id] = (c.flags & F.RESERVED) || k < 0 ? 0 : k + 1;
+      this.opCase[e.id] = (c.flags & F.RESERVED) || k < 0 ? 0 : k + 1;
     }
     this.handlers[RESERVED.id] = reserved;
     // (Every entry starts as word 0, which the zero-filled dcWord already says.)
     this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlers[cpu.decoder.decode(0).id]);
-    this.dcOp.fill(this.inlineCase[cpu.decoder.decode(0).id] ?? 0);
+    this.dcOp.fill(this.opCase[cpu.decoder.decode(0).id] ?? 0);
   }
 
   /** The decoded-word cache's words and block-runner cases (for jit/wasm/runner.ts) and its index: top `32 − shift` bits of w × 0x9e3779b1. */
@@ -167,7 +167,7 @@ export class Interpreter {
     const h = this.handlers[id];
     this.dcWord[i] = w;
     this.dcHandler[i] = h;
-    this.dcOp[i] = this.inlineCase[id] ?? 0;
+    this.dcOp[i] = this.opCase[id] ?? 0;
     return h;
   }
 

@@ -12,7 +12,7 @@ import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
 import { Exc } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
-import { Access, HTLB_BITS, HTLB_SIZE, TRAP_WRITE } from '../mmu/host-tlb';
+import { Access, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
 import { NEEDS_INTERPRETER, WasmRunner } from './wasm/runner';
@@ -203,13 +203,10 @@ export class JitEngine {
         // Find the block at PC: fetch translation + cache lookup.
         const lo = c.pcLo, hi = c.pcHi;
         if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL
-        const i = ((c.mode * 3 + Access.Fetch) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
-        const off = h.tagLo[i] === (lo & ~0xfff) && h.tagHi[i] === hi ? h.base[i] + (lo & 0xfff) : c.ramOff(hi, lo, Access.Fetch);
+        const off = c.ramOff(hi, lo, Access.Fetch);
         if (off < 0) { this.interp.run(1); stats.interpretedInsns++; from = undefined; continue; }
         const key = off * 4 + c.mode;
-        const head = this.blocks.get(key);
-        blk = head;
-        while (blk && (blk.startLo !== lo || blk.startHi !== hi)) blk = blk.alias;
+        blk = this.cachedBlock(key, lo, hi);
         if (!blk) {
           from = undefined;
           const slot = this.heatSlot(off, c.mode);
@@ -329,6 +326,13 @@ export class JitEngine {
     return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
   }
 
+  /** The translation of the block at (hi:lo) with cache key `key` (its aliases share the key), if any. */
+  private cachedBlock(key: number, lo: number, hi: number): Block | undefined {
+    let b = this.blocks.get(key);
+    while (b && (b.startLo !== lo || b.startHi !== hi)) b = b.alias;
+    return b;
+  }
+
   /** Adds a translated block to the cache (its start's heat restarts for the next translation after an invalidation). */
   private install(blk: Block): void {
     const key = blk.ramOff * 4 + blk.mode;
@@ -358,11 +362,7 @@ export class JitEngine {
     for (const w of this.warm) {
       if (w.mode !== mode || taken.has(w.off) || this.untranslatable.has(w.off * 4 + mode)) continue;
       taken.add(w.off);
-      let b = this.blocks.get(w.off * 4 + mode);
-      while (b && (b.startLo !== w.lo || b.startHi !== w.hi)) b = b.alias;
-      if (b) continue;
-      const i = ((mode * 3 + Access.Fetch) << HTLB_BITS) | ((w.lo >>> 12) & (HTLB_SIZE - 1));
-      if (h.tagLo[i] !== (w.lo & ~0xfff) || h.tagHi[i] !== w.hi || h.base[i] + (w.lo & 0xfff) !== w.off) continue;
+      if (this.cachedBlock(w.off * 4 + mode, w.lo, w.hi) || h.cached(mode, Access.Fetch, w.hi, w.lo) !== w.off) continue;
       if (bp && bp.has(w.lo, w.hi)) continue;
       const s = scan(c, w.lo, w.hi, w.off, bp);
       if (s) out.push(s);

@@ -73,6 +73,12 @@ export class HostTlb {
     return ((mode * 3 + acc) << HTLB_BITS) | ((lo >>> 12) & (HTLB_SIZE - 1));
   }
 
+  /** The cached RAM offset for an access to (hi:lo) in a mode, or −1 when it is not cached. */
+  cached(mode: number, acc: Access, hi: number, lo: number): number {
+    const i = HostTlb.index(mode, acc, lo);
+    return this.tagLo[i] === (lo & ~0xfff) && this.tagHi[i] === hi ? this.base[i] + (lo & 0xfff) : -1;
+  }
+
   flush(): void {
     this.tagLo.fill(1);
     this.wideTag.fill(WIDE_INVALID);

@@ -15,6 +15,7 @@ import { templateFor } from '../../cpu/interpreter';
 import { add32, Region, Scanned, successors } from '../translator';
 import { Code, Op, ValType } from './encoder';
 import { Ctrl, Layout } from './layout';
+import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
 /**
  * Locals of a region function: scratch, the label of the block to run, the exit's PC, slot
@@ -24,6 +25,8 @@ import { Ctrl, Layout } from './layout';
  */
 const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7, N = 8, NL = 9,
   A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, IC = 17, GR = 18;
+/** The locals of the inline host translation cache test. */
+const LOOKUP: LookupLocals = { a: A, x: X, i: I };
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
 export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i32),
@@ -471,19 +474,21 @@ class RegionEmitter {
     this.statusCheck(k);
   }
 
+  /** The effective address rs + imm into local A. */
+  private ea(f: Fields): void {
+    this.reg(f.rs);
+    if (f.imm !== 0) this.c.i64(BigInt(f.imm)).op(Op.i64_add);
+    this.c.set(A);
+  }
+
   /** RAM load or store with the host translation cache inline; the `mem` import on a miss. */
   private memory(k: number, m: MemInsn, f: Fields): void {
     const c = this.c, L = this.L;
-    // Byte offset of the wide tables for this mode and access kind, folded into the loads' offsets.
-    const K = ((this.mode * 3 + (m.store ? 1 : 0)) << 11) * 8;
-    this.reg(f.rs);
-    if (f.imm !== 0) c.i64(BigInt(f.imm)).op(Op.i64_add);
-    c.tee(A).op(Op.i32_wrap_i64).tee(X);
-    // I = entry index × 8 = ((X >>> 12) & 2047) << 3; a hit: the entry's tag equals the
-    // address with its page offset cleared but its misalignment bits kept.
-    c.i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, L.wideTag + K);
-    c.get(A).i64(BigInt(-4096 | (m.size - 1))).op(Op.i64_and, Op.i64_eq);
-    const addr = (): void => { c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).op(Op.i32_add); };
+    // (The table's offset for this mode and access kind is folded into the loads' offsets.)
+    const K = wideTable(this.mode, m.store ? 1 : 0);
+    this.ea(f);
+    wideHit(c, L.wideTag, K, LOOKUP, m.size);
+    const addr = (): void => wideAddress(c, L.wideAdd, K, LOOKUP);
     const slowArgs = (): void => { c.i32(m.m).i32(this.callId(k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
     this.open(Op.if);
     if (m.store) {
@@ -518,14 +523,12 @@ class RegionEmitter {
    */
   private loadPart(k: number, f: Fields, left: boolean): void {
     const c = this.c, L = this.L;
-    const K = ((this.mode * 3) << 11) * 8; // the read tables
-    this.reg(f.rs);
-    if (f.imm !== 0) c.i64(BigInt(f.imm)).op(Op.i64_add);
-    c.tee(A).op(Op.i32_wrap_i64).tee(X);
-    c.i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, L.wideTag + K);
-    c.get(A).i64(-4096n).op(Op.i64_and, Op.i64_eq);
+    const K = wideTable(this.mode, 0);
+    this.ea(f);
+    wideHit(c, L.wideTag, K, LOOKUP, 1); // (any alignment: the aligned doubleword is read)
     this.open(Op.if);
-    c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).i32(-8).op(Op.i32_and, Op.i32_add).mem(Op.i64_load, 3, 0).set(P);
+    wideAddress(c, L.wideAdd, K, LOOKUP);
+    c.i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0).set(P);
     // Q = byte offset × 8 (ldr's shift; ldl shifts by 56 − Q).
     c.get(X).i32(7).op(Op.i32_and).i32(3).op(Op.i32_shl, Op.i64_extend_i32_u).set(Q);
     if (left) {

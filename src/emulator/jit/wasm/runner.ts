@@ -13,6 +13,7 @@ import { CACHE_OPS } from '../../cpu/interpreter';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
 import { Code, encodeModule, Op, ValType } from './encoder';
+import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
 /** Control words (byte offsets from the runner's area): PC and branch target (int64), in a delay slot, max instructions. */
 const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BYTES = 24 }
@@ -20,6 +21,7 @@ const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BYTES = 24 }
 /** Locals of the runner. */
 const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
   PC = 12, DS = 13, A = 14, TGT = 15;
+const LOOKUP: LookupLocals = { a: A, x: X, i: I };
 const LOCALS: ValType[] = [...new Array<ValType>(12).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
 
 /** Where the runner finds its tables. */
@@ -54,10 +56,11 @@ class Emitter {
    * (depth: branch depth of the interpreter exit). Leaves the host address in X.
    */
   lookup(kind: number, size: number, depth: number): void {
-    const c = this.c, K = (kind << 11) * 8;
-    c.get(A).op(Op.i32_wrap_i64).tee(X).i32(9).op(Op.i32_shr_u).i32(2047 << 3).op(Op.i32_and).tee(I).mem(Op.i64_load, 3, this.L.wideTag + K);
-    c.get(A).i64(BigInt(-4096 | (size - 1))).op(Op.i64_and, Op.i64_ne).brIf(depth);
-    c.get(I).mem(Op.i32_load, 2, this.L.wideAdd + K).get(X).op(Op.i32_add).set(X);
+    const c = this.c, K = wideTable(0, kind);
+    wideHit(c, this.L.wideTag, K, LOOKUP, size);
+    c.op(Op.i32_eqz).brIf(depth);
+    wideAddress(c, this.L.wideAdd, K, LOOKUP);
+    c.set(X);
   }
 }
 
