@@ -6,7 +6,8 @@
 //   MIPS64_FUZZ_PROGRAM=<n>   run only the program with this program seed
 //   MIPS64_FUZZ_INSNS=<n>     executed instructions to reach (default 1,000,000)
 //   MIPS64_FUZZ_FOCUS=<kind>  make one chunk kind (see generateProgram) much more frequent
-//   MIPS64_FUZZ_HOT=<n>       translation threshold for every program (1e9: the interpreter's block runner runs everything)
+//   MIPS64_FUZZ_HOT=<n>       translation threshold for every program of the main campaign (1e9: the cold path runs everything)
+//   MIPS64_FUZZ_COLD_INSNS=<n> instructions of the cold-path campaign (default 1,000,000; threshold never reached)
 //   MIPS64_REGION=<n>         (the translator's) fuzz its experimental multi-block regions
 
 import { test } from 'node:test';
@@ -25,48 +26,63 @@ const TARGET = env.MIPS64_FUZZ_INSNS ? Number(env.MIPS64_FUZZ_INSNS) : 1_000_000
 const ONLY = env.MIPS64_FUZZ_PROGRAM ? parseSeed(env.MIPS64_FUZZ_PROGRAM) : undefined;
 const FOCUS = env.MIPS64_FUZZ_FOCUS || undefined;
 
-test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MASTER})`, { timeout: 3_600_000 }, () => {
-  console.log(`# fuzz: MIPS64_FUZZ_SEED=${MASTER} target ${TARGET} instructions`);
+const HOT = env.MIPS64_FUZZ_HOT ? Number(env.MIPS64_FUZZ_HOT) : undefined;
+/** Everything on the cold path: the translation threshold is never reached. */
+const NEVER_HOT = 1e9;
+const COLD_TARGET = env.MIPS64_FUZZ_COLD_INSNS ? Number(env.MIPS64_FUZZ_COLD_INSNS) : 1_000_000;
+
+/** Runs generated programs in lockstep until `target` instructions have executed; prints and returns the totals. */
+function campaign(label: string, target: number, hot: number | undefined, seedOffset: number): LockstepStats {
+  console.log(`# fuzz${label}: MIPS64_FUZZ_SEED=${MASTER} target ${target} instructions`);
   const t0 = Date.now();
   const total: LockstepStats = {
-    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, wasmModules: 0, jitInterpreted: 0, jitRunner: 0, invalidations: 0, comparisons: 0, poweredOff: false,
-    excCodes: {},
+    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, wasmModules: 0, jitInterpreted: 0, jitRunner: 0, jitChained: 0,
+    invalidations: 0, comparisons: 0, poweredOff: false, excCodes: {},
   };
   let programs = 0, finished = 0;
-  for (let i = 0; ONLY !== undefined ? i < 1 : total.executed < TARGET; i++) {
-    const seed = ONLY ?? programSeed(MASTER, i);
+  for (let i = 0; ONLY !== undefined ? i < 1 : total.executed < target; i++) {
+    const seed = ONLY ?? programSeed(MASTER, seedOffset + i);
     const p = generateProgram(seed, { focus: FOCUS });
     const s = runLockstep(p, {
-      context: `MIPS64_FUZZ_SEED=${MASTER} ${FOCUS ? ` MIPS64_FUZZ_FOCUS=${FOCUS}` : ''} (program ${i}; alone: MIPS64_FUZZ_PROGRAM=${seed})\n`,
+      hot,
+      context: `MIPS64_FUZZ_SEED=${MASTER} ${FOCUS ? ` MIPS64_FUZZ_FOCUS=${FOCUS}` : ''}${hot !== undefined ? ` MIPS64_FUZZ_HOT=${hot}` : ''} (program ${i}; alone: MIPS64_FUZZ_PROGRAM=${seed})\n`,
     });
     programs++;
     if (s.poweredOff) finished++;
-    total.executed += s.executed;
-    total.icount += s.icount;
-    total.exceptions += s.exceptions;
-    total.blocksRun += s.blocksRun;
-    total.blocksTranslated += s.blocksTranslated;
-    total.wasmBlocks += s.wasmBlocks;
-    total.wasmModules += s.wasmModules;
-    total.jitInterpreted += s.jitInterpreted;
-    total.jitRunner += s.jitRunner;
-    total.invalidations += s.invalidations;
-    total.comparisons += s.comparisons;
+    for (const k of ['executed', 'icount', 'exceptions', 'blocksRun', 'blocksTranslated', 'wasmBlocks', 'wasmModules', 'jitInterpreted', 'jitRunner', 'jitChained', 'invalidations', 'comparisons'] as const) {
+      total[k] += s[k];
+    }
     for (const [k, v] of Object.entries(s.excCodes)) total.excCodes[+k] = (total.excCodes[+k] ?? 0) + v;
   }
   const secs = (Date.now() - t0) / 1000;
-  console.log(`# fuzz: ${programs} programs (${finished} ran to power-off), ${total.executed} instructions executed `
+  console.log(`# fuzz${label}: ${programs} programs (${finished} ran to power-off), ${total.executed} instructions executed `
     + `(virtual clock ${total.icount}) in ${secs.toFixed(1)} s; `
     + `${total.exceptions} exceptions, ${total.blocksTranslated} blocks translated (${total.wasmBlocks} to WebAssembly, in ${total.wasmModules} modules), ${total.blocksRun} block runs, `
-    + `${total.jitInterpreted} instructions interpreted by the JIT engine (${total.jitRunner} in WebAssembly), ${total.invalidations} code invalidations, `
-    + `${total.comparisons} state comparisons`);
-  console.log('# fuzz: exceptions by cause: ' + Object.entries(total.excCodes).map(([k, v]) => `${EXC_NAMES[+k] ?? k} ${v}`).join(', '));
-  if (ONLY === undefined) assert.ok(total.executed >= TARGET);
+    + `${total.jitInterpreted} instructions interpreted by the JIT engine (${total.jitRunner} in WebAssembly, which went on to ${total.jitChained} further blocks), `
+    + `${total.invalidations} code invalidations, ${total.comparisons} state comparisons`);
+  console.log(`# fuzz${label}: exceptions by cause: ` + Object.entries(total.excCodes).map(([k, v]) => `${EXC_NAMES[+k] ?? k} ${v}`).join(', '));
+  if (ONLY === undefined) assert.ok(total.executed >= target);
+  return total;
+}
+
+test(`interpreter and translator agree on random programs (MIPS64_FUZZ_SEED=${MASTER})`, { timeout: 3_600_000 }, () => {
+  const total = campaign('', TARGET, HOT, 0);
   // The cold-code runner ran part of what the engine interpreted (little-endian programs in Kernel mode).
   assert.ok(total.jitRunner > 0, 'the WebAssembly cold-code runner ran nothing');
-  if (env.MIPS64_FUZZ_HOT) return; // (a chosen threshold decides how much is translated)
+  if (HOT !== undefined) return; // (a chosen threshold decides how much is translated)
   // The translator must really have run most of the code.
   assert.ok(total.jitInterpreted < total.executed / 2, 'translated code ran too little');
   // ... and the comparisons covered modules holding several regions (warm starts translated with a hot one).
   if (ONLY === undefined) assert.ok(total.wasmModules < total.wasmBlocks, 'no WebAssembly module held more than one region');
+});
+
+test(`the cold path alone agrees with the interpreter (MIPS64_FUZZ_SEED=${MASTER}, nothing translated)`, { timeout: 3_600_000 }, () => {
+  // (Other programs than the campaign above: seeds after its.)
+  const total = campaign(' (cold path)', COLD_TARGET, NEVER_HOT, 1 << 20);
+  assert.equal(total.blocksTranslated, 0);
+  // The engine interpreted everything (`executed` also counts fetches that faulted).
+  assert.ok(total.jitInterpreted >= total.executed * 0.99, 'the engine did not run the programs on its cold path');
+  // Most of it in the WebAssembly runner, which went on from block to block without the dispatcher.
+  assert.ok(total.jitRunner > total.executed / 2, `the runner ran only ${total.jitRunner} of ${total.executed} instructions`);
+  assert.ok(total.jitChained > 0, 'the runner never went on to a following block');
 });

@@ -29,6 +29,8 @@ export interface LockstepStats {
   jitInterpreted: number;
   /** Of those, run by the WebAssembly cold-code runner. */
   jitRunner: number;
+  /** Cold blocks the runner went on to without returning to the dispatcher. */
+  jitChained: number;
   invalidations: number;
   comparisons: number;
   poweredOff: boolean;
@@ -53,7 +55,7 @@ const h64 = (hi: number, lo: number): string =>
 const show = (v: unknown): string =>
   typeof v === 'bigint' ? '0x' + v.toString(16) : typeof v === 'number' && Number.isInteger(v) ? `${v} (0x${(v >>> 0).toString(16)})` : String(v);
 
-function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram): Side {
+function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram, hot: number | undefined): Side {
   const { machine, board } = createDemoMachine({ engine, memoryMiB: RAM_MIB, bigEndian: p.config.bigEndian });
   board.boot(elf);
   machine.bus.ram.set(p.data, DATA_PHYS);
@@ -68,8 +70,8 @@ function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram): Si
     side.codes[code] = (side.codes[code] ?? 0) + 1;
     if (side.exc >= side.stopAtExc) c.stopRequested = true;
   };
-  // (MIPS64_FUZZ_HOT overrides the program's threshold: a huge one leaves all code to the block runner, the cold path.)
-  if (machine.jit) machine.jit.hot = process.env.MIPS64_FUZZ_HOT ? Number(process.env.MIPS64_FUZZ_HOT) : p.config.hot;
+  // (A chosen threshold overrides the program's: a huge one leaves all code to the cold path.)
+  if (machine.jit) machine.jit.hot = hot ?? p.config.hot;
   return side;
 }
 
@@ -162,6 +164,8 @@ export interface LockstepOptions {
   codeEvery?: number;
   /** Text prepended to a mismatch report (seeds, how to reproduce). */
   context?: string;
+  /** Translation threshold instead of the program's (1e9: everything runs on the cold path). */
+  hot?: number;
 }
 
 export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): LockstepStats {
@@ -175,8 +179,8 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const end = asm.sections.reduce((m, s) => Math.max(m, Number(s.addr - ORIGIN) + s.size), 0);
   if (end > CODE_LIMIT) throw new Error(`fuzz program ${p.seed} too large (${end} bytes)`);
   const elf = assemblyToElf(asm, endian);
-  const A = makeSide('interp', elf, p);
-  const B = makeSide('jit', elf, p);
+  const A = makeSide('interp', elf, p, undefined);
+  const B = makeSide('jit', elf, p, opts.hot);
   const jit = B.machine.jit!;
   // Half the programs let WebAssembly regions chain between comparisons (the paths a
   // boot takes), half compare after every region exit.
@@ -260,6 +264,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
     wasmModules: jit.wasm?.stats.modules ?? 0,
     jitInterpreted: jit.stats.interpretedInsns,
     jitRunner: jit.stats.runnerInsns,
+    jitChained: jit.stats.runnerChained,
     invalidations: jit.stats.invalidations,
     comparisons,
     poweredOff: B.machine.poweredOff,

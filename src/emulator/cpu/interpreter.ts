@@ -115,7 +115,7 @@ ${cases}
 }
 
 /** Entries of the decoded-word cache (a power of two). */
-const DC_BITS = 14;
+const DC_BITS = 16;
 const DC_SIZE = 1 << DC_BITS;
 
 export class Interpreter {

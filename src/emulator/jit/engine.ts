@@ -15,7 +15,7 @@ import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
-import { NEEDS_INTERPRETER, WasmRunner } from './wasm/runner';
+import { ColdStarts, WasmRunner } from './wasm/runner';
 
 /**
  * Heat at which a block start is translated: the instructions the interpreter ran from it,
@@ -58,6 +58,8 @@ export interface JitStats {
   interpretedInsns: number;
   /** Of those, run by the WebAssembly cold-code runner. */
   runnerInsns: number;
+  /** Cold blocks the runner went on to from the one the dispatcher gave it (each a dispatch saved). */
+  runnerChained: number;
   invalidations: number;
 }
 
@@ -68,7 +70,12 @@ export class JitEngine {
    * (RAM offset, mode): a Map lookup and update per cold block cost more than running
    * it. Starts that share a slot share their heat, so one may be translated a little early.
    */
-  private readonly heat = new Int32Array(HEAT_SIZE);
+  private readonly heat: Int32Array;
+  /**
+   * Translations whose start hashes to each heat slot (the cold-code runner, which keeps
+   * the heat of the blocks it goes on to, leaves those starts to the dispatcher).
+   */
+  private readonly translatedAt: Int32Array;
   /** Block starts that got warm since the last translation (see WARM_FRACTION). */
   private readonly warm: Array<{ lo: number; hi: number; off: number; mode: number }> = [];
   /** Block starts the translator refused (run by the interpreter until the next flush). */
@@ -79,7 +86,7 @@ export class JitEngine {
   private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
-  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, invalidations: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, runnerChained: 0, invalidations: 0 };
   /** Heat at which a block start is translated (see HOT). */
   get hot(): number { return this.hotAt; }
   set hot(v: number) { this.hotAt = v; this.warmAt = Math.max(1, Math.floor(v * WARM_FRACTION)); }
@@ -113,7 +120,13 @@ export class JitEngine {
     this.hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || HOT);
     const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
     this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
-    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, cpu.bus, interp.decodeCache()) : undefined;
+    // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
+    const bus = cpu.bus;
+    const slots = (): Int32Array => bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 4), HEAT_SIZE) : new Int32Array(HEAT_SIZE);
+    this.heat = slots();
+    this.translatedAt = slots();
+    const starts: ColdStarts = { heat: this.heat, translated: this.translatedAt, runWeight: RUN_WEIGHT };
+    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {
@@ -138,6 +151,7 @@ export class JitEngine {
     this.blocks.clear();
     this.mapped.length = 0;
     this.heat.fill(0);
+    this.translatedAt.fill(0);
     this.warm.length = 0;
     this.untranslatable.clear();
     for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
@@ -157,6 +171,7 @@ export class JitEngine {
       b.incoming.clear();
       this.wasm?.release(b);
       this.blocks.delete(b.ramOff * 4 + b.mode);
+      this.translatedAt[this.heatSlot(b.ramOff, b.mode)]--;
     }
     this.pages.delete(page);
     this.cpu.codeGen++;
@@ -212,9 +227,12 @@ export class JitEngine {
           const slot = this.heatSlot(off, c.mode);
           const heat = this.heat[slot];
           if (heat < this.hotAt || this.untranslatable.has(key)) {
-            const now = Math.min(heat + this.interpretBlock() + RUN_WEIGHT, this.hotAt);
+            const n = this.interpretBlock(limit);
+            // (Re-read: the runner may have gone on through this start again.)
+            const was = this.heat[slot];
+            const now = Math.min(was + n + RUN_WEIGHT, this.hotAt);
             this.heat[slot] = now;
-            if (heat < this.warmAt && now >= this.warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
+            if (was < this.warmAt && now >= this.warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
             continue;
           }
           blk = this.translate(lo, hi, off, bp);
@@ -222,7 +240,7 @@ export class JitEngine {
             // Untranslatable (a branch whose delay slot is on the next page or holds a
             // breakpoint): always interpret (until the next flush).
             this.untranslatable.add(key);
-            this.interpretBlock();
+            this.interpretBlock(limit);
             continue;
           }
           this.install(blk);
@@ -339,7 +357,9 @@ export class JitEngine {
     blk.alias = this.blocks.get(key);
     this.blocks.set(key, blk);
     this.track(blk);
-    this.heat[this.heatSlot(blk.ramOff, blk.mode)] = 0;
+    const slot = this.heatSlot(blk.ramOff, blk.mode);
+    this.heat[slot] = 0;
+    this.translatedAt[slot]++;
     this.stats.blocksTranslated++;
   }
 
@@ -373,20 +393,21 @@ export class JitEngine {
 
   /**
    * Runs one block's worth of instructions in the interpreter (until a branch's delay slot
-   * completes or a CTX instruction); returns how many.
+   * completes or a CTX instruction) — the cold-code runner may go on with further cold
+   * blocks up to `limit` (the next event or the end of the budget), adding their heat
+   * itself; returns the instructions of the first block.
    */
-  private interpretBlock(): number {
+  private interpretBlock(limit: number): number {
     const c = this.cpu;
-    let n: number;
     if (this.runner !== undefined && c.mode === 0 && !c.irqPending && !c.waiting && this.interp.breakpoints === undefined) {
       // (No event within MAX_BLOCK instructions: the dispatcher checked.)
-      const r = this.runner.run(MAX_BLOCK);
-      n = r & 0xffff;
+      const n = this.runner.run(MAX_BLOCK, this.breakpoints === undefined ? limit - c.icount : 0, this.warmAt, this.hotAt);
       this.stats.runnerInsns += n;
-      if (r & NEEDS_INTERPRETER) n += this.interp.runBlock(MAX_BLOCK - n);
-    } else {
-      n = this.interp.runBlock(MAX_BLOCK);
+      this.stats.runnerChained += this.runner.chained;
+      this.stats.interpretedInsns += n;
+      return this.runner.first;
     }
+    const n = this.interp.runBlock(MAX_BLOCK);
     this.stats.interpretedInsns += n;
     return n;
   }

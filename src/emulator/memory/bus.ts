@@ -12,7 +12,7 @@ import { wasmApi, WasmMemory } from './wasm-api';
  * WebAssembly code reads and writes directly (GPRs, the host translation cache, the
  * translator's dispatch tables): allocated with PhysicalBus.allocCore.
  */
-export const CORE_BYTES = 2 << 20;
+export const CORE_BYTES = 4 << 20;
 
 interface RamWindow { base: number; size: number; offset: number }
 interface DeviceWindow { base: number; size: number; dev: Device }

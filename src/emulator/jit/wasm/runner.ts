@@ -2,27 +2,34 @@
 // not-yet-translated guest code instruction by instruction — fetch through the host
 // translation cache, the op from the interpreter's decoded-word cache (both in the bus's
 // memory), a br_table over the commonest integer ops, guest registers read and written in
-// memory. It stops, without executing it, at the first instruction it cannot run with
-// exactly the interpreter's result and no side effect (any other op, a translation-cache
-// miss, a misaligned address, a branch in a delay slot, a trap that fires); the interpreter's block runner
-// then continues from there, so every exception, device access and CP0 effect stays the
-// interpreter's. Kernel mode, little-endian guests on a little-endian host only.
+// memory. An instruction it cannot run natively with exactly the interpreter's result and
+// no side effect (any other op, a translation-cache miss, a misaligned address, a branch in
+// a delay slot, a trap that fires, a word not in the decoded-word cache yet) is run by the
+// interpreter in a call-out (step), so every exception, device access and CP0 effect stays
+// the interpreter's; the runner goes on after it unless it ended the block, faulted, or
+// changed what the runner assumes (Kernel mode, no interrupt or event due). Little-endian
+// guests on a little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
-import { CACHE_OPS } from '../../cpu/interpreter';
+import { CACHE_OPS, Interpreter } from '../../cpu/interpreter';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
 import { Code, encodeModule, Op, ValType } from './encoder';
 import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
-/** Control words (byte offsets from the runner's area): PC and branch target (int64), in a delay slot, max instructions. */
-const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BYTES = 24 }
+/**
+ * Control words (byte offsets from the runner's area): PC and branch target (int64), in a
+ * delay slot, instructions per block, the budget for starting further blocks, the heat
+ * thresholds (warm, hot), and (out) the instructions attempted in the first block and the
+ * blocks gone on to.
+ */
+const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, BYTES = 48 }
 
 /** Locals of the runner. */
 const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
-  PC = 12, DS = 13, A = 14, TGT = 15;
+  FIRST = 12, HS = 13, NB0 = 14, PC = 15, DS = 16, A = 17, TGT = 18;
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
-const LOCALS: ValType[] = [...new Array<ValType>(12).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
+const LOCALS: ValType[] = [...new Array<ValType>(15).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
 
 /** Where the runner finds its tables. */
 export interface RunnerLayout {
@@ -33,10 +40,33 @@ export interface RunnerLayout {
   dcOp: number;
   dcShift: number;
   ctrl: number;
+  /** The dispatcher's block-start bookkeeping (see ColdStarts). */
+  starts: ColdStarts;
 }
 
-/** Result of run(): instructions executed, and whether the interpreter must continue the block at PC. */
-export const NEEDS_INTERPRETER = 0x10000;
+/**
+ * The dispatcher's bookkeeping of cold block starts, which the runner keeps when it goes on
+ * from one block to the next (jit/engine.ts): `heat` and `translated` are Int32Arrays of
+ * `size` slots in the bus's memory, indexed by `slot(ramOff)` for Kernel mode —
+ * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (size − 1); a block start's run adds its
+ * instructions + `runWeight` to its slot's heat; `translated` counts the translations
+ * whose start hashes to the slot (the runner leaves those starts to the dispatcher).
+ */
+export interface ColdStarts {
+  heat: Int32Array;
+  translated: Int32Array;
+  runWeight: number;
+}
+
+/** What the step call-out tells the runner after the interpreter ran one instruction. */
+const enum Step {
+  /** Go on with the next instruction (PC, branch target and delay state reloaded from the control words). */
+  Next = 0,
+  /** Return: the instruction faulted or changed the runner's assumptions (the CPU's state is final). */
+  Return = 1,
+  /** The block ended (as the interpreter's block runner ends it): the runner may go on with the next one. */
+  End = 2,
+}
 
 /** Emits the runner's code: field and register helpers over its locals. */
 class Emitter {
@@ -166,18 +196,45 @@ const CASES: Record<string, CaseFn> = {
   seh: (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i64_extend16_s); }),
 };
 
-/** Emits the runner: run() → instructions executed, | NEEDS_INTERPRETER when it stopped at one it cannot run. */
+/** Imported function index of the step call-out. */
+const FN_STEP = 0;
+
+/** Emits the runner: run() → instructions attempted (the one a call-out ended with included). */
 function emitRunner(L: RunnerLayout): Code {
   const g = new Emitter(L);
   const c = g.c, ctrl = L.ctrl;
-  c.i32(0).mem(Op.i64_load, 3, ctrl + RCtrl.PC).set(PC);
-  c.i32(0).mem(Op.i64_load, 3, ctrl + RCtrl.DS).set(DS);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.DLY).set(DLY);
+  const loadCtrl = (): void => {
+    c.i32(0).mem(Op.i64_load, 3, ctrl + RCtrl.PC).set(PC);
+    c.i32(0).mem(Op.i64_load, 3, ctrl + RCtrl.DS).set(DS);
+    c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.DLY).set(DLY);
+  };
+  const storeCtrl = (): void => {
+    c.i32(0).get(PC).mem(Op.i64_store, 3, ctrl + RCtrl.PC);
+    c.i32(0).get(DS).mem(Op.i64_store, 3, ctrl + RCtrl.DS);
+    c.i32(0).get(DLY).mem(Op.i32_store, 2, ctrl + RCtrl.DLY);
+  };
+  const H = L.starts, heat = H.heat.byteOffset, translated = H.translated.byteOffset;
+  /** heat[HS] += N − NB0 + runWeight (a chained block's run; the first block's is the dispatcher's). */
+  const addHeat = (): void => {
+    c.get(HS).get(HS).mem(Op.i32_load, 2, heat).get(N).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
+    c.mem(Op.i32_store, 2, heat);
+  };
+  /** Leaves the first block's count in the control words (and adds a chained block's heat). */
+  const finish = (): void => {
+    c.get(FIRST).i32(0).op(Op.i32_lt_s).begin(Op.if);
+    c.get(N).set(FIRST);
+    c.op(Op.else); addHeat(); c.op(Op.end);
+    c.i32(0).get(FIRST).mem(Op.i32_store, 2, ctrl + RCtrl.FIRST);
+  };
+  loadCtrl();
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MAX).set(MAX);
+  c.i32(-1).set(FIRST);
+  c.begin(Op.loop); // $outer: re-entered after a call-out that lets the runner go on, and for each further block
+  c.begin(Op.block); // $blockEnd
   c.begin(Op.block); // $interp (depth from the loop body: see below)
   c.begin(Op.block); // $end
   c.begin(Op.loop); // $next
-  // Depths inside the loop: $next 0, $end 1, $interp 2.
+  // Depths inside the loop: $next 0, $end 1, $interp 2, $blockEnd 3, $outer 4.
   c.get(N).get(MAX).op(Op.i32_ge_u).brIf(1);
   // Fetch (Kernel mode's fetch table; a misaligned PC misses).
   c.get(PC).set(A);
@@ -229,15 +286,47 @@ function emitRunner(L: RunnerLayout): Code {
   c.br(0);
   c.op(Op.end); // $next
   c.op(Op.end); // $end
-  c.i32(0).get(PC).mem(Op.i64_store, 3, ctrl + RCtrl.PC);
-  c.i32(0).get(DS).mem(Op.i64_store, 3, ctrl + RCtrl.DS);
-  c.i32(0).get(DLY).mem(Op.i32_store, 2, ctrl + RCtrl.DLY);
-  c.get(N).op(Op.return);
+  c.br(1); // $blockEnd
   c.op(Op.end); // $interp
-  c.i32(0).get(PC).mem(Op.i64_store, 3, ctrl + RCtrl.PC);
-  c.i32(0).get(DS).mem(Op.i64_store, 3, ctrl + RCtrl.DS);
-  c.i32(0).get(DLY).mem(Op.i32_store, 2, ctrl + RCtrl.DLY);
-  c.get(N).i32(NEEDS_INTERPRETER).op(Op.i32_or);
+  // The interpreter runs the instruction at PC (call-out), then the runner goes on or returns.
+  storeCtrl();
+  c.get(N).call(FN_STEP).set(OP);
+  c.get(N).i32(1).op(Op.i32_add).set(N);
+  c.get(OP).i32(Step.Return).op(Op.i32_eq).begin(Op.if);
+  finish(); c.get(N).op(Op.return);
+  c.op(Op.end);
+  loadCtrl();
+  c.get(OP).i32(Step.Next).op(Op.i32_eq).brIf(1); // $outer
+  // (Step.End: the block ended.)
+  c.op(Op.end); // $blockEnd
+  // The block ended. Go on with the next one when it starts on its own (no delay slot
+  // pending), within the budget, at a fetch-cached address, with no translation and with
+  // heat that one more run cannot bring to the warm or hot threshold (the dispatcher's
+  // business); else return to the dispatcher.
+  finish();
+  c.begin(Op.block); // $exit
+  c.get(DLY).brIf(0);
+  c.get(N).get(MAX).op(Op.i32_add).get(NB0).op(Op.i32_sub).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).op(Op.i32_gt_s).brIf(0);
+  c.get(PC).set(A);
+  g.lookup(2, 4, 0);
+  c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor);
+  c.i32(H.heat.length - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).tee(I);
+  c.mem(Op.i32_load, 2, translated).brIf(0);
+  // heat + per-block max + runWeight < (heat < WARM ? WARM : HOT)
+  c.get(I).mem(Op.i32_load, 2, heat).tee(W).get(MAX).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.WARM).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.HOT);
+  c.get(W).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.WARM).op(Op.i32_lt_s, Op.select, Op.i32_ge_s).brIf(0);
+  // Run it: its heat slot, where its count starts, its instruction limit.
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.CHAINED).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.CHAINED);
+  c.get(I).set(HS);
+  c.get(MAX).get(NB0).op(Op.i32_sub).get(N).op(Op.i32_add).set(MAX);
+  c.get(N).set(NB0);
+  c.br(1); // $outer
+  c.op(Op.end); // $exit
+  storeCtrl();
+  c.get(N).op(Op.return);
+  c.op(Op.end); // $outer
+  c.op(0x00); // (unreachable: $outer only returns or loops)
   return c;
 }
 
@@ -245,46 +334,102 @@ function emitRunner(L: RunnerLayout): Code {
 export class WasmRunner {
   private readonly fn: () => number;
   private readonly i32: Int32Array;
+  /** icount when run() began (the runner counts from it). */
+  private base = 0;
+  /** c.nextEvent when run() began: a call-out that moves it returns to the dispatcher. */
+  private event = 0;
+  /** Set by a call-out that returned Step.Return: the CPU's PC, delay state and icount are final. */
+  private returned = false;
+  /** Instructions run by call-outs (statistics). */
+  steps = 0;
 
-  static create(cpu: Cpu, bus: PhysicalBus, dc: { word: Int32Array; op: Int32Array; shift: number }): WasmRunner | undefined {
+  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts): WasmRunner | undefined {
+    const dc = interp.decodeCache();
     if (!wasmApi || !bus.memory || cpu.big || dc.word.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
-    return new WasmRunner(cpu, bus, dc);
+    if (starts.heat.buffer !== bus.buffer || starts.translated.buffer !== bus.buffer || starts.heat.length !== starts.translated.length) return undefined;
+    return new WasmRunner(cpu, bus, interp, dc, starts);
   }
 
-  private constructor(private readonly cpu: Cpu, bus: PhysicalBus, dc: { word: Int32Array; op: Int32Array; shift: number }) {
+  private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly interp: Interpreter,
+    dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts) {
     const ctrl = bus.allocCore(RCtrl.BYTES);
     const L: RunnerLayout = {
       regs: cpu.r.byteOffset, wideTag: cpu.htlb.wideTag.byteOffset, wideAdd: cpu.htlb.wideAdd.byteOffset,
-      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, ctrl,
+      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, ctrl, starts,
     };
     this.i32 = new Int32Array(bus.buffer, ctrl, RCtrl.BYTES / 4);
     const bytes = encodeModule({
-      types: [{ params: [], results: [ValType.i32] }],
+      types: [{ params: [], results: [ValType.i32] }, { params: [ValType.i32], results: [ValType.i32] }],
       memory: { module: 'm', name: 'mem', minPages: 0 },
-      imports: [],
+      imports: [{ module: 'h', name: 'step', type: 1 }],
       funcs: [{ type: 0, locals: LOCALS, code: emitRunner(L) }],
-      exports: [{ name: 'run', func: 0 }],
+      exports: [{ name: 'run', func: 1 }],
     });
-    this.fn = instantiate(bytes, { m: { mem: bus.memory } }).exports.run as () => number;
+    this.fn = instantiate(bytes, { m: { mem: bus.memory }, h: { step: (n: number) => this.step(n) } }).exports.run as () => number;
   }
 
   /**
-   * Runs up to `max` instructions of the block at PC (Kernel mode; the caller checked that
-   * no interrupt, breakpoint, WAIT or event is due within them) and updates PC, the delay-
-   * slot state and icount; returns the instructions run, | NEEDS_INTERPRETER when the
-   * interpreter must continue the block at PC.
+   * The call-out: the interpreter runs the instruction at the runner's PC (`n` instructions
+   * into this run). Returns Step.Return, with the CPU's state final, when it faulted or
+   * changed what the runner relies on; else Step.End when it ended the block, Step.Next
+   * when the block goes on.
    */
-  run(max: number): number {
+  private step(n: number): Step {
+    const c = this.cpu, m = this.i32;
+    this.steps++;
+    c.icount = this.base + n;
+    c.pcLo = m[RCtrl.PC >> 2]; c.pcHi = m[(RCtrl.PC >> 2) + 1];
+    c.dsLo = m[RCtrl.DS >> 2]; c.dsHi = m[(RCtrl.DS >> 2) + 1];
+    const wasDelay = c.inDelay = m[RCtrl.DLY >> 2] !== 0;
+    const done = c.icount + 1;
+    this.interp.step();
+    if (c.icount !== done || c.mode !== 0 || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event) {
+      // Faulted (the CPU is at the exception vector), or Kernel mode, the event horizon or
+      // a pending interrupt changed.
+      this.returned = true;
+      return Step.Return;
+    }
+    m[RCtrl.PC >> 2] = c.pcLo; m[(RCtrl.PC >> 2) + 1] = c.pcHi;
+    m[RCtrl.DS >> 2] = c.dsLo; m[(RCtrl.DS >> 2) + 1] = c.dsHi;
+    m[RCtrl.DLY >> 2] = c.inDelay ? 1 : 0;
+    // (The block ends after a delay slot, an annulled likely branch, eret, or at a page boundary.)
+    return wasDelay || c.brState === 2 || c.brState === 3 || (c.pcLo & 0xfff) === 0 ? Step.End : Step.Next;
+  }
+
+  /** Instructions attempted in the first block of the last run() (the rest went to their starts' heat). */
+  get first(): number { return this.i32[RCtrl.FIRST >> 2]; }
+
+  /** Blocks the last run() went on to after the first. */
+  get chained(): number { return this.i32[RCtrl.CHAINED >> 2]; }
+
+  /**
+   * Runs the block at PC, as the interpreter's block runner would (up to `max` instructions;
+   * Kernel mode; the caller checked that no interrupt, breakpoint, WAIT or event is due
+   * within them), then further blocks while each starts with its max instructions within
+   * `budget` instructions of this run and one more run cannot take its start to `warm` or
+   * `hot` heat (ColdStarts); updates PC, the delay-slot state and icount. Returns the
+   * instructions attempted (a faulting one included, as Interpreter.runBlock counts);
+   * `first` those of the first block.
+   */
+  run(max: number, budget: number, warm: number, hot: number): number {
     const c = this.cpu, m = this.i32;
     m[RCtrl.PC >> 2] = c.pcLo; m[(RCtrl.PC >> 2) + 1] = c.pcHi;
     m[RCtrl.DS >> 2] = c.dsLo; m[(RCtrl.DS >> 2) + 1] = c.dsHi;
     m[RCtrl.DLY >> 2] = c.inDelay ? 1 : 0;
     m[RCtrl.MAX >> 2] = max;
-    const r = this.fn();
+    m[RCtrl.BUDGET >> 2] = Math.min(budget, 1 << 30);
+    m[RCtrl.WARM >> 2] = warm;
+    m[RCtrl.HOT >> 2] = hot;
+    m[RCtrl.CHAINED >> 2] = 0;
+    this.base = c.icount;
+    this.event = c.nextEvent;
+    this.returned = false;
+    const n = this.fn();
+    if (this.returned) return n;
     c.pcLo = m[RCtrl.PC >> 2]; c.pcHi = m[(RCtrl.PC >> 2) + 1];
     c.dsLo = m[RCtrl.DS >> 2]; c.dsHi = m[(RCtrl.DS >> 2) + 1];
     c.inDelay = m[RCtrl.DLY >> 2] !== 0;
-    c.icount += r & 0xffff;
-    return r;
+    c.icount = this.base + n;
+    return n;
   }
 }
