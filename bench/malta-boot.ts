@@ -9,6 +9,8 @@
 //   node out/bench/malta-boot.js [--insns N] [--slice N] [--engine interp|jit] [--mem MiB]
 //        [--vmlinuz] [--append "..."] [--initrd FILE] [--write-initrd FILE]
 //        [--kallsyms FILE] [--input "cmd\n"] [--until TEXT] [--sample-after TEXT] [--trace-exc]
+//        [--profile N] [--wall-profile N [--wall-from TEXT] [--wall-to TEXT]]
+//                        (top N guest functions by instructions / by host time, optionally between two console texts)
 //        [--profile N]   (PC sampled at every slice end; prints the N functions with most samples)
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -114,8 +116,22 @@ async function main(): Promise<void> {
   let lastPcs: string[] = [];
   const profileTop = Number(arg('--profile') ?? 0);
   const samples = new Map<string, number>();
+  // Host time per guest function: each slice's wall time goes to the function it ended in.
+  const wallTop = Number(arg('--wall-profile') ?? 0);
+  const wallBy = new Map<string, number>();
+  // (Only between the console's first `--wall-from` text and its first `--wall-to` text, when given.)
+  const wallFrom = arg('--wall-from'), wallTo = arg('--wall-to');
+  let tSlice = performance.now();
   while (executed < budget) {
     const r = machine.run(Math.min(slice, budget - executed));
+    if (wallTop > 0) {
+      const now = performance.now();
+      const inWindow = (!wallFrom || out.includes(wallFrom)) && (!wallTo || !out.includes(wallTo));
+      const sym = syms.lookup(machine.cpu.pc);
+      const fn = machine.cpu.mode !== 0 ? '(user mode)' : sym === '?' ? `0x${(BigInt.asUintN(64, machine.cpu.pc) & ~4095n).toString(16)}` : sym.replace(/\+0x[0-9a-f]+$/, '');
+      if (inWindow) wallBy.set(fn, (wallBy.get(fn) ?? 0) + now - tSlice);
+      tSlice = now;
+    }
     executed += r.executed;
     if (r.reason === 'poweroff') { reason = 'poweroff'; break; }
     if (r.reason === 'idle') { reason = 'idle'; break; }
@@ -152,6 +168,10 @@ async function main(): Promise<void> {
     for (const [fn, n] of [...samples].sort((a, b) => b[1] - a[1]).slice(0, profileTop)) {
       console.error(`#   ${((100 * n) / total).toFixed(1).padStart(5)} %  ${fn}`);
     }
+  }
+  if (wallTop > 0) {
+    console.error(`# host time by guest function (slices of ${slice} instructions, each counted for the function it ended in):`);
+    for (const [fn, ms] of [...wallBy].sort((a, b) => b[1] - a[1]).slice(0, wallTop)) console.error(`#   ${ms.toFixed(0).padStart(6)} ms  ${fn}`);
   }
   if (machine.jit) console.error(`# jit: ${JSON.stringify(machine.jit.stats)}${machine.jit.wasm ? ` wasm: ${JSON.stringify(machine.jit.wasm.stats)}` : ''}`);
   if (machine.bus.unassigned.length) console.error(`# unassigned: ${machine.bus.unassigned.slice(0, 16).join(', ')}`);

@@ -21,12 +21,14 @@ import { ColdStarts, WasmRunner } from './wasm/runner';
  * Heat at which a block start is translated: the instructions the interpreter ran from it,
  * plus RUN_WEIGHT per run (the dispatch cost of a cold block, in instructions). Counting
  * instructions rather than runs translates long straight-line blocks sooner (a 64-instruction
- * block after ~700 runs, a 2-instruction one after 5,000). Compiling lukewarm code costs more
- * than interpreting it — fresh code runs in V8's baseline tiers first and each region costs
- * compilation (bench/results.md 2026-11-21: Debian boot 7.5–8.0 s at 50,000 vs 7.8–8.3 s at
- * 20,000–80,000 and per-run counting at 3,000 runs; translating at the first run: 29.8 s).
+ * block after ~2,000 runs, a 2-instruction one after 15,000). Compiling lukewarm code costs more
+ * than running it on the cold path — fresh code runs in V8's baseline tier first and each region
+ * costs emission and compilation. Since the cold path runs in WebAssembly and goes on from block
+ * to block (bench/results.md, sixth session), the Debian boot is fastest around 150,000:
+ * 5.01/5.07/4.96 s vs 5.24/5.33/5.71 s at 50,000, 5.05/5.44/5.01 s at 100,000 and
+ * 5.38/5.26/5.13 s at 300,000 (main thread, interleaved rounds).
  */
-export const HOT = 50_000;
+export const HOT = 150_000;
 /** Heat a cold block's run adds besides its instructions. */
 const RUN_WEIGHT = 8;
 

@@ -27,9 +27,9 @@ const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, H
 
 /** Locals of the runner. */
 const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
-  FIRST = 12, HS = 13, NB0 = 14, PC = 15, DS = 16, A = 17, TGT = 18;
+  FIRST = 12, HS = 13, NB0 = 14, FX = 15, PC = 16, DS = 17, A = 18, TGT = 19;
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
-const LOCALS: ValType[] = [...new Array<ValType>(15).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
+const LOCALS: ValType[] = [...new Array<ValType>(16).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
 
 /** Where the runner finds its tables. */
 export interface RunnerLayout {
@@ -233,13 +233,15 @@ function emitRunner(L: RunnerLayout): Code {
   c.begin(Op.block); // $blockEnd
   c.begin(Op.block); // $interp (depth from the loop body: see below)
   c.begin(Op.block); // $end
+  // The host address of PC (Kernel mode's fetch table; a misaligned PC misses): FX, which
+  // follows PC through the block (straight-line up to its delay slot, on one page).
+  c.get(PC).set(A);
+  g.lookup(2, 4, 1);
+  c.get(X).set(FX);
   c.begin(Op.loop); // $next
   // Depths inside the loop: $next 0, $end 1, $interp 2, $blockEnd 3, $outer 4.
   c.get(N).get(MAX).op(Op.i32_ge_u).brIf(1);
-  // Fetch (Kernel mode's fetch table; a misaligned PC misses).
-  c.get(PC).set(A);
-  g.lookup(2, 4, 2);
-  c.get(X).mem(Op.i32_load, 2, 0).set(W);
+  c.get(FX).mem(Op.i32_load, 2, 0).set(W);
   // The op from the decoded-word cache (a miss: the interpreter decodes it).
   c.get(W).i32(0x9e3779b1 | 0).op(Op.i32_mul).i32(L.dcShift).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).tee(I);
   c.mem(Op.i32_load, 2, L.dcWord).get(W).op(Op.i32_ne).brIf(2);
@@ -279,6 +281,7 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(DS).set(PC).i32(0).set(DLY).br(2);
   c.op(Op.end);
   c.get(PC).i64(4n).op(Op.i64_add).set(PC);
+  c.get(FX).i32(4).op(Op.i32_add).set(FX);
   c.get(BR).begin(Op.if);
   c.i32(1).set(DLY).get(TGT).set(DS);
   c.op(Op.end);
