@@ -191,3 +191,75 @@ for (const engine of ['jit', 'interp'] as const) {
     assert.match(i.stop.description, /^Interrupt \(Int: IP7\) at EPC 0xffffffff801001\w+ <idle(\+0x\w+)?>$/);
   });
 }
+
+// Translated Kernel-mode loads of unmapped RAM (ckseg0, xkphys) skip the host translation
+// cache; a read watchpoint set afterwards must still see them (the dispatcher drops that code).
+const READER = `
+	.set	noreorder
+	.set	noat
+	.text
+	.globl	start
+start:
+	mfc0	$t9, $12
+	ori	$t9, $t9, 0x80		# Status.KX: xkphys reachable
+	mtc0	$t9, $12
+	dla	$t1, value
+	dli	$s1, 0x9800000000000000	# xkphys alias of value: cached, physical = ckseg0 − 0xffffffff80000000
+	dsll32	$s2, $t1, 0
+	dsrl32	$s2, $s2, 0
+	lui	$s3, 0x8000
+	dsll32	$s3, $s3, 0
+	dsrl32	$s3, $s3, 0
+	dsubu	$s2, $s2, $s3
+	or	$s1, $s1, $s2
+	li	$t0, 0
+	li	$t2, 0
+loop:
+	lw	$t3, 0($t1)
+	lw	$s4, 0($s1)
+	addu	$t2, $t2, $t3
+	addu	$t2, $t2, $s4
+	addiu	$t0, $t0, 1
+	sltiu	$at, $t0, 20000
+	bnez	$at, loop
+	nop
+	break
+	nop
+	.align	3
+value:
+	.word	7
+`;
+
+test('jit: a read watchpoint set after a loop reading unmapped RAM was translated still stops at the read', () => {
+  const { dbg, machine } = programRig(READER, 'jit');
+  const jit = machine.jit!;
+  jit.hot = 4;
+  machine.run(5_000);
+  assert.ok(jit.wasm, 'the WebAssembly tier is on');
+  assert.ok(jit.wasm.directReads, 'the translated loop reads unmapped RAM directly');
+  const translated = jit.stats.blocksTranslated;
+  const value = dbg.symbols.byName('value')!;
+  assert.deepEqual(dbg.setDataBreakpoints([{ id: 1, addr: value, phys: false, length: 4, access: 'read' }]), ['']);
+  dbg.resume();
+  const r = stopped(runToStop(dbg));
+  assert.equal(r.stop.reason, 'data breakpoint');
+  const h = r.stop.watchHits![0];
+  assert.equal(h.write, false);
+  assert.equal(h.old, 7n);
+  assert.equal(h.pc, dbg.symbols.byName('loop')!);
+  assert.equal(jit.wasm.directReads, false, 'the code reading RAM directly was dropped');
+  // The kseg0 read and its xkphys alias both reach the watchpoint, translated again or not.
+  const n = ev(dbg, '$t0');
+  dbg.resume();
+  const r2 = stopped(runToStop(dbg));
+  assert.equal(r2.stop.reason, 'data breakpoint');
+  assert.equal(r2.stop.watchHits![0].pc, dbg.symbols.byName('loop')! + 4n);
+  assert.equal(ev(dbg, '$t0'), n);
+  // Without the watchpoint the loop finishes with the right sum.
+  dbg.setDataBreakpoints([]);
+  dbg.setExceptionFilters([{ id: 'break' }]);
+  dbg.resume();
+  stopped(runToStop(dbg));
+  assert.equal(ev(dbg, '$t2'), 20000n * 14n);
+  assert.ok(jit.stats.blocksTranslated > translated, 'the loop was translated again');
+});

@@ -9,7 +9,7 @@
 // exactly the same instruction count on both engines.
 
 import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
-import { Exc } from '../cpu/cp0-defs';
+import { Exc, ST_KX } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
@@ -216,7 +216,11 @@ export class JitEngine {
       try {
         if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
         if (h.flushes !== this.linkFlushes) this.unlinkMapped();
-        if (this.wasm?.full) { this.flush(); from = undefined; }
+        // (Also when code that reads RAM directly meets a read trap — a watchpoint — or KX cleared.)
+        if (this.wasm !== undefined && (this.wasm.full || (this.wasm.directReads && (h.accessTrapped !== 0 || (c.c0.status & ST_KX) === 0)))) {
+          this.flush();
+          from = undefined;
+        }
         // Find the block at PC: fetch translation + cache lookup.
         const lo = c.pcLo, hi = c.pcHi;
         if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL

@@ -103,6 +103,18 @@ export class PhysicalBus {
     return this.devices.map((d) => d.dev);
   }
 
+  /**
+   * The largest power of two P (up to 512 MiB, the unmapped kernel segments' reach) such
+   * that physical [0, P) is RAM at the same offsets; 0 when RAM does not start at 0.
+   */
+  identityRam(): number {
+    const w = this.ramWindows.find((r) => r.base === 0 && r.offset === 0);
+    if (!w) return 0;
+    let p = 1 << 29;
+    while (p > w.size) p >>>= 1;
+    return p >= 4096 ? p : 0;
+  }
+
   /** RAM offset for physical address `pa`, or -1 if `pa` is not RAM. */
   ramOffset(pa: number): number {
     const w = this.ramWindows;

@@ -55,6 +55,11 @@ export class HostTlb {
   readonly wideAdd: Int32Array;
   /** Trap flags per RAM page. */
   readonly traps: Uint8Array;
+  /**
+   * Pages with TRAP_ACCESS (read traps: watchpoints). Translated code may read unmapped
+   * RAM without this table only while there are none (jit/wasm/region-emitter.ts).
+   */
+  accessTrapped = 0;
   flushes = 0;
 
   /** `storage` places the tables in shared memory (read by translated WebAssembly code). */
@@ -112,11 +117,14 @@ export class HostTlb {
   setTrap(page: number, flags: number): void {
     const old = this.traps[page];
     this.traps[page] = old | flags;
+    if (flags & ~old & TRAP_ACCESS) this.accessTrapped++;
     if ((old | flags) !== old) this.dropPage(page, flags & TRAP_ACCESS ? -1 : Access.Write);
   }
 
   clearTrap(page: number, flags: number): void {
-    this.traps[page] &= ~flags;
+    const old = this.traps[page];
+    this.traps[page] = old & ~flags;
+    if (flags & old & TRAP_ACCESS) this.accessTrapped--;
   }
 
   /**
@@ -126,10 +134,14 @@ export class HostTlb {
    */
   setTrapBulk(flags: number, pages?: Iterable<number>): void {
     const t = this.traps;
+    const set = (p: number): void => {
+      if (flags & ~t[p] & TRAP_ACCESS) this.accessTrapped++;
+      t[p] |= flags;
+    };
     if (pages === undefined) {
-      for (let p = 0; p < t.length; p++) t[p] |= flags;
+      for (let p = 0; p < t.length; p++) set(p);
     } else {
-      for (const p of pages) t[p] |= flags;
+      for (const p of pages) set(p);
     }
     for (let i = 0; i < this.base.length; i++) {
       if (this.tagLo[i] !== 1 && ((flags & TRAP_ACCESS) || ((i >>> HTLB_BITS) % 3) === Access.Write)) this.drop(i);

@@ -243,13 +243,17 @@ export interface EmittedRegion {
  * loop that runs the block whose label is in LBL (br_table) and moves between the
  * region's blocks without leaving the function, registers staying in locals.
  * Call-outs pass k | label << 8 | me << 16 (me: the function's table index). Link slots start at linkBase.
+ * `fastRam` (a power of two, or 0): physical [0, fastRam) is RAM at the same offsets, no
+ * RAM page traps reads and Status.KX is set, so Kernel-mode loads from ckseg0 and xkphys
+ * below it read RAM directly (PhysicalBus.identityRam, HostTlb.accessTrapped; the
+ * dispatcher drops such code when a read trap appears or KX is cleared).
  */
-export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number): EmittedRegion {
+export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number, fastRam = 0): EmittedRegion {
   // The first pass finds the registers the region reads and writes, which the second
   // loads on entry and stores back before exits and call-outs.
-  const probe = new RegionEmitter(L, region, mode, me, linkBase, undefined);
+  const probe = new RegionEmitter(L, region, mode, me, linkBase, fastRam, undefined);
   probe.emit();
-  return new RegionEmitter(L, region, mode, me, linkBase, { used: probe.used, written: probe.written }).emit();
+  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, { used: probe.used, written: probe.written }).emit();
 }
 
 /** Exits a region can have (link slots it may need): two per block, plus a likely branch's. */
@@ -281,7 +285,8 @@ class RegionEmitter {
   private likely = false;
 
   constructor(readonly L: Layout, private readonly region: Region, private readonly mode: number, private readonly me: number,
-    private readonly linkBase: number, private readonly regs: { used: Set<number>; written: Set<number> } | undefined) {}
+    private readonly linkBase: number, private readonly fastRam: number,
+    private readonly regs: { used: Set<number>; written: Set<number> } | undefined) {}
 
   // ---- registers
 
@@ -487,6 +492,23 @@ class RegionEmitter {
     // (The table's offset for this mode and access kind is folded into the loads' offsets.)
     const K = wideTable(this.mode, m.store ? 1 : 0);
     this.ea(f);
+    const direct = !m.store && this.mode === 0 && this.fastRam !== 0;
+    if (direct) {
+      // Unmapped RAM below fastRam, aligned: ckseg0 (0xffffffff80000000 + physical), then
+      // xkphys (0b10 in bits 63:62, any cache attribute in 61:59); Q = the RAM offset.
+      const outside = BigInt.asIntN(64, ~(BigInt(this.fastRam) - 1n) | BigInt(m.size - 1));
+      const hit = (): void => {
+        this.open(Op.if);
+        c.get(Q).op(Op.i32_wrap_i64).mem(m.op, LOG2[m.size], 0);
+        if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
+        c.op(Op.else);
+      };
+      c.get(A).i64(0x80000000n).op(Op.i64_add).tee(Q).i64(outside).op(Op.i64_and, Op.i64_eqz);
+      hit();
+      c.get(A).i64(BigInt.asIntN(64, ~(7n << 59n))).op(Op.i64_and).i64(BigInt.asIntN(64, 2n << 62n)).op(Op.i64_xor).tee(Q);
+      c.i64(outside).op(Op.i64_and, Op.i64_eqz);
+      hit();
+    }
     wideHit(c, L.wideTag, K, LOOKUP, m.size);
     const addr = (): void => wideAddress(c, L.wideAdd, K, LOOKUP);
     const slowArgs = (): void => { c.i32(m.m).i32(this.callId(k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
@@ -515,6 +537,7 @@ class RegionEmitter {
     if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
     this.statusCheck(k);
     this.close();
+    if (direct) { this.close(); this.close(); }
   }
 
   /**

@@ -10,6 +10,7 @@
 // a guest exception in one is caught, the code exits, and enter() rethrows it.
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
+import { ST_KX } from '../../cpu/cp0-defs';
 import type { Handler } from '../../cpu/interpreter';
 import type { PhysicalBus } from '../../memory/bus';
 import { Block, findRegion, Scanned } from '../translator';
@@ -70,6 +71,14 @@ export class WasmTier {
   full = false;
   /** Chain blocks inside the driver (off while the dispatcher observes every block). */
   chain = true;
+  /**
+   * Set when a region reads unmapped RAM directly (emitRegion's fastRam): such code is
+   * wrong once a page traps reads or Status.KX is cleared, so the dispatcher then flushes
+   * all translations.
+   */
+  directReads = false;
+  private readonly bus: PhysicalBus;
+
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
@@ -82,6 +91,7 @@ export class WasmTier {
   private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
     private readonly linkCap: number) {
     const h = cpu.htlb;
+    this.bus = bus;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
       regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
@@ -128,6 +138,8 @@ export class WasmTier {
     const funcs: Array<{ type: number; locals: ValType[]; code: Code }> = [];
     const exports: Array<{ name: string; func: number }> = [];
     const made: Array<{ blk: Block; idx: number; linkBase: number; slots: number }> = [];
+    // (Direct RAM reads while no page traps reads: see emitRegion.)
+    const fastRam = cpu.htlb.accessTrapped === 0 && (cpu.c0.status & ST_KX) !== 0 ? this.bus.identityRam() : 0;
     for (const s of entries) {
       out.push(undefined);
       if (unsupported(s) !== undefined) { this.stats.refused++; continue; }
@@ -141,7 +153,8 @@ export class WasmTier {
       }
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
-      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase);
+      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam);
+      if (fastRam !== 0) this.directReads = true;
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
         startLo: s.startLo, startHi: s.startHi, ramOff: s.ramOff, mode: cpu.mode, length: s.insns.length, ds: s.ds,
@@ -215,6 +228,7 @@ export class WasmTier {
     this.next = 1;
     this.nextLink = 0;
     this.full = false;
+    this.directReads = false;
   }
 
   /** Runs block idx and the blocks linked after it; the dispatcher's view of the exit, as Block.fn. */
