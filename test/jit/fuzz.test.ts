@@ -8,6 +8,7 @@
 //   MIPS64_FUZZ_FOCUS=<kind>  make one chunk kind (see generateProgram) much more frequent
 //   MIPS64_FUZZ_HOT=<n>       translation threshold for every program of the main campaign (1e9: the cold path runs everything)
 //   MIPS64_FUZZ_COLD_INSNS=<n> instructions of the cold-path campaign (default 1,000,000; threshold never reached)
+//   MIPS64_FUZZ_MIXED_INSNS=<n> instructions of the mixed campaign (default 500,000; threshold 1,000, chaining everywhere)
 //   MIPS64_REGION=<n>         (the translator's) fuzz its experimental multi-block regions
 
 import { test } from 'node:test';
@@ -30,13 +31,16 @@ const HOT = env.MIPS64_FUZZ_HOT ? Number(env.MIPS64_FUZZ_HOT) : undefined;
 /** Everything on the cold path: the translation threshold is never reached. */
 const NEVER_HOT = 1e9;
 const COLD_TARGET = env.MIPS64_FUZZ_COLD_INSNS ? Number(env.MIPS64_FUZZ_COLD_INSNS) : 1_000_000;
+/** The mixed campaign: a threshold of a few hundred runs of a block, and its instructions. */
+const MIXED_HOT = 1000;
+const MIXED_TARGET = env.MIPS64_FUZZ_MIXED_INSNS ? Number(env.MIPS64_FUZZ_MIXED_INSNS) : 500_000;
 
 /** Runs generated programs in lockstep until `target` instructions have executed; prints and returns the totals. */
-function campaign(label: string, target: number, hot: number | undefined, seedOffset: number): LockstepStats {
+function campaign(label: string, target: number, hot: number | undefined, seedOffset: number, chainAlways = false): LockstepStats {
   console.log(`# fuzz${label}: MIPS64_FUZZ_SEED=${MASTER} target ${target} instructions`);
   const t0 = Date.now();
   const total: LockstepStats = {
-    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, wasmModules: 0, jitInterpreted: 0, jitRunner: 0, jitChained: 0,
+    executed: 0, icount: 0, exceptions: 0, blocksRun: 0, blocksTranslated: 0, wasmBlocks: 0, wasmModules: 0, jitInterpreted: 0, jitRunner: 0, jitChained: 0, jitRunnerRegions: 0,
     invalidations: 0, comparisons: 0, poweredOff: false, excCodes: {},
   };
   let programs = 0, finished = 0;
@@ -44,12 +48,12 @@ function campaign(label: string, target: number, hot: number | undefined, seedOf
     const seed = ONLY ?? programSeed(MASTER, seedOffset + i);
     const p = generateProgram(seed, { focus: FOCUS });
     const s = runLockstep(p, {
-      hot,
+      hot, chainAlways,
       context: `MIPS64_FUZZ_SEED=${MASTER} ${FOCUS ? ` MIPS64_FUZZ_FOCUS=${FOCUS}` : ''}${hot !== undefined ? ` MIPS64_FUZZ_HOT=${hot}` : ''} (program ${i}; alone: MIPS64_FUZZ_PROGRAM=${seed})\n`,
     });
     programs++;
     if (s.poweredOff) finished++;
-    for (const k of ['executed', 'icount', 'exceptions', 'blocksRun', 'blocksTranslated', 'wasmBlocks', 'wasmModules', 'jitInterpreted', 'jitRunner', 'jitChained', 'invalidations', 'comparisons'] as const) {
+    for (const k of ['executed', 'icount', 'exceptions', 'blocksRun', 'blocksTranslated', 'wasmBlocks', 'wasmModules', 'jitInterpreted', 'jitRunner', 'jitChained', 'jitRunnerRegions', 'invalidations', 'comparisons'] as const) {
       total[k] += s[k];
     }
     for (const [k, v] of Object.entries(s.excCodes)) total.excCodes[+k] = (total.excCodes[+k] ?? 0) + v;
@@ -58,7 +62,7 @@ function campaign(label: string, target: number, hot: number | undefined, seedOf
   console.log(`# fuzz${label}: ${programs} programs (${finished} ran to power-off), ${total.executed} instructions executed `
     + `(virtual clock ${total.icount}) in ${secs.toFixed(1)} s; `
     + `${total.exceptions} exceptions, ${total.blocksTranslated} blocks translated (${total.wasmBlocks} to WebAssembly, in ${total.wasmModules} modules), ${total.blocksRun} block runs, `
-    + `${total.jitInterpreted} instructions interpreted by the JIT engine (${total.jitRunner} in WebAssembly, which went on to ${total.jitChained} further blocks), `
+    + `${total.jitInterpreted} instructions interpreted by the JIT engine (${total.jitRunner} in WebAssembly, which went on to ${total.jitChained} further cold blocks and ${total.jitRunnerRegions} regions), `
     + `${total.invalidations} code invalidations, ${total.comparisons} state comparisons`);
   console.log(`# fuzz${label}: exceptions by cause: ` + Object.entries(total.excCodes).map(([k, v]) => `${EXC_NAMES[+k] ?? k} ${v}`).join(', '));
   if (ONLY === undefined) assert.ok(total.executed >= target);
@@ -85,4 +89,14 @@ test(`the cold path alone agrees with the interpreter (MIPS64_FUZZ_SEED=${MASTER
   // Most of it in the WebAssembly runner, which went on from block to block without the dispatcher.
   assert.ok(total.jitRunner > total.executed / 2, `the runner ran only ${total.jitRunner} of ${total.executed} instructions`);
   assert.ok(total.jitChained > 0, 'the runner never went on to a following block');
+});
+
+test(`cold code and translated regions interleaved agree with the interpreter (MIPS64_FUZZ_SEED=${MASTER})`, { timeout: 3_600_000 }, () => {
+  // A threshold that leaves much code cold while the rest gets translated, and chaining
+  // between comparisons everywhere: the runner goes on from cold blocks into regions
+  // through the jump cache and back.
+  const total = campaign(' (mixed)', MIXED_TARGET, MIXED_HOT, 2 << 20, true);
+  assert.ok(total.wasmBlocks > 0, 'nothing was translated to WebAssembly');
+  assert.ok(total.jitChained > 0, 'the runner never went on to a following cold block');
+  assert.ok(total.jitRunnerRegions > 0, 'the runner never entered a translated region');
 });

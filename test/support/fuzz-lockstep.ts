@@ -31,6 +31,8 @@ export interface LockstepStats {
   jitRunner: number;
   /** Cold blocks the runner went on to without returning to the dispatcher. */
   jitChained: number;
+  /** Translated regions the runner entered (jump cache) without returning to the dispatcher. */
+  jitRunnerRegions: number;
   invalidations: number;
   comparisons: number;
   poweredOff: boolean;
@@ -166,6 +168,8 @@ export interface LockstepOptions {
   context?: string;
   /** Translation threshold instead of the program's (1e9: everything runs on the cold path). */
   hot?: number;
+  /** Let translated code chain (and the cold-code runner enter regions) between comparisons in every program, not half. */
+  chainAlways?: boolean;
 }
 
 export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): LockstepStats {
@@ -184,7 +188,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const jit = B.machine.jit!;
   // Half the programs let WebAssembly regions chain between comparisons (the paths a
   // boot takes), half compare after every region exit.
-  jit.chainObserved = (p.seed & 1) === 1;
+  jit.chainObserved = opts.chainAlways === true || (p.seed & 1) === 1;
   const source = p.source.split('\n');
   const codeEvery = opts.codeEvery ?? 64;
   let comparisons = 0;
@@ -265,6 +269,7 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
     jitInterpreted: jit.stats.interpretedInsns,
     jitRunner: jit.stats.runnerInsns,
     jitChained: jit.stats.runnerChained,
+    jitRunnerRegions: jit.stats.runnerRegions,
     invalidations: jit.stats.invalidations,
     comparisons,
     poweredOff: B.machine.poweredOff,

@@ -15,7 +15,7 @@ import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
 import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
-import { ColdStarts, WasmRunner } from './wasm/runner';
+import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
 
 /**
  * Heat at which a block start is translated: the instructions the interpreter ran from it,
@@ -62,6 +62,8 @@ export interface JitStats {
   runnerInsns: number;
   /** Cold blocks the runner went on to from the one the dispatcher gave it (each a dispatch saved). */
   runnerChained: number;
+  /** Translated regions the runner entered through the jump cache (each a dispatch saved). */
+  runnerRegions: number;
   invalidations: number;
 }
 
@@ -80,6 +82,9 @@ export class JitEngine {
   private readonly translatedAt: Int32Array;
   /** Block starts that got warm since the last translation (see WARM_FRACTION). */
   private readonly warm: Array<{ lo: number; hi: number; off: number; mode: number }> = [];
+  /** The region whose exit the cold-code runner stopped after (and its slot), for the dispatcher to link. */
+  private regionExit: Block | undefined = undefined;
+  private regionExitSlot = -1;
   /** Block starts the translator refused (run by the interpreter until the next flush). */
   private readonly untranslatable = new Set<number>();
   /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
@@ -88,7 +93,7 @@ export class JitEngine {
   private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
-  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, runnerChained: 0, invalidations: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, runnerChained: 0, runnerRegions: 0, invalidations: 0 };
   /** Heat at which a block start is translated (see HOT). */
   get hot(): number { return this.hotAt; }
   set hot(v: number) { this.hotAt = v; this.warmAt = Math.max(1, Math.floor(v * WARM_FRACTION)); }
@@ -128,7 +133,7 @@ export class JitEngine {
     this.heat = slots();
     this.translatedAt = slots();
     const starts: ColdStarts = { heat: this.heat, translated: this.translatedAt, runWeight: RUN_WEIGHT };
-    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts) : undefined;
+    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {
@@ -239,6 +244,8 @@ export class JitEngine {
             const now = Math.min(was + n + RUN_WEIGHT, this.hotAt);
             this.heat[slot] = now;
             if (was < this.warmAt && now >= this.warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
+            // (The runner stopped right after a region's exit: link that exit to what comes next.)
+            if (this.regionExit !== undefined) { from = this.regionExit; fromSlot = this.regionExitSlot; this.regionExit = undefined; }
             continue;
           }
           blk = this.translate(lo, hi, off, bp);
@@ -367,6 +374,7 @@ export class JitEngine {
     this.heat[slot] = 0;
     this.translatedAt[slot]++;
     this.stats.blocksTranslated++;
+    this.wasm?.noteStart(blk);
   }
 
   /** Remembers a block start that got warm (the oldest is forgotten when the list is full). */
@@ -407,11 +415,24 @@ export class JitEngine {
     const c = this.cpu;
     if (this.runner !== undefined && c.mode === 0 && !c.irqPending && !c.waiting && this.interp.breakpoints === undefined) {
       // (No event within MAX_BLOCK instructions: the dispatcher checked.)
-      const n = this.runner.run(MAX_BLOCK, this.breakpoints === undefined ? limit - c.icount : 0, this.warmAt, this.hotAt);
-      this.stats.runnerInsns += n;
-      this.stats.runnerChained += this.runner.chained;
-      this.stats.interpretedInsns += n;
-      return this.runner.first;
+      const r = this.runner;
+      const n = r.run(MAX_BLOCK, this.breakpoints === undefined ? limit - c.icount : 0, this.warmAt, this.hotAt,
+        this.onBlockExit === undefined || this.chainObserved);
+      const regions = r.regions, cold = n - r.regionInsns;
+      this.stats.runnerChained += r.chained;
+      this.stats.runnerRegions += regions;
+      this.stats.blockExecs += regions;
+      this.stats.chainedExecs += regions;
+      this.stats.runnerInsns += cold;
+      this.stats.interpretedInsns += cold;
+      if (r.end !== RunEnd.Cold) {
+        // Regions ran last: their exit's state (or their guest exception, thrown here).
+        this.wasm!.afterRegions();
+        const last = this.wasm!.last;
+        if (c.exitSlot >= 0 && last !== undefined && last.valid) { this.regionExit = last; this.regionExitSlot = c.exitSlot; }
+        c.exitSlot = -1;
+      }
+      return r.first;
     }
     const n = this.interp.runBlock(MAX_BLOCK);
     this.stats.interpretedInsns += n;

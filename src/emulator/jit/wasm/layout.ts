@@ -34,6 +34,16 @@ export interface Layout {
   readonly links: number;
   /** int64 per table index: the block's start address (checked before following an indirect jump's link). */
   readonly starts: number;
+  /** Jump cache: i32 per jcSlot(address), the table index of a Kernel-mode region starting at an unmapped address (0: none; check `starts`). */
+  readonly jc: number;
+}
+
+/** Entries of the jump cache (a power of two). */
+export const JC_SIZE = 1 << 14;
+
+/** The jump-cache entry for a start address's low word. */
+export function jcSlot(lo: number): number {
+  return ((lo >>> 2) ^ (lo >>> 16)) & (JC_SIZE - 1);
 }
 
 /** Function-table capacity (index 0 unused). */

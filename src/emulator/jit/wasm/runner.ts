@@ -11,25 +11,43 @@
 // guests on a little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
+import { ST_KX } from '../../cpu/cp0-defs';
 import { CACHE_OPS, Interpreter } from '../../cpu/interpreter';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
 import { Code, encodeModule, Op, ValType } from './encoder';
+import { Ctrl, JC_SIZE, Layout } from './layout';
+import type { WasmTier } from './tier';
 import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
 /**
  * Control words (byte offsets from the runner's area): PC and branch target (int64), in a
  * delay slot, instructions per block, the budget for starting further blocks, the heat
- * thresholds (warm, hot), and (out) the instructions attempted in the first block and the
- * blocks gone on to.
+ * thresholds (warm, hot), (out) the instructions attempted in the first block and the cold
+ * blocks gone on to; whether it may enter translated regions, the icount at the start and
+ * the highest icount at which a region may be entered (f64), (out) the regions run, how
+ * the run ended (RunEnd) and the instructions run in regions.
  */
-const enum RCtrl { PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, BYTES = 48 }
+const enum RCtrl {
+  PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, ENTER = 44,
+  BASE = 48, LIMIT = 56, REGIONS = 64, END = 68, REGION_INSNS = 72, BYTES = 80,
+}
+
+/** How run() ended. */
+export const enum RunEnd {
+  /** In cold code: PC, delay state and icount are the runner's (or a call-out's, final). */
+  Cold = 0,
+  /** Right after a region's exit: the tier's control words hold the state (WasmTier.afterRegions). */
+  Region = 1,
+  /** A region's call-out took a guest exception (the CPU is at the vector). */
+  RegionException = 2,
+}
 
 /** Locals of the runner. */
 const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
-  FIRST = 12, HS = 13, NB0 = 14, FX = 15, PC = 16, DS = 17, A = 18, TGT = 19;
+  FIRST = 12, HS = 13, NB0 = 14, FX = 15, LASTREG = 16, RN0 = 17, PC = 18, DS = 19, A = 20, TGT = 21;
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
-const LOCALS: ValType[] = [...new Array<ValType>(16).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
+const LOCALS: ValType[] = [...new Array<ValType>(18).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
 
 /** Where the runner finds its tables. */
 export interface RunnerLayout {
@@ -42,6 +60,8 @@ export interface RunnerLayout {
   ctrl: number;
   /** The dispatcher's block-start bookkeeping (see ColdStarts). */
   starts: ColdStarts;
+  /** The translated regions' layout (jump cache, starts, control words), when the runner may enter them. */
+  regions: Layout | undefined;
 }
 
 /**
@@ -303,10 +323,11 @@ function emitRunner(L: RunnerLayout): Code {
   // (Step.End: the block ended.)
   c.op(Op.end); // $blockEnd
   // The block ended. Go on with the next one when it starts on its own (no delay slot
-  // pending), within the budget, at a fetch-cached address, with no translation and with
-  // heat that one more run cannot bring to the warm or hot threshold (the dispatcher's
-  // business); else return to the dispatcher.
+  // pending), within the budget, at a fetch-cached address: a cold block whose heat one
+  // more run cannot bring to the warm or hot threshold (the dispatcher's business), or a
+  // translated region the jump cache names; else return to the dispatcher.
   finish();
+  c.begin(Op.loop); // $decide: after regions ran, where they left off
   c.begin(Op.block); // $exit
   c.get(DLY).brIf(0);
   c.get(N).get(MAX).op(Op.i32_add).get(NB0).op(Op.i32_sub).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).op(Op.i32_gt_s).brIf(0);
@@ -314,7 +335,9 @@ function emitRunner(L: RunnerLayout): Code {
   g.lookup(2, 4, 0);
   c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor);
   c.i32(H.heat.length - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).tee(I);
-  c.mem(Op.i32_load, 2, translated).brIf(0);
+  c.mem(Op.i32_load, 2, translated);
+  if (L.regions) enterRegions(g, L.regions);
+  else c.brIf(0);
   // heat + per-block max + runWeight < (heat < WARM ? WARM : HOT)
   c.get(I).mem(Op.i32_load, 2, heat).tee(W).get(MAX).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.WARM).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.HOT);
@@ -324,51 +347,101 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(I).set(HS);
   c.get(MAX).get(NB0).op(Op.i32_sub).get(N).op(Op.i32_add).set(MAX);
   c.get(N).set(NB0);
-  c.br(1); // $outer
+  c.i32(0).set(LASTREG);
+  c.br(2); // $outer
   c.op(Op.end); // $exit
   storeCtrl();
+  c.get(LASTREG).begin(Op.if).i32(0).i32(RunEnd.Region).mem(Op.i32_store, 2, ctrl + RCtrl.END).op(Op.end);
   c.get(N).op(Op.return);
+  c.op(Op.end); // $decide
   c.op(Op.end); // $outer
   c.op(0x00); // (unreachable: $outer only returns or loops)
   return c;
+}
+
+/**
+ * With the start's translated count on the stack (inside $exit, $decide, $outer): when
+ * nonzero, runs the region the jump cache names for PC (if allowed, and it starts there)
+ * and the regions it links to, then goes back to $decide at their exit — or leaves, after
+ * a region's exit without a link slot (a device access), past the icount limit, or on a
+ * guest exception. Falls through when the count is 0.
+ */
+function enterRegions(g: Emitter, R: Layout): void {
+  const c = g.c, ctrl = g.L.ctrl, tc = R.ctrl;
+  c.begin(Op.if); // depths: if 0, $exit 1, $decide 2, $outer 3
+  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.ENTER).op(Op.i32_eqz).brIf(1);
+  // OP = jc[jcSlot(PC)]: ((lo >>> 2) ^ (lo >>> 16)) & (JC_SIZE − 1)
+  c.get(PC).op(Op.i32_wrap_i64).tee(W).i32(2).op(Op.i32_shr_u).get(W).i32(16).op(Op.i32_shr_u).op(Op.i32_xor);
+  c.i32(JC_SIZE - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, R.jc).tee(OP).op(Op.i32_eqz).brIf(1);
+  c.get(OP).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, R.starts).get(PC).op(Op.i64_ne).brIf(1);
+  // The regions' icount at entry and their limit (Ctrl.IC0, Ctrl.LIM).
+  c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, tc + Ctrl.IC0);
+  c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.LIMIT).mem(Op.f64_store, 3, tc + Ctrl.LIM);
+  c.begin(Op.loop);
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGIONS).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGIONS);
+  c.get(OP).callIndirect(0).tee(OP).brIf(0);
+  c.op(Op.end);
+  c.i32(1).set(LASTREG);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.SLOT).tee(W).i32(-2).op(Op.i32_eq).begin(Op.if);
+  c.i32(0).i32(RunEnd.RegionException).mem(Op.i32_store, 2, ctrl + RCtrl.END).get(N).op(Op.return);
+  c.op(Op.end);
+  c.get(N).set(RN0);
+  c.i32(0).mem(Op.f64_load, 3, tc + Ctrl.IC0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).op(Op.f64_sub, Op.i32_trunc_f64_s).set(N);
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGION_INSNS).get(N).get(RN0).op(Op.i32_sub, Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGION_INSNS);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(PC);
+  // (A device access, or no link could be followed any more: the dispatcher's turn.)
+  c.get(W).i32(-1).op(Op.i32_eq).brIf(1);
+  c.i32(0).mem(Op.f64_load, 3, tc + Ctrl.IC0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.LIMIT).op(Op.f64_gt).brIf(1);
+  c.br(2); // $decide
+  c.op(Op.end);
 }
 
 /** The runner for one CPU. */
 export class WasmRunner {
   private readonly fn: () => number;
   private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
   /** icount when run() began (the runner counts from it). */
   private base = 0;
   /** c.nextEvent when run() began: a call-out that moves it returns to the dispatcher. */
   private event = 0;
+  /** Host translation cache flushes and Status.KX when run() began (a call-out changing them returns). */
+  private flushes = 0;
+  private kx = 0;
   /** Set by a call-out that returned Step.Return: the CPU's PC, delay state and icount are final. */
   private returned = false;
   /** Instructions run by call-outs (statistics). */
   steps = 0;
 
-  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts): WasmRunner | undefined {
+  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts, tier: WasmTier | undefined): WasmRunner | undefined {
     const dc = interp.decodeCache();
     if (!wasmApi || !bus.memory || cpu.big || dc.word.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
     if (starts.heat.buffer !== bus.buffer || starts.translated.buffer !== bus.buffer || starts.heat.length !== starts.translated.length) return undefined;
-    return new WasmRunner(cpu, bus, interp, dc, starts);
+    return new WasmRunner(cpu, bus, interp, dc, starts, tier);
   }
 
   private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly interp: Interpreter,
-    dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts) {
+    dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts, tier: WasmTier | undefined) {
     const ctrl = bus.allocCore(RCtrl.BYTES);
+    const entry = tier?.entry;
     const L: RunnerLayout = {
       regs: cpu.r.byteOffset, wideTag: cpu.htlb.wideTag.byteOffset, wideAdd: cpu.htlb.wideAdd.byteOffset,
-      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, ctrl, starts,
+      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, ctrl, starts, regions: entry?.layout,
     };
     this.i32 = new Int32Array(bus.buffer, ctrl, RCtrl.BYTES / 4);
+    this.f64 = new Float64Array(bus.buffer, ctrl, RCtrl.BYTES / 8);
     const bytes = encodeModule({
       types: [{ params: [], results: [ValType.i32] }, { params: [ValType.i32], results: [ValType.i32] }],
       memory: { module: 'm', name: 'mem', minPages: 0 },
+      table: entry ? { module: 'm', name: 't', min: 1 } : undefined,
       imports: [{ module: 'h', name: 'step', type: 1 }],
       funcs: [{ type: 0, locals: LOCALS, code: emitRunner(L) }],
       exports: [{ name: 'run', func: 1 }],
     });
-    this.fn = instantiate(bytes, { m: { mem: bus.memory }, h: { step: (n: number) => this.step(n) } }).exports.run as () => number;
+    const m: Record<string, unknown> = { mem: bus.memory };
+    if (entry) m.t = entry.table;
+    this.fn = instantiate(bytes, { m, h: { step: (n: number) => this.step(n) } }).exports.run as () => number;
   }
 
   /**
@@ -380,15 +453,18 @@ export class WasmRunner {
   private step(n: number): Step {
     const c = this.cpu, m = this.i32;
     this.steps++;
+    // (A region run before may have left its precise-state block: this is cold code.)
+    c.jitBlk = undefined;
     c.icount = this.base + n;
     c.pcLo = m[RCtrl.PC >> 2]; c.pcHi = m[(RCtrl.PC >> 2) + 1];
     c.dsLo = m[RCtrl.DS >> 2]; c.dsHi = m[(RCtrl.DS >> 2) + 1];
     const wasDelay = c.inDelay = m[RCtrl.DLY >> 2] !== 0;
     const done = c.icount + 1;
     this.interp.step();
-    if (c.icount !== done || c.mode !== 0 || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event) {
-      // Faulted (the CPU is at the exception vector), or Kernel mode, the event horizon or
-      // a pending interrupt changed.
+    if (c.icount !== done || c.mode !== 0 || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event ||
+      c.htlb.flushes !== this.flushes || (c.c0.status & ST_KX) !== this.kx) {
+      // Faulted (the CPU is at the exception vector), or Kernel mode, the event horizon, a
+      // pending interrupt, the TLB (links to mapped code) or KX (direct reads) changed.
       this.returned = true;
       return Step.Return;
     }
@@ -402,33 +478,55 @@ export class WasmRunner {
   /** Instructions attempted in the first block of the last run() (the rest went to their starts' heat). */
   get first(): number { return this.i32[RCtrl.FIRST >> 2]; }
 
-  /** Blocks the last run() went on to after the first. */
+  /** Cold blocks the last run() went on to after the first. */
   get chained(): number { return this.i32[RCtrl.CHAINED >> 2]; }
+
+  /** Translated regions the last run() ran (through the jump cache and their links). */
+  get regions(): number { return this.i32[RCtrl.REGIONS >> 2]; }
+
+  /** Instructions the last run() ran in translated regions (none when one took an exception). */
+  get regionInsns(): number { return this.i32[RCtrl.REGION_INSNS >> 2]; }
+
+  /** How the last run() ended (RunEnd.Region…: the tier's afterRegions() completes the state). */
+  get end(): RunEnd { return this.i32[RCtrl.END >> 2]; }
 
   /**
    * Runs the block at PC, as the interpreter's block runner would (up to `max` instructions;
    * Kernel mode; the caller checked that no interrupt, breakpoint, WAIT or event is due
    * within them), then further blocks while each starts with its max instructions within
-   * `budget` instructions of this run and one more run cannot take its start to `warm` or
-   * `hot` heat (ColdStarts); updates PC, the delay-slot state and icount. Returns the
-   * instructions attempted (a faulting one included, as Interpreter.runBlock counts);
-   * `first` those of the first block.
+   * `budget` instructions of this run: cold blocks one more run cannot take to `warm` or
+   * `hot` heat (ColdStarts), and — with `regions` — the translated regions the jump cache
+   * names, with the regions they link to. Updates PC, the delay-slot state and icount
+   * (after RunEnd.Region, WasmTier.afterRegions() does). Returns the instructions attempted
+   * (a faulting one included, as Interpreter.runBlock counts); `first` those of the first block.
    */
-  run(max: number, budget: number, warm: number, hot: number): number {
-    const c = this.cpu, m = this.i32;
+  run(max: number, budget: number, warm: number, hot: number, regions: boolean): number {
+    const c = this.cpu, m = this.i32, f = this.f64;
     m[RCtrl.PC >> 2] = c.pcLo; m[(RCtrl.PC >> 2) + 1] = c.pcHi;
     m[RCtrl.DS >> 2] = c.dsLo; m[(RCtrl.DS >> 2) + 1] = c.dsHi;
     m[RCtrl.DLY >> 2] = c.inDelay ? 1 : 0;
     m[RCtrl.MAX >> 2] = max;
-    m[RCtrl.BUDGET >> 2] = Math.min(budget, 1 << 30);
+    budget = Math.min(budget, 1 << 30);
+    m[RCtrl.BUDGET >> 2] = budget;
     m[RCtrl.WARM >> 2] = warm;
     m[RCtrl.HOT >> 2] = hot;
     m[RCtrl.CHAINED >> 2] = 0;
+    m[RCtrl.REGIONS >> 2] = 0;
+    m[RCtrl.REGION_INSNS >> 2] = 0;
+    m[RCtrl.END >> 2] = RunEnd.Cold;
+    m[RCtrl.ENTER >> 2] = regions ? 1 : 0;
+    f[RCtrl.BASE >> 3] = c.icount;
+    // (A region may be entered while its icount is at most this: as the dispatcher's jitLimit.)
+    f[RCtrl.LIMIT >> 3] = c.icount + budget - max;
     this.base = c.icount;
     this.event = c.nextEvent;
+    this.flushes = c.htlb.flushes;
+    this.kx = c.c0.status & ST_KX;
     this.returned = false;
     const n = this.fn();
-    if (this.returned) return n;
+    // (Regions' call-outs leave their precise-state block set: stale once they returned.)
+    c.jitBlk = undefined;
+    if (this.returned || m[RCtrl.END >> 2] !== RunEnd.Cold) return n;
     c.pcLo = m[RCtrl.PC >> 2]; c.pcHi = m[(RCtrl.PC >> 2) + 1];
     c.dsLo = m[RCtrl.DS >> 2]; c.dsHi = m[(RCtrl.DS >> 2) + 1];
     c.inDelay = m[RCtrl.DLY >> 2] !== 0;

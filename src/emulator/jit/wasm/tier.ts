@@ -18,7 +18,7 @@ import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
 import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, MemOp, maxSlots, unsupported } from './region-emitter';
 import { Code, encodeModule, Op, ValType } from './encoder';
-import { Ctrl, Layout, LINK_CAP, TABLE_CAP } from './layout';
+import { Ctrl, JC_SIZE, jcSlot, Layout, LINK_CAP, TABLE_CAP } from './layout';
 import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
 
 /**
@@ -51,6 +51,8 @@ export class WasmTier {
   private readonly i32: Int32Array;
   private readonly linkWords: Int32Array;
   private readonly startWords: Int32Array;
+  /** The jump cache (Layout.jc). */
+  private readonly jcWords: Int32Array;
   /** Block per table index. */
   private readonly byIdx: Array<Block | undefined> = [undefined];
   /** Per table index: precise-state info and instruction words of each region block (by label), for call-outs. */
@@ -95,8 +97,9 @@ export class WasmTier {
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
       regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
-      ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8),
+      ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8), jc: bus.allocCore(JC_SIZE * 4),
     };
+    this.jcWords = new Int32Array(bus.buffer, this.L.jc, JC_SIZE);
     const buf = bus.buffer;
     this.f64 = new Float64Array(buf, ctrl, 2);
     this.i32 = new Int32Array(buf, ctrl, Ctrl.BYTES / 4);
@@ -203,11 +206,45 @@ export class WasmTier {
     this.linkWords[from.wasm.linkBase + slot] = to?.wasm && to.valid ? to.wasm.idx : 0;
   }
 
+  /**
+   * Enters a WebAssembly block of Kernel mode that starts in ckseg0/ckseg1 (whose
+   * translation no TLB or Status change can alter) in the jump cache, where the cold-code
+   * runner finds it without the dispatcher.
+   */
+  noteStart(b: Block): void {
+    if (!b.wasm || b.mode !== 0 || !unmappedKernel(b.startHi, b.startLo)) return;
+    this.jcWords[jcSlot(b.startLo)] = b.wasm.idx;
+  }
+
+  /** The function table, jump cache and control words the cold-code runner enters regions through. */
+  get entry(): { table: WasmTable; layout: Layout } { return { table: this.table, layout: this.L }; }
+
+  /**
+   * After the cold-code runner ran regions and stopped right after one's exit: the state
+   * enter() would leave (icount, PC, exit slot; `last`), or throws GUEST_EXCEPTION when a
+   * call-out took a guest exception (the CPU is at the vector).
+   */
+  afterRegions(): void {
+    const c = this.cpu, i = this.i32;
+    c.jitBlk = undefined;
+    const slot = i[Ctrl.SLOT >> 2];
+    if (slot === -2) throw GUEST_EXCEPTION;
+    c.icount = c.icount0 = this.f64[Ctrl.IC0 >> 3];
+    c.pcLo = i[Ctrl.PCLO >> 2];
+    c.pcHi = i[Ctrl.PCHI >> 2];
+    c.inDelay = false;
+    c.exitSlot = slot;
+    this.last = this.byIdx[i[Ctrl.LAST >> 2]];
+  }
+
   /** Frees an invalidated block's table index (its incoming links are already cleared). */
   release(b: Block): void {
     if (!b.wasm || this.byIdx[b.wasm.idx] !== b) return;
     this.linkWords.fill(0, b.wasm.linkBase, b.wasm.linkBase + b.links.length);
     this.byIdx[b.wasm.idx] = undefined;
+    // (Jump-cache entries check the start: none matches 0, never an unmapped Kernel address.)
+    this.startWords[b.wasm.idx * 2] = 0;
+    this.startWords[b.wasm.idx * 2 + 1] = 0;
     this.infos[b.wasm.idx] = [];
     this.words[b.wasm.idx] = [];
     this.table.set(b.wasm.idx, null);
@@ -224,6 +261,8 @@ export class WasmTier {
       this.infos[i] = [];
       this.words[i] = [];
     }
+    this.startWords.fill(0);
+    this.jcWords.fill(0);
     this.free.length = 0;
     this.next = 1;
     this.nextLink = 0;
@@ -321,4 +360,9 @@ export class WasmTier {
     c.inDelay = false;
     this.ioDone();
   }
+}
+
+/** Whether (hi:lo) is in ckseg0/ckseg1: unmapped in Kernel mode whatever Status and the TLB say. */
+export function unmappedKernel(hi: number, lo: number): boolean {
+  return hi === -1 && (lo >>> 29) >= 4 && (lo >>> 29) <= 5;
 }
