@@ -251,6 +251,8 @@ export function runLockstep(p: FuzzProgram, opts: LockstepOptions = {}): Lockste
   const budget = p.config.budget;
   while (B.machine.cpu.icount < budget && !B.machine.poweredOff) {
     const r = B.machine.run(Math.min(5000, budget - B.machine.cpu.icount));
+    // Outside translated code no precise-state block may linger (an exception raised later would use it).
+    if (B.machine.cpu.jitBlk !== undefined) fail(['Cpu.jitBlk still set after run() returned']);
     lastBlock = undefined;
     recent.push(`(run() returned at icount ${B.machine.cpu.icount})`);
     catchUp(false);
