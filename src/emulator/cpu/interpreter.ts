@@ -70,6 +70,7 @@ export const CACHE_OPS = [
   ...INLINE_OPS,
   'sync', 'sllv', 'srlv', 'srav', 'rotr', 'rotrv', 'dsllv', 'dsrlv', 'dsrav', 'ext', 'dext', 'dextm', 'dextu', 'mul', 'seb', 'seh',
   'pref', 'teq', 'tne', 'cache',
+  'mflo', 'mfhi', 'mtlo', 'mthi', 'wsbh', 'dsbh', 'dshd', 'ins', 'dins', 'dinsm', 'dinsu', 'lwl', 'lwr', 'ldl', 'ldr',
 ];
 
 type BlockRunner = (self: Interpreter, max: number) => number;

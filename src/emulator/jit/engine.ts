@@ -28,7 +28,7 @@ import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
  * 5.01/5.07/4.96 s vs 5.24/5.33/5.71 s at 50,000, 5.05/5.44/5.01 s at 100,000 and
  * 5.38/5.26/5.13 s at 300,000 (main thread, interleaved rounds).
  */
-export const HOT = 150_000;
+export const HOT = 250_000;
 /** Heat a cold block's run adds besides its instructions. */
 const RUN_WEIGHT = 8;
 

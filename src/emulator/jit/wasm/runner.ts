@@ -162,6 +162,64 @@ const dextOp = (posAdd: number, sizeAdd: number): CaseFn => (g) => g.set(RT, () 
   g.reg(RS); g.sa(); if (posAdd) c.i32(posAdd).op(Op.i32_add); c.op(Op.i64_extend_i32_u, Op.i64_shr_u);
   c.i64(-1n).i32(64); size(g, sizeAdd); c.op(Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u, Op.i64_and);
 });
+/** Byte offsets of LO and HI in the register file. */
+const LO_OFF = 64 * 4, HI_OFF = 66 * 4;
+/** Pushes the bit-field msb ((W >>> 11) & 31) + add as an i32. */
+const msbd = (g: Emitter, add: number): void => { size(g, add); };
+/** Pushes the bit-field lsb (sa) + add as an i32. */
+const lsbd = (g: Emitter, add: number): void => { g.sa(); if (add) g.c.i32(add).op(Op.i32_add); };
+/** dins/dinsm/dinsu: bits lsb..msb of rt from rs (none when msb < lsb); lsb = sa + lsbAdd, msb = msbd + msbAdd. */
+const dinsOp = (lsbAdd: number, msbAdd: number): CaseFn => (g) => g.set(RT, () => {
+  const c = g.c;
+  // A = mask: msb >= lsb ? (−1 >>> (63 − (msb − lsb))) << lsb : 0
+  c.i64(-1n).i32(63); msbd(g, msbAdd); lsbd(g, lsbAdd); c.op(Op.i32_sub, Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u);
+  lsbd(g, lsbAdd); c.op(Op.i64_extend_i32_u, Op.i64_shl);
+  c.i64(0n); msbd(g, msbAdd); lsbd(g, lsbAdd); c.op(Op.i32_ge_s, Op.select).set(A);
+  g.reg(RT); c.get(A).i64(-1n).op(Op.i64_xor, Op.i64_and);
+  g.reg(RS); lsbd(g, lsbAdd); c.op(Op.i64_extend_i32_u, Op.i64_shl).get(A).op(Op.i64_and, Op.i64_or);
+});
+/**
+ * lwl/lwr (little-endian): the aligned word holding EA, merged into rt's low word at the
+ * byte offset b = EA & 3 (lwl: w << (24 − 8b) over rt's low bits; lwr: w >>> 8b over its
+ * high bits), sign-extended. OP holds the word, I the shift.
+ */
+const loadWordPart = (left: boolean): CaseFn => (g, d) => {
+  const c = g.c;
+  ea(g); g.lookup(0, 1, d); // (any alignment: the aligned word is read)
+  c.get(X).i32(-4).op(Op.i32_and).mem(Op.i32_load, 2, 0).set(OP);
+  c.get(X).i32(3).op(Op.i32_and).i32(3).op(Op.i32_shl).set(I);
+  if (left) c.i32(24).get(I).op(Op.i32_sub).set(I);
+  g.set(RT, () => {
+    if (left) {
+      c.get(OP).get(I).op(Op.i32_shl);
+      g.reg(RT); c.op(Op.i32_wrap_i64).i32(1).get(I).op(Op.i32_shl).i32(1).op(Op.i32_sub, Op.i32_and, Op.i32_or);
+    } else {
+      c.get(OP).get(I).op(Op.i32_shr_u);
+      g.reg(RT); c.op(Op.i32_wrap_i64).i32(-1).get(I).op(Op.i32_shr_u).i32(-1).op(Op.i32_xor, Op.i32_and, Op.i32_or);
+    }
+    c.op(Op.i64_extend_i32_s);
+  });
+};
+/**
+ * ldl/ldr (little-endian): the aligned doubleword holding EA (in TGT, free outside
+ * branches), merged into rt at byte offset b = EA & 7 (shift in A).
+ */
+const loadDoublePart = (left: boolean): CaseFn => (g, d) => {
+  const c = g.c;
+  ea(g); g.lookup(0, 1, d);
+  c.get(X).i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0).set(TGT);
+  c.get(X).i32(7).op(Op.i32_and).i32(3).op(Op.i32_shl, Op.i64_extend_i32_u).set(A);
+  if (left) c.i64(56n).get(A).op(Op.i64_sub).set(A);
+  g.set(RT, () => {
+    if (left) {
+      c.get(TGT).get(A).op(Op.i64_shl);
+      g.reg(RT); c.i64(1n).get(A).op(Op.i64_shl).i64(1n).op(Op.i64_sub, Op.i64_and, Op.i64_or);
+    } else {
+      c.get(TGT).get(A).op(Op.i64_shr_u);
+      g.reg(RT); c.i64(-1n).get(A).op(Op.i64_shr_u).i64(-1n).op(Op.i64_xor, Op.i64_and, Op.i64_or);
+    }
+  });
+};
 const jumpTarget = (g: Emitter): void => {
   g.c.get(PC).i64(4n).op(Op.i64_add).i64(~0x0fffffffn).op(Op.i64_and);
   g.c.get(W).i32(0x3ffffff).op(Op.i32_and, Op.i64_extend_i32_u).i64(2n).op(Op.i64_shl, Op.i64_or).set(TGT);
@@ -214,6 +272,40 @@ const CASES: Record<string, CaseFn> = {
   mul: (g) => g.set(RD, () => { g.reg(RS); g.c.op(Op.i32_wrap_i64); g.reg(RT); g.c.op(Op.i32_wrap_i64, Op.i32_mul, Op.i64_extend_i32_s); }),
   seb: (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i64_extend8_s); }),
   seh: (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i64_extend16_s); }),
+  // LO and HI follow the GPRs (Cpu.r words 64..67).
+  mflo: (g) => g.set(RD, () => { g.c.i32(LO_OFF).mem(Op.i64_load, 3, g.L.regs); }),
+  mfhi: (g) => g.set(RD, () => { g.c.i32(HI_OFF).mem(Op.i64_load, 3, g.L.regs); }),
+  mtlo: (g) => { g.c.i32(LO_OFF); g.reg(RS); g.c.mem(Op.i64_store, 3, g.L.regs); },
+  mthi: (g) => { g.c.i32(HI_OFF); g.reg(RS); g.c.mem(Op.i64_store, 3, g.L.regs); },
+  // Byte swaps: within halfwords of the low word (sign-extended) or of the doubleword; halfwords of the doubleword.
+  wsbh: (g) => g.set(RD, () => {
+    const c = g.c;
+    g.reg(RT); c.op(Op.i32_wrap_i64).tee(X).i32(0x00ff00ff).op(Op.i32_and).i32(8).op(Op.i32_shl);
+    c.get(X).i32(8).op(Op.i32_shr_u).i32(0x00ff00ff).op(Op.i32_and, Op.i32_or, Op.i64_extend_i32_s);
+  }),
+  dsbh: (g) => g.set(RD, () => {
+    const c = g.c, m = 0x00ff00ff00ff00ffn;
+    g.reg(RT); c.set(A).get(A).i64(m).op(Op.i64_and).i64(8n).op(Op.i64_shl);
+    c.get(A).i64(8n).op(Op.i64_shr_u).i64(m).op(Op.i64_and, Op.i64_or);
+  }),
+  dshd: (g) => g.set(RD, () => {
+    const c = g.c;
+    g.reg(RT); c.i64(32n).op(Op.i64_rotr).set(A);
+    c.get(A).i64(16n).op(Op.i64_shl).i64(BigInt.asIntN(64, 0xffff0000ffff0000n)).op(Op.i64_and);
+    c.get(A).i64(16n).op(Op.i64_shr_u).i64(0x0000ffff0000ffffn).op(Op.i64_and, Op.i64_or);
+  }),
+  // ins: bits lsb..msb of rt's low word from rs (none when msb < lsb), sign-extended.
+  ins: (g) => g.set(RT, () => {
+    const c = g.c;
+    // X = mask: msb >= lsb ? (−1 >>> (31 − (msb − lsb))) << lsb : 0
+    c.i32(-1).i32(31); msbd(g, 0); g.sa(); c.op(Op.i32_sub, Op.i32_sub, Op.i32_shr_u); g.sa(); c.op(Op.i32_shl);
+    c.i32(0); msbd(g, 0); g.sa(); c.op(Op.i32_ge_s, Op.select).set(X);
+    g.reg(RT); c.op(Op.i32_wrap_i64).get(X).i32(-1).op(Op.i32_xor, Op.i32_and);
+    g.reg(RS); c.op(Op.i32_wrap_i64); g.sa(); c.op(Op.i32_shl).get(X).op(Op.i32_and, Op.i32_or, Op.i64_extend_i32_s);
+  }),
+  dins: dinsOp(0, 0), dinsm: dinsOp(0, 32), dinsu: dinsOp(32, 32),
+  lwl: loadWordPart(true), lwr: loadWordPart(false),
+  ldl: loadDoublePart(true), ldr: loadDoublePart(false),
 };
 
 /** Imported function index of the step call-out. */
