@@ -4,10 +4,14 @@
 
 /** Control words, as byte offsets from Layout.ctrl. */
 export const enum Ctrl {
-  /** f64: icount at the entry of the block running (Cpu.icount0). */
+  /** f64: icount when the chain of regions running was entered (the icount now is IC0 + REM0 − REM). */
   IC0 = 0,
-  /** f64: highest icount0 at which a linked block may be entered (Cpu.jitLimit; −∞ disables chaining). */
-  LIM = 8,
+  /**
+   * i32: how many more instructions may run before a link may no longer be followed
+   * (Cpu.jitLimit − icount; −2^30 disables chaining): REM0 at the chain's entry, REM as
+   * regions leave it at exits and call-outs (their entry reads it, so no float work).
+   */
+  REM0 = 8, REM = 12,
   /** i32 ×2: PC at exit. */
   PCLO = 16, PCHI = 20,
   /** i32: link slot of the exit taken (−1: none; −2: a call-out took a guest exception). */

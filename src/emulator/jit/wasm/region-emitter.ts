@@ -20,17 +20,17 @@ import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 /**
  * Locals of a region function: scratch, the label of the block to run, the exit's PC, slot
  * and linked block, the instructions run since entry (N) and how many may run before a
- * link may no longer be followed (NL), more scratch, the icount at entry, then guest
- * registers 1..31, LO (32) and HI (33) at GR + n.
+ * link may no longer be followed (NL), more scratch, then guest registers 1..31, LO (32)
+ * and HI (33) at GR + n.
  */
 const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7, N = 8, NL = 9,
-  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, IC = 17, GR = 18;
+  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, GR = 17;
 /** The locals of the inline host translation cache test. */
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
 export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i32),
-  ...new Array<ValType>(7).fill(ValType.i64), ValType.f64,
+  ...new Array<ValType>(7).fill(ValType.i64),
   ...new Array<ValType>(34).fill(ValType.i64)];
 
 /** Imported functions of a block module. */
@@ -317,9 +317,9 @@ class RegionEmitter {
     this.storeIcount();
   }
 
-  /** Stores the icount (at entry plus the instructions run since) for the dispatcher and call-outs. */
+  /** Stores the instructions that may still run (NL − N: Ctrl.REM), from which the dispatcher and call-outs know the icount. */
   private storeIcount(): void {
-    this.c.i32(0).get(IC).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, this.ctrl(Ctrl.IC0));
+    this.c.i32(0).get(NL).get(N).op(Op.i32_sub).mem(Op.i32_store, 2, this.ctrl(Ctrl.REM));
   }
 
   private ctrl(off: Ctrl): number { return this.L.ctrl + off; }
@@ -642,9 +642,8 @@ class RegionEmitter {
   emit(): EmittedRegion {
     const c = this.c;
     const blocks = this.region.blocks;
-    // NL = LIM − IC0 (saturated: −∞ when chaining is off; N starts at 0).
-    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.LIM));
-    c.i32(0).mem(Op.f64_load, 3, this.ctrl(Ctrl.IC0)).tee(IC).op(Op.f64_sub).truncSatF64ToI32().set(NL);
+    // NL = Ctrl.REM (very negative when chaining is off; N starts at 0).
+    c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.REM)).set(NL);
     this.loadRegs();
     // (LBL starts at 0, the entry.)
     this.exitLevel = this.depth;

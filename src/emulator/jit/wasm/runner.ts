@@ -24,13 +24,12 @@ import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
  * Control words (byte offsets from the runner's area): PC and branch target (int64), in a
  * delay slot, instructions per block, the budget for starting further blocks, the heat
  * thresholds (warm, hot), (out) the instructions attempted in the first block and the cold
- * blocks gone on to; whether it may enter translated regions, the icount at the start and
- * the highest icount at which a region may be entered (f64), (out) the regions run, how
- * the run ended (RunEnd) and the instructions run in regions.
+ * blocks gone on to; whether it may enter translated regions, the icount at the start
+ * (f64), (out) the regions run, how the run ended (RunEnd) and the instructions run in regions.
  */
 const enum RCtrl {
   PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, ENTER = 44,
-  BASE = 48, LIMIT = 56, REGIONS = 64, END = 68, REGION_INSNS = 72, BYTES = 80,
+  BASE = 48, REGIONS = 56, END = 60, REGION_INSNS = 64, BYTES = 72,
 }
 
 /** How run() ended. */
@@ -466,9 +465,11 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.get(PC).op(Op.i32_wrap_i64).tee(W).i32(2).op(Op.i32_shr_u).get(W).i32(16).op(Op.i32_shr_u).op(Op.i32_xor);
   c.i32(JC_SIZE - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, R.jc).tee(OP).op(Op.i32_eqz).brIf(1);
   c.get(OP).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, R.starts).get(PC).op(Op.i64_ne).brIf(1);
-  // The regions' icount at entry and their limit (Ctrl.IC0, Ctrl.LIM).
+  // The regions' icount at entry (Ctrl.IC0) and the instructions they may run before a
+  // link may no longer be followed (Ctrl.REM0/REM): BUDGET − MAX − N, as the dispatcher's jitLimit.
   c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, tc + Ctrl.IC0);
-  c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.LIMIT).mem(Op.f64_store, 3, tc + Ctrl.LIM);
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MAX).op(Op.i32_sub).get(N).op(Op.i32_sub).tee(RN0);
+  c.mem(Op.i32_store, 2, tc + Ctrl.REM0).i32(0).get(RN0).mem(Op.i32_store, 2, tc + Ctrl.REM);
   c.begin(Op.loop);
   c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGIONS).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGIONS);
   c.get(OP).callIndirect(0).tee(OP).brIf(0);
@@ -477,14 +478,15 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.SLOT).tee(W).i32(-2).op(Op.i32_eq).begin(Op.if);
   c.i32(0).i32(RunEnd.RegionException).mem(Op.i32_store, 2, ctrl + RCtrl.END).get(N).op(Op.return);
   c.op(Op.end);
-  c.get(N).set(RN0);
-  c.i32(0).mem(Op.f64_load, 3, tc + Ctrl.IC0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).op(Op.f64_sub, Op.i32_trunc_f64_s).set(N);
-  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGION_INSNS).get(N).get(RN0).op(Op.i32_sub, Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGION_INSNS);
+  // Instructions the regions ran: REM0 − REM (RN0 holds REM0).
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGION_INSNS).get(RN0).i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).op(Op.i32_sub).tee(OP);
+  c.op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGION_INSNS);
+  c.get(N).get(OP).op(Op.i32_add).set(N);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(PC);
   // (A device access, or no link could be followed any more: the dispatcher's turn.)
   c.get(W).i32(-1).op(Op.i32_eq).brIf(1);
-  c.i32(0).mem(Op.f64_load, 3, tc + Ctrl.IC0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.LIMIT).op(Op.f64_gt).brIf(1);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(1);
   c.br(2); // $decide
   c.op(Op.end);
 }
@@ -608,8 +610,6 @@ export class WasmRunner {
     m[RCtrl.END >> 2] = RunEnd.Cold;
     m[RCtrl.ENTER >> 2] = regions ? 1 : 0;
     f[RCtrl.BASE >> 3] = c.icount;
-    // (A region may be entered while its icount is at most this: as the dispatcher's jitLimit.)
-    f[RCtrl.LIMIT >> 3] = c.icount + budget - max;
     this.base = c.icount;
     this.event = c.nextEvent;
     this.flushes = c.htlb.flushes;

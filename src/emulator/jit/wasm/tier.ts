@@ -229,7 +229,7 @@ export class WasmTier {
     c.jitBlk = undefined;
     const slot = i[Ctrl.SLOT >> 2];
     if (slot === -2) throw GUEST_EXCEPTION;
-    c.icount = c.icount0 = this.f64[Ctrl.IC0 >> 3];
+    c.icount = c.icount0 = this.icountNow();
     c.pcLo = i[Ctrl.PCLO >> 2];
     c.pcHi = i[Ctrl.PCHI >> 2];
     c.inDelay = false;
@@ -274,13 +274,15 @@ export class WasmTier {
   private enter(idx: number): Block | undefined {
     const c = this.cpu, f = this.f64, i = this.i32;
     f[Ctrl.IC0 >> 3] = c.icount0;
-    f[Ctrl.LIM >> 3] = this.chain ? c.jitLimit : -Infinity;
+    const rem = this.chain ? Math.max(-REM_OFF, Math.min(REM_OFF, c.jitLimit - c.icount0)) : -REM_OFF;
+    i[Ctrl.REM0 >> 2] = rem;
+    i[Ctrl.REM >> 2] = rem;
     this.run(idx);
     const slot = i[Ctrl.SLOT >> 2], lo = i[Ctrl.PCLO >> 2], hi = i[Ctrl.PCHI >> 2];
     // (The exception was caught in the call-out so that the code could store its
     // registers: the CPU is at the exception vector; rethrown to the dispatcher now.)
     if (slot === -2) throw GUEST_EXCEPTION;
-    c.icount0 = f[Ctrl.IC0 >> 3];
+    c.icount0 = this.icountNow();
     const last = this.byIdx[i[Ctrl.LAST >> 2]]!;
     if (slot >= 0 && c.icount0 <= c.jitLimit) {
       const nb = last.links[slot];
@@ -299,8 +301,14 @@ export class WasmTier {
     const c = this.cpu;
     c.jitBlk = b;
     c.k = k;
-    c.icount0 = this.f64[Ctrl.IC0 >> 3];
+    c.icount0 = this.icountNow();
     if (k === b.ds) { c.brLo = this.i32[Ctrl.BRLO >> 2]; c.brHi = this.i32[Ctrl.BRHI >> 2]; }
+  }
+
+  /** The icount where the regions running left it (at an exit or call-out): IC0 + REM0 − REM. */
+  private icountNow(): number {
+    const i = this.i32;
+    return this.f64[Ctrl.IC0 >> 3] + ((i[Ctrl.REM0 >> 2] - i[Ctrl.REM >> 2]) | 0);
   }
 
   private ioDone(): void {
@@ -361,6 +369,9 @@ export class WasmTier {
     this.ioDone();
   }
 }
+
+/** Bound of Ctrl.REM (instructions a chain may run): far from int32 wrap-around; −REM_OFF disables links. */
+const REM_OFF = 1 << 30;
 
 /** Whether (hi:lo) is in ckseg0/ckseg1: unmapped in Kernel mode whatever Status and the TLB say. */
 export function unmappedKernel(hi: number, lo: number): boolean {
