@@ -20,18 +20,26 @@ import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 /**
  * Locals of a region function: scratch, the label of the block to run, the exit's PC, slot
  * and linked block, the instructions run since entry (N) and how many may run before a
- * link may no longer be followed (NL), more scratch, then guest registers 1..31, LO (32)
- * and HI (33) at GR + n.
+ * link may no longer be followed (NL), more scratch, a register value on its way to memory
+ * (WT), then guest registers 1..31, LO (32) and HI (33) at GR + n (those kept in locals).
  */
 const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7, N = 8, NL = 9,
-  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, GR = 17;
+  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, WT = 17, GR = 18;
 /** The locals of the inline host translation cache test. */
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
 export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i32),
-  ...new Array<ValType>(7).fill(ValType.i64),
+  ...new Array<ValType>(8).fill(ValType.i64),
   ...new Array<ValType>(34).fill(ValType.i64)];
+/**
+ * Guest registers a region keeps in locals: the ones it names most often; the others are
+ * read and written in memory where used. Fewer values live across a region's loop leave
+ * TurboFan's register allocator fewer spills (bench/results.md, sixth session: XZ part
+ * 1.77-1.79 s with 6 vs 1.89-2.02 s with all; boot 4.20-4.28 vs 4.30-4.46 s).
+ * MIPS64_WASM_CACHED_REGS=N overrides it for experiments.
+ */
+const CACHED_REGS = Number(globalThis.process?.env?.MIPS64_WASM_CACHED_REGS) || 6;
 
 /** Imported functions of a block module. */
 export const FN_MEM = 0, FN_EXEC = 1;
@@ -249,11 +257,15 @@ export interface EmittedRegion {
  * dispatcher drops such code when a read trap appears or KX is cleared).
  */
 export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number, fastRam = 0): EmittedRegion {
-  // The first pass finds the registers the region reads and writes, which the second
-  // loads on entry and stores back before exits and call-outs.
+  // The first pass finds the registers the region reads and writes and how often; the
+  // second keeps the CACHED_REGS most named in locals — loaded on entry, stored back before
+  // exits and call-outs — and the rest in memory.
   const probe = new RegionEmitter(L, region, mode, me, linkBase, fastRam, undefined);
   probe.emit();
-  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, { used: probe.used, written: probe.written }).emit();
+  const cached = new Set([...probe.uses].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, CACHED_REGS).map(([n]) => n));
+  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, {
+    used: new Set([...probe.used].filter((n) => cached.has(n))), written: new Set([...probe.written].filter((n) => cached.has(n))), cached,
+  }).emit();
 }
 
 /** Exits a region can have (link slots it may need): two per block, plus a likely branch's. */
@@ -266,6 +278,8 @@ class RegionEmitter {
   /** Registers read or written (1..33), and written, by native code. */
   readonly used = new Set<number>();
   readonly written = new Set<number>();
+  /** How often native code names each register. */
+  readonly uses = new Map<number, number>();
   private readonly slots: Array<[number, number] | undefined> = [];
   /** Open structured instructions at the current position, and the level of the dispatch loop. */
   private depth = 0;
@@ -286,7 +300,7 @@ class RegionEmitter {
 
   constructor(readonly L: Layout, private readonly region: Region, private readonly mode: number, private readonly me: number,
     private readonly linkBase: number, private readonly fastRam: number,
-    private readonly regs: { used: Set<number>; written: Set<number> } | undefined) {}
+    private readonly regs: { used: Set<number>; written: Set<number>; cached: Set<number> } | undefined) {}
 
   // ---- registers
 
@@ -294,6 +308,8 @@ class RegionEmitter {
   reg(n: number): void {
     if (n === 0) { this.c.i64(0n); return; }
     this.used.add(n);
+    this.uses.set(n, (this.uses.get(n) ?? 0) + 1);
+    if (this.regs && !this.regs.cached.has(n)) { this.c.i32(0).mem(Op.i64_load, 3, this.L.regs + 8 * n); return; }
     this.c.get(GR + n);
   }
 
@@ -302,7 +318,10 @@ class RegionEmitter {
     if (n === 0) return;
     this.used.add(n);
     this.written.add(n);
+    this.uses.set(n, (this.uses.get(n) ?? 0) + 1);
     value();
+    // (In memory: the value is already pushed, so it goes through WT to follow the address.)
+    if (this.regs && !this.regs.cached.has(n)) { this.c.set(WT).i32(0).get(WT).mem(Op.i64_store, 3, this.L.regs + 8 * n); return; }
     this.c.set(GR + n);
   }
 
