@@ -77,7 +77,7 @@ export async function bootBench(): Promise<string[]> {
     + (r.insns ? `, ${(r.insns / 1e6).toFixed(0)} M guest instructions (virtual clock; executed ${(r.executed! / 1e6).toFixed(0)} M incl. skipped idle/poll time), ${(r.insns / r.cpuMs / 1000).toFixed(1)} guest MIPS per CPU second, peak RSS ${r.rssMiB!.toFixed(0)} MiB` : ''));
   const j = byLabel.get('jit'), i = byLabel.get('interp'), q = byLabel.get('qemu');
   lines.push(`our boots: each in its own process, node ${engineNodeFlags().join(' ')} (as the debug adapter starts)`);
-  if (j && q) lines.push(`translator/QEMU wall ratio: ${(j.wallMs / q.wallMs).toFixed(1)}× (target ≤ 1.0×)`);
+  if (j && q) lines.push(`translator/QEMU wall ratio: ${(j.wallMs / q.wallMs).toFixed(2)}× (target ≤ 1.0×)`);
   if (i && j) lines.push(`interpreter/translator CPU ratio: ${(i.cpuMs / j.cpuMs).toFixed(2)}×`);
   if (i && j && i.insns !== j.insns) lines.push(`WARNING: instruction counts differ between engines (${i.insns} vs ${j.insns})`);
   else if (i && j) lines.push(`both engines: identical instruction count ${i.insns}`);

@@ -111,20 +111,22 @@ const mult32 = (unsigned: boolean): Native => (g, f) => {
   g.wr(LO, () => g.c.get(P).op(Op.i64_extend32_s));
   g.wr(HI, () => g.c.get(P).i64(32n).op(Op.i64_shr_u, Op.i64_extend32_s));
 };
-/** dmult/dmultu: LO = low 64 bits of the product, HI = high 64 bits (schoolbook on 32-bit limbs, then the signed correction). */
+/**
+ * dmult/dmultu: LO = low 64 bits of the product, HI = high 64 bits: the unsigned high
+ * half from 32-bit limbs (t = a1·b0 + (a0·b0 >> 32); w = low(t) + a0·b1;
+ * hi = a1·b1 + (t >> 32) + (w >> 32): no partial sum overflows), then the signed correction.
+ */
 const mult64 = (unsigned: boolean): Native => (g, f) => {
   const c = g.c, M = 0xffffffffn;
+  const lo32 = (l: number): void => { c.get(l).i64(M).op(Op.i64_and); };
+  const hi32 = (l: number): void => { c.get(l).i64(32n).op(Op.i64_shr_u); };
   g.reg(f.rs); c.set(LA); g.reg(f.rt); c.set(LB);
   g.wr(LO, () => c.get(LA).get(LB).op(Op.i64_mul));
-  c.get(LA).i64(M).op(Op.i64_and).get(LB).i64(32n).op(Op.i64_shr_u, Op.i64_mul).set(P); // a0·b1
-  c.get(LA).i64(32n).op(Op.i64_shr_u).get(LB).i64(M).op(Op.i64_and, Op.i64_mul).set(Q); // a1·b0
-  // mid = (a0·b0 >> 32) + low(a0·b1) + low(a1·b0)
-  c.get(LA).i64(M).op(Op.i64_and).get(LB).i64(M).op(Op.i64_and, Op.i64_mul).i64(32n).op(Op.i64_shr_u);
-  c.get(P).i64(M).op(Op.i64_and, Op.i64_add).get(Q).i64(M).op(Op.i64_and, Op.i64_add).set(V);
-  // hi = a1·b1 + (a0·b1 >> 32) + (a1·b0 >> 32) + (mid >> 32)
-  c.get(LA).i64(32n).op(Op.i64_shr_u).get(LB).i64(32n).op(Op.i64_shr_u, Op.i64_mul);
+  lo32(LA); lo32(LB); c.op(Op.i64_mul).i64(32n).op(Op.i64_shr_u);
+  hi32(LA); lo32(LB); c.op(Op.i64_mul, Op.i64_add).set(P); // t
+  c.get(P).i64(M).op(Op.i64_and); lo32(LA); hi32(LB); c.op(Op.i64_mul, Op.i64_add).set(Q); // w
+  hi32(LA); hi32(LB); c.op(Op.i64_mul);
   c.get(P).i64(32n).op(Op.i64_shr_u, Op.i64_add).get(Q).i64(32n).op(Op.i64_shr_u, Op.i64_add);
-  c.get(V).i64(32n).op(Op.i64_shr_u, Op.i64_add);
   if (!unsigned) {
     c.get(LB).i64(0n).get(LA).i64(0n).op(Op.i64_lt_s, Op.select, Op.i64_sub);
     c.get(LA).i64(0n).get(LB).i64(0n).op(Op.i64_lt_s, Op.select, Op.i64_sub);
