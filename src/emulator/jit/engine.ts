@@ -18,17 +18,24 @@ import { WasmTier } from './wasm/tier';
 import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
 
 /**
- * Heat at which a block start is translated: the instructions the interpreter ran from it,
+ * Heat at which a block start is translated: the instructions the cold path ran from it,
  * plus RUN_WEIGHT per run (the dispatch cost of a cold block, in instructions). Counting
  * instructions rather than runs translates long straight-line blocks sooner (a 64-instruction
- * block after ~2,000 runs, a 2-instruction one after 15,000). Compiling lukewarm code costs more
+ * block after ~3,500 runs, a 2-instruction one after 25,000). Compiling lukewarm code costs more
  * than running it on the cold path — fresh code runs in V8's baseline tier first and each region
- * costs emission and compilation. Since the cold path runs in WebAssembly and goes on from block
- * to block (bench/results.md, sixth session), the Debian boot is fastest around 150,000:
- * 5.01/5.07/4.96 s vs 5.24/5.33/5.71 s at 50,000, 5.05/5.44/5.01 s at 100,000 and
- * 5.38/5.26/5.13 s at 300,000 (main thread, interleaved rounds).
+ * costs emission and compilation. With the cold path in WebAssembly, going on from block to
+ * block and into regions (bench/results.md, sixth session), the Debian boot is fastest around
+ * 250,000: 4.39-4.52 s vs 4.49-4.68 s at 150,000 and 4.39-4.53 s at 400,000 (main thread,
+ * interleaved rounds); before the runner entered regions, 150,000 beat 50,000 by ~0.3 s.
  */
 export const HOT = 250_000;
+/**
+ * The threshold where the cold path is the interpreter's JavaScript block runner (outside
+ * Kernel mode, with breakpoints, big-endian guests): several times slower per instruction
+ * than the WebAssembly runner, so translating pays sooner (the value tuned before the runner
+ * existed). With HOT there, 20 breakpoints and 4 watchpoints cost the arith64 kernel ~40 %.
+ */
+export const HOT_SLOW = 50_000;
 /** Heat a cold block's run adds besides its instructions. */
 const RUN_WEIGHT = 8;
 
@@ -95,10 +102,20 @@ export class JitEngine {
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, runnerChained: 0, runnerRegions: 0, invalidations: 0 };
   /** Heat at which a block start is translated (see HOT). */
+  /** Heat at which a block start is translated (HOT; setting it sets HOT_SLOW's threshold too). */
   get hot(): number { return this.hotAt; }
-  set hot(v: number) { this.hotAt = v; this.warmAt = Math.max(1, Math.floor(v * WARM_FRACTION)); }
+  set hot(v: number) { this.thresholds(v, v); }
   private hotAt = HOT;
   private warmAt = Math.floor(HOT * WARM_FRACTION);
+  private slowHotAt = HOT_SLOW;
+  private slowWarmAt = Math.floor(HOT_SLOW * WARM_FRACTION);
+
+  private thresholds(fast: number, slow: number): void {
+    this.hotAt = fast;
+    this.warmAt = Math.max(1, Math.floor(fast * WARM_FRACTION));
+    this.slowHotAt = slow;
+    this.slowWarmAt = Math.max(1, Math.floor(slow * WARM_FRACTION));
+  }
   /**
    * Observer for tests and tracing: called after every translated-block dispatch, when
    * the block has exited normally (`faulted` false) or a guest exception was taken while
@@ -124,7 +141,8 @@ export class JitEngine {
   private readonly runner: WasmRunner | undefined;
 
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
-    this.hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || HOT);
+    const hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || undefined);
+    if (hot !== undefined) this.hot = hot; else this.thresholds(HOT, HOT_SLOW);
     const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
     this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
     // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
@@ -237,13 +255,16 @@ export class JitEngine {
           from = undefined;
           const slot = this.heatSlot(off, c.mode);
           const heat = this.heat[slot];
-          if (heat < this.hotAt || this.untranslatable.has(key)) {
+          // (The thresholds for the cold path this block takes: the runner's, or the interpreter's.)
+          const fast = this.runner !== undefined && c.mode === 0 && this.interp.breakpoints === undefined;
+          const hotAt = fast ? this.hotAt : this.slowHotAt, warmAt = fast ? this.warmAt : this.slowWarmAt;
+          if (heat < hotAt || this.untranslatable.has(key)) {
             const n = this.interpretBlock(limit);
             // (Re-read: the runner may have gone on through this start again.)
             const was = this.heat[slot];
-            const now = Math.min(was + n + RUN_WEIGHT, this.hotAt);
+            const now = Math.min(was + n + RUN_WEIGHT, hotAt);
             this.heat[slot] = now;
-            if (was < this.warmAt && now >= this.warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
+            if (was < warmAt && now >= warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
             // (The runner stopped right after a region's exit: link that exit to what comes next.)
             if (this.regionExit !== undefined) { from = this.regionExit; fromSlot = this.regionExitSlot; this.regionExit = undefined; }
             continue;
