@@ -1,5 +1,7 @@
-// The translating engine's dispatcher. Cold code runs in the interpreter; a block start
-// executed HOT times is translated. Blocks are cached by (RAM offset, privilege mode),
+// The translating engine's dispatcher. Cold code runs on the cold path — in Kernel mode the
+// WebAssembly runner (wasm/runner.ts), which goes on through further cold blocks and into
+// translated regions by itself, else the interpreter; a block start whose heat reaches HOT
+// (HOT_SLOW off the runner) is translated. Blocks are cached by (RAM offset, privilege mode),
 // found through the host translation cache's fetch entries, and dropped when their page
 // is written (the page write-traps while it holds translated code). Each exit of a block
 // gets a link to the block found after it; the generated code returns the linked block
@@ -101,7 +103,6 @@ export class JitEngine {
   /** Blocks per RAM page, for invalidation. */
   private readonly pages = new Map<number, Block[]>();
   readonly stats: JitStats = { blocksTranslated: 0, blockExecs: 0, chainedExecs: 0, interpretedInsns: 0, runnerInsns: 0, runnerChained: 0, runnerRegions: 0, invalidations: 0 };
-  /** Heat at which a block start is translated (see HOT). */
   /** Heat at which a block start is translated (HOT; setting it sets HOT_SLOW's threshold too). */
   get hot(): number { return this.hotAt; }
   set hot(v: number) { this.thresholds(v, v); }

@@ -7,8 +7,12 @@
 // a delay slot, a trap that fires, a word not in the decoded-word cache yet) is run by the
 // interpreter in a call-out (step), so every exception, device access and CP0 effect stays
 // the interpreter's; the runner goes on after it unless it ended the block, faulted, or
-// changed what the runner assumes (Kernel mode, no interrupt or event due). Little-endian
-// guests on a little-endian host only.
+// changed what the runner assumes (Kernel mode, no interrupt or event due, the TLB, KX).
+// At a block's end it goes on by itself — keeping the dispatcher's heat bookkeeping — into
+// the next cold block, or into the translated region the jump cache names for the next
+// start (and the regions that one links to), until a start is the dispatcher's business
+// (warm or hot heat, no jump-cache entry, an event near). Little-endian guests on a
+// little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
 import { ST_KX } from '../../cpu/cp0-defs';
