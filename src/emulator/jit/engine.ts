@@ -257,7 +257,7 @@ export class JitEngine {
           const slot = this.heatSlot(off, c.mode);
           const heat = this.heat[slot];
           // (The thresholds for the cold path this block takes: the runner's, or the interpreter's.)
-          const fast = this.runner !== undefined && c.mode === 0 && this.interp.breakpoints === undefined;
+          const fast = this.runnerServes();
           const hotAt = fast ? this.hotAt : this.slowHotAt, warmAt = fast ? this.warmAt : this.slowWarmAt;
           if (heat < hotAt || this.untranslatable.has(key)) {
             const n = this.interpretBlock(limit);
@@ -427,6 +427,11 @@ export class JitEngine {
     return out;
   }
 
+  /** Whether the WebAssembly runner is the cold path here (Kernel mode, no breakpoints the interpreter must check). */
+  private runnerServes(): boolean {
+    return this.runner !== undefined && this.cpu.mode === 0 && this.interp.breakpoints === undefined;
+  }
+
   /**
    * Runs one block's worth of instructions in the interpreter (until a branch's delay slot
    * completes or a CTX instruction) — the cold-code runner may go on with further cold
@@ -434,10 +439,9 @@ export class JitEngine {
    * itself; returns the instructions of the first block.
    */
   private interpretBlock(limit: number): number {
-    const c = this.cpu;
-    if (this.runner !== undefined && c.mode === 0 && !c.irqPending && !c.waiting && this.interp.breakpoints === undefined) {
+    const c = this.cpu, r = this.runner;
+    if (r !== undefined && this.runnerServes() && !c.irqPending && !c.waiting) {
       // (No event within MAX_BLOCK instructions: the dispatcher checked.)
-      const r = this.runner;
       const n = r.run(MAX_BLOCK, this.breakpoints === undefined ? limit - c.icount : 0, this.warmAt, this.hotAt,
         this.onBlockExit === undefined || this.chainObserved);
       const regions = r.regions, cold = n - r.regionInsns;

@@ -40,10 +40,11 @@ const enum RCtrl {
 export const enum RunEnd {
   /** In cold code: PC, delay state and icount are the runner's (or a call-out's, final). */
   Cold = 0,
-  /** Right after a region's exit: the tier's control words hold the state (WasmTier.afterRegions). */
+  /**
+   * Right after a region's exit: the tier's control words hold the state, or say that a
+   * call-out took a guest exception (WasmTier.afterRegions).
+   */
   Region = 1,
-  /** A region's call-out took a guest exception (the CPU is at the vector). */
-  RegionException = 2,
 }
 
 /** Locals of the runner. */
@@ -70,8 +71,8 @@ export interface RunnerLayout {
 /**
  * The dispatcher's bookkeeping of cold block starts, which the runner keeps when it goes on
  * from one block to the next (jit/engine.ts): `heat` and `translated` are Int32Arrays of
- * `size` slots in the bus's memory, indexed by `slot(ramOff)` for Kernel mode —
- * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (size − 1); a block start's run adds its
+ * equal power-of-two length in the bus's memory, indexed for Kernel mode by
+ * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (length − 1) (the engine's heatSlot); a block start's run adds its
  * instructions + `runWeight` to its slot's heat; `translated` counts the translations
  * whose start hashes to the slot (the runner leaves those starts to the dispatcher).
  */
@@ -105,8 +106,8 @@ class Emitter {
 
   /**
    * The inline translation-cache test for a `size`-byte access at the address in A (Kernel
-   * mode's table for `kind`: 0 read, 1 write, 2 fetch); a miss leaves to the interpreter
-   * (depth: branch depth of the interpreter exit). Leaves the host address in X.
+   * mode's table for `kind`: 0 read, 1 write, 2 fetch); a miss branches to the interpreter's
+   * call-out (depth: its branch depth). Leaves the host address in X.
    */
   lookup(kind: number, size: number, depth: number): void {
     const c = this.c, K = wideTable(0, kind);
@@ -157,18 +158,16 @@ const store = (op: Op, size: number): CaseFn => (g, d) => {
 const shv32 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i32_wrap_i64); g.reg(RS); g.c.op(Op.i32_wrap_i64, op, Op.i64_extend_i32_s); });
 /** 64-bit shift of rt by rs (mod 64). */
 const shv64 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RT); g.reg(RS); g.c.op(op); });
-/** Pushes the bit-field size ((W >>> 11) & 31) + add as an i32. */
-const size = (g: Emitter, add: number): void => { g.c.get(W).i32(11).op(Op.i32_shr_u).i32(31).op(Op.i32_and).i32(add).op(Op.i32_add); };
+/** Pushes the bit-field's msb/msbd field ((W >>> 11) & 31) + add as an i32 (ext/dext: size − 1; ins/dins: msb). */
+const msbd = (g: Emitter, add: number): void => { g.c.get(W).i32(11).op(Op.i32_shr_u).i32(31).op(Op.i32_and).i32(add).op(Op.i32_add); };
 /** dext/dextm/dextu: (rs >>> (sa + posAdd)) & (−1 >>> (64 − size)), size = msbd + sizeAdd. */
 const dextOp = (posAdd: number, sizeAdd: number): CaseFn => (g) => g.set(RT, () => {
   const c = g.c;
   g.reg(RS); g.sa(); if (posAdd) c.i32(posAdd).op(Op.i32_add); c.op(Op.i64_extend_i32_u, Op.i64_shr_u);
-  c.i64(-1n).i32(64); size(g, sizeAdd); c.op(Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u, Op.i64_and);
+  c.i64(-1n).i32(64); msbd(g, sizeAdd); c.op(Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u, Op.i64_and);
 });
 /** Byte offsets of LO and HI in the register file. */
 const LO_OFF = 64 * 4, HI_OFF = 66 * 4;
-/** Pushes the bit-field msb ((W >>> 11) & 31) + add as an i32. */
-const msbd = (g: Emitter, add: number): void => { size(g, add); };
 /** Pushes the bit-field lsb (sa) + add as an i32. */
 const lsbd = (g: Emitter, add: number): void => { g.sa(); if (add) g.c.i32(add).op(Op.i32_add); };
 /** dins/dinsm/dinsu: bits lsb..msb of rt from rs (none when msb < lsb); lsb = sa + lsbAdd, msb = msbd + msbAdd. */
@@ -269,7 +268,7 @@ const CASES: Record<string, CaseFn> = {
   ext: (g) => g.set(RT, () => {
     const c = g.c;
     g.reg(RS); c.op(Op.i32_wrap_i64); g.sa(); c.op(Op.i32_shr_u);
-    c.i32(-1).i32(32); size(g, 1); c.op(Op.i32_sub, Op.i32_shr_u, Op.i32_and, Op.i64_extend_i32_s);
+    c.i32(-1).i32(32); msbd(g, 1); c.op(Op.i32_sub, Op.i32_shr_u, Op.i32_and, Op.i64_extend_i32_s);
   }),
   dext: dextOp(0, 1), dextm: dextOp(0, 33), dextu: dextOp(32, 1),
   mul: (g) => g.set(RD, () => { g.reg(RS); g.c.op(Op.i32_wrap_i64); g.reg(RT); g.c.op(Op.i32_wrap_i64, Op.i32_mul, Op.i64_extend_i32_s); }),
@@ -480,7 +479,7 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.op(Op.end);
   c.i32(1).set(LASTREG);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.SLOT).tee(W).i32(-2).op(Op.i32_eq).begin(Op.if);
-  c.i32(0).i32(RunEnd.RegionException).mem(Op.i32_store, 2, ctrl + RCtrl.END).get(N).op(Op.return);
+  c.i32(0).i32(RunEnd.Region).mem(Op.i32_store, 2, ctrl + RCtrl.END).get(N).op(Op.return);
   c.op(Op.end);
   // Instructions the regions ran: REM0 − REM (RN0 holds REM0).
   c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGION_INSNS).get(RN0).i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).op(Op.i32_sub).tee(OP);
@@ -509,8 +508,6 @@ export class WasmRunner {
   private kx = 0;
   /** Set by a call-out that returned Step.Return: the CPU's PC, delay state and icount are final. */
   private returned = false;
-  /** Instructions run by call-outs (statistics). */
-  steps = 0;
 
   static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts, tier: WasmTier | undefined): WasmRunner | undefined {
     const dc = interp.decodeCache();
@@ -550,7 +547,6 @@ export class WasmRunner {
    */
   private step(n: number): Step {
     const c = this.cpu, m = this.i32;
-    this.steps++;
     // (A region run before may have left its precise-state block: this is cold code.)
     c.jitBlk = undefined;
     c.icount = this.base + n;

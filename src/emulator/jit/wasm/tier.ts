@@ -79,7 +79,6 @@ export class WasmTier {
    * all translations.
    */
   directReads = false;
-  private readonly bus: PhysicalBus;
 
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
@@ -90,10 +89,9 @@ export class WasmTier {
     return new WasmTier(cpu, bus, handlerFor, Math.max(16, Math.min(LINK_CAP, linkSlots)));
   }
 
-  private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
+  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
     private readonly linkCap: number) {
     const h = cpu.htlb;
-    this.bus = bus;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
       regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
