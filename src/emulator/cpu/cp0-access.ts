@@ -1,12 +1,13 @@
 // Behaviour of CP0 reads and writes (mfc0/dmfc0/mtc0/dmtc0) and of the TLB
 // instructions: writable-bit masks per register (seed §4.1.5: never let the guest set
-// reserved bits), side effects (ASID change flushes the host translation cache, Compare
-// write clears the timer interrupt, Count write rebases the counter), and TLBR/TLBWI/
-// TLBWR/TLBP with Index.P and the machine check on duplicate entries.
+// reserved bits), side effects (a change of ASID or of Status's UX/SX/KX/ERL flushes the
+// host translation cache, Compare write clears the timer interrupt, Count write rebases
+// the counter), and TLBR/TLBWI/TLBWR/TLBP with Index.P and the machine check on
+// duplicate entries.
 
-import { keyHi } from '../mmu/tlb';
+import { keyHi, POW2 } from '../mmu/tlb';
 import { modeOf } from '../mmu/translate';
-import { CA_TI, Exc, ST_TS } from './cp0-defs';
+import { CA_TI, Exc, ST_TS, ST_XLATE } from './cp0-defs';
 import type { Cpu } from './cpu';
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -109,9 +110,10 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
       cpu.rescheduleTimer();
       return;
     case 96: {
-      const mask = m.statusMask;
+      const mask = m.statusMask, was = c0.status;
       c0.status = ((c0.status & ~mask) | (lo & mask)) >>> 0;
       cpu.mode = modeOf(c0.status);
+      if ((was ^ c0.status) & ST_XLATE) cpu.htlb.flush();
       cpu.updateIrq();
       return;
     }
@@ -163,7 +165,7 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
 }
 
 function entryLoMask(paBits: number): number {
-  return (2 ** (paBits - 12) - 1) * 64 + 0x3f;
+  return (POW2[paBits - 12] - 1) * 64 + 0x3f;
 }
 
 export function tlbr(cpu: Cpu): void {

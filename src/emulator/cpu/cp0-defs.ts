@@ -18,6 +18,12 @@ export const ST_KSU = 3 << 3;
 export const ST_UX = 1 << 5;
 export const ST_SX = 1 << 6;
 export const ST_KX = 1 << 7;
+/**
+ * Status bits that change where an address translates beyond the privilege mode (UX/SX/KX
+ * enable the 64-bit segments; ERL makes Kernel-mode kuseg unmapped): the host translation
+ * cache, keyed by mode only, is flushed when one of them changes.
+ */
+export const ST_XLATE = ST_UX | ST_SX | ST_KX | ST_ERL;
 export const ST_IM_SHIFT = 8;
 export const ST_IM = 0xff << 8;
 export const ST_NMI = 1 << 19;

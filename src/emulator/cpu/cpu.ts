@@ -253,6 +253,7 @@ export class Cpu {
     const c0 = this.c0;
     const pc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - (this.inDelay ? 4n : 0n));
     c0.errorEpc = pc;
+    if (!(c0.status & ST_ERL)) this.htlb.flush(); // (ERL: Kernel-mode kuseg is unmapped now)
     c0.status = ((c0.status & ~(ST_NMI | ST_SR)) | ST_ERL | ST_BEV | (nmi ? ST_NMI : ST_SR)) >>> 0;
     this.pcHi = -1;
     this.pcLo = 0xbfc00000 | 0;
@@ -640,7 +641,7 @@ export class Cpu {
   eret(): void {
     const c0 = this.c0;
     let target: bigint;
-    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; }
+    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; this.htlb.flush(); } // (kuseg is mapped again)
     else { target = c0.epc; c0.status &= ~ST_EXL; }
     c0.status >>>= 0;
     this.llbit = false;
