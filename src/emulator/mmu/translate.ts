@@ -5,7 +5,7 @@
 // the result code into the right exception, and the debugger uses it side-effect free.
 
 import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../cpu/cp0-defs';
-import { keyHi, Tlb } from './tlb';
+import { keyHi, POW2, Tlb } from './tlb';
 
 /** Result codes (negative) of translate(); a value ≥ 0 is the physical address. */
 export const enum Xlate {
@@ -44,7 +44,7 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
   lastXlate.tlbIndex = -1;
   lastXlate.mapped = false;
   const hiU = vaHi >>> 0;
-  const segHiLimit = 2 ** (ctx.segBits - 32); // VPN bits above 31 must stay below this
+  const segHiLimit = POW2[ctx.segBits - 32]; // VPN bits above 31 must stay below this
   if (vaHi === 0 && vaLo >= 0) {
     // kuseg / useg (0 … 0x7fffffff)
     if ((status & ST_ERL) && mode === Mode.Kernel) return vaLo;
@@ -64,7 +64,7 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
     // xkphys: bits 61:59 are the cache attribute, 58:PABITS must be zero
     if (mode !== Mode.Kernel || !(status & ST_KX)) return Xlate.AddressError;
     const pa = (hiU & 0x07ffffff) * TWO32 + (vaLo >>> 0);
-    if (pa >= 2 ** ctx.paBits) return Xlate.AddressError;
+    if (pa >= POW2[ctx.paBits]) return Xlate.AddressError;
     return pa;
   }
   if (vaHi !== -1 || vaLo >= 0) {
