@@ -263,3 +263,119 @@ test('jit: a read watchpoint set after a loop reading unmapped RAM was translate
   assert.equal(ev(dbg, '$t2'), 20000n * 14n);
   assert.ok(jit.stats.blocksTranslated > translated, 'the loop was translated again');
 });
+
+// With Status.KX clear (32-bit kernel addressing, as in the Linux decompressor) ckseg0 reads
+// are direct as well; xkphys is an address error there, so no xkphys arm is compiled.
+const READER_KX_CLEAR = `
+	.set	noreorder
+	.set	noat
+	.text
+	.globl	start
+start:
+	mfc0	$t9, $12
+	ori	$t9, $t9, 0x80
+	xori	$t9, $t9, 0x80		# Status.KX clear
+	mtc0	$t9, $12
+	dla	$t1, value32
+	li	$t0, 0
+	li	$t2, 0
+loop32:
+	lw	$t3, 0($t1)
+	addu	$t2, $t2, $t3
+	addiu	$t0, $t0, 1
+	sltiu	$at, $t0, 20000
+	bnez	$at, loop32
+	nop
+	break
+	nop
+	.align	3
+value32:
+	.word	5
+`;
+
+test('jit: with Status.KX clear, translated ckseg0 reads are direct and a read watchpoint set afterwards still stops at them', () => {
+  const { dbg, machine } = programRig(READER_KX_CLEAR, 'jit');
+  const jit = machine.jit!;
+  jit.hot = 4;
+  machine.run(5_000);
+  assert.equal(machine.cpu.c0.status & 0x80, 0, 'KX is clear');
+  assert.ok(jit.wasm && jit.stats.blocksTranslated > 0, 'the loop was translated');
+  assert.ok(jit.wasm.directReads, 'the translated loop reads ckseg0 directly');
+  assert.equal(jit.wasm.xkphysReads, false, 'no xkphys arm without KX');
+  const value = dbg.symbols.byName('value32')!;
+  assert.deepEqual(dbg.setDataBreakpoints([{ id: 1, addr: value, phys: false, length: 4, access: 'read' }]), ['']);
+  dbg.resume();
+  const r = stopped(runToStop(dbg));
+  assert.equal(r.stop.reason, 'data breakpoint');
+  assert.equal(r.stop.watchHits![0].pc, dbg.symbols.byName('loop32')!);
+  assert.equal(jit.wasm.directReads, false, 'the code reading RAM directly was dropped');
+  dbg.setDataBreakpoints([]);
+  dbg.setExceptionFilters([{ id: 'break' }]);
+  dbg.resume();
+  stopped(runToStop(dbg));
+  assert.equal(ev(dbg, '$t2'), 20000n * 5n);
+});
+
+// A loop translated with KX set reads xkphys directly; once KX is cleared the same code must
+// not run any more: the same read is then an address error (AdEL, BadVAddr the xkphys address).
+const XKPHYS_THEN_KX_CLEAR = `
+	.set	noreorder
+	.set	noat
+	.text
+	.globl	start
+start:
+	mfc0	$t9, $12
+	ori	$t9, $t9, 0x80		# Status.KX
+	mtc0	$t9, $12
+	dla	$t1, word64
+	dli	$s1, 0x9800000000000000	# xkphys alias of word64
+	dsll32	$s2, $t1, 0
+	dsrl32	$s2, $s2, 0
+	lui	$s3, 0x8000
+	dsll32	$s3, $s3, 0
+	dsrl32	$s3, $s3, 0
+	dsubu	$s2, $s2, $s3
+	or	$s1, $s1, $s2
+	jal	sum
+	li	$a0, 20000
+	mfc0	$t9, $12
+	xori	$t9, $t9, 0x80		# KX clear: xkphys is an address error now
+	mtc0	$t9, $12
+	jal	sum
+	li	$a0, 10
+	break
+	nop
+sum:
+	li	$t2, 0
+again:
+	lw	$t3, 0($s1)
+	addu	$t2, $t2, $t3
+	addiu	$a0, $a0, -1
+	bnez	$a0, again
+	nop
+	jr	$ra
+	nop
+	.align	3
+word64:
+	.word	3
+`;
+
+for (const engine of ['interp', 'jit'] as const) {
+  test(`${engine}: an xkphys read after Status.KX was cleared is an address error, though the same read ran with KX set (host translation cache flushed; translated code with direct xkphys reads dropped)`, () => {
+    const { dbg, machine } = programRig(XKPHYS_THEN_KX_CLEAR, engine);
+    if (machine.jit) machine.jit.hot = 4;
+    dbg.setExceptionFilters([{ id: 'address-error' }, { id: 'break' }]);
+    dbg.resume();
+    const r = stopped(runToStop(dbg));
+    assert.equal(r.stop.reason, 'exception', r.stop.description);
+    assert.match(r.stop.description, /AdEL/);
+    assert.equal(r.stop.exception?.epc, dbg.symbols.byName('again')!);
+    assert.equal(r.stop.exception?.badVAddr, BigInt.asUintN(64, ev(dbg, '$s1')));
+    assert.equal(ev(dbg, '$t2'), 0n, 'the second call read nothing');
+    assert.equal(ev(dbg, '$a0'), 10n);
+    if (machine.jit) {
+      assert.ok(machine.jit.stats.blocksTranslated > 0, 'the loop was translated');
+      assert.equal(machine.jit.wasm?.xkphysReads, false, 'the code with the xkphys arm was dropped');
+    }
+  });
+}

@@ -79,16 +79,14 @@ export interface JitStats {
 export class JitEngine {
   private readonly blocks = new Map<number, Block>();
   /**
-   * Heat of untranslated block starts (see HOT), in a direct-mapped table hashed by
-   * (RAM offset, mode): a Map lookup and update per cold block cost more than running
-   * it. Starts that share a slot share their heat, so one may be translated a little early.
+   * Per slot of a direct-mapped table hashed by (RAM offset, mode), two words: the heat of
+   * untranslated block starts (see HOT; a Map lookup and update per cold block cost more
+   * than running it; starts that share a slot share their heat, so one may be translated a
+   * little early), then the translations whose start hashes to the slot (the cold-code
+   * runner, which keeps the heat of the blocks it goes on to, leaves those starts to the
+   * dispatcher). Side by side, the runner's test of both at a block end reads one cache line.
    */
-  private readonly heat: Int32Array;
-  /**
-   * Translations whose start hashes to each heat slot (the cold-code runner, which keeps
-   * the heat of the blocks it goes on to, leaves those starts to the dispatcher).
-   */
-  private readonly translatedAt: Int32Array;
+  private readonly slots: Int32Array;
   /** Block starts that got warm since the last translation (see WARM_FRACTION). */
   private readonly warm: Array<{ lo: number; hi: number; off: number; mode: number }> = [];
   /** The region whose exit the cold-code runner stopped after (and its slot), for the dispatcher to link. */
@@ -148,10 +146,8 @@ export class JitEngine {
     this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
     // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
     const bus = cpu.bus;
-    const slots = (): Int32Array => bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 4), HEAT_SIZE) : new Int32Array(HEAT_SIZE);
-    this.heat = slots();
-    this.translatedAt = slots();
-    const starts: ColdStarts = { heat: this.heat, translated: this.translatedAt, runWeight: RUN_WEIGHT };
+    this.slots = bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 8), HEAT_SIZE * 2) : new Int32Array(HEAT_SIZE * 2);
+    const starts: ColdStarts = { slots: this.slots, runWeight: RUN_WEIGHT };
     this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
@@ -176,8 +172,7 @@ export class JitEngine {
     this.wasm?.reset();
     this.blocks.clear();
     this.mapped.length = 0;
-    this.heat.fill(0);
-    this.translatedAt.fill(0);
+    this.slots.fill(0);
     this.warm.length = 0;
     this.untranslatable.clear();
     for (const p of this.pages.keys()) this.cpu.htlb.clearTrap(p, TRAP_WRITE);
@@ -197,7 +192,7 @@ export class JitEngine {
       b.incoming.clear();
       this.wasm?.release(b);
       this.blocks.delete(b.ramOff * 4 + b.mode);
-      this.translatedAt[this.heatSlot(b.ramOff, b.mode)]--;
+      this.slots[2 * this.heatSlot(b.ramOff, b.mode) + 1]--;
     }
     this.pages.delete(page);
     this.cpu.codeGen++;
@@ -241,7 +236,7 @@ export class JitEngine {
         if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
         if (h.flushes !== this.linkFlushes) this.unlinkMapped();
         // (Also when code that reads RAM directly meets a read trap — a watchpoint — or KX cleared.)
-        if (this.wasm !== undefined && (this.wasm.full || (this.wasm.directReads && (h.accessTrapped !== 0 || (c.c0.status & ST_KX) === 0)))) {
+        if (this.wasm !== undefined && (this.wasm.full || (this.wasm.directReads && (h.accessTrapped !== 0 || (this.wasm.xkphysReads && (c.c0.status & ST_KX) === 0))))) {
           this.flush();
           from = undefined;
         }
@@ -255,16 +250,16 @@ export class JitEngine {
         if (!blk) {
           from = undefined;
           const slot = this.heatSlot(off, c.mode);
-          const heat = this.heat[slot];
+          const heat = this.slots[2 * slot];
           // (The thresholds for the cold path this block takes: the runner's, or the interpreter's.)
           const fast = this.runnerServes();
           const hotAt = fast ? this.hotAt : this.slowHotAt, warmAt = fast ? this.warmAt : this.slowWarmAt;
           if (heat < hotAt || this.untranslatable.has(key)) {
             const n = this.interpretBlock(limit);
             // (Re-read: the runner may have gone on through this start again.)
-            const was = this.heat[slot];
+            const was = this.slots[2 * slot];
             const now = Math.min(was + n + RUN_WEIGHT, hotAt);
-            this.heat[slot] = now;
+            this.slots[2 * slot] = now;
             if (was < warmAt && now >= warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
             // (The runner stopped right after a region's exit: link that exit to what comes next.)
             if (this.regionExit !== undefined) { from = this.regionExit; fromSlot = this.regionExitSlot; this.regionExit = undefined; }
@@ -355,7 +350,7 @@ export class JitEngine {
   /** Whether the block start at RAM offset `off` (current mode) has run: it has heat or a translation. */
   private seen(off: number): boolean {
     const mode = this.cpu.mode;
-    return this.heat[this.heatSlot(off, mode)] > 0 || this.blocks.has(off * 4 + mode);
+    return this.slots[2 * this.heatSlot(off, mode)] > 0 || this.blocks.has(off * 4 + mode);
   }
 
   private heatSlot(off: number, mode: number): number {
@@ -393,8 +388,8 @@ export class JitEngine {
     this.blocks.set(key, blk);
     this.track(blk);
     const slot = this.heatSlot(blk.ramOff, blk.mode);
-    this.heat[slot] = 0;
-    this.translatedAt[slot]++;
+    this.slots[2 * slot] = 0;
+    this.slots[2 * slot + 1]++;
     this.stats.blocksTranslated++;
     this.wasm?.noteStart(blk);
   }

@@ -253,19 +253,21 @@ export interface EmittedRegion {
  * loop that runs the block whose label is in LBL (br_table) and moves between the
  * region's blocks without leaving the function, registers staying in locals.
  * Call-outs pass k | label << 8 | me << 16 (me: the function's table index). Link slots start at linkBase.
- * `fastRam` (a power of two, or 0): physical [0, fastRam) is RAM at the same offsets, no
- * RAM page traps reads and Status.KX is set, so Kernel-mode loads from ckseg0 and xkphys
- * below it read RAM directly (PhysicalBus.identityRam, HostTlb.accessTrapped; the
- * dispatcher drops such code when a read trap appears or KX is cleared).
+ * `fastRam` (a power of two, or 0): physical [0, fastRam) is RAM at the same offsets and no
+ * RAM page traps reads, so Kernel-mode loads from ckseg0 below it read RAM directly — and
+ * from xkphys too when `xkphys` (Status.KX is set: without it xkphys is an address error)
+ * (PhysicalBus.identityRam, HostTlb.accessTrapped; the dispatcher drops such code when a
+ * read trap appears, and code with the xkphys arm when KX is cleared).
  */
-export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number, fastRam = 0): EmittedRegion {
+export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number,
+  fastRam = 0, xkphys = false): EmittedRegion {
   // The first pass finds the registers the region reads and writes and how often; the
   // second keeps the CACHED_REGS most named in locals — loaded on entry, stored back before
   // exits and call-outs — and the rest in memory.
-  const probe = new RegionEmitter(L, region, mode, me, linkBase, fastRam, undefined);
+  const probe = new RegionEmitter(L, region, mode, me, linkBase, fastRam, xkphys, undefined);
   probe.emit();
   const cached = new Set([...probe.uses].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, CACHED_REGS).map(([n]) => n));
-  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, {
+  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, xkphys, {
     used: new Set([...probe.used].filter((n) => cached.has(n))), written: new Set([...probe.written].filter((n) => cached.has(n))), cached,
   }).emit();
 }
@@ -301,7 +303,7 @@ class RegionEmitter {
   private likely = false;
 
   constructor(readonly L: Layout, private readonly region: Region, private readonly mode: number, private readonly me: number,
-    private readonly linkBase: number, private readonly fastRam: number,
+    private readonly linkBase: number, private readonly fastRam: number, private readonly xkphys: boolean,
     private readonly regs: { used: Set<number>; written: Set<number>; cached: Set<number> } | undefined) {}
 
   // ---- registers
@@ -516,7 +518,7 @@ class RegionEmitter {
     const direct = !m.store && this.mode === 0 && this.fastRam !== 0;
     if (direct) {
       // Unmapped RAM below fastRam, aligned: ckseg0 (0xffffffff80000000 + physical), then
-      // xkphys (0b10 in bits 63:62, any cache attribute in 61:59); Q = the RAM offset.
+      // (with KX) xkphys (0b10 in bits 63:62, any cache attribute in 61:59); Q = the RAM offset.
       const outside = BigInt.asIntN(64, ~(BigInt(this.fastRam) - 1n) | BigInt(m.size - 1));
       const hit = (): void => {
         this.open(Op.if);
@@ -526,9 +528,11 @@ class RegionEmitter {
       };
       c.get(A).i64(0x80000000n).op(Op.i64_add).tee(Q).i64(outside).op(Op.i64_and, Op.i64_eqz);
       hit();
-      c.get(A).i64(BigInt.asIntN(64, ~(7n << 59n))).op(Op.i64_and).i64(BigInt.asIntN(64, 2n << 62n)).op(Op.i64_xor).tee(Q);
-      c.i64(outside).op(Op.i64_and, Op.i64_eqz);
-      hit();
+      if (this.xkphys) {
+        c.get(A).i64(BigInt.asIntN(64, ~(7n << 59n))).op(Op.i64_and).i64(BigInt.asIntN(64, 2n << 62n)).op(Op.i64_xor).tee(Q);
+        c.i64(outside).op(Op.i64_and, Op.i64_eqz);
+        hit();
+      }
     }
     wideHit(c, L.wideTag, K, LOOKUP, m.size);
     const addr = (): void => wideAddress(c, L.wideAdd, K, LOOKUP);
@@ -558,7 +562,7 @@ class RegionEmitter {
     if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
     this.statusCheck(k);
     this.close();
-    if (direct) { this.close(); this.close(); }
+    if (direct) { this.close(); if (this.xkphys) this.close(); }
   }
 
   /**

@@ -1,8 +1,8 @@
 // The cold path in WebAssembly: one function, compiled once, that runs a block's worth of
 // not-yet-translated guest code instruction by instruction — fetch through the host
-// translation cache, the op from the interpreter's decoded-word cache (both in the bus's
-// memory), a br_table over the commonest integer ops, guest registers read and written in
-// memory. An instruction it cannot run natively with exactly the interpreter's result and
+// translation cache, the op from its own cache by instruction address (refilled from the
+// interpreter's decoded-word cache; all in the bus's memory), a br_table over the
+// commonest integer ops, guest registers read and written in memory. An instruction it cannot run natively with exactly the interpreter's result and
 // no side effect (any other op, a translation-cache miss, a misaligned address, a branch in
 // a delay slot, a trap that fires, a word not in the decoded-word cache yet) is run by the
 // interpreter in a call-out (step), so every exception, device access and CP0 effect stays
@@ -49,9 +49,18 @@ export const enum RunEnd {
 
 /** Locals of the runner. */
 const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
-  FIRST = 12, HS = 13, NB0 = 14, FX = 15, LASTREG = 16, RN0 = 17, PC = 18, DS = 19, A = 20, TGT = 21;
+  FIRST = 12, HS = 13, NB0 = 14, FX = 15, LASTREG = 16, RN0 = 17, PC = 18, DS = 19, A = 20, TGT = 21, E = 22;
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
-const LOCALS: ValType[] = [...new Array<ValType>(18).fill(ValType.i32), ...new Array<ValType>(4).fill(ValType.i64)];
+const LOCALS: ValType[] = [...new Array<ValType>(18).fill(ValType.i32), ...new Array<ValType>(5).fill(ValType.i64)];
+
+/**
+ * Entries of the runner's op cache (a power of two): direct-mapped by the instruction's
+ * host address, an int64 each — the word (low half) and its op (high half), valid while
+ * the word at that address is the same. Cold code runs in sequence, so this reads a few
+ * cache lines per block where the decoded-word cache, hashed by the word, reads one per
+ * instruction (its misses were a fifth of the runner's samples).
+ */
+const OPC_BITS = 15;
 
 /** Where the runner finds its tables. */
 export interface RunnerLayout {
@@ -61,6 +70,8 @@ export interface RunnerLayout {
   dcWord: number;
   dcOp: number;
   dcShift: number;
+  /** The op cache (OPC_BITS entries of int64). */
+  opc: number;
   ctrl: number;
   /** The dispatcher's block-start bookkeeping (see ColdStarts). */
   starts: ColdStarts;
@@ -70,15 +81,14 @@ export interface RunnerLayout {
 
 /**
  * The dispatcher's bookkeeping of cold block starts, which the runner keeps when it goes on
- * from one block to the next (jit/engine.ts): `heat` and `translated` are Int32Arrays of
- * equal power-of-two length in the bus's memory, indexed for Kernel mode by
- * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (length − 1) (the engine's heatSlot); a block start's run adds its
- * instructions + `runWeight` to its slot's heat; `translated` counts the translations
- * whose start hashes to the slot (the runner leaves those starts to the dispatcher).
+ * from one block to the next (jit/engine.ts): `slots` is an Int32Array in the bus's memory,
+ * two words per slot of a power-of-two table indexed for Kernel mode by
+ * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (slots − 1) (the engine's heatSlot): the slot's heat
+ * — a block start's run adds its instructions + `runWeight` — and the translations whose
+ * start hashes to the slot (the runner leaves those starts to the dispatcher).
  */
 export interface ColdStarts {
-  heat: Int32Array;
-  translated: Int32Array;
+  slots: Int32Array;
   runWeight: number;
 }
 
@@ -327,7 +337,7 @@ function emitRunner(L: RunnerLayout): Code {
     c.i32(0).get(DS).mem(Op.i64_store, 3, ctrl + RCtrl.DS);
     c.i32(0).get(DLY).mem(Op.i32_store, 2, ctrl + RCtrl.DLY);
   };
-  const H = L.starts, heat = H.heat.byteOffset, translated = H.translated.byteOffset;
+  const H = L.starts, heat = H.slots.byteOffset, translated = heat + 4;
   /** heat[HS] += N − NB0 + runWeight (a chained block's run; the first block's is the dispatcher's). */
   const addHeat = (): void => {
     c.get(HS).get(HS).mem(Op.i32_load, 2, heat).get(N).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
@@ -356,10 +366,18 @@ function emitRunner(L: RunnerLayout): Code {
   // Depths inside the loop: $next 0, $end 1, $interp 2, $blockEnd 3, $outer 4.
   c.get(N).get(MAX).op(Op.i32_ge_u).brIf(1);
   c.get(FX).mem(Op.i32_load, 2, 0).set(W);
-  // The op from the decoded-word cache (a miss: the interpreter decodes it).
-  c.get(W).i32(0x9e3779b1 | 0).op(Op.i32_mul).i32(L.dcShift).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).tee(I);
-  c.mem(Op.i32_load, 2, L.dcWord).get(W).op(Op.i32_ne).brIf(2);
-  c.get(I).mem(Op.i32_load, 2, L.dcOp).set(OP);
+  // The op from the op cache; on a miss from the decoded-word cache, which refills it (a
+  // miss there too: the interpreter decodes the word).
+  c.get(FX).i32(2).op(Op.i32_shr_u).i32((1 << OPC_BITS) - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
+  c.mem(Op.i64_load, 3, L.opc).tee(E).op(Op.i32_wrap_i64).get(W).op(Op.i32_eq);
+  c.begin(Op.if);
+  c.get(E).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64).set(OP);
+  c.op(Op.else);
+  c.get(W).i32(0x9e3779b1 | 0).op(Op.i32_mul).i32(L.dcShift).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).tee(RS);
+  c.mem(Op.i32_load, 2, L.dcWord).get(W).op(Op.i32_ne).brIf(3);
+  c.get(RS).mem(Op.i32_load, 2, L.dcOp).set(OP);
+  c.get(I).get(W).op(Op.i64_extend_i32_u).get(OP).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or).mem(Op.i64_store, 3, L.opc);
+  c.op(Op.end);
   c.get(W).i32(18).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RS);
   c.get(W).i32(13).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RT);
   c.get(W).i32(8).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RD);
@@ -428,7 +446,7 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(PC).set(A);
   g.lookup(2, 4, 0);
   c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor);
-  c.i32(H.heat.length - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).tee(I);
+  c.i32(H.slots.length / 2 - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
   c.mem(Op.i32_load, 2, translated);
   if (L.regions) enterRegions(g, L.regions);
   else c.brIf(0);
@@ -512,17 +530,20 @@ export class WasmRunner {
   static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts, tier: WasmTier | undefined): WasmRunner | undefined {
     const dc = interp.decodeCache();
     if (!wasmApi || !bus.memory || cpu.big || dc.word.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
-    if (starts.heat.buffer !== bus.buffer || starts.translated.buffer !== bus.buffer || starts.heat.length !== starts.translated.length) return undefined;
+    if (starts.slots.buffer !== bus.buffer) return undefined;
     return new WasmRunner(cpu, bus, interp, dc, starts, tier);
   }
 
   private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly interp: Interpreter,
     dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts, tier: WasmTier | undefined) {
     const ctrl = bus.allocCore(RCtrl.BYTES);
+    // (Every op-cache entry starts as word 0 and its op: word 0's decoded-word cache entry is index 0.)
+    interp.handlerFor(0);
+    const opc = new BigInt64Array(bus.buffer, bus.allocCore(8 << OPC_BITS), 1 << OPC_BITS).fill(BigInt(dc.op[0]) << 32n);
     const entry = tier?.entry;
     const L: RunnerLayout = {
       regs: cpu.r.byteOffset, wideTag: cpu.htlb.wideTag.byteOffset, wideAdd: cpu.htlb.wideAdd.byteOffset,
-      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, ctrl, starts, regions: entry?.layout,
+      dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, opc: opc.byteOffset, ctrl, starts, regions: entry?.layout,
     };
     this.i32 = new Int32Array(bus.buffer, ctrl, RCtrl.BYTES / 4);
     this.f64 = new Float64Array(bus.buffer, ctrl, RCtrl.BYTES / 8);

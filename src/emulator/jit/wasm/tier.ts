@@ -75,10 +75,11 @@ export class WasmTier {
   chain = true;
   /**
    * Set when a region reads unmapped RAM directly (emitRegion's fastRam): such code is
-   * wrong once a page traps reads or Status.KX is cleared, so the dispatcher then flushes
-   * all translations.
+   * wrong once a page traps reads — and, when `xkphysReads`, once Status.KX is cleared —
+   * so the dispatcher then flushes all translations.
    */
   directReads = false;
+  xkphysReads = false;
 
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
@@ -140,7 +141,8 @@ export class WasmTier {
     const exports: Array<{ name: string; func: number }> = [];
     const made: Array<{ blk: Block; idx: number; linkBase: number; slots: number }> = [];
     // (Direct RAM reads while no page traps reads: see emitRegion.)
-    const fastRam = cpu.htlb.accessTrapped === 0 && (cpu.c0.status & ST_KX) !== 0 ? this.bus.identityRam() : 0;
+    const fastRam = cpu.htlb.accessTrapped === 0 ? this.bus.identityRam() : 0;
+    const xkphys = (cpu.c0.status & ST_KX) !== 0;
     for (const s of entries) {
       out.push(undefined);
       if (unsupported(s) !== undefined) { this.stats.refused++; continue; }
@@ -154,8 +156,8 @@ export class WasmTier {
       }
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
-      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam);
-      if (fastRam !== 0) this.directReads = true;
+      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam, xkphys);
+      if (fastRam !== 0 && cpu.mode === 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
         startLo: s.startLo, startHi: s.startHi, ramOff: s.ramOff, mode: cpu.mode, length: s.insns.length, ds: s.ds,
@@ -266,6 +268,7 @@ export class WasmTier {
     this.nextLink = 0;
     this.full = false;
     this.directReads = false;
+    this.xkphysReads = false;
   }
 
   /** Runs block idx and the blocks linked after it; the dispatcher's view of the exit, as Block.fn. */
