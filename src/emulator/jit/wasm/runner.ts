@@ -435,9 +435,10 @@ function emitRunner(L: RunnerLayout): Code {
   // (Step.End: the block ended.)
   c.op(Op.end); // $blockEnd
   // The block ended. Go on with the next one when it starts on its own (no delay slot
-  // pending), within the budget, at a fetch-cached address: a cold block whose heat one
-  // more run cannot bring to the warm or hot threshold (the dispatcher's business), or a
-  // translated region the jump cache names; else return to the dispatcher.
+  // pending), within the budget, at a fetch-cached address: a translated region the jump
+  // cache names, or a cold block whose heat one more run cannot bring to the warm or hot
+  // threshold (the dispatcher's business); else return to the dispatcher. (The jump cache
+  // first: most block ends go into a region, and the heat table is the larger one to miss in.)
   finish();
   c.begin(Op.loop); // $decide: after regions ran, where they left off
   c.begin(Op.block); // $exit
@@ -445,11 +446,11 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(N).get(MAX).op(Op.i32_add).get(NB0).op(Op.i32_sub).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).op(Op.i32_gt_s).brIf(0);
   c.get(PC).set(A);
   g.lookup(2, 4, 0);
+  if (L.regions) enterRegions(g, L.regions);
+  // A start with a translation but no region entered: the dispatcher's.
   c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor);
   c.i32(H.slots.length / 2 - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
-  c.mem(Op.i32_load, 2, translated);
-  if (L.regions) enterRegions(g, L.regions);
-  else c.brIf(0);
+  c.mem(Op.i32_load, 2, translated).brIf(0);
   // heat + per-block max + runWeight < (heat < WARM ? WARM : HOT)
   c.get(I).mem(Op.i32_load, 2, heat).tee(W).get(MAX).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.WARM).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.HOT);
@@ -472,20 +473,19 @@ function emitRunner(L: RunnerLayout): Code {
 }
 
 /**
- * With the start's translated count on the stack (inside $exit, $decide, $outer): when
- * nonzero, runs the region the jump cache names for PC (if allowed, and it starts there)
- * and the regions it links to, then goes back to $decide at their exit — or leaves, after
- * a region's exit without a link slot (a device access), past the icount limit, or on a
- * guest exception. Falls through when the count is 0.
+ * Inside $exit, $decide, $outer: runs the region the jump cache names for PC (if allowed,
+ * and it starts there) and the regions it links to, then goes back to $decide at their exit
+ * — or leaves, after a region's exit without a link slot (a device access), past the icount
+ * limit, or on a guest exception. Falls through when no region is entered.
  */
 function enterRegions(g: Emitter, R: Layout): void {
   const c = g.c, ctrl = g.L.ctrl, tc = R.ctrl;
-  c.begin(Op.if); // depths: if 0, $exit 1, $decide 2, $outer 3
-  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.ENTER).op(Op.i32_eqz).brIf(1);
+  c.begin(Op.block); // depths: block 0, $exit 1, $decide 2, $outer 3
+  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.ENTER).op(Op.i32_eqz).brIf(0);
   // OP = jc[jcSlot(PC)]: ((lo >>> 2) ^ (lo >>> 16)) & (JC_SIZE − 1)
   c.get(PC).op(Op.i32_wrap_i64).tee(W).i32(2).op(Op.i32_shr_u).get(W).i32(16).op(Op.i32_shr_u).op(Op.i32_xor);
-  c.i32(JC_SIZE - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, R.jc).tee(OP).op(Op.i32_eqz).brIf(1);
-  c.get(OP).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, R.starts).get(PC).op(Op.i64_ne).brIf(1);
+  c.i32(JC_SIZE - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, R.jc).tee(OP).op(Op.i32_eqz).brIf(0);
+  c.get(OP).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, R.starts).get(PC).op(Op.i64_ne).brIf(0);
   // The regions' icount at entry (Ctrl.IC0) and the instructions they may run before a
   // link may no longer be followed (Ctrl.REM0/REM): BUDGET − MAX − N, as the dispatcher's jitLimit.
   c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, tc + Ctrl.IC0);
