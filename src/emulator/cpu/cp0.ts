@@ -2,10 +2,18 @@
 // as numbers) declared once in the state spec, so checkpoints save exactly these. The
 // behaviour of reads and writes (write masks, side effects) lives in cp0-access.ts.
 
+import { markFieldsVariable, storeAsDoubles } from '../double-fields';
 import { StateSpec } from '../snapshot/state';
 import { CpuModel } from './cpu-models';
 
 export class Cp0 {
+  constructor() {
+    // (32-bit registers reach 2^31 — Cause.BD, Count, Compare — beyond V8's small integers.)
+    const self = this as unknown as Record<string, unknown>;
+    storeAsDoubles(this, ...Object.keys(this).filter((k) => typeof self[k] === 'number') as Array<keyof Cp0>);
+    markFieldsVariable(this);
+  }
+
   index = 0;
   entryLo0 = 0;       // ≤ 2^36: numbers are exact
   entryLo1 = 0;

@@ -3,6 +3,7 @@
 // semantics call (memory access through the host translation cache, exceptions,
 // branches, CP0 side effects). Execution engines (interpreter, translator) drive it.
 
+import { markFieldsVariable, storeAsDoubles } from '../double-fields';
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
 import { Access, HostTlb, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
@@ -135,7 +136,10 @@ export class Cpu {
     this.big = bus.bigEndian;
     this.segBits = model.segBits;
     this.paBits = model.paBits;
+    // (Addresses' 32-bit halves and instruction counts leave V8's small-integer range.)
+    storeAsDoubles(this, 'pcLo', 'pcHi', 'dsLo', 'dsHi', 'brLo', 'brHi', 'ldHi', 'llPhys', 'icount', 'icount0', 'jitLimit', 'excIcount' as keyof Cpu);
     this.reset();
+    markFieldsVariable(this);
   }
 
   reset(): void {

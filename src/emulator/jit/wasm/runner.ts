@@ -19,6 +19,7 @@ import { ST_KX } from '../../cpu/cp0-defs';
 import { CACHE_OPS, Interpreter } from '../../cpu/interpreter';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
+import { storeAsDoubles } from '../../double-fields';
 import { Code, encodeModule, Op, ValType } from './encoder';
 import { Ctrl, JC_SIZE, Layout } from './layout';
 import type { WasmTier } from './tier';
@@ -536,6 +537,7 @@ export class WasmRunner {
 
   private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly interp: Interpreter,
     dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts, tier: WasmTier | undefined) {
+    storeAsDoubles(this, 'base' as keyof WasmRunner);
     const ctrl = bus.allocCore(RCtrl.BYTES);
     // (Every op-cache entry starts as word 0 and its op: word 0's decoded-word cache entry is index 0.)
     interp.handlerFor(0);
