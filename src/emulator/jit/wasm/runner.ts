@@ -2,16 +2,17 @@
 // not-yet-translated guest code instruction by instruction — fetch through the host
 // translation cache, the op from its own cache by instruction address (refilled from the
 // interpreter's decoded-word cache; all in the bus's memory), a br_table over the
-// commonest integer ops, guest registers read and written in memory. An instruction it cannot run natively with exactly the interpreter's result and
-// no side effect (any other op, a translation-cache miss, a misaligned address, a branch in
-// a delay slot, a trap that fires, a word not in the decoded-word cache yet) is run by the
-// interpreter in a call-out (step), so every exception, device access and CP0 effect stays
-// the interpreter's; the runner goes on after it unless it ended the block, faulted, or
-// changed what the runner assumes (Kernel mode, no interrupt or event due, the TLB, KX).
-// At a block's end it goes on by itself — keeping the dispatcher's heat bookkeeping — into
-// the next cold block, or into the translated region the jump cache names for the next
-// start (and the regions that one links to), until a start is the dispatcher's business
-// (warm or hot heat, no jump-cache entry, an event near). Little-endian guests on a
+// commonest integer ops, guest registers read and written in memory. An instruction it
+// cannot run natively with exactly the interpreter's result and no side effect (any other
+// op, a translation-cache miss, a misaligned address, a branch in a delay slot, a trap that
+// fires, a word not in the decoded-word cache yet) is run by the interpreter in a call-out
+// (step), so every exception, device access and CP0 effect stays the interpreter's; the
+// runner goes on after it unless it ended the block, faulted, or changed what the runner
+// assumes (Kernel mode, no interrupt or event due, the TLB, KX). At a block's end it goes
+// on by itself — keeping the dispatcher's heat bookkeeping — into the translated region the
+// jump cache names for the next start (and the regions that one links to), or into the
+// next cold block, until a start is the dispatcher's business (warm or hot heat, a
+// translation not in the jump cache, an event near). Little-endian guests on a
 // little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
