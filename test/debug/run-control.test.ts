@@ -9,6 +9,8 @@ import { MachineDebugger, RunState } from '../../src/emulator/debug/debugger';
 import { evaluate } from '../../src/emulator/debug/expr';
 import { SymbolTable } from '../../src/emulator/loader/symbols';
 import { STB_GLOBAL, STT_FUNC } from '../../src/emulator/loader/elf';
+import type { JitEngine } from '../../src/emulator/jit/engine';
+import type { Machine } from '../../src/emulator/machine';
 
 const PROGRAM = `
 	.set	noreorder
@@ -230,24 +232,35 @@ value:
 	.word	7
 `;
 
-test('jit: a read watchpoint set after a loop reading unmapped RAM was translated still stops at the read', () => {
-  const { dbg, machine } = programRig(READER, 'jit');
+/**
+ * Runs `source` until its loop is translated (threshold 4) with direct RAM reads (`check`
+ * looks at the engine then), then sets a read watchpoint on the word at `symbol` and
+ * resumes: the first stop, which must be that watchpoint, with the direct-reading code dropped.
+ */
+function watchAfterTranslation(source: string, symbol: string, check: (m: Machine) => void = () => {}):
+  { dbg: MachineDebugger; jit: JitEngine; r: Extract<RunState, { kind: 'stopped' }>; translated: number } {
+  const { dbg, machine } = programRig(source, 'jit');
   const jit = machine.jit!;
   jit.hot = 4;
   machine.run(5_000);
   assert.ok(jit.wasm, 'the WebAssembly tier is on');
   assert.ok(jit.wasm.directReads, 'the translated loop reads unmapped RAM directly');
+  check(machine);
   const translated = jit.stats.blocksTranslated;
-  const value = dbg.symbols.byName('value')!;
-  assert.deepEqual(dbg.setDataBreakpoints([{ id: 1, addr: value, phys: false, length: 4, access: 'read' }]), ['']);
+  assert.deepEqual(dbg.setDataBreakpoints([{ id: 1, addr: dbg.symbols.byName(symbol)!, phys: false, length: 4, access: 'read' }]), ['']);
   dbg.resume();
   const r = stopped(runToStop(dbg));
   assert.equal(r.stop.reason, 'data breakpoint');
+  assert.equal(jit.wasm.directReads, false, 'the code reading RAM directly was dropped');
+  return { dbg, jit, r, translated };
+}
+
+test('jit: a read watchpoint set after a loop reading unmapped RAM was translated still stops at the read', () => {
+  const { dbg, jit, r, translated } = watchAfterTranslation(READER, 'value');
   const h = r.stop.watchHits![0];
   assert.equal(h.write, false);
   assert.equal(h.old, 7n);
   assert.equal(h.pc, dbg.symbols.byName('loop')!);
-  assert.equal(jit.wasm.directReads, false, 'the code reading RAM directly was dropped');
   // The kseg0 read and its xkphys alias both reach the watchpoint, translated again or not.
   const n = ev(dbg, '$t0');
   dbg.resume();
@@ -294,21 +307,11 @@ value32:
 `;
 
 test('jit: with Status.KX clear, translated ckseg0 reads are direct and a read watchpoint set afterwards still stops at them', () => {
-  const { dbg, machine } = programRig(READER_KX_CLEAR, 'jit');
-  const jit = machine.jit!;
-  jit.hot = 4;
-  machine.run(5_000);
-  assert.equal(machine.cpu.c0.status & 0x80, 0, 'KX is clear');
-  assert.ok(jit.wasm && jit.stats.blocksTranslated > 0, 'the loop was translated');
-  assert.ok(jit.wasm.directReads, 'the translated loop reads ckseg0 directly');
-  assert.equal(jit.wasm.xkphysReads, false, 'no xkphys arm without KX');
-  const value = dbg.symbols.byName('value32')!;
-  assert.deepEqual(dbg.setDataBreakpoints([{ id: 1, addr: value, phys: false, length: 4, access: 'read' }]), ['']);
-  dbg.resume();
-  const r = stopped(runToStop(dbg));
-  assert.equal(r.stop.reason, 'data breakpoint');
+  const { dbg, r } = watchAfterTranslation(READER_KX_CLEAR, 'value32', (m) => {
+    assert.equal(m.cpu.c0.status & 0x80, 0, 'KX is clear');
+    assert.equal(m.jit!.wasm!.xkphysReads, false, 'no xkphys arm was compiled without KX');
+  });
   assert.equal(r.stop.watchHits![0].pc, dbg.symbols.byName('loop32')!);
-  assert.equal(jit.wasm.directReads, false, 'the code reading RAM directly was dropped');
   dbg.setDataBreakpoints([]);
   dbg.setExceptionFilters([{ id: 'break' }]);
   dbg.resume();
