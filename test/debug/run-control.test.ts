@@ -194,6 +194,22 @@ for (const engine of ['jit', 'interp'] as const) {
   });
 }
 
+/** Assembly: sets Status.KX; $t1 = the ckseg0 address of `label`, $s1 = its xkphys alias (cached, physical = ckseg0 − 0xffffffff80000000). */
+const kxAndXkphysAlias = (label: string): string => `
+	mfc0	$t9, $12
+	ori	$t9, $t9, 0x80		# Status.KX: xkphys reachable
+	mtc0	$t9, $12
+	dla	$t1, ${label}
+	dli	$s1, 0x9800000000000000
+	dsll32	$s2, $t1, 0
+	dsrl32	$s2, $s2, 0
+	lui	$s3, 0x8000
+	dsll32	$s3, $s3, 0
+	dsrl32	$s3, $s3, 0
+	dsubu	$s2, $s2, $s3
+	or	$s1, $s1, $s2
+`;
+
 // Translated Kernel-mode loads of unmapped RAM (ckseg0, xkphys) skip the host translation
 // cache; a read watchpoint set afterwards must still see them (the dispatcher drops that code).
 const READER = `
@@ -202,19 +218,7 @@ const READER = `
 	.text
 	.globl	start
 start:
-	mfc0	$t9, $12
-	ori	$t9, $t9, 0x80		# Status.KX: xkphys reachable
-	mtc0	$t9, $12
-	dla	$t1, value
-	dli	$s1, 0x9800000000000000	# xkphys alias of value: cached, physical = ckseg0 − 0xffffffff80000000
-	dsll32	$s2, $t1, 0
-	dsrl32	$s2, $s2, 0
-	lui	$s3, 0x8000
-	dsll32	$s3, $s3, 0
-	dsrl32	$s3, $s3, 0
-	dsubu	$s2, $s2, $s3
-	or	$s1, $s1, $s2
-	li	$t0, 0
+${kxAndXkphysAlias('value')}	li	$t0, 0
 	li	$t2, 0
 loop:
 	lw	$t3, 0($t1)
@@ -327,19 +331,7 @@ const XKPHYS_THEN_KX_CLEAR = `
 	.text
 	.globl	start
 start:
-	mfc0	$t9, $12
-	ori	$t9, $t9, 0x80		# Status.KX
-	mtc0	$t9, $12
-	dla	$t1, word64
-	dli	$s1, 0x9800000000000000	# xkphys alias of word64
-	dsll32	$s2, $t1, 0
-	dsrl32	$s2, $s2, 0
-	lui	$s3, 0x8000
-	dsll32	$s3, $s3, 0
-	dsrl32	$s3, $s3, 0
-	dsubu	$s2, $s2, $s3
-	or	$s1, $s1, $s2
-	jal	sum
+${kxAndXkphysAlias('word64')}	jal	sum
 	li	$a0, 20000
 	mfc0	$t9, $12
 	xori	$t9, $t9, 0x80		# KX clear: xkphys is an address error now

@@ -6,8 +6,7 @@
 // duplicate entries.
 
 import { keyHi, POW2 } from '../mmu/tlb';
-import { modeOf } from '../mmu/translate';
-import { CA_TI, Exc, ST_TS, ST_XLATE } from './cp0-defs';
+import { CA_TI, Exc, ST_TS } from './cp0-defs';
 import type { Cpu } from './cpu';
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -112,9 +111,7 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
     case 96: {
       const mask = m.statusMask, was = c0.status;
       c0.status = ((c0.status & ~mask) | (lo & mask)) >>> 0;
-      cpu.mode = modeOf(c0.status);
-      if ((was ^ c0.status) & ST_XLATE) cpu.htlb.flush();
-      cpu.updateIrq();
+      cpu.statusChanged(was);
       return;
     }
     case 97: c0.intCtl = ((c0.intCtl & ~0x3e0) | (lo & 0x3e0)) >>> 0; return;

@@ -15,7 +15,7 @@ import { Cp0 } from './cp0';
 import * as cp0a from './cp0-access';
 import {
   CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
-  ST_KX, ST_PX, ST_SX, ST_UX,
+  ST_KX, ST_PX, ST_SX, ST_UX, ST_XLATE,
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
@@ -167,6 +167,17 @@ export class Cpu {
     this.rescheduleTimer();
   }
 
+  /**
+   * After an instruction changed Status from `was`: the privilege mode, the host
+   * translation cache when a bit that changes translation moved (ST_XLATE: it is keyed
+   * by mode only), the interrupt state.
+   */
+  statusChanged(was: number): void {
+    this.mode = modeOf(this.c0.status);
+    if ((was ^ this.c0.status) & ST_XLATE) this.htlb.flush();
+    this.updateIrq();
+  }
+
   get pc(): bigint { return toBig(this.pcHi, this.pcLo); }
   set pc(v: bigint) {
     this.pcLo = Number(BigInt.asIntN(32, v));
@@ -257,7 +268,6 @@ export class Cpu {
     const c0 = this.c0;
     const pc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - (this.inDelay ? 4n : 0n));
     c0.errorEpc = pc;
-    if (!(c0.status & ST_ERL)) this.htlb.flush(); // (ERL: Kernel-mode kuseg is unmapped now)
     c0.status = ((c0.status & ~(ST_NMI | ST_SR)) | ST_ERL | ST_BEV | (nmi ? ST_NMI : ST_SR)) >>> 0;
     this.pcHi = -1;
     this.pcLo = 0xbfc00000 | 0;
@@ -645,12 +655,12 @@ export class Cpu {
   eret(): void {
     const c0 = this.c0;
     let target: bigint;
-    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; this.htlb.flush(); } // (kuseg is mapped again)
+    const was = c0.status;
+    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; }
     else { target = c0.epc; c0.status &= ~ST_EXL; }
     c0.status >>>= 0;
     this.llbit = false;
-    this.mode = modeOf(c0.status);
-    this.updateIrq();
+    this.statusChanged(was);
     // ERET has no delay slot: jump directly.
     this.brState = 3;
     this.brLo = Number(BigInt.asIntN(32, target));

@@ -253,11 +253,11 @@ export interface EmittedRegion {
  * loop that runs the block whose label is in LBL (br_table) and moves between the
  * region's blocks without leaving the function, registers staying in locals.
  * Call-outs pass k | label << 8 | me << 16 (me: the function's table index). Link slots start at linkBase.
- * `fastRam` (a power of two, or 0): physical [0, fastRam) is RAM at the same offsets and no
- * RAM page traps reads, so Kernel-mode loads from ckseg0 below it read RAM directly — and
- * from xkphys too when `xkphys` (Status.KX is set: without it xkphys is an address error)
- * (PhysicalBus.identityRam, HostTlb.accessTrapped; the dispatcher drops such code when a
- * read trap appears, and code with the xkphys arm when KX is cleared).
+ * `fastRam` (a power of two; 0 outside Kernel mode or for none): physical [0, fastRam) is
+ * RAM at the same offsets and no RAM page traps reads, so loads from ckseg0 below it read
+ * RAM directly — and from xkphys too when `xkphys` (Status.KX is set: without it xkphys is
+ * an address error) (PhysicalBus.identityRam, HostTlb.accessTrapped; the dispatcher drops
+ * such code when a read trap appears, and code with the xkphys arm when KX is cleared).
  */
 export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number,
   fastRam = 0, xkphys = false): EmittedRegion {
@@ -515,7 +515,7 @@ class RegionEmitter {
     // (The table's offset for this mode and access kind is folded into the loads' offsets.)
     const K = wideTable(this.mode, m.store ? 1 : 0);
     this.ea(f);
-    const direct = !m.store && this.mode === 0 && this.fastRam !== 0;
+    const direct = !m.store && this.fastRam !== 0;
     if (direct) {
       // Unmapped RAM below fastRam, aligned: ckseg0 (0xffffffff80000000 + physical), then
       // (with KX) xkphys (0b10 in bits 63:62, any cache attribute in 61:59); Q = the RAM offset.

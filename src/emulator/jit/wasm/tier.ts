@@ -140,8 +140,8 @@ export class WasmTier {
     const funcs: Array<{ type: number; locals: ValType[]; code: Code }> = [];
     const exports: Array<{ name: string; func: number }> = [];
     const made: Array<{ blk: Block; idx: number; linkBase: number; slots: number }> = [];
-    // (Direct RAM reads while no page traps reads: see emitRegion.)
-    const fastRam = cpu.htlb.accessTrapped === 0 ? this.bus.identityRam() : 0;
+    // (Direct RAM reads in Kernel mode while no page traps reads: see emitRegion.)
+    const fastRam = cpu.mode === 0 && cpu.htlb.accessTrapped === 0 ? this.bus.identityRam() : 0;
     const xkphys = (cpu.c0.status & ST_KX) !== 0;
     for (const s of entries) {
       out.push(undefined);
@@ -157,7 +157,7 @@ export class WasmTier {
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
       const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam, xkphys);
-      if (fastRam !== 0 && cpu.mode === 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
+      if (fastRam !== 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
         startLo: s.startLo, startHi: s.startHi, ramOff: s.ramOff, mode: cpu.mode, length: s.insns.length, ds: s.ds,
