@@ -3,9 +3,12 @@
 // reserved bits), side effects (a change of ASID or of Status's UX/SX/KX/ERL flushes the
 // host translation cache, Compare write clears the timer interrupt, Count write rebases
 // the counter), and TLBR/TLBWI/TLBWR/TLBP with Index.P and the machine check on
-// duplicate entries.
+// duplicate entries. EntryLo's RI/XI (bits 63/62, with PageGrain.RIE/XIE) are kept at
+// bits 52/51 of the stored value (translate.ts). Registers a model adds (Config4-7,
+// KScratch, the Cavium ones) are read and written by cp0-cavium.ts.
 
 import { keyHi, POW2 } from '../mmu/tlb';
+import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
 import { CA_TI, Exc, ST_TS } from './cp0-defs';
 import type { Cpu } from './cpu';
 
@@ -18,8 +21,8 @@ export function read64(cpu: Cpu, reg: number, sel: number): bigint {
   switch (reg * 8 + sel) {
     case 0: return BigInt(c0.index | 0);
     case 8: return BigInt(cpu.random());
-    case 16: return BigInt(c0.entryLo0);
-    case 24: return BigInt(c0.entryLo1);
+    case 16: return entryLoOut(c0.entryLo0);
+    case 24: return entryLoOut(c0.entryLo1);
     case 32: return c0.context;
     case 40: return BigInt(c0.pageMask);
     case 41: return BigInt(c0.pageGrain | 0);
@@ -62,8 +65,24 @@ export function read64(cpu: Cpu, reg: number, sel: number): bigint {
     case 233: return BigInt(c0.dataHi | 0);
     case 240: return c0.errorEpc;
     case 248: return c0.desave;
-    default: return 0n;
+    default: return cpu.oct?.cp0.read64(cpu, reg, sel) ?? 0n;
   }
+}
+
+/** EntryLo as the architecture shows it: RI/XI from their kept bits 52/51 to 63/62. */
+function entryLoOut(v: number): bigint {
+  if (v < ELO_XI_KEPT) return BigInt(v);
+  const ri = v >= ELO_RI_KEPT, xi = (v % ELO_RI_KEPT) >= ELO_XI_KEPT;
+  return BigInt(v % ELO_XI_KEPT) | (ri ? 1n << 63n : 0n) | (xi ? 1n << 62n : 0n);
+}
+
+/** An EntryLo write: PFN and flags, and RI/XI (kept at bits 52/51) when PageGrain.RIE/XIE enable them. */
+function entryLoIn(cpu: Cpu, v: bigint): number {
+  const base = Number(BigInt.asUintN(64, v) & BigInt(entryLoMask(cpu.paBits)));
+  const pg = cpu.c0.pageGrain;
+  const ri = (pg & (1 << 31)) !== 0 && (v & (1n << 63n)) !== 0n;
+  const xi = (pg & (1 << 30)) !== 0 && (v & (1n << 62n)) !== 0n;
+  return base + (ri ? ELO_RI_KEPT : 0) + (xi ? ELO_XI_KEPT : 0);
 }
 
 /** mfc0: low 32 bits (sign-extended by the caller). */
@@ -83,8 +102,8 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
       if (i < cpu.tlb.size) c0.index = ((c0.index & 0x80000000) | i) >>> 0;
       return;
     }
-    case 16: c0.entryLo0 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
-    case 24: c0.entryLo1 = Number(U64(v) & BigInt(entryLoMask(cpu.paBits))); return;
+    case 16: c0.entryLo0 = entryLoIn(cpu, v); return;
+    case 24: c0.entryLo1 = entryLoIn(cpu, v); return;
     case 32: c0.context = U64((c0.context & 0x7fffffn) | (v & ~0x7fffffn)); return;
     case 40: {
       // Only a run of ones from bit 13 is a page size; anything else selects 4 KiB (QEMU).
@@ -92,8 +111,9 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
       c0.pageMask = (m & (m + 1)) === 0 ? m << 13 : 0;
       return;
     }
+    case 41: c0.pageGrain = (lo & (m.pageGrainMask ?? 0)) >>> 0; return;
     case 48: c0.wired = lo % cpu.tlb.size; return;
-    case 56: c0.hwrena = lo & 0xf; return;
+    case 56: c0.hwrena = (lo & (m.hwrenaMask ?? 0xf)) >>> 0; return;
     case 72: c0.countBase = lo; c0.countIcount = cpu.icount; cpu.rescheduleTimer(); return;
     case 80: {
       const segMask = (3n << 62n) | ((1n << BigInt(cpu.segBits)) - 1n);
@@ -157,7 +177,7 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
     case 233: c0.dataHi = lo; return;
     case 240: c0.errorEpc = U64(v); return;
     case 248: c0.desave = U64(v); return;
-    default: return; // read-only or unimplemented: ignored
+    default: cpu.oct?.cp0.write(cpu, reg, sel, v); return; // else read-only or unimplemented: ignored
   }
 }
 
