@@ -6,8 +6,9 @@ import {
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, StopInfo } from '../emulator/debug/debugger';
+import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
@@ -27,9 +28,12 @@ import {
 import { LaunchError, Runtime } from './runtime';
 import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
+import { CODE_MIME_TYPE, CodeDocuments } from './code-documents';
 import { SourcePathMap } from './source-map';
 
 const THREAD_ID = 1;
+/** Breakpoint keys of disassembly documents (sources with a sourceReference) start so. */
+const REF_KEY = 'ref:';
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Error ids of error responses. */
@@ -37,11 +41,20 @@ const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, S
 
 interface StoredBp { kind: CodeBreakpointKind; spec: CodeBreakpointSpec }
 
+export interface SessionOptions {
+  /** Exception filters offered: 'grouped' (default: fewer, narrowed by their conditions) or 'detailed' (one per kind). */
+  readonly exceptionFilters?: 'grouped' | 'detailed';
+}
+
 export class Mips64DebugSession extends DebugSession {
   private rt: Runtime | undefined;
   private vars: VariableStore | undefined;
   private commands: ConsoleCommands | undefined;
   private dis: Disassembler | undefined;
+  /** Disassembly documents of frames without a source file. */
+  private docs: CodeDocuments | undefined;
+  /** Whether a frame's source file exists here (asked once per stop). */
+  private readonly fileExists = new Map<string, boolean>();
   private launchArgs: LaunchArguments | undefined;
   private configured = false;
   private startWhenConfigured = false;
@@ -67,8 +80,11 @@ export class Mips64DebugSession extends DebugSession {
   private paths = new SourcePathMap(undefined);
   private uartOutput: NonNullable<LaunchArguments['uartOutput']> = 'debugConsole';
 
-  /** `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts). */
-  constructor(private readonly attachHost?: AttachHost) {
+  /**
+   * `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts).
+   * `options.exceptionFilters`: the exception filters offered (default the grouped set).
+   */
+  constructor(private readonly attachHost?: AttachHost, private readonly options: SessionOptions = {}) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -84,7 +100,7 @@ export class Mips64DebugSession extends DebugSession {
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+      exceptionBreakpointFilters: (this.options.exceptionFilters === 'detailed' ? EXCEPTION_FILTERS : GROUPED_FILTERS).map((f) => ({
         filter: f.id, label: f.label, description: f.description, default: false,
         supportsCondition: f.supportsCondition ?? false, conditionDescription: f.conditionDescription,
       })),
@@ -187,6 +203,7 @@ export class Mips64DebugSession extends DebugSession {
       model: rt.machine.cpu.model.isa as CpuModelName,
       symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
     });
+    this.docs = new CodeDocuments(rt.dbg, this.dis);
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
     rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
@@ -227,6 +244,7 @@ export class Mips64DebugSession extends DebugSession {
   private onStopped(s: StopInfo): void {
     this.lastStop = s;
     this.vars?.reset();
+    this.fileExists.clear();
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
     ev.body.description = s.description;
     ev.body.allThreadsStopped = true;
@@ -289,7 +307,15 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   private sourceKey(source: DebugProtocol.Source): string | undefined {
-    return source.path ? resolve(this.convertClientPathToDebugger(source.path)) : undefined;
+    if (source.path) return resolve(this.convertClientPathToDebugger(source.path));
+    return source.sourceReference ? `${REF_KEY}${source.sourceReference}` : undefined;
+  }
+
+  /** A line of a disassembly document (key `ref:N`): its address. */
+  private documentLine(key: string, line: number): { line: number; addrs: bigint[] } | undefined {
+    if (!key.startsWith(REF_KEY)) return undefined;
+    const addr = this.docs?.addressOf(Number(key.slice(REF_KEY.length)), line);
+    return addr === undefined ? undefined : { line, addrs: [addr] };
   }
 
   private unbound(source: DebugProtocol.Source, line: number, id = this.nextBpId++): DebugProtocol.Breakpoint {
@@ -299,6 +325,7 @@ export class Mips64DebugSession extends DebugSession {
     return {
       id, verified: false, line,
       message: !this.rt ? 'the machine has not been launched yet'
+        : !source.path && source.sourceReference ? `line ${line} of ${name} shows no instruction, or the document is from an earlier session`
         : aside !== undefined ? `${name} is kernel code whose load address is not known yet: the breakpoint is set once ${pending}`
         : source.path && this.lineFile(source.path) !== undefined ? `no code at or after line ${line} of ${name}`
           : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})`,
@@ -318,7 +345,7 @@ export class Mips64DebugSession extends DebugSession {
       const old = key === fresh ? [] : this.sourceIds.get(key) ?? [];
       for (const [k, b] of (args.breakpoints ?? []).entries()) {
         const id = old[k] ?? this.nextBpId++;
-        const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : undefined;
+        const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : this.documentLine(key, b.line);
         if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line, id)); continue; }
         for (const addr of r.addrs) specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
         list.push({ id, verified: true, line: r.line, source: args.source, instructionReference: hex64(r.addrs[0]) });
@@ -332,6 +359,21 @@ export class Mips64DebugSession extends DebugSession {
       for (const l of out.values()) { const o = l.find((x) => x.id === s.id); if (o) { o.verified = false; o.message = errors[k]; } }
     });
     return out;
+  }
+
+  /** Whether the local file of a DWARF path exists (else its frames show disassembly). */
+  private hasFile(file: string): boolean {
+    let e = this.fileExists.get(file);
+    if (e === undefined) this.fileExists.set(file, e = existsSync(this.paths.toLocal(file)));
+    return e;
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const ref = args.source?.sourceReference ?? args.sourceReference;
+    const text = ref ? this.docs?.content(ref) : undefined;
+    if (text === undefined) { this.fail(response, Err.Request, new Error(`no such source (reference ${ref}): it belonged to an earlier session or was forgotten`)); return; }
+    response.body = { content: text, mimeType: CODE_MIME_TYPE };
+    this.sendResponse(response);
   }
 
   private sourceOf(file: string): DebugProtocol.Source {
@@ -417,7 +459,7 @@ export class Mips64DebugSession extends DebugSession {
     const list = this.exceptionFilterList(args);
     const notes = this.rt ? this.rt.dbg.setExceptionFilters(list) : [];
     for (const n of notes) this.sendEvent(new OutputEvent(`${n}\n`, 'console'));
-    response.body = { breakpoints: list.map((f) => ({ verified: EXCEPTION_FILTERS.some((x) => x.id === f.id) })) };
+    response.body = { breakpoints: list.map((f) => ({ verified: isExceptionFilter(f.id) })) };
     this.sendResponse(response);
   }
 
@@ -564,11 +606,19 @@ export class Mips64DebugSession extends DebugSession {
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         // Callers show the line of their call (the return address is past the delay slot).
         const index = start + k;
-        const at = rt.dbg.lines.lookup(index > 0 && f.kind === 'normal' ? f.pc - 8n : f.pc) ?? rt.dbg.lines.lookup(f.pc);
-        return {
-          id: index, name, line: at?.line ?? 0, column: at ? Math.max(1, at.column) : 0, instructionPointerReference: hex64(f.pc),
-          source: at ? this.sourceOf(at.file) : undefined,
-        } as DebugProtocol.StackFrame;
+        const callAt = index > 0 && f.kind === 'normal' ? U64(f.pc - 8n) : f.pc;
+        const at = rt.dbg.lines.lookup(callAt) ?? rt.dbg.lines.lookup(f.pc);
+        const frame: DebugProtocol.StackFrame = { id: index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
+        if (at && this.hasFile(at.file)) {
+          frame.source = this.sourceOf(at.file);
+          frame.line = at.line;
+          frame.column = Math.max(1, at.column);
+        } else {
+          // No source file here: the function's disassembly, as a document of its own.
+          const doc = this.docs!.locate(f.pc, callAt);
+          if (doc) { frame.source = doc.source; frame.line = doc.line; frame.column = 1; }
+        }
+        return frame;
       }),
     };
     this.sendResponse(response);
