@@ -2,7 +2,7 @@
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
 import {
-  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
+  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -30,6 +30,9 @@ import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
 import { CODE_MIME_TYPE, CodeDocuments } from './code-documents';
 import { SourcePathMap } from './source-map';
+import { DAP_WIRE_LIMITS, guardedInput } from './wire';
+import { checkRequest } from './dap-shapes';
+import { RequestQueue, yieldToEventLoop } from './request-queue';
 
 const THREAD_ID = 1;
 /** Breakpoint keys of disassembly documents (sources with a sourceReference) start so. */
@@ -37,7 +40,11 @@ const REF_KEY = 'ref:';
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Error ids of error responses. */
-const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006, Checkpoint = 1007 }
+const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006, Checkpoint = 1007, Internal = 1008 }
+/** The protocol library's id for an exception thrown by a request handler (it would send the stack). */
+const LIBRARY_HANDLER_EXCEPTION = 1104;
+/** Breakpoint expressions evaluated per step of a long request (see request-queue.ts). */
+const EVALUATIONS_PER_STEP = 500;
 
 interface StoredBp { kind: CodeBreakpointKind; spec: CodeBreakpointSpec }
 
@@ -79,6 +86,9 @@ export class Mips64DebugSession extends DebugSession {
   /** DWARF (build-time) paths ↔ local paths (launch attribute `sourceMap`). */
   private paths = new SourcePathMap(undefined);
   private uartOutput: NonNullable<LaunchArguments['uartOutput']> = 'debugConsole';
+  private readonly requests = new RequestQueue((r) => this.serve(r));
+  /** Bumped when kernel symbols appear or move: breakpoint expressions evaluated before are stale. */
+  private symbolsGeneration = 0;
 
   /**
    * `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts).
@@ -88,6 +98,65 @@ export class Mips64DebugSession extends DebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- the wire, request checks and order -------------------------------------------------------
+
+  /** Reads DAP frames within DAP_WIRE_LIMITS (wire.ts); a violation is reported and ends the connection. */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(guardedInput(inStream, DAP_WIRE_LIMITS, (message) => this.sendEvent(new OutputEvent(`${message}\n`, 'stderr'))), outStream);
+  }
+
+  /** Every request's arguments are checked against the protocol's shape (dap-shapes.ts) before a handler sees them. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = checkRequest(request);
+    if (problem !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: Err.Request, format: problem, showUser: false });
+      return;
+    }
+    this.requests.push(request);
+  }
+
+  private serve(request: DebugProtocol.Request): Promise<void> | void {
+    const a = request.arguments as DebugProtocol.SetFunctionBreakpointsArguments | DebugProtocol.SetInstructionBreakpointsArguments | undefined;
+    const long = this.rt !== undefined && (a?.breakpoints?.length ?? 0) > EVALUATIONS_PER_STEP;
+    if (long && request.command === 'setFunctionBreakpoints') return this.inSteps(request, () => this.setFunctionBreakpointsInSteps(new Response(request) as DebugProtocol.SetFunctionBreakpointsResponse, a as DebugProtocol.SetFunctionBreakpointsArguments));
+    if (long && request.command === 'setInstructionBreakpoints') return this.inSteps(request, () => this.setInstructionBreakpointsInSteps(new Response(request) as DebugProtocol.SetInstructionBreakpointsResponse, a as DebugProtocol.SetInstructionBreakpointsArguments));
+    super.dispatchRequest(request);
+  }
+
+  /** Runs a long request's handler; what it throws is answered as an internal error. */
+  private async inSteps(request: DebugProtocol.Request, handler: () => Promise<void>): Promise<void> {
+    try {
+      await handler();
+    } catch (e) {
+      this.sendErrorResponse(new Response(request), LIBRARY_HANDLER_EXCEPTION, '{_stack}', { _exception: e instanceof Error ? e.message : String(e), _stack: e instanceof Error ? e.stack : undefined });
+    }
+  }
+
+  /**
+   * The protocol library answers an exception in a handler with its stack trace: the
+   * client gets one line instead (the stack goes to the adapter's stderr).
+   */
+  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: unknown, dest?: number): void {
+    if (codeOrMessage === LIBRARY_HANDLER_EXCEPTION) {
+      const v = variables as { _exception?: string; _stack?: string } | undefined;
+      process.stderr.write(`mips64 debug adapter: internal error in '${response.command}': ${v?._stack ?? v?._exception ?? format}\n`);
+      const first = (v?._exception ?? 'unknown error').split('\n')[0]!;
+      super.sendErrorResponse(response, { id: Err.Internal, format: `internal error in '${response.command}': ${first}`, showUser: false });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
+  }
+
+  /** The connection closed (or the client went away): the machine stops, a lent one goes back to its host. */
+  override shutdown(): void {
+    this.releaseAttached(false);
+    this.checkpointer?.dispose();
+    this.checkpointer = undefined;
+    this.rt?.dispose();
+    this.rt = undefined;
+    super.shutdown();
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -231,6 +300,7 @@ export class Mips64DebugSession extends DebugSession {
    * ids, 'changed' events).
    */
   private onKernelSymbols(text: string): void {
+    this.symbolsGeneration++;
     this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
     if (!this.rt) return;
     if (this.functionArgs.length) {
@@ -398,7 +468,8 @@ export class Mips64DebugSession extends DebugSession {
     return { id: this.nextBpId++, verified: false, message: 'the machine has not been launched yet' };
   }
 
-  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[], ids: readonly number[] = []): DebugProtocol.Breakpoint[] {
+  /** `values`: the names' values (or why not) when evaluated beforehand (setFunctionBreakpointsInSteps). */
+  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[], ids: readonly number[] = [], values?: ReadonlyArray<bigint | Error>): DebugProtocol.Breakpoint[] {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
@@ -407,7 +478,10 @@ export class Mips64DebugSession extends DebugSession {
       const id = ids[k] ?? this.nextBpId++;
       let addr: bigint | undefined;
       let message: string | undefined;
-      try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message + later; }
+      const v = values?.[k];
+      if (v instanceof Error) message = v.message + later;
+      else if (v !== undefined) addr = U64(v);
+      else try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message + later; }
       if (addr !== undefined) {
         specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition });
         out.push({ id, verified: true, instructionReference: hex64(addr), message: dbg.addr(addr) });
@@ -420,23 +494,61 @@ export class Mips64DebugSession extends DebugSession {
     return out;
   }
 
+  /** setFunctionBreakpoints with many names: they are evaluated in steps, other requests served in between. */
+  private async setFunctionBreakpointsInSteps(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    const values = await this.evaluateInSteps(args.breakpoints.map((b) => b.name));
+    if (!this.rt) { this.fail(response, Err.NotRunning, new Error('the machine went away while the breakpoints were resolved')); return; }
+    this.functionArgs = args.breakpoints;
+    response.body = { breakpoints: this.resolveFunctionBreakpoints(args.breakpoints, [], values) };
+    this.sendResponse(response);
+  }
+
+  private async setInstructionBreakpointsInSteps(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
+    const values = await this.evaluateInSteps(args.breakpoints.map((b) => b.instructionReference));
+    if (!this.rt) { this.fail(response, Err.NotRunning, new Error('the machine went away while the breakpoints were resolved')); return; }
+    this.instructionArgs = args.breakpoints;
+    response.body = { breakpoints: this.resolveInstructionBreakpoints(args.breakpoints, values) };
+    this.sendResponse(response);
+  }
+
+  /**
+   * Values of breakpoint expressions (or why not), EVALUATIONS_PER_STEP at a time with the
+   * event loop served in between; undefined when the machine or its symbols changed
+   * meanwhile (the caller then evaluates them again, at once).
+   */
+  private async evaluateInSteps(exprs: readonly string[]): Promise<Array<bigint | Error> | undefined> {
+    const rt = this.rt, generation = this.symbolsGeneration;
+    const out: Array<bigint | Error> = [];
+    for (let i = 0; i < exprs.length; i++) {
+      if (i > 0 && i % EVALUATIONS_PER_STEP === 0) {
+        await yieldToEventLoop();
+        if (this.rt !== rt || this.symbolsGeneration !== generation) return undefined;
+      }
+      const ref = parseMemRef(exprs[i]!);
+      try { out.push(ref ? ref.addr : evaluate(exprs[i]!, rt!.dbg.ctx).v); } catch (e) { out.push(e instanceof Error ? e : new Error(String(e))); }
+    }
+    return out;
+  }
+
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     this.instructionArgs = args.breakpoints;
     response.body = { breakpoints: this.rt ? this.resolveInstructionBreakpoints(args.breakpoints) : args.breakpoints.map(() => this.pendingBp()) };
     this.sendResponse(response);
   }
 
-  private resolveInstructionBreakpoints(list: DebugProtocol.InstructionBreakpoint[]): DebugProtocol.Breakpoint[] {
+  private resolveInstructionBreakpoints(list: DebugProtocol.InstructionBreakpoint[], values?: ReadonlyArray<bigint | Error>): DebugProtocol.Breakpoint[] {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
-    for (const b of list) {
+    for (const [k, b] of list.entries()) {
       const id = this.nextBpId++;
       let addr: bigint | undefined;
       let message: string | undefined;
+      const v = values?.[k];
       try {
-        const ref = parseMemRef(b.instructionReference);
-        addr = U64((ref ? ref.addr : evaluate(b.instructionReference, dbg.ctx).v) + BigInt(b.offset ?? 0));
+        if (v instanceof Error) throw v;
+        const ref = v === undefined ? parseMemRef(b.instructionReference) : undefined;
+        addr = U64((v ?? (ref ? ref.addr : evaluate(b.instructionReference, dbg.ctx).v)) + BigInt(b.offset ?? 0));
       } catch (e) { message = (e as Error).message; }
       if (addr !== undefined) {
         specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: (b as { logMessage?: string }).logMessage });
