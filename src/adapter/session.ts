@@ -18,7 +18,7 @@ import { ConsoleCommands } from './console';
 import { CheckpointError, ParsedCheckpoint } from '../emulator/snapshot/format';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
-import { DiskCheckpointStore, readCheckpointChain } from '../cli/checkpoint-files';
+import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-files';
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,

@@ -136,3 +136,19 @@ test('10,000 function breakpoints are resolved in steps: requests sent after the
   assert.equal(set.breakpoints[9_999]!.instructionReference, `0x${(0xffffffff80100000n + 39_996n).toString(16)}`);
   r.close();
 });
+
+test('launch inputs that are not regular files are refused at once with one line', T, async () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ board: 'malta', kernel: '/dev/zero' }, /^cannot read kernel '\/dev\/zero': a character device, not a regular file/],
+    [{ board: 'demo', symbols: [{ path: '/dev/zero' }] }, /^cannot read symbol file '\/dev\/zero': a character device/],
+    [{ board: 'demo', checkpoint: '/dev/zero' }, /^cannot start from checkpoint '\/dev\/zero': .*not a regular file/],
+  ];
+  for (const [args, want] of cases) {
+    const r = await raw();
+    await r.request('initialize', { adapterID: 'mips64', pathFormat: 'path' });
+    const res = await r.request('launch', args);
+    assert.equal(res.success, false, JSON.stringify(args));
+    assert.match(res.message!, want);
+    r.close();
+  }
+});
