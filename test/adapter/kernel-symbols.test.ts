@@ -174,7 +174,7 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   const liveText = `kernel symbols: ${linkCount} from kallsyms; KASLR offset 0x${offset.toString(16)} \\(read from the running kernel\\)`;
   assert.match(c.console, new RegExp(liveText));
   assert.equal(await c.evaluate('start_kernel'), `${hex(sk)} <start_kernel>`);
-  assert.match((await c.top()).name, /^[A-Za-z_]\w*(\+0x[0-9a-f]+)?$/, 'the restored stop is named by a kernel symbol');
+  assert.match((await c.top()).name, /^[A-Za-z_][\w.]*(\+0x[0-9a-f]+)?$/, 'the restored stop is named by a kernel symbol');
   const openat = async (cl: typeof c, id: number, what: string): Promise<void> => {
     const ev = cl.waitStopped(60_000);
     await cl.dc.customRequest('mips64/uartInput', { text: 'cat /proc/version\n' });
