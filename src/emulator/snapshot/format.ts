@@ -31,8 +31,9 @@
 //         hash, so a parent changed in any byte (even with its CRCs made to match) no
 //         longer is that parent. Nothing may follow END!.
 //
-// A reader checks the magic, the version, every section's bounds and CRC, the END!
-// count and content hash and the header's fields before anything uses the contents; a
+// A reader checks the magic, the version, every section's bounds, the END! count and
+// content hash (which proves every CRC: they are computed only to locate the damage in
+// a file that fails it) and the header's fields before anything uses the contents; a
 // truncated or altered file is refused with the offset and the reason. (Version 2's
 // hash covered only the header and the section CRCs: a file altered with CRC-preserving
 // bytes kept its identity. Version 2 files are refused.)
@@ -298,26 +299,39 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   hash.update(bytes.subarray(0, 12));
   let o = 12;
   let end: Section | undefined;
+  // One pass over the contents: the content hash. It covers every byte before END!, the
+  // section CRC fields included, so a matching hash proves every CRC too; the CRCs are
+  // computed only to say which section is damaged when the hash does not match.
   while (o < bytes.length) {
     const s = readSectionAt(bytes, o, what);
-    const isEnd = s.tag === 'END!';
-    // One pass: CRC and content hash a chunk at a time (END! is not part of the hash).
-    let crc = 0;
-    for (let c = s.offset; c < s.offset + s.length; c += CRC_CHUNK) {
-      crc = checksum(bytes.subarray(c, Math.min(c + CRC_CHUNK, s.offset + s.length)), crc, isEnd ? undefined : hash);
+    if (s.tag === 'END!') {
+      if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+        throw new CheckpointError('corrupt', `${what}: section END! at offset ${o} fails its CRC-32 check (the file is damaged)`);
+      }
+      o = s.offset + s.length;
+      end = s;
+      break;
     }
-    if (crc !== s.crc) {
-      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${o} fails its CRC-32 check (the file is damaged)`);
-    }
-    if (!isEnd) hash.update(bytes.subarray(o, o + 12));
+    for (let c = s.offset; c < s.offset + s.length; c += CRC_CHUNK) hash.update(bytes.subarray(c, Math.min(c + CRC_CHUNK, s.offset + s.length)));
+    hash.update(bytes.subarray(o, o + 12));
     o = s.offset + s.length;
-    if (isEnd) { end = s; break; }
     sections.push(s);
   }
-  if (!end) throw new CheckpointError('corrupt', `${what}: truncated (no END! section; ${bytes.length} bytes)`);
+  if (!end) {
+    damagedSection(bytes, sections, what);
+    throw new CheckpointError('corrupt', `${what}: truncated (no END! section; ${bytes.length} bytes)`);
+  }
   if (o !== bytes.length) throw new CheckpointError('corrupt', `${what}: ${bytes.length - o} unexpected bytes after the END! section`);
-  if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
   if (end.length !== 36) throw new CheckpointError('corrupt', `${what}: END! section has length ${end.length}, expected 36`);
+  const digest = hash.digest();
+  const stored = bytes.subarray(end.offset + 4, end.offset + 36);
+  for (let i = 0; i < 32; i++) {
+    if (digest[i] !== stored[i]) {
+      damagedSection(bytes, sections, what);
+      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written)`);
+    }
+  }
+  if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
   const edv = new DataView(bytes.buffer, bytes.byteOffset + end.offset, end.length);
   const count = edv.getUint32(0, true);
   if (count !== sections.length) {
@@ -325,11 +339,6 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   }
   const headSec = sections[0];
   const head = bytes.subarray(headSec.offset, headSec.offset + headSec.length);
-  const digest = hash.digest();
-  const stored = bytes.subarray(end.offset + 4, end.offset + 36);
-  for (let i = 0; i < 32; i++) {
-    if (digest[i] !== stored[i]) throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written)`);
-  }
   const header = parseHeader(head, what);
   for (const t of ['STAT', 'INPT']) {
     const n = sections.filter((s) => s.tag === t).length;
@@ -344,6 +353,15 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
     bytes, header, sections, hash: toHex(digest),
     payload: (s: Section) => bytes.subarray(s.offset, s.offset + s.length),
   };
+}
+
+/** For a file that failed its content hash: throws for the first section whose CRC-32 fails (where the damage is), if any. */
+function damagedSection(bytes: Uint8Array, sections: readonly Section[], what: string): void {
+  for (const s of sections) {
+    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${s.offset - 12} fails its CRC-32 check (the file is damaged)`);
+    }
+  }
 }
 
 function checkPreamble(bytes: Uint8Array, what: string): void {
