@@ -15,7 +15,7 @@ import { parseGpr } from '../registers';
 import { encodeInstruction, entriesNamed, OperandError, splitOperands } from './encode';
 import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
 import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
-import { scanLine, scanStatement, Span, splitStatements, stripBlockComments, stripLineComment } from './source';
+import { scanLine, scanStatement, Span, splitStatements, Statement, stripBlockComments, stripLineComment } from './source';
 
 export interface AsmDiagnostic {
   file: string;
@@ -85,6 +85,8 @@ interface SourceLine {
   text: string; line: number; file: string;
   /** Consumed before the passes: a `.macro` … `.endm` body, or an `.include` line. */
   skip?: boolean;
+  /** The line's statements, scanned by the first pass. */
+  stmts?: Statement[];
 }
 
 interface MacroDef extends AsmMacro { defaults: Array<string | undefined>; required: boolean[]; vararg: boolean; body: SourceLine[] }
@@ -98,6 +100,24 @@ const MAX_MACRO_STATEMENTS = 1_000_000;
 
 /** Stops an assembly from inside (shouldStop, limits): reported once, the pass abandoned. */
 class AssemblyStopped extends Error {}
+
+/** Every directive the assembler accepts (the cases of Assembler.directive), for editors. */
+export const DIRECTIVES: readonly string[] = [
+  '.text', '.data', '.bss', '.rodata', '.section', '.previous', '.globl', '.global', '.local', '.weak', '.hidden',
+  '.protected', '.extern', '.type', '.size', '.ent', '.end', '.frame', '.mask', '.fmask', '.file', '.loc', '.ident',
+  '.gnu_attribute', '.module', '.abicalls', '.option', '.nan', '.insn', '.cpload', '.cprestore', '.cpsetup',
+  '.cpreturn', '.aent', '.mdebug', '.addrsig', '.addrsig_sym', '.include', '.macro', '.endm', '.entry', '.set',
+  '.equ', '.equiv', '.org', '.align', '.p2align', '.balign', '.space', '.skip', '.zero', '.byte', '.half', '.hword',
+  '.short', '.word', '.int', '.long', '.dword', '.quad', '.8byte', '.ascii', '.asciz', '.string',
+];
+
+/** Options of `.set` the assembler accepts (besides `.set name, value` and `arch=`/ISA names). */
+export const SET_OPTIONS: readonly string[] = [
+  'noreorder', 'reorder', 'noat', 'at', 'push', 'pop', 'macro', 'nomacro', 'volatile', 'novolatile', 'nomips16',
+  'nomicromips', 'hardfloat', 'softfloat', 'nodsp', 'nomt', 'nomsa', 'novirt', 'gp=64', 'fp=64', 'fp=32', 'oddspreg',
+  'nooddspreg', 'mips0', 'dsp', 'dspr2', 'mt', 'msa', 'virt', 'mips3d', 'mips64r2', 'mips32r2', 'mips64', 'mips3',
+  'mips4', 'mips5', 'octeon', 'octeon+', 'octeon2', 'octeon3', 'arch=octeon', 'arch=octeon2', 'arch=octeon3', 'arch=mips64r2',
+];
 
 export function assemble(source: string, opts: AssembleOptions = {}): AssembleResult {
   return new Assembler(source, opts).run();
@@ -287,20 +307,26 @@ class Assembler {
     try {
       for (const l of this.lines) {
         if (l.skip) continue;
-        this.runLine(l.text, l.line, l.file);
+        // (A source line is scanned once, in the first pass.)
+        l.stmts ??= splitStatements(stripLineComment(l.text)).map(([text, col]) => scanStatement(text, col));
+        this.runStatements(l.stmts, l.line, l.file);
       }
     } catch (e) {
       if (!(e instanceof AssemblyStopped)) throw e;
     }
   }
 
-  /** Assembles the statements of one line (of the source or of a macro expansion). */
+  /** Assembles the statements of one line of a macro expansion. */
   private runLine(text: string, line: number, file: string): void {
+    this.runStatements(splitStatements(stripLineComment(text)).map(([t, col]) => scanStatement(t, col)), line, file);
+  }
+
+  /** Assembles the scanned statements of one line. */
+  private runStatements(stmts: readonly Statement[], line: number, file: string): void {
     this.curLine = line;
     this.curFile = file;
-    for (const [stmt, col0] of splitStatements(stripLineComment(text))) {
+    for (const st of stmts) {
       if ((++this.statementsRun & 255) === 0 && this.opts.shouldStop?.()) this.stop('assembly stopped: it took too long');
-      const st = scanStatement(stmt, col0);
       this.curSpan = [st.start + 1, st.start + 2];
       this.operandSpans = [];
       try {
@@ -352,23 +378,25 @@ class Assembler {
     return (this.prevBases.get(this.cur.name) ?? this.origin) + BigInt(this.cur.loc);
   }
 
+  /** The expression environment at the current location (one object: `dot` and `lenient` are read when used). */
+  private readonly envObj: ExprEnv = ((self: Assembler): ExprEnv => ({
+    get dot() { return self.dot; },
+    get lenient() { return !self.final; },
+    symbol: (name) => {
+      const d = self.symbols.get(name);
+      if (d && 'abs' in d) return d.abs;
+      return self.prevValues.get(name);
+    },
+    local: (n, forward) => {
+      const vals = self.prevLocals.get(n);
+      if (!vals) return undefined;
+      const seen = self.localSeen.get(n) ?? 0; // definitions already passed
+      return forward ? vals[seen] : vals[seen - 1];
+    },
+  }))(this);
+
   private env(): ExprEnv {
-    const dot = this.dot;
-    return {
-      dot,
-      lenient: !this.final,
-      symbol: (name) => {
-        const d = this.symbols.get(name);
-        if (d && 'abs' in d) return d.abs;
-        return this.prevValues.get(name);
-      },
-      local: (n, forward) => {
-        const vals = this.prevLocals.get(n);
-        if (!vals) return undefined;
-        const seen = this.localSeen.get(n) ?? 0; // definitions already passed
-        return forward ? vals[seen] : vals[seen - 1];
-      },
-    };
+    return this.envObj;
   }
 
   // ---- statements -----------------------------------------------------------------
