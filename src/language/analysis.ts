@@ -4,7 +4,7 @@
 // diagnostics, the instruction words of each line, symbol values, macros, included files —
 // is read from this result; nothing here parses assembly a second way.
 
-import { assemble, AsmDiagnostic, AsmLine, AssembleResult, IncludeResult } from '../emulator/isa/assembler/assembler';
+import { assemble, AsmDiagnostic, AsmLayout, AsmLine, AssembleResult, IncludeResult } from '../emulator/isa/assembler/assembler';
 import { includeCandidates } from '../emulator/isa/assembler/include';
 import { CpuModelName } from '../emulator/isa/decoder';
 import { lint } from './lints';
@@ -49,8 +49,11 @@ export function binaryReason(text: string): string | undefined {
   return head.length > 256 && control > head.length / 10 ? 'this file is mostly control characters or invalid UTF-8: not analysed as assembly' : undefined;
 }
 
-/** Assembles `text` (the file `file`) and runs the checks; bounded by `budgetMs`. */
-export function analyse(file: string, text: string, settings: Settings, store: SourceStore, budgetMs = 2000): Analysis {
+/**
+ * Assembles `text` (the file `file`) and runs the checks; bounded by `budgetMs`. `layout`:
+ * what the previous analysis of this file settled on (an edit then costs one pass, not four).
+ */
+export function analyse(file: string, text: string, settings: Settings, store: SourceStore, budgetMs = 2000, layout?: AsmLayout): Analysis {
   const t0 = performance.now();
   const binary = binaryReason(text);
   if (binary !== undefined) {
@@ -73,7 +76,7 @@ export function analyse(file: string, text: string, settings: Settings, store: S
   const deadline = t0 + budgetMs;
   const result = assemble(text, {
     fileName: file, origin: ANALYSIS_ORIGIN, model: settings.model, endian: settings.endian, readInclude,
-    shouldStop: () => performance.now() > deadline,
+    shouldStop: () => performance.now() > deadline, layout,
   });
   const words = new Map<string, Map<number, AsmLine[]>>();
   for (const l of result.lines) {

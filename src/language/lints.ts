@@ -53,10 +53,11 @@ export function suggest(name: string, known: readonly string[]): string[] {
 
 /** The assembler's diagnostics with the checks' additions and findings. */
 export function lint(r: AssembleResult, model: CpuModelName): Finding[] {
-  const known = [...mnemonicsFor(model), ...r.macros.map((m) => m.name)];
+  let known: string[] | undefined;
   const out: Finding[] = r.diagnostics.map((d) => {
     let m = /^unknown instruction '([^']+)'$/.exec(d.message);
     if (m) {
+      known ??= [...mnemonicsFor(model), ...r.macros.map((x) => x.name)];
       const s = suggest(m[1], known);
       return { ...d, code: 'unknown-mnemonic', message: s.length ? `${d.message}; did you mean ${s.map((x) => `'${x}'`).join(', ')}?` : d.message };
     }
@@ -67,7 +68,25 @@ export function lint(r: AssembleResult, model: CpuModelName): Finding[] {
     }
     return d;
   });
-  out.push(...delaySlotChecks(r.lines, model));
+  out.push(...mergeHazards(delaySlotChecks(r.lines, model)));
+  return out;
+}
+
+/** One hazard finding per instruction, naming every register it is exposed to. */
+function mergeHazards(fs: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const byPlace = new Map<string, { f: Finding; regs: string[] }>();
+  for (const f of fs) {
+    const m = f.code === 'cp0-hazard' ? /^CP0 hazard: '([^']+)' uses (.+) written by '([^']+)' on line (\d+) without an ehb between them$/.exec(f.message) : null;
+    if (!m) { out.push(f); continue; }
+    const key = `${f.file}:${f.line}`;
+    const seen = byPlace.get(key);
+    const reg = `${m[2]} (${m[3]}, line ${m[4]})`;
+    if (seen) { seen.regs.push(reg); seen.f.message = `CP0 hazard: '${m[1]}' uses ${seen.regs.join(', ')} without an ehb between them`; continue; }
+    const copy = { ...f };
+    byPlace.set(key, { f: copy, regs: [reg] });
+    out.push(copy);
+  }
   return out;
 }
 

@@ -92,7 +92,8 @@ export class Project implements SourceStore {
   analyse(path: string, budgetMs?: number): Analysis | undefined {
     const d = this.docs.get(path);
     if (!d) return undefined;
-    const a = analyse(path, d.text, this.settings, this, budgetMs);
+    const prev = this.analyses.get(path);
+    const a = analyse(path, d.text, this.settings, this, budgetMs, prev?.model === this.settings.model ? prev.result.layout : undefined);
     this.analyses.set(path, a);
     return a;
   }

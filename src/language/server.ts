@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { includeCandidates } from '../emulator/isa/assembler/include';
+import { scanLine } from '../emulator/isa/assembler/source';
 import { Analysis, Finding } from './analysis';
 import { complete, ItemKind, signatureHelp } from './completion';
 import { foldingRanges } from './folding';
@@ -101,7 +102,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const rangeOf = (path: string, f: Finding): Range => {
     const line = Math.max(0, f.line - 1);
     if (f.endColumn > f.column) return Range.create(line, f.column - 1, line, f.endColumn - 1);
-    const st = project.index(path)?.lines[line]?.find((s) => s.op);
+    // (One line scanned, not the whole file's index.)
+    const st = scanLine(project.text(path)?.split('\n', line + 1)[line] ?? '').find((s) => s.op);
     return st?.op ? Range.create(line, st.op.start, line, st.op.end) : Range.create(line, 0, line, 1);
   };
 

@@ -13,7 +13,7 @@ import { Isa } from '../table';
 import { DELAY_SLOT } from '../table';
 import { parseGpr } from '../registers';
 import { encodeInstruction, entriesNamed, OperandError, splitOperands } from './encode';
-import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
+import { AsmInputError, ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
 import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
 import { scanLine, scanStatement, Span, splitStatements, Statement, stripBlockComments, stripLineComment } from './source';
 
@@ -60,6 +60,20 @@ export interface AssembleOptions {
   readInclude?: (name: string, fromFile: string) => IncludeResult;
   /** Polled every few hundred statements: true stops the assembly with an error. */
   shouldStop?: () => boolean;
+  /**
+   * The layout of an earlier assembly of (nearly) the same source: the passes start from
+   * its symbol values and section bases, so an unchanged layout settles in one pass.
+   */
+  layout?: AsmLayout;
+}
+
+/** Symbol values, numeric local label values and section bases an assembly settled on. */
+export interface AsmLayout {
+  readonly values: ReadonlyMap<string, bigint>;
+  readonly locals: ReadonlyMap<number, readonly bigint[]>;
+  readonly bases: ReadonlyMap<string, bigint>;
+  /** The assembly had no errors (its final pass then lays out exactly as the settled passes). */
+  readonly clean: boolean;
 }
 
 export interface AssembleResult {
@@ -74,6 +88,8 @@ export interface AssembleResult {
   includes: string[];
   /** Macros defined with `.macro`. */
   macros: AsmMacro[];
+  /** What the passes settled on (AssembleOptions.layout of a later assembly). */
+  layout: AsmLayout;
 }
 
 interface Section {
@@ -255,16 +271,32 @@ class Assembler {
 
   run(): AssembleResult {
     let stable = false;
+    const seed = this.opts.layout;
+    if (seed) {
+      this.prevValues = new Map(seed.values);
+      this.prevLocals = new Map([...seed.locals].map(([k, v]) => [k, [...v]]));
+      this.prevBases = new Map(seed.bases);
+    }
+    // With a seed from an assembly without errors the first pass runs as the final one: when
+    // the layout it computes is the seed's, its output (words, diagnostics) is the result.
+    // (An error can change a statement's size in the final pass only: no shortcut then.)
+    this.final = seed?.clean === true;
+    let done = false;
     for (let pass = 0; pass < MAX_PASSES && !stable && this.stopped === undefined; pass++) {
+      const bases = this.prevBases;
       this.onePass();
       const values = this.symbolValues();
       const localVals = this.localValues();
-      stable = pass > 0 && sameMap(values, this.prevValues) && sameLocals(localVals, this.prevLocals);
+      // Settled when a pass computed from the previous values reproduces them (a seed counts).
+      stable = (pass > 0 || seed !== undefined) && sameMap(values, this.prevValues) && sameLocals(localVals, this.prevLocals)
+        && sameMap(bases, this.prevBases);
       this.prevValues = values;
       this.prevLocals = localVals;
+      done = stable && this.final;
+      this.final = false;
     }
     this.final = true;
-    if (this.stopped === undefined) this.onePass();
+    if (this.stopped === undefined && !done) this.onePass();
     if (this.stopped !== undefined) this.diags.push({ ...this.stopAt, message: this.stopped, severity: 'error' });
     this.diags.unshift(...this.sourceDiags);
     const ok = !this.diags.some((d) => d.severity === 'error');
@@ -272,6 +304,7 @@ class Assembler {
       ok, diagnostics: this.diags, sections: this.outputSections(), symbols: this.outputSymbols(),
       entry: this.prevValues.get(this.entrySym) ?? this.prevValues.get('_start') ?? this.origin,
       lines: this.listing, includes: this.includes,
+      layout: { values: this.prevValues, locals: this.prevLocals, bases: this.prevBases, clean: ok },
       macros: [...this.macroDefs.values()].map(({ name, params, file, line, column }) => ({ name, params, file, line, column })),
     };
   }
@@ -674,9 +707,15 @@ class Assembler {
   }
 
   private isConstant(expr: string): boolean {
+    // (Lenient, noting what is not an absolute symbol: no exception for every label.)
+    let constant = true;
     try {
-      evaluate(expr, { ...this.env(), lenient: false, symbol: (n) => { const d = this.symbols.get(n); return d && 'abs' in d ? d.abs : undefined; }, local: () => undefined });
-      return true;
+      evaluate(expr, {
+        ...this.env(), lenient: true,
+        symbol: (n) => { const d = this.symbols.get(n); if (d && 'abs' in d) return d.abs; constant = false; return 0n; },
+        local: () => { constant = false; return 0n; },
+      });
+      return constant;
     } catch {
       return false;
     }
@@ -803,7 +842,7 @@ class Assembler {
   }
 }
 
-class AsmError extends Error {
+class AsmError extends AsmInputError {
   operand?: number;
 }
 
@@ -880,7 +919,15 @@ function parseString(a: string): number[] {
   const out: number[] = [];
   for (let i = 1; i < t.length - 1; i++) {
     const c = t[i];
-    if (c !== '\\') { out.push(...UTF8.encode(c)); continue; }
+    if (c !== '\\') {
+      const code = c.charCodeAt(0);
+      if (code < 0x80) { out.push(code); continue; }
+      // UTF-8 of the whole code point (both halves of a surrogate pair).
+      const ch = String.fromCodePoint(t.codePointAt(i)!);
+      out.push(...UTF8.encode(ch));
+      i += ch.length - 1;
+      continue;
+    }
     const n = t[++i];
     if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 1));
