@@ -412,7 +412,8 @@ export class Runtime {
 function assembleProgram(path: string, cpu: string | undefined, includePaths: string[] | undefined): { result: AssembleResult; elf: Uint8Array } {
   if (typeof path !== 'string' || path === '') throw new LaunchError('"program" must be the path of an assembly source file');
   const text = new TextDecoder().decode(readInput(path, 'program', 'source'));
-  const model = CPU_MODELS[cpu ?? '5KEc']?.isa;
+  const want = (cpu ?? '5KEc').toLowerCase();
+  const model = Object.entries(CPU_MODELS).find(([k]) => k.toLowerCase() === want)?.[1].isa;
   if (!model) throw new LaunchError(`unknown cpu '${String(cpu)}' (known: ${Object.keys(CPU_MODELS).join(', ')})`);
   const result = assemble(text, { fileName: path, origin: DEMO_ORIGIN, model, readInclude: fileIncludes(Array.isArray(includePaths) ? includePaths : []) });
   if (!result.ok) {
