@@ -79,7 +79,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['.', '$', ' ', '\t', ','] },
+        completionProvider: { triggerCharacters: ['.', '$', ','] },
         signatureHelpProvider: { triggerCharacters: [' ', '\t', ','] },
         definitionProvider: true,
         referencesProvider: true,
