@@ -131,7 +131,7 @@ describe('launch "program": an assembly file on the demo board', () => {
     writeFileSync(bad, 'start:\n\tmvoe\t$2, $3\n\taddiu\t$2, $3, 70000\n');
     const c = await h.client();
     await assert.rejects(c.dc.launch({ program: bad }), /cannot assemble bad\.s: bad\.s:2:2: unknown instruction 'mvoe'; bad\.s:3:16: signed 16-bit immediate 70000 out of range/);
-    await assert.rejects((await h.client()).dc.launch({ program: path.join(dir, 'none.s') }), /cannot read program '.*none\.s': no such file/);
+    await assert.rejects((await h.client()).dc.launch({ program: path.join(dir, 'none.s') }), /cannot read program '.*none\.s': No such file or directory/);
   });
 });
 
