@@ -4,10 +4,12 @@
 // diagnostics, the instruction words of each line, symbol values, macros, included files —
 // is read from this result; nothing here parses assembly a second way.
 
-import { assemble, AsmDiagnostic, AsmLayout, AsmLine, AssembleResult, IncludeResult } from '../emulator/isa/assembler/assembler';
+import { assemble, AsmLayout, AsmLine, AssembleResult, IncludeResult } from '../emulator/isa/assembler/assembler';
 import { includeCandidates } from '../emulator/isa/assembler/include';
 import { CpuModelName } from '../emulator/isa/decoder';
-import { lint } from './lints';
+import { Finding, lint } from './lints';
+
+export type { Finding };
 import { Settings } from './settings';
 
 /** Where text comes from: open editors first (unsaved changes), then the disk. */
@@ -19,10 +21,6 @@ export interface SourceStore {
 /** The demo board's link address (dist/guests/demo.elf and F5 on a .s file use it too). */
 export const ANALYSIS_ORIGIN = 0xffffffff80100000n;
 
-/** An assembler diagnostic, or one of the language server's checks (with a code). */
-export interface Finding extends AsmDiagnostic {
-  code?: string;
-}
 
 export interface Analysis {
   readonly file: string;

@@ -8,11 +8,15 @@
 //    TLB instructions after an mtc0 to the registers they read, and mfc0 of what
 //    tlbp/tlbr wrote.
 
-import { AsmLine, AssembleResult } from '../emulator/isa/assembler/assembler';
+import { AsmDiagnostic, AsmLine, AssembleResult } from '../emulator/isa/assembler/assembler';
 import { CpuModelName, decoderFor, MODEL_ISA } from '../emulator/isa/decoder';
 import { DELAY_SLOT, F, InsnSpec, TABLE } from '../emulator/isa/table';
-import { Finding } from './analysis';
 import { PSEUDO_DOCS } from './isa-docs';
+
+/** An assembler diagnostic, or one of the language server's checks (with a code). */
+export interface Finding extends AsmDiagnostic {
+  code?: string;
+}
 
 /** Mnemonics the assembler accepts for a model: table entries (aliases too) and pseudo-instructions. */
 export function mnemonicsFor(model: CpuModelName): string[] {
