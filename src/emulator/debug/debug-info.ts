@@ -1,6 +1,6 @@
 // Loads the DWARF debugging information of an ELF file into the debugger: line tables
-// into the LineTable, call frame information into the unwinder, both moved by the file's
-// load offset, under the file's name (`source`: what rebase() moves later). Malformed
+// into the LineTable, call frame information and the executable sections' code into the
+// unwinder, all moved by the file's load offset, under the file's name (`source`: what rebase() moves later). Malformed
 // parts are reported (and skipped), never thrown.
 
 import { ElfFile } from '../loader/elf';
@@ -28,5 +28,6 @@ export function loadDebugInfo(lines: LineTable, unwinder: Unwinder, elf: ElfFile
     for (const r of p.rows) if (r.isStmt && !r.endSequence) files.add(r.file);
   }
   if (info.cfi) unwinder.addCallFrameInfo(info.cfi, offset, elf.endian === 'little', source);
+  unwinder.code.addElf(elf, offset, source);
   return { rows, files: files.size, fdes: info.cfi?.fdes.length ?? 0, problems: info.problems };
 }

@@ -77,13 +77,16 @@ export class DebugSymbols {
     return table.size;
   }
 
-  /** The symbol containing addr (closest start at or below it across tables). */
+  /**
+   * The symbol containing addr (closest start at or below it across tables; within a table
+   * a sized symbol that contains it wins over a nearer unsized label, as in gdb).
+   */
   lookup(addr: bigint): DebugSymbol | undefined {
     let best: DebugSymbol | undefined;
     for (const t of this.tables) {
       if (!t.placed) continue;
       const a = BigInt.asUintN(64, addr - t.offset);
-      const r: SymbolLookup | undefined = t.table.lookup(a);
+      const r: SymbolLookup | undefined = t.table.lookupFunction(a);
       if (!r) continue;
       if (r.symbol.size === 0n && r.offset >= MAX_UNSIZED_OFFSET) continue;
       if (!best || r.offset < best.offset) {
