@@ -580,7 +580,9 @@ export class Mips64DebugSession extends DebugSession {
     const rt = this.rt;
     const none = (description: string): void => { response.body = { dataId: null, description }; this.sendResponse(response); };
     if (!rt) { none('the machine has not been launched yet'); return; }
-    if (args.variablesReference !== undefined && !args.asAddress) {
+    // A typed variable (DWARF): a member shown in Variables/Watch, or an expression such as init_task.pid.
+    const typed = this.vars?.typedLocation(args.variablesReference, args.name);
+    if (args.variablesReference !== undefined && !args.asAddress && !typed) {
       none('registers and CP0 state cannot be watched: watch a memory address (e.g. a symbol or *(u64*)ADDR)');
       return;
     }
@@ -588,7 +590,9 @@ export class Mips64DebugSession extends DebugSession {
       let phys = false;
       let addr: bigint;
       const ref = parseMemRef(args.name);
-      if (ref) { addr = ref.addr; phys = ref.phys; } else {
+      if (typed && args.bytes === undefined) args = { ...args, bytes: typed.size };
+      if (typed) addr = typed.addr;
+      else if (ref) { addr = ref.addr; phys = ref.phys; } else {
         const v = evaluate(args.name, rt.dbg.ctx);
         addr = v.lvalue?.kind === 'mem' ? v.lvalue.ref.addr : v.v;
         phys = v.lvalue?.kind === 'mem' ? v.lvalue.ref.phys : v.phys ?? false;
@@ -800,6 +804,9 @@ export class Mips64DebugSession extends DebugSession {
           return;
         }
       }
+      // C expressions over the symbol files' DWARF types first (jiffies, init_task.comm, *current).
+      const typed = this.vars!.evaluateTyped(args.expression);
+      if (typed) { response.body = typed; this.sendResponse(response); return; }
       const v = evaluate(args.expression, rt.dbg.ctx);
       const isAddr = v.kind !== 'field' && v.kind !== 'bool' && rt.dbg.mem.ramOffset({ addr: v.v, phys: v.phys ?? false }) >= 0 && v.v >= 0x1000n;
       response.body = {

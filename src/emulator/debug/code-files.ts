@@ -20,7 +20,7 @@ export class CodeFiles {
     for (const s of elf.sections) {
       if ((s.flags & BigInt(SHF_EXECINSTR)) === 0n || s.type === SHT_NOBITS || s.size === 0 || s.addr === 0n) continue;
       const addr = elf.class === 32 ? U64(BigInt.asIntN(32, s.addr)) : s.addr;
-      parts.push({ addr, bytes: s.data().slice() });
+      parts.push({ addr, bytes: new Uint8Array(s.data()) }); // a copy (Buffer#slice would keep the file alive)
     }
     if (parts.length) this.files.push({ source, parts, little: elf.endian === 'little', offset: U64(offset), placed: true });
   }

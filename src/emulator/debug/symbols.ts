@@ -29,6 +29,8 @@ const MAX_UNSIZED_OFFSET = 1n << 20n;
 
 export class DebugSymbols {
   private readonly tables: Loaded[] = [];
+  /** Why a name may be missing (e.g. kallsyms holds text symbols only), added to "unknown symbol" errors. */
+  missingHint: string | undefined = undefined;
 
   get count(): number {
     return this.tables.reduce((n, t) => n + t.table.size, 0);
