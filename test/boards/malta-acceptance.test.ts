@@ -1,5 +1,5 @@
 // Acceptance tests for "Malta board and real Linux", on the `debian-malta` guest: Debian's
-// mips64el 5kc-malta kernel with the project's busybox initramfs (src/cli/guest/debian-malta.ts;
+// mips64el 5kc-malta kernel with the project's busybox initramfs (src/cli/guest/debian-guests.ts;
 // /init prints USERSPACE_MARKER and starts a shell).
 //
 // Speed: our boots load the kernel image the vmlinuz decompressor would produce
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMaltaMachine } from '../../src/emulator/boards/malta.js';
 import type { Machine } from '../../src/emulator/machine.js';
-import { fetchDebianMalta, GuestImage, USERSPACE_MARKER } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage, USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { sha256File } from '../../src/cli/guest/debian-packages.js';
 import { debianCorpus, DebianCorpus } from '../support/corpus.js';
 import { cli, ensureBuilt } from '../cli/support.js';

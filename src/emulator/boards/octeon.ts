@@ -62,7 +62,7 @@ export interface OcteonOptions extends Partial<MachineOptions> {
   uartTiming?: 'instant' | 'baud';
 }
 
-interface BootImages { kernel: Uint8Array | ElfFile; initrd?: Uint8Array; append: string; kernelName: string }
+interface BootImages { kernel: Uint8Array | ElfFile; initrd?: Uint8Array; append: string }
 
 const sx = (pa: number): bigint => 0xffffffff80000000n + BigInt(pa);
 
@@ -170,9 +170,13 @@ export class OcteonBoard implements Board {
     this.m.powerOff(0);
   }
 
-  /** Boots a Linux vmlinux ELF with an optional initrd, as bootoctlinux would. */
-  bootLinux(kernel: Uint8Array | ElfFile, initrd?: Uint8Array, append?: string, kernelName = 'vmlinux'): LoadedImage {
-    this.boot = { kernel, initrd, append: append ?? this.opts.append ?? '', kernelName };
+  /**
+   * Boots a Linux vmlinux ELF with an optional initrd, as bootoctlinux would. The command
+   * line's words are the descriptor's argv (Linux's Octeon code joins every argv word into
+   * its command line, so no program name comes first).
+   */
+  bootLinux(kernel: Uint8Array | ElfFile, initrd?: Uint8Array, append?: string): LoadedImage {
+    this.boot = { kernel, initrd, append: append ?? this.opts.append ?? '' };
     return this.start();
   }
 
@@ -194,7 +198,7 @@ export class OcteonBoard implements Board {
     }
     const kaslr = !/(^|\s)nokaslr(\s|$)/.test(cmdline);
     const freeStart = alignUp(kaslr ? image.highPa + (image.highPa - image.lowPa) + KASLR_MAX_OFFSET + 0x10000 : image.highPa, MiB);
-    this.writeBootStructures([b.kernelName, ...cmdline.split(/\s+/).filter((a) => a.length > 0)], freeStart);
+    this.writeBootStructures(cmdline.split(/\s+/).filter((a) => a.length > 0), freeStart);
 
     // The state bootoctlinux leaves: BEV, 64-bit kernel segments, CVMSEG usable by the kernel.
     cpu.c0.status = 0x00400080;
@@ -221,7 +225,7 @@ export class OcteonBoard implements Board {
     const u32 = (o: number, v: number): void => dv.setUint32(le ? o : o ^ 4, v >>> 0, le);
     const u64 = (o: number, v: bigint): void => dv.setBigUint64(o, BigInt.asUintN(64, v), le);
     const pa = (o: number): number => BOOT_AREA + o;
-    if (argv.length > ARGV_MAX) throw new Error(`too many command line words (${argv.length - 1}; at most ${ARGV_MAX - 1})`);
+    if (argv.length > ARGV_MAX) throw new Error(`too many command line words (${argv.length}; at most ${ARGV_MAX})`);
 
     // argv strings.
     let s = ARGV;

@@ -39,6 +39,7 @@ export class OcteonUart implements Device, TimedDevice {
   get stateSpec(): Uart16550['stateSpec'] { return this.uart.stateSpec; }
   get state(): Uart16550['state'] { return this.uart.state; }
   reset(): void { this.uart.reset(); }
+  afterRestore(): void { this.uart.afterRestore(); }
   nextEvent(): number { return this.uart.nextEvent(); }
   tick(now: number): void { this.uart.tick(now); }
   receive(bytes: Uint8Array | readonly number[]): void { this.uart.receive(bytes); }
