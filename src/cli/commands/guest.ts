@@ -1,5 +1,5 @@
 // `mips64 guest fetch|list|path NAME`: downloads and prepares ready-to-boot guests in the
-// cache (see src/cli/guest/debian-malta.ts), lists them, prints their file paths.
+// cache (see src/cli/guest/debian-guests.ts), lists them, prints their file paths.
 
 import { UsageError, CliError } from '../errors';
 import { cacheDir } from '../guest/debian-packages';
