@@ -84,6 +84,8 @@ export class OcteonCiu implements Device, TimedDevice {
       edge: 'u64', inputs: 'u64', mbox: 'u32', wdog: 'u64', wdogStart: 'f64', wdogStage: 'u8', softBist: 'u64', softPrst: 'u64',
       timMultiCast: 'u64',
     },
+    // wdogStart: virtual ns when the watchdog count last started; stages past 2 are not modelled.
+    ranges: { wdogStart: { min: 0, max: Number.MAX_VALUE, fraction: true }, wdogStage: { min: 0, max: 2 } },
   };
   readonly state: CiuState = {
     en0_0: 0n, en0_1: 0n, en1_0: 0n, en1_1: 0n, en2ip2: 0n, en2ip3: 0n, en2ip4: 0n, en40: 0n, en41: 0n,
