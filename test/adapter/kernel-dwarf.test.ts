@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { GuestImage } from '../../src/cli/guest/debian-malta.js';
+import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { cachedKernelDebugSymbols, fetchKernelDebugSymbols, KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
 import { debianMaltaOrSkip } from '../support/guest.js';
 import { missing, run } from '../loader/toolchain';

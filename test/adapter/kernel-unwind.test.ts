@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { GuestImage } from '../../src/cli/guest/debian-malta.js';
+import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { debianMaltaOrSkip } from '../support/guest.js';
 import { parseElf } from '../../src/emulator/loader/elf.js';
 import { cpioNewc, S_IFREG } from '../support/initramfs.js';

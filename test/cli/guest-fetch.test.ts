@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readCpio } from '../../src/cli/guest/cpio.js';
 import { cacheDir } from '../../src/cli/guest/debian-packages.js';
-import { USERSPACE_MARKER } from '../../src/cli/guest/debian-malta.js';
+import { USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { cachedKernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
 import { parseElf } from '../../src/emulator/loader/elf.js';
 import { CLI, assertCleanStderr, ensureBuilt, tempDir } from './support.js';
@@ -176,10 +176,11 @@ test('without apt/dpkg: exit 2, one summary line, then the manual steps (guest f
 test('guest usage errors', () => {
   for (const [args, msg] of [
     [['guest'], /missing subcommand/],
-    [['guest', 'fetch'], /missing guest name \(known: debian-malta\)/],
+    [['guest', 'fetch'], /missing guest name \(known: debian-malta, debian-octeon\)/],
     [['guest', 'fetch', 'windows'], /unknown guest 'windows'/],
     [['guest', 'frob'], /unknown subcommand 'frob'/],
     [['guest', 'list', '--refresh'], /--refresh applies to guest fetch and fetch-symbols only/],
+    [['guest', 'fetch-symbols', 'debian-octeon'], /fetch-symbols knows debian-malta's kernel only/],
   ] as const) {
     const r = mips64(args);
     assert.equal(r.code, 2, r.stderr);

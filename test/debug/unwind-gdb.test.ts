@@ -22,7 +22,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { cachedKernelDebugSymbols, fetchKernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
 import { createMaltaMachine } from '../../src/emulator/boards/malta.js';
 import { MachineDebugger } from '../../src/emulator/debug/debugger.js';

@@ -17,7 +17,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import type { GuestImage } from '../../src/cli/guest/debian-malta.js';
+import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { debianMaltaOrSkip } from '../support/guest.js';
 import { MALTA_CONFIG } from './code-server';
 import { missingUiTools, type Page } from './ui-tools';

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheDir, debianPackageDir, DebianPackage, fetchDebianPackage, FetchOptions } from './debian-packages';
-import { cachedGuest, DEBIAN_ARCH, DEBIAN_MALTA, fetchDebianMalta, GuestFetchError } from './debian-malta';
+import { cachedGuest, DEBIAN_ARCH, DEBIAN_MALTA, fetchDebianMalta, GuestFetchError } from './debian-guests';
 
 export interface KernelDebugSymbols {
   /** The unstripped vmlinux (DWARF, symbols). */
