@@ -6,7 +6,7 @@
 //   p2v ADDR          physical → the virtual addresses that reach it
 //   goto ADDR         move the PC
 //   dmesg [N]         the kernel log (DWARF of the kernel needed)
-//   ps | tasks        Linux tasks; `bt PID` a task's kernel stack
+//   ps | tasks        Linux tasks; `bt PID` a task's kernel stack; lsmod
 //   LVALUE = EXPR     assignment to a register, CP0 register/field or memory
 //   help
 
@@ -18,7 +18,7 @@ import { GPR_NAMES } from '../emulator/isa/registers';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { pageMaskSize, sizeText } from '../emulator/debug/cp0-fields';
-import { linuxDmesg, linuxTasks, linuxTypesAvailable } from '../emulator/debug/linux';
+import { linuxDmesg, linuxModules, linuxTasks, linuxTypesAvailable } from '../emulator/debug/linux';
 import { frameLabel } from '../emulator/debug/unwind';
 import { KALLSYMS_ONLY } from '../emulator/debug/kernel-symbols';
 
@@ -38,6 +38,7 @@ export const HELP = [
   '  dmesg [N]           the last N lines of the kernel log (default 50)',
   '  ps                  the tasks: pid, state, comm, where each sleeps',
   '  bt PID              a task\'s kernel stack (from its saved switch context)',
+  '  lsmod               the loaded modules (name, core base and size)',
 ].join('\n');
 
 export interface ConsoleResult {
@@ -88,6 +89,7 @@ export class ConsoleCommands {
     m = /^dmesg(?:\s+(\d+))?$/.exec(t);
     if (m) return this.dmesg(m[1] ? Number(m[1]) : 50);
     if (t === 'ps' || t === 'tasks') return this.ps();
+    if (t === 'lsmod') return this.lsmod();
     m = /^bt\s+(\d+)$/.exec(t);
     if (m) return this.bt(Number(m[1]));
     m = /^(v2p|p2v)\s+(.+)$/.exec(t);
@@ -126,6 +128,15 @@ export class ConsoleCommands {
       const where = frameLabel(this.dbg.symbols, { pc: t.saved.pc, sp: t.saved.regs[29] ?? 0n, funcStart: undefined, kind: 'normal', returnAddress: true }) ?? hex64(t.saved.pc);
       rows.push(`${String(t.pid).padStart(5)} ${t.state} ${t.comm.padEnd(16)} ${hex64(t.addr)} ${where}`);
     }
+    if (note) rows.push(`(${note})`);
+    return { text: rows.join('\n') };
+  }
+
+  private lsmod(): ConsoleResult {
+    this.linux();
+    const { modules, note } = linuxModules(this.dbg.ctx);
+    const rows = modules.length ? ['MODULE                   BASE               SIZE'] : ['(no modules loaded)'];
+    for (const m of modules) rows.push(`${m.name.padEnd(24)} ${m.base !== undefined ? hex64(m.base) : '?'.padEnd(18)} ${m.size ?? '?'}`);
     if (note) rows.push(`(${note})`);
     return { text: rows.join('\n') };
   }

@@ -8,7 +8,7 @@
 // with the type's size; the first tick writes jiffies. Then at the shell, `cat /proc/version`
 // stops in version_proc_show: dmesg reads the kernel log, the tasks are threads (the CPU's is
 // cat; kthreadd sleeps in __schedule, its own kernel stack unwound from its switch context),
-// `ps` and `bt PID` in the Debug Console. Logs the launch time — no thresholds.
+// `ps`, `bt PID` and `lsmod` in the Debug Console. Logs the launch time — no thresholds.
 //
 // Runs when the -dbg vmlinux is cached (mips64 guest fetch-symbols debian-malta) or with
 // MIPS64_KERNEL_SYMBOLS_TESTS=1 (which fetches it: 660 MB); skips with the reason otherwise.
@@ -144,4 +144,5 @@ test('kernel variables and types from the -dbg vmlinux at start_kernel: jiffies,
   const ps = await c.evaluate('ps');
   assert.match(ps, /^\s+2 [SIDR] kthreadd\s+0x[0-9a-f]{16} __schedule\+0x/m);
   assert.match(await c.evaluate('bt 2'), /^#0 0x[0-9a-f]{16} __schedule\+0x[\s\S]*kthreadd\+0x/);
+  assert.equal(await c.evaluate('lsmod'), '(no modules loaded)', 'the busybox guest loads none; the kernel\'s modules list is read');
 });

@@ -3,20 +3,21 @@
 // init_task with pid, comm, state and each task's saved switch context; `current` from $gp;
 // and a task list corrupted by the guest — a loop that never returns to init_task, a
 // misaligned or null next pointer, a next pointer into unmapped memory — each ends the walk
-// with a note saying what is wrong, the tasks read so far kept, nothing thrown.
+// with a note saying what is wrong, the tasks read so far kept, nothing thrown; the
+// `modules` list (name, core base and size), a loop in it said.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { MachineDebugger } from '../../src/emulator/debug/debugger';
 import { loadDebugInfo } from '../../src/emulator/debug/debug-info';
-import { linuxDmesg, linuxTasks, linuxThreads, linuxTypesAvailable } from '../../src/emulator/debug/linux';
+import { linuxDmesg, linuxModules, linuxTasks, linuxThreads, linuxTypesAvailable } from '../../src/emulator/debug/linux';
 import { evaluateTyped } from '../../src/emulator/debug/typed-expr';
 import { parseElf } from '../../src/emulator/loader/elf';
 import { BARE_FLAGS, FIXTURES } from '../loader/dwarf-oracle';
 import { LE, missing, readBytes, run, TempDir } from '../loader/toolchain';
 
-test('Linux tasks from DWARF: the ring from init_task, current from $gp; a corrupted list ends with a note', { skip: missing(`${LE}-gcc`) ?? false }, () => {
+test('Linux tasks and modules from DWARF: the ring from init_task, current from $gp; a corrupted list ends with a note', { skip: missing(`${LE}-gcc`) ?? false }, () => {
   const tmp = new TempDir();
   try {
     const out = join(tmp.path, 'tasks.elf');
@@ -61,6 +62,18 @@ test('Linux tasks from DWARF: the ring from init_task, current from $gp; a corru
     const unmapped = linuxTasks(ctx);
     assert.deepEqual(unmapped.tasks.map((t) => t.pid), [0, 1, 2]);
     assert.match(unmapped.note ?? '', /^the task list cannot be read further: cannot read 0x/);
+
+    // Modules: none until linked, then two; a loop is said.
+    assert.deepEqual(linuxModules(ctx), { modules: [], note: undefined });
+    const put = (addr: bigint, v: bigint): void => assert.ok(dbg.mem.writeUnsigned({ addr, phys: false }, 8, v));
+    put(at('modules.next'), at('m1.list'));
+    put(at('m1.list.next'), at('m2.list'));
+    put(at('m2.list.next'), at('modules'));
+    const mods = linuxModules(ctx);
+    assert.equal(mods.note, undefined);
+    assert.deepEqual(mods.modules.map((m) => [m.name, m.base, m.size]), [['virtio_blk', 0xffffffffc0001000n, 0x3000], ['ext4', 0xffffffffc0010000n, 0x40000]]);
+    put(at('m2.list.next'), at('m1.list'));
+    assert.match(linuxModules(ctx).note ?? '', /the module list loops back/);
 
     // No printk ring buffer in these types: dmesg says so.
     assert.match(linuxDmesg(ctx).note ?? '', /the kernel log cannot be read: /);

@@ -162,3 +162,42 @@ export function linuxThreads(ctx: TypedContext): LinuxThreads | undefined {
   const current = list.tasks.find((t) => t.addr === cur);
   return { current, others: list.tasks.filter((t) => t !== current), note: list.note };
 }
+
+export interface LinuxModule {
+  readonly addr: bigint;
+  readonly name: string;
+  /** The module's core text and data (struct module_layout core_layout). */
+  readonly base: bigint | undefined;
+  readonly size: number | undefined;
+}
+
+/** The loaded modules (the kernel's `modules` list), bounded and checked like the task list. */
+export function linuxModules(ctx: TypedContext): { modules: LinuxModule[]; note: string | undefined } {
+  const modules: LinuxModule[] = [];
+  let note: string | undefined;
+  try {
+    const head = evaluateTyped('&modules', ctx).value!;
+    const link = offsetOf(ctx, 'struct module', 'list');
+    const layout = (() => { try { offsetOf(ctx, 'struct module', 'core_layout'); return true; } catch { return false; } })();
+    const seen = new Set<bigint>();
+    let next = num(ctx, 'modules.next');
+    while (next !== head) {
+      if (next === 0n || (next & 7n) !== 0n) { note = `a corrupt list pointer (${hex(next)})`; break; }
+      if (seen.has(next)) { note = `the module list loops back to ${hex(next)} without reaching its head`; break; }
+      if (modules.length >= MAX_TASKS) { note = `more than ${MAX_TASKS} modules: the rest are not listed`; break; }
+      seen.add(next);
+      const m = U64(next - link);
+      const p = `((struct module *)${hex(m)})`;
+      modules.push({
+        addr: m, name: str(ctx, evaluateTyped(`${p}->name`, ctx).addr!, 64),
+        base: layout ? num(ctx, `(unsigned long)${p}->core_layout.base`) : undefined,
+        size: layout ? Number(num(ctx, `${p}->core_layout.size`)) : undefined,
+      });
+      next = num(ctx, `${p}->list.next`);
+    }
+  } catch (e) {
+    if (!(e instanceof EvalError) && !(e instanceof NotTyped)) throw e;
+    note = `the module list cannot be read further: ${e.message}`;
+  }
+  return { modules, note };
+}
