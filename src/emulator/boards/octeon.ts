@@ -24,9 +24,10 @@
 // the I/O clock (IPD_CLK_COUNT, UART clock) equals it.
 // Power: Linux halts an Octeon core with WAIT and interrupts disabled (machine_hang,
 // octeon_kill_core): that WAIT powers the board off, exit code 0. CIU_SOFT_RST resets it.
+// A guest polling a CSR the board does not model is stopped: exit code STUCK_EXIT_CODE.
 
 import { OcteonCiu, OCTEON_CIU_BASE, OCTEON_CIU_SIZE, CIU_UART0, CIU_UART1 } from '../devices/octeon-ciu';
-import { Csr, IoBlock, OcteonIo, OCTEON_IO_BASE } from '../devices/octeon-io';
+import { Csr, IoBlock, OcteonIo, OCTEON_IO_BASE, POLL_READS } from '../devices/octeon-io';
 import { OcteonUart, OCTEON_UART_SIZE } from '../devices/octeon-uart';
 import type { Device } from '../devices/device';
 import { IrqLine } from '../devices/irq';
@@ -48,6 +49,8 @@ const LOW_RAM = 256 << 20;
 /** Linux's CONFIG_RANDOMIZE_BASE_MAX_OFFSET in Debian's octeon kernel (the largest KASLR step). */
 const KASLR_MAX_OFFSET = 16 << 20;
 const MiB = 1 << 20;
+/** Exit code of a machine the board stopped because the guest waits on a CSR it does not model. */
+export const STUCK_EXIT_CODE = 1;
 
 // Offsets in the boot area.
 const DESC = 0x0, BOOTINFO = 0x1000, BOOTMEM = 0x2000, NAMED = 0x3000, ARGV = 0x6000, FDT = 0x8000;
@@ -119,7 +122,17 @@ export class OcteonBoard implements Board {
         write: (o, s, v) => this.ciu.write(o, s, v) },
       uartBlock(OCTEON_UART0, this.uart0), uartBlock(OCTEON_UART1, this.uart1),
     ];
-    this.io = new OcteonIo(blocks, this.csrs(), warn, big);
+    this.io = new OcteonIo(blocks, this.csrs(), warn, big, {
+      icount: () => m.cpu.icount,
+      stuck: (pa, name) => {
+        const addr = `0x${pa.toString(16).padStart(16, '0')}`;
+        m.events.emit('log', {
+          level: 'error',
+          message: `the guest read Octeon CSR ${addr} (${name}) ${POLL_READS} times in a row, waiting for something this board does not model: stopped (exit code ${STUCK_EXIT_CODE})`,
+        });
+        m.powerOff(STUCK_EXIT_CODE);
+      },
+    });
     bus.mapDevice(OCTEON_IO_BASE, this.io);
     this.latch = new ResetLatch(() => m.reset());
     this.devices = [this.io, this.ciu, this.uart0, this.uart1, this.latch];
