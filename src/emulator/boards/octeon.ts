@@ -63,6 +63,12 @@ export interface OcteonOptions extends Partial<MachineOptions> {
   append?: string;
   /** 'instant' (default): characters take no time, as Malta's UARTs; 'baud': line speed. */
   uartTiming?: 'instant' | 'baud';
+  /**
+   * 'board' (default): the board's minimal device tree (CIU, UART0) through bootinfo's
+   * fdt_addr. 'kernel': fdt_addr 0, so Linux uses the tree built into it (a whole CN6XXX
+   * board: networking, I2C, MDIO, compact flash…) and probes units this board does not model.
+   */
+  deviceTree?: 'board' | 'kernel';
 }
 
 interface BootImages { kernel: Uint8Array | ElfFile; initrd?: Uint8Array; append: string }
@@ -283,7 +289,8 @@ export class OcteonBoard implements Board {
     area.set([0x02, 0x00, 0x5a, 0x4d, 0x00, 0x00], BOOTINFO + 0x6c); // mac_addr_base (locally administered)
     area[BOOTINFO + 0x72] = 1; // mac_addr_count
     // compact flash and LED display addresses 0 (absent); config_flags 0: not a PCI host.
-    u64(BOOTINFO + 0x98, BigInt(pa(FDT))); // fdt_addr
+    const ownTree = (this.opts.deviceTree ?? 'board') === 'board';
+    u64(BOOTINFO + 0x98, ownTree ? BigInt(pa(FDT)) : 0n); // fdt_addr (0: the kernel's built-in tree)
     u64(BOOTINFO + 0xa0, 1n); // ext_core_mask: core 0
 
     // bootmem descriptor 3.0 (asm/octeon/cvmx-bootmem.h) and one free block.
@@ -296,9 +303,11 @@ export class OcteonBoard implements Board {
     u32(BOOTMEM + 0x2c, NAMED_BLOCKS); // named_block_num_blocks
     u64(BOOTMEM + 0x30, BigInt(pa(NAMED))); // named_block_array_addr (all empty)
 
-    const fdt = this.deviceTree();
-    if (FDT + fdt.length > area.length) throw new Error('device tree too large');
-    area.set(fdt, FDT);
+    if (ownTree) {
+      const fdt = this.deviceTree();
+      if (FDT + fdt.length > area.length) throw new Error('device tree too large');
+      area.set(fdt, FDT);
+    }
     bus.writeBytes(BOOT_AREA, area);
 
     // The free memory: one block in low RAM above the kernel (and its KASLR copy), one for DR1.
