@@ -64,8 +64,8 @@ function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram, hot
   const side: Side = { machine, exc: 0, stopAtExc: Infinity, codes: {}, fetches: 0 };
   if (engine === 'interp') {
     // Count instructions really executed (the interpreter fetches each one).
-    const cpu = machine.cpu, fetch = cpu.fetch.bind(cpu);
-    cpu.fetch = (): number => { side.fetches++; return fetch(); };
+    const cpu = machine.cpu, fetch = cpu.fetchWord.bind(cpu);
+    cpu.fetchWord = (): number => { side.fetches++; return fetch(); };
   }
   machine.cpu.hooks.onException = (c, code) => {
     side.exc++;

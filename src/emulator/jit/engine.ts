@@ -15,6 +15,7 @@ import { Exc, ST_KX } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
+import { keyHi } from '../mmu/tlb';
 import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
 import { WasmTier } from './wasm/tier';
 import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
@@ -94,8 +95,12 @@ export class JitEngine {
   private regionExitSlot = -1;
   /** Block starts the translator refused (run by the interpreter until the next flush). */
   private readonly untranslatable = new Set<number>();
-  /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
-  private readonly mapped: Array<Block | number> = [];
+  /**
+   * Links that depend on the TLB, as (block, slot) pairs by their target's virtual page
+   * (pageKey): all dropped when the host translation cache flushes, those into a range when
+   * the TLB entry that mapped it is replaced (Cpu.mappingListeners).
+   */
+  private readonly mapped = new Map<number, Array<Block | number>>();
   /** Host translation cache flush count the links in `mapped` were made under. */
   private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
@@ -143,12 +148,13 @@ export class JitEngine {
     const hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || undefined);
     if (hot !== undefined) this.hot = hot; else this.thresholds(HOT, HOT_SLOW);
     const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
-    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
+    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, interp, opts.wasmLinkSlots) : undefined;
     // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
     const bus = cpu.bus;
     this.slots = bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 8), HEAT_SIZE * 2) : new Int32Array(HEAT_SIZE * 2);
     const starts: ColdStarts = { slots: this.slots, runWeight: RUN_WEIGHT };
     this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
+    cpu.mappingListeners.push((key, lo, bytes) => this.unlinkRange(key, lo, bytes));
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
       if (acc === Access.Write) {
@@ -171,7 +177,7 @@ export class JitEngine {
     }
     this.wasm?.reset();
     this.blocks.clear();
-    this.mapped.length = 0;
+    this.mapped.clear();
     this.slots.fill(0);
     this.warm.length = 0;
     this.untranslatable.clear();
@@ -236,7 +242,8 @@ export class JitEngine {
         if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
         if (h.flushes !== this.linkFlushes) this.unlinkMapped();
         // (Also when code that reads RAM directly meets a read trap — a watchpoint — or KX cleared.)
-        if (this.wasm !== undefined && (this.wasm.full || (this.wasm.directReads && (h.accessTrapped !== 0 || (this.wasm.xkphysReads && (c.c0.status & ST_KX) === 0))))) {
+        const w = this.wasm;
+        if (w !== undefined && (w.full || (w.directReads && (h.accessTrapped !== 0 || (w.xkphysReads && (c.c0.status & ST_KX) === 0))))) {
           this.flush();
           from = undefined;
         }
@@ -333,18 +340,48 @@ export class JitEngine {
     this.wasm?.setLink(from, slot, to);
     to.incoming.add(from);
     const lo = to.startLo >>> 0;
-    if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) this.mapped.push(from, slot);
+    if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) {
+      const key = this.pageKey(keyHi(to.startHi, this.cpu.segBits), lo);
+      let l = this.mapped.get(key);
+      if (l === undefined) this.mapped.set(key, l = []);
+      l.push(from, slot);
+    }
+  }
+
+  /** A virtual page's key in `mapped`: its TLB key (mmu/tlb.ts keyHi) and page number. */
+  private pageKey(key: number, lo: number): number {
+    return key * 1048576 + (lo >>> 12);
   }
 
   /** Drops the links that depend on the TLB (after a host translation cache flush). */
   private unlinkMapped(): void {
-    const m = this.mapped;
-    for (let i = 0; i < m.length; i += 2) {
-      (m[i] as Block).links[m[i + 1] as number] = undefined;
-      this.wasm?.setLink(m[i] as Block, m[i + 1] as number, undefined);
-    }
-    m.length = 0;
+    for (const l of this.mapped.values()) this.unlinkAll(l);
+    this.mapped.clear();
     this.linkFlushes = this.cpu.htlb.flushes;
+  }
+
+  /** Drops the links into [lo, lo + bytes) of TLB key `key` (a TLB entry that mapped it is being replaced). */
+  private unlinkRange(key: number, lo: number, bytes: number): void {
+    const pages = bytes / 4096;
+    if (pages > this.mapped.size) {
+      for (const [k, l] of this.mapped) {
+        if (Math.floor(k / 1048576) === key && ((k % 1048576) - (lo >>> 12)) >>> 0 < pages) { this.unlinkAll(l); this.mapped.delete(k); }
+      }
+      return;
+    }
+    for (let p = 0; p < pages; p++) {
+      const k = this.pageKey(key, lo + p * 4096);
+      const l = this.mapped.get(k);
+      if (l !== undefined) { this.unlinkAll(l); this.mapped.delete(k); }
+    }
+  }
+
+  /** Clears the (block, slot) links of list `l`. */
+  private unlinkAll(l: Array<Block | number>): void {
+    for (let i = 0; i < l.length; i += 2) {
+      (l[i] as Block).links[l[i + 1] as number] = undefined;
+      this.wasm?.setLink(l[i] as Block, l[i + 1] as number, undefined);
+    }
   }
 
   /** Whether the block start at RAM offset `off` (current mode) has run: it has heat or a translation. */

@@ -11,7 +11,7 @@
 
 import type { Cpu } from '../cpu/cpu';
 import type { PcBreakpoints } from '../debug/breakpoints';
-import { expandWrites, templateFor } from '../cpu/interpreter';
+import { expandWrites, templateFor } from './js-templates';
 import { DELAY_SLOT, F, InsnSpec } from '../isa/table';
 import { bswap32 } from '../cpu/arith';
 

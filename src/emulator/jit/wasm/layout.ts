@@ -24,12 +24,16 @@ export const enum Ctrl {
   STATUS = 40,
   /** i32: high word of a slow-path load's result. */
   RESHI = 44,
-  BYTES = 48,
+  /** i32 ×2: the PC after the last `exec` call-out's instruction (eret: its target). */
+  NEXTLO = 48, NEXTHI = 52,
+  BYTES = 56,
 }
 
 export interface Layout {
   /** GPR pairs (Cpu.r): GPR n as int64 at regs + 8n, LO at regs + 256, HI at regs + 264. */
   readonly regs: number;
+  /** The CP0 register words (cpu/cp0.ts C0). */
+  readonly cp0: number;
   /** Host translation cache wide tables (HostTlb.wideTag, wideAdd): int64 per entry. */
   readonly wideTag: number;
   readonly wideAdd: number;

@@ -5,18 +5,21 @@
 // region is an ordinary Block for the dispatcher (its fn enters the driver); the
 // dispatcher's links are mirrored into shared link slots when both ends are WebAssembly.
 //
-// The call-outs (`mem` for RAM misses and devices, `exec` for instructions without native
-// code) set the same precise state as the JavaScript translator before touching the CPU;
-// a guest exception in one is caught, the code exits, and enter() rethrows it.
+// The call-outs (`mem` for RAM misses and devices, `call` for the CPU helpers instructions'
+// semantics use, `raise` for exceptions) set the same precise state as the JavaScript
+// translator before touching the CPU; a guest exception taken in one makes the code exit,
+// and enter() rethrows it to the dispatcher.
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
 import { ST_KX } from '../../cpu/cp0-defs';
-import type { Handler } from '../../cpu/interpreter';
+import type { Interpreter } from '../../cpu/interpreter';
+import { Effect, HELPERS } from '../../isa/helpers';
+import type { HelperImpl } from '../../cpu/helpers';
 import type { PhysicalBus } from '../../memory/bus';
 import { Block, findRegion, Scanned } from '../translator';
 import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
-import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, MemOp, maxSlots, unsupported } from './region-emitter';
+import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, HELPER_LIST, MemOp, maxSlots, unsupported } from './region-emitter';
 import { Code, encodeModule, Op, ValType } from './encoder';
 import { Ctrl, JC_SIZE, jcSlot, Layout, LINK_CAP, TABLE_CAP } from './layout';
 import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
@@ -84,18 +87,24 @@ export class WasmTier {
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
-  static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler, linkSlots = LINK_CAP): WasmTier | undefined {
-    if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST || cpu.big) return undefined;
-    if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
-    return new WasmTier(cpu, bus, handlerFor, Math.max(16, Math.min(LINK_CAP, linkSlots)));
+  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, linkSlots = LINK_CAP): WasmTier | undefined {
+    if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST) return undefined;
+    if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer || cpu.c0.w.buffer !== bus.buffer) return undefined;
+    return new WasmTier(cpu, bus, interp, Math.max(16, Math.min(LINK_CAP, linkSlots)));
   }
 
-  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
+  /** Helper implementations by index (region-emitter.ts HELPER_LIST), and whether each changes the translation context. */
+  private readonly helperImpls: HelperImpl[];
+  private readonly helperCtx: boolean[];
+
+  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly interp: Interpreter,
     private readonly linkCap: number) {
+    this.helperImpls = HELPER_LIST.map((h) => interp.helpers[h]);
+    this.helperCtx = HELPER_LIST.map((h) => (HELPERS[h].effects & Effect.CTX) !== 0);
     const h = cpu.htlb;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
-      regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
+      regs: cpu.r.byteOffset, cp0: cpu.c0.w.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
       ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8), jc: bus.allocCore(JC_SIZE * 4),
     };
     this.jcWords = new Int32Array(bus.buffer, this.L.jc, JC_SIZE);
@@ -119,10 +128,12 @@ export class WasmTier {
     this.imports = {
       m: { mem: bus.memory },
       h: {
-        // (Import order: FN_MEM, FN_EXEC.)
+        // (Import order: FN_MEM, FN_CALL, FN_RAISE.)
         mem: (op: number, id: number, lo: number, hi: number, vl: number, vh: number) =>
           this.mem(this.infos[id >>> 16][(id >>> 8) & 255], op, id & 255, lo, hi, vl, vh),
-        exec: (id: number) => this.exec(this.infos[id >>> 16][(id >>> 8) & 255], this.words[id >>> 16][(id >>> 8) & 255][id & 255], id & 255),
+        call: (h: number, id: number, a: number, b: number, c: number, d: number, e: number, f: number) =>
+          this.call(this.infos[id >>> 16][(id >>> 8) & 255], id & 255, h, a, b, c, d, e, f),
+        raise: (codeCe: number, id: number) => this.raise(this.infos[id >>> 16][(id >>> 8) & 255], id & 255, codeCe),
       },
     };
   }
@@ -156,7 +167,7 @@ export class WasmTier {
       }
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
-      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam, xkphys);
+      const { code, slots } = emitRegion(this.L, region, this.interp.target, cpu.mode, idx, linkBase, fastRam, xkphys);
       if (fastRam !== 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
@@ -179,10 +190,11 @@ export class WasmTier {
       types: [
         { params: [], results: [i32] },
         { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
-        { params: [i32], results: [] },
+        { params: [i32, i32, i32, i32, i32, i32, i32, i32], results: [i32] },
+        { params: [i32, i32], results: [] },
       ],
       memory: { module: 'm', name: 'mem', minPages: 0 },
-      imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'exec', type: 2 }],
+      imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'call', type: 2 }, { module: 'h', name: 'raise', type: 3 }],
       funcs,
       exports,
     });
@@ -354,20 +366,42 @@ export class WasmTier {
     return res;
   }
 
-  /** An instruction without native code, run by the interpreter's handler. */
-  private exec(b: JitBlockInfo, w: number, k: number): void {
+  /** A CPU helper for instruction k of `b` (arguments as int32 words), with precise state. */
+  private call(b: JitBlockInfo, k: number, h: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     const c = this.cpu;
     this.precise(b, k);
     c.sync();
     c.brState = 0;
+    let r: number;
     try {
-      this.handlerFor(w)(c, w);
+      r = (this.helperImpls[h](c, a0, a1, a2, a3, a4, a5) as number | undefined) ?? 0;
     } catch (err) {
       this.caught(err);
-      return;
+      return 0;
     }
+    if (c.trapped) { c.trapped = false; this.caught(GUEST_EXCEPTION); return 0; }
     c.inDelay = false;
+    const i = this.i32;
+    i[Ctrl.RESHI >> 2] = c.retHi;
+    if (this.helperCtx[h]) {
+      // (Where a block ending in an instruction that changes the translation context goes on.)
+      if (c.brState === 3) { i[Ctrl.NEXTLO >> 2] = c.brLo; i[Ctrl.NEXTHI >> 2] = c.brHi; } else {
+        i[Ctrl.NEXTLO >> 2] = (c.pcLo + 4) | 0;
+        i[Ctrl.NEXTHI >> 2] = c.pcLo === -4 ? (c.pcHi + 1) | 0 : c.pcHi;
+      }
+    }
     this.ioDone();
+    return r;
+  }
+
+  /** Exception `codeCe & 0xff` (Cause.CE = codeCe >> 8) at instruction k of `b`. */
+  private raise(b: JitBlockInfo, k: number, codeCe: number): void {
+    const c = this.cpu;
+    this.precise(b, k);
+    c.sync();
+    c.trap(codeCe & 0xff, false, codeCe >> 8);
+    c.trapped = false;
+    this.caught(GUEST_EXCEPTION);
   }
 }
 

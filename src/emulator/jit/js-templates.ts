@@ -1,7 +1,8 @@
-// Instruction semantics, written once as JavaScript templates keyed by the table's op
-// names. The interpreter compiles each template into a handler (fields extracted from
-// the word at run time); the translator inlines the same template with the fields as
-// constants. So both engines execute literally the same code.
+// The JavaScript block translator's instruction templates (jit/translator.ts inlines them
+// with the fields as constants): the semantics as they were written before the instruction
+// IR (isa/semantics). They remain only for that translator, whose blocks the differential
+// tests compare against the IR-generated interpreter, until the WebAssembly tier runs every
+// block.
 //
 // Template vocabulary:
 //   RS RT RD       register numbers;   RS2 RT2 RD2  indexes of their low halves in r[]
@@ -308,3 +309,13 @@ for (const op of [
 ]) S[op] = `{ ${K64} ${S[op]} }`;
 
 export const SEMANTICS: Readonly<Record<string, string>> = S;
+
+/** Expands the register-write macros of a template. */
+export function expandWrites(t: string, rd: (reg: 'RD2' | 'RT2') => string): string {
+  return t.replace(/@WRD/g, rd('RD2')).replace(/@WRT/g, rd('RT2'));
+}
+
+/** Template for an entry's op, or the reserved-instruction template. */
+export function templateFor(e: { op: string }): string {
+  return SEMANTICS[e.op] ?? SEMANTICS.reserved;
+}

@@ -1,0 +1,28 @@
+// THE instruction semantics: every op of the instruction table (isa/table.ts) mapped to its
+// description in the IR (isa/ir.ts), from which every engine is produced. An op absent here
+// executes as Reserved Instruction (`reserved`): the table has encodings only the
+// disassembler knows (DSP, MT, MSA, VZ, MIPS-3D); a test checks that every op a modelled CPU
+// decodes has semantics.
+
+import { Sem, SemContext, Stmt } from '../ir';
+import type { SemFn } from './common';
+import { CONTROL } from './control';
+import { FPU } from './fpu';
+import { INTEGER } from './integer';
+import { MEMORY } from './memory';
+import { OCTEON } from './octeon';
+import { PRIVILEGED } from './privileged';
+
+export const SEMANTICS: Readonly<Record<string, SemFn>> = { ...INTEGER, ...CONTROL, ...MEMORY, ...PRIVILEGED, ...FPU, ...OCTEON };
+
+/** Whether op has its own semantics (else it is a Reserved Instruction). */
+export function hasSemantics(op: string): boolean {
+  return Object.prototype.hasOwnProperty.call(SEMANTICS, op);
+}
+
+/** The statements of `op` in a context (fields symbolic, or one instruction's constants); also the builder. */
+export function build(op: string, ctx: SemContext): { sem: Sem; body: Stmt[] } {
+  const sem = new Sem(ctx);
+  (hasSemantics(op) ? SEMANTICS[op] : SEMANTICS.reserved)(sem);
+  return { sem, body: sem.finish() };
+}
