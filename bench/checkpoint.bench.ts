@@ -17,7 +17,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCheckpointChain, writeFileAtomicSync } from '../src/cli/checkpoint-files';
+import { readCheckpointChain, writeFileAtomicSync } from '../src/storage/checkpoint-files';
 import { checkpointEvery } from '../src/cli/checkpoint-options';
 import { createDemoMachine } from '../src/emulator/boards/demo';
 import { createMaltaMachine } from '../src/emulator/boards/malta';

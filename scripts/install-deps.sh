@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests compare against, on Debian/Ubuntu (run as root):
 #   - cross binutils/gcc for mips64el and mips64 (objdump/as are the disassembler and
 #     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
-#     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator);
+#     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator),
+#     qemu-user (its Octeon68XX CPU, user mode only, is the oracle for the Cavium instructions);
 #   - chromium and libkrb5-dev for the VS Code UI test (test/e2e/ui.test.ts): Chromium is the
 #     browser playwright-core drives; the Kerberos headers let code-server's native modules
 #     build (scripts/ui-setup.sh installs code-server itself, from npm, into the user's cache);
@@ -24,6 +25,7 @@ packages=(
   xz-utils
   cpio
   qemu-system-mips
+  qemu-user
   chromium
   libkrb5-dev
 )

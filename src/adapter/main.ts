@@ -3,16 +3,19 @@
 //   node dist/adapter.js                 speaks DAP on stdin/stdout (VS Code starts it so)
 //   node dist/adapter.js --server=PORT   accepts DAP connections on a TCP port (tests,
 //                                        debugging the adapter); PORT 0 picks a free one
+//   --exception-filters=detailed         offers one exception filter per kind (default:
+//                                        the grouped set; setting mips64.debug.exceptionFilters)
 //
 // In server mode every connection gets its own session and machine.
 
 import { createServer } from 'node:net';
-import { Mips64DebugSession } from './session';
+import { Mips64DebugSession, SessionOptions } from './session';
 
 function main(argv: readonly string[]): void {
   const arg = argv.find((a) => a.startsWith('--server='));
+  const options: SessionOptions = { exceptionFilters: argv.includes('--exception-filters=detailed') ? 'detailed' : 'grouped' };
   if (arg === undefined) {
-    const session = new Mips64DebugSession();
+    const session = new Mips64DebugSession(undefined, options);
     process.on('SIGTERM', () => session.shutdown());
     session.start(process.stdin, process.stdout);
     return;
@@ -25,7 +28,7 @@ function main(argv: readonly string[]): void {
   const server = createServer((socket) => {
     // DAP is request/response: Nagle's algorithm would hold small replies for ~40 ms.
     socket.setNoDelay(true);
-    const session = new Mips64DebugSession();
+    const session = new Mips64DebugSession(undefined, options);
     session.setRunAsServer(true);
     session.start(socket, socket);
     socket.on('error', () => socket.destroy());

@@ -9,7 +9,7 @@
 // UART input, evaluate while running) are served promptly. When the guest idles in
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
-import { readFileSync } from 'node:fs';
+import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
 import { join } from 'node:path';
 import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
@@ -140,7 +140,7 @@ export class Runtime {
         const { machine, board: b } = createMaltaMachine({ ...opts, append: args.append ?? 'console=ttyS0' });
         this.machine = machine;
         kernelBytes = kernel!;
-        const initrd = args.initrd ? readInput(args.initrd, 'initrd') : undefined;
+        const initrd = args.initrd ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
         entry = b.bootLinux(kernelBytes, initrd, args.append ?? 'console=ttyS0').entry;
         this.consoleInput = (bytes) => machine.consoleInput(bytes);
       }
@@ -220,7 +220,7 @@ export class Runtime {
   /** The demo guest: dist/guests/demo.elf when built, else assembled from guests/demo/demo.s. */
   private demoElf(): Uint8Array {
     for (const p of [join(this.adapterDir, 'guests', 'demo.elf'), join(this.adapterDir, '..', 'dist', 'guests', 'demo.elf')]) {
-      try { return readFileSync(p); } catch { /* next */ }
+      try { return readInputFileSync(p, 'elf', 'demo guest'); } catch { /* next */ }
     }
     const ds = this.assembleDemoSource();
     if (!ds) throw new LaunchError('the built-in demo guest is missing (dist/guests/demo.elf); rebuild the extension');
@@ -236,7 +236,7 @@ export class Runtime {
     if (this.demoSource) return this.demoSource;
     for (const src of [join(this.adapterDir, '..', 'guests', 'demo', 'demo.s'), join(this.adapterDir, 'guests', 'demo.s')]) {
       if (!existsSync(src)) continue;
-      const r = assemble(readFileSync(src, 'utf8'), { fileName: src, origin: DEMO_ORIGIN });
+      const r = assemble(readInputTextSync(src, 'source', 'demo source'), { fileName: src, origin: DEMO_ORIGIN });
       if (!r.ok) throw new LaunchError(`cannot assemble the demo guest: ${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
       this.demoSource = { path: src, result: r, elf: assemblyToElf(r) };
       return this.demoSource;
@@ -399,13 +399,12 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function readInput(path: string, what: string): Uint8Array {
+/** A launch input: a regular file within its size limit (src/storage/input-file.ts). */
+function readInput(path: string, what: string, kind: InputKind = 'elf'): Uint8Array {
   try {
-    return readFileSync(path);
+    return readInputFileSync(path, kind, what);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new LaunchError(`cannot read ${what} '${path}': ${why}`);
+    throw new LaunchError(`cannot read ${what} '${path}': ${e instanceof InputFileError ? e.reason : String(e)}`);
   }
 }
 

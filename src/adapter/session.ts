@@ -2,12 +2,13 @@
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
 import {
-  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent,
+  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, StopInfo } from '../emulator/debug/debugger';
+import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
@@ -17,7 +18,7 @@ import { ConsoleCommands } from './console';
 import { CheckpointError, ParsedCheckpoint } from '../emulator/snapshot/format';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
-import { DiskCheckpointStore, readCheckpointChain } from '../cli/checkpoint-files';
+import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-files';
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
@@ -27,21 +28,40 @@ import {
 import { LaunchError, Runtime } from './runtime';
 import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
+import { CODE_MIME_TYPE, CodeDocuments } from './code-documents';
 import { SourcePathMap } from './source-map';
+import { DAP_WIRE_LIMITS, guardedInput } from './wire';
+import { checkRequest } from './dap-shapes';
+import { RequestQueue, yieldToEventLoop } from './request-queue';
 
 const THREAD_ID = 1;
+/** Breakpoint keys of disassembly documents (sources with a sourceReference) start so. */
+const REF_KEY = 'ref:';
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Error ids of error responses. */
-const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006, Checkpoint = 1007 }
+const enum Err { Launch = 1001, NotRunning = 1002, Eval = 1003, Memory = 1004, Step = 1005, Request = 1006, Checkpoint = 1007, Internal = 1008 }
+/** The protocol library's id for an exception thrown by a request handler (it would send the stack). */
+const LIBRARY_HANDLER_EXCEPTION = 1104;
+/** Breakpoint expressions evaluated per step of a long request (see request-queue.ts). */
+const EVALUATIONS_PER_STEP = 500;
 
 interface StoredBp { kind: CodeBreakpointKind; spec: CodeBreakpointSpec }
+
+export interface SessionOptions {
+  /** Exception filters offered: 'grouped' (default: fewer, narrowed by their conditions) or 'detailed' (one per kind). */
+  readonly exceptionFilters?: 'grouped' | 'detailed';
+}
 
 export class Mips64DebugSession extends DebugSession {
   private rt: Runtime | undefined;
   private vars: VariableStore | undefined;
   private commands: ConsoleCommands | undefined;
   private dis: Disassembler | undefined;
+  /** Disassembly documents of frames without a source file. */
+  private docs: CodeDocuments | undefined;
+  /** Whether a frame's source file exists here (asked once per stop). */
+  private readonly fileExists = new Map<string, boolean>();
   private launchArgs: LaunchArguments | undefined;
   private configured = false;
   private startWhenConfigured = false;
@@ -66,12 +86,77 @@ export class Mips64DebugSession extends DebugSession {
   /** DWARF (build-time) paths ↔ local paths (launch attribute `sourceMap`). */
   private paths = new SourcePathMap(undefined);
   private uartOutput: NonNullable<LaunchArguments['uartOutput']> = 'debugConsole';
+  private readonly requests = new RequestQueue((r) => this.serve(r));
+  /** Bumped when kernel symbols appear or move: breakpoint expressions evaluated before are stale. */
+  private symbolsGeneration = 0;
 
-  /** `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts). */
-  constructor(private readonly attachHost?: AttachHost) {
+  /**
+   * `attachHost`: the running machine an `attach` request binds to (src/cli/debug-server.ts).
+   * `options.exceptionFilters`: the exception filters offered (default the grouped set).
+   */
+  constructor(private readonly attachHost?: AttachHost, private readonly options: SessionOptions = {}) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- the wire, request checks and order -------------------------------------------------------
+
+  /** Reads DAP frames within DAP_WIRE_LIMITS (wire.ts); a violation is reported and ends the connection. */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(guardedInput(inStream, DAP_WIRE_LIMITS, (message) => this.sendEvent(new OutputEvent(`${message}\n`, 'stderr'))), outStream);
+  }
+
+  /** Every request's arguments are checked against the protocol's shape (dap-shapes.ts) before a handler sees them. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = checkRequest(request);
+    if (problem !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: Err.Request, format: problem, showUser: false });
+      return;
+    }
+    this.requests.push(request);
+  }
+
+  private serve(request: DebugProtocol.Request): Promise<void> | void {
+    const a = request.arguments as DebugProtocol.SetFunctionBreakpointsArguments | DebugProtocol.SetInstructionBreakpointsArguments | undefined;
+    const long = this.rt !== undefined && (a?.breakpoints?.length ?? 0) > EVALUATIONS_PER_STEP;
+    if (long && request.command === 'setFunctionBreakpoints') return this.inSteps(request, () => this.setFunctionBreakpointsInSteps(new Response(request) as DebugProtocol.SetFunctionBreakpointsResponse, a as DebugProtocol.SetFunctionBreakpointsArguments));
+    if (long && request.command === 'setInstructionBreakpoints') return this.inSteps(request, () => this.setInstructionBreakpointsInSteps(new Response(request) as DebugProtocol.SetInstructionBreakpointsResponse, a as DebugProtocol.SetInstructionBreakpointsArguments));
+    super.dispatchRequest(request);
+  }
+
+  /** Runs a long request's handler; what it throws is answered as an internal error. */
+  private async inSteps(request: DebugProtocol.Request, handler: () => Promise<void>): Promise<void> {
+    try {
+      await handler();
+    } catch (e) {
+      this.sendErrorResponse(new Response(request), LIBRARY_HANDLER_EXCEPTION, '{_stack}', { _exception: e instanceof Error ? e.message : String(e), _stack: e instanceof Error ? e.stack : undefined });
+    }
+  }
+
+  /**
+   * The protocol library answers an exception in a handler with its stack trace: the
+   * client gets one line instead (the stack goes to the adapter's stderr).
+   */
+  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: unknown, dest?: number): void {
+    if (codeOrMessage === LIBRARY_HANDLER_EXCEPTION) {
+      const v = variables as { _exception?: string; _stack?: string } | undefined;
+      process.stderr.write(`mips64 debug adapter: internal error in '${response.command}': ${v?._stack ?? v?._exception ?? format}\n`);
+      const first = (v?._exception ?? 'unknown error').split('\n')[0]!;
+      super.sendErrorResponse(response, { id: Err.Internal, format: `internal error in '${response.command}': ${first}`, showUser: false });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
+  }
+
+  /** The connection closed (or the client went away): the machine stops, a lent one goes back to its host. */
+  override shutdown(): void {
+    this.releaseAttached(false);
+    this.checkpointer?.dispose();
+    this.checkpointer = undefined;
+    this.rt?.dispose();
+    this.rt = undefined;
+    super.shutdown();
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -84,7 +169,7 @@ export class Mips64DebugSession extends DebugSession {
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+      exceptionBreakpointFilters: (this.options.exceptionFilters === 'detailed' ? EXCEPTION_FILTERS : GROUPED_FILTERS).map((f) => ({
         filter: f.id, label: f.label, description: f.description, default: false,
         supportsCondition: f.supportsCondition ?? false, conditionDescription: f.conditionDescription,
       })),
@@ -187,6 +272,7 @@ export class Mips64DebugSession extends DebugSession {
       model: rt.machine.cpu.model.isa as CpuModelName,
       symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
     });
+    this.docs = new CodeDocuments(rt.dbg, this.dis);
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
     rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
@@ -214,6 +300,7 @@ export class Mips64DebugSession extends DebugSession {
    * ids, 'changed' events).
    */
   private onKernelSymbols(text: string): void {
+    this.symbolsGeneration++;
     this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
     if (!this.rt) return;
     if (this.functionArgs.length) {
@@ -227,6 +314,7 @@ export class Mips64DebugSession extends DebugSession {
   private onStopped(s: StopInfo): void {
     this.lastStop = s;
     this.vars?.reset();
+    this.fileExists.clear();
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
     ev.body.description = s.description;
     ev.body.allThreadsStopped = true;
@@ -289,7 +377,15 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   private sourceKey(source: DebugProtocol.Source): string | undefined {
-    return source.path ? resolve(this.convertClientPathToDebugger(source.path)) : undefined;
+    if (source.path) return resolve(this.convertClientPathToDebugger(source.path));
+    return source.sourceReference ? `${REF_KEY}${source.sourceReference}` : undefined;
+  }
+
+  /** A line of a disassembly document (key `ref:N`): its address. */
+  private documentLine(key: string, line: number): { line: number; addrs: bigint[] } | undefined {
+    if (!key.startsWith(REF_KEY)) return undefined;
+    const addr = this.docs?.addressOf(Number(key.slice(REF_KEY.length)), line);
+    return addr === undefined ? undefined : { line, addrs: [addr] };
   }
 
   private unbound(source: DebugProtocol.Source, line: number, id = this.nextBpId++): DebugProtocol.Breakpoint {
@@ -299,6 +395,7 @@ export class Mips64DebugSession extends DebugSession {
     return {
       id, verified: false, line,
       message: !this.rt ? 'the machine has not been launched yet'
+        : !source.path && source.sourceReference ? `line ${line} of ${name} shows no instruction, or the document is from an earlier session`
         : aside !== undefined ? `${name} is kernel code whose load address is not known yet: the breakpoint is set once ${pending}`
         : source.path && this.lineFile(source.path) !== undefined ? `no code at or after line ${line} of ${name}`
           : `no line information for ${name} (no loaded ELF file's DWARF line table names it${this.launchArgs?.sourceMap ? '' : '; a "sourceMap" maps build paths to local ones'})`,
@@ -318,7 +415,7 @@ export class Mips64DebugSession extends DebugSession {
       const old = key === fresh ? [] : this.sourceIds.get(key) ?? [];
       for (const [k, b] of (args.breakpoints ?? []).entries()) {
         const id = old[k] ?? this.nextBpId++;
-        const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : undefined;
+        const r = file !== undefined ? dbg.lines.resolve(file, b.line, 20, functionOf) : this.documentLine(key, b.line);
         if (!r || r.addrs.length === 0) { list.push(this.unbound(args.source, b.line, id)); continue; }
         for (const addr of r.addrs) specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
         list.push({ id, verified: true, line: r.line, source: args.source, instructionReference: hex64(r.addrs[0]) });
@@ -332,6 +429,21 @@ export class Mips64DebugSession extends DebugSession {
       for (const l of out.values()) { const o = l.find((x) => x.id === s.id); if (o) { o.verified = false; o.message = errors[k]; } }
     });
     return out;
+  }
+
+  /** Whether the local file of a DWARF path exists (else its frames show disassembly). */
+  private hasFile(file: string): boolean {
+    let e = this.fileExists.get(file);
+    if (e === undefined) this.fileExists.set(file, e = existsSync(this.paths.toLocal(file)));
+    return e;
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const ref = args.source?.sourceReference ?? args.sourceReference;
+    const text = ref ? this.docs?.content(ref) : undefined;
+    if (text === undefined) { this.fail(response, Err.Request, new Error(`no such source (reference ${ref}): it belonged to an earlier session or was forgotten`)); return; }
+    response.body = { content: text, mimeType: CODE_MIME_TYPE };
+    this.sendResponse(response);
   }
 
   private sourceOf(file: string): DebugProtocol.Source {
@@ -356,7 +468,8 @@ export class Mips64DebugSession extends DebugSession {
     return { id: this.nextBpId++, verified: false, message: 'the machine has not been launched yet' };
   }
 
-  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[], ids: readonly number[] = []): DebugProtocol.Breakpoint[] {
+  /** `values`: the names' values (or why not) when evaluated beforehand (setFunctionBreakpointsInSteps). */
+  private resolveFunctionBreakpoints(list: DebugProtocol.FunctionBreakpoint[], ids: readonly number[] = [], values?: ReadonlyArray<bigint | Error>): DebugProtocol.Breakpoint[] {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
@@ -365,7 +478,10 @@ export class Mips64DebugSession extends DebugSession {
       const id = ids[k] ?? this.nextBpId++;
       let addr: bigint | undefined;
       let message: string | undefined;
-      try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message + later; }
+      const v = values?.[k];
+      if (v instanceof Error) message = v.message + later;
+      else if (v !== undefined) addr = U64(v);
+      else try { addr = U64(evaluate(b.name, dbg.ctx).v); } catch (e) { message = (e as Error).message + later; }
       if (addr !== undefined) {
         specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition });
         out.push({ id, verified: true, instructionReference: hex64(addr), message: dbg.addr(addr) });
@@ -378,23 +494,61 @@ export class Mips64DebugSession extends DebugSession {
     return out;
   }
 
+  /** setFunctionBreakpoints with many names: they are evaluated in steps, other requests served in between. */
+  private async setFunctionBreakpointsInSteps(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    const values = await this.evaluateInSteps(args.breakpoints.map((b) => b.name));
+    if (!this.rt) { this.fail(response, Err.NotRunning, new Error('the machine went away while the breakpoints were resolved')); return; }
+    this.functionArgs = args.breakpoints;
+    response.body = { breakpoints: this.resolveFunctionBreakpoints(args.breakpoints, [], values) };
+    this.sendResponse(response);
+  }
+
+  private async setInstructionBreakpointsInSteps(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
+    const values = await this.evaluateInSteps(args.breakpoints.map((b) => b.instructionReference));
+    if (!this.rt) { this.fail(response, Err.NotRunning, new Error('the machine went away while the breakpoints were resolved')); return; }
+    this.instructionArgs = args.breakpoints;
+    response.body = { breakpoints: this.resolveInstructionBreakpoints(args.breakpoints, values) };
+    this.sendResponse(response);
+  }
+
+  /**
+   * Values of breakpoint expressions (or why not), EVALUATIONS_PER_STEP at a time with the
+   * event loop served in between; undefined when the machine or its symbols changed
+   * meanwhile (the caller then evaluates them again, at once).
+   */
+  private async evaluateInSteps(exprs: readonly string[]): Promise<Array<bigint | Error> | undefined> {
+    const rt = this.rt, generation = this.symbolsGeneration;
+    const out: Array<bigint | Error> = [];
+    for (let i = 0; i < exprs.length; i++) {
+      if (i > 0 && i % EVALUATIONS_PER_STEP === 0) {
+        await yieldToEventLoop();
+        if (this.rt !== rt || this.symbolsGeneration !== generation) return undefined;
+      }
+      const ref = parseMemRef(exprs[i]!);
+      try { out.push(ref ? ref.addr : evaluate(exprs[i]!, rt!.dbg.ctx).v); } catch (e) { out.push(e instanceof Error ? e : new Error(String(e))); }
+    }
+    return out;
+  }
+
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     this.instructionArgs = args.breakpoints;
     response.body = { breakpoints: this.rt ? this.resolveInstructionBreakpoints(args.breakpoints) : args.breakpoints.map(() => this.pendingBp()) };
     this.sendResponse(response);
   }
 
-  private resolveInstructionBreakpoints(list: DebugProtocol.InstructionBreakpoint[]): DebugProtocol.Breakpoint[] {
+  private resolveInstructionBreakpoints(list: DebugProtocol.InstructionBreakpoint[], values?: ReadonlyArray<bigint | Error>): DebugProtocol.Breakpoint[] {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
-    for (const b of list) {
+    for (const [k, b] of list.entries()) {
       const id = this.nextBpId++;
       let addr: bigint | undefined;
       let message: string | undefined;
+      const v = values?.[k];
       try {
-        const ref = parseMemRef(b.instructionReference);
-        addr = U64((ref ? ref.addr : evaluate(b.instructionReference, dbg.ctx).v) + BigInt(b.offset ?? 0));
+        if (v instanceof Error) throw v;
+        const ref = v === undefined ? parseMemRef(b.instructionReference) : undefined;
+        addr = U64((v ?? (ref ? ref.addr : evaluate(b.instructionReference, dbg.ctx).v)) + BigInt(b.offset ?? 0));
       } catch (e) { message = (e as Error).message; }
       if (addr !== undefined) {
         specs.push({ id, addr, condition: b.condition, hitCondition: b.hitCondition, logMessage: (b as { logMessage?: string }).logMessage });
@@ -417,7 +571,7 @@ export class Mips64DebugSession extends DebugSession {
     const list = this.exceptionFilterList(args);
     const notes = this.rt ? this.rt.dbg.setExceptionFilters(list) : [];
     for (const n of notes) this.sendEvent(new OutputEvent(`${n}\n`, 'console'));
-    response.body = { breakpoints: list.map((f) => ({ verified: EXCEPTION_FILTERS.some((x) => x.id === f.id) })) };
+    response.body = { breakpoints: list.map((f) => ({ verified: isExceptionFilter(f.id) })) };
     this.sendResponse(response);
   }
 
@@ -564,11 +718,19 @@ export class Mips64DebugSession extends DebugSession {
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         // Callers show the line of their call (the return address is past the delay slot).
         const index = start + k;
-        const at = rt.dbg.lines.lookup(index > 0 && f.kind === 'normal' ? f.pc - 8n : f.pc) ?? rt.dbg.lines.lookup(f.pc);
-        return {
-          id: index, name, line: at?.line ?? 0, column: at ? Math.max(1, at.column) : 0, instructionPointerReference: hex64(f.pc),
-          source: at ? this.sourceOf(at.file) : undefined,
-        } as DebugProtocol.StackFrame;
+        const callAt = index > 0 && f.kind === 'normal' ? U64(f.pc - 8n) : f.pc;
+        const at = rt.dbg.lines.lookup(callAt) ?? rt.dbg.lines.lookup(f.pc);
+        const frame: DebugProtocol.StackFrame = { id: index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
+        if (at && this.hasFile(at.file)) {
+          frame.source = this.sourceOf(at.file);
+          frame.line = at.line;
+          frame.column = Math.max(1, at.column);
+        } else {
+          // No source file here: the function's disassembly, as a document of its own.
+          const doc = this.docs!.locate(f.pc, callAt);
+          if (doc) { frame.source = doc.source; frame.line = doc.line; frame.column = 1; }
+        }
+        return frame;
       }),
     };
     this.sendResponse(response);

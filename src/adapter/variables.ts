@@ -7,7 +7,7 @@ import { Handles, Scope } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { getBig } from '../emulator/cpu/arith';
 import { EXC_NAMES, ST_FR } from '../emulator/cpu/cp0-defs';
-import { CP0_REGS, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, readCp0, sizeText } from '../emulator/debug/cp0-fields';
+import { CP0_REGS, cp0RegsOf, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, readCp0, sizeText } from '../emulator/debug/cp0-fields';
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, evaluate, EvalError, hex64, LValue } from '../emulator/debug/expr';
 import { GPR_NAMES } from '../emulator/isa/registers';
@@ -68,7 +68,7 @@ export class VariableStore {
     if (!c) return [];
     switch (c.kind) {
       case 'registers': return this.registers();
-      case 'cp0': return CP0_REGS.map((d) => this.cp0Reg(d));
+      case 'cp0': return cp0RegsOf(this.dbg.cpu).map((d) => this.cp0Reg(d));
       case 'cp0reg': return this.cp0Fields(c.def);
       case 'tlb': return this.tlb();
       case 'tlbentry': return this.tlbEntry(c.index);
@@ -315,7 +315,7 @@ export class VariableStore {
         break;
       }
       case 'cp0': {
-        const def = CP0_REGS.find((d) => d.title === name);
+        const def = cp0RegsOf(this.dbg.cpu).find((d) => d.title === name);
         if (def) { lv = { kind: 'cp0', def }; refresh = () => this.cp0Reg(def); }
         break;
       }

@@ -12,9 +12,10 @@
 //   --checkpoint-memory MiB in-memory budget for checkpoints (default 256)
 
 import { OptionSpec } from './args';
-import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, peekCheckpointFile, readCheckpointChain } from './checkpoint-files';
+import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, peekCheckpointFile, readCheckpointChain } from '../storage/checkpoint-files';
 import { CliError, UsageError } from './errors';
 import { CliIo } from './io';
+import { printable } from './printable';
 import { prepareRestore, RestoreResult } from '../emulator/snapshot/checkpoint';
 import { CheckpointError, MachineConfig } from '../emulator/snapshot/format';
 import { Checkpointer, TakenCheckpoint } from '../emulator/snapshot/manager';
@@ -64,7 +65,7 @@ export function setupBootCheckpoints(
   const every = positiveInt(o, 'checkpoint-every', command);
   const budgetMiB = positiveInt(o, 'checkpoint-memory', command) ?? 256;
   const dir = String(o.get('checkpoint-dir') ?? DEFAULT_CHECKPOINT_DIR);
-  const note = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
+  const note = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let restored: RestoreResult | undefined;
   const restoreFile = o.get('restore');
   const checkpointer = every !== undefined || restoreFile !== undefined
@@ -84,6 +85,8 @@ export function setupBootCheckpoints(
   }
   let uninstall = (): void => {};
   if (every !== undefined && checkpointer) {
+    const stale = (checkpointer.disk as DiskCheckpointStore).removeStaleTemporaries();
+    if (stale.length) note(`removed ${stale.length} incomplete checkpoint file${stale.length === 1 ? '' : 's'} left in ${dir} by an interrupted run`);
     uninstall = checkpointEvery(machine, checkpointer, every, (c) => {
       note(`checkpoint ${c.id} (${c.kind}, ${c.pages} pages, ${(c.sizeBytes / 1024).toFixed(0)} KiB) at instruction ${c.icount}`);
     }, (e) => {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { optionHelp, parseArgs } from './args';
 import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, UsageError, firstLine } from './errors';
 import { CliIo } from './io';
+import { printable } from './printable';
 import { Command } from './commands/command';
 import { COMMANDS, findCommand } from './commands/index';
 
@@ -85,10 +86,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     try {
       if (!(e instanceof CliError)) {
-        io.stderr.write(internalErrorLine(e) + '\n');
+        io.stderr.write(printable(internalErrorLine(e)) + '\n');
         return EXIT_INTERNAL;
       }
-      for (const line of e.lines) io.stderr.write(line + '\n');
+      for (const line of e.lines) io.stderr.write(printable(line) + '\n');
       if (e instanceof UsageError) io.stderr.write(usageLine(e.command) + '\n');
       return e.exitCode;
     } catch {

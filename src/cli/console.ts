@@ -4,14 +4,15 @@
 //   guest → host  every byte the guest transmits on the console UART goes to stdout
 //                 unchanged (ANSI escape sequences, UTF-8, \r\n as the guest sends them);
 //   host → guest  keystrokes go to the UART's receiver. On a terminal, stdin is put in raw
-//                 mode, so Ctrl-C arrives as 0x03 (the guest decides what it means) and
-//                 Ctrl-A starts a QEMU-style escape: Ctrl-A x quits (exit 130), Ctrl-A h
-//                 prints help, Ctrl-A b sends a break, Ctrl-A Ctrl-A sends one Ctrl-A.
-//                 Not a terminal (pipes, tests): stdin's bytes are sent as they are, with
-//                 no escapes; at end of input the console waits for the guest to power
-//                 off, and stops with a message if it goes idle instead. A guest that
-//                 opens its serial port late and discards what arrived before (Linux)
-//                 gets piped input only once it enables the receive interrupt (`holdInput`).
+//                 mode, so Ctrl-C arrives as 0x03 (the guest decides what it means).
+//                 Ctrl-A starts a QEMU-style escape, as QEMU's mux does on a terminal and
+//                 on a pipe alike: Ctrl-A x quits (exit 0, as QEMU), Ctrl-A h prints help,
+//                 Ctrl-A b sends a break, Ctrl-A Ctrl-A sends one Ctrl-A.
+//                 Not a terminal (pipes, tests): at end of input the console waits for the
+//                 guest to power off, and stops with a message if it goes idle instead. A
+//                 guest that opens its serial port late and discards what arrived before
+//                 (Linux) gets piped input only once it enables the receive interrupt
+//                 (`holdInput`); escapes in it act when they arrive.
 //
 // The machine runs in slices of `slice` instructions with setImmediate in between, so that
 // input and output are serviced. A guest idle in WAIT with nothing scheduled makes the
@@ -28,6 +29,7 @@
 // is handed to `handover.passStop()` and the loop runs on.
 
 import type { Machine } from '../emulator/machine';
+import { printable } from './printable';
 
 export const CTRL_A = 0x01;
 
@@ -80,8 +82,8 @@ export const ESCAPE_HELP = [
   'C-a C-a  send C-a',
 ];
 
-/** Exit code after Ctrl-A x (as for SIGINT). */
-export const EXIT_QUIT = 130;
+/** Exit code after Ctrl-A x: QEMU's ("QEMU: Terminated") is 0. */
+export const EXIT_QUIT = 0;
 /** Exit code when the guest is idle after the end of non-terminal input. */
 export const EXIT_IDLE = 2;
 
@@ -175,7 +177,7 @@ class Terminal {
   }
 }
 
-const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 } as const;
 
 /** Runs the machine with the console attached until it powers off or the user quits; returns the exit code. */
 export async function runConsole(o: ConsoleOptions): Promise<number> {
@@ -190,7 +192,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   const decoder = new EscapeDecoder();
   const nl = (): string => (term.isRaw ? '\r\n' : '\n');
   const note = (line: string): void => {
-    stderr.write(`${term.isRaw ? '\r\n' : ''}mips64: ${line}${nl()}`);
+    stderr.write(`${term.isRaw ? '\r\n' : ''}mips64: ${printable(line)}${nl()}`);
   };
 
   // Guest output, collected during a slice and written after it.
@@ -238,21 +240,18 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
 
   const onData = (chunk: Buffer | string): void => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    if (!tty) {
-      if (holding) held.push(bytes);
-      else machine.consoleInput(bytes);
-    } else {
-      for (const ev of decoder.feed(bytes)) {
-        if (ev.kind === 'data') machine.consoleInput(ev.bytes);
-        else if (ev.command === 'quit') {
-          note('terminated by C-a x');
-          exitCode ??= EXIT_QUIT;
-        } else if (ev.command === 'help') {
-          stderr.write(nl() + ESCAPE_HELP.join(nl()) + nl());
-        } else {
-          uart.sendBreak();
-          machine.cpu.nextEvent = machine.cpu.icount;
-        }
+    for (const ev of decoder.feed(bytes)) {
+      if (ev.kind === 'data') {
+        if (holding) held.push(Buffer.from(ev.bytes));
+        else machine.consoleInput(ev.bytes);
+      } else if (ev.command === 'quit') {
+        note('terminated by C-a x');
+        exitCode ??= EXIT_QUIT;
+      } else if (ev.command === 'help') {
+        stderr.write(nl() + ESCAPE_HELP.join(nl()) + nl());
+      } else {
+        uart.sendBreak();
+        machine.cpu.nextEvent = machine.cpu.icount;
       }
     }
     quietSince = machine.now();
@@ -264,7 +263,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     quietSince = machine.now();
     if (tty) {
       note('terminal closed');
-      exitCode ??= EXIT_QUIT;
+      exitCode ??= 128 + SIGNALS.SIGHUP;
     }
     poke();
   };

@@ -27,7 +27,7 @@ import { KernelSymbols, KernelSymbolsHandlers } from '../emulator/debug/kernel-s
 import type { KernelSymbolsWatcher } from '../adapter/runtime';
 import { parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
-import { ConsoleHandover, EXIT_QUIT } from './console';
+import { ConsoleHandover } from './console';
 import { CliError } from './errors';
 
 export interface DebugServerOptions {
@@ -44,8 +44,8 @@ export interface DebugServerOptions {
   note(line: string): void;
 }
 
-/** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for C-a x. */
-export const EXIT_DEBUGGER_TERMINATED = EXIT_QUIT;
+/** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for SIGINT. */
+export const EXIT_DEBUGGER_TERMINATED = 130;
 
 export class DebugServer implements AttachHost, ConsoleHandover {
   readonly dbg: MachineDebugger;

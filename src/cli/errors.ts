@@ -26,18 +26,7 @@ export class UsageError extends CliError {
 }
 
 /** One-line description of a file-system error: "FILE: No such file or directory". */
-export function fileErrorMessage(file: string, e: unknown): string {
-  const code = (e as { code?: string } | undefined)?.code;
-  switch (code) {
-    case 'ENOENT': return `${file}: No such file or directory`;
-    case 'EACCES': case 'EPERM': return `${file}: Permission denied`;
-    case 'EISDIR': return `${file}: Is a directory`;
-    case 'ENOTDIR': return `${file}: Not a directory`;
-    case 'ENOSPC': return `${file}: No space left on device`;
-    case 'EROFS': return `${file}: Read-only file system`;
-    default: return `${file}: ${firstLine(e instanceof Error ? e.message : String(e))}`;
-  }
-}
+export { fileProblem as fileErrorMessage } from '../storage/input-file';
 
 export function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();

@@ -3,6 +3,7 @@
 // lives in module globals, so several machines can coexist (tests, checkpoints).
 
 import { Cp0 } from './cpu/cp0';
+import { CVMSEG_PA } from './cpu/cp0-cavium';
 import { CpuHooks, Cpu } from './cpu/cpu';
 import { CPU_MODELS, CpuModel } from './cpu/cpu-models';
 import { Interpreter } from './cpu/interpreter';
@@ -24,7 +25,7 @@ const FPU_SPEC: StateSpec = { name: 'cpu0.fpu', version: 1, fields: { f: 'i32arr
 const MACHINE_SPEC: StateSpec = { name: 'machine', version: 1, fields: { poweredOff: 'bool', exitCode: 'i32' } };
 
 export interface MachineOptions {
-  board: 'demo' | 'malta';
+  board: 'demo' | 'malta' | 'octeon';
   cpu?: string;
   memoryMiB?: number;
   bigEndian?: boolean;
@@ -78,7 +79,11 @@ export class Machine {
     this.model = model;
     this.options = { ...opts, memoryMiB, bigEndian: opts.bigEndian ?? false };
     this.nsPerInsn = opts.nsPerInsn ?? 5;
-    this.bus = new PhysicalBus(memoryMiB * 1024 * 1024, this.options.bigEndian);
+    // An Octeon core's CVMSEG local memory lives in 64 KiB of RAM after the guest's (so it
+    // is saved with RAM), mapped where only CVMSEG addresses translate (cp0-cavium.ts).
+    const localBytes = model.octeon ? 65536 : 0;
+    this.bus = new PhysicalBus(memoryMiB * 1024 * 1024 + localBytes, this.options.bigEndian);
+    if (model.octeon) this.bus.mapRam(CVMSEG_PA, model.octeon.cvmsegBytes, memoryMiB * 1024 * 1024);
     const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
@@ -150,12 +155,14 @@ export class Machine {
     const asStateful = (name: string, obj: object, spec: Stateful['stateSpec'], afterRestore?: () => void): Stateful =>
       ({ stateSpec: { ...spec, name }, state: obj as Record<string, unknown>, afterRestore });
     const fpu = cpu.fpu;
+    const oct = cpu.oct;
     return [
       asStateful('machine', this, MACHINE_SPEC),
       asStateful('cpu0', cpu, Cpu.spec),
       asStateful('cpu0.cp0', cpu.c0, Cp0.spec),
       cpu.tlb,
       ...(fpu ? [asStateful('cpu0.fpu', fpu, FPU_SPEC, () => { fpu.fr = (cpu.c0.status & (1 << 26)) !== 0; })] : []),
+      ...(oct ? [oct.cp0, oct.mulState] : []),
       ...this.board.devices,
     ];
   }

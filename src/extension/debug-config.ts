@@ -37,7 +37,9 @@ export class Mips64AdapterFactory implements vscode.DebugAdapterDescriptorFactor
       return new vscode.DebugAdapterServer(t.port, t.host);
     }
     // (V8's thread pool sized to leave the guest a core: src/cli/node-flags.ts.)
-    return new vscode.DebugAdapterExecutable(process.execPath, [...engineNodeFlags(), adapterScriptPath(this.extensionPath)], {
+    const detailed = vscode.workspace.getConfiguration('mips64').get<string>('debug.exceptionFilters', 'grouped') === 'detailed';
+    const args = [...engineNodeFlags(), adapterScriptPath(this.extensionPath), ...(detailed ? ['--exception-filters=detailed'] : [])];
+    return new vscode.DebugAdapterExecutable(process.execPath, args, {
       env: { ...RUN_AS_NODE_ENV },
       cwd: session.workspaceFolder?.uri.fsPath,
     });

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ADAPTER, AdapterHarness, Client, rejects, ROOT, withTimeout } from './support';
+import { ADAPTER, AdapterHarness, Client, rejects, ROOT, startServer, withTimeout } from './support';
 import { LE, missing, TempDir } from '../loader/toolchain';
 
 const harness = new AdapterHarness();
@@ -44,10 +44,8 @@ test('stdio: `node dist/adapter.js` speaks DAP; launch the demo with stopOnEntry
     assert.equal(caps.supportsDisassembleRequest, true);
     assert.equal(caps.supportsSteppingGranularity, true);
     assert.equal(caps.supportsStepBack, false);
-    assert.deepEqual(caps.exceptionBreakpointFilters!.map((f) => f.filter), [
-      'tlb-refill', 'tlb-invalid', 'tlb-modified', 'address-error', 'bus-error', 'syscall', 'break', 'reserved-instruction', 'trap',
-      'interrupt', 'other', 'panic', 'console',
-    ]);
+    // The grouped set by default (`--exception-filters=detailed`: one per kind, see exception filters below).
+    assert.deepEqual(caps.exceptionBreakpointFilters!.map((f) => f.filter), ['tlb', 'fault', 'syscall', 'interrupt-other', 'panic', 'console']);
     const stopped = withTimeout(dc.waitForEvent('stopped'), 10_000, 'stopped');
     const initialized = dc.waitForEvent('initialized');
     await dc.launchRequest({ ...DEMO, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
@@ -66,6 +64,24 @@ test('stdio: `node dist/adapter.js` speaks DAP; launch the demo with stopOnEntry
     await terminated;
   } finally {
     await dc.stop();
+  }
+});
+
+test('exception filters: `--exception-filters=detailed` offers one per kind; either set is accepted', T, async () => {
+  const server = await startServer(['--exception-filters=detailed']);
+  const dc = new DebugClient('node', ADAPTER, 'mips64');
+  try {
+    await dc.start(server.port);
+    const caps = (await dc.initializeRequest({ adapterID: 'mips64', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' })).body!;
+    assert.deepEqual(caps.exceptionBreakpointFilters!.map((f) => f.filter), [
+      'tlb-refill', 'tlb-invalid', 'tlb-modified', 'address-error', 'bus-error', 'syscall', 'break', 'reserved-instruction', 'trap',
+      'interrupt', 'other', 'panic', 'console',
+    ]);
+    const r = await dc.setExceptionBreakpointsRequest({ filters: ['tlb-refill', 'fault', 'nope'] });
+    assert.deepEqual(r.body!.breakpoints!.map((b) => b.verified), [true, true, false]);
+  } finally {
+    await dc.stop().catch(() => undefined);
+    server.proc.kill();
   }
 });
 
@@ -384,7 +400,7 @@ test('console output filter: stop when the guest prints a text', T, async () => 
 test('bad launches are error responses and the adapter keeps serving', T, async () => {
   const c = await client();
   const missing = await rejects(c.dc.launch({ ...DEMO, kernel: join(ROOT, 'no', 'such', 'vmlinux') }));
-  assert.match(missing, /cannot read kernel '.*vmlinux': no such file/);
+  assert.match(missing, /cannot read kernel '.*vmlinux': No such file or directory/);
   const notElf = await rejects(c.dc.launchRequest({ ...DEMO, kernel: join(ROOT, 'package.json') } as DebugProtocol.LaunchRequestArguments));
   assert.match(notElf, /cannot boot '.*package\.json': .*(ELF|magic)/i);
   const badMem = await rejects(c.dc.launchRequest({ ...DEMO, memory: 3 } as DebugProtocol.LaunchRequestArguments));

@@ -5,7 +5,11 @@
 // comes up; a userspace TLB entry is seen; the guest's own /proc/kallsyms agrees with the
 // address we computed (the KASLR oracle); a breakpoint on the openat syscall entry is hit
 // by a command typed at the shell; a checkpoint of the running kernel, restored in the session
-// and launched from its file, gets the symbols back from the live (relocated) tables.
+// and launched from its file, gets the symbols and the KASLR offset back from the live
+// (relocated) tables, and the breakpoint fires again after each; a reboot of the guest sets
+// the symbols aside until the kernel has relocated itself again, then the breakpoint fires.
+// The default command line (the guest's own) relocates this kernel over the decompressor's
+// place in RAM: a restored PC there is the kernel's, not the decompressor's.
 //
 // Takes a few minutes: the in-guest XZ decompression alone is ~2.2 G instructions. Skips
 // (with the reason) when the debian-malta guest cannot be fetched.
@@ -60,7 +64,7 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   let pending: DebugProtocol.Breakpoint[] = [];
   await c.launch({
     type: 'mips64', request: 'launch', name: 'debian-malta', board: 'malta', memory: 256,
-    kernel: guest!.kernel, initrd: guest!.initrd, append: `${guest!.append} rdinit=/init`, checkpointDir: tmp,
+    kernel: guest!.kernel, initrd: guest!.initrd, append: guest!.append, checkpointDir: tmp,
   }, async () => {
     pending = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints;
     await c.dc.setExceptionBreakpointsRequest({ filters: ['panic'] });
@@ -157,31 +161,73 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   await c.waitOutput(PROMPT, 180_000);
 
   // A checkpoint of the running kernel: restored here, the symbols are read again from the
-  // live (relocated) tables; a new session launched from the file finds them the same way.
+  // live (relocated) tables; a breakpoint set then fires.
   let stopped = c.waitStopped(30_000);
   await c.dc.pauseRequest({ threadId: 1 });
   await stopped;
   const taken = ((await c.dc.customRequest('mips64/checkpoint/take', { name: 'shell', kind: 'full' })).body as { checkpoint: { id: string } }).checkpoint;
+  console.log(`# checkpoint at ${(await c.top()).name}`);
   c.console = '';
   stopped = c.waitStopped(30_000);
   await c.dc.customRequest('mips64/checkpoint/restore', { id: taken.id });
   await stopped;
-  assert.match(c.console, new RegExp(`kernel symbols: ${linkCount} from kallsyms; KASLR offset 0x${offset.toString(16)} \\(read from the running kernel\\)`));
+  const liveText = `kernel symbols: ${linkCount} from kallsyms; KASLR offset 0x${offset.toString(16)} \\(read from the running kernel\\)`;
+  assert.match(c.console, new RegExp(liveText));
   assert.equal(await c.evaluate('start_kernel'), `${hex(sk)} <start_kernel>`);
+  assert.match((await c.top()).name, /^[A-Za-z_][\w.]*(\+0x[0-9a-f]+)?$/, 'the restored stop is named by a kernel symbol');
+  const openat = async (cl: typeof c, id: number, what: string): Promise<void> => {
+    const ev = cl.waitStopped(60_000);
+    await cl.dc.customRequest('mips64/uartInput', { text: 'cat /proc/version\n' });
+    const e = await ev;
+    assert.equal(e.body.reason, 'function breakpoint', what);
+    assert.deepEqual(e.body.hitBreakpointIds, [id], what);
+    assert.equal((await cl.top()).instructionPointerReference, hex(relocated(OPENAT)), what);
+  };
+  const again = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: OPENAT }] })).body.breakpoints[0]!;
+  assert.equal(again.verified, true);
+  await c.dc.continueRequest({ threadId: 1 });
+  await openat(c, again.id!, 'openat after the restore');
+
+  // A reboot: the kernel's symbols are set aside at the reset (the breakpoint is unverified),
+  // found again when the new boot relocates itself (verified), and the breakpoint fires.
+  await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  c.stdout = '';
+  await c.dc.continueRequest({ threadId: 1 });
+  await c.waitOutput(PROMPT, 180_000);
+  c.console = '';
+  changed.length = 0;
+  await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: OPENAT }] });
+  // The shell's own openat calls before the reset stop it too: go on until the new boot's.
+  let booted = c.waitStopped(LONG);
+  await c.dc.customRequest('mips64/uartInput', { text: 'reboot\n' });
+  let reboot = await booted;
+  for (let n = 0; n < 20 && !/KASLR offset/.test(c.console); n++) {
+    booted = c.waitStopped(LONG);
+    await c.dc.continueRequest({ threadId: 1 });
+    reboot = await booted;
+  }
+  assert.equal(reboot.body.reason, 'function breakpoint');
+  assert.match(c.console, /kernel symbols: set aside until the kernel starts \(and relocates itself\) again\nkernel symbols: \d+ from kallsyms; KASLR offset/);
+  assert.deepEqual(changed.map((b) => b.verified), [false, true], 'unverified at the reset, verified after the relocation');
+  assert.match((await c.top()).name, /sys_openat$/);
   await c.stop();
 
+  // A new session launched from the checkpoint file: the symbols and the KASLR offset come
+  // from the running kernel (kernel_entry there vs. the decompressor's jump target).
   const d = await harness.client();
-  let again: DebugProtocol.Breakpoint[] = [];
+  let fromFile: DebugProtocol.Breakpoint[] = [];
   const entry = d.waitStopped(60_000);
   await d.launch({
     type: 'mips64', request: 'launch', name: 'from checkpoint', board: 'malta', kernel: guest!.kernel,
     checkpoint: join(tmp, `${taken.id}.m64cp`), stopOnEntry: true,
-  }, async () => { again = (await d.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints; });
+  }, async () => { fromFile = (await d.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: OPENAT }] })).body.breakpoints; });
   await entry;
-  assert.match(d.console, new RegExp(`kernel symbols: ${linkCount} from kallsyms; KASLR offset unknown \\(read from the running kernel\\)`));
-  assert.equal(again[0]!.verified, true);
-  assert.equal(again[0]!.instructionReference, hex(sk));
+  assert.match(d.console, new RegExp(liveText));
+  assert.equal(fromFile[0]!.verified, true);
+  assert.equal(fromFile[0]!.instructionReference, hex(relocated(OPENAT)));
   assert.equal(await d.evaluate('panic'), `${hex(relocated('panic'))} <panic>`);
+  await d.dc.continueRequest({ threadId: 1 });
+  await openat(d, fromFile[0]!.id!, 'openat in a session launched from the checkpoint');
 });
 
 test('Debian Malta kernel with `nokaslr`: start_kernel is hit at its link address (offset 0)', { timeout: 600_000 }, async (t) => {

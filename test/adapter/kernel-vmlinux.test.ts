@@ -88,6 +88,14 @@ test('Debian vmlinuz with KASLR and a vmlinux symbol file: symbols and DWARF lin
   const at = (name: string, plus = 0n): bigint => BigInt.asUintN(64, link!.get(name)! + offset + plus);
   const sk = at('start_kernel');
 
+  /** The frame's line of its disassembly document: address, label and line comment (the instruction dropped). */
+  const frameLine = async (f: DebugProtocol.StackFrame): Promise<string> => {
+    assert.ok(f.source?.sourceReference, `${f.name}: a disassembly document`);
+    const text = (await c.dc.sourceRequest({ source: f.source, sourceReference: f.source.sourceReference })).body.content;
+    const l = text.split('\n')[f.line - 1] ?? '';
+    return l.replace(/^(\S+) +(<\S+>).*?(# \S+)?$/, (_m, a: string, b: string, d?: string) => `${a} ${b}${d ? ` ${d}` : ''}`);
+  };
+
   // Both breakpoints changed to the relocated addresses (same ids).
   const chFn = changed.filter((b) => b.id === fn[0]!.id).at(-1);
   assert.ok(chFn?.verified, 'the function breakpoint is verified');
@@ -103,8 +111,9 @@ test('Debian vmlinuz with KASLR and a vmlinux symbol file: symbols and DWARF lin
   let frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(frames[0]!.name, 'start_kernel');
   assert.equal(frames[0]!.instructionPointerReference, hex(sk));
-  assert.equal(frames[0]!.source?.path, `${DIR}/${FILE}`);
-  assert.equal(frames[0]!.line, 900);
+  // The made-up source file is not on this machine: the frame shows the function's
+  // disassembly, its lines annotated with the DWARF file and line.
+  assert.equal(await frameLine(frames[0]!), `${hex(sk)} <start_kernel> # ${FILE}:900`);
   assert.equal(await c.evaluate('panic'), `${hex(at('panic'))} <panic>`, 'other symbols of the file moved too');
   assert.equal(await c.evaluate('__se_sys_openat'), `${hex(at('__se_sys_openat'))} <__se_sys_openat>`);
 
@@ -117,6 +126,5 @@ test('Debian vmlinuz with KASLR and a vmlinux symbol file: symbols and DWARF lin
   frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(frames[0]!.instructionPointerReference, hex(sk + 8n));
   assert.equal(frames[0]!.name, 'start_kernel+0x8');
-  assert.equal(frames[0]!.source?.path, `${DIR}/${FILE}`);
-  assert.equal(frames[0]!.line, 903);
+  assert.equal(await frameLine(frames[0]!), `${hex(sk + 8n)} <start_kernel+0x8> # ${FILE}:903`);
 });

@@ -15,9 +15,9 @@ export function buildAdapter(): void {
 
 export interface AdapterServer { port: number; proc: ChildProcess; stderr: () => string }
 
-export function startServer(): Promise<AdapterServer> {
+export function startServer(args: readonly string[] = []): Promise<AdapterServer> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [ADAPTER, '--server=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [ADAPTER, '--server=0', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`adapter server did not start: ${err}`)), 10_000);
     proc.stderr!.on('data', (d: Buffer) => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   DiskCheckpointStore, FsOps, peekCheckpointFile, readCheckpointChain, writeFileAtomicSync,
-} from '../../src/cli/checkpoint-files';
+} from '../../src/storage/checkpoint-files';
 import { checkpointEvery, setupBootCheckpoints } from '../../src/cli/checkpoint-options';
 import { checkpointCommand } from '../../src/cli/commands/checkpoint';
 import { parseArgs } from '../../src/cli/args';

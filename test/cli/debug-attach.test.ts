@@ -272,3 +272,14 @@ test('bad input: --debug-port values, options without it, a port in use, attach 
   await dc.stop();
   c.kill();
 });
+
+test('--debug-host other than loopback warns that whoever connects controls the guest', T, async () => {
+  const open = new Cli(['--debug-port', '0', '--debug-host', '0.0.0.0']);
+  await open.waitFor(() => /debug server listening on 0\.0\.0\.0:\d+\n/.test(open.stderr));
+  await open.waitFor(() => /warning: --debug-host 0\.0\.0\.0 accepts debuggers from other machines, with no authentication/.test(open.stderr));
+  open.kill();
+  const local = await Cli.start();
+  await local.cli.waitOut('MIPS64 Studio demo guest');
+  assert.doesNotMatch(local.cli.stderr, /warning/);
+  local.cli.kill();
+});

@@ -48,8 +48,9 @@ export function ensureBuilt(): void {
 
 export interface RunResult { code: number | null; stdout: string; stderr: string }
 
-export function cli(args: string[], opts: { cwd?: string; input?: string } = {}): RunResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 1 << 30, input: opts.input });
+/** Runs dist/cli.js; `timeoutMs` bounds a run that might hang (it is then killed: code null). */
+export function cli(args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): RunResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 1 << 30, input: opts.input, timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

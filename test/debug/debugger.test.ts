@@ -87,6 +87,34 @@ for (const engine of ['jit', 'interp'] as const) {
     assert.equal(formatValue(evaluate('$cp0.cause.exccode', dbg.ctx)), '2 TLBL — TLB miss/invalid (load or fetch)');
   });
 
+  test(`${engine}: grouped exception filters narrowed by their conditions; a syscall filter with an expression`, () => {
+    // 'tlb' narrowed to "modified" and a syscall filter whose expression never holds: the
+    // demo's refill and syscall pass; then "refill" and the syscall number (42) stop.
+    let { dbg } = demoRig(engine);
+    assert.deepEqual(dbg.setExceptionFilters([{ id: 'tlb', condition: 'modified' }, { id: 'syscall', condition: '$v0 == 7' }]), []);
+    dbg.resume();
+    const run = (): string => { try { return runToStop(dbg, 2_000_000).kind; } catch (e) { return (e as Error).message; } };
+    assert.notEqual(run(), 'stopped', 'neither the refill nor the syscall qualifies');
+    assert.ok(dbg.cpu.icount > 2_000_000);
+    let r;
+    ({ dbg } = demoRig(engine));
+    dbg.setExceptionFilters([{ id: 'tlb', condition: 'refill' }, { id: 'syscall', condition: '$v0 == 42' }]);
+    dbg.resume();
+    r = runToStop(dbg);
+    assert.ok(r.kind === 'stopped');
+    assert.match(r.stop.description, /^Syscall \(Sys\)/);
+    assert.equal(evaluate('$v0', dbg.ctx).v, 42n);
+    dbg.resume();
+    r = runToStop(dbg);
+    assert.ok(r.kind === 'stopped');
+    assert.match(r.stop.description, /^TLB refill/);
+    assert.deepEqual(dbg.setExceptionFilters([{ id: 'tlb', condition: 'refil' }, { id: 'syscall', condition: '$v0 ==' }, { id: 'nope' }]), [
+      '"TLB exception": unknown kind \'refil\' (Only these kinds: refill, invalid, modified (empty: all))',
+      "unknown exception filter 'nope'",
+      "syscall filter condition '$v0 ==': unexpected end of expression",
+    ]);
+  });
+
   test(`${engine}: data breakpoint on ticks (timer interrupt handler)`, () => {
     const { dbg } = demoRig(engine);
     const ticks = dbg.symbols.byName('ticks')!;

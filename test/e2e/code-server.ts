@@ -1,6 +1,7 @@
-// A throwaway code-server for the UI end-to-end test: packages the extension (vsce, into a
+// A throwaway code-server for the UI end-to-end tests: packages the extension (vsce, into a
 // temp dir), installs the .vsix into a temp extensions dir, writes quiet user settings and a
-// workspace whose .vscode/launch.json boots the built-in demo, then serves VS Code on a
+// workspace whose .vscode/launch.json holds the test's configurations (default: boot the
+// built-in demo), then serves VS Code on a
 // free loopback port with no authentication. Everything lives under one temp dir; the
 // server runs in its own process group so stop() also ends its extension host and the
 // debug adapter it started.
@@ -13,6 +14,16 @@ import { codeServerBin, node24Bin } from './ui-tools';
 const root = path.resolve(__dirname, '..', '..', '..');
 
 export const DEMO_CONFIG = 'Boot built-in demo';
+export const MALTA_CONFIG = 'Boot Debian Linux (Malta)';
+
+export interface CodeServerOptions {
+  /** launch.json configurations (default: the demo, stopped on entry). */
+  readonly configurations?: ReadonlyArray<Record<string, unknown>>;
+  /** User settings added to the quiet defaults. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** Environment of code-server (and so of the extension host and the adapter) added to this process's. */
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 /** Settings that keep a fresh VS Code from showing welcome pages, chat, or going online. */
 const USER_SETTINGS = {
@@ -32,10 +43,7 @@ const USER_SETTINGS = {
   'terminal.integrated.gpuAcceleration': 'off',
 };
 
-const LAUNCH_JSON = {
-  version: '0.2.0',
-  configurations: [{ type: 'mips64', request: 'launch', name: DEMO_CONFIG, board: 'demo', stopOnEntry: true }],
-};
+const DEMO_LAUNCH = [{ type: 'mips64', request: 'launch', name: DEMO_CONFIG, board: 'demo', stopOnEntry: true }];
 
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released for code-server). */
 function freePort(): Promise<number> {
@@ -64,19 +72,21 @@ export class CodeServer {
   }
 
   /** Packages and installs the extension, then starts code-server and waits until it listens. */
-  static async start(dir: string): Promise<CodeServer> {
+  static async start(dir: string, opts: CodeServerOptions = {}): Promise<CodeServer> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
       // code-server writes its default config.yaml here, not into the user's ~/.config.
       XDG_CONFIG_HOME: path.join(dir, 'config'),
+      ...opts.env,
     };
     const cs = new CodeServer(dir, `http://127.0.0.1:${port}/`, env);
     mkdirSync(path.join(cs.workspace, '.vscode'), { recursive: true });
-    writeFileSync(path.join(cs.workspace, '.vscode', 'launch.json'), JSON.stringify(LAUNCH_JSON, null, 2));
+    const launch = { version: '0.2.0', configurations: opts.configurations ?? DEMO_LAUNCH };
+    writeFileSync(path.join(cs.workspace, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
     mkdirSync(path.join(dir, 'user-data', 'User'), { recursive: true });
-    writeFileSync(path.join(dir, 'user-data', 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+    writeFileSync(path.join(dir, 'user-data', 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...opts.settings }, null, 2));
 
     // vsce runs `vscode:prepublish` (the dist/ build) first, as `npm run package` does.
     const vsix = path.join(dir, 'mips64-studio.vsix');

@@ -33,18 +33,23 @@ export function installedVersion(part: string): string {
 
 export interface Locator {
   first(): Locator;
+  nth(i: number): Locator;
   filter(o: { hasText?: string | RegExp }): Locator;
   locator(selector: string): Locator;
   click(o?: { timeout?: number }): Promise<void>;
+  hover(o?: { timeout?: number }): Promise<void>;
+  focus(o?: { timeout?: number }): Promise<void>;
+  boundingBox(o?: { timeout?: number }): Promise<{ x: number; y: number; width: number; height: number } | null>;
   waitFor(o?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   innerText(o?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   count(): Promise<number>;
+  isVisible(): Promise<boolean>;
 }
 export interface Page {
   goto(url: string, o?: { timeout?: number }): Promise<unknown>;
   locator(selector: string): Locator;
-  keyboard: { press(key: string): Promise<void> };
+  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
   screenshot(o: { path: string; fullPage?: boolean }): Promise<unknown>;
   on(event: 'console', f: (m: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', f: (e: Error) => void): void;

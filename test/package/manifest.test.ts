@@ -106,6 +106,7 @@ test('settings', () => {
   assert.deepEqual(Object.keys(props).sort(), [
     'mips64.checkpoints.memoryBudgetMiB',
     'mips64.console.alsoInDebugConsole',
+    'mips64.debug.exceptionFilters',
     'mips64.disassembly.aliases',
     'mips64.engine',
     'mips64.guestCacheDir',
@@ -119,4 +120,6 @@ test('settings', () => {
   assert.equal(props['mips64.disassembly.aliases']!.default, true);
   assert.equal(props['mips64.console.alsoInDebugConsole']!.type, 'boolean');
   assert.equal(props['mips64.console.alsoInDebugConsole']!.default, false);
+  assert.deepEqual(props['mips64.debug.exceptionFilters']!.enum, ['grouped', 'detailed']);
+  assert.equal(props['mips64.debug.exceptionFilters']!.default, 'grouped');
 });

@@ -2,7 +2,7 @@
 // addresses, gaps zero-filled) or an ELF64 executable (ET_EXEC, one PT_LOAD per section,
 // symbols, entry at `start`/`_start` or the origin). The output is written atomically.
 
-import { readFile } from 'node:fs/promises';
+import { readInputTextSync } from '../../storage/input-file';
 import { parseAddress } from '../args';
 import { CliError, UsageError, fileErrorMessage } from '../errors';
 import { writeFileAtomic } from '../io';
@@ -11,6 +11,7 @@ import { AssembleResult, assemble } from '../../emulator/isa/assembler/assembler
 import { CpuModelName } from '../../emulator/isa/decoder';
 import { ElfError } from '../../emulator/loader/elf';
 import { assemblyToElf } from '../../emulator/isa/assembler/to-elf';
+import { printable } from '../printable';
 
 const NAME = 'asm';
 
@@ -58,14 +59,14 @@ export const asmCommand: Command = {
 
     let source: string;
     try {
-      source = await readFile(input, 'utf8');
+      source = readInputTextSync(input, 'source', 'source file');
     } catch (e) {
-      throw new CliError(fileErrorMessage(input, e));
+      throw new CliError(e instanceof Error ? e.message : String(e));
     }
     const r = assemble(source, { fileName: input, origin, model, endian });
     const diagnostics = r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
     if (!r.ok) throw new CliError(`${input}: assembly failed`, 2, diagnostics);
-    for (const line of diagnostics) io.stderr.write(line + '\n');
+    for (const line of diagnostics) io.stderr.write(printable(line) + '\n');
 
     let data: Uint8Array;
     try {

@@ -9,10 +9,11 @@
 // See src/cli/console.ts for the terminal handling and the exit codes.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError, UsageError, fileErrorMessage, firstLine } from '../errors';
+import { CliError, UsageError, firstLine } from '../errors';
+import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
+import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
@@ -56,13 +57,14 @@ export const bootCommand: Command = {
   ],
   details: [
     'Guest console output goes to stdout as it is. On a terminal, keys go to the guest (Ctrl-C',
-    'too) and Ctrl-A starts an escape, as in QEMU:',
+    'too). Ctrl-A starts an escape, as in QEMU (on a terminal or a pipe):',
     ...ESCAPE_HELP.map((l) => `  ${l}`),
     'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
     'runs until it powers off, or stops (exit 2) once it has idled without output for',
     '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
-    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 130 after C-a x; on the malta',
-    'board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
+    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 0 after C-a x (as QEMU); 128 + N',
+    'after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on the malta board,',
+    '3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
     'With --debug-port, a DAP client (VS Code: an "attach" configuration with "port") can attach',
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
@@ -149,16 +151,22 @@ function debugPlan(o: ReadonlyMap<string, string | true>): Plan['debug'] {
   return { port: n, host: typeof host === 'string' ? host : '127.0.0.1', wait: o.has('wait-for-debugger') };
 }
 
+/** Whether a listen address only accepts connections from this machine. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
+}
+
 /** dist/guests/<file> next to the bundled CLI (dist/cli.js). */
 export function builtinGuestPath(file: string): string {
   return join(__dirname, 'guests', file);
 }
 
-async function readInput(file: string): Promise<Uint8Array> {
+/** A kernel, ELF or initrd: a regular file within its size limit (src/storage/input-file.ts). */
+function readInput(file: string, kind: 'elf' | 'initrd', what: string): Uint8Array {
   try {
-    return new Uint8Array(await readFile(file));
+    return readInputFileSync(file, kind, what);
   } catch (e) {
-    throw new CliError(fileErrorMessage(file, e));
+    throw new CliError(e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -176,7 +184,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const p = plan(positionals, options);
   // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
   if (options.has('restore') && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(String(options.get('restore'))).ramBytes / 1048576;
-  const log = (m: string): void => { io.stderr.write(`mips64: ${m}\n`); };
+  const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let machine: Machine;
   let uart: Uart16550;
   let image: { bytes: Uint8Array; name: string };
@@ -189,7 +197,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       file = builtinGuestPath(p.bigEndian ? DEMO_ELF.big : DEMO_ELF.little);
       if (!existsSync(file)) throw new CliError(`built-in demo guest not found at ${file} (run 'npm run build')`);
     }
-    const bytes = await readInput(file);
+    const bytes = readInput(file, 'elf', 'program');
     const m = createDemoMachine(machineOpts);
     try {
       m.board.boot(bytes);
@@ -207,8 +215,8 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       initrdPath = img.initrd;
       append ??= img.append;
     }
-    const kernel = await readInput(kernelPath!);
-    const initrd = initrdPath !== undefined ? await readInput(initrdPath) : undefined;
+    const kernel = readInput(kernelPath!, 'elf', 'kernel');
+    const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
     const m = createMaltaMachine({ ...machineOpts, append });
     try {
       m.board.bootLinux(kernel, initrd, append);
@@ -242,10 +250,13 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       debug = new DebugServer({
         machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
         // The console may have the terminal in raw mode: \r\n there.
-        note: (line) => io.stderr.write(tty ? `\r\nmips64: ${line}\r\n` : `mips64: ${line}\n`),
+        note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
       const port = await debug.listen(p.debug.port, p.debug.host);
       io.stderr.write(`mips64: debug server listening on ${p.debug.host}:${port}${p.debug.wait ? '; the guest waits for a debugger to attach' : ''}\n`);
+      if (!isLoopback(p.debug.host)) {
+        io.stderr.write(`mips64: warning: --debug-host ${printable(p.debug.host)} accepts debuggers from other machines, with no authentication: whoever can connect controls the guest and can read and write its memory\n`);
+      }
     }
     const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,
       idleExitMs: p.idleExitMs,

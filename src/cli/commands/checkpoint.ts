@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, UsageError } from '../errors';
 import { writeChunks } from '../io';
+import { printable } from '../printable';
 import { Command } from './command';
-import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, readCheckpointChain } from '../checkpoint-files';
+import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, readCheckpointChain } from '../../storage/checkpoint-files';
 import { describeConfig, walkPages } from '../../emulator/snapshot/checkpoint';
 import { diffCheckpoints, formatDiff } from '../../emulator/snapshot/compare';
 import { CHECKPOINT_EXTENSION, CheckpointError, ParsedCheckpoint } from '../../emulator/snapshot/format';
@@ -49,7 +50,7 @@ export const checkpointCommand: Command = {
               + (c.parentId ? `  (after ${c.parentId})` : ''));
           }
           for (const p of store.problems) lines.push(`unreadable: ${p.message}`);
-          await writeChunks(io.stdout, [lines.join('\n') + '\n']);
+          await writeChunks(io.stdout, [lines.map(printable).join('\n') + '\n']);
         }
         return 0;
       }
@@ -78,7 +79,7 @@ export const checkpointCommand: Command = {
           `chain       ${chain.map((c) => `${c.header.id} (${c.header.kind})`).join(' -> ')}`,
           'verified    all sections, digest, parent links, page records',
         ];
-        await writeChunks(io.stdout, [lines.join('\n') + '\n']);
+        await writeChunks(io.stdout, [lines.map(printable).join('\n') + '\n']);
         return 0;
       }
       case 'verify': {
@@ -95,13 +96,13 @@ export const checkpointCommand: Command = {
             lines.push(`${a}: BAD: ${e.message}`);
           }
         }
-        await writeChunks(io.stdout, [lines.join('\n') + '\n']);
+        await writeChunks(io.stdout, [lines.map(printable).join('\n') + '\n']);
         return bad ? 2 : 0;
       }
       case 'diff': {
         if (rest.length !== 2) throw new UsageError('diff takes two checkpoints', NAME);
         const d = diffCheckpoints(load(rest[0]!, store), load(rest[1]!, store));
-        await writeChunks(io.stdout, [json ? JSON.stringify(d, null, 2) + '\n' : formatDiff(d).join('\n') + '\n']);
+        await writeChunks(io.stdout, [json ? JSON.stringify(d, null, 2) + '\n' : formatDiff(d).map(printable).join('\n') + '\n']);
         return 0;
       }
       case undefined:

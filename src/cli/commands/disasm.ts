@@ -2,10 +2,11 @@
 // binary like GNU `objdump -d` (raw: like `objdump -D -b binary -m mips:isa64r2`), with
 // the same layout so that listings can be compared line by line. Output is streamed.
 
-import { readFile } from 'node:fs/promises';
+import { readInputFileSync } from '../../storage/input-file';
 import { parseAddress } from '../args';
-import { CliError, UsageError, fileErrorMessage } from '../errors';
+import { CliError, UsageError } from '../errors';
 import { writeChunks } from '../io';
+import { printable } from '../printable';
 import { Command, MODELS } from './command';
 import { CpuModelName } from '../../emulator/isa/decoder';
 import { EM_MIPS, ElfError, SHF_EXECINSTR, SHT_NOBITS, mipsInfo, parseElf } from '../../emulator/loader/elf';
@@ -51,11 +52,11 @@ export const disasmCommand: Command = {
 
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(file));
+      bytes = readInputFileSync(file, 'elf', o.has('raw') ? 'binary' : 'ELF file');
     } catch (e) {
-      throw new CliError(fileErrorMessage(file, e));
+      throw new CliError(e instanceof Error ? e.message : String(e));
     }
-    const common = { fileName: file, noAliases: o.has('no-aliases'), start, stop };
+    const common = { fileName: printable(file), noAliases: o.has('no-aliases'), start, stop };
     let input: ListingInput;
     if (raw) {
       const base = o.has('base') ? parseAddress(String(o.get('base')), 'base address', NAME) : 0n;
@@ -101,7 +102,7 @@ function elfInput(file: string, bytes: Uint8Array, model: CpuModelName | undefin
       if (s.offset + s.size > bytes.length) {
         throw new ElfError(`truncated ELF: section ${s.name} (offset 0x${s.offset.toString(16)}, size 0x${s.size.toString(16)}) extends past end of file`);
       }
-      sections.push({ name: s.name, index: s.index, vma: s.addr & mask, bytes: bytes.subarray(s.offset, s.offset + s.size) });
+      sections.push({ name: printable(s.name), index: s.index, vma: s.addr & mask, bytes: bytes.subarray(s.offset, s.offset + s.size) });
     }
     if (only !== undefined && !found) throw new CliError(`${file}: no section named '${only}'`);
     const end = elf.endian === 'big' ? 'big' : 'little';

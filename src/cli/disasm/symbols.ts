@@ -20,6 +20,7 @@ import {
   STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION, type ElfFile,
 } from '../../emulator/loader/elf';
 import { dynamicSymbolVersions } from './versions';
+import { printable } from '../printable';
 
 /** STT_GNU_IFUNC: an indirect function, a function for objdump. */
 const STT_GNU_IFUNC = 10;
@@ -100,7 +101,7 @@ export class DisasmSymbols {
       if (s.type === STT_OBJECT) flags |= SYM_OBJECT;
       if (s.bind === STB_LOCAL) flags |= SYM_LOCAL;
       if (s.bind === STB_GLOBAL) flags |= SYM_GLOBAL;
-      out.push({ name: s.name + (versions?.get(s.index) ?? ''), baseName: s.name, value: value & mask, section, flags, size: s.size });
+      out.push({ name: printable(s.name + (versions?.get(s.index) ?? '')), baseName: s.name, value: value & mask, section, flags, size: s.size });
     }
     // objdump's HAS_RELOC: a relocation section that applies to another section via .symtab.
     const relocatable = elf.sections.some((sec) => (sec.type === SHT_REL || sec.type === SHT_RELA) && sec.info !== 0

@@ -35,7 +35,7 @@ export class DemoBoard implements Board {
 
   /** Loads a program and points the CPU at it, as QEMU's -kernel does (BEV set, ERL clear). */
   boot(elf: Uint8Array): LoadedImage {
-    this.image = loadElf(this.m.bus, elf, { expectBig: this.m.options.bigEndian });
+    this.image = loadElf(this.m.bus, elf, { expectBig: this.m.options.bigEndian, isa: this.m.model.isa });
     this.start();
     return this.image;
   }

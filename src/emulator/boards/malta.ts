@@ -273,7 +273,7 @@ export class MaltaBoard implements Board {
       if (!bus.writeBytes(pa, b.kernel)) throw new Error(`kernel image at 0x${pa.toString(16)} does not fit in RAM`);
       image = { entry: b.raw.entry, lowPa: pa, highPa: pa + b.kernel.length };
     } else {
-      image = loadElf(bus, b.kernel, { expectBig: m.options.bigEndian });
+      image = loadElf(bus, b.kernel, { expectBig: m.options.bigEndian, isa: m.model.isa });
     }
     this.image = image;
     let cmdline = b.append;

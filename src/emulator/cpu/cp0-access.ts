@@ -4,9 +4,12 @@
 // host translation cache, Compare write clears the timer interrupt, Count write rebases
 // the counter), and TLBR/TLBWI/TLBWR/TLBP with Index.P and the machine check on
 // duplicate entries. Values move as int32 halves (no BigInt on the TLB refill path); the
-// bigint forms serve the debugger.
+// bigint forms serve the debugger. EntryLo's RI/XI (bits 63/62, with PageGrain.RIE/XIE) are
+// kept at bits 52/51 of the stored value (translate.ts). Registers a model adds (Config4-7,
+// KScratch, the Cavium ones) are read and written by cp0-cavium.ts.
 
 import { keyHi, POW2 } from '../mmu/tlb';
+import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
 import { C0 } from './cp0';
 import { CA_TI, Exc, ST_TS } from './cp0-defs';
 import type { Cpu } from './cpu';
@@ -23,8 +26,8 @@ export function readPair(cpu: Cpu, reg: number, sel: number): number {
   switch (reg * 8 + sel) {
     case 0: lo = w[C0.INDEX]; break;
     case 8: lo = cpu.random(); break;
-    case 16: return pair(cpu, w, C0.ENTRYLO0);
-    case 24: return pair(cpu, w, C0.ENTRYLO1);
+    case 16: return entryLoOut(cpu, w, C0.ENTRYLO0);
+    case 24: return entryLoOut(cpu, w, C0.ENTRYLO1);
     case 32: return pair(cpu, w, C0.CONTEXT);
     case 40: lo = w[C0.PAGEMASK]; break;
     case 41: lo = w[C0.PAGEGRAIN]; break;
@@ -64,10 +67,26 @@ export function readPair(cpu: Cpu, reg: number, sel: number): number {
     case 233: lo = w[C0.DATAHI]; break;
     case 240: return pair(cpu, w, C0.ERROREPC);
     case 248: return pair(cpu, w, C0.DESAVE);
-    default: lo = 0;
+    default: {
+      const v = cpu.oct?.cp0.read64(cpu, reg, sel);
+      if (v === undefined) { lo = 0; break; }
+      cpu.c0Hi = Number(BigInt.asIntN(32, v >> 32n));
+      return Number(BigInt.asIntN(32, v));
+    }
   }
   cpu.c0Hi = lo >> 31;
   return lo;
+}
+
+/** Words of the kept RI/XI bits (52/51) and of the architectural ones (63/62) in the high word. */
+const RI_KEPT_HI = ELO_RI_KEPT / TWO32, XI_KEPT_HI = ELO_XI_KEPT / TWO32;
+const RI_HI = 1 << 31, XI_HI = 1 << 30;
+
+/** EntryLo as the architecture shows it: RI/XI from their kept bits 52/51 to 63/62. */
+function entryLoOut(cpu: Cpu, w: Int32Array, at: number): number {
+  const hi = w[at + 1];
+  cpu.c0Hi = (hi & ~(RI_KEPT_HI | XI_KEPT_HI)) | (hi & RI_KEPT_HI ? RI_HI : 0) | (hi & XI_KEPT_HI ? XI_HI : 0);
+  return w[at];
 }
 
 function pair(cpu: Cpu, w: Int32Array, at: number): number {
@@ -106,8 +125,9 @@ export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: nu
       w[C0.PAGEMASK] = (mk & (mk + 1)) === 0 ? mk << 13 : 0;
       return;
     }
+    case 41: w[C0.PAGEGRAIN] = lo & (m.pageGrainMask ?? 0); return;
     case 48: w[C0.WIRED] = (lo >>> 0) % cpu.tlb.size; return;
-    case 56: w[C0.HWRENA] = lo & 0xf; return;
+    case 56: w[C0.HWRENA] = lo & (m.hwrenaMask ?? 0xf); return;
     case 72: w[C0.COUNT_BASE] = lo; c0.countIcount = cpu.icount; cpu.rescheduleTimer(); return;
     case 80: {
       // Region bits 63:62, VPN2 up to SEGBITS, ASID.
@@ -172,7 +192,10 @@ export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: nu
     case 233: w[C0.DATAHI] = lo; return;
     case 240: c0.set64(C0.ERROREPC, hi, lo); return;
     case 248: c0.set64(C0.DESAVE, hi, lo); return;
-    default: return; // read-only or unimplemented: ignored
+    default:
+      // A model's own registers (cp0-cavium.ts); else read-only or unimplemented: ignored.
+      cpu.oct?.cp0.write(cpu, reg, sel, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+      return;
   }
 }
 
@@ -181,13 +204,18 @@ export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
   writePair(cpu, reg, sel, Number(BigInt.asIntN(32, v >> 32n)), Number(BigInt.asIntN(32, v)));
 }
 
-/** EntryLo0/1: PFN up to PABITS, C, D, V, G (bits above PFN read as zero). */
+/**
+ * EntryLo0/1: PFN up to PABITS, C, D, V, G (bits above PFN read as zero), and RI/XI (kept at
+ * bits 52/51) when PageGrain.RIE/XIE enable them.
+ */
 function entryLo(cpu: Cpu, at: number, hi: number, lo: number): void {
   // PFN occupies bits 6..PABITS-7.
   const bits = cpu.paBits - 6;
   const w = cpu.c0.w;
+  const pg = w[C0.PAGEGRAIN];
   w[at] = bits >= 32 ? lo : lo & ((1 << bits) - 1);
-  w[at + 1] = bits <= 32 ? 0 : hi & ((1 << (bits - 32)) - 1);
+  w[at + 1] = (bits <= 32 ? 0 : hi & ((1 << (bits - 32)) - 1))
+    | ((pg & (1 << 31)) && (hi & RI_HI) ? RI_KEPT_HI : 0) | ((pg & (1 << 30)) && (hi & XI_HI) ? XI_KEPT_HI : 0);
 }
 
 export function tlbr(cpu: Cpu): void {

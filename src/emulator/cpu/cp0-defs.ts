@@ -60,12 +60,12 @@ export const CA_BD = 1 << 31;
 /** Exception codes (Cause.ExcCode). */
 export const enum Exc {
   Int = 0, Mod = 1, TLBL = 2, TLBS = 3, AdEL = 4, AdES = 5, IBE = 6, DBE = 7, Sys = 8, Bp = 9, RI = 10,
-  CpU = 11, Ov = 12, Tr = 13, FPE = 15, WATCH = 23, MCheck = 24,
+  CpU = 11, Ov = 12, Tr = 13, FPE = 15, TLBRI = 19, TLBXI = 20, WATCH = 23, MCheck = 24,
 }
 
 export const EXC_NAMES: Record<number, string> = {
   0: 'Int', 1: 'Mod', 2: 'TLBL', 3: 'TLBS', 4: 'AdEL', 5: 'AdES', 6: 'IBE', 7: 'DBE', 8: 'Sys', 9: 'Bp',
-  10: 'RI', 11: 'CpU', 12: 'Ov', 13: 'Tr', 15: 'FPE', 23: 'WATCH', 24: 'MCheck',
+  10: 'RI', 11: 'CpU', 12: 'Ov', 13: 'Tr', 15: 'FPE', 19: 'TLBRI', 20: 'TLBXI', 23: 'WATCH', 24: 'MCheck',
 };
 
 /** Human descriptions used by the debugger. */
@@ -73,7 +73,7 @@ export const EXC_DESCRIPTIONS: Record<number, string> = {
   0: 'interrupt', 1: 'TLB modified', 2: 'TLB miss/invalid (load or fetch)', 3: 'TLB miss/invalid (store)',
   4: 'address error (load or fetch)', 5: 'address error (store)', 6: 'bus error (fetch)', 7: 'bus error (data)',
   8: 'syscall', 9: 'breakpoint', 10: 'reserved instruction', 11: 'coprocessor unusable', 12: 'integer overflow',
-  13: 'trap', 15: 'floating-point exception', 23: 'watch', 24: 'machine check',
+  13: 'trap', 15: 'floating-point exception', 19: 'TLB read inhibit', 20: 'TLB execute inhibit', 23: 'watch', 24: 'machine check',
 };
 
 // Config0 fields.

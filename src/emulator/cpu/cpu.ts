@@ -19,6 +19,8 @@ import {
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
+import { CVMSEG_PA } from './cp0-cavium';
+import { OcteonUnit } from './octeon-unit';
 
 /** Thrown (never constructed per exception) to unwind out of an instruction after a guest exception. */
 export const GUEST_EXCEPTION = { guestException: true } as const;
@@ -94,6 +96,10 @@ export class Cpu {
   readonly htlb: HostTlb;
   readonly decoder: Decoder;
   fpu: FpuUnit | undefined;
+  /** The Cavium Octeon additions (CP0 registers, multiplier), on Octeon models. */
+  readonly oct: OcteonUnit | undefined;
+  /** CVMSEG local memory for translate() (Octeon models). */
+  readonly cvmseg: { bytes(mode: Mode): number; readonly pa: number } | undefined;
   mode: Mode = Mode.Kernel;
   asid = 0;
   irqPending = false;
@@ -102,6 +108,8 @@ export class Cpu {
   timerIcount = Infinity;
   /** Upper half of the last ld/lld result. */
   ldHi = 0;
+  /** Upper half of the last rdhwr result. */
+  rdhwrHi = 0;
   readonly big: boolean;
   readonly segBits: number;
   readonly paBits: number;
@@ -149,6 +157,9 @@ export class Cpu {
     this.htlb = new HostTlb(bus.ramSize, { buffer: bus.buffer, offset: bus.allocCore(HTLB_STORAGE_BYTES) });
     this.decoder = decoderFor(model.isa);
     if (model.hasFpu) this.fpu = new Fpu(FPU_5KEF) as unknown as FpuUnit;
+    const oct = model.octeon ? new OcteonUnit(model.octeon) : undefined;
+    this.oct = oct;
+    this.cvmseg = oct ? { bytes: (mode: Mode) => oct.cp0.cvmsegBytes(mode), pa: CVMSEG_PA } : undefined;
     this.big = bus.bigEndian;
     this.segBits = model.segBits;
     this.paBits = model.paBits;
@@ -171,7 +182,13 @@ export class Cpu {
     // Config0.BE reports the byte order.
     if (this.big) this.c0.config0 = (this.c0.config0 | 0x8000) >>> 0;
     this.fpu?.reset();
+    this.oct?.reset(this.icount);
     this.afterStateChange();
+  }
+
+  /** The CVMSEG mapping changed (CvmMemCtl): cached translations of it are stale. */
+  cvmsegChanged(): void {
+    this.htlb.flush();
   }
 
   /** Recomputes everything derived from architectural state (after reset/restore/CP0 writes). */
@@ -323,13 +340,13 @@ export class Cpu {
    * QEMU, on address errors from a segment violation (the architecture leaves them
    * UNPREDICTABLE there); a misaligned access (`misaligned`) changes only BadVAddr.
    */
-  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned = false): never {
-    this.fault(code, vaHi, vaLo, write, misaligned);
+  private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned = false, fetch = false): never {
+    this.fault(code, vaHi, vaLo, write, misaligned, fetch);
     return this.unwind();
   }
 
   /** An address-related exception taken without unwinding (trapped). */
-  fault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned: boolean): void {
+  fault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned: boolean, fetch = false): void {
     const c0 = this.c0, w = c0.w;
     c0.set64(C0.BADVADDR, vaHi, vaLo);
     if (misaligned) { this.trap(write ? Exc.AdES : Exc.AdEL, false, 0); return; }
@@ -346,7 +363,11 @@ export class Cpu {
     w[C0.ENTRYHI + 1] = vaHi & (0xc0000000 | (POW2[sb - 32] - 1));
     if (code === Xlate.AddressError) this.trap(write ? Exc.AdES : Exc.AdEL, false, 0);
     else if (code === Xlate.Modified) this.trap(Exc.Mod, false, 0);
-    else this.trap(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
+    else if (code === Xlate.Inhibited) {
+      // TLBRI/TLBXI with PageGrain.IEC, else TLBL for both (MIPS64 Volume III, RI/XI).
+      const iec = (c0.pageGrain & (1 << 27)) !== 0;
+      this.trap(!iec ? Exc.TLBL : fetch ? Exc.TLBXI : Exc.TLBRI, false, 0);
+    } else this.trap(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
   }
 
   // ---- memory access ---------------------------------------------------------------
@@ -359,7 +380,16 @@ export class Cpu {
   xlate(vaHi: number, vaLo: number, acc: Access): number {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
     if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write);
+    // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
+    if (lastXlate.inhibit !== 0 && (acc === Access.Read ? lastXlate.inhibit & 2 : acc === Access.Fetch ? lastXlate.inhibit & 1 : 0)) {
+      return this.addrFault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
+    }
     return pa;
+  }
+
+  /** Translates for a store, raising its exception (AdES/TLBS/Mod) before anything is read. */
+  xlateStore(vaHi: number, vaLo: number): void {
+    this.xlate(vaHi, vaLo, Access.Write);
   }
 
   /**
@@ -369,9 +399,14 @@ export class Cpu {
   private slow(vaHi: number, vaLo: number, acc: Access): number {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
     if (pa < 0) { this.fault(pa as Xlate, vaHi, vaLo, acc === Access.Write, false); return FAULT; }
+    // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
+    if (lastXlate.inhibit !== 0 && (acc === Access.Read ? lastXlate.inhibit & 2 : acc === Access.Fetch ? lastXlate.inhibit & 1 : 0)) {
+      this.fault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
+      return FAULT;
+    }
     const off = this.bus.ramOffset(pa);
     if (off < 0) return -1 - pa;
-    if (acc !== Access.Write || lastXlate.writable) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
+    if ((acc !== Access.Write || lastXlate.writable) && !lastXlate.partialPage) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
     if (this.htlb.traps[off >>> 12] !== 0) this.pageTrap(off, acc, vaHi, vaLo);
     return off;
   }
@@ -718,13 +753,23 @@ export class Cpu {
    */
   rdhwr(rd: number): number {
     if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
+    let v: number;
     switch (rd) {
-      case 0: return this.c0.w[C0.EBASE] & 0x3ff;
-      case 1: return this.model.synciStep;
-      case 2: return this.count();
-      case 3: return this.model.ccRes;
+      case 0: v = this.c0.w[C0.EBASE] & 0x3ff; break;
+      case 1: v = this.model.synciStep; break;
+      case 2: v = this.count() | 0; break;
+      case 3: v = this.model.ccRes; break;
+      case 30: case 31: {
+        // Octeon: CvmCount, all 64 bits (register 30 is its non-virtualized copy).
+        if (!this.oct) return this.raise(Exc.RI, false, 0);
+        const t = this.oct.cp0.cvmCount(this);
+        this.rdhwrHi = Number(BigInt.asIntN(32, t >> 32n));
+        return Number(BigInt.asIntN(32, t));
+      }
       default: return this.raise(Exc.RI, false, 0);
     }
+    this.rdhwrHi = v >> 31;
+    return v;
   }
 
   // ---- CP0 ----------------------------------------------------------------------------

@@ -8,11 +8,11 @@
 import type { HelperName } from '../isa/helpers';
 import { C0 } from './cp0';
 import * as cp0a from './cp0-access';
-import { Exc, ST_CU0, ST_FR } from './cp0-defs';
+import { Exc, ST_FR } from './cp0-defs';
 import { Cpu, GUEST_EXCEPTION } from './cpu';
 import type { Fpu } from './fpu';
 import { FpuImpl, fpuOps } from './fpu-ops';
-import { Mode } from '../mmu/translate';
+import type { OcteonMemory } from './octeon-unit';
 
 export type HelperImpl = (c: Cpu, ...args: number[]) => number | void;
 
@@ -26,6 +26,23 @@ function guarded(c: Cpu, f: () => void): void {
   }
 }
 
+/** The CPU's memory primitives with a scratch register file, as the Octeon unit's atomic operations use them. */
+class ScratchMemory implements OcteonMemory {
+  cpu!: Cpu;
+  constructor(readonly r: Int32Array) {}
+  get icount(): number { return this.cpu.icount; }
+  set icount(v: number) { this.cpu.icount = v; }
+  get model(): Cpu['model'] { return this.cpu.model; }
+  get ldHi(): number { return this.cpu.ldHi; }
+  sync(): void { this.cpu.sync(); }
+  cvmsegChanged(): void { this.cpu.cvmsegChanged(); }
+  lw(vaHi: number, vaLo: number): number { return this.cpu.lw(vaHi, vaLo); }
+  ld(vaHi: number, vaLo: number): number { return this.cpu.ld(vaHi, vaLo); }
+  sw(vaHi: number, vaLo: number, lo: number): void { this.cpu.sw(vaHi, vaLo, lo); }
+  sd(vaHi: number, vaLo: number, lo: number, hi: number): void { this.cpu.sd(vaHi, vaLo, lo, hi); }
+  xlateStore(vaHi: number, vaLo: number): void { this.cpu.xlateStore(vaHi, vaLo); }
+}
+
 /** The FPU, with its FR view taken from Status (the CP1 check already passed). */
 function fpuOf(c: Cpu): Fpu {
   const u = c.fpu as unknown as Fpu;
@@ -36,6 +53,9 @@ function fpuOf(c: Cpu): Fpu {
 /** The helper implementations of one CPU (their FPU-op table is built per instance). */
 export function cpuHelpers(): Record<HelperName, HelperImpl> {
   const fops: Record<string, FpuImpl> = fpuOps();
+  /** A register file for the Octeon unit's operations, which take register indexes. */
+  const scratch = new Int32Array(6);
+  const mem = new ScratchMemory(scratch);
   /** FPU ops by instruction word (decoding once per distinct word). */
   const byWord = new Map<number, FpuImpl | undefined>();
   return {
@@ -50,14 +70,10 @@ export function cpuHelpers(): Record<HelperName, HelperImpl> {
     eret: (c) => c.eret(),
     wait: (c) => c.wait(),
     rdhwr: (c, rd) => {
-      if (c.mode !== Mode.Kernel && !(c.c0.w[C0.STATUS] & ST_CU0) && !(c.c0.w[C0.HWRENA] & (1 << rd))) { c.trap(Exc.RI); return 0; }
-      switch (rd) {
-        case 0: return c.c0.w[C0.EBASE] & 0x3ff;
-        case 1: return c.model.synciStep;
-        case 2: return c.count() | 0;
-        case 3: return c.model.ccRes;
-        default: c.trap(Exc.RI); return 0;
-      }
+      let v = 0;
+      guarded(c, () => { v = c.rdhwr(rd); });
+      c.retHi = c.rdhwrHi;
+      return v;
     },
     llSet: (c, lo, hi) => c.llSet(hi, lo),
     sc: (c, alo, ahi, vlo, vhi, size) => c.scNT(ahi, alo, vlo, vhi, size as 4 | 8),
@@ -74,6 +90,30 @@ export function cpuHelpers(): Record<HelperName, HelperImpl> {
     fpuSetHi: (c, fs, v) => fpuOf(c).writeHi(fs, v),
     cfc1: (c, fs) => fpuOf(c).cfc1(fs) | 0,
     ctc1: (c, fs, v) => { const u = fpuOf(c); guarded(c, () => c.fpuOp(() => u.ctc1(fs, v))); },
+    octMtm: (c, n, lo, hi) => c.oct!.mtm(n, lo, hi),
+    octMtp: (c, n, lo, hi) => c.oct!.mtp(n, lo, hi),
+    octVmul: (c, sl, sh, tl, th, words) => {
+      // (The unit's operations take register indexes: the operands go through a scratch file.)
+      const r = scratch;
+      r[0] = sl; r[1] = sh; r[2] = tl; r[3] = th;
+      if (words === 0) c.oct!.vmm0(r, 0, 2, 4); else c.oct!.vmul(r, 0, 2, 4, words as 2 | 3);
+      c.retHi = r[5];
+      return r[4];
+    },
+    octAtomic: (c, alo, ahi, tlo, thi, sizeOp) => {
+      const r = scratch;
+      r[0] = alo; r[1] = ahi; r[2] = tlo; r[3] = thi; r[4] = 0; r[5] = 0;
+      mem.cpu = c;
+      guarded(c, () => c.oct!.atomic(mem, 0, 2, 4, (sizeOp & 15) as 4 | 8, (sizeOp >> 4) as number));
+      c.retHi = r[5];
+      return r[4];
+    },
+    octZcb: (c, alo, ahi) => {
+      const r = scratch;
+      r[0] = alo; r[1] = ahi;
+      mem.cpu = c;
+      guarded(c, () => c.oct!.zcb(mem, 0));
+    },
     fpuOp: (c, w, gl, gh) => {
       let f = byWord.get(w);
       if (f === undefined && !byWord.has(w)) {

@@ -66,7 +66,7 @@ export const CP0_REGS: readonly Cp0RegDef[] = [
     name: 'pagemask', title: 'PageMask', reg: 5, sel: 0, bits: 32, fields: () => [f('Mask', 28, 13)],
     summary: (v) => `${sizeText(pageMaskSize(Number(v)))} pages`,
   },
-  { name: 'pagegrain', title: 'PageGrain', reg: 5, sel: 1, bits: 32, fields: () => [bit('RI', 31), bit('XI', 30), bit('ELPA', 29), bit('ESP', 28)] },
+  { name: 'pagegrain', title: 'PageGrain', reg: 5, sel: 1, bits: 32, fields: () => [bit('RIE', 31), bit('XIE', 30), bit('ELPA', 29), bit('ESP', 28), bit('IEC', 27)] },
   { name: 'wired', title: 'Wired', reg: 6, sel: 0, bits: 32, fields: none },
   { name: 'hwrena', title: 'HWREna', reg: 7, sel: 0, bits: 32, fields: () => [bit('CPUNum', 0), bit('SYNCI_Step', 1), bit('CC', 2), bit('CCRes', 3), bit('UL', 29)] },
   { name: 'badvaddr', title: 'BadVAddr', reg: 8, sel: 0, bits: 64, fields: none },
@@ -145,8 +145,44 @@ export const CP0_REGS: readonly Cp0RegDef[] = [
   { name: 'desave', title: 'DESAVE', reg: 31, sel: 0, bits: 64, fields: none },
 ];
 
+/** The registers an Octeon model adds (cp0-cavium.ts); KScratch as Config4.KScrExist lists them. */
+const OCTEON_REGS: readonly Cp0RegDef[] = [
+  { name: 'cvmcount', title: 'CvmCount', reg: 9, sel: 6, bits: 64, fields: none },
+  {
+    name: 'cvmctl', title: 'CvmCtl', reg: 9, sel: 7, bits: 64,
+    fields: () => [bit('NODFA_CP2', 28), bit('NOMUL', 27), bit('NOCRYPTO', 26), bit('IPREF', 13), f('IPPCI', 9, 7)],
+  },
+  {
+    name: 'cvmmemctl', title: 'CvmMemCtl', reg: 11, sel: 7, bits: 64,
+    fields: () => [
+      f('BIST', 63, 58), bit('TLBNLU', 40), f('PAUSETIME', 39, 37), bit('DIDTTO2', 36), bit('DISMARKWBLONGTO', 35),
+      bit('DISMRGCLRWBTO', 34), f('IOBDMASCRMSB', 33, 32), bit('SYNCWSMARKED', 31), bit('DISSYNCWS', 30), bit('DISWBFST', 29),
+      bit('XKMEMENAS', 28), bit('XKMEMENAU', 27), bit('XKIOENAS', 26), bit('XKIOENAU', 25), bit('ALLSYNCW', 24), bit('NOMERGE', 23),
+      f('DIDTTO', 22, 21), bit('CSRCKALWYS', 20), bit('MCLKALWYS', 19), f('WBFLTIME', 18, 16), bit('ISTRNOL2', 15),
+      f('WBTHRESH', 14, 11), bit('CVMSEGENAK', 8), bit('CVMSEGENAS', 7), bit('CVMSEGENAU', 6), f('LMEMSZ', 5, 0),
+    ],
+    summary: (v) => `CVMSEG ${Number(v & 0x3fn) * 128} bytes${v & 0x100n ? ', kernel' : ''}${v & 0x80n ? ', supervisor' : ''}${v & 0x40n ? ', user' : ''}`,
+  },
+  {
+    name: 'config4', title: 'Config4', reg: 16, sel: 4, bits: 32,
+    fields: () => [bit('M', 31), f('KScrExist', 23, 16), f('MMUExtDef', 15, 14), f('MMUSizeExt', 7, 0)],
+  },
+  { name: 'multicoredebug', title: 'MultiCoreDebug', reg: 22, sel: 0, bits: 32, fields: none },
+  { name: 'cacheerrd', title: 'CacheErr (D-cache)', reg: 27, sel: 1, bits: 64, fields: none },
+  ...[2, 3, 4, 5, 6, 7].map((sel): Cp0RegDef => ({ name: `kscratch${sel - 1}`, title: `KScratch${sel - 1}`, reg: 31, sel, bits: 64, fields: none })),
+];
+
+/** The CP0 registers of this CPU's model, in register order. */
+export function cp0RegsOf(cpu: Cpu): readonly Cp0RegDef[] {
+  const oct = cpu.model.octeon;
+  if (!oct) return CP0_REGS;
+  const extra = OCTEON_REGS.filter((d) => d.reg !== 31 || (oct.kscratchMask & (1 << d.sel)) !== 0);
+  return [...CP0_REGS, ...extra].sort((a, b) => a.reg * 8 + a.sel - (b.reg * 8 + b.sel));
+}
+
 function entryLoFields(c: Cpu): Cp0Field[] {
-  return [f('PFN', c.paBits - 12 + 5, 6), f('C', 5, 3, (v) => CACHE[v]), bit('D', 2), bit('V', 1), bit('G', 0)];
+  const rixi = c.model.pageGrainMask ? [bit('RI', 63), bit('XI', 62)] : [];
+  return [...rixi, f('PFN', c.paBits - 12 + 5, 6), f('C', 5, 3, (v) => CACHE[v]), bit('D', 2), bit('V', 1), bit('G', 0)];
 }
 
 function statusSummary(v: number): string {
@@ -157,14 +193,16 @@ function statusSummary(v: number): string {
   return parts.join(' ');
 }
 
-const BY_NAME = new Map<string, Cp0RegDef>(CP0_REGS.map((r) => [r.name, r]));
+const BY_NAME = new Map<string, Cp0RegDef>([...CP0_REGS, ...OCTEON_REGS].map((r) => [r.name, r]));
 // A few aliases as other tools spell them.
 for (const [alias, name] of [['config0', 'config'], ['perfctl0', 'perfctl'], ['perfcnt0', 'perfcnt'], ['sr', 'status'], ['errorpc', 'errorepc']]) {
   BY_NAME.set(alias, BY_NAME.get(name)!);
 }
 
-export function cp0ByName(name: string): Cp0RegDef | undefined {
-  return BY_NAME.get(name.toLowerCase());
+/** A CP0 register by name (`cpu` given: only if its model has the register). */
+export function cp0ByName(name: string, cpu?: Cpu): Cp0RegDef | undefined {
+  const d = BY_NAME.get(name.toLowerCase());
+  return d && cpu && !cp0RegsOf(cpu).includes(d) ? undefined : d;
 }
 
 export function findField(def: Cp0RegDef, cpu: Cpu, name: string): Cp0Field | undefined {

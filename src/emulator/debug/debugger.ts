@@ -10,6 +10,7 @@
 
 import { Cpu } from '../cpu/cpu';
 import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
+import { EXCEPTION_FILTERS, expandFilters } from './exception-filters';
 import { F, DELAY_SLOT } from '../isa/table';
 import type { Machine } from '../machine';
 import { Xlate } from '../mmu/translate';
@@ -60,34 +61,8 @@ export interface DataBreakpointSpec extends WatchSpec {
   readonly hitCondition?: string;
 }
 
-export interface ExceptionFilter {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  /** ExcCodes it stops on (empty for the special filters). */
-  readonly codes: readonly number[];
-  readonly supportsCondition?: boolean;
-  readonly conditionDescription?: string;
-}
-
-export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
-  { id: 'tlb-refill', label: 'TLB refill', description: 'A TLB miss (TLBL/TLBS through the refill vector).', codes: [Exc.TLBL, Exc.TLBS] },
-  { id: 'tlb-invalid', label: 'TLB invalid', description: 'A TLB entry matched but is invalid (V=0).', codes: [Exc.TLBL, Exc.TLBS] },
-  { id: 'tlb-modified', label: 'TLB modified', description: 'A store to a page whose TLB entry is not dirty (D=0).', codes: [Exc.Mod] },
-  { id: 'address-error', label: 'Address error', description: 'Misaligned or privileged address (AdEL/AdES).', codes: [Exc.AdEL, Exc.AdES] },
-  { id: 'bus-error', label: 'Bus error', description: 'Access to nothing on the bus (IBE/DBE).', codes: [Exc.IBE, Exc.DBE] },
-  { id: 'syscall', label: 'Syscall', description: 'The syscall instruction (Sys).', codes: [Exc.Sys] },
-  { id: 'break', label: 'Break', description: 'The break instruction (Bp).', codes: [Exc.Bp] },
-  { id: 'reserved-instruction', label: 'Reserved instruction', description: 'An undefined or disallowed instruction (RI).', codes: [Exc.RI] },
-  { id: 'trap', label: 'Trap', description: 'A trap instruction whose condition held (Tr).', codes: [Exc.Tr] },
-  { id: 'interrupt', label: 'Interrupt', description: 'Any interrupt taken (Int): timer, devices.', codes: [Exc.Int] },
-  { id: 'other', label: 'Other exceptions', description: 'Coprocessor unusable, overflow, FPU, watch, machine check.', codes: [Exc.CpU, Exc.Ov, Exc.FPE, Exc.WATCH, Exc.MCheck] },
-  { id: 'panic', label: 'Kernel panic', description: 'A call to the kernel\'s panic() (breakpoint on the symbol `panic`).', codes: [] },
-  {
-    id: 'console', label: 'Console output matches', description: 'Stop when the guest console has printed a given text.', codes: [],
-    supportsCondition: true, conditionDescription: 'Text the console output must contain, e.g. "Kernel panic"',
-  },
-];
+export { EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter } from './exception-filters';
+export type { ExceptionFilter } from './exception-filters';
 
 interface CodeBp extends CodeBreakpointSpec { kind: CodeBreakpointKind; hits: number }
 interface DataBp extends DataBreakpointSpec { hits: number }
@@ -132,6 +107,8 @@ export class MachineDebugger {
   private internalRan = { pc: -1n, icount: -1 };
   private readonly filters = new Set<string>();
   private consolePatterns: string[] = [];
+  /** Expressions the syscall filter's stops must satisfy (any of them; none: every syscall). */
+  private syscallConditions: string[] = [];
   private consoleTail = '';
   private pending: StopInfo | undefined;
   private bpStop: { ids: number[]; kinds: Set<CodeBreakpointKind>; temp: boolean; panic: boolean; internal?: bigint; conditionError?: string } | undefined;
@@ -203,24 +180,32 @@ export class MachineDebugger {
     return errors;
   }
 
-  /** Enables exception filters; returns notes for filters that cannot work (e.g. no `panic` symbol). */
+  /**
+   * Enables exception filters (detailed or grouped, see exception-filters.ts); returns notes
+   * for filters that cannot work (e.g. no `panic` symbol) or conditions that are wrong.
+   */
   setExceptionFilters(filters: ReadonlyArray<{ id: string; condition?: string }>): string[] {
-    const notes: string[] = [];
+    const x = expandFilters(filters);
+    const notes = [...x.notes];
     this.filters.clear();
+    for (const id of x.ids) this.filters.add(id);
     this.consolePatterns = [];
+    this.syscallConditions = [];
     this.panicAddr = undefined;
-    for (const f of filters) {
-      if (!EXCEPTION_FILTERS.some((x) => x.id === f.id)) { notes.push(`unknown exception filter '${f.id}'`); continue; }
-      this.filters.add(f.id);
-      if (f.id === 'console') {
-        if (f.condition) this.consolePatterns.push(unescapeText(f.condition));
-        else notes.push('"Console output matches" needs a condition: the text to wait for');
-      }
-      if (f.id === 'panic') {
-        this.panicAddr = this.symbols.byName('panic');
-        if (this.panicAddr === undefined) {
-          notes.push(this.symbolsPending ? `the kernel panic filter is armed once ${this.symbolsPending}` : 'no symbol `panic` is loaded: the kernel panic filter cannot stop');
-        }
+    if (x.ids.has('console')) {
+      const texts = x.conditions.get('console') ?? [];
+      for (const t of texts) this.consolePatterns.push(unescapeText(t));
+      if (texts.length === 0) notes.push('"Console output matches" needs a condition: the text to wait for');
+    }
+    for (const c of x.conditions.get('syscall') ?? []) {
+      const err = this.checkSyntax(c);
+      if (err) notes.push(`syscall filter condition '${c}': ${err}`);
+      else this.syscallConditions.push(c);
+    }
+    if (x.ids.has('panic')) {
+      this.panicAddr = this.symbols.byName('panic');
+      if (this.panicAddr === undefined) {
+        notes.push(this.symbolsPending ? `the kernel panic filter is armed once ${this.symbolsPending}` : 'no symbol `panic` is loaded: the kernel panic filter cannot stop');
       }
     }
     this.applyBreakpoints();
@@ -348,6 +333,7 @@ export class MachineDebugger {
     let filter = EXCEPTION_FILTERS.find((f) => f.codes.includes(code))?.id;
     if (code === Exc.TLBL || code === Exc.TLBS) filter = this.isRefill() ? 'tlb-refill' : 'tlb-invalid';
     if (!filter || !this.filters.has(filter)) return;
+    if (filter === 'syscall' && this.syscallConditions.length > 0 && !this.syscallConditions.some((c) => this.holds(c))) return;
     const name = EXC_NAMES[code] ?? `ExcCode ${code}`;
     const epc = c0.epc;
     const bd = (c0.cause & CA_BD) !== 0 ? ' (in a branch delay slot)' : '';
@@ -372,6 +358,11 @@ export class MachineDebugger {
       exception: { filter, code, name, epc, badVAddr: addrExc ? c0.badVAddr : undefined },
     };
     this.cpu.stopRequested = true;
+  }
+
+  /** Whether an exception filter's condition holds now (an expression that fails to evaluate counts as true: the user sees why). */
+  private holds(condition: string): boolean {
+    try { return evaluate(condition, this.ctx).v !== 0n; } catch { return true; }
   }
 
   /** Whether the TLB exception just raised went through the refill vector (or would have). */

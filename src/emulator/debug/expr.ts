@@ -292,7 +292,7 @@ function readRegister(name: string, ctx: ExprContext): Value {
     rest = parts.slice(1);
     if (rest.length === 0) throw new EvalError('$cp0 needs a register name, e.g. $cp0.status');
   }
-  const def = cp0ByName(rest[0]);
+  const def = cp0ByName(rest[0], cpu);
   if (!def) throw new EvalError(head === 'cp0' ? `unknown CP0 register '${rest[0]}'` : `unknown register '${name}'`);
   const v = readCp0(cpu, def);
   if (rest.length === 1) return { v, kind: 'register', bits: def.bits, lvalue: { kind: 'cp0', def } };

@@ -9,13 +9,14 @@
 // then the kernel file's symbols, lines and CFI are set aside (breakpoints on them stay
 // unverified, saying so); then they are moved by the offset and `onReady` tells the front
 // end. The breakpoint on relocate_kernel stays armed, so a board reset (which boots and
-// relocates again) is followed. After a checkpoint restore, resync() reads the running
-// kernel's own kallsyms to find where start_kernel is now.
+// relocates again) is followed: at the reset the file's symbols are set aside until then.
+// After a checkpoint restore, resync() reads the running kernel's own kallsyms to find
+// where start_kernel is now.
 
 import type { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
 import {
-  findDecompressorJump, hookRelocateKernelReturn, kaslrText, KernelSymbolsHandlers, KernelSymbolsInfo, kseg0Physical,
+  DecompressorJump, findDecompressorJump, hookRelocateKernelReturn, inDecompressor, kaslrText, KernelSymbolsHandlers, KernelSymbolsInfo,
   readLiveKallsyms, relocationOffset,
 } from './kernel-symbols';
 
@@ -49,7 +50,7 @@ export class KernelRelocation {
   private offset: bigint | undefined;
   /** What the last onReady reported (undefined while pending). */
   info: KernelSymbolsInfo | undefined;
-  private readonly decompressor: { lo: number; hi: number } | undefined;
+  private readonly decompressor: DecompressorJump | undefined;
 
   /**
    * Follows the relocation of the kernel whose symbols, lines and CFI were loaded from
@@ -63,10 +64,20 @@ export class KernelRelocation {
     private readonly handlers: KernelSymbolsHandlers,
     kernel?: Uint8Array,
   ) {
-    const j = kernel ? findDecompressorJump(kernel) : undefined;
-    this.decompressor = j ? { lo: j.decompressorPa, hi: j.decompressorEnd } : undefined;
+    this.decompressor = kernel ? findDecompressorJump(kernel) : undefined;
     this.arm();
     this.place(undefined);
+    dbg.machine.events.on('reset', () => this.onReset());
+  }
+
+  /** A board reset: the kernel boots (and relocates itself) again. */
+  private onReset(): void {
+    if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) this.dbg.setInternalBreakpoint(this.returnHook, undefined);
+    this.returnHook = undefined;
+    this.arm();
+    if (this.offset === undefined) return;
+    this.place(undefined);
+    this.handlers.onPending?.();
   }
 
   /** Symbols of the kernel are set aside until its relocation is seen. */
@@ -133,15 +144,14 @@ export class KernelRelocation {
     if (this.returnHook !== undefined && this.returnHook !== this.link.relocateKernel) dbg.setInternalBreakpoint(this.returnHook, undefined);
     this.returnHook = undefined;
     this.arm();
-    const pa = kseg0Physical(dbg.cpu.pc);
-    if (this.decompressor && pa >= this.decompressor.lo && pa < this.decompressor.hi) {
+    if (this.decompressor && inDecompressor(dbg, this.decompressor)) {
       this.place(undefined);
       this.handlers.onPending?.();
       return;
     }
     let live: bigint | undefined;
     try {
-      live = readLiveKallsyms(dbg, this.decompressor?.hi ?? 0).symbols.find((s) => s.name === 'start_kernel')?.addr;
+      live = readLiveKallsyms(dbg, this.decompressor?.decompressorEnd ?? 0).symbols.find((s) => s.name === 'start_kernel')?.addr;
       if (live === undefined) throw new Error('no start_kernel in them');
     } catch (e) {
       this.handlers.onError(`kernel symbols: the running kernel's kallsyms cannot be read (${(e as Error).message}); its symbols are assumed not relocated`);

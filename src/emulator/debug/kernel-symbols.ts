@@ -11,8 +11,11 @@
 //  3. The symbols go into the debugger's table rebased by that offset; `onReady` tells the
 //     front end (breakpoints by name resolve from then on).
 //
-// A board reset runs the decompressor again: the symbols are dropped and found again (the
-// KASLR offset may differ). Internal breakpoints never surface as stops.
+// A board reset runs the decompressor again: the symbols are dropped at the reset and found
+// again (the KASLR offset may differ). After a checkpoint restore (or when a debugger
+// attaches to a restored machine) they are read from the running kernel's own tables; the
+// KASLR offset is then the live kernel_entry minus its link address, which the
+// decompressor's final jump holds as a constant. Internal breakpoints never surface as stops.
 
 import { parseElf, PT_LOAD } from '../loader/elf';
 import { decodeKallsyms, Kallsyms, kallsymsEntries } from '../loader/kallsyms';
@@ -55,6 +58,10 @@ export interface DecompressorJump {
   readonly decompressorPa: number;
   /** End of the decompressor's memory (physical, exclusive). */
   readonly decompressorEnd: number;
+  /** The decompressor's code as the ELF loads it (to tell whether it still runs). */
+  readonly code: { readonly addr: bigint; readonly bytes: Uint8Array; readonly little: boolean };
+  /** kernel_entry's link address: the constant the jump register is loaded with, when it is one. */
+  readonly kernelEntry: bigint | undefined;
 }
 
 /**
@@ -81,9 +88,67 @@ export function findDecompressorJump(elfBytes: Uint8Array): DecompressorJump | u
     const highVa = loads.reduce((m, s) => (s.paddr + BigInt(s.memsz) > m ? s.paddr + BigInt(s.memsz) : m), 0n);
     const low = U64(lowVa) - KSEG0, high = U64(highVa) - KSEG0;
     if (low < 0n || high > KSEG_SIZE || high <= low) return undefined;
-    return { pc: U64(text.addr + BigInt(off - 8)), reg: (j >>> 21) & 31, decompressorPa: Number(low), decompressorEnd: Number(high) };
+    const reg = (j >>> 21) & 31;
+    const pc = U64(text.addr + BigInt(off - 8));
+    const kernelEntry = constantIn(dv, le, Math.max(0, off - 8 - 4 * 8), off - 8, reg);
+    return {
+      pc, reg, decompressorPa: Number(low), decompressorEnd: Number(high),
+      code: { addr: text.addr, bytes: data.slice(), little: le }, kernelEntry: kernelEntry === undefined ? undefined : U64(kernelEntry),
+    };
   }
   return undefined;
+}
+
+/**
+ * The value register `reg` holds at byte `end` of straight-line code starting at `start`
+ * when only constant-building instructions (lui, ori, daddiu/addiu, dsll/dsll32, daddu
+ * with $zero) write it there; undefined otherwise (e.g. a value loaded from memory).
+ */
+function constantIn(dv: DataView, le: boolean, start: number, end: number, reg: number): bigint | undefined {
+  let v: bigint | undefined;
+  for (let off = start; off < end; off += 4) {
+    const w = dv.getUint32(off, le);
+    const op = w >>> 26, rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, rd = (w >>> 11) & 31, sa = (w >>> 6) & 31, fn = w & 0x3f;
+    const imm = BigInt(w & 0xffff), simm = BigInt((w << 16) >> 16);
+    const src = (r: number): bigint | undefined => (r === 0 ? 0n : r === reg ? v : undefined);
+    if (op === 0x0f && rt === reg) v = S64(BigInt.asIntN(32, imm << 16n)); // lui
+    else if (op === 0x0d && rt === reg) { const a = src(rs); v = a === undefined ? undefined : a | imm; } // ori
+    else if (op === 0x19 && rt === reg) { const a = src(rs); v = a === undefined ? undefined : S64(a + simm); } // daddiu
+    else if (op === 0x09 && rt === reg) { const a = src(rs); v = a === undefined ? undefined : BigInt.asIntN(32, a + simm); } // addiu
+    else if (op === 0 && rd === reg && rs === 0 && (fn === 0x38 || fn === 0x3c)) { // dsll, dsll32
+      const a = src(rt); v = a === undefined ? undefined : S64(a << BigInt(sa + (fn === 0x3c ? 32 : 0)));
+    } else if (op === 0 && rd === reg && fn === 0x2d) { // daddu
+      const a = src(rs), b = src(rt); v = a === undefined || b === undefined ? undefined : S64(a + b);
+    } else if (writesGpr(w) === reg) v = undefined;
+  }
+  return v;
+}
+
+/** The GPR an instruction writes, for the few kinds constantIn must not mistake (-1: none it tracks). */
+function writesGpr(w: number): number {
+  const op = w >>> 26;
+  if (op === 0) return (w >>> 11) & 31;
+  if (op === 0x03) return 31; // jal
+  if (op >= 0x08 && op <= 0x0f) return (w >>> 16) & 31; // immediate arithmetic/logic
+  if (op >= 0x18 && op <= 0x1a) return (w >>> 16) & 31; // daddi, daddiu, ldl
+  if ((op >= 0x20 && op <= 0x27) || op === 0x37 || op === 0x1b) return (w >>> 16) & 31; // loads
+  return -1;
+}
+
+/**
+ * Whether the CPU runs the decompressor: its PC is in the decompressor's code and the RAM
+ * there still holds that code (a kernel relocated by KASLR may have been copied over it).
+ */
+export function inDecompressor(dbg: MachineDebugger, jump: DecompressorJump): boolean {
+  const pc = U64(dbg.cpu.pc);
+  const { addr, bytes, little } = jump.code;
+  if (pc < addr || pc + 16n > addr + BigInt(bytes.length)) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let k = 0; k < 4; k++) {
+    const off = Number(pc - addr) + k * 4;
+    if (dbg.mem.word(pc + BigInt(k * 4)) !== (dv.getUint32(off, little) | 0)) return false;
+  }
+  return true;
 }
 
 export class KernelSymbols {
@@ -98,6 +163,21 @@ export class KernelSymbols {
   private constructor(private readonly dbg: MachineDebugger, private readonly jump: DecompressorJump, private readonly handlers: KernelSymbolsHandlers) {
     dbg.setInternalBreakpoint(jump.pc, () => this.onKernelJump());
     dbg.symbolsPending = PENDING;
+    // A board reset boots again: the symbols are gone until the decompressor jumps to the kernel.
+    dbg.machine.events.on('reset', () => this.drop(true));
+  }
+
+  /** Forgets the kernel's symbols until it starts again (`tell`: the front end hears so). */
+  private drop(tell: boolean): void {
+    const had = this.ready;
+    this.ready = false;
+    this.info = undefined;
+    this.dbg.symbolsPending = PENDING;
+    this.dbg.symbols.remove(KALLSYMS_SOURCE);
+    for (const a of [this.relocateKernel, this.returnHook]) if (a !== undefined) this.dbg.setInternalBreakpoint(a, undefined);
+    this.returnHook = undefined;
+    this.dbg.setInternalBreakpoint(this.jump.pc, () => this.onKernelJump());
+    if (had && tell) this.handlers.onPending?.();
   }
 
   /** Watches a vmlinuz boot for its kernel symbols; undefined when `kernel` is not a decompressor ELF. */
@@ -114,13 +194,7 @@ export class KernelSymbols {
   /** The decompressor jumps to the kernel: read kallsyms from the decompressed image. */
   private onKernelJump(): void {
     const dbg = this.dbg;
-    const had = this.ready;
-    this.ready = false;
-    this.info = undefined;
-    dbg.symbolsPending = PENDING;
-    dbg.symbols.remove(KALLSYMS_SOURCE);
-    if (had) this.handlers.onPending?.(); // a second boot (reset): breakpoints wait for the symbols again
-    if (this.returnHook !== undefined) { dbg.setInternalBreakpoint(this.returnHook, undefined); this.returnHook = undefined; }
+    this.drop(true); // a second boot not seen as a reset: breakpoints wait for the symbols again
     const target = U64(dbg.cpu.getGpr(this.jump.reg));
     if (target < KSEG0 || target >= KSEG0 + KSEG_SIZE) {
       this.fail(`kernel symbols: the decompressor jumps to 0x${target.toString(16)}, outside kseg0; kallsyms not read`);
@@ -167,14 +241,8 @@ export class KernelSymbols {
    */
   resync(): void {
     const dbg = this.dbg;
-    this.ready = false;
-    this.info = undefined;
-    dbg.symbols.remove(KALLSYMS_SOURCE);
-    for (const a of [this.relocateKernel, this.returnHook]) if (a !== undefined) dbg.setInternalBreakpoint(a, undefined);
-    this.returnHook = undefined;
-    dbg.setInternalBreakpoint(this.jump.pc, () => this.onKernelJump());
-    const pa = kseg0Physical(dbg.cpu.pc);
-    if (pa >= this.jump.decompressorPa && pa < this.jump.decompressorEnd) { dbg.symbolsPending = PENDING; this.handlers.onPending?.(); return; }
+    this.drop(false);
+    if (inDecompressor(dbg, this.jump)) { this.handlers.onPending?.(); return; }
     let live: Kallsyms;
     try {
       live = readLiveKallsyms(dbg, this.jump.decompressorEnd);
@@ -182,8 +250,11 @@ export class KernelSymbols {
       this.fail(`kernel symbols: not found in the running kernel: ${(e as Error).message}`);
       return;
     }
-    // The live tables hold run-time addresses; the offset is known when the link-time tables were seen.
-    const offset = this.kallsyms ? U64(live.relativeBase - this.kallsyms.relativeBase) : undefined;
+    // The live tables hold run-time addresses; the offset is known when the link-time tables
+    // were seen, else from kernel_entry (its link address is the decompressor's jump target).
+    const liveEntry = live.symbols.find((s) => s.name === 'kernel_entry')?.addr;
+    const offset = this.kallsyms ? U64(live.relativeBase - this.kallsyms.relativeBase)
+      : this.jump.kernelEntry !== undefined && liveEntry !== undefined ? U64(liveEntry - this.jump.kernelEntry) : undefined;
     this.publishTable(live, 0n, offset === undefined ? 'KASLR offset unknown (read from the running kernel)' : `${kaslrText(offset)} (read from the running kernel)`, offset ?? 0n, true);
   }
 
@@ -245,12 +316,6 @@ export function relocationOffset(dbg: MachineDebugger, entry: bigint, startKerne
     return undefined;
   }
   return offset;
-}
-
-/** Physical address of a kseg0 virtual address, or -1 outside kseg0. */
-export function kseg0Physical(va: bigint): number {
-  const v = U64(va);
-  return v >= KSEG0 && v < KSEG0 + KSEG_SIZE ? Number(v - KSEG0) : -1;
 }
 
 export function kaslrText(offset: bigint): string {

@@ -186,7 +186,10 @@ export class LineTable {
       if (m) maps.push({ lines: m, offset: p.offset });
     }
     if (maps.length === 0) return undefined;
-    for (let l = line; l <= line + search; l++) {
+    // Lines come from clients: only safe integers, and the loop counts steps, not lines
+    // (past 2^53, l + 1 === l: a loop on the line number itself would never end).
+    if (!Number.isSafeInteger(line) || line < 0 || !Number.isSafeInteger(search) || search < 0) return undefined;
+    for (let k = 0, l = line; k <= search && Number.isSafeInteger(l); k++, l++) {
       const addrs: bigint[] = [];
       for (const m of maps) for (const a of m.lines.get(l) ?? []) addrs.push(U64(a + m.offset));
       if (addrs.length === 0) continue;

@@ -93,6 +93,19 @@ export class DebugSymbols {
     return best;
   }
 
+  /** The lowest symbol start above `addr` across the placed tables, or undefined. */
+  nextStart(addr: bigint): bigint | undefined {
+    let best: bigint | undefined;
+    for (const t of this.tables) {
+      if (!t.placed) continue;
+      const n = t.table.nextStart(BigInt.asUintN(64, addr - t.offset));
+      if (n === undefined) continue;
+      const a = BigInt.asUintN(64, n + t.offset);
+      if (a > addr && (best === undefined || a < best)) best = a;
+    }
+    return best;
+  }
+
   /** Address of a symbol by name (first table that has it). */
   byName(name: string): bigint | undefined {
     for (const t of this.tables) {

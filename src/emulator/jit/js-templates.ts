@@ -15,6 +15,9 @@
 //   ${EA}          (fragment) computes the effective address base+IMM into `ahi`, `alo`
 //   ${TGT}         (fragment) computes the branch target PC+4+(IMM<<2) into `thi`, `tlo`
 // Exceptions are raised by calling c.exc(code) / c.* helpers, which throw.
+// The Cavium Octeon instructions' templates live in semantics-octeon.ts, merged here.
+
+import { OCTEON_SEMANTICS } from '../cpu/semantics-octeon';
 
 const EA = `const blo = r[RS2]; const alo = (blo + IMM) | 0;
   const ahi = (r[RS2 + 1] + (IMM >> 31) + (((blo >>> 0) + (IMM >>> 0)) > 4294967295 ? 1 : 0)) | 0;`;
@@ -188,7 +191,7 @@ const S: Record<string, string> = {
   pref: `{}`,
   prefx: `{ c.cp1x(); }`,
   cache: `{ c.cp0(); ${EA} c.cacheOp(RT, ahi, alo); }`,
-  rdhwr: `{ const lo = c.rdhwr(RD), hi = lo >> 31; @WRT }`,
+  rdhwr: `{ const lo = c.rdhwr(RD), hi = c.rdhwrHi; @WRT }`,
 
   // ---- loads and stores
   lb: load('lb'), lbu: load('lbu', 'const hi = 0;'), lh: load('lh'), lhu: load('lhu', 'const hi = 0;'),
@@ -307,6 +310,8 @@ for (const op of [
   'dext', 'dextm', 'dextu', 'dins', 'dinsm', 'dinsu', 'dsbh', 'dshd',
   'ld', 'lld', 'ldl', 'ldr', 'lwu', 'sd', 'scd', 'sdl', 'sdr',
 ]) S[op] = `{ ${K64} ${S[op]} }`;
+
+Object.assign(S, OCTEON_SEMANTICS);
 
 export const SEMANTICS: Readonly<Record<string, string>> = S;
 

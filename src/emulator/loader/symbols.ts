@@ -184,6 +184,12 @@ export class SymbolTable {
     return this.entries[g];
   }
 
+  /** The lowest symbol address above `addr` (where the symbol containing it ends at the latest), or undefined. */
+  nextStart(addr: bigint): bigint | undefined {
+    const i = this.floor(addr) + 1;
+    return i < this.addrs.length ? this.addrs[i] : undefined;
+  }
+
   /** A symbol with this name (global preferred over weak over local). */
   byName(name: string): SymbolEntry | undefined {
     return this.names.get(name);

@@ -1,7 +1,8 @@
 // Virtual → physical translation as the MIPS64 MMU defines it: the 32-bit compatibility
 // segments (kuseg, kseg0, kseg1, ksseg, kseg3) and the 64-bit ones (xuseg, xsseg,
 // xkphys with its cache-attribute field, xkseg), gated by UX/SX/KX and the current mode,
-// then the TLB for mapped segments. Pure: it raises nothing itself — the caller turns
+// then the TLB for mapped segments, and the Octeon's CVMSEG local memory at the top of
+// kseg3 when its CvmMemCtl enables it for the mode. Pure: it raises nothing itself — the caller turns
 // the result code into the right exception, and the debugger uses it side-effect free.
 
 import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../cpu/cp0-defs';
@@ -13,7 +14,17 @@ export const enum Xlate {
   Refill = -2,
   Invalid = -3,
   Modified = -4,
+  /** The mapping has EntryLo.RI (a load) or XI (a fetch) set: see lastXlate.inhibit. */
+  Inhibited = -5,
 }
+
+/**
+ * EntryLo.RI and XI (architectural bits 63 and 62) as kept in EntryLo0/1 and TLB entries,
+ * whose values are exact numbers below 2^53: at bits 52 and 51 (above any PFN of a
+ * 49-bit physical address). cp0-access.ts converts on mtc0/mfc0.
+ */
+export const ELO_RI_KEPT = 2 ** 52;
+export const ELO_XI_KEPT = 2 ** 51;
 
 export const enum Mode { Kernel = 0, Supervisor = 1, User = 2 }
 
@@ -21,6 +32,8 @@ export interface MmuContext {
   readonly tlb: Tlb;
   readonly segBits: number;
   readonly paBits: number;
+  /** Octeon CVMSEG local memory: bytes usable from 0xffffffffffff8000 in a mode (0: none), and where it is physically. */
+  readonly cvmseg?: { bytes(mode: Mode): number; readonly pa: number };
 }
 
 /** Extra output of the last translate() call (avoids allocation). */
@@ -31,6 +44,10 @@ export const lastXlate = {
   tlbIndex: -1,
   /** Whether the address was in a mapped segment (for the refill vector choice). */
   mapped: false,
+  /** RI (bit 1) and XI (bit 0) of the mapping; the caller refuses a load from RI, a fetch from XI. */
+  inhibit: 0,
+  /** CVMSEG: usable for fewer bytes than a page, so never a host-cache page. */
+  partialPage: false,
 };
 
 const TWO32 = 4294967296;
@@ -43,6 +60,8 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
   lastXlate.writable = true;
   lastXlate.tlbIndex = -1;
   lastXlate.mapped = false;
+  lastXlate.inhibit = 0;
+  lastXlate.partialPage = false;
   const hiU = vaHi >>> 0;
   const segHiLimit = POW2[ctx.segBits - 32]; // VPN bits above 31 must stay below this
   if (vaHi === 0 && vaLo >= 0) {
@@ -83,7 +102,11 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
     if (mode === Mode.User) return Xlate.AddressError;
     return mapped(ctx, vaHi, vaLo, write, asid);
   }
-  // kseg3
+  // kseg3 (CVMSEG at its top when enabled for the mode)
+  if (lo >= 0xffff8000 && ctx.cvmseg !== undefined && lo - 0xffff8000 < ctx.cvmseg.bytes(mode)) {
+    lastXlate.partialPage = true;
+    return ctx.cvmseg.pa + (lo - 0xffff8000);
+  }
   if (mode !== Mode.Kernel) return Xlate.AddressError;
   return mapped(ctx, vaHi, vaLo, write, asid);
 }
@@ -95,6 +118,7 @@ function mapped(ctx: MmuContext, vaHi: number, vaLo: number, write: boolean, asi
   lastXlate.tlbIndex = i;
   const h = ctx.tlb.half(i, vaLo);
   if (!(h.lo & 2)) return Xlate.Invalid;
+  if (h.lo >= ELO_XI_KEPT) lastXlate.inhibit = (h.lo >= ELO_RI_KEPT ? 2 : 0) | ((h.lo % ELO_RI_KEPT) >= ELO_XI_KEPT ? 1 : 0);
   const dirty = (h.lo & 4) !== 0;
   lastXlate.writable = dirty;
   if (write && !dirty) return Xlate.Modified;

@@ -1,6 +1,6 @@
-// Checkpoint files on disk (host side of src/emulator/snapshot): a directory store for
-// Checkpointer (default `.mips64/checkpoints/` of the workspace), atomic writes, and
-// reading a checkpoint file with its parents.
+// Checkpoint files on disk (host side of src/emulator/snapshot), shared by the CLI and the
+// debug adapter: a directory store for Checkpointer (default `.mips64/checkpoints/` of
+// the workspace), atomic writes, and reading a checkpoint file with its parents.
 //
 // Writes are atomic: the bytes go to a temporary file in the target directory, are
 // fsync'ed, and the file is renamed over the target; on any failure (no permission,
@@ -10,12 +10,14 @@
 // so files on disk and checkpoints in memory are the same bytes.
 //
 // Files are named `<id>.m64cp`; an incremental's parent is found by id in the same
-// directory (or in the extra directories given).
+// directory (or in the extra directories given). A writer killed mid-write (kill -9)
+// leaves its temporary file; the next writer in the directory removes those of
+// processes that are gone (removeStaleTemporaries).
 
 import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileErrorMessage } from './errors';
+import { fileProblem, INPUT_LIMITS, InputFileError, readInputFileSync } from './input-file';
 import {
   CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader,
 } from '../emulator/snapshot/format';
@@ -23,15 +25,48 @@ import { resolveChain } from '../emulator/snapshot/checkpoint';
 import { CheckpointInfo, CheckpointStore, infoFromHeader } from '../emulator/snapshot/manager';
 
 export const DEFAULT_CHECKPOINT_DIR = join('.mips64', 'checkpoints');
+/** A header is a few KiB of JSON; a listing reads no more than this of it. */
+const MAX_HEADER_BYTES = 1 << 20;
 
 /** The file-system calls used here (tests inject failures). */
 export type FsOps = Pick<typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'readFileSync'
-  | 'readdirSync' | 'statSync' | 'readSync' | 'existsSync'>;
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync'
+  | 'readdirSync' | 'fstatSync' | 'readSync' | 'existsSync'>;
 
 function ioError(file: string, e: unknown): CheckpointError {
   if (e instanceof CheckpointError) return e;
-  return new CheckpointError('io', fileErrorMessage(file, e));
+  if (e instanceof InputFileError) return new CheckpointError('io', e.message);
+  return new CheckpointError('io', fileProblem(file, e));
+}
+
+/** The temporary file writeFileAtomicSync writes `path` through: `.NAME.PID.RANDOM.tmp` beside it. */
+const TEMP_RE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether process `pid` exists on this machine (one of another user counts). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files in `dir` that writeFileAtomicSync left behind when its
+ * process was killed mid-write (kill -9, power loss): those of processes that no longer
+ * exist, for files named `*suffix`. Returns their names.
+ */
+export function removeStaleTemporaries(dir: string, suffix: string, fs: FsOps = nodeFs): string[] {
+  let names: string[];
+  try { names = fs.readdirSync(dir) as string[]; } catch { return []; }
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = TEMP_RE.exec(n);
+    if (!m || !m[1]!.endsWith(suffix) || alive(Number(m[2]))) continue;
+    try { fs.unlinkSync(join(dir, n)); removed.push(n); } catch { /* gone meanwhile, or not ours to remove */ }
+  }
+  return removed;
 }
 
 /** Writes `bytes` to `path` atomically (temporary file + fsync + rename). */
@@ -62,11 +97,10 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, fs: FsOps =
   } catch { /* ignore */ }
 }
 
-/** Reads a whole checkpoint file, with a one-line error on failure. */
-export function readCheckpointFile(path: string, fs: FsOps = nodeFs): Uint8Array {
+/** Reads a whole checkpoint file (a regular file within INPUT_LIMITS.checkpoint), with a one-line error on failure. */
+export function readCheckpointFile(path: string): Uint8Array {
   try {
-    const b = fs.readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return readInputFileSync(path, 'checkpoint', 'checkpoint');
   } catch (e) {
     throw ioError(path, e);
   }
@@ -76,11 +110,16 @@ export function readCheckpointFile(path: string, fs: FsOps = nodeFs): Uint8Array
 export function peekCheckpointFile(path: string, fs: FsOps = nodeFs): CheckpointInfo {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(path, 'r');
-    const size = fs.statSync(path).size;
+    // (Non-blocking: a FIFO named like a checkpoint must not hang a listing.)
+    fd = fs.openSync(path, nodeFs.constants.O_RDONLY | (nodeFs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new CheckpointError('io', `${path}: not a regular file`);
+    if (st.size > INPUT_LIMITS.checkpoint) throw new CheckpointError('corrupt', `${path}: ${st.size} bytes is more than a checkpoint may be`);
+    const size = st.size;
     const pre = new Uint8Array(24);
     fs.readSync(fd, pre, 0, 24, 0);
     const headLen = new DataView(pre.buffer).getUint32(16, true);
+    if (headLen > MAX_HEADER_BYTES) throw new CheckpointError('corrupt', `${path}: its header claims ${headLen} bytes (a header is at most ${MAX_HEADER_BYTES})`);
     const first = new Uint8Array(Math.min(size, 24 + headLen));
     fs.readSync(fd, first, 0, first.length, 0);
     const header = peekHeader(first, path);
@@ -112,6 +151,11 @@ export class DiskCheckpointStore implements CheckpointStore {
 
   get location(): string { return this.dir; }
 
+  /** Removes what runs killed while writing here left behind (removeStaleTemporaries); returns their names. */
+  removeStaleTemporaries(): string[] {
+    return removeStaleTemporaries(this.dir, CHECKPOINT_EXTENSION, this.fs);
+  }
+
   fileFor(id: string): string {
     if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new CheckpointError('not-found', `invalid checkpoint id '${id}'`);
     return join(this.dir, id + CHECKPOINT_EXTENSION);
@@ -129,7 +173,7 @@ export class DiskCheckpointStore implements CheckpointStore {
   get(id: string): Uint8Array | undefined {
     const f = this.fileFor(id);
     if (!this.fs.existsSync(f)) return undefined;
-    return readCheckpointFile(f, this.fs);
+    return readCheckpointFile(f);
   }
 
   has(id: string): boolean {
@@ -175,12 +219,12 @@ export class DiskCheckpointStore implements CheckpointStore {
  * the file's directory, then in `dirs`), fully verified. Base first.
  */
 export function readCheckpointChain(file: string, dirs: readonly string[] = [], fs: FsOps = nodeFs): ParsedCheckpoint[] {
-  const tip = parseCheckpoint(readCheckpointFile(file, fs), file);
+  const tip = parseCheckpoint(readCheckpointFile(file), file);
   const stores = [dirname(resolve(file)), ...dirs].map((d) => new DiskCheckpointStore(d, fs));
   return resolveChain(tip, (id) => {
     for (const s of stores) {
       const f = s.fileFor(id);
-      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f, fs), f);
+      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f), f);
     }
     return undefined;
   });
