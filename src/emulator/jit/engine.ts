@@ -10,7 +10,7 @@
 // or the end of the budget, execution falls back to the interpreter so events fire at
 // exactly the same instruction count on both engines.
 
-import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
+import { Cpu, FAULT, GUEST_EXCEPTION } from '../cpu/cpu';
 import { Exc, ST_KX } from '../cpu/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
@@ -249,8 +249,8 @@ export class JitEngine {
         }
         // Find the block at PC: fetch translation + cache lookup.
         const lo = c.pcLo, hi = c.pcHi;
-        if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL
-        const off = c.ramOff(hi, lo, Access.Fetch);
+        const off = c.access(hi, lo, Access.Fetch, 3);
+        if (off === FAULT) { c.trapped = false; from = undefined; if (this.onBlockExit) this.onBlockExit(undefined, true); continue; }
         if (off < 0) { this.interp.run(1); stats.interpretedInsns++; from = undefined; continue; }
         const key = off * 4 + c.mode;
         blk = this.cachedBlock(key, lo, hi);
@@ -295,7 +295,7 @@ export class JitEngine {
         c.ioHit = false;
         // (The generated code sets c.jitBlk itself before anything that may need precise state.)
         const observe = this.onBlockExit;
-        if (this.wasm) this.wasm.chain = observe === undefined || this.chainObserved;
+        if (this.wasm) this.wasm.chain = (observe === undefined || this.chainObserved) && bp === undefined;
         let chained = 0;
         for (;;) {
           const nb: Block | undefined = blk.fn(c, r);
@@ -308,6 +308,17 @@ export class JitEngine {
             observe(blk, false);
           }
           blk = nb;
+        }
+        if (c.trapped) {
+          // A WebAssembly region's call-out took a guest exception (the CPU is at its vector).
+          c.trapped = false;
+          c.jitBlk = undefined;
+          c.exitSlot = -1;
+          from = undefined;
+          stats.blockExecs += chained + 1;
+          stats.chainedExecs += chained;
+          if (this.onBlockExit) this.onBlockExit(blk, true);
+          continue;
         }
         // (A WebAssembly block may have run others linked after it: the last one exited.)
         if (blk.wasm !== undefined) blk = this.wasm!.last!;
@@ -484,8 +495,14 @@ export class JitEngine {
       this.stats.runnerInsns += cold;
       this.stats.interpretedInsns += cold;
       if (r.end !== RunEnd.Cold) {
-        // Regions ran last: their exit's state (or their guest exception, thrown here).
+        // Regions ran last: their exit's state (or their guest exception: Cpu.trapped).
         this.wasm!.afterRegions();
+        if (c.trapped) {
+          c.trapped = false;
+          c.exitSlot = -1;
+          this.onBlockExit?.(undefined, true);
+          return r.first;
+        }
         const last = this.wasm!.last;
         if (c.exitSlot >= 0 && last !== undefined && last.valid) { this.regionExit = last; this.regionExitSlot = c.exitSlot; }
         c.exitSlot = -1;

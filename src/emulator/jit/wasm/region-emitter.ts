@@ -245,6 +245,11 @@ class RegionEmitter implements WasmHost {
 
   /** Exit after a call-out took a guest exception (the CPU state is already the exception's). */
   private exceptionExit(): void {
+    // (The instructions before this one count: the icount the exit leaves — from which the
+    // driver goes on — is the faulting instruction's, as the call-out's precise state had it.
+    // The call-out left the vector's address in Ctrl.PCLO/PCHI, which the exit stores back.)
+    this.addIcount(this.k);
+    this.c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.PCLO)).set(ELO).i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.PCHI)).set(EHI);
     this.leave(-2);
   }
 

@@ -12,6 +12,8 @@
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
 import { ST_KX } from '../../cpu/cp0-defs';
+import { C0 } from '../../cpu/cp0';
+import { DRIVER_LOCALS, emitDriver } from './driver';
 import type { Interpreter } from '../../cpu/interpreter';
 import { Effect, HELPERS } from '../../isa/helpers';
 import type { HelperImpl } from '../../cpu/helpers';
@@ -20,7 +22,7 @@ import { Block, findRegion, Scanned } from '../translator';
 import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
 import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, HELPER_LIST, MemOp, maxSlots, unsupported } from './region-emitter';
-import { Code, encodeModule, Op, ValType } from './encoder';
+import { Code, encodeModule, ValType } from './encoder';
 import { Ctrl, JC_SIZE, jcSlot, Layout, LINK_CAP, TABLE_CAP } from './layout';
 import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
 
@@ -54,8 +56,15 @@ export class WasmTier {
   private readonly i32: Int32Array;
   private readonly linkWords: Int32Array;
   private readonly startWords: Int32Array;
-  /** The jump cache (Layout.jc). */
+  /** The jump caches (Layout.jc, jcAll) and the regions' mode and start (Layout.meta). */
   private readonly jcWords: Int32Array;
+  private readonly jcAllWords: Int32Array;
+  private readonly metaWords: Int32Array;
+  /** What the driver's chain was entered with: a call-out that changes any of them asks for JavaScript (Ctrl.BAIL). */
+  private eventAt = 0;
+  private flushesAt = 0;
+  private kxAt = 0;
+  private trapsAt = 0;
   /** Block per table index. */
   private readonly byIdx: Array<Block | undefined> = [undefined];
   /** Per table index: precise-state info and instruction words of each region block (by label), for call-outs. */
@@ -106,24 +115,26 @@ export class WasmTier {
     this.L = {
       regs: cpu.r.byteOffset, cp0: cpu.c0.w.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
       ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8), jc: bus.allocCore(JC_SIZE * 4),
+      jcAll: bus.allocCore(JC_SIZE * 4), meta: bus.allocCore(TABLE_CAP * 8),
     };
     this.jcWords = new Int32Array(bus.buffer, this.L.jc, JC_SIZE);
+    this.jcAllWords = new Int32Array(bus.buffer, this.L.jcAll, JC_SIZE);
+    this.metaWords = new Int32Array(bus.buffer, this.L.meta, TABLE_CAP * 2);
     const buf = bus.buffer;
     this.f64 = new Float64Array(buf, ctrl, 2);
     this.i32 = new Int32Array(buf, ctrl, Ctrl.BYTES / 4);
     this.linkWords = new Int32Array(buf, this.L.links, linkCap);
     this.startWords = new Int32Array(buf, this.L.starts, TABLE_CAP * 2);
     this.table = new wasmApi!.Table({ element: 'anyfunc', initial: TABLE_CAP });
-    // The driver: run(idx) calls block idx and each block it returns until one returns 0.
-    const code = new Code();
-    code.begin(Op.loop).get(0).callIndirect(0).tee(0).brIf(0).op(Op.end).i32(0);
+    // The driver (driver.ts): run(idx) runs block idx, the blocks it links to, and regions the jump cache names.
     const driver = instantiate(encodeModule({
       types: [{ params: [], results: [ValType.i32] }, { params: [ValType.i32], results: [ValType.i32] }],
+      memory: { module: 'm', name: 'mem', minPages: 0 },
       table: { module: 'm', name: 't', min: TABLE_CAP },
       imports: [],
-      funcs: [{ type: 1, locals: [], code }],
+      funcs: [{ type: 1, locals: DRIVER_LOCALS, code: emitDriver(this.L) }],
       exports: [{ name: 'run', func: 0 }],
-    }), { m: { t: this.table } });
+    }), { m: { t: this.table, mem: bus.memory } });
     this.run = driver.exports.run as (idx: number) => number;
     this.imports = {
       m: { mem: bus.memory },
@@ -224,8 +235,13 @@ export class WasmTier {
    * runner finds it without the dispatcher.
    */
   noteStart(b: Block): void {
-    if (!b.wasm || b.mode !== 0 || !unmappedKernel(b.startHi, b.startLo)) return;
-    this.jcWords[jcSlot(b.startLo)] = b.wasm.idx;
+    if (!b.wasm) return;
+    const idx = b.wasm.idx;
+    this.metaWords[idx * 2] = b.mode;
+    this.metaWords[idx * 2 + 1] = b.ramOff;
+    this.jcAllWords[jcSlot(b.startLo)] = idx;
+    if (b.mode !== 0 || !unmappedKernel(b.startHi, b.startLo)) return;
+    this.jcWords[jcSlot(b.startLo)] = idx;
   }
 
   /** The function table, jump cache and control words the cold-code runner enters regions through. */
@@ -233,14 +249,14 @@ export class WasmTier {
 
   /**
    * After the cold-code runner ran regions and stopped right after one's exit: the state
-   * enter() would leave (icount, PC, exit slot; `last`), or throws GUEST_EXCEPTION when a
+   * enter() would leave (icount, PC, exit slot; `last`), or sets Cpu.trapped when a
    * call-out took a guest exception (the CPU is at the vector).
    */
   afterRegions(): void {
     const c = this.cpu, i = this.i32;
     c.jitBlk = undefined;
     const slot = i[Ctrl.SLOT >> 2];
-    if (slot === -2) throw GUEST_EXCEPTION;
+    if (slot === -2) { c.trapped = true; return; }
     c.icount = c.icount0 = this.icountNow();
     c.pcLo = i[Ctrl.PCLO >> 2];
     c.pcHi = i[Ctrl.PCHI >> 2];
@@ -275,6 +291,7 @@ export class WasmTier {
     }
     this.startWords.fill(0);
     this.jcWords.fill(0);
+    this.jcAllWords.fill(0);
     this.free.length = 0;
     this.next = 1;
     this.nextLink = 0;
@@ -290,11 +307,12 @@ export class WasmTier {
     const rem = this.chain ? Math.max(-REM_OFF, Math.min(REM_OFF, c.jitLimit - c.icount0)) : -REM_OFF;
     i[Ctrl.REM0 >> 2] = rem;
     i[Ctrl.REM >> 2] = rem;
+    this.chainEntered();
     this.run(idx);
     const slot = i[Ctrl.SLOT >> 2], lo = i[Ctrl.PCLO >> 2], hi = i[Ctrl.PCHI >> 2];
-    // (The exception was caught in the call-out so that the code could store its
-    // registers: the CPU is at the exception vector; rethrown to the dispatcher now.)
-    if (slot === -2) throw GUEST_EXCEPTION;
+    // (A call-out took a guest exception — the CPU is at the exception vector — and the code
+    // stored its registers and left: the dispatcher sees Cpu.trapped.)
+    if (slot === -2) { c.trapped = true; return undefined; }
     c.icount0 = this.icountNow();
     const last = this.byIdx[i[Ctrl.LAST >> 2]]!;
     if (slot >= 0 && c.icount0 <= c.jitLimit) {
@@ -307,6 +325,28 @@ export class WasmTier {
     c.exitSlot = slot;
     this.last = last;
     return undefined;
+  }
+
+  /** Before a chain runs: what a call-out must not change without asking for JavaScript (Ctrl.BAIL), and the mode. */
+  chainEntered(): void {
+    const c = this.cpu, i = this.i32;
+    this.eventAt = c.nextEvent;
+    this.flushesAt = c.htlb.flushes;
+    this.kxAt = c.c0.w[C0.STATUS] & ST_KX;
+    this.trapsAt = c.htlb.accessTrapped;
+    i[Ctrl.BAIL >> 2] = 0;
+    i[Ctrl.MODE >> 2] = c.mode;
+  }
+
+  /**
+   * After a call-out: the mode the CPU is in, and whether the driver must return to JavaScript
+   * rather than go on through the jump cache (Ctrl.BAIL).
+   */
+  private settle(): void {
+    const c = this.cpu, i = this.i32;
+    i[Ctrl.MODE >> 2] = c.mode;
+    if (c.stopRequested || c.irqPending || c.waiting || c.nextEvent !== this.eventAt || c.htlb.flushes !== this.flushesAt
+      || (c.c0.w[C0.STATUS] & ST_KX) !== this.kxAt || c.htlb.accessTrapped !== this.trapsAt || this.full) i[Ctrl.BAIL >> 2] = 1;
   }
 
   /** Precise state for a call-out from instruction k of `b`. */
@@ -327,14 +367,21 @@ export class WasmTier {
   private ioDone(): void {
     const c = this.cpu;
     this.i32[Ctrl.STATUS >> 2] = c.ioHit ? 1 : 0;
+    if (c.ioHit) this.i32[Ctrl.BAIL >> 2] = 1;
     c.ioHit = false;
+    this.settle();
   }
 
   /** A guest exception in a call-out: the code stores its registers and exits (status 2), then enter() rethrows. */
   private caught(err: unknown): void {
     if (err !== GUEST_EXCEPTION) throw err;
-    this.i32[Ctrl.STATUS >> 2] = 2;
-    this.i32[Ctrl.SLOT >> 2] = -2;
+    const c = this.cpu, i = this.i32;
+    i[Ctrl.STATUS >> 2] = 2;
+    i[Ctrl.SLOT >> 2] = -2;
+    // (Where the driver may go on: the exception vector.)
+    i[Ctrl.PCLO >> 2] = c.pcLo;
+    i[Ctrl.PCHI >> 2] = c.pcHi;
+    this.settle();
   }
 
   /** A RAM access the inline lookup missed (TLB, page trap, device, alignment). */
@@ -342,24 +389,21 @@ export class WasmTier {
     const c = this.cpu;
     this.precise(b, k);
     let res = 0, rh = 0;
-    try {
+    // (The accesses take a guest exception without unwinding: Cpu.trapped.)
     switch (op) {
-      case MemOp.LB: res = c.lb(hi, lo); rh = res >> 31; break;
-      case MemOp.LBU: res = c.lbu(hi, lo); break;
-      case MemOp.LH: res = c.lh(hi, lo); rh = res >> 31; break;
-      case MemOp.LHU: res = c.lhu(hi, lo); break;
-      case MemOp.LW: res = c.lw(hi, lo); rh = res >> 31; break;
-      case MemOp.LWU: res = c.lw(hi, lo); break;
-      case MemOp.LD: res = c.ld(hi, lo); rh = c.ldHi; break;
-      case MemOp.SB: c.sb(hi, lo, vl); break;
-      case MemOp.SH: c.sh(hi, lo, vl); break;
-      case MemOp.SW: c.sw(hi, lo, vl); break;
-      default: c.sd(hi, lo, vl, vh); break;
+      case MemOp.LB: res = (c.rdB(hi, lo) << 24) >> 24; rh = res >> 31; break;
+      case MemOp.LBU: res = c.rdB(hi, lo); break;
+      case MemOp.LH: res = (c.rdH(hi, lo) << 16) >> 16; rh = res >> 31; break;
+      case MemOp.LHU: res = c.rdH(hi, lo); break;
+      case MemOp.LW: res = c.rdW(hi, lo); rh = res >> 31; break;
+      case MemOp.LWU: res = c.rdW(hi, lo); break;
+      case MemOp.LD: res = c.rdD(hi, lo); rh = c.ldHi; break;
+      case MemOp.SB: c.wrB(hi, lo, vl); break;
+      case MemOp.SH: c.wrH(hi, lo, vl); break;
+      case MemOp.SW: c.wrW(hi, lo, vl); break;
+      default: c.wrD(hi, lo, vl, vh); break;
     }
-    } catch (err) {
-      this.caught(err);
-      return 0;
-    }
+    if (c.trapped) { c.trapped = false; this.caught(GUEST_EXCEPTION); return 0; }
     if (k === b.ds) c.inDelay = false;
     this.i32[Ctrl.RESHI >> 2] = rh;
     this.ioDone();
