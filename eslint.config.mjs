@@ -13,6 +13,17 @@
 // `typeof import('vscode')`.
 // Relative imports are matched per directory depth so that e.g. `../../adapter/x`
 // is recognised exactly when it leaves src/emulator for src/adapter.
+//
+//   src/storage    host files (checkpoint directories, bounded input reads) for the CLI
+//                  and the adapter: may use the emulator, nothing above it
+//
+// Inside src/emulator, zones (@typescript-eslint/no-restricted-imports; type-only imports
+// are allowed): the debugger is on top (only it imports src/emulator/debug); devices,
+// the instruction set, the loader, memory and the snapshot code do not reach into the
+// CPU, the engines, the boards or the debugger. And no module imports itself through a
+// chain of value imports (mips64/no-import-cycles).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
@@ -87,6 +98,76 @@ function layerRules(layer, forbidden, noVscode, allowVscodePackages = false) {
   return blocks;
 }
 
+/**
+ * Zone rules inside src/emulator: files under src/emulator/<zone>/ may not import (values
+ * from) the sibling directories `forbidden` (or ../machine when `noMachine`).
+ */
+function zoneRules(zone, forbidden, noMachine = false) {
+  const blocks = [];
+  const list = forbidden.join('|');
+  for (let depth = 0; depth <= 4; depth++) {
+    const up = '../'.repeat(depth + 1); // back to src/emulator/
+    const patterns = [{
+      regex: `^${escapeRegex(up)}(?:${list})(?:/|$)`,
+      allowTypeImports: true,
+      message: `src/emulator/${zone} must not import from src/emulator/{${forbidden.join(',')}} (zones: see eslint.config.mjs).`,
+    }];
+    if (noMachine) patterns.push({ regex: `^${escapeRegex(up)}machine$`, allowTypeImports: true, message: `src/emulator/${zone} must not import the Machine (zones: see eslint.config.mjs).` });
+    blocks.push({
+      name: `mips64/zones/${zone}/depth-${depth}`,
+      files: [`src/emulator/${zone}/${'*/'.repeat(depth)}*.ts`],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+    });
+  }
+  return blocks;
+}
+
+/** Value imports (not `import type`) of a TypeScript file: resolved paths of its relative modules. */
+const importsCache = new Map();
+function valueImports(file) {
+  let deps = importsCache.get(file);
+  if (deps) return deps;
+  deps = [];
+  let text = '';
+  try { text = readFileSync(file, 'utf8'); } catch { /* unreadable: no edges */ }
+  for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
+    if (m[1]) continue;
+    const t = resolve(dirname(file), m[2]);
+    const hit = [`${t}.ts`, join(t, 'index.ts')].find((c) => existsSync(c));
+    if (hit) deps.push(hit);
+  }
+  importsCache.set(file, deps);
+  return deps;
+}
+
+/** mips64/no-import-cycles: a module that reaches itself through value imports is reported, with the cycle. */
+const noImportCycles = {
+  meta: { type: 'problem', schema: [], messages: { cycle: 'import cycle: {{path}}' } },
+  create(context) {
+    return {
+      Program(node) {
+        const self = resolve(context.filename);
+        const seen = new Set();
+        const path = [];
+        const dfs = (f) => {
+          for (const d of valueImports(f)) {
+            if (d === self) return [...path, d];
+            if (seen.has(d)) continue;
+            seen.add(d);
+            path.push(d);
+            const c = dfs(d);
+            if (c) return c;
+            path.pop();
+          }
+          return undefined;
+        };
+        const cycle = dfs(self);
+        if (cycle) context.report({ node, messageId: 'cycle', data: { path: [self, ...cycle].map((f) => f.slice(f.lastIndexOf('/src/') + 1)).join(' -> ') } });
+      },
+    };
+  },
+};
+
 export default defineConfig(
   {
     name: 'mips64/ignores',
@@ -118,4 +199,20 @@ export default defineConfig(
   // The debug adapter is built on @vscode/debugadapter and @vscode/debugprotocol.
   ...layerRules('adapter', ['extension'], true, true),
   ...layerRules('language', ['extension'], false),
+  ...layerRules('storage', ['adapter', 'extension', 'language', 'cli'], true),
+  ...zoneRules('devices', ['cpu', 'jit', 'mmu', 'boards', 'debug'], true),
+  ...zoneRules('isa', ['cpu', 'jit', 'mmu', 'devices', 'boards', 'debug', 'snapshot'], true),
+  ...zoneRules('loader', ['cpu', 'jit', 'mmu', 'devices', 'boards', 'debug', 'snapshot'], true),
+  ...zoneRules('memory', ['cpu', 'jit', 'mmu', 'boards', 'debug', 'snapshot'], true),
+  ...zoneRules('snapshot', ['jit', 'devices', 'boards', 'debug']),
+  ...zoneRules('mmu', ['jit', 'devices', 'boards', 'debug']),
+  ...zoneRules('cpu', ['jit', 'devices', 'boards', 'debug']),
+  ...zoneRules('jit', ['devices', 'boards', 'debug']),
+  ...zoneRules('boards', ['debug', 'jit']),
+  {
+    name: 'mips64/no-import-cycles',
+    files: ['src/**/*.ts'],
+    plugins: { mips64: { rules: { 'no-import-cycles': noImportCycles } } },
+    rules: { 'mips64/no-import-cycles': 'error' },
+  },
 );

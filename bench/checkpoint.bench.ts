@@ -8,15 +8,16 @@
 // qemu-system-mips64el is installed; and the guest slowdown dirty tracking causes on the
 // Debian boot (vmlinuz to the initramfs marker, translator: tracking off, vs armed by a
 // full checkpoint at 100 M instructions; CPU medians of interleaved runs). Prints results
-// and appends them to bench/results.md.
+// (with --write, appends them to bench/results.md).
 //
 //   npx tsc -p tsconfig.test.json && node --expose-gc out/bench/checkpoint.bench.js [--no-demo] [--no-tracking] [--no-malta] [--no-qemu]
 //        [--no-boot-tracking] [--boot-runs N]
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordResults } from './results-file';
 import { readCheckpointChain, writeFileAtomicSync } from '../src/storage/checkpoint-files';
 import { checkpointEvery } from '../src/cli/checkpoint-options';
 import { createDemoMachine } from '../src/emulator/boards/demo';
@@ -442,8 +443,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const results = join(__dirname, '..', '..', 'bench', 'results.md');
-  if (existsSync(results)) appendFileSync(results, '\n' + lines.join('\n') + '\n');
+  recordResults('\n' + lines.join('\n') + '\n');
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

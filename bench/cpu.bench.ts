@@ -3,12 +3,13 @@
 // the same run when installed. Prints guest MIPS and wall times; appends to results.md.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoMachine } from '../src/emulator/boards/demo';
 import { assemble } from '../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../src/emulator/isa/assembler/to-elf';
+import { recordResults } from './results-file';
 
 const DIR = join(__dirname, '..', '..', 'bench', 'kernels');
 const KERNELS = ['intloop', 'memcpy', 'arith64', 'chain'];
@@ -79,9 +80,6 @@ if (require.main === module) {
   const lines = cpuBench();
   for (const l of lines) console.log(l);
   const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return '?'; } })();
-  const results = join(__dirname, '..', '..', 'bench', 'results.md');
-  if (existsSync(results)) {
-    appendFileSync(results, `\n### CPU kernels — ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus()[0]?.model ?? '?'}, node ${process.version}\n`
-      + lines.map((l) => `- ${l}`).join('\n') + '\n');
-  }
+  recordResults(`\n### CPU kernels — ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus()[0]?.model ?? '?'}, node ${process.version}\n`
+    + lines.map((l) => `- ${l}`).join('\n') + '\n');
 }

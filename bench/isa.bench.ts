@@ -14,6 +14,7 @@ import { decoderFor } from '../src/emulator/isa/decoder.js';
 import { Disassembler } from '../src/emulator/isa/disassembler.js';
 import { parseElf } from '../src/emulator/loader/elf.js';
 import { debianCorpus } from '../test/support/corpus.js';
+import { writeResults } from './results-file.js';
 
 const REPO = resolve(__dirname, '..', '..');
 const RESULTS = join(REPO, 'bench', 'results.md');
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
   } catch {
     // not a git checkout
+  }
+  if (!writeResults()) {
+    console.log('\n(bench/results.md not changed: add --write to append these figures)');
+    return;
   }
   if (!existsSync(RESULTS)) {
     writeFileSync(RESULTS, [

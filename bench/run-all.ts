@@ -1,14 +1,15 @@
 // `npm run bench`: every benchmark in one run on one machine (ISA decode/disassembly,
 // CPU kernels on both engines and QEMU, the Debian Malta boot on both engines and QEMU,
-// checkpoints), appending a dated, commit-stamped section to bench/results.md.
+// checkpoints), printing a dated, commit-stamped section; `npm run bench -- --write`
+// appends it to bench/results.md (results-file.ts).
 
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { adapterBench } from './adapter.bench';
 import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
+import { recordResults, writeResults } from './results-file';
 
 async function main(): Promise<void> {
   const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return '?'; } })();
@@ -30,8 +31,8 @@ async function main(): Promise<void> {
   await run('Debugger (DAP round trips, breakpoint overhead)', adapterBench);
   await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
-  appendFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), text);
-  execFileSync(process.execPath, [join(__dirname, 'isa.bench.js')], { stdio: 'inherit' });
+  recordResults(text);
+  execFileSync(process.execPath, [join(__dirname, 'isa.bench.js'), ...(writeResults() ? ['--write'] : [])], { stdio: 'inherit' });
 }
 
 void main();

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests compare against, on Debian/Ubuntu (run as root):
+# Installs the Debian packages the tests compare against, on Debian/Ubuntu (as root, or
+# through sudo when run by another user):
 #   - cross binutils/gcc for mips64el and mips64 (objdump/as are the disassembler and
 #     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
 #     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator),
 #     qemu-user (its Octeon68XX CPU, user mode only, is the oracle for the Cavium instructions);
-#   - chromium and libkrb5-dev for the VS Code UI test (test/e2e/ui.test.ts): Chromium is the
-#     browser playwright-core drives; the Kerberos headers let code-server's native modules
-#     build (scripts/ui-setup.sh installs code-server itself, from npm, into the user's cache);
+#   - chromium, libkrb5-dev, python3, make and g++ for the VS Code UI test (test/e2e/ui.test.ts):
+#     Chromium is the browser playwright-core drives; the Kerberos headers and a C++ toolchain
+#     (node-gyp: python3, make, g++) let code-server's native modules build
+#     (scripts/ui-setup.sh installs code-server itself, from npm, into the user's cache);
 #   - the mips64el dpkg architecture, so the project can `apt-get download` Debian's
 #     mips64el busybox-static and linux-image-5kc-malta guests.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
+# Root installs directly (CI, root containers, which often have no sudo); anyone else
+# through sudo, so the README's `scripts/install-deps.sh && npm test` works either way.
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: must run as root (installs Debian packages): sudo $0" >&2
+  if command -v sudo >/dev/null 2>&1; then
+    echo "install-deps: not root: running it again with sudo" >&2
+    exec sudo DEBIAN_FRONTEND=noninteractive bash "$0" "$@"
+  fi
+  echo "install-deps: must run as root (it installs Debian packages) and sudo is not installed: run it as root" >&2
   exit 1
 fi
 
@@ -28,6 +36,9 @@ packages=(
   qemu-user
   chromium
   libkrb5-dev
+  python3
+  make
+  g++
 )
 
 installed() {

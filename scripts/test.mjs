@@ -1,10 +1,14 @@
-// `npm test`: type-checks and compiles the sources and tests to out/, bundles dist/,
-// then runs every test file (out/test/**/*.test.js) with node's built-in runner.
+// `npm test`: runs ESLint (layering, the emulator's zones, no import cycles: see
+// eslint.config.mjs), type-checks and compiles the sources and tests to out/, bundles
+// dist/, then runs every test file (out/test/**/*.test.js) with node's built-in runner.
+// `npm test -- SUBSTRING…` runs only the matching test files and skips ESLint.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+const filter = process.argv.slice(2);
+if (filter.length === 0) run(process.execPath, ['node_modules/eslint/bin/eslint.js', '--no-error-on-unmatched-pattern', 'src', 'test', 'bench', 'scripts']);
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.test.json']);
 run(process.execPath, ['scripts/build.mjs']);
 
@@ -17,7 +21,6 @@ function collect(dir) {
   }
   return out;
 }
-const filter = process.argv.slice(2);
 let files = collect('out/test').sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });

@@ -12,7 +12,7 @@
 //   --checkpoint-memory MiB in-memory budget for checkpoints (default 256)
 
 import { OptionSpec } from './args';
-import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, peekCheckpointFile, readCheckpointChain } from '../storage/checkpoint-files';
+import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, peekCheckpointFile, readCheckpointChain, resolveCheckpointRef } from '../storage/checkpoint-files';
 import { CliError, UsageError } from './errors';
 import { CliIo } from './io';
 import { printable } from './printable';
@@ -22,7 +22,7 @@ import { Checkpointer, TakenCheckpoint } from '../emulator/snapshot/manager';
 import type { Machine, RunResult } from '../emulator/machine';
 
 export const CHECKPOINT_BOOT_OPTIONS: readonly OptionSpec[] = [
-  { name: 'restore', value: 'FILE', help: 'continue from a checkpoint file (same board, CPU, memory and byte order)' },
+  { name: 'restore', value: 'CKPT', help: 'continue from a checkpoint: a file, or an id or name in the checkpoint directory (same board, CPU, memory and byte order)' },
   { name: 'checkpoint-every', value: 'N', help: 'take a checkpoint every N guest instructions (first full, then incremental)' },
   { name: 'checkpoint-dir', value: 'DIR', help: `checkpoint directory (default ${DEFAULT_CHECKPOINT_DIR})` },
   { name: 'checkpoint-memory', value: 'MiB', help: 'memory budget for checkpoints kept in memory (default 256)' },
@@ -34,6 +34,18 @@ export interface BootCheckpointing {
   readonly restored: RestoreResult | undefined;
   /** Stops periodic checkpoints (restores Machine.run). */
   close(): void;
+}
+
+/** The file `--restore REF` names: a path, or an id or name in the checkpoint directory (resolveCheckpointRef). */
+export function restoreFile(o: ReadonlyMap<string, string | true>): string | undefined {
+  const ref = o.get('restore');
+  if (ref === undefined) return undefined;
+  try {
+    return resolveCheckpointRef(String(ref), new DiskCheckpointStore(String(o.get('checkpoint-dir') ?? DEFAULT_CHECKPOINT_DIR)));
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new CliError(e.message);
+    throw e;
+  }
 }
 
 /** Machine configuration a checkpoint file needs (so boot can build the right machine before restoring). */
@@ -67,12 +79,12 @@ export function setupBootCheckpoints(
   const dir = String(o.get('checkpoint-dir') ?? DEFAULT_CHECKPOINT_DIR);
   const note = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let restored: RestoreResult | undefined;
-  const restoreFile = o.get('restore');
-  const checkpointer = every !== undefined || restoreFile !== undefined
+  const restoring = restoreFile(o);
+  const checkpointer = every !== undefined || restoring !== undefined
     ? new Checkpointer(machine, { memoryBudgetBytes: budgetMiB << 20, disk: every !== undefined ? new DiskCheckpointStore(dir) : undefined })
     : undefined;
-  if (restoreFile !== undefined) {
-    const file = String(restoreFile);
+  if (restoring !== undefined) {
+    const file = restoring;
     try {
       const chain = readCheckpointChain(file, [dir]);
       restored = prepareRestore(machine, chain).apply();

@@ -20,9 +20,12 @@ export interface ConsoleInputRecord {
 }
 
 /** FPU (CP1) registers; Status.FR is CP0 state and the FPU's `fr` copy is rebuilt from it. */
-const FPU_SPEC: StateSpec = { name: 'cpu0.fpu', version: 1, fields: { f: 'i32array', fcsr: 'i32' } };
-/** Machine-level state: power. */
-const MACHINE_SPEC: StateSpec = { name: 'machine', version: 1, fields: { poweredOff: 'bool', exitCode: 'i32' } };
+const FPU_SPEC: StateSpec = { name: 'cpu0.fpu', version: 1, fields: { f: 'i32array', fcsr: 'i32' }, ranges: { f: { length: 64 } } };
+/** Machine-level state: power. A powered-off machine is never checkpointed (nothing would run). */
+const MACHINE_SPEC: StateSpec = {
+  name: 'machine', version: 1, fields: { poweredOff: 'bool', exitCode: 'i32' },
+  invariants: [(s) => (s.poweredOff ? 'the machine is powered off (a checkpoint is of a machine that runs)' : undefined)],
+};
 
 export interface MachineOptions {
   board: 'demo' | 'malta' | 'octeon';
@@ -147,6 +150,25 @@ export class Machine {
     for (const d of this.board.devices) d.reset();
     this.board.reset();
     this.events.emit('reset', {});
+  }
+
+  /**
+   * What no one component's spec can say about restored state (each was checked against
+   * its own): Wired and Index within the TLB this model has, the timers' reference counts
+   * not after the instruction count. Why `values` (by component) cannot be this machine's
+   * state, or undefined.
+   */
+  stateProblem(values: ReadonlyMap<string, Readonly<Record<string, unknown>>>): string | undefined {
+    const cpu = values.get('cpu0'), c0 = values.get('cpu0.cp0'), cav = values.get('cpu0.cp0.cavium');
+    const entries = this.cpu.tlb.size;
+    if (c0) {
+      if (((c0.wired as number) >>> 0) >= entries) return `cpu0.cp0.wired: ${c0.wired} is not below the ${entries} TLB entries of a ${this.model.name}`;
+      if (((c0.index as number) & 0x7fffffff) >= entries) return `cpu0.cp0.index: ${c0.index} names no entry of the ${entries}-entry TLB`;
+    }
+    const icount = cpu?.icount as number | undefined;
+    if (icount !== undefined && c0 && (c0.countIcount as number) > icount) return `cpu0.cp0.countIcount: ${c0.countIcount} is after the instruction count ${icount}`;
+    if (icount !== undefined && cav && (cav.cvmCountIcount as number) > icount) return `cpu0.cp0.cavium.cvmCountIcount: ${cav.cvmCountIcount} is after the instruction count ${icount}`;
+    return undefined;
   }
 
   /** Every component with declared state, for checkpoints. */

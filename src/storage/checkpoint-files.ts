@@ -215,6 +215,21 @@ export class DiskCheckpointStore implements CheckpointStore {
 }
 
 /**
+ * The file a checkpoint reference names: a path to a file, else the id or the (unique)
+ * name of a checkpoint in `store` — what `checkpoint list` and `info` print. Throws a
+ * CheckpointError('not-found') saying what was looked for.
+ */
+export function resolveCheckpointRef(ref: string, store: DiskCheckpointStore): string {
+  if (nodeFs.existsSync(ref)) return ref;
+  const byId = join(store.dir, ref + CHECKPOINT_EXTENSION);
+  if (/^[A-Za-z0-9._-]+$/.test(ref) && !ref.startsWith('.') && nodeFs.existsSync(byId)) return byId;
+  const named = store.list().filter((c) => c.name === ref);
+  if (named.length === 1) return store.fileFor(named[0]!.id);
+  if (named.length > 1) throw new CheckpointError('not-found', `${named.length} checkpoints in ${store.dir} are named '${ref}'; give an id`);
+  throw new CheckpointError('not-found', `${ref}: no such checkpoint file, and no checkpoint with that id or name in ${store.dir}`);
+}
+
+/**
  * Reads the checkpoint `file` and the chain it continues (parents looked up by id in
  * the file's directory, then in `dirs`), fully verified. Base first.
  */

@@ -214,6 +214,16 @@ test('boot flags: --checkpoint-every N lands on multiples of N; --restore contin
     assert.equal(r.restored?.icount, 400000);
     assert.equal(fresh.cpu.icount, 400000);
     r.close();
+    // --restore also takes the id (or the name) that `checkpoint list` prints.
+    for (const ref of [taken[2].id, taken[2].name]) {
+      const again = bootScribbler({ engine: 'interp', flags: FLAG_TIMER, memoryMiB: 8 });
+      const byId = setupBootCheckpoints(again, new Map([['restore', ref], ['checkpoint-dir', dir]]), io().io);
+      assert.equal(byId.restored?.id, taken[2].id, ref);
+      assert.equal(again.cpu.icount, 300000, ref);
+      byId.close();
+    }
+    assert.throws(() => setupBootCheckpoints(fresh, new Map([['restore', 'no-such-id'], ['checkpoint-dir', dir]]), io().io),
+      (e: unknown) => e instanceof CliError && /no-such-id: no such checkpoint file, and no checkpoint with that id or name in /.test(e.message));
     // A machine with another RAM size: refused before anything changes.
     const small = createDemoMachine({ memoryMiB: 4 }).machine;
     const before = snapshotOf(small);

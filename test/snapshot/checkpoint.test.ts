@@ -367,7 +367,7 @@ test('bad input is refused with a clear message and the running machine untouche
       return c;
     }),
   }));
-  refuses(m, () => [vbump], 'version', /'cpu0.tlb' has state version 99, this build uses version 1/);
+  refuses(m, () => [vbump], 'version', /cpu0\.tlb: state version 99 was written by a newer build \(this build reads versions 1 to 1\)/);
   const pagesOut = parse(forge(F, {
     sections: (s) => s.map((x) => {
       if (x.tag !== 'PAGE') return x;

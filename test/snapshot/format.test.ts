@@ -1,13 +1,14 @@
-// Building blocks of the checkpoint format: CRC-32 and SHA-256 against published test
-// vectors and node:crypto/zlib, the page compressor (round trips over many kinds of
-// page, malformed streams refused without writing outside the page), and the
-// container (sections, digest, truncation and version errors).
+// Building blocks of the checkpoint format: CRC-32 against published test vectors and
+// zlib, the content hash against an independent SHA-256 of the file's bytes (node:crypto),
+// the page compressor (round trips over many kinds of page, malformed streams refused
+// without writing outside the page), and the container (sections, content hash,
+// truncation, CRC-compensated edits and version errors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { crc32 } from '../../src/emulator/snapshot/crc32';
-import { sha256, toHex } from '../../src/emulator/snapshot/sha256';
+import { forgeCrc, reseal, sectionsOf } from '../support/forge';
 import { isFillPage, lzDecode, PAGE_SIZE, PageCompressor } from '../../src/emulator/snapshot/compress';
 import {
   assembleCheckpoint, CheckpointError, CheckpointHeader, parseCheckpoint, peekHeader,
@@ -44,15 +45,15 @@ test('CRC-32 matches the check value and zlib.crc32 on random data, also in piec
   }
 });
 
-test('SHA-256 matches FIPS 180-4 examples and node:crypto', () => {
-  assert.equal(toHex(sha256(enc('abc'))), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-  assert.equal(toHex(sha256(new Uint8Array(0))), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  const r = rng(3);
-  for (const n of [55, 56, 63, 64, 65, 119, 120, 1000, 5000]) {
-    const b = Uint8Array.from({ length: n }, () => r() & 0xff);
-    assert.equal(toHex(sha256(b)), createHash('sha256').update(b).digest('hex'), `n=${n}`);
+/** The content hash computed independently from a file's bytes (see format.ts: preamble, then payload + header per section). */
+function contentHash(b: Uint8Array): string {
+  const h = createHash('sha256').update(b.subarray(0, 12));
+  for (const s of sectionsOf(b)) {
+    if (s.tag === 'END!') break;
+    h.update(b.subarray(s.offset, s.offset + s.length)).update(b.subarray(s.header, s.offset));
   }
-});
+  return h.digest('hex');
+}
 
 /** Pages of many shapes: text, code-like, sparse, runs, random, periodic. */
 function pages(): Array<[string, Uint8Array]> {
@@ -163,6 +164,7 @@ test('container: sections and digest round-trip; any truncation or flipped bit i
   const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [stat] }, { tag: 'INPT', pieces: [inpt.subarray(0, 2), inpt.subarray(2)] }]);
   const p = parseCheckpoint(bytes);
   assert.equal(p.hash, hash);
+  assert.equal(hash, contentHash(bytes), 'the identity is the SHA-256 of the content');
   assert.equal(p.header.name, 'test');
   assert.deepEqual(p.sections.map((s) => s.tag), ['HEAD', 'STAT', 'INPT']);
   assert.equal(peekHeader(bytes).id, 'x1');
@@ -179,18 +181,37 @@ test('container: sections and digest round-trip; any truncation or flipped bit i
   assert.throws(() => parseCheckpoint(Uint8Array.from([...bytes, 0])), /unexpected bytes after/);
 });
 
+test('container: a payload edited with compensating bytes that keep its CRC is refused (the hash covers the content)', () => {
+  const payload = enc('the original text, long enough to hide four compensating bytes in it');
+  const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [payload] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
+  const stat = sectionsOf(bytes).find((s) => s.tag === 'STAT')!;
+  const crc = new DataView(bytes.buffer).getUint32(stat.header + 8, true);
+  const forged = bytes.slice();
+  forged.set(enc('THE FORGED'), stat.offset);
+  assert.ok(forgeCrc(forged, stat.offset, stat.offset + stat.length, stat.offset + 40, crc), 'CRC restored by 4 bytes');
+  assert.equal(new DataView(forged.buffer).getUint32(stat.header + 8, true), crc);
+  assert.throws(() => parseCheckpoint(forged), /content hash mismatch \(the file was altered after it was written\)/);
+  // Re-sealed (CRCs and hash recomputed): a valid file, but another identity.
+  const resealed = parseCheckpoint(reseal(forged.slice()));
+  assert.notEqual(resealed.hash, hash);
+  assert.equal(resealed.hash, contentHash(forged));
+});
+
 test('container: another format version is refused as such (older: take it again; newer); so is a header with missing fields', () => {
   const { bytes } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
-  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 2, 'this build writes version 2');
+  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 3, 'this build writes version 3');
   assert.equal(parseCheckpoint(bytes).header.id, 'x1');
   const b = bytes.slice();
   new DataView(b.buffer).setUint32(8, 1, true);
   assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 1 is not supported \(this build reads version 2\): .*older build.*take the checkpoint again/.test(e.message));
+    && /format version 1 is not supported \(this build reads version 3\): .*older build.*take the checkpoint again/.test(e.message));
   assert.throws(() => peekHeader(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version');
-  new DataView(b.buffer).setUint32(8, 3, true);
+  new DataView(b.buffer).setUint32(8, 2, true);
   assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 3 is not supported \(this build reads version 2\): .*newer build/.test(e.message));
+    && /format version 2 is not supported \(this build reads version 3\): .*identity hash did not cover the contents; take the checkpoint again/.test(e.message));
+  new DataView(b.buffer).setUint32(8, 4, true);
+  assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
+    && /format version 4 is not supported \(this build reads version 3\): .*newer build/.test(e.message));
   const bad = assembleCheckpoint({ ...header(), machine: undefined } as unknown as CheckpointHeader,
     [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
   assert.throws(() => parseCheckpoint(bad.bytes), /header field 'machine'/);

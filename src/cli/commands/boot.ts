@@ -15,7 +15,7 @@ import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
-import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, setupBootCheckpoints } from '../checkpoint-options';
+import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
@@ -183,7 +183,8 @@ function loadError(file: string, e: unknown, bigEndian: boolean): never {
 async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
   const p = plan(positionals, options);
   // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
-  if (options.has('restore') && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(String(options.get('restore'))).ramBytes / 1048576;
+  const restoring = restoreFile(options);
+  if (restoring !== undefined && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(restoring).ramBytes / 1048576;
   const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let machine: Machine;
   let uart: Uart16550;

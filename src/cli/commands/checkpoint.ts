@@ -2,16 +2,14 @@
 // taken by `mips64 boot --checkpoint-every N` (see ../checkpoint-options.ts) and, later,
 // by the debugger; restored by `mips64 boot --restore FILE`.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CliError, UsageError } from '../errors';
 import { writeChunks } from '../io';
 import { printable } from '../printable';
 import { Command } from './command';
-import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, readCheckpointChain } from '../../storage/checkpoint-files';
+import { DEFAULT_CHECKPOINT_DIR, DiskCheckpointStore, readCheckpointChain, resolveCheckpointRef } from '../../storage/checkpoint-files';
 import { describeConfig, walkPages } from '../../emulator/snapshot/checkpoint';
 import { diffCheckpoints, formatDiff } from '../../emulator/snapshot/compare';
-import { CHECKPOINT_EXTENSION, CheckpointError, ParsedCheckpoint } from '../../emulator/snapshot/format';
+import { CheckpointError, ParsedCheckpoint } from '../../emulator/snapshot/format';
 
 const NAME = 'checkpoint';
 
@@ -117,19 +115,8 @@ const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 
 /** A checkpoint given as a path, or as an id or name in the directory; its verified chain. */
 function load(ref: string, store: DiskCheckpointStore): ParsedCheckpoint[] {
-  let file = ref;
-  if (!existsSync(file)) {
-    const byId = join(store.dir, ref + CHECKPOINT_EXTENSION);
-    if (/^[A-Za-z0-9._-]+$/.test(ref) && existsSync(byId)) file = byId;
-    else {
-      const named = store.list().filter((c) => c.name === ref);
-      if (named.length === 1) file = store.fileFor(named[0]!.id);
-      else if (named.length > 1) throw new CliError(`${named.length} checkpoints in ${store.dir} are named '${ref}'; give an id`);
-      else throw new CliError(`${ref}: no such checkpoint file, and no checkpoint with that id or name in ${store.dir}`);
-    }
-  }
   try {
-    const chain = readCheckpointChain(file, [store.dir]);
+    const chain = readCheckpointChain(resolveCheckpointRef(ref, store), [store.dir]);
     for (const c of chain) walkPages(c, c.header.machine.ramBytes >>> 12);
     return chain;
   } catch (e) {

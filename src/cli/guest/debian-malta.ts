@@ -1,6 +1,6 @@
 // The `debian-malta` guest: Debian's mips64el 5kc-malta kernel (linux-image-5kc-malta →
 // linux-image-6.1.0-NN-5kc-malta) and an initramfs around busybox-static, built here with
-// our own cpio (newc) and gzip writers. Cached under <cache>/guests/debian-malta/:
+// our own cpio (newc) writer and node:zlib's gzip. Cached under <cache>/guests/debian-malta/:
 //   vmlinuz       the self-decompressing kernel ELF, as Debian ships it
 //   initrd.gz     gzip'd newc archive: /bin/busybox + applet links, /dev/{console,null},
 //                 /proc /sys /dev /tmp /root /etc (profile), /init
@@ -14,7 +14,7 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheDir, fetchDebianPackage, sha256File, withLock, writeFileAtomic } from './debian-packages';
 import { CpioWriter } from './cpio';
-import { gzip } from './gzip';
+import { gzipSync } from 'node:zlib';
 
 export const DEBIAN_MALTA = 'debian-malta';
 export const DEBIAN_ARCH = 'mips64el';
@@ -113,6 +113,11 @@ halt() { sync; busybox halt -f "$@"; }
 /** Identifies what buildInitramfs puts around busybox; a cache built from another recipe is rebuilt. */
 export const INITRD_RECIPE = createHash('sha256').update(JSON.stringify([INIT_SCRIPT, PROFILE, APPLETS, 1])).digest('hex').slice(0, 16);
 
+/** The initramfs as the kernel reads it: gzip (node:zlib, level 9, no time stamp: reproducible). */
+export function compressInitramfs(cpio: Uint8Array): Uint8Array {
+  return new Uint8Array(gzipSync(cpio, { level: 9 }));
+}
+
 /** The initramfs archive (uncompressed newc cpio) around a busybox binary. */
 export function buildInitramfs(busybox: Uint8Array): Uint8Array {
   const w = new CpioWriter();
@@ -189,7 +194,7 @@ export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<Gu
 
     log(`building initrd.gz: busybox ${bpkg.manifest.version}, ${APPLETS.length} applet links, /init`);
     const cpio = buildInitramfs(busybox);
-    const initrd = gzip(cpio, { level: 9 });
+    const initrd = compressInitramfs(cpio);
     const manifest: GuestManifest = {
       schema: GUEST_MANIFEST_SCHEMA,
       guest: DEBIAN_MALTA,

@@ -71,6 +71,7 @@ export class CaviumCp0 {
       config4: 'u32', kscratch: 'i32array', cvmCtl: 'u64', cvmMemCtl: 'u64', cvmCountBase: 'u64', cvmCountIcount: 'f64',
       multiCoreDebug: 'u32',
     },
+    ranges: { kscratch: { length: 12 }, cvmCountIcount: { min: 0, max: Number.MAX_SAFE_INTEGER } },
   };
 
   get stateSpec(): StateSpec { return CaviumCp0.spec; }

@@ -171,6 +171,14 @@ export class Cp0 {
       perfCnt0: 'u32', errCtl: 'u32', cacheErr: 'u32', tagLo: 'u32', dataLo: 'u32', tagHi: 'u32', dataHi: 'u32',
       errorEpc: 'u64', desave: 'u64',
     },
+    ranges: {
+      // PFN, C, D, V, G, and on Octeon RI/XI at bits 52/51.
+      entryLo0: { min: 0, max: 2 ** 53 - 1 }, entryLo1: { min: 0, max: 2 ** 53 - 1 },
+      countIcount: { min: 0, max: Number.MAX_SAFE_INTEGER },
+      watchLoN: { length: 14 }, watchHiN: { length: 7 },
+    },
+    // (Wired and Index against the TLB's size, and countIcount against the instruction
+    // count, are checked by the machine: Machine.stateProblem.)
   };
 
   /** Power-on / reset values for a model (QEMU's reset state). */

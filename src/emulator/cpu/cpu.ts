@@ -146,6 +146,12 @@ export class Cpu {
       r: 'i32array', pcLo: 'i32', pcHi: 'i32', inDelay: 'bool', dsLo: 'i32', dsHi: 'i32', llbit: 'bool',
       llPhys: 'f64', icount: 'f64', waiting: 'bool',
     },
+    ranges: {
+      r: { length: 68 },
+      /** A physical address, or −1 after an LL whose translation failed. */
+      llPhys: { min: -1, max: 2 ** 50 },
+      icount: { min: 0, max: Number.MAX_SAFE_INTEGER },
+    },
   };
 
   constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {

@@ -42,7 +42,7 @@ export class OcteonUnit {
   /** MPL0-2 then P0-2, each as (low, high) int32 halves. */
   readonly mul = new Int32Array(12);
 
-  static readonly mulSpec: StateSpec = { name: 'cpu0.octeon.mul', version: 1, fields: { mul: 'i32array' } };
+  static readonly mulSpec: StateSpec = { name: 'cpu0.octeon.mul', version: 1, fields: { mul: 'i32array' }, ranges: { mul: { length: 12 } } };
 
   constructor(model: OcteonModel) {
     this.cp0 = new CaviumCp0(model);

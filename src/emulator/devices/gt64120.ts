@@ -130,7 +130,7 @@ export class Gt64120 implements Device {
   constructor(private readonly opts: Gt64120Options) {
     this.name = opts.name ?? 'gt64120';
     this.big = opts.bigEndian;
-    this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
+    this.stateSpec = { name: this.name, version: 1, fields: FIELDS, ranges: { regs: { length: 1024 }, hostConfig: { length: 256 } } };
     this.state = { regs: new Int32Array(0x400), hostConfig: new Uint8Array(256) };
     // The BARs (SCS[1:0], SCS[3:2], CS[2:0], CS[3]/BootCS, ISD memory, ISD I/O) are
     // read-only, as in QEMU 7.2: Linux reports BARs 1-5 as unsizable and leaves them.

@@ -31,7 +31,7 @@
 
 import type { AccessSize, Device, TimedDevice } from './device';
 import type { IrqLine } from './irq';
-import type { StateSpec } from '../snapshot/state';
+import type { FieldRange, StateSpec } from '../snapshot/state';
 
 export const PIT_HZ = 1193182;
 const NS = 1e9;
@@ -56,6 +56,19 @@ const FIELDS = {
   /** Counter 0 OUT level last driven, and the number of rising edges reported so far. */
   out0: 'bool', edges0: 'f64',
 } as const;
+
+const per3 = (max: number): FieldRange => ({ length: 3, min: 0, max });
+/** Virtual nanoseconds (fractions of the clock period included). */
+const TIME_NS: FieldRange = { min: 0, max: 2 ** 64, fraction: true };
+const I8254_RANGES: Readonly<Record<keyof typeof FIELDS, FieldRange>> = {
+  mode: per3(5), rw: per3(3), bcd: per3(1), gate: per3(1),
+  count: { length: 3, min: 1, max: 0x10000 },
+  loadNs: { ...TIME_NS, length: 3, nan: true },
+  heldClocks: { ...TIME_NS, length: 3 },
+  latched: { length: 3, min: -1, max: 0xffff }, status: { length: 3, min: -1, max: 0xff },
+  readMsb: per3(1), writeMsb: per3(1), writeLsb: per3(0xff), nullCount: per3(1), writePending: per3(1),
+  out0: {}, edges0: { min: 0, max: Number.MAX_SAFE_INTEGER },
+};
 
 export interface I8254State {
   mode: number[]; rw: number[]; bcd: number[]; gate: number[];
@@ -92,7 +105,7 @@ export class I8254 implements Device, TimedDevice {
     this.name = opts.name ?? 'pit';
     this.irq = opts.irq;
     this.clock = opts.now;
-    this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
+    this.stateSpec = { name: this.name, version: 1, fields: FIELDS, ranges: I8254_RANGES };
     const z = (): number[] => [0, 0, 0];
     this.state = {
       mode: z(), rw: z(), bcd: z(), gate: [1, 1, 0],

@@ -29,7 +29,7 @@
 
 import type { AccessSize, Device } from './device';
 import type { IrqLine } from './irq';
-import type { StateSpec } from '../snapshot/state';
+import type { FieldRange, StateSpec } from '../snapshot/state';
 
 export const PIC_MASTER_CMD = 0;
 export const PIC_MASTER_DATA = 1;
@@ -66,6 +66,14 @@ export interface I8259State {
   [k: string]: unknown;
 }
 
+
+const per2 = (max: number): FieldRange => ({ length: 2, min: 0, max });
+const I8259_RANGES: Readonly<Record<keyof typeof FIELDS, FieldRange>> = {
+  irr: per2(0xff), imr: per2(0xff), isr: per2(0xff), lines: per2(0xff), elcr: per2(0xff),
+  priorityAdd: per2(7), vectorBase: per2(0xf8), initState: per2(3),
+  needIcw4: per2(1), single: per2(1), autoEoi: per2(1), rotateOnAutoEoi: per2(1),
+  readIsr: per2(1), poll: per2(1), specialMask: per2(1), sfnm: per2(1), out: {},
+};
 export class I8259Pair implements Device {
   readonly name: string;
   readonly size = 6;
@@ -74,7 +82,7 @@ export class I8259Pair implements Device {
 
   constructor(private readonly intr: IrqLine, name = 'pic') {
     this.name = name;
-    this.stateSpec = { name, version: 1, fields: FIELDS };
+    this.stateSpec = { name, version: 1, fields: FIELDS, ranges: I8259_RANGES };
     const z = (): number[] => [0, 0];
     this.state = {
       irr: z(), imr: z(), isr: z(), lines: z(), elcr: z(), priorityAdd: z(), vectorBase: z(), initState: z(),

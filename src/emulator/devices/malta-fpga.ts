@@ -69,7 +69,7 @@ export class MaltaFpga implements Device {
 
   constructor(private readonly opts: MaltaFpgaOptions) {
     this.name = opts.name ?? 'fpga';
-    this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
+    this.stateSpec = { name: this.name, version: 1, fields: FIELDS, ranges: { display: { length: 8 } } };
     this.state = { leds: 0, brk: 0x0a, gpout: 0, i2coe: 0, i2cout: 3, i2csel: 1, display: [] };
     this.reset();
   }

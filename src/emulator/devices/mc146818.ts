@@ -126,7 +126,14 @@ export class Mc146818 implements Device, TimedDevice {
     this.clock = opts.now;
     this.skipTo = opts.skipTo;
     this.epochMs = opts.epochMs ?? RTC_DEFAULT_EPOCH_MS;
-    this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
+    this.stateSpec = {
+      name: this.name, version: 1, fields: FIELDS,
+      ranges: {
+        cmos: { length: 128 }, index: { max: 0x7f },
+        baseSec: { min: 0, max: 2 ** 40 }, refNs: { min: 0, max: 2 ** 64, fraction: true }, syncedNs: { min: 0, max: 2 ** 64, fraction: true },
+        lastUip: { min: -1, max: 1 },
+      },
+    };
     this.state = { cmos: new Uint8Array(128), index: 0, baseSec: 0, refNs: 0, syncedNs: 0, lastUip: -1 };
     this.powerOn();
   }

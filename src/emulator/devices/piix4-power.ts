@@ -58,7 +58,7 @@ export class Piix4Power implements Device {
 
   constructor(private readonly opts: Piix4PowerOptions) {
     this.name = opts.name ?? 'piix4';
-    this.stateSpec = { name: this.name, version: 1, fields: FIELDS };
+    this.stateSpec = { name: this.name, version: 1, fields: FIELDS, ranges: { isaConfig: { length: 256 }, pmConfig: { length: 256 }, regs: { length: 64 } } };
     this.state = { isaConfig: new Uint8Array(256), pmConfig: new Uint8Array(256), regs: new Uint8Array(64) };
     this.isa = new PciConfig(this.state.isaConfig);
     this.pm = new PciConfig(this.state.pmConfig, (reg, size) => {

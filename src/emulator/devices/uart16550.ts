@@ -50,7 +50,7 @@
 
 import type { AccessSize, Device, TimedDevice } from './device';
 import type { IrqLine } from './irq';
-import type { FieldType, StateSpec } from '../snapshot/state';
+import type { FieldRange, FieldType, StateSpec } from '../snapshot/state';
 
 // ---- register numbers and bits ------------------------------------------------
 
@@ -181,6 +181,21 @@ const UART_FIELDS = {
 
 export type Uart16550State = StateOf<typeof UART_FIELDS>;
 
+/** Virtual nanoseconds; Infinity: never. */
+const WHEN: FieldRange = { min: 0, max: Infinity, fraction: true };
+/** Host input not yet received by the guest (queued while the guest reads nothing): bounded. */
+const MAX_INPUT_QUEUE = 1 << 26;
+const UART_RANGES: Readonly<Partial<Record<keyof typeof UART_FIELDS, FieldRange>>> = {
+  rxFifo: { length: [0, FIFO_SIZE] }, rxFlags: { length: [0, FIFO_SIZE] }, txFifo: { length: [0, FIFO_SIZE] },
+  inQueue: { length: [0, MAX_INPUT_QUEUE] }, inFlags: { length: [0, MAX_INPUT_QUEUE] },
+  lastRxAt: WHEN, txDoneAt: WHEN, rxReadyAt: WHEN, now: WHEN,
+};
+const UART_INVARIANTS: StateSpec['invariants'] = [
+  (s) => ((s.rxFlags as number[]).length !== (s.rxFifo as number[]).length ? 'rxFlags and rxFifo differ in length' : undefined),
+  (s) => ((s.inFlags as number[]).length !== (s.inQueue as number[]).length ? 'inFlags and inQueue differ in length' : undefined),
+  (s) => ((s.inHead as number) < 0 || (s.inHead as number) > (s.inQueue as number[]).length ? `inHead ${s.inHead as number} is outside the input queue` : undefined),
+];
+
 /** Version of the UART's state layout; bump when fields change meaning. */
 export const UART16550_STATE_VERSION = 1;
 
@@ -235,7 +250,7 @@ export class Uart16550 implements Device, TimedDevice {
     this.onTransmit = opts.onTransmit ?? (() => {});
     this.clock = opts.now;
     this.out2GatesIrq = opts.out2GatesIrq ?? false;
-    this.stateSpec = { name: opts.name, version: UART16550_STATE_VERSION, fields: UART_FIELDS };
+    this.stateSpec = { name: opts.name, version: UART16550_STATE_VERSION, fields: UART_FIELDS, ranges: UART_RANGES, invariants: UART_INVARIANTS };
     this.state = {
       ier: 0, lcr: 0, mcr: 0, scr: 0, dll: 1, dlm: 0, fcr: 0, rbr: 0,
       rxFifo: [], rxFlags: [], lsrErr: 0, lsrFifoErr: false, lastRxAt: 0, timeoutPending: false,

@@ -25,7 +25,17 @@ export class Tlb {
   private readonly range = { keyHi: 0, lo: 0, bytes: 0 };
 
   constructor(readonly size: number) {
-    this.stateSpec = { name: 'cpu0.tlb', version: 1, fields: { entries: 'f64array' } };
+    this.stateSpec = {
+      name: 'cpu0.tlb', version: 1, fields: { entries: 'f64array' },
+      ranges: { entries: { length: size * STRIDE, min: 0, max: 2 ** 53 - 1 } },
+      invariants: [(s) => {
+        const e = s.entries as Float64Array;
+        for (let b = 0; b < e.length; b += STRIDE) {
+          if (e[b + PM]! >= 2 ** 32 || e[b + HI_HI]! >= 2 ** 32 || e[b + HI_LO]! >= 2 ** 32) return `entry ${b / STRIDE}: PageMask and EntryHi are 32-bit halves`;
+        }
+        return undefined;
+      }],
+    };
     this.state = { entries: new Float64Array(size * STRIDE) };
   }
 

@@ -28,7 +28,7 @@ import {
   PAGE_SECTION_BYTES, ParsedCheckpoint, SectionInput,
 } from './format';
 import { decodeInputLog, encodeInputLog } from './input-log';
-import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec } from './state';
+import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec, upgradeState } from './state';
 
 export const CHECKPOINT_PRODUCER = 'mips64-studio 0.1.0';
 
@@ -81,6 +81,7 @@ export interface EncodedCheckpoint {
 export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedCheckpoint {
   const cpu = m.cpu;
   if (cpu.jitBlk) throw new CheckpointError('state', 'cannot take a checkpoint while a translated block is executing');
+  if (m.poweredOff) throw new CheckpointError('state', `the machine has powered off (exit code ${m.exitCode}): there is nothing to continue from`);
   if (opts.kind === 'incremental' && (!opts.parent || !opts.pages)) {
     throw new CheckpointError('parent', 'an incremental checkpoint needs its parent and the pages written since');
   }
@@ -489,13 +490,11 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
   for (const c of live) {
     const s = byName.get(c.stateSpec.name);
     if (!s) throw new CheckpointError('machine', `checkpoint ${tip.header.id} has no state for component '${c.stateSpec.name}' of this machine`);
-    if (s.version !== c.stateSpec.version) {
-      throw new CheckpointError('version', `checkpoint ${tip.header.id}: component '${s.name}' has state version ${s.version}, this build uses version ${c.stateSpec.version}`);
-    }
     try {
-      decoded.push({ c, values: decodeState(c, s.bytes) });
+      // Its own version: checked against its spec; an older one: upgraded first (state.ts).
+      decoded.push({ c, values: s.version === c.stateSpec.version ? decodeState(c, s.bytes) : upgradeState(c, s.spec, s.bytes) });
     } catch (e) {
-      if (e instanceof StateError) throw new CheckpointError('state', `checkpoint ${tip.header.id}: ${e.message}`);
+      if (e instanceof StateError) throw new CheckpointError(s.version === c.stateSpec.version ? 'state' : 'version', `checkpoint ${tip.header.id}: ${e.message}`);
       throw e;
     }
     byName.delete(c.stateSpec.name);
@@ -503,6 +502,8 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
   if (byName.size > 0) {
     throw new CheckpointError('machine', `checkpoint ${tip.header.id} has state for components this machine lacks: ${[...byName.keys()].join(', ')}`);
   }
+  const problem = m.stateProblem(new Map(decoded.map((d) => [d.c.stateSpec.name, d.values])));
+  if (problem) throw new CheckpointError('state', `checkpoint ${tip.header.id}: ${problem}`);
   const inputLog = readInputLog(tip);
   const ramPages = m.bus.ramSize >>> PAGE_SHIFT;
   let pagesApplied = 0;

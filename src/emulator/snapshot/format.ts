@@ -1,9 +1,9 @@
-// The checkpoint file format (version 2; version 1 stored pages with a byte-oriented LZ
-// and is refused, see checkPreamble). One format serves checkpoints kept in memory
-// and files on disk, so both are verified the same way before a restore.
+// The checkpoint file format (version 3; older versions are refused, see checkPreamble).
+// One format serves checkpoints kept in memory and files on disk, so both are verified
+// the same way before a restore.
 //
 //   offset 0   magic "MIPS64CK" (8 bytes)
-//   offset 8   u32 format version (2)
+//   offset 8   u32 format version (3)
 //   offset 12  sections, each: tag (4 ASCII bytes), u32 payload length,
 //              u32 CRC-32 of the payload, payload
 //
@@ -23,20 +23,26 @@
 //         repeated word as they are in RAM; Lz: u16 length + word-LZ stream; Raw:
 //         4096 bytes (see compress.ts). A full checkpoint lists every non-zero page; an
 //         incremental lists the pages written since its parent (Zero included).
-//   END!  u32 number of sections before it, 32-byte SHA-256 digest over the HEAD
-//         payload followed by every earlier section's tag, length and CRC. The digest
-//         is the checkpoint's hash (an incremental names its parent by id and hash).
-//         Nothing may follow END!.
+//   END!  u32 number of sections before it, then the content hash: the SHA-256 of every
+//         byte of the file before END! — the 12-byte preamble, then each section's
+//         payload followed by its 12-byte header (tag, length, CRC: a section's CRC is
+//         known once its payload went by, so writers and readers hash in one pass). The
+//         hash is the checkpoint's identity: an incremental names its parent by id and
+//         hash, so a parent changed in any byte (even with its CRCs made to match) no
+//         longer is that parent. Nothing may follow END!.
 //
-// A reader checks the magic, the version, every section's bounds and CRC, the END!
-// count and digest and the header's fields before anything uses the contents; a
-// truncated or altered file is refused with the offset and the reason.
+// A reader checks the magic, the version, every section's bounds, the END! count and
+// content hash (which proves every CRC: they are computed only to locate the damage in
+// a file that fails it) and the header's fields before anything uses the contents; a
+// truncated or altered file is refused with the offset and the reason. (Version 2's
+// hash covered only the header and the section CRCs: a file altered with CRC-preserving
+// bytes kept its identity. Version 2 files are refused.)
 
 import { crc32 } from './crc32';
-import { sha256, toHex } from './sha256';
+import { Digest, sha256, toHex } from './digest';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
-export const CHECKPOINT_FORMAT_VERSION = 2;
+export const CHECKPOINT_FORMAT_VERSION = 3;
 export const CHECKPOINT_EXTENSION = '.m64cp';
 /** Uncompressed-payload size at which a PAGE section is closed and another started. */
 export const PAGE_SECTION_BYTES = 8 << 20;
@@ -112,8 +118,19 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 /** A section payload given as one or more pieces (written back to back). */
 export interface SectionInput { tag: string; pieces: Uint8Array[] }
 
-/** Bytes copied into the file before the CRC catches up with them (well within L2). */
+/** Bytes copied into the file before the CRC and the hash catch up with them (well within L2). */
 const CRC_CHUNK = 256 << 10;
+
+/** Continues a CRC over `b` and feeds it to the content hash (while it is in the cache). */
+function checksum(b: Uint8Array, crc: number, h: Digest | undefined): number {
+  h?.update(b);
+  return crc32(b, crc);
+}
+
+function writePreamble(out: Uint8Array): void {
+  for (let k = 0; k < 8; k++) out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
+  new DataView(out.buffer, out.byteOffset, 12).setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+}
 /**
  * How far ahead of the write position CheckpointBuilder touches its buffer (one store
  * per 4 KiB). A new buffer is fresh memory whose pages the kernel maps on first write;
@@ -143,42 +160,32 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
   for (const len of lens) total += 12 + len;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
-  for (let k = 0; k < 8; k++) out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
-  dv.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
-  const crcs: number[] = [];
+  writePreamble(out);
+  const hash = sha256();
+  hash.update(out.subarray(0, 12));
   let o = 12;
-  const putSection = (tag: string, len: number, pieces: readonly Uint8Array[]): number => {
+  const putSection = (tag: string, len: number, pieces: readonly Uint8Array[], h: Digest | undefined): void => {
     for (let k = 0; k < 4; k++) out[o + k] = tag.charCodeAt(k);
     dv.setUint32(o + 4, len, true);
     const at = o + 12;
-    // The CRC follows the copy a chunk behind, over bytes still in the cache.
+    // The CRC and the hash follow the copy a chunk behind, over bytes still in the cache.
     let q = at, from = at, crc = 0;
     for (const p of pieces) {
       out.set(p, q);
       q += p.length;
-      if (q - from >= CRC_CHUNK) { crc = crc32(out.subarray(from, q), crc); from = q; }
+      if (q - from >= CRC_CHUNK) { crc = checksum(out.subarray(from, q), crc, h); from = q; }
     }
-    crc = crc32(out.subarray(from, q), crc);
+    crc = checksum(out.subarray(from, q), crc, h);
     dv.setUint32(o + 8, crc, true);
+    h?.update(out.subarray(o, at));
     o = q;
-    return crc;
   };
-  all.forEach((s, i) => { crcs.push(putSection(s.tag, lens[i], s.pieces)); });
-  // Digest: HEAD payload, then (tag, length, crc) of every section before END!.
-  const table = new Uint8Array(head.length + all.length * 12);
-  table.set(head);
-  const tdv = new DataView(table.buffer);
-  all.forEach((s, i) => {
-    const t = head.length + i * 12;
-    for (let k = 0; k < 4; k++) table[t + k] = s.tag.charCodeAt(k);
-    tdv.setUint32(t + 4, lens[i], true);
-    tdv.setUint32(t + 8, crcs[i], true);
-  });
-  const digest = sha256(table);
+  all.forEach((s, i) => { putSection(s.tag, lens[i], s.pieces, hash); });
+  const digest = hash.digest();
   const end = new Uint8Array(END_LENGTH);
   new DataView(end.buffer).setUint32(0, all.length, true);
   end.set(digest, 4);
-  putSection('END!', END_LENGTH, [end]);
+  putSection('END!', END_LENGTH, [end], undefined);
   if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
   return { bytes: out, hash: toHex(digest) };
 }
@@ -197,20 +204,22 @@ export class CheckpointBuilder {
   at = 12;
   /** Offsets below this have been touched (see TOUCH_AHEAD). */
   private touched = 0;
-  private readonly done: Array<{ tag: string; len: number; crc: number }> = [];
-  private head: Uint8Array | undefined;
+  /** Sections written (END! excluded). */
+  private sections = 0;
   private open: { tag: string; start: number; from: number; crc: number } | undefined;
+  /** The content hash, fed as the payloads are written (undefined while END! is written). */
+  private hash: Digest | undefined = sha256();
 
   constructor(maxPayloadBytes: number, maxSections: number) {
     this.out = new Uint8Array(12 + (maxSections + 1) * 12 + 36 + maxPayloadBytes);
     this.dv = new DataView(this.out.buffer);
-    for (let k = 0; k < 8; k++) this.out[k] = CHECKPOINT_MAGIC.charCodeAt(k);
-    this.dv.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+    writePreamble(this.out);
+    this.hash!.update(this.out.subarray(0, 12));
   }
 
   begin(tag: string): void {
     if (this.open) throw new Error(`CheckpointBuilder: section ${this.open.tag} is still open`);
-    if (this.done.length === 0 && tag !== 'HEAD') throw new Error('CheckpointBuilder: HEAD comes first');
+    if (this.sections === 0 && tag !== 'HEAD') throw new Error('CheckpointBuilder: HEAD comes first');
     this.reserve(12);
     for (let k = 0; k < 4; k++) this.out[this.at + k] = tag.charCodeAt(k);
     this.at += 12;
@@ -223,8 +232,8 @@ export class CheckpointBuilder {
     if (need > this.out.length) throw new RangeError(`CheckpointBuilder: ${n} more bytes exceed the ${this.out.length}-byte buffer`);
     if (need > this.touched) this.touch(need);
     const s = this.open;
-    // Checksum what was written since, while it is still in the cache.
-    if (s && this.at - s.from >= CRC_CHUNK) { s.crc = crc32(this.out.subarray(s.from, this.at), s.crc); s.from = this.at; }
+    // Checksum and hash what was written since, while it is still in the cache.
+    if (s && this.at - s.from >= CRC_CHUNK) { s.crc = checksum(this.out.subarray(s.from, this.at), s.crc, this.hash); s.from = this.at; }
   }
 
   /** Touches the buffer from `touched` to TOUCH_AHEAD past `need`: a store of 0 per 4 KiB, at offsets not written yet. */
@@ -244,11 +253,11 @@ export class CheckpointBuilder {
     if (!s) throw new Error('CheckpointBuilder: no open section');
     const len = this.at - s.start;
     if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
-    const crc = crc32(this.out.subarray(s.from, this.at), s.crc);
+    const crc = checksum(this.out.subarray(s.from, this.at), s.crc, this.hash);
     this.dv.setUint32(s.start - 8, len, true);
     this.dv.setUint32(s.start - 4, crc, true);
-    if (s.tag === 'HEAD') this.head = this.out.slice(s.start, this.at);
-    this.done.push({ tag: s.tag, len, crc });
+    this.hash?.update(this.out.subarray(s.start - 12, s.start));
+    if (this.hash) this.sections++;
     this.open = undefined;
   }
 
@@ -257,19 +266,10 @@ export class CheckpointBuilder {
    * a copy of the used part (so a checkpoint does not hold on to unused room).
    */
   finish(): { bytes: Uint8Array; hash: string } {
-    if (this.open || !this.head) throw new Error('CheckpointBuilder: unfinished sections');
-    const head = this.head;
-    const table = new Uint8Array(head.length + this.done.length * 12);
-    table.set(head);
-    const tdv = new DataView(table.buffer);
-    this.done.forEach((m, i) => {
-      const t = head.length + i * 12;
-      for (let k = 0; k < 4; k++) table[t + k] = m.tag.charCodeAt(k);
-      tdv.setUint32(t + 4, m.len, true);
-      tdv.setUint32(t + 8, m.crc, true);
-    });
-    const digest = sha256(table);
-    const n = this.done.length;
+    if (this.open || this.sections === 0 || !this.hash) throw new Error('CheckpointBuilder: unfinished sections');
+    const digest = this.hash.digest();
+    this.hash = undefined;
+    const n = this.sections;
     this.begin('END!');
     this.reserve(36);
     this.dv.setUint32(this.at, n, true);
@@ -295,21 +295,43 @@ export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHe
 export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedCheckpoint {
   checkPreamble(bytes, what);
   const sections: Section[] = [];
+  const hash = sha256();
+  hash.update(bytes.subarray(0, 12));
   let o = 12;
   let end: Section | undefined;
+  // One pass over the contents: the content hash. It covers every byte before END!, the
+  // section CRC fields included, so a matching hash proves every CRC too; the CRCs are
+  // computed only to say which section is damaged when the hash does not match.
   while (o < bytes.length) {
     const s = readSectionAt(bytes, o, what);
-    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
-      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${o} fails its CRC-32 check (the file is damaged)`);
+    if (s.tag === 'END!') {
+      if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+        throw new CheckpointError('corrupt', `${what}: section END! at offset ${o} fails its CRC-32 check (the file is damaged)`);
+      }
+      o = s.offset + s.length;
+      end = s;
+      break;
     }
+    for (let c = s.offset; c < s.offset + s.length; c += CRC_CHUNK) hash.update(bytes.subarray(c, Math.min(c + CRC_CHUNK, s.offset + s.length)));
+    hash.update(bytes.subarray(o, o + 12));
     o = s.offset + s.length;
-    if (s.tag === 'END!') { end = s; break; }
     sections.push(s);
   }
-  if (!end) throw new CheckpointError('corrupt', `${what}: truncated (no END! section; ${bytes.length} bytes)`);
+  if (!end) {
+    damagedSection(bytes, sections, what);
+    throw new CheckpointError('corrupt', `${what}: truncated (no END! section; ${bytes.length} bytes)`);
+  }
   if (o !== bytes.length) throw new CheckpointError('corrupt', `${what}: ${bytes.length - o} unexpected bytes after the END! section`);
-  if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
   if (end.length !== 36) throw new CheckpointError('corrupt', `${what}: END! section has length ${end.length}, expected 36`);
+  const digest = hash.digest();
+  const stored = bytes.subarray(end.offset + 4, end.offset + 36);
+  for (let i = 0; i < 32; i++) {
+    if (digest[i] !== stored[i]) {
+      damagedSection(bytes, sections, what);
+      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written)`);
+    }
+  }
+  if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
   const edv = new DataView(bytes.buffer, bytes.byteOffset + end.offset, end.length);
   const count = edv.getUint32(0, true);
   if (count !== sections.length) {
@@ -317,20 +339,6 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   }
   const headSec = sections[0];
   const head = bytes.subarray(headSec.offset, headSec.offset + headSec.length);
-  const table = new Uint8Array(head.length + sections.length * 12);
-  table.set(head);
-  const tdv = new DataView(table.buffer);
-  sections.forEach((s, i) => {
-    const t = head.length + i * 12;
-    for (let k = 0; k < 4; k++) table[t + k] = s.tag.charCodeAt(k);
-    tdv.setUint32(t + 4, s.length, true);
-    tdv.setUint32(t + 8, s.crc, true);
-  });
-  const digest = sha256(table);
-  const stored = bytes.subarray(end.offset + 4, end.offset + 36);
-  for (let i = 0; i < 32; i++) {
-    if (digest[i] !== stored[i]) throw new CheckpointError('corrupt', `${what}: digest mismatch (the section table was altered)`);
-  }
   const header = parseHeader(head, what);
   for (const t of ['STAT', 'INPT']) {
     const n = sections.filter((s) => s.tag === t).length;
@@ -347,6 +355,15 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   };
 }
 
+/** For a file that failed its content hash: throws for the first section whose CRC-32 fails (where the damage is), if any. */
+function damagedSection(bytes: Uint8Array, sections: readonly Section[], what: string): void {
+  for (const s of sections) {
+    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+      throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${s.offset - 12} fails its CRC-32 check (the file is damaged)`);
+    }
+  }
+}
+
 function checkPreamble(bytes: Uint8Array, what: string): void {
   if (bytes.length < 12) throw new CheckpointError('corrupt', `${what}: truncated (${bytes.length} bytes, not even a preamble)`);
   for (let k = 0; k < 8; k++) {
@@ -356,9 +373,9 @@ function checkPreamble(bytes: Uint8Array, what: string): void {
   }
   const version = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
   if (version !== CHECKPOINT_FORMAT_VERSION) {
-    const why = version < CHECKPOINT_FORMAT_VERSION
-      ? 'it was written by an older build of MIPS64 Studio, whose page encoding this build no longer reads; take the checkpoint again'
-      : 'it was written by a newer build of MIPS64 Studio';
+    const why = version === 2 ? 'it was written by an older build of MIPS64 Studio, whose identity hash did not cover the contents; take the checkpoint again'
+      : version < CHECKPOINT_FORMAT_VERSION ? 'it was written by an older build of MIPS64 Studio, whose page encoding this build no longer reads; take the checkpoint again'
+        : 'it was written by a newer build of MIPS64 Studio';
     throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION}): ${why}`);
   }
 }

@@ -2,17 +2,55 @@
 // plain object described by a StateSpec (named, versioned fields with types). The same
 // declaration drives checkpoint save and restore, so no second list of fields exists.
 // Caches (translated blocks, host translation cache) are never part of a state object.
+//
+// Every field's valid values are declared too, and a restore refuses anything else, so a
+// checkpoint whose checksums were recomputed over forged values (Wired = 2^53, an
+// instruction count of 0.5) cannot put the machine in a state it never could be in.
+// The integer types imply their range; f64 fields, arrays, bytes and strings declare
+// theirs in `ranges`; relations between fields are `invariants`. A spec's version
+// changes with its fields; `minVersion` and `upgrades` let older checkpoints load.
 
 export type FieldType =
   | 'u8' | 'u16' | 'u32' | 'i32' | 'f64' | 'bool' | 'u64' | 'str'
   | 'i32array' | 'u8array' | 'f64array' | 'bytes';
+
+/** The valid values of a field, beyond its type (StateSpec.ranges). */
+export interface FieldRange {
+  /** Numbers, bigints and array elements: at least / at most (±Infinity allowed for f64). */
+  readonly min?: number | bigint;
+  readonly max?: number | bigint;
+  /** Numbers and number-array elements may have a fraction (default: integers only). */
+  readonly fraction?: boolean;
+  /** f64 and f64array values may be NaN (a field that means "none" so). */
+  readonly nan?: boolean;
+  /** Arrays, bytes and strings: the element count, exactly or as [min, max]. */
+  readonly length?: number | readonly [number, number];
+}
+
+/** A state upgrade: values of one version (decoded with that version's own fields) → the next version's. */
+export type StateUpgrade = (old: Record<string, unknown>) => Record<string, unknown>;
 
 export interface StateSpec {
   /** Component name, unique in a machine (e.g. "cpu0.cp0", "uart0"). */
   readonly name: string;
   readonly version: number;
   readonly fields: Readonly<Record<string, FieldType>>;
+  /**
+   * Valid values: required for the fields whose type does not bound them (f64, str and
+   * the arrays); optional to narrow an integer type's implied range (u8 0..255, u16
+   * 0..65535, u32 −2^31..2^32−1 — components keep some registers signed —, i32).
+   */
+  readonly ranges?: Readonly<Record<string, FieldRange>>;
+  /** Relations between fields: each returns why the values are impossible, or undefined. */
+  readonly invariants?: ReadonlyArray<(s: Readonly<Record<string, unknown>>) => string | undefined>;
+  /** The oldest state version a restore accepts (default `version`: only the current one). */
+  readonly minVersion?: number;
+  /** upgrades[v]: the state of version v (minVersion ≤ v < version) as version v + 1 has it. */
+  readonly upgrades?: Readonly<Record<number, StateUpgrade>>;
 }
+
+/** Field types whose values the type alone does not bound: they must have a range. */
+export const UNBOUNDED_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['f64', 'str', 'i32array', 'u8array', 'f64array', 'bytes']);
 
 export interface Stateful {
   readonly stateSpec: StateSpec;
@@ -43,17 +81,48 @@ export class StateError extends Error {}
  * without touching the component (so a whole checkpoint can be verified first).
  */
 export function decodeState(c: Stateful, bytes: Uint8Array): Record<string, unknown> {
-  const name = c.stateSpec.name;
   const out = decodeStateAs(c.stateSpec, bytes);
-  // Typed arrays must keep their lengths.
+  checkLiveLengths(c, out);
+  return out;
+}
+
+/** Typed arrays keep their lengths (the component allocated them for its configuration). */
+function checkLiveLengths(c: Stateful, values: Record<string, unknown>): void {
   for (const [f, t] of Object.entries(c.stateSpec.fields)) {
     if (t === 'i32array' || t === 'u8array' || t === 'f64array') {
       const cur = c.state[f] as ArrayLike<number>;
-      const nv = out[f] as ArrayLike<number>;
-      if (cur.length !== nv.length) throw new StateError(`${name}.${f}: length ${nv.length}, expected ${cur.length}`);
+      const nv = values[f] as ArrayLike<number>;
+      if (cur.length !== nv.length) throw new StateError(`${c.stateSpec.name}.${f}: length ${nv.length}, expected ${cur.length}`);
     }
   }
-  return out;
+}
+
+/**
+ * Decodes a component's state saved by an older build (version `stored.version`, with
+ * the field list stored beside it) and brings it to the live spec's version through its
+ * upgrades; the result is checked like a current state. Throws StateError when that
+ * version is newer than this build's, older than the spec's minVersion, or an upgrade is
+ * missing.
+ */
+export function upgradeState(c: Stateful, stored: StateSpec, bytes: Uint8Array): Record<string, unknown> {
+  const spec = c.stateSpec;
+  const name = spec.name;
+  if (stored.version > spec.version) {
+    throw new StateError(`${name}: state version ${stored.version} was written by a newer build (this build reads versions ${spec.minVersion ?? spec.version} to ${spec.version})`);
+  }
+  const min = spec.minVersion ?? spec.version;
+  if (stored.version < min) {
+    throw new StateError(`${name}: state version ${stored.version} is too old (this build reads versions ${min} to ${spec.version}); take the checkpoint again`);
+  }
+  let values = decodeStateAs({ name, version: stored.version, fields: stored.fields }, bytes);
+  for (let v = stored.version; v < spec.version; v++) {
+    const up = spec.upgrades?.[v];
+    if (!up) throw new StateError(`${name}: no upgrade from state version ${v} to ${v + 1}`);
+    values = up(values);
+  }
+  checkValues(spec, values);
+  checkLiveLengths(c, values);
+  return values;
 }
 
 /**
@@ -86,7 +155,87 @@ export function decodeStateAs(spec: StateSpec, bytes: Uint8Array): Record<string
   }
   for (const f of Object.keys(spec.fields)) if (!(f in out)) throw new StateError(`${name}: missing field '${f}'`);
   if (!r.atEnd()) throw new StateError(`${name}: trailing bytes`);
+  checkRanges(spec, out);
   return out;
+}
+
+/**
+ * Checks values (decoded, or produced by upgrades) against a spec: every field present
+ * with a value of its type, within its range, and the invariants hold.
+ */
+export function checkValues(spec: StateSpec, values: Record<string, unknown>): void {
+  for (const [f, t] of Object.entries(spec.fields)) {
+    if (!(f in values)) throw new StateError(`${spec.name}: missing field '${f}'`);
+    if (!hasType(t, values[f]) || !inRange(t, values[f])) throw new StateError(`${spec.name}.${f}: not a valid ${t} value`);
+  }
+  checkRanges(spec, values);
+}
+
+function hasType(t: FieldType, v: unknown): boolean {
+  switch (t) {
+    case 'u8': case 'u16': case 'u32': case 'i32': case 'f64': return typeof v === 'number';
+    case 'bool': return typeof v === 'boolean';
+    case 'u64': return typeof v === 'bigint' && v >= 0n && v < 1n << 64n;
+    case 'str': return typeof v === 'string';
+    case 'i32array': return v instanceof Int32Array;
+    case 'u8array': return v instanceof Uint8Array;
+    case 'f64array': return v instanceof Float64Array;
+    case 'bytes': return Array.isArray(v) && v.every((b) => Number.isInteger(b));
+  }
+}
+
+/** The implied ranges of the integer types (u32 admits the signed form some components keep). */
+const TYPE_RANGES: Partial<Record<FieldType, { min: number; max: number }>> = {
+  u8: { min: 0, max: 0xff }, u16: { min: 0, max: 0xffff }, u32: { min: -(2 ** 31), max: 2 ** 32 - 1 }, i32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+};
+
+function show(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v)?.slice(0, 40) ?? String(v);
+}
+
+/** The field's problem with `v` given its range (and its type's), or undefined. */
+function rangeProblem(t: FieldType, r: FieldRange | undefined, v: unknown): string | undefined {
+  const implied = TYPE_RANGES[t];
+  if (!r && !implied) return undefined; // (a spec read from a file: types only)
+  const lo = r?.min ?? implied?.min, hi = r?.max ?? implied?.max;
+  const scalar = (x: number | bigint): string | undefined => {
+    if (typeof x === 'number') {
+      if (Number.isNaN(x)) return r?.nan ? undefined : 'NaN is not a valid value';
+      if (!r?.fraction && Number.isFinite(x) && !Number.isInteger(x)) return `${x} is not an integer`;
+      if (!r?.fraction && !Number.isFinite(x) && lo !== -Infinity && hi !== Infinity) return `${x} is not an integer`;
+    }
+    if ((lo !== undefined && x < lo) || (hi !== undefined && x > hi)) return `${show(x)} is outside ${show(lo ?? '-∞')}..${show(hi ?? '∞')}`;
+    return undefined;
+  };
+  if (typeof v === 'number' || typeof v === 'bigint') return scalar(v);
+  if (typeof v === 'string' || ArrayBuffer.isView(v) || Array.isArray(v)) {
+    const n = (v as { length: number }).length;
+    const len = r?.length;
+    if (len !== undefined) {
+      const [a, b] = typeof len === 'number' ? [len, len] : len;
+      if (n < a || n > b) return `${n} elements, not ${a === b ? a : `${a}..${b}`}`;
+    }
+    if (typeof v !== 'string') {
+      const a = v as ArrayLike<number>;
+      for (let i = 0; i < a.length; i++) {
+        const e = scalar(a[i]!);
+        if (e) return `element ${i}: ${e}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Ranges of every field, then the invariants. */
+function checkRanges(spec: StateSpec, values: Record<string, unknown>): void {
+  for (const [f, t] of Object.entries(spec.fields)) {
+    const e = rangeProblem(t, spec.ranges?.[f], values[f]);
+    if (e) throw new StateError(`${spec.name}.${f}: ${e}`);
+  }
+  for (const inv of spec.invariants ?? []) {
+    const e = inv(values);
+    if (e) throw new StateError(`${spec.name}: ${e}`);
+  }
 }
 
 /**
