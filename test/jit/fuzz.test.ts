@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateProgram, programSeed } from '../support/fuzz-gen';
 import { LockstepStats, runLockstep } from '../support/fuzz-lockstep';
-import { EXC_NAMES } from '../../src/emulator/cpu/cp0-defs';
+import { EXC_NAMES } from '../../src/emulator/isa/cp0-defs';
 
 const env = process.env;
 const parseSeed = (s: string): number => (s.startsWith('0x') ? parseInt(s.slice(2), 16) : Number(s)) >>> 0;

@@ -11,7 +11,7 @@
 import { keyHi, POW2 } from '../mmu/tlb';
 import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
 import { C0 } from './cp0';
-import { CA_TI, Exc, ST_TS } from './cp0-defs';
+import { CA_TI, Exc, ST_TS } from '../isa/cp0-defs';
 import type { Cpu } from './cpu';
 
 const TWO32 = 4294967296;

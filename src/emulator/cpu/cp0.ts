@@ -8,6 +8,7 @@
 
 import { StateSpec } from '../snapshot/state';
 import { CpuModel } from './cpu-models';
+import type { Cp0Word } from '../isa/ir';
 
 /** Word offsets in Cp0.w. A 64-bit register's low word is at its offset, the high word after it. */
 export const enum C0 {
@@ -23,6 +24,9 @@ export const enum C0 {
   WATCHLON = 56, WATCHHIN = 70,
   WORDS = 78,
 }
+
+/** The word of each CP0 register the instruction IR reads directly (isa/ir.ts Cp0Word). */
+export const C0_WORD: Record<Cp0Word, number> = { status: C0.STATUS, hwrena: C0.HWRENA, ebase: C0.EBASE };
 
 /** Bytes of a Cp0's storage (8-aligned). */
 export const CP0_BYTES = C0.WORDS * 4;

@@ -16,7 +16,7 @@ import * as cp0a from './cp0-access';
 import {
   CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
   ST_KX, ST_PX, ST_SX, ST_UX, ST_XLATE,
-} from './cp0-defs';
+} from '../isa/cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
 import { CVMSEG_PA } from './cp0-cavium';

@@ -8,7 +8,7 @@
 import type { HelperName } from '../isa/helpers';
 import { C0 } from './cp0';
 import * as cp0a from './cp0-access';
-import { Exc, ST_FR } from './cp0-defs';
+import { Exc, ST_FR } from '../isa/cp0-defs';
 import { Cpu, GUEST_EXCEPTION } from './cpu';
 import type { Fpu } from './fpu';
 import { FpuImpl, fpuOps } from './fpu-ops';

@@ -7,10 +7,10 @@
 
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { F, InsnSpec, RESERVED } from '../isa/table';
-import { build } from '../isa/semantics';
+import { build, opNumber } from '../isa/semantics';
 import type { SemTarget } from '../isa/ir';
 import { Cpu, GUEST_EXCEPTION } from './cpu';
-import { Exc } from './cp0-defs';
+import { Exc } from '../isa/cp0-defs';
 import { cpuHelpers, HelperImpl } from './helpers';
 import type { HelperName } from '../isa/helpers';
 import { handlerSource } from './ir-js';
@@ -31,17 +31,6 @@ export const INLINE_OPS = [
   'lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld', 'sb', 'sh', 'sw', 'sd',
 ];
 
-/**
- * Ops numbered in the decoded-word cache (1 + index; 0 for any other): INLINE_OPS first, then
- * more the WebAssembly cold-code runner (jit/wasm/runner.ts) runs natively and the block
- * runner hands to their handlers.
- */
-export const CACHE_OPS = [
-  ...INLINE_OPS,
-  'sync', 'sllv', 'srlv', 'srav', 'rotr', 'rotrv', 'dsllv', 'dsrlv', 'dsrav', 'ext', 'dext', 'dextm', 'dextu', 'mul', 'seb', 'seh',
-  'pref', 'teq', 'tne', 'cache',
-  'mflo', 'mfhi', 'mtlo', 'mthi', 'wsbh', 'dsbh', 'dshd', 'ins', 'dins', 'dinsm', 'dinsu', 'lwl', 'lwr', 'ldl', 'ldr',
-];
 
 type BlockRunner = (self: Interpreter, max: number) => number;
 
@@ -78,7 +67,7 @@ class Generated {
   /** runBlock's loop with INLINE_OPS as cases of a switch on the op's number (1 + its index; 0: call the handler). */
   blockRunner(): BlockRunner {
     if (this.runner) return this.runner;
-    const cases = INLINE_OPS.map((op, k) => `case ${k + 1}: op${k}: {\n${this.body(op, `break op${k};`)}\n} break;`).join('\n');
+    const cases = INLINE_OPS.map((op, k) => `case ${opNumber(op)}: op${k}: {\n${this.body(op, `break op${k};`)}\n} break;`).join('\n');
     const src = `"use strict";
 return function runBlock(self, max) {
   const c = self.cpu;
@@ -131,9 +120,9 @@ export class Interpreter {
    */
   private readonly dcWord: Int32Array;
   private readonly dcHandler: Handler[];
-  /** The block runner's case for the cached word's op (0: call its handler). */
+  /** The cached word's op number (isa/semantics opNumber): the block runner's case, the cold-code runner's too. */
   private readonly dcOp: Int32Array;
-  /** Decoded-word cache op number (CACHE_OPS) per table entry id. */
+  /** Op number per table entry id. */
   private readonly opCase: number[] = [];
   /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
   breakpoints: PcBreakpoints | undefined = undefined;
@@ -145,10 +134,9 @@ export class Interpreter {
     this.dcOp = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
     for (const e of cpu.decoder.entries) {
       const c = e.canonical;
-      const k = CACHE_OPS.indexOf(c.op);
-      this.opCase[e.id] = (c.flags & F.RESERVED) || k < 0 ? 0 : k + 1;
+      this.opCase[e.id] = opNumber((c.flags & F.RESERVED) ? 'reserved' : c.op);
     }
-    this.opCase[RESERVED.id] = 0;
+    this.opCase[RESERVED.id] = opNumber('reserved');
     const w0 = cpu.decoder.decode(0);
     this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlerOf(w0));
     // (Every entry starts as word 0, which the zero-filled dcWord already says.)

@@ -8,6 +8,7 @@ import { FIELDS, FieldDef } from '../isa/fields';
 import { HELPERS } from '../isa/helpers';
 import { Effect } from '../isa/helpers';
 import type { Stmt, Val } from '../isa/ir';
+import { C0_WORD } from './cp0';
 
 /** JavaScript expression for field `def` of the word in `w`. */
 export function fieldJs(def: FieldDef): string {
@@ -117,7 +118,7 @@ class JsGen {
       case 'field': c32(fieldJs(FIELDS[n.name])); return;
       case 'pc': c64('c.pcLo', 'c.pcHi'); return;
       case 'mode': c32('c.mode'); return;
-      case 'c0w': c32(`c.c0.w[${n.word}]`); return;
+      case 'c0w': c32(`c.c0.w[${C0_WORD[n.word]}]`); return;
       case 'gpr': {
         const idx = n.idx;
         if (idx.isConst) c64(`r[${2 * (idx.k as number)}]`, `r[${2 * (idx.k as number) + 1}]`);

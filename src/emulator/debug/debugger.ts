@@ -9,7 +9,7 @@
 // schedules; between slices the machine is quiescent and can be inspected or modified.
 
 import { Cpu } from '../cpu/cpu';
-import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
+import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../isa/cp0-defs';
 import { EXCEPTION_FILTERS, expandFilters } from './exception-filters';
 import { F, DELAY_SLOT } from '../isa/table';
 import type { Machine } from '../machine';

@@ -18,6 +18,9 @@ import { HELPERS, HelperName } from './helpers';
 
 export type Ty = 'i32' | 'i64';
 
+/** CP0 words semantics read directly (the CPU's register file maps them: cpu/cp0.ts C0_WORD). */
+export type Cp0Word = 'status' | 'hwrena' | 'ebase';
+
 export type BinOp =
   | 'add' | 'sub' | 'mul' | 'and' | 'or' | 'xor' | 'shl' | 'shrU' | 'shrS' | 'rotr'
   | 'mulhS' | 'mulhU' | 'divS' | 'divU' | 'remS' | 'remU';
@@ -32,7 +35,7 @@ export type NodeOp =
   | { k: 'mode' }
   | { k: 'gpr'; idx: Val }
   | { k: 'hilo'; hi: boolean }
-  | { k: 'c0w'; word: number }
+  | { k: 'c0w'; word: Cp0Word }
   | { k: 'load'; size: 1 | 2 | 4 | 8; signed: boolean; addr: Val }
   | { k: 'call'; helper: HelperName; args: readonly Val[] }
   | { k: 'bin'; op: BinOp; a: Val; b: Val }
@@ -204,8 +207,8 @@ export class Sem {
     if (this.ctx.mode !== undefined) return this.i32(this.ctx.mode);
     return this.def(this.node('i32', { k: 'mode' }));
   }
-  /** A 32-bit word of the CP0 register file (cpu/cp0.ts C0 offsets). */
-  c0w(word: number): Val { return this.def(this.node('i32', { k: 'c0w', word })); }
+  /** A 32-bit CP0 register (the low word of a 64-bit one). */
+  c0w(word: Cp0Word): Val { return this.def(this.node('i32', { k: 'c0w', word })); }
 
   // ---- memory -------------------------------------------------------------------------------
   /** rs + the 16-bit offset: the effective address of a load or store. */

@@ -11,7 +11,7 @@
 // exactly the same instruction count on both engines.
 
 import { Cpu, FAULT, GUEST_EXCEPTION } from '../cpu/cpu';
-import { Exc, ST_KX } from '../cpu/cp0-defs';
+import { Exc, ST_KX } from '../isa/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
@@ -470,9 +470,9 @@ export class JitEngine {
     return out;
   }
 
-  /** Whether the WebAssembly runner is the cold path here (Kernel mode, no breakpoints the interpreter must check). */
+  /** Whether the WebAssembly runner is the cold path here (no breakpoints the interpreter must check). */
   private runnerServes(): boolean {
-    return this.runner !== undefined && this.cpu.mode === 0 && this.interp.breakpoints === undefined;
+    return this.runner !== undefined && this.interp.breakpoints === undefined;
   }
 
   /**

@@ -5,7 +5,7 @@
 // kseg3 when its CvmMemCtl enables it for the mode. Pure: it raises nothing itself — the caller turns
 // the result code into the right exception, and the debugger uses it side-effect free.
 
-import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../cpu/cp0-defs';
+import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../isa/cp0-defs';
 import { keyHi, POW2, Tlb } from './tlb';
 
 /** Result codes (negative) of translate(); a value ≥ 0 is the physical address. */

@@ -2,14 +2,13 @@
 // privilege checks several groups use (coprocessor usability, 64-bit operations), written
 // once in the IR so every engine raises exactly the same exceptions.
 
-import { C0 } from '../../cpu/cp0';
-import { Exc, ST_CU0, ST_CU1, ST_CU2, ST_FR, ST_PX, ST_SX, ST_UX } from '../../cpu/cp0-defs';
+import { Exc, ST_CU0, ST_CU1, ST_CU2, ST_FR, ST_PX, ST_SX, ST_UX } from '../cp0-defs';
 import type { Sem, Val } from '../ir';
 
 /** An instruction's semantics: records its statements into the builder. */
 export type SemFn = (s: Sem) => void;
 
-export const status = (s: Sem): Val => s.c0w(C0.STATUS);
+export const status = (s: Sem): Val => s.c0w('status');
 
 /** CP0 usable: Kernel mode or Status.CU0; else Coprocessor Unusable (CE 0). */
 export function needCp0(s: Sem): void {

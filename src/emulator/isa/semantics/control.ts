@@ -1,11 +1,10 @@
 // Semantics of jumps, branches (delay slots, likely branches that annul theirs, links),
 // traps and the system instructions (syscall, break, sync, pref, rdhwr).
 
-import { Exc } from '../../cpu/cp0-defs';
+import { Exc } from '../cp0-defs';
 import type { Sem, Val } from '../ir';
 import { needCp0, needCp1, SemFn, status } from './common';
-import { C0 } from '../../cpu/cp0';
-import { ST_CU0 } from '../../cpu/cp0-defs';
+import { ST_CU0 } from '../cp0-defs';
 
 type Cond = (s: Sem, a: Val, b: Val) => Val;
 
@@ -79,10 +78,10 @@ export const CONTROL: Record<string, SemFn> = {
     const n = rd.k as number;
     if (n === HWR_CVMCOUNT || n === HWR_CVMCOUNT_V) { s.set(s.rt, s.call('rdhwr', n)); return; }
     if (n > HWR_CCRES) { s.raise(Exc.RI); return; }
-    const denied = s.mode().ne(0).and(status(s).and(ST_CU0).eqz()).and(s.c0w(C0.HWRENA).and(1 << n).eqz());
+    const denied = s.mode().ne(0).and(status(s).and(ST_CU0).eqz()).and(s.c0w('hwrena').and(1 << n).eqz());
     s.raiseIf(denied, Exc.RI);
     switch (n) {
-      case HWR_CPUNUM: s.set(s.rt, s.c0w(C0.EBASE).and(0x3ff).sx()); return;
+      case HWR_CPUNUM: s.set(s.rt, s.c0w('ebase').and(0x3ff).sx()); return;
       case HWR_SYNCI_STEP: s.set(s.rt, s.i64(s.ctx.target.synciStep)); return;
       case HWR_CC: s.set(s.rt, s.call('rdhwr', HWR_CC)); return;
       default: s.set(s.rt, s.i64(s.ctx.target.ccRes));

@@ -15,6 +15,15 @@ import { PRIVILEGED } from './privileged';
 
 export const SEMANTICS: Readonly<Record<string, SemFn>> = { ...INTEGER, ...CONTROL, ...MEMORY, ...PRIVILEGED, ...FPU, ...OCTEON };
 
+/** Every op with semantics, numbered from 1 in this order (engines dispatch on the number; 0 is none). */
+export const OP_LIST: readonly string[] = Object.keys(SEMANTICS);
+const OP_NUMBER = new Map(OP_LIST.map((op, i) => [op, i + 1]));
+
+/** The number of op (that of `reserved` for an op without semantics). */
+export function opNumber(op: string): number {
+  return OP_NUMBER.get(op) ?? OP_NUMBER.get('reserved')!;
+}
+
 /** Whether op has its own semantics (else it is a Reserved Instruction). */
 export function hasSemantics(op: string): boolean {
   return Object.prototype.hasOwnProperty.call(SEMANTICS, op);

@@ -2,7 +2,7 @@
 // divide (QEMU's results for x/0 and INT_MIN/−1: the divisor taken as 1), counts, bit
 // fields and byte swaps.
 
-import { Exc } from '../../cpu/cp0-defs';
+import { Exc } from '../cp0-defs';
 import type { Sem, Val } from '../ir';
 import { needCp1, op64, SemFn } from './common';
 

@@ -2,7 +2,7 @@
 // the modelled CPUs lack (COP2): CP0 moves, di/ei, the TLB instructions, eret, wait — each a
 // CPU helper after the coprocessor-usability check.
 
-import { Exc } from '../../cpu/cp0-defs';
+import { Exc } from '../cp0-defs';
 import { cop2, needCp0, SemFn } from './common';
 
 const sel = (s: Parameters<SemFn>[0]) => s.f('sel');

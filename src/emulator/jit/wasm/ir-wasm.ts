@@ -8,7 +8,7 @@
 
 import type { FieldName } from '../../isa/fields';
 import { HELPERS, HelperName } from '../../isa/helpers';
-import type { BinOp, CmpOp, Stmt, Ty, UnOp, Val } from '../../isa/ir';
+import type { BinOp, CmpOp, Cp0Word, Stmt, Ty, UnOp, Val } from '../../isa/ir';
 import { Code, Op, ValType } from './encoder';
 
 /** The engine's side of the lowering. Each method emits code into `c`. */
@@ -32,8 +32,8 @@ export interface WasmHost {
   pc(): void;
   /** Pushes the privilege mode (i32). */
   mode(): void;
-  /** Pushes CP0 word `word` (i32). */
-  c0w(word: number): void;
+  /** Pushes CP0 register `word`'s (low) word (i32). */
+  c0w(word: Cp0Word): void;
   /** Pushes the i64 result of a load from the address `addr` pushes (or leaves the instruction on an exception). */
   load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void;
   store(size: 1 | 2 | 4 | 8, addr: () => void, value: () => void): void;

@@ -14,12 +14,14 @@
 import { DELAY_SLOT, F, InsnSpec } from '../../isa/table';
 import { Effect, HELPERS, HelperName } from '../../isa/helpers';
 import type { FieldName } from '../../isa/fields';
-import type { SemTarget, Stmt, Ty } from '../../isa/ir';
+import type { Cp0Word, SemTarget, Stmt, Ty } from '../../isa/ir';
+import { C0_WORD } from '../../cpu/cp0';
 import { build } from '../../isa/semantics';
 import { opProps } from '../../isa/properties';
 import { add32, Region, Scanned, successors } from '../translator';
 import { Code, Op, ValType } from './encoder';
-import { bswap32, bswap64, WasmHost, WasmLowering } from './ir-wasm';
+import { WasmHost, WasmLowering } from './ir-wasm';
+import { ramRead, ramWrite, Scratch } from './ram-access';
 import { Ctrl, Layout } from './layout';
 import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
@@ -62,8 +64,6 @@ export const enum MemOp { LB, LBU, LH, LHU, LW, LWU, LD, SB, SH, SW, SD }
 /** Helpers by index (the `call` import's first argument). */
 export const HELPER_LIST = Object.keys(HELPERS) as HelperName[];
 const HELPER_INDEX = new Map(HELPER_LIST.map((h, i) => [h, i]));
-
-const LOG2: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 
 /** Why a scanned block cannot be a WebAssembly block, or undefined when it can. */
 export function unsupported(b: Scanned): string | undefined {
@@ -367,7 +367,7 @@ class RegionEmitter implements WasmHost {
   }
   hilo(hi: boolean): void { this.reg(hi ? HI : LO); }
   setHilo(hi: boolean, value: () => void): void { this.wr(hi ? HI : LO, value); }
-  c0w(word: number): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * word); }
+  c0w(word: Cp0Word): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * C0_WORD[word]); }
 
   load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void {
     const r = this.local('i64');
@@ -479,25 +479,11 @@ class RegionEmitter implements WasmHost {
 
   /** Pushes the i64 of `size` bytes at the host address on the stack (i32), in the guest's byte order. */
   private ramRead(size: 1 | 2 | 4 | 8, signed: boolean): void {
-    const c = this.c;
-    if (!this.semTarget.big || size === 1) {
-      const op = size === 1 ? (signed ? Op.i64_load8_s : Op.i64_load8_u) : size === 2 ? (signed ? Op.i64_load16_s : Op.i64_load16_u)
-        : size === 4 ? (signed ? Op.i64_load32_s : Op.i64_load32_u) : Op.i64_load;
-      c.mem(op, LOG2[size], 0);
-      return;
-    }
-    if (size === 8) { c.mem(Op.i64_load, 3, 0); bswap64(c, this.local('i64')); return; }
-    const x = this.local('i32');
-    if (size === 2) {
-      c.mem(Op.i32_load16_u, 1, 0).tee(x).i32(0xff).op(Op.i32_and).i32(8).op(Op.i32_shl);
-      c.get(x).i32(8).op(Op.i32_shr_u, Op.i32_or);
-      if (signed) c.op(Op.i32_extend16_s);
-    } else {
-      c.mem(Op.i32_load, 2, 0);
-      bswap32(c, x);
-    }
-    c.op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
+    ramRead(this.c, size, signed, this.semTarget.big, this.scratch);
   }
+
+  /** Scratch locals for RAM access code. */
+  private readonly scratch: Scratch = { i32: () => this.local('i32'), i64: () => this.local('i64') };
 
   /** Stores the low `size` bytes of i64 local v at the address in A (guest byte order), the `mem` import on a miss. */
   private storeVal(size: 1 | 2 | 4 | 8, v: number): void {
@@ -506,19 +492,7 @@ class RegionEmitter implements WasmHost {
     wideHit(c, L.wideTag, K, LOOKUP, size);
     this.open(Op.if);
     wideAddress(c, L.wideAdd, K, LOOKUP);
-    if (!this.semTarget.big || size === 1) {
-      c.get(v);
-      c.mem(size === 1 ? Op.i64_store8 : size === 2 ? Op.i64_store16 : size === 4 ? Op.i64_store32 : Op.i64_store, LOG2[size], 0);
-    } else if (size === 8) {
-      c.get(v); bswap64(c, this.local('i64')); c.mem(Op.i64_store, 3, 0);
-    } else {
-      const x = this.local('i32');
-      c.get(v).op(Op.i32_wrap_i64);
-      if (size === 4) { bswap32(c, x); c.mem(Op.i32_store, 2, 0); } else {
-        c.tee(x).i32(0xff).op(Op.i32_and).i32(8).op(Op.i32_shl).get(x).i32(8).op(Op.i32_shr_u).i32(0xff).op(Op.i32_and, Op.i32_or);
-        c.mem(Op.i32_store16, 1, 0);
-      }
-    }
+    ramWrite(c, size, this.semTarget.big, () => c.get(v), this.scratch);
     c.op(Op.else);
     this.precise(this.k, false);
     c.i32(memOp(size, false, true)).i32(this.callId(this.k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64);

@@ -11,7 +11,7 @@
 // and enter() rethrows it to the dispatcher.
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
-import { ST_KX } from '../../cpu/cp0-defs';
+import { ST_KX } from '../../isa/cp0-defs';
 import { C0 } from '../../cpu/cp0';
 import { DRIVER_LOCALS, emitDriver } from './driver';
 import type { Interpreter } from '../../cpu/interpreter';
