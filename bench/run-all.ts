@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run on one machine (ISA decode/disassembly,
 // CPU kernels on both engines and QEMU, the Debian Malta boot on both engines and QEMU,
-// checkpoints), printing a dated, commit-stamped section; `npm run bench -- --write`
-// appends it to bench/results.md (results-file.ts).
+// checkpoints, the assembly language server), printing a dated, commit-stamped section;
+// `npm run bench -- --write` appends it to bench/results.md (results-file.ts).
 
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { adapterBench } from './adapter.bench';
 import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
+import { lspBench } from './lsp.bench';
 import { recordResults, writeResults } from './results-file';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   await run('CPU kernels (interpreter, translator, QEMU)', cpuBench);
   await run('Debugger (DAP round trips, breakpoint overhead)', adapterBench);
   await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
+  await run('Assembly language server (LSP over stdio)', lspBench);
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
   recordResults(text);
   execFileSync(process.execPath, [join(__dirname, 'isa.bench.js'), ...(writeResults() ? ['--write'] : [])], { stdio: 'inherit' });

@@ -1,5 +1,5 @@
-// Bundles the extension, the debug adapter and the CLI into dist/ with esbuild, and
-// assembles the built-in demo guest (guests/demo/demo.s) with the project's own assembler
+// Bundles the extension, the debug adapter, the assembly language server and the CLI into
+// dist/ with esbuild, and assembles the built-in demo guest (guests/demo/demo.s) with the project's own assembler
 // into dist/guests/demo.elf (little-endian) and dist/guests/demo-eb.elf (big-endian).
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -56,5 +56,6 @@ await Promise.all([
   bundle({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   bundle({ entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   bundle({ entryPoints: ['src/adapter/main.ts'], outfile: 'dist/adapter.js' }),
+  bundle({ entryPoints: ['src/language/main.ts'], outfile: 'dist/language-server.js' }),
   buildGuests(),
 ]);

@@ -13,6 +13,13 @@ export interface SymbolFileArg {
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** ELF kernel/program; omitted: the built-in demo guest. */
   kernel?: string;
+  /**
+   * An assembly source (GNU as syntax, .s/.S) assembled by the adapter at the demo board's
+   * address and booted on the demo board, with its lines as source-level debug information.
+   */
+  program?: string;
+  /** Directories `.include` searches after the including file's own (with `program`). */
+  includePaths?: string[];
   board?: 'demo' | 'malta';
   initrd?: string;
   append?: string;

@@ -10,7 +10,9 @@
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { CPU_MODELS } from '../emulator/cpu/cpu-models';
+import { fileIncludes } from './include-files';
 import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
@@ -117,6 +119,8 @@ export class Runtime {
       return;
     }
     const kernelPath = args.kernel;
+    if (args.program !== undefined && kernelPath !== undefined) throw new LaunchError('give either "program" (an assembly source) or "kernel" (an ELF), not both');
+    if (args.program !== undefined && args.board === 'malta') throw new LaunchError('"program" (an assembly source) runs on the demo board; remove "board": "malta"');
     const board = args.board ?? (kernelPath ? 'malta' : 'demo');
     if (board !== 'demo' && board !== 'malta') throw new LaunchError(`unknown board '${String(board)}' (demo or malta)`);
     const engine = args.engine ?? 'jit';
@@ -124,7 +128,8 @@ export class Runtime {
     this.engine = engine;
     const memoryMiB = args.memory ?? 256;
     if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
-    const kernel = kernelPath ? readInput(kernelPath, 'kernel') : undefined;
+    const program = args.program !== undefined ? assembleProgram(args.program, args.cpu, args.includePaths) : undefined;
+    const kernel = kernelPath ? readInput(kernelPath, 'kernel') : program?.elf;
     if (!kernel && board === 'malta') throw new LaunchError('board "malta" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo');
     const opts = { engine, memoryMiB, cpu: args.cpu };
     let entry: bigint;
@@ -146,7 +151,7 @@ export class Runtime {
       }
     } catch (e) {
       if (e instanceof LaunchError) throw e;
-      const what = kernelPath ? `'${kernelPath}'` : 'the demo guest';
+      const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
       throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
     }
     this.dbg = new MachineDebugger(this.machine);
@@ -158,7 +163,7 @@ export class Runtime {
       const link = offset === 0n ? this.dbg.symbols.tablesOf(source).map(kernelLinkSymbols).find((l) => l) : undefined;
       if (link) kernelFiles.push({ source, link });
     };
-    const kernelSource = kernelPath ?? 'demo';
+    const kernelSource = kernelPath ?? args.program ?? 'demo';
     try {
       const elf = parseElf(kernelBytes);
       if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelSource);
@@ -178,7 +183,7 @@ export class Runtime {
       }
       noteKernel(s.path, offset);
     }
-    this.boot = { board, kernelName: kernelPath ?? 'built-in demo', entry, symbols, debugInfo };
+    this.boot = { board, kernelName: kernelPath ?? args.program ?? 'built-in demo', entry, symbols, debugInfo };
     const handlers: KernelSymbolsHandlers = {
       onReady: (info) => this.events.emit('kernelSymbols', info),
       onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
@@ -193,6 +198,11 @@ export class Runtime {
     } else if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
       // A stripped vmlinuz: symbols from kallsyms once the kernel runs.
       this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, handlers);
+    }
+    // The assembly program's lines (its includes too) are its source-level debug information.
+    if (program) {
+      for (const l of program.result.lines) this.dbg.lines.add(l.addr, l.file, l.line);
+      debugInfo.push(`${args.program}: assembled, ${program.result.lines.length} instructions from ${1 + program.result.includes.length} source file${program.result.includes.length ? 's' : ''}`);
     }
     // Source lines of the demo, when the booted image is exactly what its source assembles to.
     const ds = kernel ? undefined : this.assembleDemoSource();
@@ -393,6 +403,25 @@ export class Runtime {
     if (this.timer) clearTimeout(this.timer);
     for (const off of this.offs.splice(0)) off();
   }
+}
+
+/**
+ * Assembles a `program` for the demo board (at the demo's link address, for the launch's
+ * CPU model) into an ELF; errors are a LaunchError listing the first few.
+ */
+function assembleProgram(path: string, cpu: string | undefined, includePaths: string[] | undefined): { result: AssembleResult; elf: Uint8Array } {
+  if (typeof path !== 'string' || path === '') throw new LaunchError('"program" must be the path of an assembly source file');
+  const text = new TextDecoder().decode(readInput(path, 'program', 'source'));
+  const want = (cpu ?? '5KEc').toLowerCase();
+  const model = Object.entries(CPU_MODELS).find(([k]) => k.toLowerCase() === want)?.[1].isa;
+  if (!model) throw new LaunchError(`unknown cpu '${String(cpu)}' (known: ${Object.keys(CPU_MODELS).join(', ')})`);
+  const result = assemble(text, { fileName: path, origin: DEMO_ORIGIN, model, readInclude: fileIncludes(Array.isArray(includePaths) ? includePaths : []) });
+  if (!result.ok) {
+    const errs = result.diagnostics.filter((d) => d.severity === 'error');
+    const first = errs.slice(0, 3).map((d) => `${basename(d.file)}:${d.line}:${d.column}: ${d.message}`).join('; ');
+    throw new LaunchError(`cannot assemble ${basename(path)}: ${first}${errs.length > 3 ? ` (and ${errs.length - 3} more errors)` : ''}`);
+  }
+  return { result, elf: assemblyToElf(result, 'little', model) };
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -207,7 +207,7 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     // Breakpoints can resolve against the machine's symbols from now on.
     this.sendEvent(new InitializedEvent());
-    if (this.configured) this.rt!.start(args.stopOnEntry ?? false);
+    if (this.configured) this.rt!.start(stopsOnEntry(args));
     else this.startWhenConfigured = true;
   }
 
@@ -216,7 +216,7 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     if (this.startWhenConfigured && this.rt) {
       this.startWhenConfigured = false;
-      this.rt.start(this.launchArgs?.stopOnEntry ?? false);
+      this.rt.start(stopsOnEntry(this.launchArgs));
     }
   }
 
@@ -350,7 +350,7 @@ export class Mips64DebugSession extends DebugSession {
     }
     this.launchArgs = next;
     this.sendResponse(response);
-    this.rt!.start(next.stopOnEntry ?? false);
+    this.rt!.start(stopsOnEntry(next));
   }
 
   // ---- breakpoints ----------------------------------------------------------------------------
@@ -1033,3 +1033,8 @@ function adapterDir(): string {
 }
 
 export { Breakpoint };
+
+/** Run Without Debugging (noDebug) never stops at the entry. */
+function stopsOnEntry(args: LaunchArguments | undefined): boolean {
+  return args?.noDebug !== true && (args?.stopOnEntry ?? false);
+}

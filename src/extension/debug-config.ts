@@ -66,9 +66,18 @@ export function parseGuestPaths(stdout: string): GuestPaths | undefined {
   return { kernel, initrd, append: map.get('append') ?? 'console=ttyS0' };
 }
 
+/** F5 on an assembly file (asm-launch.ts): its configuration, and the check before launching it. */
+export interface AsmLaunch {
+  /** The configuration for the active editor's assembly file, if it shows one. */
+  activeConfig(noDebug: boolean): vscode.DebugConfiguration | undefined;
+  /** Assembles `program` for `cpu`: false (errors shown) refuses the launch. */
+  check(program: string, cpu: string | undefined): Promise<boolean>;
+}
+
 export interface ProviderDeps {
   readonly extensionPath: string;
   readonly log?: vscode.LogOutputChannel;
+  readonly asm?: AsmLaunch;
 }
 
 export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
@@ -85,6 +94,9 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
   ): Promise<vscode.DebugConfiguration | undefined> {
     let c: vscode.DebugConfiguration = { ...config };
     if (!c.type && !c.request && !c.name) {
+      // F5 in an assembly file: debug (or run) that file on the demo board.
+      const asm = this.deps.asm?.activeConfig(c['noDebug'] === true);
+      if (asm) return fillDefaults(asm, folder);
       const picked = await vscode.window.showQuickPick(
         [
           { label: DEMO_CONFIG.name, description: 'small built-in program, stops on entry', config: DEMO_CONFIG },
@@ -106,6 +118,7 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
     const c: vscode.DebugConfiguration = { ...config };
     if (c.request === 'attach') return this.checkAttach(c);
     if (c.request !== 'launch') return c;
+    if (typeof c['program'] === 'string' && this.deps.asm && !(await this.deps.asm.check(c['program'], c['cpu']))) return undefined;
     if (typeof c['checkpointDir'] === 'string' && c['checkpointDir'] !== '' && !path.isAbsolute(c['checkpointDir'])) {
       const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (base) c['checkpointDir'] = path.join(base, c['checkpointDir']);

@@ -3,8 +3,10 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW, CheckpointTreeProvider } from './checkpoint-tree';
 import { checkpointSession, registerCheckpointCommands } from './checkpoints';
+import { AsmLauncher } from './asm-launch';
 import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
+import { startLanguageClient } from './language-client';
 import { StatusBar } from './status';
 import { UartConsoles } from './uart-terminal';
 
@@ -26,7 +28,8 @@ export interface Activated {
 
 export function activate(context: vscode.ExtensionContext): Activated {
   const log = vscode.window.createOutputChannel('MIPS64 Studio', { log: true });
-  const provider = new Mips64ConfigProvider({ extensionPath: context.extensionPath, log });
+  const asm = new AsmLauncher();
+  const provider = new Mips64ConfigProvider({ extensionPath: context.extensionPath, log, asm });
   const consoles = new UartConsoles();
   const status = new StatusBar();
   // The MIPS64 session the checkpoint commands use when the active session is another one.
@@ -34,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
   const checkpointTree = new CheckpointTreeProvider(() => checkpointSession(() => lastSession));
   context.subscriptions.push(
     log,
+    asm,
     consoles,
     status,
     vscode.commands.registerCommand('mips64.disassembleFile', (arg?: unknown) => disassembleFile(context, log, arg)),
@@ -55,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): Activated {
     }),
     ...registerCheckpointCommands(() => lastSession, () => checkpointTree.refresh()),
   );
+  // The assembly language server starts with the first mips64-asm document (activation event).
+  startLanguageClient(context, log);
   return { consoles, status, provider, checkpointTree };
 }
 

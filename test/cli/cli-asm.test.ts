@@ -5,7 +5,7 @@
 // leaves an existing output untouched and no temporary files behind).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseElf } from '../../src/emulator/loader/elf';
 import { BE, LE, ROOT, assertCleanStderr, cli, compareListings, ensureBuilt, missingTools, tempDir, tool } from './support';
@@ -123,12 +123,27 @@ describe('mips64 asm', { skip: missingTools(`${LE}-objdump`, `${LE}-readelf`, `$
     assert.equal(r.stderr, `mips64: ${out}: No such file or directory\n`);
   });
 
+  test('.include searches beside the file, then the -I directories; a missing file is an error at its name', () => {
+    mkdirSync(join(dir, 'inc'), { recursive: true });
+    writeFileSync(join(dir, 'inc', 'defs.s'), '\t.equ VALUE, 0x1234\n');
+    const src = join(dir, 'uses-include.s');
+    writeFileSync(src, '\t.include "defs.s"\nstart:\tli $2, VALUE\n');
+    const out = join(dir, 'uses-include.bin');
+    const missing = cli(['asm', src, '-o', out]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`${src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:11: error: cannot include 'defs.s': not found`));
+    const r = cli(['asm', src, '-o', out, '-I', join(dir, 'inc')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([...readFileSync(out)], [0x34, 0x12, 0x02, 0x24]); // addiu $2, $0, 0x1234
+  });
+
   test('warnings are printed but do not fail the build', () => {
     const src = join(dir, 'warn.s');
     writeFileSync(src, '\t.data\n\t.byte 300\n');
     const out = join(dir, 'warn.bin');
     const r = cli(['asm', src, '-o', out]);
     assert.equal(r.code, 0);
-    assert.equal(r.stderr, `${src}:2:2: warning: value 0x12c truncated to 1 bytes\n`);
+    // (at the value, column 8 of "\t.byte 300")
+    assert.equal(r.stderr, `${src}:2:8: warning: value 0x12c truncated to 1 bytes\n`);
   });
 });

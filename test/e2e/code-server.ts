@@ -23,6 +23,10 @@ export interface CodeServerOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Environment of code-server (and so of the extension host and the adapter) added to this process's. */
   readonly env?: Readonly<Record<string, string>>;
+  /** false: the workspace has no .vscode/launch.json. */
+  readonly launchJson?: boolean;
+  /** Files written into the workspace folder (name → text). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** Settings that keep a fresh VS Code from showing welcome pages, chat, or going online. */
@@ -84,7 +88,8 @@ export class CodeServer {
     const cs = new CodeServer(dir, `http://127.0.0.1:${port}/`, env);
     mkdirSync(path.join(cs.workspace, '.vscode'), { recursive: true });
     const launch = { version: '0.2.0', configurations: opts.configurations ?? DEMO_LAUNCH };
-    writeFileSync(path.join(cs.workspace, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    if (opts.launchJson !== false) writeFileSync(path.join(cs.workspace, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(path.join(cs.workspace, name), text);
     mkdirSync(path.join(dir, 'user-data', 'User'), { recursive: true });
     writeFileSync(path.join(dir, 'user-data', 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...opts.settings }, null, 2));
 

@@ -49,7 +49,7 @@ export interface Locator {
 export interface Page {
   goto(url: string, o?: { timeout?: number }): Promise<unknown>;
   locator(selector: string): Locator;
-  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  keyboard: { press(key: string): Promise<void>; type(text: string, o?: { delay?: number }): Promise<void> };
   screenshot(o: { path: string; fullPage?: boolean }): Promise<unknown>;
   on(event: 'console', f: (m: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', f: (e: Error) => void): void;

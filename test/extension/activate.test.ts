@@ -118,6 +118,9 @@ const fakeVscode = {
   },
   workspace: {
     workspaceFolders: undefined,
+    textDocuments: [],
+    onDidOpenTextDocument: noEvent,
+    onDidChangeConfiguration: noEvent,
     getConfiguration: (section: string) => ({
       get: <T>(key: string, dflt: T): T => (state.config[`${section}.${key}`] as T | undefined) ?? dflt,
     }),

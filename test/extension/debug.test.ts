@@ -146,6 +146,9 @@ const fakeVscode = {
   },
   workspace: {
     workspaceFolders: undefined as unknown,
+    textDocuments: [],
+    onDidOpenTextDocument: () => ({ dispose() {} }),
+    onDidChangeConfiguration: () => ({ dispose() {} }),
     getConfiguration: (section: string) => ({
       get: <T>(key: string, dflt: T): T => (state.config[`${section}.${key}`] as T | undefined) ?? dflt,
     }),

@@ -1,6 +1,6 @@
 // Assembler diagnostics: each kind of error is reported once, at the exact file:line:column
 // of the offending token (the mnemonic, directive or operand), with a clear one-line
-// message; and assemble() never throws — checked with 2,000 random mutations (token
+// message and the column range of that token; and assemble() never throws — checked with 2,000 random mutations (token
 // swaps, deletions, insertions, garbage) of chunks of the GNU as compatibility fixture
 // plus 100 mutated copies of the whole file.
 import { test } from 'node:test';
@@ -68,6 +68,11 @@ for (const c of CASES) {
     assert.equal(`${d.file}:${d.line}:${d.column}`, `case.s:${c.line}:${c.column}`, fmt(d));
     assert.match(d.message, c.message, fmt(d));
     assert.ok(!d.message.includes('\n'), 'message must be one line');
+    // The range is exactly one token: no blanks at its ends, not cut inside a word.
+    const line = c.src.split('\n')[c.line - 1];
+    const tok = line.slice(d.column - 1, d.endColumn - 1);
+    assert.ok(tok.length > 0 && tok.trim() === tok, `range ${d.column}..${d.endColumn} of ${JSON.stringify(line)}: ${JSON.stringify(tok)}`);
+    assert.ok(!/\w/.test(line[d.endColumn - 1] ?? '') || !/\w/.test(tok.at(-1)!), `range ends inside a word: ${JSON.stringify(tok)}`);
   });
 }
 

@@ -42,7 +42,7 @@ test('debugger contribution', () => {
   assert.equal(dbg.runtime, 'node');
   assert.deepEqual(dbg.languages, ['mips64-asm', 'c']);
   const launch = dbg.configurationAttributes['launch']!.properties;
-  for (const key of ['kernel', 'initrd', 'append', 'memory', 'board', 'engine', 'symbols', 'stopOnEntry', 'checkpoint', 'sourceMap', 'cpu']) {
+  for (const key of ['kernel', 'program', 'includePaths', 'initrd', 'append', 'memory', 'board', 'engine', 'symbols', 'stopOnEntry', 'checkpoint', 'sourceMap', 'cpu']) {
     assert.ok(launch[key], `launch.${key}`);
   }
   assert.equal(launch['memory']!.default, 256);
@@ -55,7 +55,7 @@ test('debugger contribution', () => {
   assert.deepEqual(dbg.configurationAttributes['attach']!.required, ['port']);
   assert.deepEqual(dbg.initialConfigurations.map((c) => c.name), ['Boot built-in demo']);
   const snippets = dbg.configurationSnippets.map((s) => s.body.name);
-  assert.deepEqual(snippets, ['Boot built-in demo', 'Attach to mips64 boot', 'Boot Debian Linux (Malta)']);
+  assert.deepEqual(snippets, ['Boot built-in demo', 'Debug assembly file', 'Attach to mips64 boot', 'Boot Debian Linux (Malta)']);
   for (const c of [...dbg.initialConfigurations, ...dbg.configurationSnippets.map((s) => s.body)]) {
     assert.equal(c.type, 'mips64');
     assert.equal(c.request, c.name === 'Attach to mips64 boot' ? 'attach' : 'launch');
@@ -104,6 +104,10 @@ test('commands are contributed in the MIPS64 category and registered by the exte
 test('settings', () => {
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
+    'mips64.asm.cpuModel',
+    'mips64.asm.endianness',
+    'mips64.asm.format.enable',
+    'mips64.asm.includePaths',
     'mips64.checkpoints.memoryBudgetMiB',
     'mips64.console.alsoInDebugConsole',
     'mips64.debug.exceptionFilters',
@@ -122,4 +126,7 @@ test('settings', () => {
   assert.equal(props['mips64.console.alsoInDebugConsole']!.default, false);
   assert.deepEqual(props['mips64.debug.exceptionFilters']!.enum, ['grouped', 'detailed']);
   assert.equal(props['mips64.debug.exceptionFilters']!.default, 'grouped');
+  assert.equal(props['mips64.asm.cpuModel']!.default, '');
+  assert.equal(props['mips64.asm.format.enable']!.default, false);
+  assert.equal(props['mips64.asm.includePaths']!.type, 'array');
 });

@@ -12,6 +12,7 @@ import { CpuModelName } from '../../emulator/isa/decoder';
 import { ElfError } from '../../emulator/loader/elf';
 import { assemblyToElf } from '../../emulator/isa/assembler/to-elf';
 import { printable } from '../printable';
+import { fileIncludes } from '../../adapter/include-files';
 
 const NAME = 'asm';
 
@@ -21,7 +22,7 @@ const MAX_IMAGE = 256 * 1024 * 1024;
 export const asmCommand: Command = {
   name: NAME,
   summary: 'assemble a GNU as syntax source into a raw image or an ELF64 executable',
-  usage: 'asm IN.s -o OUT [--format bin|elf] [--origin ADDR] [-EB|-EL] [--model MODEL]',
+  usage: 'asm IN.s -o OUT [--format bin|elf] [--origin ADDR] [-EB|-EL] [--model MODEL] [-I DIR[:DIR…]]',
   options: [
     { name: 'output', aliases: ['-o'], value: 'OUT', help: 'output file (required)' },
     { name: 'format', value: 'bin|elf', help: 'raw image or ELF64 executable (default: elf; bin for *.bin)' },
@@ -29,6 +30,7 @@ export const asmCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian output' },
     { name: 'little-endian', aliases: ['-EL'], help: 'little-endian output (default)' },
     { name: 'model', value: 'MODEL', help: `CPU model: ${MODELS.join(', ')} (default mips64r2)` },
+    { name: 'include-dir', aliases: ['-I'], value: 'DIR[:DIR…]', help: 'directories searched by .include after the including file\'s own' },
   ],
   details: [
     'Sections are laid out from the origin in order of first appearance (.text first), each',
@@ -63,7 +65,8 @@ export const asmCommand: Command = {
     } catch (e) {
       throw new CliError(e instanceof Error ? e.message : String(e));
     }
-    const r = assemble(source, { fileName: input, origin, model, endian });
+    const dirs = o.has('include-dir') ? String(o.get('include-dir')).split(':').filter((d) => d !== '') : [];
+    const r = assemble(source, { fileName: input, origin, model, endian, readInclude: fileIncludes(dirs) });
     const diagnostics = r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
     if (!r.ok) throw new CliError(`${input}: assembly failed`, 2, diagnostics);
     for (const line of diagnostics) io.stderr.write(printable(line) + '\n');

@@ -3,20 +3,26 @@
 // resolved to a number and the output is a flat image (raw binary) or a minimal ELF
 // with a symbol table. Passes repeat until label addresses stop moving (pseudo
 // instructions such as li/dli change size with their operand). Errors never throw:
-// they are returned as diagnostics with file:line:column.
+// they are returned as diagnostics with file:line:column and the column range of the
+// offending token. `.include` reads files through the caller's readInclude (the assembler
+// itself does no I/O); `.macro`/`.endm` define GNU as macros, expanded at their use.
+// Nesting of both is bounded, and a caller may stop a long assembly (shouldStop).
 
 import { CpuModelName, MODEL_ISA } from '../decoder';
 import { Isa } from '../table';
 import { DELAY_SLOT } from '../table';
 import { parseGpr } from '../registers';
 import { encodeInstruction, entriesNamed, OperandError, splitOperands } from './encode';
-import { ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
+import { AsmInputError, ExprEnv, ExprError, evaluate, unescapeChar } from './expr';
 import { absMacro, loadAddress, loadConstant, Stmt, wideShift } from './macros';
+import { scanLine, scanStatement, Span, splitStatements, Statement, stripBlockComments, stripLineComment } from './source';
 
 export interface AsmDiagnostic {
   file: string;
   line: number;   // 1-based
   column: number; // 1-based
+  /** End of the offending token (1-based, exclusive); column + 1 at least. */
+  endColumn: number;
   message: string;
   severity: 'error' | 'warning';
 }
@@ -35,7 +41,14 @@ export interface AsmSection {
 
 export interface AsmSymbol { name: string; value: bigint; section: string; global: boolean; size: number; type: 'func' | 'object' | 'notype' }
 
-export interface AsmLine { addr: bigint; word: number; line: number }
+/** An instruction word with the source line (file and 1-based line) that produced it. */
+export interface AsmLine { addr: bigint; word: number; line: number; file: string }
+
+/** A file read for `.include`: its resolved name and text, or why it cannot be read. */
+export type IncludeResult = { file: string; text: string } | { error: string };
+
+/** A `.macro` definition. */
+export interface AsmMacro { name: string; params: string[]; file: string; line: number; column: number }
 
 export interface AssembleOptions {
   fileName?: string;
@@ -43,6 +56,24 @@ export interface AssembleOptions {
   origin?: bigint;
   model?: CpuModelName;
   endian?: 'little' | 'big';
+  /** Reads the file of `.include "name"` written in `fromFile` (no includes without it). */
+  readInclude?: (name: string, fromFile: string) => IncludeResult;
+  /** Polled every few hundred statements: true stops the assembly with an error. */
+  shouldStop?: () => boolean;
+  /**
+   * The layout of an earlier assembly of (nearly) the same source: the passes start from
+   * its symbol values and section bases, so an unchanged layout settles in one pass.
+   */
+  layout?: AsmLayout;
+}
+
+/** Symbol values, numeric local label values and section bases an assembly settled on. */
+export interface AsmLayout {
+  readonly values: ReadonlyMap<string, bigint>;
+  readonly locals: ReadonlyMap<number, readonly bigint[]>;
+  readonly bases: ReadonlyMap<string, bigint>;
+  /** The assembly had no errors (its final pass then lays out exactly as the settled passes). */
+  readonly clean: boolean;
 }
 
 export interface AssembleResult {
@@ -53,6 +84,12 @@ export interface AssembleResult {
   entry: bigint;
   /** Instruction words with the source line that produced them. */
   lines: AsmLine[];
+  /** Files read by `.include` (resolved names), in the order they were first read. */
+  includes: string[];
+  /** Macros defined with `.macro`. */
+  macros: AsmMacro[];
+  /** What the passes settled on (AssembleOptions.layout of a later assembly). */
+  layout: AsmLayout;
 }
 
 interface Section {
@@ -60,9 +97,43 @@ interface Section {
   base: bigint;
 }
 
-interface SourceLine { text: string; line: number }
+interface SourceLine {
+  text: string; line: number; file: string;
+  /** Consumed before the passes: a `.macro` … `.endm` body, or an `.include` line. */
+  skip?: boolean;
+  /** The line's statements, scanned by the first pass. */
+  stmts?: Statement[];
+}
+
+interface MacroDef extends AsmMacro { defaults: Array<string | undefined>; required: boolean[]; vararg: boolean; body: SourceLine[] }
 
 const MAX_PASSES = 12;
+/** Bounds on hostile input: nested `.include`s, included lines, macro nesting and expansion. */
+const MAX_INCLUDE_DEPTH = 32;
+const MAX_SOURCE_LINES = 2_000_000;
+const MAX_MACRO_DEPTH = 100;
+const MAX_MACRO_STATEMENTS = 1_000_000;
+
+/** Stops an assembly from inside (shouldStop, limits): reported once, the pass abandoned. */
+class AssemblyStopped extends Error {}
+
+/** Every directive the assembler accepts (the cases of Assembler.directive), for editors. */
+export const DIRECTIVES: readonly string[] = [
+  '.text', '.data', '.bss', '.rodata', '.section', '.previous', '.globl', '.global', '.local', '.weak', '.hidden',
+  '.protected', '.extern', '.type', '.size', '.ent', '.end', '.frame', '.mask', '.fmask', '.file', '.loc', '.ident',
+  '.gnu_attribute', '.module', '.abicalls', '.option', '.nan', '.insn', '.cpload', '.cprestore', '.cpsetup',
+  '.cpreturn', '.aent', '.mdebug', '.addrsig', '.addrsig_sym', '.include', '.macro', '.endm', '.entry', '.set',
+  '.equ', '.equiv', '.org', '.align', '.p2align', '.balign', '.space', '.skip', '.zero', '.byte', '.half', '.hword',
+  '.short', '.word', '.int', '.long', '.dword', '.quad', '.8byte', '.ascii', '.asciz', '.string',
+];
+
+/** Options of `.set` the assembler accepts (besides `.set name, value` and `arch=`/ISA names). */
+export const SET_OPTIONS: readonly string[] = [
+  'noreorder', 'reorder', 'noat', 'at', 'push', 'pop', 'macro', 'nomacro', 'volatile', 'novolatile', 'nomips16',
+  'nomicromips', 'hardfloat', 'softfloat', 'nodsp', 'nomt', 'nomsa', 'novirt', 'gp=64', 'fp=64', 'fp=32', 'oddspreg',
+  'nooddspreg', 'mips0', 'dsp', 'dspr2', 'mt', 'msa', 'virt', 'mips3d', 'mips64r2', 'mips32r2', 'mips64', 'mips3',
+  'mips4', 'mips5', 'octeon', 'octeon+', 'octeon2', 'octeon3', 'arch=octeon', 'arch=octeon2', 'arch=octeon3', 'arch=mips64r2',
+];
 
 export function assemble(source: string, opts: AssembleOptions = {}): AssembleResult {
   return new Assembler(source, opts).run();
@@ -72,7 +143,20 @@ class Assembler {
   private readonly file: string;
   private readonly origin: bigint;
   private readonly big: boolean;
-  private readonly lines: SourceLine[];
+  private readonly lines: SourceLine[] = [];
+  private readonly opts: AssembleOptions;
+  private readonly includes: string[] = [];
+  private readonly macroDefs = new Map<string, MacroDef>();
+  /** Problems found while reading the source (includes, macro definitions): reported by the final pass. */
+  private readonly sourceDiags: AsmDiagnostic[] = [];
+  private macroDepth = 0;
+  /** The outermost macro use being expanded (where errors inside it are reported). */
+  private macroSite: { line: number; file: string; span: [number, number]; name: string } | undefined;
+  private macroStatements = 0;
+  private macroCounter = 0;
+  private stopped: string | undefined;
+  private statementsRun = 0;
+  private curFile = '';
   // Per pass state
   private sections = new Map<string, Section>();
   private cur!: Section;
@@ -93,10 +177,10 @@ class Assembler {
   private final = false;
   private listing: AsmLine[] = [];
   private curLine = 0;
-  /** Column of the current statement's mnemonic or directive. */
-  private curCol = 1;
+  /** Columns [start, end) (1-based) of the current statement's mnemonic or directive. */
+  private curSpan: [number, number] = [1, 2];
   /** Columns of the current statement's operands. */
-  private operandCols: number[] = [];
+  private operandSpans: Array<[number, number]> = [];
   private sectionOrder: string[] = [];
   private entrySym = 'start';
 
@@ -106,27 +190,132 @@ class Assembler {
     this.big = opts.endian === 'big';
     this.baseIsa = MODEL_ISA[opts.model ?? 'mips64r2'];
     this.isa = this.baseIsa;
-    this.lines = stripBlockComments(source).split('\n').map((text, i) => ({ text, line: i + 1 }));
+    this.opts = opts;
+    this.readSource(source, this.file, 0, undefined);
+  }
+
+  // ---- source: includes and macro definitions ----------------------------------------
+
+  /** Appends the lines of one file, reading its `.include`s in place and setting aside `.macro` bodies. */
+  private readSource(source: string, file: string, depth: number, from: SourceLine | undefined): void {
+    const texts = stripBlockComments(source).split('\n');
+    let macro: MacroDef | undefined;
+    for (let i = 0; i < texts.length; i++) {
+      if (this.lines.length >= MAX_SOURCE_LINES) {
+        this.sourceProblem(from ?? { text: '', line: i + 1, file }, [1, 2], `source too large: more than ${MAX_SOURCE_LINES} lines with its includes`);
+        return;
+      }
+      const l: SourceLine = { text: texts[i], line: i + 1, file };
+      this.lines.push(l);
+      const stmts = texts[i].includes('.') ? scanLine(texts[i]) : [];
+      const op = stmts.length === 1 ? stmts[0].op : undefined;
+      const name = op?.text.toLowerCase();
+      if (macro) {
+        l.skip = true;
+        if (name === '.endm') { macro = undefined; continue; }
+        if (name === '.macro') this.sourceProblem(l, span1(op!), 'nested .macro definitions are not supported');
+        macro.body.push(l);
+        continue;
+      }
+      if (name === '.macro') {
+        l.skip = true;
+        macro = this.defineMacro(l, stmts[0]);
+      } else if (name === '.include') {
+        l.skip = true;
+        this.include(l, stmts[0], depth);
+      }
+    }
+    if (macro) this.sourceProblem(this.lines.find((x) => x.file === macro!.file && x.line === macro!.line)!, [macro.column, macro.column + 6], `.macro ${macro.name} has no .endm`);
+  }
+
+  private include(l: SourceLine, st: ReturnType<typeof scanStatement>, depth: number): void {
+    const arg = st.operands[0];
+    const at = arg ? span1(arg) : span1(st.op!);
+    const name = arg?.text.startsWith('"') && arg.text.endsWith('"') && arg.text.length >= 2 ? arg.text.slice(1, -1) : undefined;
+    if (name === undefined || name === '') { this.sourceProblem(l, at, '.include needs a file name in double quotes'); return; }
+    if (depth >= MAX_INCLUDE_DEPTH) { this.sourceProblem(l, at, `.include nested more than ${MAX_INCLUDE_DEPTH} deep (does '${name}' include itself?)`); return; }
+    const r = this.opts.readInclude?.(name, l.file) ?? { error: 'includes are not available here' };
+    if ('error' in r) { this.sourceProblem(l, at, `cannot include '${name}': ${r.error}`); return; }
+    if (!this.includes.includes(r.file)) this.includes.push(r.file);
+    this.readSource(r.text, r.file, depth + 1, l);
+  }
+
+  private defineMacro(l: SourceLine, st: ReturnType<typeof scanStatement>): MacroDef | undefined {
+    // `.macro name a, b=1, c:req, d:vararg` (parameters separated by commas or blanks).
+    const words = (st.rest?.text ?? '').split(/[\s,]+/).filter((w) => w !== '');
+    const name = words.shift();
+    const def: MacroDef = {
+      name: name ?? '', params: [], defaults: [], required: [], vararg: false, body: [],
+      file: l.file, line: l.line, column: st.op!.start + 1,
+    };
+    if (!name || !/^[A-Za-z_.$][A-Za-z0-9_.$]*$/.test(name)) {
+      this.sourceProblem(l, span1(st.op!), '.macro needs a name');
+      return def; // its body is still set aside up to .endm
+    }
+    for (const w of words) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::(req|vararg))?(?:=(.*))?$/.exec(w);
+      if (!m) { this.sourceProblem(l, span1(st.rest!), `bad macro parameter '${w}'`); continue; }
+      def.params.push(m[1]);
+      def.required.push(m[2] === 'req');
+      def.defaults.push(m[3]);
+      if (m[2] === 'vararg') def.vararg = true;
+    }
+    if (this.macroDefs.has(name.toLowerCase())) this.sourceProblem(l, span1(st.op!), `macro '${name}' is already defined`);
+    else this.macroDefs.set(name.toLowerCase(), def);
+    return def;
+  }
+
+  private sourceProblem(l: SourceLine, [column, endColumn]: [number, number], message: string): void {
+    this.sourceDiags.push({ file: l.file, line: l.line, column, endColumn, message, severity: 'error' });
   }
 
   run(): AssembleResult {
     let stable = false;
-    for (let pass = 0; pass < MAX_PASSES && !stable; pass++) {
+    const seed = this.opts.layout;
+    if (seed) {
+      this.prevValues = new Map(seed.values);
+      this.prevLocals = new Map([...seed.locals].map(([k, v]) => [k, [...v]]));
+      this.prevBases = new Map(seed.bases);
+    }
+    // With a seed from an assembly without errors the first pass runs as the final one: when
+    // the layout it computes is the seed's, its output (words, diagnostics) is the result.
+    // (An error can change a statement's size in the final pass only: no shortcut then.)
+    this.final = seed?.clean === true;
+    let done = false;
+    for (let pass = 0; pass < MAX_PASSES && !stable && this.stopped === undefined; pass++) {
+      const bases = this.prevBases;
       this.onePass();
       const values = this.symbolValues();
       const localVals = this.localValues();
-      stable = pass > 0 && sameMap(values, this.prevValues) && sameLocals(localVals, this.prevLocals);
+      // Settled when a pass computed from the previous values reproduces them (a seed counts).
+      stable = (pass > 0 || seed !== undefined) && sameMap(values, this.prevValues) && sameLocals(localVals, this.prevLocals)
+        && sameMap(bases, this.prevBases);
       this.prevValues = values;
       this.prevLocals = localVals;
+      done = stable && this.final;
+      this.final = false;
     }
     this.final = true;
-    this.onePass();
+    if (this.stopped === undefined && !done) this.onePass();
+    if (this.stopped !== undefined) this.diags.push({ ...this.stopAt, message: this.stopped, severity: 'error' });
+    this.diags.unshift(...this.sourceDiags);
     const ok = !this.diags.some((d) => d.severity === 'error');
     return {
       ok, diagnostics: this.diags, sections: this.outputSections(), symbols: this.outputSymbols(),
       entry: this.prevValues.get(this.entrySym) ?? this.prevValues.get('_start') ?? this.origin,
-      lines: this.listing,
+      lines: this.listing, includes: this.includes,
+      layout: { values: this.prevValues, locals: this.prevLocals, bases: this.prevBases, clean: ok },
+      macros: [...this.macroDefs.values()].map(({ name, params, file, line, column }) => ({ name, params, file, line, column })),
     };
+  }
+
+  private stopAt: { file: string; line: number; column: number; endColumn: number } = { file: '', line: 1, column: 1, endColumn: 2 };
+
+  /** Stops the assembly (from any depth): the rest of the pass and further passes are skipped. */
+  private stop(message: string): never {
+    this.stopped ??= message;
+    this.stopAt = { file: this.curFile, line: this.curLine, column: this.curSpan[0], endColumn: this.curSpan[1] };
+    throw new AssemblyStopped(message);
   }
 
   // ---- pass driver ----------------------------------------------------------------
@@ -146,19 +335,40 @@ class Assembler {
     this.setStack = [];
     this.switchSection('.text');
     this.layoutFromPrevious();
-    for (const l of this.lines) {
-      this.curLine = l.line;
-      for (const [stmt, col] of splitStatements(stripLineComment(l.text))) {
-        this.curCol = col;
-        this.operandCols = [];
-        try {
-          this.statement(stmt.trimStart(), col);
-        } catch (e) {
-          if (e instanceof OperandError || e instanceof ExprError || e instanceof AsmError) {
-            const op = (e as { operand?: number }).operand;
-            this.error(e.message, op === undefined ? undefined : this.operandCols[op]);
-          } else throw e;
-        }
+    this.macroStatements = 0;
+    this.macroCounter = 0;
+    try {
+      for (const l of this.lines) {
+        if (l.skip) continue;
+        // (A source line is scanned once, in the first pass.)
+        l.stmts ??= splitStatements(stripLineComment(l.text)).map(([text, col]) => scanStatement(text, col));
+        this.runStatements(l.stmts, l.line, l.file);
+      }
+    } catch (e) {
+      if (!(e instanceof AssemblyStopped)) throw e;
+    }
+  }
+
+  /** Assembles the statements of one line of a macro expansion. */
+  private runLine(text: string, line: number, file: string): void {
+    this.runStatements(splitStatements(stripLineComment(text)).map(([t, col]) => scanStatement(t, col)), line, file);
+  }
+
+  /** Assembles the scanned statements of one line. */
+  private runStatements(stmts: readonly Statement[], line: number, file: string): void {
+    this.curLine = line;
+    this.curFile = file;
+    for (const st of stmts) {
+      if ((++this.statementsRun & 255) === 0 && this.opts.shouldStop?.()) this.stop('assembly stopped: it took too long');
+      this.curSpan = [st.start + 1, st.start + 2];
+      this.operandSpans = [];
+      try {
+        this.statement(st);
+      } catch (e) {
+        if (e instanceof OperandError || e instanceof ExprError || e instanceof AsmError) {
+          const op = (e as { operand?: number }).operand;
+          this.error(e.message, op === undefined ? undefined : this.operandSpans[op]);
+        } else throw e;
       }
     }
   }
@@ -201,59 +411,83 @@ class Assembler {
     return (this.prevBases.get(this.cur.name) ?? this.origin) + BigInt(this.cur.loc);
   }
 
+  /** The expression environment at the current location (one object: `dot` and `lenient` are read when used). */
+  private readonly envObj: ExprEnv = ((self: Assembler): ExprEnv => ({
+    get dot() { return self.dot; },
+    get lenient() { return !self.final; },
+    symbol: (name) => {
+      const d = self.symbols.get(name);
+      if (d && 'abs' in d) return d.abs;
+      return self.prevValues.get(name);
+    },
+    local: (n, forward) => {
+      const vals = self.prevLocals.get(n);
+      if (!vals) return undefined;
+      const seen = self.localSeen.get(n) ?? 0; // definitions already passed
+      return forward ? vals[seen] : vals[seen - 1];
+    },
+  }))(this);
+
   private env(): ExprEnv {
-    const dot = this.dot;
-    return {
-      dot,
-      lenient: !this.final,
-      symbol: (name) => {
-        const d = this.symbols.get(name);
-        if (d && 'abs' in d) return d.abs;
-        return this.prevValues.get(name);
-      },
-      local: (n, forward) => {
-        const vals = this.prevLocals.get(n);
-        if (!vals) return undefined;
-        const seen = this.localSeen.get(n) ?? 0; // definitions already passed
-        return forward ? vals[seen] : vals[seen - 1];
-      },
-    };
+    return this.envObj;
   }
 
   // ---- statements -----------------------------------------------------------------
 
-  private statement(stmt: string, col: number): void {
-    let s = stmt.trimEnd();
-    let off = 0; // offset of `s` in `stmt`
-    const skipSpace = (): void => {
-      const n = s.length - s.trimStart().length;
-      s = s.slice(n);
-      off += n;
-    };
-    skipSpace();
-    // Labels (possibly several).
-    for (;;) {
-      this.curCol = col + off;
-      const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*|\d+)\s*:(?!=)/.exec(s);
-      if (!m) break;
-      this.defineLabel(m[1]);
-      s = s.slice(m[0].length);
-      off += m[0].length;
-      skipSpace();
+  private statement(st: ReturnType<typeof scanStatement>): void {
+    for (const l of st.labels) {
+      this.curSpan = span1(l);
+      this.defineLabel(l.text);
     }
-    if (s === '') return;
-    const assign = /^([A-Za-z_.$][A-Za-z0-9_.$]*)(\s*=\s*)(.+)$/.exec(s);
-    if (assign && !assign[1].startsWith('.')) {
-      this.operandCols = [col + off + assign[1].length + assign[2].length];
-      atOperand(0, () => this.defineAbs(assign[1], assign[3]));
+    if (st.assign) {
+      this.curSpan = span1(st.assign.name);
+      this.operandSpans = [span1(st.assign.value)];
+      atOperand(0, () => this.defineAbs(st.assign!.name.text, st.assign!.value.text));
       return;
     }
-    const m = /^(\S+)(\s*)(.*)$/.exec(s)!;
-    const name = m[1].toLowerCase();
-    const rest = m[3];
-    this.operandCols = operandOffsets(rest).map((o) => col + off + m[1].length + m[2].length + o);
+    if (!st.op) return;
+    const name = st.op.text.toLowerCase();
+    const rest = st.rest!.text;
+    this.curSpan = span1(st.op);
+    this.operandSpans = st.operands.map(span1);
     if (name.startsWith('.')) this.directive(name, rest);
+    else if (this.macroDefs.has(name)) this.expandUserMacro(this.macroDefs.get(name)!, st);
     else this.instruction(name, rest === '' ? [] : splitOperands(rest), true);
+  }
+
+  /** Runs the body of a `.macro` with its parameters replaced by the written arguments. */
+  private expandUserMacro(def: MacroDef, st: ReturnType<typeof scanStatement>): void {
+    if (this.macroDepth >= MAX_MACRO_DEPTH) throw new AsmError(`macro '${def.name}' nested more than ${MAX_MACRO_DEPTH} deep (recursive macro?)`);
+    const args = st.operands.map((o) => o.text);
+    if (args.length > def.params.length && !def.vararg) throw new AsmError(`too many arguments for macro '${def.name}' (it takes ${def.params.length})`);
+    const values = new Map<string, string>();
+    def.params.forEach((p, i) => {
+      let v: string | undefined = def.vararg && i === def.params.length - 1 ? args.slice(i).join(', ') : args[i];
+      if (v === undefined || v === '') v = def.defaults[i];
+      if (v === undefined && def.required[i]) throw new AsmError(`macro '${def.name}' needs a value for '${p}'`);
+      values.set(p, v ?? '');
+    });
+    const counter = String(this.macroCounter++);
+    const at = { line: this.curLine, file: this.curFile, span: this.curSpan, name: def.name };
+    const outer = this.macroSite;
+    this.macroSite ??= at; // errors anywhere inside are reported at the outermost use
+    this.macroDepth++;
+    try {
+      for (const b of def.body) {
+        if (++this.macroStatements > MAX_MACRO_STATEMENTS) this.stop(`macro expansion exceeds ${MAX_MACRO_STATEMENTS} statements (recursive macro?)`);
+        const text = b.text.replace(/\\(@|\(\)|[A-Za-z_][A-Za-z0-9_]*)/g, (m, p: string) =>
+          p === '@' ? counter : p === '()' ? '' : values.get(p) ?? m);
+        if (/^\s*\.exitm\b/i.test(text)) break;
+        // Errors inside the expansion are reported at the macro's use.
+        this.runLine(text, at.line, at.file);
+        this.curLine = at.line;
+        this.curFile = at.file;
+        this.curSpan = at.span;
+      }
+    } finally {
+      this.macroDepth--;
+      this.macroSite = outer;
+    }
   }
 
   private defineLabel(name: string): void {
@@ -303,7 +537,7 @@ class Assembler {
       case '.ent': case '.end': case '.frame': case '.mask': case '.fmask': case '.file': case '.loc':
       case '.ident': case '.gnu_attribute': case '.module': case '.abicalls': case '.option': case '.nan':
       case '.insn': case '.cpload': case '.cprestore': case '.cpsetup': case '.cpreturn': case '.aent':
-      case '.mdebug': case '.addrsig': case '.addrsig_sym':
+      case '.mdebug': case '.addrsig': case '.addrsig_sym': case '.include': case '.macro': case '.endm':
         return;
       case '.entry': if (args[0]) this.entrySym = args[0]; return;
       case '.set': this.set(args); return;
@@ -417,7 +651,7 @@ class Assembler {
   }
 
   private emitWord(word: number): void {
-    this.listing.push({ addr: this.dot, word, line: this.curLine });
+    this.listing.push({ addr: this.dot, word, line: this.curLine, file: this.curFile });
     const b = [word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255];
     this.bytes(this.big ? b : b.reverse());
   }
@@ -473,9 +707,15 @@ class Assembler {
   }
 
   private isConstant(expr: string): boolean {
+    // (Lenient, noting what is not an absolute symbol: no exception for every label.)
+    let constant = true;
     try {
-      evaluate(expr, { ...this.env(), lenient: false, symbol: (n) => { const d = this.symbols.get(n); return d && 'abs' in d ? d.abs : undefined; }, local: () => undefined });
-      return true;
+      evaluate(expr, {
+        ...this.env(), lenient: true,
+        symbol: (n) => { const d = this.symbols.get(n); if (d && 'abs' in d) return d.abs; constant = false; return 0n; },
+        local: () => { constant = false; return 0n; },
+      });
+      return constant;
     } catch {
       return false;
     }
@@ -501,7 +741,7 @@ class Assembler {
       if (size < 8) {
         const lim = 1n << BigInt(size * 8);
         const sv = BigInt.asIntN(64, v);
-        if (this.final && (sv >= lim || sv < -(lim >> 1n))) this.warn(`value 0x${v.toString(16)} truncated to ${size} bytes`);
+        if (this.final && (sv >= lim || sv < -(lim >> 1n))) this.warn(`value 0x${v.toString(16)} truncated to ${size} bytes`, this.operandSpans[i]);
       }
       const b: number[] = [];
       for (let i = 0; i < size; i++) b.push(Number((v >> BigInt(8 * i)) & 0xffn));
@@ -586,17 +826,23 @@ class Assembler {
     return out;
   }
 
-  private error(message: string, column?: number): void {
-    if (!this.final) return;
-    this.diags.push({ file: this.file, line: this.curLine, column: column ?? this.curCol, message, severity: 'error' });
+  private error(message: string, span?: [number, number]): void {
+    if (this.final) this.report(message, span, 'error');
   }
 
-  private warn(message: string): void {
-    this.diags.push({ file: this.file, line: this.curLine, column: this.curCol, message, severity: 'warning' });
+  private warn(message: string, span?: [number, number]): void {
+    this.report(message, span, 'warning');
+  }
+
+  private report(message: string, span: [number, number] | undefined, severity: 'error' | 'warning'): void {
+    const m = this.macroSite;
+    const [column, endColumn] = m ? m.span : span ?? this.curSpan;
+    const text = m ? `in macro '${m.name}': ${message}` : message;
+    this.diags.push({ file: m ? m.file : this.curFile, line: m ? m.line : this.curLine, column, endColumn, message: text, severity });
   }
 }
 
-class AsmError extends Error {
+class AsmError extends AsmInputError {
   operand?: number;
 }
 
@@ -641,30 +887,6 @@ function atOperand<T>(i: number, f: () => T): T {
   }
 }
 
-/** Offsets of the operands in an operand list (split like splitOperands, leading blanks skipped). */
-function operandOffsets(text: string): number[] {
-  const out: number[] = [];
-  let start = 0, depth = 0;
-  const push = (end: number): void => {
-    const part = text.slice(start, end);
-    out.push(start + (part.length - part.trimStart().length));
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    } else if (c === "'") {
-      i += text[i + 1] === '\\' ? 2 : 1;
-      if (text[i + 1] === "'") i++;
-    } else if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) { push(i); start = i + 1; }
-  }
-  if (text.trim() !== '') push(text.length);
-  return out;
-}
-
 function sameMap(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
@@ -680,41 +902,9 @@ function sameLocals(a: Map<number, bigint[]>, b: Map<number, bigint[]>): boolean
   return true;
 }
 
-/** Replaces C block comments by spaces, keeping newlines (line numbers stay right). */
-function stripBlockComments(src: string): string {
-  return src.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' '));
-}
-
-/** Removes a `#` comment (outside strings and character constants). */
-function stripLineComment(line: string): string {
-  let inStr = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inStr) { if (c === '\\') i++; else if (c === '"') inStr = false; continue; }
-    if (c === '"') inStr = true;
-    else if (c === "'") i += line[i + 1] === '\\' ? 2 : 1;
-    else if (c === '#') return line.slice(0, i);
-  }
-  return line;
-}
-
-/** Splits a line at `;` (outside strings) into statements with their 1-based columns. */
-function splitStatements(line: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  let start = 0, inStr = false;
-  for (let i = 0; i <= line.length; i++) {
-    const c = line[i];
-    // (An unterminated string runs to the end of the line; parseString reports it.)
-    if (inStr && i < line.length) { if (c === '\\' && i + 1 < line.length) i++; else if (c === '"') inStr = false; continue; }
-    if (c === '"') { inStr = true; continue; }
-    if (c === ';' || i === line.length) {
-      const text = line.slice(start, i);
-      const lead = text.length - text.trimStart().length;
-      if (text.trim() !== '') out.push([text, start + lead + 1]);
-      start = i + 1;
-    }
-  }
-  return out;
+/** 1-based [start, end) columns of a 0-based span (an empty token still gets one column). */
+function span1(s: Span): [number, number] {
+  return [s.start + 1, Math.max(s.end, s.start + 1) + 1];
 }
 
 const UTF8 = new TextEncoder();
@@ -729,7 +919,15 @@ function parseString(a: string): number[] {
   const out: number[] = [];
   for (let i = 1; i < t.length - 1; i++) {
     const c = t[i];
-    if (c !== '\\') { out.push(...UTF8.encode(c)); continue; }
+    if (c !== '\\') {
+      const code = c.charCodeAt(0);
+      if (code < 0x80) { out.push(code); continue; }
+      // UTF-8 of the whole code point (both halves of a surrogate pair).
+      const ch = String.fromCodePoint(t.codePointAt(i)!);
+      out.push(...UTF8.encode(ch));
+      i += ch.length - 1;
+      continue;
+    }
     const n = t[++i];
     if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 1));

@@ -5,14 +5,14 @@
 // `$sp`, `$29`, `16($sp)`, `($sp)`, symbolic branch targets and the two-operand
 // shorthand `addu $2,$3` for `addu $2,$2,$3`.
 
-import { ExprEnv, ExprError, evaluate } from './expr';
+import { AsmInputError, ExprEnv, ExprError, evaluate } from './expr';
 import { OperandKind } from '../operands';
 import {
   CP1_CONTROL_NAMES, HWR_NAMES, MSA_CONTROL_NAMES, parseCp0Name, parseFpr, parseGpr, parseNamed,
 } from '../registers';
 import { F, InsnSpec, TABLE } from '../table';
 
-export class OperandError extends Error {
+export class OperandError extends AsmInputError {
   /** Index of the written operand the error is about (for the diagnostic's column), if known. */
   operand?: number;
 }

@@ -4,7 +4,21 @@
 // %hi/%lo/%higher/%highest, which are evaluated at assembly time since the assembler
 // links at a known address. Values are 64-bit BigInts.
 
-export class ExprError extends Error {}
+/**
+ * An error in the assembler's input. Thousands are thrown and caught while an assembly
+ * settles (early passes meet undefined labels, encodings are tried in turn), so none
+ * captures a stack trace: that was a fifth of the time of assembling a large file.
+ */
+export class AsmInputError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
+
+export class ExprError extends AsmInputError {}
 
 export interface ExprValue {
   value: bigint;
@@ -30,27 +44,25 @@ type Tok = { k: 'num'; v: bigint } | { k: 'id'; v: string } | { k: 'op'; v: stri
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
+  // One sticky pattern, alternatives in priority order: local label reference, hex/binary,
+  // octal, decimal, character constant, relocation operator, identifier, operator.
+  const re = /(\d+)([fb])(?![0-9a-zA-Z_])|(0[xX][0-9a-fA-F]+|0[bB][01]+)|0([0-7]+)(?![0-9])|(\d+)|'(\\.|[^\\'])'?|(%(?:hi|lo|higher|highest|neg|gp_rel)\b)|([A-Za-z_.$][A-Za-z0-9_.$]*)|(<<|>>|&&|\|\||==|!=|<=|>=|[-+*/%&|^~!()<>])/y;
   let i = 0;
   while (i < src.length) {
     const c = src[i];
     if (c === ' ' || c === '\t') { i++; continue; }
-    const rest = src.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^(\d+)([fb])(?![0-9a-zA-Z_])/.exec(rest))) {
-      out.push({ k: 'local', n: Number(m[1]), f: m[2] === 'f' }); i += m[0].length; continue;
-    }
-    if ((m = /^0[xX][0-9a-fA-F]+/.exec(rest))) { out.push({ k: 'num', v: BigInt(m[0]) }); i += m[0].length; continue; }
-    if ((m = /^0[bB][01]+/.exec(rest))) { out.push({ k: 'num', v: BigInt(m[0]) }); i += m[0].length; continue; }
-    if ((m = /^0[0-7]+(?![0-9])/.exec(rest))) { out.push({ k: 'num', v: BigInt('0o' + m[0].slice(1)) }); i += m[0].length; continue; }
-    if ((m = /^\d+/.exec(rest))) { out.push({ k: 'num', v: BigInt(m[0]) }); i += m[0].length; continue; }
-    if ((m = /^'(\\.|[^\\'])'?/.exec(rest))) {
-      const ch = m[1].startsWith('\\') ? unescapeChar(m[1][1]) : m[1].charCodeAt(0);
-      out.push({ k: 'num', v: BigInt(ch) }); i += m[0].length; continue;
-    }
-    if ((m = /^%(hi|lo|higher|highest|neg|gp_rel)\b/.exec(rest))) { out.push({ k: 'op', v: m[0] }); i += m[0].length; continue; }
-    if ((m = /^[A-Za-z_.$][A-Za-z0-9_.$]*/.exec(rest))) { out.push({ k: 'id', v: m[0] }); i += m[0].length; continue; }
-    if ((m = /^(<<|>>|&&|\|\||==|!=|<=|>=|[-+*/%&|^~!()<>])/.exec(rest))) { out.push({ k: 'op', v: m[0] }); i += m[0].length; continue; }
-    throw new ExprError(`unexpected character '${c}' in expression`);
+    re.lastIndex = i;
+    const m = re.exec(src);
+    if (!m) throw new ExprError(`unexpected character '${c}' in expression`);
+    i += m[0].length;
+    if (m[1] !== undefined) out.push({ k: 'local', n: Number(m[1]), f: m[2] === 'f' });
+    else if (m[3] !== undefined) out.push({ k: 'num', v: BigInt(m[3]) });
+    else if (m[4] !== undefined) out.push({ k: 'num', v: BigInt('0o' + m[4]) });
+    else if (m[5] !== undefined) out.push({ k: 'num', v: BigInt(m[5]) });
+    else if (m[6] !== undefined) out.push({ k: 'num', v: BigInt(m[6].startsWith('\\') ? unescapeChar(m[6][1]) : m[6].charCodeAt(0)) });
+    else if (m[7] !== undefined) out.push({ k: 'op', v: m[7] });
+    else if (m[8] !== undefined) out.push({ k: 'id', v: m[8] });
+    else out.push({ k: 'op', v: m[9] });
   }
   return out;
 }
