@@ -26,6 +26,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Guest RAM in MiB. */
   memory?: number;
   engine?: 'jit' | 'interp';
+  /** The translating engine's knobs, for experiments ("hot=20000,region=4"; emulator/jit/tuning.ts). */
+  tune?: string;
   cpu?: string;
   symbols?: SymbolFileArg[];
   stopOnEntry?: boolean;

@@ -9,6 +9,8 @@
 // UART input, evaluate while running) are served promptly. When the guest idles in
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
+import type { JitOptions } from '../emulator/jit/engine';
+import { parseJitTuning } from '../emulator/jit/tuning';
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
 import { basename, join } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
@@ -131,7 +133,9 @@ export class Runtime {
     const program = args.program !== undefined ? assembleProgram(args.program, args.cpu, args.includePaths) : undefined;
     const kernel = kernelPath ? readInput(kernelPath, 'kernel') : program?.elf;
     if (!kernel && board === 'malta') throw new LaunchError('board "malta" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo');
-    const opts = { engine, memoryMiB, cpu: args.cpu };
+    let jit: JitOptions | undefined;
+    try { jit = args.tune !== undefined ? parseJitTuning(args.tune) : undefined; } catch (e) { throw new LaunchError(`"tune": ${(e as Error).message}`); }
+    const opts = { engine, memoryMiB, cpu: args.cpu, jit };
     let entry: bigint;
     let kernelBytes: Uint8Array;
     try {

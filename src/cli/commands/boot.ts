@@ -15,6 +15,8 @@ import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { JitOptions } from '../../emulator/jit/engine';
+import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
@@ -46,6 +48,7 @@ export const bootCommand: Command = {
     { name: 'append', value: 'ARGS', help: 'kernel command line (default "console=ttyS0")' },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
+    { name: 'tune', value: 'K=V,…', help: `the translating engine's knobs, for experiments (default: $MIPS64_TUNE): ${TUNING_HELP}` },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
@@ -83,6 +86,8 @@ interface Plan {
   initrd?: string;
   append?: string;
   engine: 'jit' | 'interp';
+  /** The translating engine's knobs (--tune / MIPS64_TUNE). */
+  jit: JitOptions;
   memoryMiB?: number;
   bigEndian: boolean;
   cpu?: string;
@@ -119,7 +124,9 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
+  let jit: JitOptions;
+  try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
+  const common = { engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
   const arg = positionals[0];
 
   if (arg === DEBIAN_MALTA) {
@@ -190,7 +197,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let uart: Uart16550;
   let image: { bytes: Uint8Array; name: string };
   let panicked = false;
-  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
 
   if (p.board === 'demo') {
     let file = p.elf;

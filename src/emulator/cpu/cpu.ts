@@ -10,12 +10,12 @@ import { Access, HostTlb, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
 import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
 import { POW2, Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
-import { bswap32, div32, div64, dmul64, getBig, ldlrMerge, madd32, mul32, ror64, sar64, sdlrMerge, setBig, shl64, shr64, toBig } from './arith';
+import { bswap32, getBig, sdlrMerge, setBig, toBig } from './arith';
 import { C0, Cp0, CP0_BYTES } from './cp0';
 import * as cp0a from './cp0-access';
 import {
-  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
-  ST_KX, ST_PX, ST_SX, ST_UX, ST_XLATE,
+  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_ERL, ST_EXL, ST_IE, ST_IM,
+  ST_KX, ST_SX, ST_UX, ST_XLATE,
 } from '../isa/cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
@@ -229,11 +229,6 @@ export class Cpu {
 
   // ---- exceptions ------------------------------------------------------------------
 
-  /** Raises a general exception with `code`; never returns. */
-  exc(code: number): never {
-    return this.raise(code, false, 0);
-  }
-
   /**
    * Inside a translated block, brings PC, delay-slot state and icount up to the
    * instruction executing (index this.k), as if the interpreter had run so far.
@@ -420,15 +415,6 @@ export class Cpu {
   /** Hook for trapped pages (watchpoints, dirty tracking, code invalidation). */
   pageTrap(_off: number, _acc: Access, _vaHi: number, _vaLo: number): void {}
 
-  /** RAM offset for an access (fast path inline), or −1 − pa for I/O (throws on a guest exception). */
-  ramOff(vaHi: number, vaLo: number, acc: Access): number {
-    const off = this.htlb.cached(this.mode, acc, vaHi, vaLo);
-    if (off >= 0) return off;
-    const r = this.slow(vaHi, vaLo, acc);
-    if (r === FAULT) this.unwind();
-    return r;
-  }
-
   /**
    * RAM offset for an access of `mask + 1` bytes, −1 − pa for I/O, or FAULT once the guest
    * exception (misaligned, TLB, address error) is taken.
@@ -551,16 +537,9 @@ export class Cpu {
     return v;
   }
 
-  fetch(): number { return this.checked(this.fetchWord()); }
-  lb(vaHi: number, vaLo: number): number { return this.checked((this.rdB(vaHi, vaLo) << 24) >> 24); }
-  lbu(vaHi: number, vaLo: number): number { return this.checked(this.rdB(vaHi, vaLo)); }
-  lh(vaHi: number, vaLo: number): number { return this.checked((this.rdH(vaHi, vaLo) << 16) >> 16); }
-  lhu(vaHi: number, vaLo: number): number { return this.checked(this.rdH(vaHi, vaLo)); }
   lw(vaHi: number, vaLo: number): number { return this.checked(this.rdW(vaHi, vaLo)); }
   /** 64-bit load: returns the low word, high word in this.ldHi. */
   ld(vaHi: number, vaLo: number): number { return this.checked(this.rdD(vaHi, vaLo)); }
-  sb(vaHi: number, vaLo: number, lo: number): void { this.wrB(vaHi, vaLo, lo); this.checked(0); }
-  sh(vaHi: number, vaLo: number, lo: number): void { this.wrH(vaHi, vaLo, lo); this.checked(0); }
   sw(vaHi: number, vaLo: number, lo: number): void { this.wrW(vaHi, vaLo, lo); this.checked(0); }
   sd(vaHi: number, vaLo: number, lo: number, hi: number): void { this.wrD(vaHi, vaLo, lo, hi); this.checked(0); }
 
@@ -570,12 +549,6 @@ export class Cpu {
     this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
     const ll = Math.floor(Math.max(0, this.llPhys) / 16);
     this.c0.set64(C0.LLADDR, Math.floor(ll / TWO32), ll % TWO32);
-  }
-
-  ll(vaHi: number, vaLo: number, size: 4 | 8): number {
-    const v = size === 4 ? this.lw(vaHi, vaLo) : this.ld(vaHi, vaLo);
-    this.llSet(vaHi, vaLo);
-    return v;
   }
 
   /** sc/scd (non-throwing): 1 when stored, 0 when LLbit was clear or the address is not the linked one. */
@@ -588,22 +561,6 @@ export class Cpu {
     if (size === 4) this.wrW(vaHi, vaLo, lo); else this.wrD(vaHi, vaLo, lo, hi);
     this.llbit = false;
     return this.trapped ? 0 : 1;
-  }
-
-  sc(vaHi: number, vaLo: number, lo: number, hi: number, size: 4 | 8): number {
-    return this.checked(this.scNT(vaHi, vaLo, lo, hi, size));
-  }
-
-  /** lwl/lwr: merges the addressed bytes of the aligned word into `old`. */
-  lwlr(vaHi: number, vaLo: number, old: number, left: boolean): number {
-    const b = this.big ? 3 - (vaLo & 3) : vaLo & 3;
-    const w = this.lw(vaHi, vaLo & ~3);
-    if (left) {
-      const sh = (3 - b) * 8;
-      return sh === 0 ? w : (w << sh) | (old & ((1 << sh) - 1));
-    }
-    const sh = b * 8;
-    return sh === 0 ? w : (w >>> sh) | (old & ~(-1 >>> sh));
   }
 
   swlr(vaHi: number, vaLo: number, v: number, left: boolean): void {
@@ -622,16 +579,6 @@ export class Cpu {
     this.sw(vaHi, vaLo & ~3, nw);
   }
 
-  ldlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
-    const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
-    const lo = this.ld(vaHi, vaLo & ~7);
-    if (rt2 !== 0) ldlrMerge(lo, this.ldHi, this.r[rt2], this.r[rt2 + 1], b, left, this.r, rt2);
-  }
-
-  sdlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
-    this.sdlrValue(vaHi, vaLo, this.r[rt2], this.r[rt2 + 1], left);
-  }
-
   /** sdl/sdr of the value (vh:vl). */
   sdlrValue(vaHi: number, vaLo: number, vl: number, vh: number, left: boolean): void {
     const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
@@ -641,49 +588,7 @@ export class Cpu {
     this.sd(vaHi, vaLo & ~7, SD_OUT[0], SD_OUT[1]);
   }
 
-  /** Index address base+index for COP1X: the two halves. */
-  idxLo(rs2: number, rt2: number): number { return (this.r[rs2] + this.r[rt2]) | 0; }
-  idxHi(rs2: number, rt2: number): number {
-    const a = this.r[rs2], b = this.r[rt2];
-    return (this.r[rs2 + 1] + this.r[rt2 + 1] + (((a >>> 0) + (b >>> 0)) > 4294967295 ? 1 : 0)) | 0;
-  }
-
-  synci(_vaHi: number, _vaLo: number): void { /* caches are not modelled; translated code is invalidated by page traps */ }
-  cacheOp(_op: number, _vaHi: number, _vaLo: number): void { /* no caches modelled */ }
-
   // ---- arithmetic helpers called by semantics ------------------------------------------
-
-  mul32(a: number, b: number, u: boolean): void { mul32(a, b, u, this.r, 64, 66); }
-  div32(a: number, b: number, u: boolean): void { div32(this.r, a, b, u); }
-  dmult(rs2: number, rt2: number, u: boolean): void { dmul64(this.r, rs2, rt2, u); }
-  ddiv(rs2: number, rt2: number, u: boolean): void { div64(this.r, rs2, rt2, u); }
-  madd(a: number, b: number, u: boolean, sub: boolean): void { madd32(this.r, a, b, u, sub); }
-  shl(hi: number, lo: number, s: number, rd: number): void { if (rd) shl64(hi, lo, s, this.r, rd * 2); }
-  shr(hi: number, lo: number, s: number, rd: number): void { if (rd) shr64(hi, lo, s, this.r, rd * 2); }
-  sar(hi: number, lo: number, s: number, rd: number): void { if (rd) sar64(hi, lo, s, this.r, rd * 2); }
-  ror(hi: number, lo: number, s: number, rd: number): void { if (rd) ror64(hi, lo, s, this.r, rd * 2); }
-  /** Bit-field extract of `size` bits at `pos` (64-bit, zero-extended), on int32 halves. */
-  dext(rt2: number, rs2: number, pos: number, size: number): void {
-    if (rt2 === 0) return;
-    const r = this.r;
-    let lo = r[rs2], hi = r[rs2 + 1];
-    if (pos >= 32) { lo = hi >>> (pos - 32); hi = 0; } else if (pos > 0) { lo = (lo >>> pos) | (hi << (32 - pos)); hi >>>= pos; }
-    if (size < 32) { lo &= (1 << size) - 1; hi = 0; } else if (size === 32) hi = 0; else if (size < 64) hi &= (1 << (size - 32)) - 1;
-    r[rt2] = lo | 0; r[rt2 + 1] = hi | 0;
-  }
-  /** Bit-field insert of rs into rt at bits msb..lsb (64-bit), on int32 halves. */
-  dins(rt2: number, rs2: number, lsb: number, msb: number): void {
-    if (rt2 === 0 || msb < lsb) return;
-    const r = this.r;
-    const ones = (a: number, b: number): number => (b - a === 31 ? -1 : ((1 << (b - a + 1)) - 1) << a); // bits a..b of a word
-    const mLo = lsb <= 31 ? ones(lsb, Math.min(msb, 31)) : 0;
-    const mHi = msb >= 32 ? ones(Math.max(lsb, 32) - 32, msb - 32) : 0;
-    const sl = r[rs2], sh = r[rs2 + 1];
-    let vLo: number, vHi: number; // rs << lsb
-    if (lsb === 0) { vLo = sl; vHi = sh; } else if (lsb < 32) { vLo = sl << lsb; vHi = (sh << lsb) | (sl >>> (32 - lsb)); } else { vLo = 0; vHi = sl << (lsb - 32); }
-    r[rt2] = (r[rt2] & ~mLo) | (vLo & mLo);
-    r[rt2 + 1] = (r[rt2 + 1] & ~mHi) | (vHi & mHi);
-  }
 
   // ---- control flow ------------------------------------------------------------------
 
@@ -699,23 +604,8 @@ export class Cpu {
     if (taken) { this.brState = 1; this.brHi = thi; this.brLo = tlo; } else this.brState = 2;
   }
 
-  /** Writes the address after the delay slot of the branch at (pcHi:pcLo) to GPR rd. */
-  link(rd: number, pcHi: number, pcLo: number): void {
-    if (rd === 0) return;
-    this.r[rd * 2] = (pcLo + 8) | 0;
-    this.r[rd * 2 + 1] = (pcHi + (((pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
-  }
-
   // ---- coprocessor usability -------------------------------------------------------------
 
-  cp0(): void {
-    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0)) this.raise(Exc.CpU, false, 0);
-  }
-  cp1(): void {
-    if (!(this.c0.status & ST_CU1) || !this.fpu) this.raise(Exc.CpU, false, 1);
-    this.fpu.fr = (this.c0.status & (1 << 26)) !== 0;
-  }
-  cp1x(): void { this.cp1(); }
   /** Paired-single instructions need FIR.PS and FR=1 (Reserved Instruction otherwise, as QEMU). */
   needPs(): void {
     if (!(this.fpu as unknown as { hasPairedSingle: boolean }).hasPairedSingle || !this.fpu!.fr) this.raise(Exc.RI, false, 0);
@@ -728,10 +618,6 @@ export class Cpu {
   fpEven(a: number, b: number, c: number): void {
     if (!this.fpu!.fr && ((a | b | c) & 1)) this.raise(Exc.RI, false, 0);
   }
-  cpu2(): void {
-    if (!(this.c0.status & ST_CU2)) this.raise(Exc.CpU, false, 2);
-    this.raise(Exc.RI, false, 0);
-  }
   fpuOp(f: () => void): void {
     try { f(); } catch (e) {
       if (e && typeof e === 'object' && 'kind' in e) this.raise(Exc.FPE, false, 0);
@@ -739,18 +625,6 @@ export class Cpu {
     }
   }
   fpuUnimplemented(): object { return { kind: 'unimplemented' }; }
-
-  /**
-   * 64-bit operations (doubleword arithmetic, shifts, loads/stores, lwu) outside Kernel
-   * mode: Reserved Instruction unless enabled by Status.UX or PX (User mode) or SX
-   * (Supervisor mode). Called by the templates only when mode !== Kernel. (QEMU 7.2
-   * does not check SX: its Supervisor mode always allows them.)
-   */
-  op64(): void {
-    const st = this.c0.status;
-    const ok = this.mode === Mode.User ? (st & (ST_UX | ST_PX)) !== 0 : this.mode !== Mode.Supervisor || (st & ST_SX) !== 0;
-    if (!ok) this.raise(Exc.RI, false, 0);
-  }
 
   /**
    * RDHWR: allowed in Kernel mode, with Status.CU0, or by the register's HWREna bit.
@@ -780,12 +654,6 @@ export class Cpu {
 
   // ---- CP0 ----------------------------------------------------------------------------
 
-  mfc0(rd: number, sel: number): number { return cp0a.readPair(this, rd, sel); }
-  dmfc0(rt2: number, rd: number, sel: number): void {
-    const lo = cp0a.readPair(this, rd, sel);
-    if (rt2 !== 0) { this.r[rt2] = lo; this.r[rt2 + 1] = this.c0Hi; }
-  }
-  mtc0(rd: number, sel: number, lo: number, hi: number): void { cp0a.writePair(this, rd, sel, hi, lo); }
   setStatus(v: number): void { cp0a.writePair(this, 12, 0, 0, v); }
   tlbr(): void { cp0a.tlbr(this); }
   tlbwi(): void { cp0a.tlbwrite(this, this.c0.index & 0x7fffffff); }

@@ -1,7 +1,8 @@
-// The translating engine's dispatcher. Cold code runs on the cold path — in Kernel mode the
-// WebAssembly runner (wasm/runner.ts), which goes on through further cold blocks and into
-// translated regions by itself, else the interpreter; a block start whose heat reaches HOT
-// (HOT_SLOW off the runner) is translated. Blocks are cached by (RAM offset, privilege mode),
+// The translating engine's dispatcher. Cold code runs on the cold path — the WebAssembly
+// runner (wasm/runner.ts), which goes on through further cold blocks and into translated
+// regions by itself, or the interpreter where the runner does not serve; a block start whose
+// heat reaches HOT (HOT_SLOW off the runner) is translated into a WebAssembly region
+// (wasm/tier.ts; without the tier every block is interpreted). Blocks are cached by (RAM offset, privilege mode),
 // found through the host translation cache's fetch entries, and dropped when their page
 // is written (the page write-traps while it holds translated code). Each exit of a block
 // gets a link to the block found after it; the generated code returns the linked block
@@ -16,7 +17,7 @@ import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
 import { keyHi } from '../mmu/tlb';
-import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
+import { Block, MAX_BLOCK, scan, Scanned } from './blocks';
 import { WasmTier } from './wasm/tier';
 import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
 
@@ -57,8 +58,12 @@ const HEAT_SIZE = 1 << 16;
 export interface JitOptions {
   /** Heat at which a block start is translated (default HOT; 0 translates at the first run, 1 at the second). */
   hot?: number;
-  /** Translate to WebAssembly where possible (default true; MIPS64_WASM=0 turns it off). */
+  /** Translate to WebAssembly where possible (default true). */
   wasm?: boolean;
+  /** Run cold code in the WebAssembly runner (default true, with the tier). */
+  runner?: boolean;
+  /** Blocks per WebAssembly region (default 8). */
+  regionBlocks?: number;
   /** Link slots of the WebAssembly tier (default LINK_CAP; small values exercise its reset). */
   wasmLinkSlots?: number;
 }
@@ -145,15 +150,13 @@ export class JitEngine {
   private readonly runner: WasmRunner | undefined;
 
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
-    const hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || undefined);
-    if (hot !== undefined) this.hot = hot; else this.thresholds(HOT, HOT_SLOW);
-    const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
-    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, interp, opts.wasmLinkSlots) : undefined;
+    if (opts.hot !== undefined) this.hot = opts.hot; else this.thresholds(HOT, HOT_SLOW);
+    this.wasm = opts.wasm ?? true ? WasmTier.create(cpu, cpu.bus, interp, opts.wasmLinkSlots, opts.regionBlocks) : undefined;
     // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
     const bus = cpu.bus;
     this.slots = bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 8), HEAT_SIZE * 2) : new Int32Array(HEAT_SIZE * 2);
     const starts: ColdStarts = { slots: this.slots, runWeight: RUN_WEIGHT };
-    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
+    this.runner = this.wasm && (opts.runner ?? true) ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
     cpu.mappingListeners.push((key, lo, bytes) => this.unlinkRange(key, lo, bytes));
     const prev = cpu.pageTrap.bind(cpu);
     cpu.pageTrap = (off, acc, hi, lo) => {
@@ -261,7 +264,7 @@ export class JitEngine {
           // (The thresholds for the cold path this block takes: the runner's, or the interpreter's.)
           const fast = this.runnerServes();
           const hotAt = fast ? this.hotAt : this.slowHotAt, warmAt = fast ? this.warmAt : this.slowWarmAt;
-          if (heat < hotAt || this.untranslatable.has(key)) {
+          if (heat < hotAt || this.wasm === undefined || this.untranslatable.has(key)) {
             const n = this.interpretBlock(limit);
             // (Re-read: the runner may have gone on through this start again.)
             const was = this.slots[2 * slot];
@@ -406,20 +409,18 @@ export class JitEngine {
   }
 
   /**
-   * Translates the block at (hi:lo), RAM offset `off`: WebAssembly when the tier takes it
-   * (together with the warm block starts, installed here), else JavaScript.
+   * Translates the block at (hi:lo), RAM offset `off` into WebAssembly (together with the
+   * warm block starts, installed here), or returns undefined when the tier does not take it.
    */
   private translate(lo: number, hi: number, off: number, bp: PcBreakpoints | undefined): Block | undefined {
     const c = this.cpu;
-    if (this.wasm) {
-      const s = scan(c, lo, hi, off, bp);
-      if (!s) return undefined;
-      const entries = [s, ...this.warmEntries(bp, off)];
-      const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
-      for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
-      if (made[0]) return made[0];
-    }
-    return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
+    if (!this.wasm) return undefined;
+    const s = scan(c, lo, hi, off, bp);
+    if (!s) return undefined;
+    const entries = [s, ...this.warmEntries(bp, off)];
+    const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
+    for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
+    return made[0];
   }
 
   /** The translation of the block at (hi:lo) with cache key `key` (its aliases share the key), if any. */

@@ -18,7 +18,7 @@ import type { Cp0Word, SemTarget, Stmt, Ty } from '../../isa/ir';
 import { C0_WORD } from '../../cpu/cp0';
 import { build } from '../../isa/semantics';
 import { opProps } from '../../isa/properties';
-import { add32, Region, Scanned, successors } from '../translator';
+import { add32, Region, Scanned, successors } from '../blocks';
 import { Code, Op, ValType } from './encoder';
 import { WasmHost, WasmLowering } from './ir-wasm';
 import { ramRead, ramWrite, Scratch } from './ram-access';

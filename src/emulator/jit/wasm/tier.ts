@@ -18,7 +18,7 @@ import type { Interpreter } from '../../cpu/interpreter';
 import { Effect, HELPERS } from '../../isa/helpers';
 import type { HelperImpl } from '../../cpu/helpers';
 import type { PhysicalBus } from '../../memory/bus';
-import { Block, findRegion, Scanned } from '../translator';
+import { Block, findRegion, Scanned } from '../blocks';
 import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
 import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, HELPER_LIST, MemOp, maxSlots, unsupported } from './region-emitter';
@@ -30,9 +30,9 @@ import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
  * Region limits (blocks, instructions) for one WebAssembly function. Smaller regions cost
  * less to compile (V8's optimizing tier too) and the boot ran no slower for it (bench/results.md
  * 2026-11-21: 8 blocks 6.3–6.7 s, 10 s CPU in all threads; 16 blocks 6.6–7.7 s, 11–13 s; the XZ
- * part 2.0 s either way). MIPS64_WASM_REGION=N overrides it for experiments.
+ * part 2.0 s either way). JitOptions.regionBlocks overrides it for experiments.
  */
-const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 8;
+const MAX_REGION_BLOCKS = 8;
 const MAX_REGION_INSNS = 1200;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -96,10 +96,10 @@ export class WasmTier {
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
-  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, linkSlots = LINK_CAP): WasmTier | undefined {
+  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, linkSlots = LINK_CAP, regionBlocks = MAX_REGION_BLOCKS): WasmTier | undefined {
     if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST) return undefined;
     if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer || cpu.c0.w.buffer !== bus.buffer) return undefined;
-    return new WasmTier(cpu, bus, interp, Math.max(16, Math.min(LINK_CAP, linkSlots)));
+    return new WasmTier(cpu, bus, interp, Math.max(16, Math.min(LINK_CAP, linkSlots)), Math.max(1, Math.min(64, regionBlocks)));
   }
 
   /** Helper implementations by index (region-emitter.ts HELPER_LIST), and whether each changes the translation context. */
@@ -107,7 +107,7 @@ export class WasmTier {
   private readonly helperCtx: boolean[];
 
   private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly interp: Interpreter,
-    private readonly linkCap: number) {
+    private readonly linkCap: number, private readonly regionBlocks: number) {
     this.helperImpls = HELPER_LIST.map((h) => interp.helpers[h]);
     this.helperCtx = HELPER_LIST.map((h) => (HELPERS[h].effects & Effect.CTX) !== 0);
     const h = cpu.htlb;
@@ -168,7 +168,7 @@ export class WasmTier {
     for (const s of entries) {
       out.push(undefined);
       if (unsupported(s) !== undefined) { this.stats.refused++; continue; }
-      const region = findRegion(cpu, s, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
+      const region = findRegion(cpu, s, bp, this.regionBlocks, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
       const linkBase = this.nextLink;
       if (linkBase + maxSlots(region) > this.linkCap) {
         // (A reset helps only if slots are in use; a region too large for all of them stays JavaScript.)
