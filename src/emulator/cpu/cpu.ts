@@ -7,7 +7,7 @@ import { markFieldsVariable, storeAsDoubles } from '../double-fields';
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
 import { Access, HostTlb, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
-import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
+import { Mode, modeOf, newXlateInfo, translate, Xlate } from '../mmu/translate';
 import { POW2, Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
 import { bswap32, getBig, sdlrMerge, setBig, toBig } from './arith';
@@ -46,8 +46,8 @@ const TWO32 = 4294967296;
 export const FAULT = Number.MIN_SAFE_INTEGER;
 /** Exceptions in a row at one instruction count after which a run stops (see raise()). */
 export const EXCEPTION_LOOP_LIMIT = 10_000;
-/** sdl/sdr scratch: the merged doubleword. */
-const SD_OUT = new Int32Array(2);
+/** A page-trap client: an access of kind `acc` to RAM offset `off` (virtual vaHi:vaLo) on a trapped page. */
+export type PageTrapClient = (off: number, acc: Access, vaHi: number, vaLo: number) => void;
 
 /** What precise state needs from a translated block. */
 export interface JitBlockInfo {
@@ -91,6 +91,10 @@ export class Cpu {
    * Told before a TLB entry is replaced, with the virtual range it mapped (keyHi form, low
    * word, bytes): translated code's links to mapped addresses in it are dropped (jit/engine.ts).
    */
+  /** translate()'s extra output for this CPU's translations. */
+  readonly xlateInfo = newXlateInfo();
+  /** sdl/sdr's merged doubleword (scratch). */
+  private readonly sdOut = new Int32Array(2);
   readonly mappingListeners: Array<(keyHi: number, lo: number, bytes: number) => void> = [];
   readonly tlb: Tlb;
   readonly htlb: HostTlb;
@@ -382,7 +386,7 @@ export class Cpu {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
     if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write);
     // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
-    if (lastXlate.inhibit !== 0 && (acc === Access.Read ? lastXlate.inhibit & 2 : acc === Access.Fetch ? lastXlate.inhibit & 1 : 0)) {
+    if (this.xlateInfo.inhibit !== 0 && (acc === Access.Read ? this.xlateInfo.inhibit & 2 : acc === Access.Fetch ? this.xlateInfo.inhibit & 1 : 0)) {
       return this.addrFault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
     }
     return pa;
@@ -401,19 +405,30 @@ export class Cpu {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
     if (pa < 0) { this.fault(pa as Xlate, vaHi, vaLo, acc === Access.Write, false); return FAULT; }
     // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
-    if (lastXlate.inhibit !== 0 && (acc === Access.Read ? lastXlate.inhibit & 2 : acc === Access.Fetch ? lastXlate.inhibit & 1 : 0)) {
+    if (this.xlateInfo.inhibit !== 0 && (acc === Access.Read ? this.xlateInfo.inhibit & 2 : acc === Access.Fetch ? this.xlateInfo.inhibit & 1 : 0)) {
       this.fault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
       return FAULT;
     }
     const off = this.bus.ramOffset(pa);
     if (off < 0) return -1 - pa;
-    if ((acc !== Access.Write || lastXlate.writable) && !lastXlate.partialPage) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
+    if ((acc !== Access.Write || this.xlateInfo.writable) && !this.xlateInfo.partialPage) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
     if (this.htlb.traps[off >>> 12] !== 0) this.pageTrap(off, acc, vaHi, vaLo);
     return off;
   }
 
-  /** Hook for trapped pages (watchpoints, dirty tracking, code invalidation). */
-  pageTrap(_off: number, _acc: Access, _vaHi: number, _vaLo: number): void {}
+  /**
+   * The clients of page traps (HostTlb.setTrap), called in registration order for every
+   * access that reaches a trapped page: code invalidation (the translating engine), dirty
+   * tracking (checkpoints), watchpoints (the debugger). Each decides by the access and its
+   * own trap bits; none replaces another.
+   */
+  readonly pageTrapClients: PageTrapClient[] = [];
+
+  /** Calls every page-trap client for an access to RAM offset `off`. */
+  pageTrap(off: number, acc: Access, vaHi: number, vaLo: number): void {
+    const cl = this.pageTrapClients;
+    for (let i = 0; i < cl.length; i++) cl[i](off, acc, vaHi, vaLo);
+  }
 
   /**
    * RAM offset for an access of `mask + 1` bytes, −1 − pa for I/O, or FAULT once the guest
@@ -584,8 +599,9 @@ export class Cpu {
     const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
     this.xlate(vaHi, vaLo & ~7, Access.Write);
     const lo = this.ld(vaHi, vaLo & ~7);
-    sdlrMerge(lo, this.ldHi, vl, vh, b, left, SD_OUT);
-    this.sd(vaHi, vaLo & ~7, SD_OUT[0], SD_OUT[1]);
+    const out = this.sdOut;
+    sdlrMerge(lo, this.ldHi, vl, vh, b, left, out);
+    this.sd(vaHi, vaLo & ~7, out[0], out[1]);
   }
 
   // ---- arithmetic helpers called by semantics ------------------------------------------

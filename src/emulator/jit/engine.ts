@@ -158,8 +158,7 @@ export class JitEngine {
     const starts: ColdStarts = { slots: this.slots, runWeight: RUN_WEIGHT };
     this.runner = this.wasm && (opts.runner ?? true) ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
     cpu.mappingListeners.push((key, lo, bytes) => this.unlinkRange(key, lo, bytes));
-    const prev = cpu.pageTrap.bind(cpu);
-    cpu.pageTrap = (off, acc, hi, lo) => {
+    cpu.pageTrapClients.push((off, acc) => {
       if (acc === Access.Write) {
         const page = off >>> 12;
         this.invalidatePage(page);
@@ -169,8 +168,7 @@ export class JitEngine {
         const cur = cpu.jitBlk;
         if (cur && cur.ramOff >>> 12 === page) cpu.ioHit = true;
       }
-      prev(off, acc, hi, lo);
-    };
+    });
   }
 
   /** Drops every translated block (e.g. after restoring a checkpoint). */

@@ -1,8 +1,8 @@
 // Dirty-page tracking for incremental checkpoints, the soft-dirty way: at the start of
 // an interval every RAM page is write-protected in the host translation cache
 // (TRAP_DIRTY), so the first CPU store to a page leaves the fast path and reaches
-// Cpu.pageTrap. The tracker's handler (chained in front of whatever was installed,
-// e.g. the translator's code invalidation) marks the page in a bitmap and clears the
+// Cpu.pageTrap. The tracker's page-trap client (Cpu.pageTrapClients, beside the
+// engine's code invalidation and the watchpoints) marks the page in a bitmap and clears the
 // trap: later stores to the page run at full speed with no bookkeeping. Writes that do
 // not come from CPU stores (loaders, DMA-like device writes: PhysicalBus.writeBytes)
 // are marked through the bus's onRamWrite hook.
@@ -46,8 +46,7 @@ export class DirtyTracker {
     const cpu = m.cpu;
     const traps = cpu.htlb.traps;
     const dirty = this.dirty = new Uint8Array(traps.length);
-    const prev = cpu.pageTrap;
-    cpu.pageTrap = (off, acc, hi, lo) => {
+    cpu.pageTrapClients.push((off, acc) => {
       if (acc === Access.Write) {
         const p = off >>> 12;
         if (traps[p] & TRAP_DIRTY) {
@@ -56,8 +55,7 @@ export class DirtyTracker {
           if (dirty[p] === 0) { dirty[p] = 1; this.count++; }
         }
       }
-      prev.call(cpu, off, acc, hi, lo);
-    };
+    });
     const prevBus = m.bus.onRamWrite;
     m.bus.onRamWrite = (off, len) => {
       this.markRange(off, len);
