@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages';
-import { fetchDebianMalta, BUSYBOX_PACKAGE, DEBIAN_ARCH } from '../src/cli/guest/debian-malta';
+import { fetchDebianMalta, BUSYBOX_PACKAGE, DEBIAN_ARCH } from '../src/cli/guest/debian-guests';
 import { busyboxInitramfs } from '../test/support/initramfs';
 
 /** Copies of busybox concatenated into the sha256 input (≈ 16 MiB with Debian 12's ~2.3 MiB binary). */

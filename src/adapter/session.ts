@@ -1,6 +1,7 @@
 // The MIPS64 debug session: translates Debug Adapter Protocol requests into Runtime /
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
+import { BOARD_NAMES, boardInfo } from '../emulator/boards/catalog';
 import {
   Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
@@ -1012,11 +1013,13 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
   }
   const tip = chain[chain.length - 1]!.header;
   const m = tip.machine;
-  if (m.board !== 'demo' && m.board !== 'malta') throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the demo and malta boards`);
+  const board = boardInfo(m.board);
+  if (!board) throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the ${BOARD_NAMES.join(', ')} boards`);
   if (args.board !== undefined && args.board !== m.board) throw cannot(`it is for the ${m.board} board, not "board": "${args.board}"`);
-  const memory = m.ramBytes / 1048576;
+  // (Whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too.)
+  const memory = Math.floor(m.ramBytes / 1048576);
   if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
-  const rt = new Runtime({ ...args, board: m.board, memory }, adapterDir());
+  const rt = new Runtime({ ...args, board: board.name, memory }, adapterDir());
   try {
     const r = prepareRestore(rt.machine, chain).apply();
     rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);

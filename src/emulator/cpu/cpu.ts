@@ -19,7 +19,7 @@ import {
 } from '../isa/cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
-import { CVMSEG_PA } from './cp0-cavium';
+import { CVMCTL_USEUN, CVMSEG_PA } from './cp0-cavium';
 import { OcteonUnit } from './octeon-unit';
 
 /** Thrown (never constructed per exception) to unwind out of an instruction after a guest exception. */
@@ -39,6 +39,8 @@ export interface CpuHooks {
   onEvent(cpu: Cpu): void;
   /** Observes every exception (debugger filters); may request a stop. */
   onException?(cpu: Cpu, code: number): void;
+  /** A WAIT executed (a board may treat a WAIT that nothing can end as the core halting). */
+  onWait?(cpu: Cpu): void;
 }
 
 const TWO32 = 4294967296;
@@ -462,6 +464,60 @@ export class Cpu {
     }
   }
 
+  private ioWrite64(off: number, lo: number, hi: number, vaHi: number, vaLo: number): void {
+    this.sync();
+    this.ioHit = true;
+    if (!this.bus.ioWrite64(-1 - off, lo, hi)) {
+      this.c0.set64(C0.BADVADDR, vaHi, vaLo);
+      this.trap(Exc.DBE, false, 0);
+    }
+  }
+
+  /** Raises the address error of a misaligned access (AdES for a store, else AdEL); throws (for the Octeon unit). */
+  addressError(vaHi: number, vaLo: number, write: boolean): never {
+    this.fault(Xlate.AddressError, vaHi, vaLo, write, true);
+    return this.unwind();
+  }
+
+  /** Octeon's unaligned load/store hardware fixup (CvmCtl bit 14), as Linux sets it. */
+  private get unalignedFixup(): boolean {
+    return this.oct !== undefined && (this.oct.cp0.cvmCtl & CVMCTL_USEUN) !== 0n;
+  }
+
+  /**
+   * A misaligned load of `size` bytes with the Octeon fixup: the bytes one by one (each
+   * translated; a page-crossing access may fault on its second page: trapped, 0). Returns
+   * the low word zero-extended below 32 bits; an 8-byte load leaves the high word in ldHi.
+   */
+  private misalignedRead(vaHi: number, vaLo: number, size: 2 | 4 | 8): number {
+    let lo = 0, hi = 0;
+    for (let i = 0; i < size; i++) {
+      const l = (vaLo + i) | 0, h = (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0;
+      const b = this.rdB(h, l), k = this.big ? size - 1 - i : i;
+      if (this.trapped) { this.ldHi = 0; return 0; }
+      if (k < 4) lo |= b << (8 * k); else hi |= b << (8 * (k - 4));
+    }
+    this.ldHi = hi;
+    return lo;
+  }
+
+  /** A misaligned store with the Octeon fixup: both ends translate for writing, then the bytes one by one. */
+  private misalignedWrite(vaHi: number, vaLo: number, size: 2 | 4 | 8, lo: number, hi: number): void {
+    const at = (i: number): [number, number] => [(vaLo + i) | 0, (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0];
+    const [el, eh] = at(size - 1);
+    if (this.access(vaHi, vaLo, Access.Write, 0) === FAULT || this.access(eh, el, Access.Write, 0) === FAULT) return;
+    for (let i = 0; i < size; i++) {
+      const k = this.big ? size - 1 - i : i, [l, h] = at(i);
+      this.wrB(h, l, (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff);
+      if (this.trapped) return;
+    }
+  }
+
+  /** ll/lld: Address Error unless aligned (the Octeon fixup never applies to them). */
+  alignLinked(vaHi: number, vaLo: number, mask: number): void {
+    if (vaLo & mask) this.fault(Xlate.AddressError, vaHi, vaLo, false, true);
+  }
+
   /** The instruction word at PC (trapped on a fetch exception). */
   fetchWord(): number {
     const vaHi = this.pcHi, vaLo = this.pcLo;
@@ -489,6 +545,7 @@ export class Cpu {
 
   /** Halfword load, zero-extended. */
   rdH(vaHi: number, vaLo: number): number {
+    if ((vaLo & 1) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 2);
     const off = this.access(vaHi, vaLo, Access.Read, 1);
     if (off >= 0) { const v = this.bus.ramU16[off >>> 1]; return this.big ? ((v & 0xff) << 8) | (v >>> 8) : v; }
     return off === FAULT ? 0 : this.ioRead(off, 2, vaHi, vaLo, false) & 0xffff;
@@ -496,6 +553,7 @@ export class Cpu {
 
   /** Word load (int32). */
   rdW(vaHi: number, vaLo: number): number {
+    if ((vaLo & 3) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 4) | 0;
     const off = this.access(vaHi, vaLo, Access.Read, 3);
     if (off >= 0) { const v = this.bus.ram32[off >>> 2]; return this.big ? bswap32(v) : v; }
     return off === FAULT ? 0 : this.ioRead(off, 4, vaHi, vaLo, false) | 0;
@@ -503,6 +561,7 @@ export class Cpu {
 
   /** Doubleword load: returns the low word, the high word in this.ldHi. */
   rdD(vaHi: number, vaLo: number): number {
+    if ((vaLo & 7) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 8);
     const off = this.access(vaHi, vaLo, Access.Read, 7);
     if (off >= 0) {
       const i = off >>> 2, m = this.bus.ram32;
@@ -511,9 +570,10 @@ export class Cpu {
       return m[i];
     }
     if (off === FAULT) { this.ldHi = 0; return 0; }
-    const v = this.ioRead(off, 8, vaHi, vaLo, false);
-    this.ldHi = Math.floor(v / TWO32) | 0;
-    return v | 0;
+    this.ioRead(off, 8, vaHi, vaLo, false);
+    if (this.trapped) { this.ldHi = 0; return 0; }
+    this.ldHi = this.bus.ioHi;
+    return this.bus.ioLo;
   }
 
   wrB(vaHi: number, vaLo: number, lo: number): void {
@@ -523,23 +583,26 @@ export class Cpu {
   }
 
   wrH(vaHi: number, vaLo: number, lo: number): void {
+    if ((vaLo & 1) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 2, lo, 0); return; }
     const off = this.access(vaHi, vaLo, Access.Write, 1);
     if (off >= 0) this.bus.ramU16[off >>> 1] = this.big ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo;
     else if (off !== FAULT) this.ioWrite(off, 2, lo & 0xffff, vaHi, vaLo);
   }
 
   wrW(vaHi: number, vaLo: number, lo: number): void {
+    if ((vaLo & 3) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 4, lo, 0); return; }
     const off = this.access(vaHi, vaLo, Access.Write, 3);
     if (off >= 0) this.bus.ram32[off >>> 2] = this.big ? bswap32(lo) : lo;
     else if (off !== FAULT) this.ioWrite(off, 4, lo >>> 0, vaHi, vaLo);
   }
 
   wrD(vaHi: number, vaLo: number, lo: number, hi: number): void {
+    if ((vaLo & 7) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 8, lo, hi); return; }
     const off = this.access(vaHi, vaLo, Access.Write, 7);
     if (off >= 0) {
       const i = off >>> 2, m = this.bus.ram32;
       if (this.big) { m[i] = bswap32(hi); m[i + 1] = bswap32(lo); } else { m[i] = lo; m[i + 1] = hi; }
-    } else if (off !== FAULT) this.ioWrite(off, 8, (hi >>> 0) * TWO32 + (lo >>> 0), vaHi, vaLo);
+    } else if (off !== FAULT) this.ioWrite64(off, lo, hi, vaHi, vaLo);
   }
 
   /** After a non-throwing access: turns a taken guest exception into the throw older callers expect. */
@@ -725,6 +788,7 @@ export class Cpu {
   wait(): void {
     this.sync();
     if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
+    this.hooks.onWait?.(this);
   }
 
   // ---- interrupts and time --------------------------------------------------------------

@@ -41,6 +41,7 @@ class ScratchMemory implements OcteonMemory {
   sw(vaHi: number, vaLo: number, lo: number): void { this.cpu.sw(vaHi, vaLo, lo); }
   sd(vaHi: number, vaLo: number, lo: number, hi: number): void { this.cpu.sd(vaHi, vaLo, lo, hi); }
   xlateStore(vaHi: number, vaLo: number): void { this.cpu.xlateStore(vaHi, vaLo); }
+  addressError(vaHi: number, vaLo: number, write: boolean): never { return this.cpu.addressError(vaHi, vaLo, write); }
 }
 
 /** The FPU, with its FR view taken from Status (the CP1 check already passed). */
@@ -75,6 +76,7 @@ export function cpuHelpers(): Record<HelperName, HelperImpl> {
       c.retHi = c.rdhwrHi;
       return v;
     },
+    alignLinked: (c, lo, hi, mask) => c.alignLinked(hi, lo, mask),
     llSet: (c, lo, hi) => c.llSet(hi, lo),
     sc: (c, alo, ahi, vlo, vhi, size) => c.scNT(ahi, alo, vlo, vhi, size as 4 | 8),
     storePart: (c, alo, ahi, vlo, vhi, kind) => guarded(c, () => {

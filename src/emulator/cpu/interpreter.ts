@@ -128,7 +128,7 @@ export class Interpreter {
   breakpoints: PcBreakpoints | undefined = undefined;
 
   constructor(private readonly cpu: Cpu) {
-    this.gen = new Generated({ big: cpu.big, fpu: cpu.fpu !== undefined, synciStep: cpu.model.synciStep, ccRes: cpu.model.ccRes });
+    this.gen = new Generated({ big: cpu.big, fpu: cpu.fpu !== undefined, synciStep: cpu.model.synciStep, ccRes: cpu.model.ccRes, unalignedFixup: cpu.model.octeon !== undefined });
     // (In the bus's core area, where the WebAssembly block runner reads them too.)
     this.dcWord = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
     this.dcOp = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);

@@ -49,6 +49,7 @@ export const HELPERS = {
   wait: decl([], 'void', Effect.CTX | Effect.TIME, 'halts until an interrupt is pending'),
   rdhwr: decl([I], L, Effect.RAISE | Effect.TIME, 'hardware register rd (CPUNum, SYNCI_Step, CC, CCRes; Octeon CvmCount 30/31), or Reserved Instruction'),
   // ---- atomics
+  alignLinked: decl([L, I], 'void', Effect.RAISE, 'll/lld where ordinary loads may be fixed up in hardware (Octeon): Address Error unless the address is aligned (mask)'),
   llSet: decl([L], 'void', Effect.NONE, 'after the load of ll/lld at an address: LLbit set, LLAddr and the linked physical address recorded'),
   sc: decl([L, L, I], I, Effect.RAISE | Effect.MEM, 'sc/scd of a value (size 4 or 8) at an address: 1 when stored, 0 when LLbit was clear or the address differs'),
   storePart: decl([L, L, I], 'void', Effect.RAISE | Effect.MEM, 'swl/swr/sdl/sdr: stores the part of a register (kind: 0 swl, 1 swr, 2 sdl, 3 sdr) at an unaligned address'),

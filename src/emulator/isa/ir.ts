@@ -129,6 +129,8 @@ export interface SemTarget {
   /** RDHWR's SYNCI_Step and CCRes. */
   readonly synciStep: number;
   readonly ccRes: number;
+  /** Misaligned ordinary loads and stores may complete in hardware (Octeon CvmCtl); ll/lld check alignment themselves. */
+  readonly unalignedFixup?: boolean;
 }
 
 /** Where a builder's fields come from: an instruction word (constants) or none (symbols). */

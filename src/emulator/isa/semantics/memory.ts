@@ -51,6 +51,13 @@ const loadDoublePart = (left: boolean): SemFn => op64((s) => {
   s.set(s.rt, r);
 });
 
+/** ll/lld's address; where ordinary loads may be fixed up in hardware, checked for alignment first. */
+const linked = (s: Sem, mask: number): Val => {
+  const a = s.ea();
+  if (s.ctx.target.unalignedFixup) s.call('alignLinked', a, mask);
+  return a;
+};
+
 /** swl/swr/sdl/sdr (kind 0-3): one call-out (the store is checked before the memory is read). */
 const storePart = (kind: number): SemFn => (s) => s.call('storePart', s.ea(), s.gpr(s.rt), kind);
 
@@ -61,8 +68,8 @@ export const MEMORY: Record<string, SemFn> = {
   lb: load(1, true), lbu: load(1, false), lh: load(2, true), lhu: load(2, false), lw: load(4, true),
   lwu: op64(load(4, false)), ld: op64(load(8, true)),
   sb: store(1), sh: store(2), sw: store(4), sd: op64(store(8)),
-  ll: (s) => { const a = s.ea(); const v = s.load(4, true, a); s.call('llSet', a); s.set(s.rt, v); },
-  lld: op64((s) => { const a = s.ea(); const v = s.load(8, true, a); s.call('llSet', a); s.set(s.rt, v); }),
+  ll: (s) => { const a = linked(s, 3); const v = s.load(4, true, a); s.call('llSet', a); s.set(s.rt, v); },
+  lld: op64((s) => { const a = linked(s, 7); const v = s.load(8, true, a); s.call('llSet', a); s.set(s.rt, v); }),
   sc: (s) => s.set(s.rt, s.call('sc', s.ea(), s.gpr(s.rt), 4).zx()),
   scd: op64((s) => s.set(s.rt, s.call('sc', s.ea(), s.gpr(s.rt), 8).zx())),
   lwl: loadWordPart(true), lwr: loadWordPart(false),
