@@ -121,32 +121,41 @@ export function describe(r: Run): string {
   return `${r.label}: whole ${s(r.wallMs)} s | boot ${s(m.mkblob)} | user ${s(m.end - m.mkblob)} (${phases.join(', ')})`;
 }
 
-async function main(): Promise<void> {
-  const arg = (n: string): string | undefined => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1] : undefined; };
-  const rounds = Number(arg('--rounds') ?? 3);
-  const only = arg('--only');
-  const engine = arg('--engine') ?? 'jit';
+/**
+ * Rounds of ours and QEMU interleaved; the lines of a result section (each run, the guest's
+ * results and any mismatch, the whole-run and user-part ratios).
+ */
+export async function userlandBench(opts: { rounds?: number; only?: string; engine?: string; log?: (l: string) => void } = {}): Promise<string[]> {
+  const rounds = opts.rounds ?? 2, only = opts.only, engine = opts.engine ?? 'jit';
+  const lines: string[] = [];
+  const say = (l: string): void => { lines.push(l); opts.log?.(l); };
   const w = await prepareWorkload((m) => console.error(`# ${m}`));
   const ours: Run[] = [], qemu: Run[] = [];
   for (let i = 0; i < rounds; i++) {
-    if (only !== 'qemu') { const r = await runOurs(w, engine); ours.push(r); console.log(describe(r)); }
-    if (only !== 'ours') { const r = await runQemu(w); qemu.push(r); console.log(describe(r)); }
+    if (only !== 'qemu') { const r = await runOurs(w, engine); ours.push(r); say(describe(r)); }
+    if (only !== 'ours') { const r = await runQemu(w); qemu.push(r); say(describe(r)); }
   }
   const all = [...ours, ...qemu];
   const ref = all[0]?.results.join(' | ');
   for (const r of all) {
-    if (r.results.join(' | ') !== ref) console.log(`WARNING: ${r.label} results differ: ${r.results.join(' | ')} vs ${ref}`);
-    if (!r.results[0]?.startsWith(w.expectSha)) console.log(`WARNING: ${r.label} sha256 ${r.results[0]} != host ${w.expectSha}`);
+    if (r.results.join(' | ') !== ref) say(`WARNING: ${r.label} results differ: ${r.results.join(' | ')} vs ${ref}`);
+    if (!r.results[0]?.startsWith(w.expectSha)) say(`WARNING: ${r.label} sha256 ${r.results[0]} != host ${w.expectSha}`);
   }
-  console.log(`guest results: ${ref}`);
+  say(`guest results: ${ref}`);
   const range = (xs: number[]): string => `${s(Math.min(...xs))}–${s(Math.max(...xs))}`;
   if (ours.length && qemu.length) {
     const whole = ours.map((o) => o.wallMs), wq = qemu.map((q) => q.wallMs);
     const user = ours.map((o) => o.marks.end - o.marks.mkblob), uq = qemu.map((q) => q.marks.end - q.marks.mkblob);
     const ratio = (a: number[], b: number[]): string => `${(Math.min(...a) / Math.max(...b)).toFixed(2)}–${(Math.max(...a) / Math.min(...b)).toFixed(2)}×`;
-    console.log(`whole run: ours ${range(whole)} s, QEMU ${range(wq)} s → ${ratio(whole, wq)} (target ≤ 1.0×)`);
-    console.log(`user part: ours ${range(user)} s, QEMU ${range(uq)} s → ${ratio(user, uq)} (target ≤ 1.5×)`);
+    say(`whole run: ours ${range(whole)} s, QEMU ${range(wq)} s → ${ratio(whole, wq)} (target ≤ 1.0×)`);
+    say(`user part: ours ${range(user)} s, QEMU ${range(uq)} s → ${ratio(user, uq)} (target ≤ 1.5×)`);
   }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const arg = (n: string): string | undefined => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1] : undefined; };
+  await userlandBench({ rounds: Number(arg('--rounds') ?? 3), only: arg('--only'), engine: arg('--engine'), log: (l) => console.log(l) });
 }
 
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

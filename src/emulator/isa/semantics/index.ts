@@ -1,8 +1,9 @@
 // THE instruction semantics: every op of the instruction table (isa/table.ts) mapped to its
 // description in the IR (isa/ir.ts), from which every engine is produced. An op absent here
 // executes as Reserved Instruction (`reserved`): the table has encodings only the
-// disassembler knows (DSP, MT, MSA, VZ, MIPS-3D); a test checks that every op a modelled CPU
-// decodes has semantics.
+// disassembler knows (DSP, MT, MSA, VZ, MIPS-3D); the ops a modelled CPU decodes but runs as
+// Reserved Instruction by decision are declared so (DECLARED_RESERVED); a test
+// (test/isa/semantics-coverage) checks that every op a modelled CPU decodes is here.
 
 import { Sem, SemContext, Stmt } from '../ir';
 import type { SemFn } from './common';
@@ -13,7 +14,20 @@ import { MEMORY } from './memory';
 import { OCTEON } from './octeon';
 import { PRIVILEGED } from './privileged';
 
-export const SEMANTICS: Readonly<Record<string, SemFn>> = { ...INTEGER, ...CONTROL, ...MEMORY, ...PRIVILEGED, ...FPU, ...OCTEON };
+/**
+ * Ops the modelled CPUs decode but run as Reserved Instruction, by decision: UDI (no
+ * user-defined-instruction unit on the 5K or Octeon II cores) and QMAC/QMACS (the
+ * multiply-accumulate of later Octeons).
+ */
+export const DECLARED_RESERVED: readonly string[] = [
+  ...Array.from({ length: 16 }, (_, i) => `udi${i}`),
+  ...[0, 1, 2, 3].flatMap((n) => [`qmac.0${n}`, `qmacs.0${n}`]),
+];
+
+export const SEMANTICS: Readonly<Record<string, SemFn>> = {
+  ...INTEGER, ...CONTROL, ...MEMORY, ...PRIVILEGED, ...FPU, ...OCTEON,
+  ...Object.fromEntries(DECLARED_RESERVED.map((op) => [op, CONTROL.reserved])),
+};
 
 /** Every op with semantics, numbered from 1 in this order (engines dispatch on the number; 0 is none). */
 export const OP_LIST: readonly string[] = Object.keys(SEMANTICS);
