@@ -31,6 +31,7 @@ const launch = obj({
   symbols: arr(obj({ path: str(), offset: oneOf(int(), str()) }, ['path'])),
   stopOnEntry: bool, checkpoint: str(), sourceMap: record(str()), uartOutput, checkpointDir: str(),
   checkpointMemoryMiB: num(0, 2 ** 40),
+  timeTravel: bool, timeTravelMemoryMiB: num(0, 2 ** 40), timeTravelInputInPast: oneOfValues('refuse', 'truncate'),
 });
 const attach = obj({ __restart: any, port: int(0, 65535), host: str(), uartOutput });
 
@@ -70,6 +71,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   next: step,
   stepIn: step,
   stepOut: step,
+  stepBack: step,
+  reverseContinue: obj({ threadId: ID, singleThread: bool }, ['threadId']),
   pause: obj({ threadId: ID }, ['threadId']),
   threads: obj({}),
   stackTrace: obj({ threadId: ID, startFrame: COUNT, levels: COUNT, format: any }, ['threadId']),

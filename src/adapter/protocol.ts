@@ -41,6 +41,12 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   checkpointDir?: string;
   /** In-memory checkpoint budget in MiB (default 512). */
   checkpointMemoryMiB?: number;
+  /** Record the run for reverse debugging (Step Back, Reverse Continue; default true). */
+  timeTravel?: boolean;
+  /** Memory for the time-travel history in MiB (default 512). */
+  timeTravelMemoryMiB?: number;
+  /** Console input typed while in the past: refused (default) or it discards the recorded future. */
+  timeTravelInputInPast?: 'refuse' | 'truncate';
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */

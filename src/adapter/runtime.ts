@@ -27,6 +27,8 @@ import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { ElfFile, parseElf } from '../emulator/loader/elf';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
+import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
+import { formatPosition } from '../emulator/timetravel/position';
 import { LaunchArguments, StatsBody } from './protocol';
 
 export interface RuntimeEvents {
@@ -38,6 +40,8 @@ export interface RuntimeEvents {
   kernelSymbols: KernelSymbolsInfo;
   /** Kernel symbols were dropped or set aside until the kernel starts again (a reset, a restore into the decompressor): the text says so. */
   kernelSymbolsPending: string;
+  /** A line for the console where time travel changes what it shows (replay ended, live again). */
+  timeline: { text: string };
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -105,6 +109,9 @@ export class Runtime {
    * of a kernel whose symbols come from an ELF file (undefined for other images).
    */
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
+  /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
+  tt: TimeTravelDebugger | undefined;
+  timeTravelOff = 'time travel is off for this session';
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -210,12 +217,75 @@ export class Runtime {
       for (const l of ds.result.lines) this.dbg.lines.add(l.addr, ds.path, l.line);
     }
     this.listen();
+    this.startTimeTravel(args);
+  }
+
+  /** Starts recording for reverse debugging unless the launch turned it off (a problem becomes a note: the session runs on without it). */
+  private startTimeTravel(args: LaunchArguments): void {
+    if (args.timeTravel === false) { this.timeTravelOff = 'time travel is off ("timeTravel": false)'; return; }
+    const mib = args.timeTravelMemoryMiB ?? 512;
+    try {
+      this.tt = new TimeTravelDebugger(this.dbg, { budgetBytes: mib * 1048576, inputInPast: args.timeTravelInputInPast ?? 'refuse' });
+    } catch (e) {
+      this.timeTravelOff = `time travel is off: ${(e as Error).message}`;
+      this.events.emit('output', { text: `${this.timeTravelOff}\n`, category: 'stderr' });
+      return;
+    }
+    this.tt.tt.onLive = (at) => this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(at)}): live execution resumes` });
+  }
+
+  private timeTravel(): TimeTravelDebugger {
+    if (!this.tt) throw new Error(this.timeTravelOff);
+    return this.tt;
+  }
+
+  /** Steps back (a source line over calls, or one instruction) and reports the stop; runs after the request's response. */
+  stepBack(granularity: 'instruction' | 'line'): void {
+    this.travel((t) => t.stepBack(granularity));
+  }
+
+  /** Runs backwards to the latest stop a forward run would have made. */
+  reverseContinue(): void {
+    this.travel((t) => t.reverseContinue());
+  }
+
+  /** Goes to a guest instruction count (back, or forward by replay and then live). */
+  goToInstruction(icount: number): void {
+    this.travel((t) => t.goTo(icount));
+  }
+
+  private travel(f: (t: TimeTravelDebugger) => RunState): void {
+    const t = this.timeTravel();
+    if (this.state === 'running') throw new Error('the machine is running: pause first');
+    const wasPast = t.tt.inPast;
+    this.flushOutput();
+    this.state = 'running';
+    setImmediate(() => {
+      if (this.disposed) return;
+      let st: RunState;
+      try {
+        st = f(t);
+      } catch (e) {
+        st = this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
+      }
+      this.kernelSymbols?.resync();
+      this.outBuf = [];
+      this.wall0 = performance.now();
+      this.virt0 = this.machine.now();
+      if (!wasPast && t.tt.inPast) {
+        this.events.emit('timeline', { text: `in the recorded past (instruction ${formatPosition(t.position)} of ${formatPosition(t.tt.end)}): guest output is not shown again until live execution resumes` });
+      } else if (wasPast && !t.tt.inPast) {
+        this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(t.position)}): live execution resumes` });
+      }
+      this.report(st);
+    });
   }
 
   private listen(): void {
     this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
     this.offs.push(
-      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); }),
+      // Replayed history was shown when it first ran.
+      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0 && !this.machine.replaying) this.outBuf.push(byte); }),
       this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' })),
     );
   }
@@ -400,6 +470,8 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    this.tt?.dispose();
+    this.tt = undefined;
     if (this.timer) clearTimeout(this.timer);
     for (const off of this.offs.splice(0)) off();
   }

@@ -201,8 +201,9 @@ export class TimeTravelDebugger {
    */
   private replay(from: Position | undefined, to: Position, onStop?: (pos: Position, stop: StopInfo) => void): void {
     const d = this.dbg, tt = this.tt;
-    const log = d.onLog;
+    const log = d.onLog, live = tt.onLive;
     d.onLog = undefined;
+    tt.onLive = undefined; // passing the end while searching is not the user's return to live execution
     try {
       if (from) tt.restoreBefore(from);
       d.watches.rearm();
@@ -225,6 +226,7 @@ export class TimeTravelDebugger {
       }
     } finally {
       d.onLog = log;
+      tt.onLive = live;
     }
   }
 }
