@@ -74,6 +74,8 @@ export interface RunningMachine {
   consoleInput(bytes: Uint8Array): void;
   /** Kernel symbols found at run time (they live with the machine, like dbg). */
   kernelSymbols?: KernelSymbolsWatcher;
+  /** The machine's recording for reverse debugging (`mips64 boot --record`); it outlives the sessions. */
+  tt?: TimeTravelDebugger;
 }
 
 /** Run-time kernel symbols: from kallsyms (a stripped vmlinuz) or a kernel ELF's, followed through KASLR. */
@@ -112,6 +114,7 @@ export class Runtime {
   /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
   tt: TimeTravelDebugger | undefined;
   timeTravelOff = 'time travel is off for this session';
+  private ownsTimeTravel = true;
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -122,7 +125,11 @@ export class Runtime {
       this.boot = { ...running.boot };
       this.consoleInput = (bytes) => running.consoleInput(bytes);
       this.kernelSymbols = running.kernelSymbols;
+      this.tt = running.tt;
+      this.ownsTimeTravel = false;
+      if (!this.tt) this.timeTravelOff = 'time travel is off: the guest was not started with `mips64 boot --record`';
       this.listen();
+      this.listenTimeTravel();
       return;
     }
     const kernelPath = args.kernel;
@@ -231,7 +238,11 @@ export class Runtime {
       this.events.emit('output', { text: `${this.timeTravelOff}\n`, category: 'stderr' });
       return;
     }
-    this.tt.tt.onLive = (at) => this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(at)}): live execution resumes` });
+    this.listenTimeTravel();
+  }
+
+  private listenTimeTravel(): void {
+    if (this.tt) this.tt.tt.onLive = (at) => this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(at)}): live execution resumes` });
   }
 
   private timeTravel(): TimeTravelDebugger {
@@ -470,7 +481,8 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
-    this.tt?.dispose();
+    if (this.ownsTimeTravel) this.tt?.dispose();
+    else if (this.tt) this.tt.tt.onLive = undefined;
     this.tt = undefined;
     if (this.timer) clearTimeout(this.timer);
     for (const off of this.offs.splice(0)) off();

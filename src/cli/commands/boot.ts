@@ -27,6 +27,10 @@ import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError } from '../../emulator/loader/elf';
 import type { Machine } from '../../emulator/machine';
 import type { Uart16550 } from '../../emulator/devices/uart16550';
+import { MachineDebugger } from '../../emulator/debug/debugger';
+import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
@@ -49,6 +53,8 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'cold', help: 'malta: boot from scratch, not from the cached boot at the shell (instant boot); the cache is saved again' },
+    { name: 'record', help: 'with --debug-port: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -69,6 +75,10 @@ export const bootCommand: Command = {
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
     'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
+    'Instant boot (malta): the first boot of a kernel + initrd + command line + machine saves a',
+    'checkpoint in the cache directory when the console first waits at the shell; later boots of',
+    'the same configuration (same emulator build) start there and say so. --cold, --restore and',
+    '--wait-for-debugger (breakpoints may be set before that point) boot from scratch.',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -90,6 +100,8 @@ interface Plan {
   idleExitMs: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
+  cold: boolean;
+  record: boolean;
 }
 
 function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
@@ -119,7 +131,11 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
+  const common = {
+    engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o),
+    cold: o.has('cold'), record: o.has('record'),
+  };
+  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
 
   if (arg === DEBIAN_MALTA) {
@@ -191,6 +207,8 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let image: { bytes: Uint8Array; name: string };
   let panicked = false;
   const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  let instant = false;
+  let stopSaving = (): void => {};
 
   if (p.board === 'demo') {
     let file = p.elf;
@@ -227,6 +245,19 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     machine = m.machine;
     uart = m.board.uart0;
     image = { bytes: kernel, name: kernelPath! };
+    // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
+    if (restoring === undefined && !p.debug?.wait) {
+      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
+      const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
+      if (hit) {
+        instant = true;
+        io.stdout.write(hit.console);
+        log(`instant boot: started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); --cold boots from scratch`);
+      } else {
+        const u = m.board.uart0;
+        stopSaving = saveInstantBootAtShell(machine, cache, () => (u.state.ier & 1) !== 0, log);
+      }
+    }
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -248,8 +279,15 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   try {
     if (p.debug) {
       const tty = stdin.isTTY === true;
+      let record: { dbg: MachineDebugger; tt: TimeTravelDebugger } | undefined;
+      if (p.record) {
+        const dbg = new MachineDebugger(machine);
+        record = { dbg, tt: new TimeTravelDebugger(dbg) };
+        io.stderr.write(`mips64: recording for reverse debugging (history within ${record.tt.tt.budgetBytes >> 20} MiB)\n`);
+      }
       debug = new DebugServer({
-        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
+        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined || instant,
+        ...record,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
@@ -271,6 +309,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     return code;
   } finally {
+    stopSaving();
     await debug?.close();
     checkpoints.close();
   }

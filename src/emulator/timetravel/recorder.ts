@@ -64,7 +64,8 @@ interface Snapshot extends VersionOwner {
 interface Input { readonly icount: number; readonly bytes: Uint8Array }
 
 const MIN_INTERVAL = 1_000_000;
-const MAX_INTERVAL = 64_000_000;
+/** Longest interval the adaptation goes to: a step back replays at most this many instructions. */
+const MAX_INTERVAL = 16_000_000;
 
 export class TimeTravel implements RunRecorder {
   private readonly snaps: Snapshot[] = [];
