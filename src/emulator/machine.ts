@@ -64,6 +64,8 @@ export interface Board {
   /** Console input (host keyboard) goes here. */
   consoleInput(bytes: Uint8Array | readonly number[]): void;
   reset(): void;
+  /** The CPU executed WAIT (optional: boards that stop a halted core). */
+  cpuWaits?(): void;
 }
 
 export class Machine {
@@ -107,7 +109,7 @@ export class Machine {
     const localBytes = model.octeon ? 65536 : 0;
     this.bus = new PhysicalBus(memoryMiB * 1024 * 1024 + localBytes, this.options.bigEndian);
     if (model.octeon) this.bus.mapRam(CVMSEG_PA, model.octeon.cvmsegBytes, memoryMiB * 1024 * 1024);
-    const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
+    const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c), onWait: () => this.board?.cpuWaits?.() };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
     this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, opts.jit) : undefined;

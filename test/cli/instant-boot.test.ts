@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, ensureBuilt, tempDir } from './support.js';
-import { fetchDebianMalta } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta } from '../../src/cli/guest/debian-guests.js';
 
 let guest: { kernel: string; initrd: string } | undefined;
 let skip: string | false = false;
