@@ -94,6 +94,26 @@ export interface StatsBody {
   jit?: { blocksTranslated: number; blockExecs: number; chainedExecs: number; interpretedInsns: number; invalidations: number };
 }
 
+/** `mips64/timeline`: where the machine is in time and what the time-travel recording holds. */
+export const TIMELINE = 'mips64/timeline';
+export interface TimelineBody {
+  instructions: number;
+  virtualTimeNs: number;
+  /** The recording: first and furthest instruction counts, whether the machine is before the end, memory, automatic snapshots. */
+  recording?: {
+    start: number; end: number; inPast: boolean; usedBytes: number; budgetBytes: number;
+    snapshots: Array<{ instructions: number; virtualTimeNs: number }>;
+  };
+  /** Why there is no recording. */
+  off?: string;
+}
+
+/** `mips64/goToInstruction`: moves the machine to a guest instruction count (time travel); a stop follows. */
+export const GO_TO_INSTRUCTION = 'mips64/goToInstruction';
+export interface GoToInstructionArguments {
+  icount: number;
+}
+
 /** Checkpoint custom requests (`mips64/checkpoint/…`). */
 export const CHECKPOINT_TAKE = 'mips64/checkpoint/take';
 export const CHECKPOINT_LIST = 'mips64/checkpoint/list';

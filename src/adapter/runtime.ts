@@ -29,7 +29,7 @@ import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
 import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
 import { formatPosition } from '../emulator/timetravel/position';
-import { LaunchArguments, StatsBody } from './protocol';
+import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -460,6 +460,20 @@ export class Runtime {
     const text = this.decoder.decode(Uint8Array.from(this.outBuf), { stream: true });
     this.outBuf = [];
     if (text) this.events.emit('output', { text, category: 'stdout' });
+  }
+
+  /** The time-travel recording (mips64/timeline), or why there is none. */
+  timeline(): TimelineBody {
+    const m = this.machine;
+    const t = this.tt?.tt;
+    return {
+      instructions: m.cpu.icount, virtualTimeNs: m.now(),
+      recording: t ? {
+        start: t.start0.icount, end: t.end.icount, inPast: t.inPast, usedBytes: t.usedBytes, budgetBytes: t.budgetBytes,
+        snapshots: t.snapshots.map((s) => ({ instructions: s.icount, virtualTimeNs: s.virtualNs })),
+      } : undefined,
+      off: t ? undefined : this.timeTravelOff,
+    };
   }
 
   stats(): StatsBody {

@@ -24,7 +24,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
@@ -937,6 +937,16 @@ export class Mips64DebugSession extends DebugSession {
         const rt = this.runtime(response); if (!rt) return;
         response.body = rt.stats();
         this.sendResponse(response);
+        return;
+      }
+      case TIMELINE: {
+        const rt = this.runtime(response); if (!rt) return;
+        response.body = rt.timeline();
+        this.sendResponse(response);
+        return;
+      }
+      case GO_TO_INSTRUCTION: {
+        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {

@@ -2,7 +2,8 @@
 // demo: the capability, Step Back (one source line; one instruction with granularity
 // 'instruction'), Reverse Continue to an exception stop seen earlier with the same state,
 // the console markers where replay starts and live execution resumes, replayed output not
-// shown twice, typing in the past refused, and time travel turned off.
+// shown twice, typing in the past refused, the timeline request and going to an
+// instruction count, and time travel turned off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -111,9 +112,22 @@ test('Step Back by line on the demo source goes back one line; time travel off g
   assert.equal(lines[2], first.line);
   assert.equal((await c.top()).instructionPointerReference, first.instructionPointerReference);
 
+  // The timeline: where the machine is, what the recording holds; go to an instruction count.
+  const tl = (await c.dc.customRequest('mips64/timeline')).body as { instructions: number; recording: { start: number; end: number; inPast: boolean; snapshots: Array<{ instructions: number }> } };
+  assert.equal(tl.recording.start, 0);
+  assert.ok(tl.recording.snapshots.length >= 1 && tl.recording.snapshots[0].instructions === 0);
+  assert.equal(tl.recording.inPast, true);
+  const target = Math.floor(tl.recording.end / 2) + 1;
+  const g = c.waitStopped(60_000);
+  await c.dc.customRequest('mips64/goToInstruction', { icount: target });
+  assert.equal((await g).body.reason, 'goto');
+  assert.equal(await icount(c), target);
+  assert.match(await rejects(c.dc.customRequest('mips64/goToInstruction', { icount: -1 })), /icount/);
+
   const d = await harness.client();
   const entry2 = d.waitStopped(60_000);
   await d.launch({ ...DEMO, stopOnEntry: true, timeTravel: false });
   await entry2;
   assert.match(await rejects(d.dc.stepBackRequest({ threadId: 1 })), /time travel is off/);
+  assert.match(((await d.dc.customRequest('mips64/timeline')).body as { off: string }).off, /time travel is off/);
 });
