@@ -211,6 +211,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   });
   let warned = 0;
   const offLog = machine.events.on('log', ({ level, message }) => {
+    if (level === 'error') { note(message); return; }
     if (level !== 'warn' || warned > 20) return;
     warned++;
     note(warned > 20 ? 'further emulator warnings suppressed' : `warning: ${message}`);
