@@ -14,7 +14,7 @@ before(() => harness.start());
 after(() => harness.stop());
 
 const DEMO = { type: 'mips64', request: 'launch', name: 'demo', board: 'demo', memory: 64 };
-const T = { timeout: 120_000 };
+const T = { timeout: 600_000 };
 const PROMPT = "Type something ('t' = ticks, 'q' = quit)";
 
 async function regs(c: Client): Promise<string> {
@@ -31,7 +31,7 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   const probe = await harness.client();
   assert.equal((await probe.dc.initializeRequest()).body?.supportsStepBack, true);
   const c = await harness.client();
-  const firstStop = c.waitStopped(60_000);
+  const firstStop = c.waitStopped(300_000);
   await c.launch(DEMO, async () => {
     await c.dc.setExceptionBreakpointsRequest({ filters: ['syscall', 'tlb-refill'] });
   });
@@ -39,7 +39,7 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   assert.match(syscall.body.description ?? '', /Syscall/);
   const atSyscall = { pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) };
   await c.dc.continueRequest({ threadId: 1 });
-  const refill = await c.waitStopped(60_000);
+  const refill = await c.waitStopped(300_000);
   assert.match(refill.body.description ?? '', /TLB refill/);
   const refillIcount = await icount(c);
   // On to the prompt, then pause.
@@ -47,12 +47,12 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput(PROMPT);
   await c.dc.pauseRequest({ threadId: 1 });
-  await c.waitStopped(60_000);
+  await c.waitStopped(300_000);
   const end = await icount(c);
   const stdoutBefore = c.stdout;
 
   // One instruction back.
-  const stopped = c.waitStopped(60_000);
+  const stopped = c.waitStopped(300_000);
   await c.dc.stepBackRequest({ threadId: 1, granularity: 'instruction' });
   const back = await stopped;
   assert.equal(back.body.reason, 'step');
@@ -61,11 +61,11 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
 
   // Reverse continue: with the filters on again, the latest exception stop before now is the refill, then the syscall.
   await c.dc.setExceptionBreakpointsRequest({ filters: ['syscall', 'tlb-refill'] });
-  let s = c.waitStopped(60_000);
+  let s = c.waitStopped(300_000);
   await c.dc.reverseContinueRequest({ threadId: 1 });
   assert.match((await s).body.description ?? '', /TLB refill/);
   assert.equal(await icount(c), refillIcount);
-  s = c.waitStopped(60_000);
+  s = c.waitStopped(300_000);
   await c.dc.reverseContinueRequest({ threadId: 1 });
   assert.match((await s).body.description ?? '', /Syscall/);
   assert.deepEqual({ pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) }, atSyscall);
@@ -74,7 +74,7 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   assert.match(await rejects(c.dc.customRequest('mips64/uartInput', { text: 'x' })), /in the past/);
 
   // Forward again: the refill stop again, then on to the end: the replayed output is not shown again.
-  s = c.waitStopped(60_000);
+  s = c.waitStopped(300_000);
   await c.dc.continueRequest({ threadId: 1 });
   assert.match((await s).body.description ?? '', /TLB refill/);
   await c.dc.setExceptionBreakpointsRequest({ filters: [] });
@@ -92,18 +92,18 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
 
 test('Step Back by line on the demo source goes back one line; time travel off gives a clear error', T, async () => {
   const c = await harness.client();
-  const entry = c.waitStopped(60_000);
+  const entry = c.waitStopped(300_000);
   await c.launch({ ...DEMO, stopOnEntry: true });
   await entry;
   const first = await c.top();
   for (let i = 0; i < 3; i++) {
-    const s = c.waitStopped(60_000);
+    const s = c.waitStopped(300_000);
     await c.dc.nextRequest({ threadId: 1 });
     await s;
   }
   const lines: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const s = c.waitStopped(60_000);
+    const s = c.waitStopped(300_000);
     await c.dc.stepBackRequest({ threadId: 1 });
     await s;
     lines.push((await c.top()).line);
@@ -118,14 +118,14 @@ test('Step Back by line on the demo source goes back one line; time travel off g
   assert.ok(tl.recording.snapshots.length >= 1 && tl.recording.snapshots[0].instructions === 0);
   assert.equal(tl.recording.inPast, true);
   const target = Math.floor(tl.recording.end / 2) + 1;
-  const g = c.waitStopped(60_000);
+  const g = c.waitStopped(300_000);
   await c.dc.customRequest('mips64/goToInstruction', { icount: target });
   assert.equal((await g).body.reason, 'goto');
   assert.equal(await icount(c), target);
   assert.match(await rejects(c.dc.customRequest('mips64/goToInstruction', { icount: -1 })), /icount/);
 
   const d = await harness.client();
-  const entry2 = d.waitStopped(60_000);
+  const entry2 = d.waitStopped(300_000);
   await d.launch({ ...DEMO, stopOnEntry: true, timeTravel: false });
   await entry2;
   assert.match(await rejects(d.dc.stepBackRequest({ threadId: 1 })), /time travel is off/);
