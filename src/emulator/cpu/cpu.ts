@@ -128,6 +128,8 @@ export class Cpu {
   lastExc = -1;
   /** icount at the last exception, and exceptions raised since at that same count (an exception loop). */
   private excIcount = -1;
+  /** Instruction count of the WAIT that started the current wait (time travel steps back over waits); not state. */
+  waitSince = -1;
   private excStreak = 0;
   /** Translated block being executed, for precise state: set by the generated code before an instruction that may need it (cleared by the dispatcher). */
   jitBlk: JitBlockInfo | undefined = undefined;
@@ -787,7 +789,7 @@ export class Cpu {
 
   wait(): void {
     this.sync();
-    if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
+    if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) { this.waiting = true; this.waitSince = this.icount; }
     this.hooks.onWait?.(this);
   }
 
