@@ -17,7 +17,7 @@ import type { SemTarget, Stmt } from '../../src/emulator/isa/ir';
 import { CPU_MODELS } from '../../src/emulator/cpu/cpu-models';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { BLOCK_LOCALS, emitRegion } from '../../src/emulator/jit/wasm/region-emitter';
-import { encodeModule, ValType } from '../../src/emulator/jit/wasm/encoder';
+import { encodeRegionModule } from '../../src/emulator/jit/wasm/tier';
 import type { Scanned } from '../../src/emulator/jit/blocks';
 
 const NOP = 0;
@@ -38,23 +38,6 @@ function calledHelpers(sem: { nodes: readonly { n: { k: string; helper?: string 
 
 /** The host's WebAssembly validator (the DOM lib is not in this project's types). */
 const validate = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate;
-
-/** A module with one region function, as the tier encodes it. */
-function regionModule(fn: { code: ReturnType<typeof emitRegion>['code'] }): Uint8Array {
-  const i32 = ValType.i32;
-  return encodeModule({
-    types: [
-      { params: [], results: [i32] },
-      { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
-      { params: [i32, i32, i32, i32, i32, i32, i32, i32], results: [i32] },
-      { params: [i32, i32], results: [] },
-    ],
-    memory: { module: 'm', name: 'mem', minPages: 0 },
-    imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'call', type: 2 }, { module: 'h', name: 'raise', type: 3 }],
-    funcs: [{ type: 0, locals: BLOCK_LOCALS, code: fn.code }],
-    exports: [{ name: 'b0', func: 3 }],
-  });
-}
 
 test('every op of every CPU model has IR semantics, derived properties and declared helpers only', () => {
   let ops = 0;
@@ -96,7 +79,7 @@ test('every op compiles as an interpreter handler and lowers into a valid WebAss
         const region = { blocks: [block], labelAt: (lo: number, hi: number) => (lo === ORIGIN_LO && hi === ORIGIN_HI ? 0 : -1) };
         let bytes: Uint8Array;
         try {
-          bytes = regionModule(emitRegion(L, region, target, 0, 1, 0));
+          bytes = encodeRegionModule([{ type: 0, locals: BLOCK_LOCALS, code: emitRegion(L, region, target, 0, 1, 0).code }], [{ name: 'b0', func: 3 }]);
         } catch (err) {
           assert.fail(`${what}: no WebAssembly lowering: ${(err as Error).message}`);
         }

@@ -37,6 +37,28 @@ const MAX_REGION_INSNS = 1200;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * The module of region functions (emitRegion's code; function i exported as exports[i].name):
+ * type 0 the regions', then the `mem`, `call` and `raise` imports (FN_MEM, FN_CALL, FN_RAISE)
+ * and the shared memory.
+ */
+export function encodeRegionModule(funcs: Array<{ type: number; locals: ValType[]; code: Code }>,
+  exports: Array<{ name: string; func: number }>): Uint8Array {
+  const i32 = ValType.i32;
+  return encodeModule({
+    types: [
+      { params: [], results: [i32] },
+      { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
+      { params: [i32, i32, i32, i32, i32, i32, i32, i32], results: [i32] },
+      { params: [i32, i32], results: [] },
+    ],
+    memory: { module: 'm', name: 'mem', minPages: 0 },
+    imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'call', type: 2 }, { module: 'h', name: 'raise', type: 3 }],
+    funcs,
+    exports,
+  });
+}
+
 export interface WasmTierStats {
   blocks: number;
   /** Blocks the tier could not take (left to the JavaScript translator). */
@@ -196,19 +218,7 @@ export class WasmTier {
       out[out.length - 1] = blk;
     }
     if (made.length === 0) return out;
-    const i32 = ValType.i32;
-    const bytes = encodeModule({
-      types: [
-        { params: [], results: [i32] },
-        { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
-        { params: [i32, i32, i32, i32, i32, i32, i32, i32], results: [i32] },
-        { params: [i32, i32], results: [] },
-      ],
-      memory: { module: 'm', name: 'mem', minPages: 0 },
-      imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'call', type: 2 }, { module: 'h', name: 'raise', type: 3 }],
-      funcs,
-      exports,
-    });
+    const bytes = encodeRegionModule(funcs, exports);
     const inst = instantiate(bytes, this.imports);
     made.forEach(({ blk, idx, linkBase, slots }, f) => {
       this.table.set(idx, inst.exports[`b${f}`]);
