@@ -18,6 +18,8 @@ import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { JitOptions } from '../../emulator/jit/engine';
+import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
@@ -28,6 +30,10 @@ import { BOARD_NAMES, BoardName, boardInfo } from '../../emulator/boards/catalog
 import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../../emulator/boards/registry';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError, parseElf } from '../../emulator/loader/elf';
+import { MachineDebugger } from '../../emulator/debug/debugger';
+import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
@@ -48,9 +54,12 @@ export const bootCommand: Command = {
     { name: 'append', value: 'ARGS', help: `kernel command line (default: the board's, e.g. "${boardInfo('malta')!.defaultAppend}")` },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
+    { name: 'tune', value: 'K=V,…', help: `the translating engine's knobs, for experiments (default: $MIPS64_TUNE): ${TUNING_HELP}` },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
+    { name: 'record', help: 'with --debug-port: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -73,6 +82,10 @@ export const bootCommand: Command = {
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
     'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
+    'Instant boot (Linux boards): the first boot of a kernel + initrd + command line + machine',
+    'without typed input saves a checkpoint in the cache directory when the console first waits at',
+    'the shell; later boots of the same configuration (same emulator build) start there and say so.',
+    '--cold, --restore and --wait-for-debugger (breakpoints may be set before that point) boot cold.',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -88,6 +101,8 @@ interface Plan {
   initrd?: string;
   append?: string;
   engine: 'jit' | 'interp';
+  /** The translating engine's knobs (--tune / MIPS64_TUNE). */
+  jit: JitOptions;
   memoryMiB?: number;
   bigEndian: boolean;
   cpu?: string;
@@ -95,6 +110,8 @@ interface Plan {
   idleExitMs: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
+  cold: boolean;
+  record: boolean;
 }
 
 function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
@@ -124,7 +141,13 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
+  let jit: JitOptions;
+  try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
+  const common = {
+    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o),
+    cold: o.has('cold'), record: o.has('record'),
+  };
+  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
 
   const guest = arg !== undefined ? debianGuest(arg) : undefined;
@@ -197,7 +220,9 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let booted: BootedBoard;
   let image: KernelImage;
   let board: BoardName;
-  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  let instant = false;
+  let stopSaving = (): void => {};
 
   if (p.board === 'demo') {
     board = 'demo';
@@ -237,6 +262,19 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
     const machine = booted.machine;
+    // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
+    if (restoring === undefined && !p.debug?.wait) {
+      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
+      const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
+      if (hit) {
+        instant = true;
+        io.stdout.write(hit.console);
+        log(`instant boot: started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); --cold boots from scratch`);
+      } else {
+        const b = booted;
+        stopSaving = saveInstantBootAtShell(machine, cache, () => b.consoleReady(), log);
+      }
+    }
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -259,8 +297,15 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   try {
     if (p.debug) {
       const tty = stdin.isTTY === true;
+      let record: { dbg: MachineDebugger; tt: TimeTravelDebugger } | undefined;
+      if (p.record) {
+        const dbg = new MachineDebugger(machine);
+        record = { dbg, tt: new TimeTravelDebugger(dbg) };
+        io.stderr.write(`mips64: recording for reverse debugging (history within ${record.tt.tt.budgetBytes >> 20} MiB)\n`);
+      }
       debug = new DebugServer({
-        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
+        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined || instant,
+        ...record,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
@@ -282,6 +327,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     return code;
   } finally {
+    stopSaving();
     await debug?.close();
     checkpoints.close();
   }

@@ -35,7 +35,7 @@ import { ResetLatch } from '../devices/reset-latch';
 import { ElfError, ElfFile } from '../loader/elf';
 import { loadElf, LoadedImage } from '../loader/load-elf';
 import { Board, Machine, MachineOptions } from '../machine';
-import { ST_ERL, ST_EXL, ST_IE, ST_IM } from '../cpu/cp0-defs';
+import { ST_ERL, ST_EXL, ST_IE, ST_IM } from '../isa/cp0-defs';
 import { buildFdt, cells, cells64, empty, str } from './fdt';
 
 export const OCTEON_UART0 = 0x1180000000800;
