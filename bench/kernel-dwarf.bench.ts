@@ -5,13 +5,13 @@
 // after a GC). Run: node out/bench/kernel-dwarf.bench.js [VMLINUX] (default: the cached
 // one of `mips64 guest fetch-symbols debian-malta`); needs --expose-gc for the settled RSS.
 import { cpuUsage, memoryUsage } from 'node:process';
-import { readFileSync } from 'node:fs';
 import { createMaltaMachine } from '../src/emulator/boards/malta';
 import { MachineDebugger } from '../src/emulator/debug/debugger';
 import { loadDebugInfo } from '../src/emulator/debug/debug-info';
 import { parseElf } from '../src/emulator/loader/elf';
 import { resolved } from '../src/emulator/loader/dwarf/types';
 import { cachedKernelDebugSymbols } from '../src/cli/guest/kernel-debug-symbols';
+import { readSymbolFile } from '../src/adapter/symbol-file';
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
 /** RSS with the JS heap and ArrayBuffer parts. */
@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   const dbg = new MachineDebugger(machine);
   console.log(`machine and debugger: RSS ${mb(memoryUsage().rss)}`);
   step('load (read, symbols, lines, CFI, types reader)', () => {
-    const bytes = readFileSync(file);
+    const bytes = readSymbolFile(file, 'symbol file'); // sparse: the sections in use
     dbg.symbols.addElf(bytes, 0n, file);
-    return loadDebugInfo(dbg.lines, dbg.unwinder, parseElf(bytes), 0n, file, dbg.types);
+    return loadDebugInfo(dbg.lines, dbg.unwinder, parseElf(bytes), 0n, file, dbg.types, true);
   });
   gc?.();
   console.log(`after load and GC: RSS ${parts()}`);

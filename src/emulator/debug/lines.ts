@@ -26,10 +26,12 @@ export interface LineEntry extends LineLocation {
 interface Entry extends LineLocation {
   /** Link-time address (before the source's offset). */
   readonly addr: bigint;
-  /** First address past the entry (addr for a row that covers no code). */
-  readonly end: bigint;
+  /** Bytes of code it covers (0 for a row that covers none): a number, not a second BigInt per row (a kernel has over a million). */
+  readonly len: number;
   readonly stmt: boolean;
 }
+
+const endOf = (e: Entry): bigint => e.addr + BigInt(e.len);
 
 /** The rows of one source. */
 class Part {
@@ -43,7 +45,7 @@ class Part {
   constructor(readonly source: string, public offset: bigint) {}
 
   push(e: Entry): void {
-    if (e.end > e.addr) {
+    if (e.len > 0) {
       if (this.entries.length && this.entries[this.entries.length - 1]!.addr > e.addr) this.sorted = false;
       this.entries.push(e);
     }
@@ -67,7 +69,7 @@ class Part {
       if (es[mid]!.addr <= a) lo = mid + 1; else hi = mid;
     }
     // Overlapping sequences are rare; the nearest start that covers addr wins.
-    for (let k = lo - 1; k >= 0 && k > lo - 9; k--) if (a < es[k]!.end) return es[k];
+    for (let k = lo - 1; k >= 0 && k > lo - 9; k--) if (a < endOf(es[k]!)) return es[k];
     return undefined;
   }
 }
@@ -95,8 +97,8 @@ export class LineTable {
     const part = this.part('', 0n);
     const a = U64(addr - part.offset);
     const p = part.entries[part.entries.length - 1];
-    const continues = p !== undefined && p.end === a && p.file === file && p.line === line;
-    part.push({ addr: a, end: U64(a + 4n), file, line, column: 0, stmt: !continues });
+    const continues = p !== undefined && endOf(p) === a && p.file === file && p.line === line;
+    part.push({ addr: a, len: 4, file, line, column: 0, stmt: !continues });
   }
 
   /**
@@ -113,7 +115,9 @@ export class LineTable {
       const next = rows[i + 1];
       // The last row of a sequence without end_sequence (truncated program) covers nothing.
       const end = next && next.address >= r.address ? next.address : r.address;
-      part.push({ addr: U64(r.address), end: U64(end), file: r.file, line: r.line, column: r.column, stmt: r.isStmt });
+      const len = end - r.address;
+      if (len > 0xffffffffn) continue; // a row that would cover more than 4 GB is corrupt
+      part.push({ addr: U64(r.address), len: Number(len), file: r.file, line: r.line, column: r.column, stmt: r.isStmt });
       if (end > r.address) n++;
     }
     return n;
@@ -147,7 +151,7 @@ export class LineTable {
       const e = p.lookup(U64(addr - p.offset));
       if (!e) continue;
       const at = U64(e.addr + p.offset);
-      if (!best || at > best.addr) best = { addr: at, end: U64(e.end + p.offset), file: e.file, line: e.line, column: e.column, stmt: e.stmt };
+      if (!best || at > best.addr) best = { addr: at, end: U64(endOf(e) + p.offset), file: e.file, line: e.line, column: e.column, stmt: e.stmt };
     }
     return best;
   }

@@ -36,25 +36,35 @@ function section(elf: ElfFile, name: string): Uint8Array | undefined {
 
 /** Every line program of .debug_line, in section order (compilation directories from the units). */
 export function readLinePrograms(elf: ElfFile, units: readonly CompUnit[] = []): LineProgram[] {
+  return [...eachLineProgram(elf, units)];
+}
+
+/**
+ * The line programs of .debug_line one at a time (a kernel's hold over a million rows: the
+ * caller takes each program's rows before the next is parsed). A malformed program throws.
+ */
+export function* eachLineProgram(elf: ElfFile, units: readonly CompUnit[] = []): Generator<LineProgram> {
   const line = section(elf, '.debug_line');
-  if (!line) return [];
+  if (!line) return;
   const little = elf.endian === 'little';
   const sec = { line, little, str: section(elf, '.debug_str'), lineStr: section(elf, '.debug_line_str') };
   const compDirs = new Map<number, string | undefined>();
   for (const u of units) if (u.stmtList !== undefined) compDirs.set(u.stmtList, u.compDir);
-  return readLineSection(sec, compDirs);
+  yield* eachLineSectionProgram(sec, compDirs);
 }
 
 /** Every line program of a .debug_line section's bytes (compilation directories by unit offset). */
 export function readLineSection(sec: LineSections, compDirs: ReadonlyMap<number, string | undefined> = new Map()): LineProgram[] {
-  const out: LineProgram[] = [];
+  return [...eachLineSectionProgram(sec, compDirs)];
+}
+
+function* eachLineSectionProgram(sec: LineSections, compDirs: ReadonlyMap<number, string | undefined>): Generator<LineProgram> {
   const r = new DwarfReader(sec.line, sec.little, '.debug_line');
   while (!r.atEnd) {
     const at = r.pos;
-    out.push(parseLineProgram(sec, at, compDirs.get(at)));
+    yield parseLineProgram(sec, at, compDirs.get(at));
     r.seek(r.initialLength('line program').end);
   }
-  return out;
 }
 
 export function readCompilationUnits(elf: ElfFile): CompUnit[] {
@@ -82,16 +92,17 @@ export function readCallFrameInfo(elf: ElfFile): CallFrameInfo | undefined {
 
 /**
  * The types and global variables of .debug_info, read on demand. The sections are copied
- * (the file's buffer, with code and line tables, need not stay in memory for them).
+ * (the file's buffer, with code and line tables, need not stay in memory for them) unless
+ * `views`: the buffer holds only what is in use anyway (a sparsely read symbol file).
  */
-export function readTypes(elf: ElfFile): DwarfTypes | undefined {
+export function readTypes(elf: ElfFile, views = false): DwarfTypes | undefined {
   const info = section(elf, '.debug_info');
   const abbrev = section(elf, '.debug_abbrev');
   if (!info || !abbrev) return undefined;
   // new Uint8Array(view) copies (a Node Buffer's slice() would be a view of the file).
-  const copy = (b: Uint8Array | undefined): Uint8Array | undefined => (b ? new Uint8Array(b) : undefined);
+  const copy = (b: Uint8Array | undefined): Uint8Array | undefined => (b && !views ? new Uint8Array(b) : b);
   return new DwarfTypes({
-    info: new Uint8Array(info), abbrev: new Uint8Array(abbrev), little: elf.endian === 'little',
+    info: copy(info)!, abbrev: copy(abbrev)!, little: elf.endian === 'little',
     str: copy(section(elf, '.debug_str')), lineStr: copy(section(elf, '.debug_line_str')),
   });
 }
