@@ -3,6 +3,7 @@
 //   info tlb | info registers | info symbol ADDR
 //   x/NFU ADDR        examine memory (gdb style: F = x d u c s i, U = b h w g)
 //   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
+//   pt ADDR           the same through the guest kernel's page table (not the TLB)
 //   p2v ADDR          physical → the virtual addresses that reach it
 //   goto ADDR         move the PC
 //   dmesg [N]         the kernel log (DWARF of the kernel needed)
@@ -31,6 +32,7 @@ export const HELP = [
   '  info symbol ADDR    symbol containing ADDR',
   '  x/NFU ADDR          examine memory: N count, F format x|d|u|c|s|i, U size b|h|w|g (e.g. x/16gx $sp, x/8i $pc)',
   '  v2p ADDR            translate a virtual address (no side effects)',
+  '  pt ADDR             translate it through the Linux guest\'s page table (its kernel\'s DWARF types)',
   '  p2v ADDR            virtual addresses that map a physical address',
   '  goto ADDR           move the PC (also: $pc = ADDR)',
   'With the kernel\'s DWARF (its unstripped vmlinux in "symbols"): C expressions such as jiffies,',
@@ -92,6 +94,8 @@ export class ConsoleCommands {
     if (t === 'lsmod') return this.lsmod();
     m = /^bt\s+(\d+)$/.exec(t);
     if (m) return this.bt(Number(m[1]));
+    m = /^pt\s+(.+)$/.exec(t);
+    if (m) return this.pageTable(m[1]!);
     m = /^(v2p|p2v)\s+(.+)$/.exec(t);
     if (m) return m[1] === 'v2p' ? this.v2p(m[2]) : this.p2v(m[2]);
     m = /^(.+?)\s*(?<![=!<>])=(?!=)\s*(.+)$/.exec(t);
@@ -248,12 +252,21 @@ export class ConsoleCommands {
     return { text: rows.join('\n'), memoryReference: `${phys ? 'phys:' : ''}${hex64(start)}` };
   }
 
+  private pageTable(expr: string): ConsoleResult {
+    const va = this.addrOf(expr);
+    const walk = this.dbg.mem.kernelPages;
+    if (!walk) return { text: 'no page-table walk: it needs the Linux kernel\'s DWARF types (its unstripped vmlinux in "symbols")' };
+    const pa = walk(va);
+    if (pa === undefined) return { text: `${hex64(va)}: not mapped in the guest kernel's page table (or not a mapped kernel/user address)` };
+    return { text: `${hex64(va)} → phys 0x${pa.toString(16)} (the guest kernel's page table)`, memoryReference: `phys:0x${pa.toString(16)}` };
+  }
+
   private v2p(expr: string): ConsoleResult {
     const va = this.addrOf(expr);
     const r = this.dbg.mem.v2p(va);
     if (!r.ok) return { text: `${hex64(va)}: not mapped — ${XLATE_TEXT[r.code] ?? 'unknown'}` };
     const ram = this.dbg.machine.bus.ramOffset(r.pa) >= 0 ? 'RAM' : 'not RAM (device or unassigned)';
-    const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : 'unmapped segment';
+    const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : r.walked ? 'the kernel\'s page table (not in the TLB)' : 'unmapped segment';
     return { text: `${hex64(va)} → phys 0x${r.pa.toString(16)} (${via}, ${ram})`, memoryReference: `phys:0x${r.pa.toString(16)}` };
   }
 

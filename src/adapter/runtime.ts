@@ -20,6 +20,8 @@ import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/b
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
 import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
+import { ModuleSymbols } from '../emulator/debug/linux-modules';
+import { readSymbolFile } from './symbol-file';
 import { KernelRelocation, kernelBanner, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
@@ -44,6 +46,8 @@ export interface RuntimeEvents {
   kernelSymbolsPending: string;
   /** A line for the console where time travel changes what it shows (replay ended, live again). */
   timeline: { text: string };
+  /** Loaded modules' symbols came, changed or went (lines for the console). */
+  moduleSymbols: string;
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -113,6 +117,8 @@ export class Runtime {
    * of a kernel whose symbols come from an ELF file (undefined for other images).
    */
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
+  /** Symbols of the Linux kernel's loaded modules (a Linux board with the kernel's DWARF types). */
+  private modules: ModuleSymbols | undefined;
   /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
   tt: TimeTravelDebugger | undefined;
   timeTravelOff = 'time travel is off for this session';
@@ -196,10 +202,10 @@ export class Runtime {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
       const offset = parseOffset(s.offset);
       try {
-        const bytes = readInput(s.path, 'symbol file');
+        const bytes = readSymbols(s.path);
         symbols += this.dbg.symbols.addElf(bytes, offset, s.path);
         const elf = parseElf(bytes);
-        this.addDebugInfo(elf, offset, s.path, debugInfo);
+        this.addDebugInfo(elf, offset, s.path, debugInfo, true);
         noteKernel(s.path, offset, elf);
       } catch (e) {
         if (e instanceof LaunchError) throw e;
@@ -208,12 +214,13 @@ export class Runtime {
     }
     this.boot = { board, kernelName: kernelPath ?? args.program ?? 'built-in demo', entry, symbols, debugInfo };
     const handlers: KernelSymbolsHandlers = {
-      onReady: (info) => this.events.emit('kernelSymbols', info),
+      onReady: (info) => { this.events.emit('kernelSymbols', info); this.modules?.arm(); },
       onError: (message) => this.events.emit('output', { text: `${message}\n`, category: 'stderr' }),
       onPending: () => this.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
     };
     const rk = kernelFiles[0]?.link.relocateKernel;
     const linuxSymbols = boardInfo(board)!.kernelSymbols === 'linux';
+    if (linuxSymbols && !this.dbg.types.empty) this.modules = new ModuleSymbols(this.dbg, (text) => this.events.emit('moduleSymbols', text));
     if (linuxSymbols && rk !== undefined) {
       // Kernel symbols from an ELF (vmlinux): moved by the KASLR offset once the kernel relocates itself.
       const sk = kernelFiles[0]!.link.startKernel;
@@ -312,8 +319,9 @@ export class Runtime {
   }
 
   /** DWARF line tables and call frame information of an ELF file (problems become notes, not launch errors). */
-  private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[]): void {
-    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name, this.dbg.types);
+  /** `views`: the file was read by readSymbolFile (sparse: its types keep views of it, no copies). */
+  private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[], views = false): void {
+    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name, this.dbg.types, views);
     if (d.rows || d.fdes) notes.push(`${name}: DWARF line information for ${d.files} source file${d.files === 1 ? '' : 's'} (${d.rows} rows), call frame information for ${d.fdes} function${d.fdes === 1 ? '' : 's'}`);
     if (d.typeUnits) notes.push(`${name}: types and variables of ${d.typeUnits} compilation unit${d.typeUnits === 1 ? '' : 's'} (read when an expression needs them)`);
     for (const p of d.problems) notes.push(`${name}: cannot use its debugging information: ${p}`);
@@ -361,6 +369,11 @@ export class Runtime {
 
   get status(): StatsBody['state'] {
     return this.state;
+  }
+
+  /** Whether the loaded modules' symbols are followed (function breakpoints may wait for a module). */
+  get tracksModules(): boolean {
+    return this.modules !== undefined;
   }
 
   /** Starts execution (after configurationDone): stops at entry or runs. */
@@ -453,6 +466,7 @@ export class Runtime {
 
   private report(st: RunState): void {
     if (st.kind !== 'stopped') return;
+    this.modules?.refresh();
     this.state = 'stopped';
     this.flushOutput();
     this.events.emit('stopped', st.stop);
@@ -506,6 +520,7 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    this.modules?.dispose();
     if (this.ownsTimeTravel) this.tt?.dispose();
     else if (this.tt) this.tt.tt.onLive = undefined;
     this.tt = undefined;
@@ -538,6 +553,15 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** A launch input: a regular file within its size limit (src/storage/input-file.ts). */
+/** A symbol file: a large ELF is read sparsely (only the sections in use). */
+function readSymbols(path: string): Uint8Array {
+  try {
+    return readSymbolFile(path, 'symbol file');
+  } catch (e) {
+    throw new LaunchError(`cannot read symbol file '${path}': ${e instanceof InputFileError ? e.reason : String(e)}`);
+  }
+}
+
 function readInput(path: string, what: string, kind: InputKind = 'elf'): Uint8Array {
   try {
     return readInputFileSync(path, kind, what);

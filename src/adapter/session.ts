@@ -30,7 +30,7 @@ import {
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
 import type { AttachArguments, AttachHost } from './attach';
-import { VariableStore } from './variables';
+import { FrameContext, VariableStore } from './variables';
 import { CODE_MIME_TYPE, CodeDocuments } from './code-documents';
 import { SourcePathMap } from './source-map';
 import { DAP_WIRE_LIMITS, guardedInput } from './wire';
@@ -63,6 +63,8 @@ export class Mips64DebugSession extends DebugSession {
   private vars: VariableStore | undefined;
   /** The Linux tasks shown as threads at this stop. */
   private tasks: LinuxThreads | undefined;
+  /** Registers of the outer frames (and other tasks' frames) listed since the last stop, by frame id. */
+  private readonly frameContexts = new Map<number, FrameContext>();
   private commands: ConsoleCommands | undefined;
   private dis: Disassembler | undefined;
   /** Disassembly documents of frames without a source file. */
@@ -283,6 +285,7 @@ export class Mips64DebugSession extends DebugSession {
     rt.events.on('stopped', (s) => this.onStopped(s));
     rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
     rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
+    rt.events.on('moduleSymbols', (text) => this.onKernelSymbols(text));
     if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = this.uartOutput = args.uartOutput ?? 'debugConsole';
     rt.events.on('output', (o) => {
@@ -326,6 +329,7 @@ export class Mips64DebugSession extends DebugSession {
   private onStopped(s: StopInfo): void {
     this.lastStop = s;
     this.vars?.reset();
+    this.frameContexts.clear();
     this.fileExists.clear();
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
     ev.body.description = s.description;
@@ -485,7 +489,8 @@ export class Mips64DebugSession extends DebugSession {
     const dbg = this.rt!.dbg;
     const out: DebugProtocol.Breakpoint[] = [];
     const specs: CodeBreakpointSpec[] = [];
-    const later = dbg.symbolsPending ? `; it is set once ${dbg.symbolsPending}` : '';
+    const later = dbg.symbolsPending ? `; it is set once ${dbg.symbolsPending}`
+      : this.rt!.tracksModules ? '; it is set when a module that defines it is loaded' : '';
     for (const [k, b] of list.entries()) {
       const id = ids[k] ?? this.nextBpId++;
       let addr: bigint | undefined;
@@ -744,6 +749,8 @@ export class Mips64DebugSession extends DebugSession {
     const task = args.threadId !== THREAD_ID ? this.tasks?.others.find((t) => TASK_THREAD_BASE + t.pid === args.threadId) : undefined;
     const frames = args.threadId === THREAD_ID ? rt.dbg.unwinder.unwind(64) : task ? rt.dbg.unwinder.unwind(64, task.saved) : [];
     const idBase = task ? (task.pid + 1) * 100 : 0;
+    // Scopes of an outer frame or of another task's frame show its own registers.
+    frames.forEach((f, k) => { if ((idBase !== 0 || k > 0) && f.regs) this.frameContexts.set(idBase + k, { pc: f.pc, regs: f.regs }); });
     const start = args.startFrame ?? 0;
     const count = args.levels && args.levels > 0 ? args.levels : frames.length;
     response.body = {
@@ -778,9 +785,9 @@ export class Mips64DebugSession extends DebugSession {
     return frameLabel(dbg.symbols, f) ?? dbg.unwinder.vectorLabel(f.pc) ?? hex64(f.pc);
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     if (!this.runtime(response)) return;
-    response.body = { scopes: this.vars!.scopes() };
+    response.body = { scopes: this.vars!.scopes(this.frameContexts.get(args.frameId)) };
     this.sendResponse(response);
   }
 

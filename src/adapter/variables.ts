@@ -16,8 +16,14 @@ import { DwarfError } from '../emulator/loader/dwarf/error';
 import { sizeOf } from '../emulator/loader/dwarf/types';
 import type { Device } from '../emulator/devices/device';
 
+/** A frame other than the CPU's innermost: its pc and registers as the unwinder recovered them. */
+export interface FrameContext {
+  readonly pc: bigint;
+  readonly regs: ReadonlyArray<bigint | undefined>;
+}
+
 type Container =
-  | { kind: 'registers' }
+  | { kind: 'registers'; frame?: FrameContext }
   | { kind: 'cp0' }
   | { kind: 'cp0reg'; def: Cp0RegDef }
   | { kind: 'tlb' }
@@ -55,10 +61,11 @@ export class VariableStore {
     this.handles.reset();
   }
 
-  scopes(): DebugProtocol.Scope[] {
+  /** The scopes of the innermost frame, or (`frame`) of an outer frame or another task's: its own registers, the machine's CP0, TLB, FPU and devices. */
+  scopes(frame?: FrameContext): DebugProtocol.Scope[] {
     const s = (name: string, c: Container, expensive = false): DebugProtocol.Scope => new Scope(name, this.handles.create(c), expensive);
     const out = [
-      { ...s('Registers', { kind: 'registers' }), presentationHint: 'registers' },
+      { ...s('Registers', frame ? { kind: 'registers', frame } : { kind: 'registers' }), presentationHint: 'registers' },
       s('CP0', { kind: 'cp0' }),
       s('TLB', { kind: 'tlb' }),
     ];
@@ -71,7 +78,7 @@ export class VariableStore {
     const c = this.handles.get(ref);
     if (!c) return [];
     switch (c.kind) {
-      case 'registers': return this.registers();
+      case 'registers': return c.frame ? this.frameRegisters(c.frame) : this.registers();
       case 'cp0': return cp0RegsOf(this.dbg.cpu).map((d) => this.cp0Reg(d));
       case 'cp0reg': return this.cp0Fields(c.def);
       case 'tlb': return this.tlb();
@@ -168,6 +175,19 @@ export class VariableStore {
     out.push(this.value64('pc', U64(cpu.pc), '$pc'));
     out.push(this.value64('hi', U64(getBig(cpu.r, 66)), '$hi'));
     out.push(this.value64('lo', U64(getBig(cpu.r, 64)), '$lo'));
+    return out;
+  }
+
+  /** An outer frame's registers (read-only): those the unwinder does not know are `<not saved>`, as gdb says. */
+  private frameRegisters(f: FrameContext): DebugProtocol.Variable[] {
+    const out: DebugProtocol.Variable[] = [];
+    for (let i = 0; i < 32; i++) {
+      const v = i === 0 ? 0n : f.regs[i];
+      const name = `$${GPR_NAMES[i]}`;
+      out.push(v === undefined ? { name, value: '<not saved>', variablesReference: 0, presentationHint: { attributes: ['readOnly'] } } : this.value64(name, U64(v), '', true));
+    }
+    out.push(this.value64('pc', U64(f.pc), '', true));
+    for (const v of out) if (v.evaluateName === '') delete v.evaluateName;
     return out;
   }
 
@@ -387,6 +407,7 @@ export class VariableStore {
     let refresh: () => DebugProtocol.Variable | undefined = () => undefined;
     switch (c.kind) {
       case 'registers': {
+        if (c.frame) throw new EvalError('an outer frame\'s registers are read-only here: select the top frame to change the CPU\'s');
         const expr = name.startsWith('$') ? name : `$${name}`;
         lv = evaluate(expr, this.dbg.ctx).lvalue;
         refresh = () => this.registers().find((v) => v.name === name);

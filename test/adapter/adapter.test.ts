@@ -633,6 +633,13 @@ test('bare-metal C program (gcc -O0): breakpoints with conditions, unwinding rec
     assert.equal(frames[1]!.name, frames[2]!.name);
     assert.match(frames[1]!.name, /^fact\+0x[0-9a-f]+$/);
     assert.equal(await c.evaluate('$a0'), '0x0000000000000001 (1)'.slice(0, 18));
+    // The caller's frame selected: its own registers (the oracle: the CPU's after Step Out returns there).
+    const regsOf = async (frameId: number): Promise<Map<string, string>> => {
+      const sc = (await c.dc.scopesRequest({ frameId })).body.scopes.find((x) => x.name === 'Registers')!;
+      return new Map((await c.dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables.map((v) => [v.name, v.value.split(' ')[0]!]));
+    };
+    const callerRegs = await regsOf(frames[1]!.id);
+    assert.notEqual(callerRegs.get('pc'), (await regsOf(frames[0]!.id)).get('pc'), 'frame 1 has its own pc');
 
     // Step out of fact(1): into fact(2) right after its recursive call.
     await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
@@ -641,6 +648,8 @@ test('bare-metal C program (gcc -O0): breakpoints with conditions, unwinding rec
     assert.equal((await stopped).body.reason, 'step');
     assert.equal((await c.top()).name, frames[1]!.name);
     assert.equal(await c.evaluate('$v0'), '0x0000000000000001 (1)'.slice(0, 18));
+    const cpuRegs = await regsOf((await c.top()).id);
+    for (const r of ['pc', '$sp', '$s8', '$s0', '$s1', '$gp']) assert.equal(callerRegs.get(r), cpuRegs.get(r), `${r} of the caller's frame`);
 
     // The recursive call in fact(5) (a0 = 4 at the jal): step over it, deeper returns to
     // the same address do not stop; fact(4) = 24.

@@ -36,11 +36,14 @@ export const XLATE_TEXT: Record<number, string> = {
   [Xlate.Modified]: 'its TLB entry is not writable (D=0)',
 };
 
-export type Translation = { ok: true; pa: number; tlbIndex: number } | { ok: false; code: Xlate; reason: string };
+/** tlbIndex −1 with `walked`: no TLB entry, found in the kernel's page table (kernel-pages.ts). */
+export type Translation = { ok: true; pa: number; tlbIndex: number; walked?: boolean } | { ok: false; code: Xlate; reason: string };
 
 export class DebugMemory {
   /** Called after the debugger wrote RAM page `page` (translated code must be dropped). */
   onWrite: ((page: number) => void) | undefined = undefined;
+  /** A mapped kernel address the TLB does not hold, through the guest kernel's page table (or undefined). */
+  kernelPages: ((va: bigint) => number | undefined) | undefined = undefined;
 
   constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus) {}
 
@@ -49,6 +52,10 @@ export class DebugMemory {
     const v = U64(va);
     const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
     const pa = translate(this.cpu, hi, lo, write, Mode.Kernel, this.cpu.c0.status, this.cpu.asid);
+    if (pa === Xlate.Refill && this.kernelPages) {
+      const walked = this.kernelPages(v);
+      if (walked !== undefined) return { ok: true, pa: walked, tlbIndex: -1, walked: true };
+    }
     if (pa < 0) return { ok: false, code: pa as Xlate, reason: XLATE_TEXT[pa] ?? 'not mapped' };
     return { ok: true, pa, tlbIndex: this.cpu.xlateInfo.tlbIndex };
   }

@@ -42,6 +42,8 @@ export interface Frame {
    * and the function is the one containing pc − 4 (a call that never returns may end it).
    */
   readonly returnAddress: boolean;
+  /** The general registers in this frame as unwound ($sp, $ra and the saved ones recovered); undefined: not known. */
+  readonly regs?: ReadonlyArray<bigint | undefined>;
 }
 
 /**
@@ -146,7 +148,7 @@ export class Unwinder {
       const viaCfi = c ? this.callerByCfi(c.rules, c.little, regs) : undefined;
       const a = viaCfi ? undefined : this.analyze(pc, innermost || kind === 'exception' ? pc : U64(pc - 4n));
       const funcStart = viaCfi ? U64(c!.rules.fde.pcBegin + c!.offset) : a!.start;
-      frames.push({ pc, sp, funcStart, kind, ...exc, unwoundBy: viaCfi ? 'cfi' : 'prologue', returnAddress: !innermost && kind === 'normal' });
+      frames.push({ pc, sp, funcStart, kind, ...exc, unwoundBy: viaCfi ? 'cfi' : 'prologue', returnAddress: !innermost && kind === 'normal', regs: regs.slice() });
       kind = 'normal';
       exc = {};
       // An exception entry that has saved the interrupted context: that context comes next.
@@ -158,7 +160,7 @@ export class Unwinder {
         kind = 'exception';
         exc = { excCode: code, excName: EXC_NAMES[code] ?? `exception ${code}`, errorLevel: false };
         innermost = true;
-        if (this.word(pc) === undefined || (pc & 3n) !== 0n) { frames.push({ pc, sp: regs[SP] ?? 0n, funcStart: undefined, kind, ...exc, returnAddress: false }); break; }
+        if (this.word(pc) === undefined || (pc & 3n) !== 0n) { frames.push({ pc, sp: regs[SP] ?? 0n, funcStart: undefined, kind, ...exc, returnAddress: false, regs: regs.slice() }); break; }
         continue;
       }
       // In the handler's own code (EXL or ERL set), $ra is the interrupted code's unless it returns into a call of this function.
@@ -182,7 +184,7 @@ export class Unwinder {
       exc = { excCode: code, excName: erl ? 'error' : EXC_NAMES[code] ?? `exception ${code}`, errorLevel: erl };
       innermost = frames.length === 1; // no handler frame unwound: the registers (and $ra) are still the interrupted code's
       if (this.word(pc) === undefined) {
-        frames.push({ pc, sp, funcStart: undefined, kind, ...exc, returnAddress: false });
+        frames.push({ pc, sp, funcStart: undefined, kind, ...exc, returnAddress: false, regs: regs.slice() });
         break;
       }
     }

@@ -102,6 +102,7 @@ interface NameIndex {
   readonly unions: Map<string, number>;
   readonly typedefs: Map<string, number>;
   readonly bases: Map<string, number>;
+  readonly enums: Map<string, number>;
 }
 
 export class DwarfTypes {
@@ -123,13 +124,13 @@ export class DwarfTypes {
   /** Builds the name index now (else on the first lookup); returns the number of names. */
   indexNames(): number {
     const ix = this.names();
-    return ix.variables.size + ix.structs.size + ix.unions.size + ix.typedefs.size + ix.bases.size;
+    return ix.variables.size + ix.structs.size + ix.unions.size + ix.typedefs.size + ix.bases.size + ix.enums.size;
   }
 
   private names(): NameIndex {
     if (this.index) return this.index;
-    const ix: NameIndex = { variables: new Map(), structs: new Map(), unions: new Map(), typedefs: new Map(), bases: new Map() };
-    const wanted = new Set<number>([TAG.variable, TAG.structure_type, TAG.union_type, TAG.typedef, TAG.base_type]);
+    const ix: NameIndex = { variables: new Map(), structs: new Map(), unions: new Map(), typedefs: new Map(), bases: new Map(), enums: new Map() };
+    const wanted = new Set<number>([TAG.variable, TAG.structure_type, TAG.union_type, TAG.typedef, TAG.base_type, TAG.enumeration_type]);
     // Definitions without a name (DW_AT_specification of a declaration): named after it.
     const specDefs: Array<{ offset: number; spec: number }> = [];
     scanTop(this.sec, this.dies.units, (tag) => wanted.has(tag), (e) => {
@@ -148,6 +149,7 @@ export class DwarfTypes {
         case TAG.union_type: if (!e.declaration && !ix.unions.has(e.name)) ix.unions.set(e.name, e.offset); break;
         case TAG.typedef: if (!ix.typedefs.has(e.name)) ix.typedefs.set(e.name, e.offset); break;
         case TAG.base_type: if (!ix.bases.has(e.name)) ix.bases.set(e.name, e.offset); break;
+        case TAG.enumeration_type: if (!e.declaration && !ix.enums.has(e.name)) ix.enums.set(e.name, e.offset); break;
         default: break;
       }
     });
@@ -176,12 +178,12 @@ export class DwarfTypes {
     return { name, addr: locationAddr(d.attrs.get(AT.location), d.unit.ctx.addressSize, this.little), type: this.typeOf(d) };
   }
 
-  /** A named type: `struct task_struct`, `union x`, a typedef or a base type name. */
+  /** A named type: `struct task_struct`, `union x`, `enum e`, a typedef or a base type name. */
   namedType(spelling: string): CType | undefined {
     const ix = this.names();
-    const m = /^(struct|union)\s+(\w+)$/.exec(spelling.trim());
+    const m = /^(struct|union|enum)\s+(\w+)$/.exec(spelling.trim());
     if (m) {
-      const off = (m[1] === 'struct' ? ix.structs : ix.unions).get(m[2]!);
+      const off = (m[1] === 'struct' ? ix.structs : m[1] === 'union' ? ix.unions : ix.enums).get(m[2]!);
       return off === undefined ? undefined : this.type(off);
     }
     const s = spelling.trim().replace(/\s+/g, ' ');
