@@ -9,16 +9,18 @@
 // UART input, evaluate while running) are served promptly. When the guest idles in
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
+import type { JitOptions } from '../emulator/jit/engine';
+import { parseJitTuning } from '../emulator/jit/tuning';
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
 import { basename, join } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import { fileIncludes } from './include-files';
-import { createDemoMachine } from '../emulator/boards/demo';
-import { createMaltaMachine } from '../emulator/boards/malta';
+import { BOARD_NAMES, BoardName, boardInfo } from '../emulator/boards/catalog';
+import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
 import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
-import { KernelRelocation, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
+import { KernelRelocation, kernelBanner, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
@@ -27,7 +29,9 @@ import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { ElfFile, parseElf } from '../emulator/loader/elf';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
-import { LaunchArguments, StatsBody } from './protocol';
+import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
+import { formatPosition } from '../emulator/timetravel/position';
+import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -38,6 +42,8 @@ export interface RuntimeEvents {
   kernelSymbols: KernelSymbolsInfo;
   /** Kernel symbols were dropped or set aside until the kernel starts again (a reset, a restore into the decompressor): the text says so. */
   kernelSymbolsPending: string;
+  /** A line for the console where time travel changes what it shows (replay ended, live again). */
+  timeline: { text: string };
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -49,7 +55,7 @@ const SLICE = 100_000;
 const TICK_MS = 15;
 
 export interface BootInfo {
-  board: 'demo' | 'malta';
+  board: BoardName;
   kernelName: string;
   entry: bigint;
   symbols: number;
@@ -70,6 +76,8 @@ export interface RunningMachine {
   consoleInput(bytes: Uint8Array): void;
   /** Kernel symbols found at run time (they live with the machine, like dbg). */
   kernelSymbols?: KernelSymbolsWatcher;
+  /** The machine's recording for reverse debugging (`mips64 boot --record`); it outlives the sessions. */
+  tt?: TimeTravelDebugger;
 }
 
 /** Run-time kernel symbols: from kallsyms (a stripped vmlinuz) or a kernel ELF's, followed through KASLR. */
@@ -105,6 +113,10 @@ export class Runtime {
    * of a kernel whose symbols come from an ELF file (undefined for other images).
    */
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
+  /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
+  tt: TimeTravelDebugger | undefined;
+  timeTravelOff = 'time travel is off for this session';
+  private ownsTimeTravel = true;
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -115,73 +127,84 @@ export class Runtime {
       this.boot = { ...running.boot };
       this.consoleInput = (bytes) => running.consoleInput(bytes);
       this.kernelSymbols = running.kernelSymbols;
+      this.tt = running.tt;
+      this.ownsTimeTravel = false;
+      if (!this.tt) this.timeTravelOff = 'time travel is off: the guest was not started with `mips64 boot --record`';
       this.listen();
+      this.listenTimeTravel();
       return;
     }
     const kernelPath = args.kernel;
     if (args.program !== undefined && kernelPath !== undefined) throw new LaunchError('give either "program" (an assembly source) or "kernel" (an ELF), not both');
-    if (args.program !== undefined && args.board === 'malta') throw new LaunchError('"program" (an assembly source) runs on the demo board; remove "board": "malta"');
-    const board = args.board ?? (kernelPath ? 'malta' : 'demo');
-    if (board !== 'demo' && board !== 'malta') throw new LaunchError(`unknown board '${String(board)}' (demo or malta)`);
+    if (args.board !== undefined && !(BOARD_NAMES as readonly string[]).includes(args.board)) {
+      throw new LaunchError(`unknown board '${String(args.board)}' (${BOARD_NAMES.join(', ')})`);
+    }
+    if (args.program !== undefined && args.board !== undefined && args.board !== 'demo') {
+      throw new LaunchError(`"program" (an assembly source) runs on the demo board; remove "board": "${args.board}"`);
+    }
     const engine = args.engine ?? 'jit';
     if (engine !== 'jit' && engine !== 'interp') throw new LaunchError(`unknown engine '${String(engine)}' (jit or interp)`);
     this.engine = engine;
-    const memoryMiB = args.memory ?? 256;
-    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
     const program = args.program !== undefined ? assembleProgram(args.program, args.cpu, args.includePaths) : undefined;
     const kernel = kernelPath ? readInput(kernelPath, 'kernel') : program?.elf;
-    if (!kernel && board === 'malta') throw new LaunchError('board "malta" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo');
-    const opts = { engine, memoryMiB, cpu: args.cpu };
-    let entry: bigint;
-    let kernelBytes: Uint8Array;
+    const requested = args.board;
+    if (!kernelPath && requested !== undefined && boardInfo(requested)!.loads === 'linux') {
+      throw new LaunchError(`board "${requested}" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo`);
+    }
+    const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
+    // The kernel ELF, parsed once: the board loads it, the debugger reads its symbols.
+    let image: KernelImage;
+    let jit: JitOptions | undefined;
+    try { jit = args.tune !== undefined ? parseJitTuning(args.tune) : undefined; } catch (e) { throw new LaunchError(`"tune": ${(e as Error).message}`); }
     try {
-      if (board === 'demo') {
-        const { machine, board: b } = createDemoMachine(opts);
-        this.machine = machine;
-        kernelBytes = kernel ?? this.demoElf();
-        entry = b.boot(kernelBytes).entry;
-        this.consoleInput = (bytes) => machine.consoleInput(bytes);
-      } else {
-        const { machine, board: b } = createMaltaMachine({ ...opts, append: args.append ?? 'console=ttyS0' });
-        this.machine = machine;
-        kernelBytes = kernel!;
-        const initrd = args.initrd ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-        entry = b.bootLinux(kernelBytes, initrd, args.append ?? 'console=ttyS0').entry;
-        this.consoleInput = (bytes) => machine.consoleInput(bytes);
-      }
+      const bytes = kernel ?? this.demoElf();
+      image = { bytes, elf: parseElf(bytes), name: kernelPath ?? args.program ?? 'built-in demo' };
     } catch (e) {
       if (e instanceof LaunchError) throw e;
-      const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
       throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
     }
+    const board: BoardName = requested ?? (kernelPath ? linuxBoardFor(image.elf) : 'demo');
+    const memoryMiB = args.memory ?? boardInfo(board)!.memoryMiB.default;
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
+    let entry: bigint;
+    try {
+      const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
+      const b = bootBoard(board, { engine, jit, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append });
+      this.machine = b.machine;
+      entry = b.entry;
+      this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
+    } catch (e) {
+      if (e instanceof LaunchError) throw e;
+      if (e instanceof BoardError) throw new LaunchError(e.message);
+      throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
+    }
+    const kernelBytes = image.bytes;
     this.dbg = new MachineDebugger(this.machine);
     let symbols = 0;
     const debugInfo: string[] = [];
     /** Files loaded at offset 0 whose symbols say they are the kernel (KASLR moves them). */
     const kernelFiles: Array<{ source: string; link: KernelLinkSymbols }> = [];
-    const noteKernel = (source: string, offset: bigint): void => {
-      const link = offset === 0n ? this.dbg.symbols.tablesOf(source).map(kernelLinkSymbols).find((l) => l) : undefined;
-      if (link) kernelFiles.push({ source, link });
+    const noteKernel = (source: string, offset: bigint, elf: ElfFile): void => {
+      const table = offset === 0n ? this.dbg.symbols.tablesOf(source).find((t) => kernelLinkSymbols(t)) : undefined;
+      if (table) kernelFiles.push({ source, link: { ...kernelLinkSymbols(table)!, banner: kernelBanner(elf, table) } });
     };
     const kernelSource = kernelPath ?? args.program ?? 'demo';
-    try {
-      const elf = parseElf(kernelBytes);
-      if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelSource);
-      this.addDebugInfo(elf, 0n, kernelSource, debugInfo);
-      noteKernel(kernelSource, 0n);
-    } catch { /* a raw image: no symbols */ }
+    if (image.elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(image.elf, 0n, kernelSource);
+    this.addDebugInfo(image.elf, 0n, kernelSource, debugInfo);
+    noteKernel(kernelSource, 0n, image.elf);
     for (const s of args.symbols ?? []) {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
       const offset = parseOffset(s.offset);
       try {
         const bytes = readInput(s.path, 'symbol file');
         symbols += this.dbg.symbols.addElf(bytes, offset, s.path);
-        this.addDebugInfo(parseElf(bytes), offset, s.path, debugInfo);
+        const elf = parseElf(bytes);
+        this.addDebugInfo(elf, offset, s.path, debugInfo);
+        noteKernel(s.path, offset, elf);
       } catch (e) {
         if (e instanceof LaunchError) throw e;
         throw new LaunchError(`cannot load symbols from '${s.path}': ${(e as Error).message}`);
       }
-      noteKernel(s.path, offset);
     }
     this.boot = { board, kernelName: kernelPath ?? args.program ?? 'built-in demo', entry, symbols, debugInfo };
     const handlers: KernelSymbolsHandlers = {
@@ -190,14 +213,15 @@ export class Runtime {
       onPending: () => this.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
     };
     const rk = kernelFiles[0]?.link.relocateKernel;
-    if (board === 'malta' && rk !== undefined) {
+    const linuxSymbols = boardInfo(board)!.kernelSymbols === 'linux';
+    if (linuxSymbols && rk !== undefined) {
       // Kernel symbols from an ELF (vmlinux): moved by the KASLR offset once the kernel relocates itself.
       const sk = kernelFiles[0]!.link.startKernel;
       const same = kernelFiles.filter((k) => k.link.startKernel === sk).map((k) => k.source);
-      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk }, handlers, kernelBytes);
-    } else if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
+      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk, banner: kernelFiles[0]!.link.banner }, handlers, image.elf);
+    } else if (linuxSymbols && this.dbg.symbols.byName('start_kernel') === undefined) {
       // A stripped vmlinuz: symbols from kallsyms once the kernel runs.
-      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, handlers);
+      this.kernelSymbols = KernelSymbols.attach(this.dbg, image.elf, handlers);
     }
     // The assembly program's lines (its includes too) are its source-level debug information.
     if (program) {
@@ -210,20 +234,88 @@ export class Runtime {
       for (const l of ds.result.lines) this.dbg.lines.add(l.addr, ds.path, l.line);
     }
     this.listen();
+    this.startTimeTravel(args);
+  }
+
+  /** Starts recording for reverse debugging unless the launch turned it off (a problem becomes a note: the session runs on without it). */
+  private startTimeTravel(args: LaunchArguments): void {
+    if (args.timeTravel === false) { this.timeTravelOff = 'time travel is off ("timeTravel": false)'; return; }
+    const mib = args.timeTravelMemoryMiB ?? 512;
+    try {
+      this.tt = new TimeTravelDebugger(this.dbg, { budgetBytes: mib * 1048576, inputInPast: args.timeTravelInputInPast ?? 'refuse' });
+    } catch (e) {
+      this.timeTravelOff = `time travel is off: ${(e as Error).message}`;
+      this.events.emit('output', { text: `${this.timeTravelOff}\n`, category: 'stderr' });
+      return;
+    }
+    this.listenTimeTravel();
+  }
+
+  private listenTimeTravel(): void {
+    if (this.tt) this.tt.tt.onLive = (at) => this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(at)}): live execution resumes` });
+  }
+
+  private timeTravel(): TimeTravelDebugger {
+    if (!this.tt) throw new Error(this.timeTravelOff);
+    return this.tt;
+  }
+
+  /** Steps back (a source line over calls, or one instruction) and reports the stop; runs after the request's response. */
+  stepBack(granularity: 'instruction' | 'line'): void {
+    this.travel((t) => t.stepBack(granularity));
+  }
+
+  /** Runs backwards to the latest stop a forward run would have made. */
+  reverseContinue(): void {
+    this.travel((t) => t.reverseContinue());
+  }
+
+  /** Goes to a guest instruction count (back, or forward by replay and then live). */
+  goToInstruction(icount: number): void {
+    this.travel((t) => t.goTo(icount));
+  }
+
+  private travel(f: (t: TimeTravelDebugger) => RunState): void {
+    const t = this.timeTravel();
+    if (this.state === 'running') throw new Error('the machine is running: pause first');
+    const wasPast = t.tt.inPast;
+    this.flushOutput();
+    this.state = 'running';
+    setImmediate(() => {
+      if (this.disposed) return;
+      let st: RunState;
+      try {
+        st = f(t);
+      } catch (e) {
+        st = this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
+      }
+      this.kernelSymbols?.resync();
+      this.outBuf = [];
+      this.wall0 = performance.now();
+      this.virt0 = this.machine.now();
+      if (!wasPast && t.tt.inPast) {
+        this.events.emit('timeline', { text: `in the recorded past (instruction ${formatPosition(t.position)} of ${formatPosition(t.tt.end)}): guest output is not shown again until live execution resumes` });
+      } else if (wasPast && !t.tt.inPast) {
+        this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(t.position)}): live execution resumes` });
+      }
+      this.report(st);
+    });
   }
 
   private listen(): void {
     this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
     this.offs.push(
-      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); }),
+      // Replayed history was shown when it first ran.
+      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0 && !this.machine.replaying) this.outBuf.push(byte); }),
       this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' })),
     );
   }
 
   /** DWARF line tables and call frame information of an ELF file (problems become notes, not launch errors). */
   private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[]): void {
-    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name);
+    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name, this.dbg.types);
     if (d.rows || d.fdes) notes.push(`${name}: DWARF line information for ${d.files} source file${d.files === 1 ? '' : 's'} (${d.rows} rows), call frame information for ${d.fdes} function${d.fdes === 1 ? '' : 's'}`);
+    if (d.typeUnits) notes.push(`${name}: types and variables of ${d.typeUnits} compilation unit${d.typeUnits === 1 ? '' : 's'} (read when an expression needs them)`);
     for (const p of d.problems) notes.push(`${name}: cannot use its debugging information: ${p}`);
   }
 
@@ -374,6 +466,20 @@ export class Runtime {
     if (text) this.events.emit('output', { text, category: 'stdout' });
   }
 
+  /** The time-travel recording (mips64/timeline), or why there is none. */
+  timeline(): TimelineBody {
+    const m = this.machine;
+    const t = this.tt?.tt;
+    return {
+      instructions: m.cpu.icount, virtualTimeNs: m.now(),
+      recording: t ? {
+        start: t.start0.icount, end: t.end.icount, inPast: t.inPast, usedBytes: t.usedBytes, budgetBytes: t.budgetBytes,
+        snapshots: t.snapshots.map((s) => ({ instructions: s.icount, virtualTimeNs: s.virtualNs })),
+      } : undefined,
+      off: t ? undefined : this.timeTravelOff,
+    };
+  }
+
   stats(): StatsBody {
     const m = this.machine;
     const jit = m.jit ? { ...m.jit.stats } : undefined;
@@ -400,6 +506,9 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    if (this.ownsTimeTravel) this.tt?.dispose();
+    else if (this.tt) this.tt.tt.onLive = undefined;
+    this.tt = undefined;
     if (this.timer) clearTimeout(this.timer);
     for (const off of this.offs.splice(0)) off();
   }

@@ -1,6 +1,7 @@
 // The MIPS64 debug session: translates Debug Adapter Protocol requests into Runtime /
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
+import { BOARD_NAMES, boardInfo } from '../emulator/boards/catalog';
 import {
   Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
@@ -11,6 +12,8 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
+import { Frame, frameLabel } from '../emulator/debug/unwind';
+import { linuxThreads, LinuxThreads } from '../emulator/debug/linux';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
@@ -22,7 +25,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
@@ -35,6 +38,8 @@ import { checkRequest } from './dap-shapes';
 import { RequestQueue, yieldToEventLoop } from './request-queue';
 
 const THREAD_ID = 1;
+/** Thread ids of Linux tasks: this + pid. */
+const TASK_THREAD_BASE = 1000;
 /** Breakpoint keys of disassembly documents (sources with a sourceReference) start so. */
 const REF_KEY = 'ref:';
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -56,6 +61,8 @@ export interface SessionOptions {
 export class Mips64DebugSession extends DebugSession {
   private rt: Runtime | undefined;
   private vars: VariableStore | undefined;
+  /** The Linux tasks shown as threads at this stop. */
+  private tasks: LinuxThreads | undefined;
   private commands: ConsoleCommands | undefined;
   private dis: Disassembler | undefined;
   /** Disassembly documents of frames without a source file. */
@@ -181,7 +188,7 @@ export class Mips64DebugSession extends DebugSession {
       supportsWriteMemoryRequest: true,
       supportsDisassembleRequest: true,
       supportsSteppingGranularity: true,
-      supportsStepBack: false,
+      supportsStepBack: true,
       supportsGotoTargetsRequest: true,
       supportsSetVariable: true,
       supportsSetExpression: true,
@@ -282,6 +289,11 @@ export class Mips64DebugSession extends DebugSession {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
       if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: o.text, port: 0 } satisfies UartEventBody));
       if (uart !== 'event') this.sendEvent(new OutputEvent(o.text, o.category));
+    });
+    rt.events.on('timeline', ({ text }) => {
+      // Where the console's output stops (replay) and continues (live), like the restore marker.
+      if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: `\r\n\x1b[2m── ${text} ──\x1b[0m\r\n`, port: 0, marker: true } satisfies UartEventBody));
+      if (uart !== 'event') this.sendEvent(new OutputEvent(`── ${text} ──\n`, 'console'));
     });
     rt.events.on('exited', ({ code }) => {
       this.sendEvent(new OutputEvent(`The guest powered off (exit code ${code}).\n`, 'console'));
@@ -579,7 +591,9 @@ export class Mips64DebugSession extends DebugSession {
     const rt = this.rt;
     const none = (description: string): void => { response.body = { dataId: null, description }; this.sendResponse(response); };
     if (!rt) { none('the machine has not been launched yet'); return; }
-    if (args.variablesReference !== undefined && !args.asAddress) {
+    // A typed variable (DWARF): a member shown in Variables/Watch, or an expression such as init_task.pid.
+    const typed = this.vars?.typedLocation(args.variablesReference, args.name);
+    if (args.variablesReference !== undefined && !args.asAddress && !typed) {
       none('registers and CP0 state cannot be watched: watch a memory address (e.g. a symbol or *(u64*)ADDR)');
       return;
     }
@@ -587,7 +601,9 @@ export class Mips64DebugSession extends DebugSession {
       let phys = false;
       let addr: bigint;
       const ref = parseMemRef(args.name);
-      if (ref) { addr = ref.addr; phys = ref.phys; } else {
+      if (typed && args.bytes === undefined) args = { ...args, bytes: typed.size };
+      if (typed) addr = typed.addr;
+      else if (ref) { addr = ref.addr; phys = ref.phys; } else {
         const v = evaluate(args.name, rt.dbg.ctx);
         addr = v.lvalue?.kind === 'mem' ? v.lvalue.ref.addr : v.v;
         phys = v.lvalue?.kind === 'mem' ? v.lvalue.ref.phys : v.phys ?? false;
@@ -637,7 +653,16 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, 'CPU 0')] };
+    const rt = this.rt;
+    const threads = [new Thread(THREAD_ID, 'CPU 0')];
+    // Linux tasks (with the kernel's DWARF types) as threads of their own while stopped, each with its kernel stack.
+    this.tasks = rt && rt.status !== 'running' ? linuxThreads(rt.dbg.ctx) : undefined;
+    if (this.tasks) {
+      if (this.tasks.current) threads[0] = new Thread(THREAD_ID, `CPU 0: ${this.tasks.current.comm} (pid ${this.tasks.current.pid})`);
+      for (const t of this.tasks.others) threads.push(new Thread(TASK_THREAD_BASE + t.pid, `${t.comm} (pid ${t.pid}, ${t.state})`));
+      if (this.tasks.note) this.sendEvent(new OutputEvent(`Linux tasks: ${this.tasks.note}\n`, 'console'));
+    }
+    response.body = { threads };
     this.sendResponse(response);
   }
 
@@ -659,6 +684,14 @@ export class Mips64DebugSession extends DebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.step(response, (rt) => rt.stepOut());
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.step(response, (rt) => rt.stepBack(args.granularity === 'instruction' ? 'instruction' : 'line'));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.step(response, (rt) => rt.reverseContinue());
   }
 
   private step(response: DebugProtocol.Response, f: (rt: Runtime) => void): void {
@@ -708,26 +741,29 @@ export class Mips64DebugSession extends DebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const rt = this.runtime(response); if (!rt) return;
-    const frames = rt.dbg.unwinder.unwind(64);
+    const task = args.threadId !== THREAD_ID ? this.tasks?.others.find((t) => TASK_THREAD_BASE + t.pid === args.threadId) : undefined;
+    const frames = args.threadId === THREAD_ID ? rt.dbg.unwinder.unwind(64) : task ? rt.dbg.unwinder.unwind(64, task.saved) : [];
+    const idBase = task ? (task.pid + 1) * 100 : 0;
     const start = args.startFrame ?? 0;
     const count = args.levels && args.levels > 0 ? args.levels : frames.length;
     response.body = {
       totalFrames: frames.length,
       stackFrames: frames.slice(start, start + count).map((f, k) => {
-        let name = this.frameName(f.pc, f.funcStart);
+        let name = this.frameName(f);
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         // Callers show the line of their call (the return address is past the delay slot).
         const index = start + k;
-        const callAt = index > 0 && f.kind === 'normal' ? U64(f.pc - 8n) : f.pc;
+        const caller = (index > 0 || f.returnAddress) && f.kind === 'normal';
+        const callAt = caller ? U64(f.pc - 8n) : f.pc;
         const at = rt.dbg.lines.lookup(callAt) ?? rt.dbg.lines.lookup(f.pc);
-        const frame: DebugProtocol.StackFrame = { id: index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
+        const frame: DebugProtocol.StackFrame = { id: idBase + index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
         if (at && this.hasFile(at.file)) {
           frame.source = this.sourceOf(at.file);
           frame.line = at.line;
           frame.column = Math.max(1, at.column);
         } else {
           // No source file here: the function's disassembly, as a document of its own.
-          const doc = this.docs!.locate(f.pc, callAt);
+          const doc = this.docs!.locate(caller ? U64(f.pc - 4n) : f.pc, callAt);
           if (doc) { frame.source = doc.source; frame.line = doc.line; frame.column = 1; }
         }
         return frame;
@@ -736,12 +772,10 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** "function+0x10": named after the function the unwinder found, else the nearest symbol. */
-  private frameName(pc: bigint, funcStart: bigint | undefined): string {
-    const syms = this.rt!.dbg.symbols;
-    const fn = funcStart !== undefined ? syms.lookup(funcStart) : undefined;
-    if (fn && fn.offset === 0n && pc >= funcStart!) return pc === funcStart ? fn.name : `${fn.name}+0x${(pc - funcStart!).toString(16)}`;
-    return syms.describe(pc) ?? hex64(pc);
+  /** "function+0x10" (the function containing the frame's pc, as gdb names it), else its address. */
+  private frameName(f: Frame): string {
+    const dbg = this.rt!.dbg;
+    return frameLabel(dbg.symbols, f) ?? dbg.unwinder.vectorLabel(f.pc) ?? hex64(f.pc);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
@@ -801,6 +835,9 @@ export class Mips64DebugSession extends DebugSession {
           return;
         }
       }
+      // C expressions over the symbol files' DWARF types first (jiffies, init_task.comm, *current).
+      const typed = this.vars!.evaluateTyped(args.expression);
+      if (typed) { response.body = typed; this.sendResponse(response); return; }
       const v = evaluate(args.expression, rt.dbg.ctx);
       const isAddr = v.kind !== 'field' && v.kind !== 'bool' && rt.dbg.mem.ramOffset({ addr: v.v, phys: v.phys ?? false }) >= 0 && v.v >= 0x1000n;
       response.body = {
@@ -904,7 +941,12 @@ export class Mips64DebugSession extends DebugSession {
         const a = args as UartInputArguments | undefined;
         if (!a || typeof a.text !== 'string') { this.fail(response, Err.Request, new Error('mips64/uartInput needs { text: string }')); return; }
         if ((a.port ?? 0) !== 0) { this.fail(response, Err.Request, new Error('only UART 0 (the console) takes input')); return; }
-        rt.input(a.text);
+        try {
+          rt.input(a.text);
+        } catch (e) {
+          this.fail(response, Err.Request, e); // typing in the recorded past (timeTravelInputInPast: refuse)
+          return;
+        }
         this.sendResponse(response);
         return;
       }
@@ -912,6 +954,16 @@ export class Mips64DebugSession extends DebugSession {
         const rt = this.runtime(response); if (!rt) return;
         response.body = rt.stats();
         this.sendResponse(response);
+        return;
+      }
+      case TIMELINE: {
+        const rt = this.runtime(response); if (!rt) return;
+        response.body = rt.timeline();
+        this.sendResponse(response);
+        return;
+      }
+      case GO_TO_INSTRUCTION: {
+        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {
@@ -1012,11 +1064,13 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
   }
   const tip = chain[chain.length - 1]!.header;
   const m = tip.machine;
-  if (m.board !== 'demo' && m.board !== 'malta') throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the demo and malta boards`);
+  const board = boardInfo(m.board);
+  if (!board) throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the ${BOARD_NAMES.join(', ')} boards`);
   if (args.board !== undefined && args.board !== m.board) throw cannot(`it is for the ${m.board} board, not "board": "${args.board}"`);
-  const memory = m.ramBytes / 1048576;
+  // (Whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too.)
+  const memory = Math.floor(m.ramBytes / 1048576);
   if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
-  const rt = new Runtime({ ...args, board: m.board, memory }, adapterDir());
+  const rt = new Runtime({ ...args, board: board.name, memory }, adapterDir());
   try {
     const r = prepareRestore(rt.machine, chain).apply();
     rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);

@@ -9,7 +9,7 @@
 // The MachineDebugger is created once with the machine (symbols of the booted ELF loaded
 // once); a session's breakpoints, watchpoints, exception filters and any step in progress
 // are cleared when it lets go, so the guest then runs exactly as without a debugger.
-// Kernel symbols found at run time live with the machine too (Malta): kallsyms of a
+// Kernel symbols found at run time live with the machine too (Linux boards): kallsyms of a
 // stripped vmlinuz, or the KASLR offset of a kernel ELF's own symbols. Their internal
 // breakpoints stay armed while no session is attached (the console passes them), and a
 // session attaching later gets the symbols the running kernel has; after --restore they
@@ -25,23 +25,29 @@ import { MachineDebugger } from '../emulator/debug/debugger';
 import { KernelRelocation, kernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { KernelSymbols, KernelSymbolsHandlers } from '../emulator/debug/kernel-symbols';
 import type { KernelSymbolsWatcher } from '../adapter/runtime';
-import { parseElf } from '../emulator/loader/elf';
+import { ElfFile, parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
+import { BoardName, boardInfo } from '../emulator/boards/catalog';
 import { ConsoleHandover } from './console';
+import type { TimeTravelDebugger } from '../emulator/timetravel/reverse';
 import { CliError } from './errors';
 
 export interface DebugServerOptions {
   machine: Machine;
   engine: 'jit' | 'interp';
-  board: 'demo' | 'malta';
-  /** The booted ELF (symbols are read from it) and its name for messages. */
-  image: { bytes: Uint8Array; name: string };
+  board: BoardName;
+  /** The booted ELF (symbols are read from it; parsed already, or not), and its name for messages. */
+  image: { bytes: Uint8Array; name: string; elf?: ElfFile };
   /** Hold the guest before its first instruction until a debugger attaches. */
   waitForDebugger: boolean;
   /** The machine state came from a checkpoint (--restore): kernel symbols are read from the running kernel. */
   restored?: boolean;
   /** One-line notes for the user (stderr). */
   note(line: string): void;
+  /** The machine's recording for reverse debugging (--record), lent to attached sessions. */
+  tt?: TimeTravelDebugger;
+  /** The MachineDebugger the recording was made with (created with the machine). */
+  dbg?: MachineDebugger;
 }
 
 /** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for SIGINT. */
@@ -60,24 +66,25 @@ export class DebugServer implements AttachHost, ConsoleHandover {
 
   constructor(private readonly o: DebugServerOptions) {
     this.waiting = o.waitForDebugger;
-    this.dbg = new MachineDebugger(o.machine);
+    this.dbg = o.dbg ?? new MachineDebugger(o.machine);
     let symbols = 0;
     const debugInfo: string[] = [];
     try {
-      const elf = parseElf(o.image.bytes);
-      if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
+      const elf = o.image.elf ?? parseElf(o.image.bytes);
+      if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(elf, 0n, o.image.name);
       // DWARF line tables and CFI, as a launched session loads them.
       const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n, o.image.name);
       for (const p of d.problems) debugInfo.push(`${o.image.name}: cannot use its debugging information: ${p}`);
     } catch { /* a raw image: no symbols */ }
-    if (o.board === 'malta') this.kernelSymbols = this.watchKernelSymbols();
+    if (boardInfo(o.board)!.kernelSymbols === 'linux') this.kernelSymbols = this.watchKernelSymbols();
     this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols, debugInfo };
     this.server = createServer((socket) => this.connected(socket));
   }
 
   /** Kernel symbols at run time, told to the attached session (if any). */
   private watchKernelSymbols(): KernelSymbolsWatcher | undefined {
-    const { bytes, name } = this.o.image;
+    const { bytes, name, elf } = this.o.image;
+    const kernel = elf ?? bytes;
     const handlers: KernelSymbolsHandlers = {
       onReady: (info) => this.lent?.events.emit('kernelSymbols', info),
       onError: (message) => { if (this.lent) this.lent.events.emit('output', { text: `${message}\n`, category: 'stderr' }); else this.o.note(message); },
@@ -85,8 +92,8 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     };
     const link = this.dbg.symbols.tablesOf(name).map(kernelLinkSymbols).find((l) => l);
     let w: KernelSymbolsWatcher | undefined;
-    if (link?.relocateKernel !== undefined) w = new KernelRelocation(this.dbg, [name], { startKernel: link.startKernel, relocateKernel: link.relocateKernel }, handlers, bytes);
-    else if (!link) w = KernelSymbols.attach(this.dbg, bytes, handlers);
+    if (link?.relocateKernel !== undefined) w = new KernelRelocation(this.dbg, [name], { startKernel: link.startKernel, relocateKernel: link.relocateKernel }, handlers, kernel);
+    else if (!link) w = KernelSymbols.attach(this.dbg, kernel, handlers);
     if (this.o.restored) w?.resync();
     return w;
   }
@@ -135,7 +142,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     if (this.lent) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
     const rt = new Runtime({}, __dirname, {
       machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
-      kernelSymbols: this.kernelSymbols,
+      kernelSymbols: this.kernelSymbols, tt: this.o.tt,
     });
     // The guest powering off under the debugger ends the console too (after the session's events are out).
     rt.events.on('exited', () => setImmediate(() => this.wake?.()));

@@ -3,9 +3,11 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW, CheckpointTreeProvider } from './checkpoint-tree';
 import { checkpointSession, registerCheckpointCommands } from './checkpoints';
+import { registerTimelineCommands } from './timeline';
 import { AsmLauncher } from './asm-launch';
 import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
+import { registerFetchKernelSymbols } from './fetch-kernel-symbols';
 import { startLanguageClient } from './language-client';
 import { StatusBar } from './status';
 import { UartConsoles } from './uart-terminal';
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
     consoles,
     status,
     vscode.commands.registerCommand('mips64.disassembleFile', (arg?: unknown) => disassembleFile(context, log, arg)),
+    registerFetchKernelSymbols(provider, log),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new Mips64AdapterFactory(context.extensionPath)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
@@ -58,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
       if (s.type === DEBUG_TYPE) checkpointTree.refresh();
     }),
     ...registerCheckpointCommands(() => lastSession, () => checkpointTree.refresh()),
+    ...registerTimelineCommands(() => lastSession),
   );
   // The assembly language server starts with the first mips64-asm document (activation event).
   startLanguageClient(context, log);

@@ -185,7 +185,7 @@ export class GdbSession {
     }
   }
 
-  private query(p: string): string {
+  private query(p: string): string | Buffer {
     const [name] = p.split(/[:,]/, 1) as [string];
     switch (name) {
       case 'qSupported': {
@@ -356,14 +356,15 @@ export class GdbSession {
       else this.codeBps.delete(addr & ~3n);
       return 'OK';
     }
-    const key = `${type}:${addr.toString(16)}:${size}`;
+    const wtype = type as 2 | 3 | 4;
+    const key = `${wtype}:${addr.toString(16)}:${size}`;
     if (!insert) {
       if (this.watches.delete(key) && this.watchStep?.key === key) this.watchStep.removed = true;
       return 'OK';
     }
     if (this.watches.has(key)) return 'OK';
-    const w: Watch = { id: this.nextWatchId++, type, addr, length: size };
-    const check = this.target.dbg.watches.resolve({ id: w.id, addr, phys: false, length: size, access: WATCH_ACCESS[type] });
+    const w: Watch = { id: this.nextWatchId++, type: wtype, addr, length: size };
+    const check = this.target.dbg.watches.resolve({ id: w.id, addr, phys: false, length: size, access: WATCH_ACCESS[wtype] });
     if ('error' in check) return this.error(22, check.error);
     this.watches.set(key, w);
     return 'OK';

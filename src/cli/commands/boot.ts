@@ -1,9 +1,12 @@
-// `mips64 boot [FILE.elf | debian-malta]`: boots a guest with the console on this terminal.
+// `mips64 boot [FILE.elf | GUEST]`: boots a guest with the console on this terminal.
 //   (no argument)         the built-in demo guest (dist/guests/demo.elf) on the demo board
 //   FILE.elf              a bare-metal ELF on the demo board
-//   --board malta --kernel K [--initrd I] [--append ARGS]
-//                         a Linux kernel (vmlinux/vmlinuz ELF) on the Malta board
-//   debian-malta          Debian's 5kc-malta kernel + busybox initramfs (fetched on first use)
+//   --board malta|octeon --kernel K [--initrd I] [--append ARGS]
+//                         a Linux kernel ELF on a Linux board (the boards are declared in
+//                         src/emulator/boards/catalog.ts and registry.ts; --kernel without
+//                         --board picks the board the ELF flags say the kernel is for)
+//   debian-malta, debian-octeon
+//                         Debian's kernel + busybox initramfs for that board (fetched on first use)
 // --debug-port N also serves DAP clients on a TCP port: they `attach` to the running guest
 // (src/cli/debug-server.ts).
 // See src/cli/console.ts for the terminal handling and the exit codes.
@@ -15,40 +18,48 @@ import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { JitOptions } from '../../emulator/jit/engine';
+import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
-import { DEBIAN_MALTA } from '../guest/debian-malta';
+import { DEBIAN_GUESTS, debianGuest } from '../guest/debian-guests';
 import { DEMO_ELF } from '../guest/demo-image';
-import { createDemoMachine } from '../../emulator/boards/demo';
-import { createMaltaMachine } from '../../emulator/boards/malta';
+import { BOARD_NAMES, BoardName, boardInfo } from '../../emulator/boards/catalog';
+import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../../emulator/boards/registry';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
-import { ElfError } from '../../emulator/loader/elf';
-import type { Machine } from '../../emulator/machine';
-import type { Uart16550 } from '../../emulator/devices/uart16550';
+import { ElfError, parseElf } from '../../emulator/loader/elf';
+import { MachineDebugger } from '../../emulator/debug/debugger';
+import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
 export const EXIT_GUEST_PANIC = 3;
 const PANIC_TEXT = 'Kernel panic - not syncing';
 const ENGINES = ['jit', 'interp'] as const;
-const BOARDS = ['demo', 'malta'] as const;
+const GUEST_NAMES = DEBIAN_GUESTS.map((g) => g.name);
+const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
 
 export const bootCommand: Command = {
   name: NAME,
-  summary: 'boot a guest (built-in demo, bare-metal ELF, Linux kernel, debian-malta) on this terminal',
-  usage: 'boot [FILE.elf | debian-malta] [--board demo|malta] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]',
+  summary: `boot a guest (built-in demo, bare-metal ELF, Linux kernel, ${GUEST_NAMES.join(', ')}) on this terminal`,
+  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]`,
   options: [
-    { name: 'board', value: 'demo|malta', help: 'board (default: demo; malta with --kernel or debian-malta)' },
-    { name: 'kernel', value: 'K', help: 'Linux kernel ELF (vmlinux or vmlinuz) for the Malta board' },
-    { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for the Malta board' },
-    { name: 'append', value: 'ARGS', help: 'kernel command line (default "console=ttyS0")' },
+    { name: 'board', value: BOARD_NAMES.join('|'), help: `board (default: demo; with --kernel the one its ELF flags name: ${LINUX_BOARDS.join(' or ')})` },
+    { name: 'kernel', value: 'K', help: `Linux kernel ELF (vmlinux or vmlinuz) for the ${LINUX_BOARDS.join(' or ')} board` },
+    { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for a Linux board' },
+    { name: 'append', value: 'ARGS', help: `kernel command line (default: the board's, e.g. "${boardInfo('malta')!.defaultAppend}")` },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
+    { name: 'tune', value: 'K=V,…', help: `the translating engine's knobs, for experiments (default: $MIPS64_TUNE): ${TUNING_HELP}` },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
-    { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
+    { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
+    { name: 'record', help: 'with --debug-port: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -61,14 +72,20 @@ export const bootCommand: Command = {
     ...ESCAPE_HELP.map((l) => `  ${l}`),
     'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
     'runs until it powers off, or stops (exit 2) once it has idled without output for',
-    '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
-    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 0 after C-a x (as QEMU); 128 + N',
-    'after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on the malta board,',
-    '3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
+    '--idle-exit seconds. On a Linux board, piped input waits until Linux opens the console.',
+    'Exit code: the guest\'s power-off code (the demo\'s q: 0; Linux poweroff/halt: 0); 0 after C-a x',
+    '(as QEMU); 128 + N after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on a',
+    'Linux board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is',
+    'shown); 1 when the Octeon board stops a guest polling a CSR it does not model (named on',
+    'stderr). A kernel built for another board is refused, naming the right one.',
     'With --debug-port, a DAP client (VS Code: an "attach" configuration with "port") can attach',
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
     'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
+    'Instant boot (Linux boards): the first boot of a kernel + initrd + command line + machine',
+    'without typed input saves a checkpoint in the cache directory when the console first waits at',
+    'the shell; later boots of the same configuration (same emulator build) start there and say so.',
+    '--cold, --restore and --wait-for-debugger (breakpoints may be set before that point) boot cold.',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -76,13 +93,16 @@ export const bootCommand: Command = {
 };
 
 interface Plan {
-  board: 'demo' | 'malta';
+  /** Undefined: the board the kernel's ELF flags name (decided once the kernel is read). */
+  board: BoardName | undefined;
   /** Demo board: ELF to load (path, or undefined for the built-in demo). */
   elf?: string;
   kernel?: string;
   initrd?: string;
   append?: string;
   engine: 'jit' | 'interp';
+  /** The translating engine's knobs (--tune / MIPS64_TUNE). */
+  jit: JitOptions;
   memoryMiB?: number;
   bigEndian: boolean;
   cpu?: string;
@@ -90,6 +110,8 @@ interface Plan {
   idleExitMs: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
+  cold: boolean;
+  record: boolean;
 }
 
 function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
@@ -110,8 +132,8 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     cpu = hit;
   }
   const boardOpt = str('board');
-  if (boardOpt !== undefined && !(BOARDS as readonly string[]).includes(boardOpt)) {
-    throw new UsageError(`unknown board '${boardOpt}' (expected demo or malta)`, NAME);
+  if (boardOpt !== undefined && !(BOARD_NAMES as readonly string[]).includes(boardOpt)) {
+    throw new UsageError(`unknown board '${boardOpt}' (expected ${BOARD_NAMES.join(', ')})`, NAME);
   }
   let idleExitMs = 5000;
   const idle = str('idle-exit');
@@ -119,23 +141,30 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
+  let jit: JitOptions;
+  try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
+  const common = {
+    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o),
+    cold: o.has('cold'), record: o.has('record'),
+  };
+  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
 
-  if (arg === DEBIAN_MALTA) {
-    if (boardOpt === 'demo') throw new UsageError(`${DEBIAN_MALTA} runs on the malta board`, NAME);
-    for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${DEBIAN_MALTA}`, NAME);
-    if (common.bigEndian) throw new UsageError(`${DEBIAN_MALTA} is little-endian (mips64el); drop -EB`, NAME);
-    return { ...common, board: 'malta', guest: DEBIAN_MALTA, append: str('append') };
+  const guest = arg !== undefined ? debianGuest(arg) : undefined;
+  if (guest) {
+    if (boardOpt !== undefined && boardOpt !== guest.board) throw new UsageError(`${guest.name} runs on the ${guest.board} board`, NAME);
+    for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${guest.name}`, NAME);
+    if (common.bigEndian) throw new UsageError(`${guest.name} is little-endian (mips64el); drop -EB`, NAME);
+    return { ...common, board: guest.board as BoardName, guest: guest.name, append: str('append') };
   }
-  const board = boardOpt ?? (o.has('kernel') ? 'malta' : 'demo');
-  if (board === 'malta') {
+  const board = (boardOpt ?? (o.has('kernel') ? undefined : 'demo')) as BoardName | undefined;
+  if (board === undefined || boardInfo(board)!.loads === 'linux') {
     const kernel = str('kernel') ?? arg;
-    if (kernel === undefined) throw new UsageError('missing --kernel K for the malta board', NAME);
+    if (kernel === undefined) throw new UsageError(`missing --kernel K for the ${board} board`, NAME);
     if (o.has('kernel') && arg !== undefined) throw new UsageError(`unexpected argument '${arg}' (the kernel is given by --kernel)`, NAME);
-    return { ...common, board: 'malta', kernel, initrd: str('initrd'), append: str('append') ?? 'console=ttyS0' };
+    return { ...common, board, kernel, initrd: str('initrd'), append: str('append') };
   }
-  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs --board malta`, NAME);
+  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs a Linux board (--board ${LINUX_BOARDS.join('|')})`, NAME);
   return { ...common, board: 'demo', elf: arg };
 }
 
@@ -182,32 +211,34 @@ function loadError(file: string, e: unknown, bigEndian: boolean): never {
 
 async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
   const p = plan(positionals, options);
-  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
+  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise
+  // (whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too).
   const restoring = restoreFile(options);
-  if (restoring !== undefined && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(restoring).ramBytes / 1048576;
+  if (restoring !== undefined && p.memoryMiB === undefined) p.memoryMiB = Math.floor(checkpointFileConfig(restoring).ramBytes / 1048576);
   const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
-  let machine: Machine;
-  let uart: Uart16550;
-  let image: { bytes: Uint8Array; name: string };
   let panicked = false;
-  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  let booted: BootedBoard;
+  let image: KernelImage;
+  let board: BoardName;
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  let instant = false;
+  let stopSaving = (): void => {};
 
   if (p.board === 'demo') {
+    board = 'demo';
     let file = p.elf;
     if (file === undefined) {
       file = builtinGuestPath(p.bigEndian ? DEMO_ELF.big : DEMO_ELF.little);
       if (!existsSync(file)) throw new CliError(`built-in demo guest not found at ${file} (run 'npm run build')`);
     }
     const bytes = readInput(file, 'elf', 'program');
-    const m = createDemoMachine(machineOpts);
+    const name = p.elf ?? 'built-in demo';
     try {
-      m.board.boot(bytes);
+      image = { bytes, elf: parseElf(bytes), name };
+      booted = bootBoard('demo', { ...machineOpts, kernel: image });
     } catch (e) {
       loadError(p.elf ?? 'built-in demo guest', e, p.bigEndian);
     }
-    machine = m.machine;
-    uart = m.board.uart;
-    image = { bytes, name: p.elf ?? 'built-in demo' };
   } else {
     let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
     if (p.guest) {
@@ -218,15 +249,32 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
     const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
-    const m = createMaltaMachine({ ...machineOpts, append });
     try {
-      m.board.bootLinux(kernel, initrd, append);
+      image = { bytes: kernel, elf: parseElf(kernel), name: kernelPath! };
     } catch (e) {
+      loadError(kernelPath!, e, p.bigEndian);
+    }
+    board = p.board ?? linuxBoardFor(image.elf);
+    try {
+      booted = bootBoard(board, { ...machineOpts, kernel: image, initrd, append });
+    } catch (e) {
+      if (e instanceof BoardError) throw new CliError(e.message);
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
-    machine = m.machine;
-    uart = m.board.uart0;
-    image = { bytes: kernel, name: kernelPath! };
+    const machine = booted.machine;
+    // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
+    if (restoring === undefined && !p.debug?.wait) {
+      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
+      const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
+      if (hit) {
+        instant = true;
+        io.stdout.write(hit.console);
+        log(`instant boot: started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); --cold boots from scratch`);
+      } else {
+        const b = booted;
+        stopSaving = saveInstantBootAtShell(machine, cache, () => b.consoleReady(), log);
+      }
+    }
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -240,16 +288,24 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
     });
   }
+  const { machine, console: uart } = booted;
 
   const stdin = process.stdin as ConsoleInput;
-  if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
+  if (stdin.isTTY) io.stderr.write(`mips64: booting (${board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
   const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
   let debug: DebugServer | undefined;
   try {
     if (p.debug) {
       const tty = stdin.isTTY === true;
+      let record: { dbg: MachineDebugger; tt: TimeTravelDebugger } | undefined;
+      if (p.record) {
+        const dbg = new MachineDebugger(machine);
+        record = { dbg, tt: new TimeTravelDebugger(dbg) };
+        io.stderr.write(`mips64: recording for reverse debugging (history within ${record.tt.tt.budgetBytes >> 20} MiB)\n`);
+      }
       debug = new DebugServer({
-        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
+        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined || instant,
+        ...record,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
@@ -263,7 +319,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       idleExitMs: p.idleExitMs,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
-      holdInput: p.board === 'malta' ? () => (uart.state.ier & 1) === 0 : undefined,
+      holdInput: boardInfo(board)!.loads === 'linux' ? () => !booted.consoleReady() : undefined,
     });
     if (panicked) {
       io.stderr.write('mips64: guest kernel panic\n');
@@ -271,6 +327,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     return code;
   } finally {
+    stopSaving();
     await debug?.close();
     checkpoints.close();
   }

@@ -8,14 +8,16 @@
 // Execution always goes through Machine.run (either engine) in slices the host
 // schedules; between slices the machine is quiescent and can be inspected or modified.
 
+import { TypeFiles } from './type-files';
+import type { TypedContext } from './typed-expr';
 import { Cpu } from '../cpu/cpu';
-import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
+import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../isa/cp0-defs';
 import { EXCEPTION_FILTERS, expandFilters } from './exception-filters';
 import { F, DELAY_SLOT } from '../isa/table';
 import type { Machine } from '../machine';
 import { Xlate } from '../mmu/translate';
 import { PcBreakpoints } from './breakpoints';
-import { evaluate, EvalError, ExprContext, hex64, interpolate } from './expr';
+import { evaluate, EvalError, hex64, interpolate } from './expr';
 import { LineTable } from './lines';
 import { DebugMemory } from './memory';
 import { DebugSymbols } from './symbols';
@@ -91,6 +93,13 @@ export function parseHitCondition(s: string): ((hits: number) => boolean) | stri
   }
 }
 
+/** What a forward run has counted so far (hit counts, the skip-once of a resume): time travel saves and restores it. */
+export interface DebuggerRunState {
+  readonly hits: ReadonlyMap<string, number>;
+  readonly skip: readonly [number, number, number];
+  readonly consoleTail: string;
+}
+
 export class MachineDebugger {
   readonly cpu: Cpu;
   readonly bps = new PcBreakpoints();
@@ -100,7 +109,9 @@ export class MachineDebugger {
   /** Source lines of the code (empty without line information). */
   readonly lines = new LineTable();
   readonly unwinder: Unwinder;
-  readonly ctx: ExprContext;
+  /** C types and global variables of the symbol files with DWARF .debug_info. */
+  readonly types = new TypeFiles();
+  readonly ctx: TypedContext;
   /** Set while symbols are expected later (e.g. "kernel symbols are read from kallsyms when the kernel starts"). */
   symbolsPending: string | undefined = undefined;
   /** Logpoint messages and debugger notes for the user. */
@@ -134,7 +145,7 @@ export class MachineDebugger {
     this.watches = new Watchpoints(cpu, this.mem, (page) => machine.jit?.invalidatePage(page));
     this.mem.onWrite = (page) => { machine.jit?.invalidatePage(page); this.watches.rearm(); };
     this.unwinder = new Unwinder(cpu, this.mem, this.symbols);
-    this.ctx = { cpu, mem: this.mem, symbols: this.symbols };
+    this.ctx = { cpu, mem: this.mem, symbols: this.symbols, types: this.types };
     this.bps.filter = (pc) => this.onBreakpoint(pc);
     const prevHook = cpu.hooks.onException;
     cpu.hooks.onException = (c, code) => { prevHook?.(c, code); this.onException(code); };
@@ -333,6 +344,25 @@ export class MachineDebugger {
     }
     if (stop) this.bpStop = { ids, kinds, temp, panic, internal, conditionError };
     return stop;
+  }
+
+  /** The counters a forward run keeps (for time travel: going back restores them as they were). */
+  saveRunState(): DebuggerRunState {
+    const hits = new Map<string, number>();
+    for (const [kind, l] of this.code) for (const bp of l) hits.set(`${kind}:${bp.id}:${bp.addr}`, bp.hits);
+    for (const [owner, l] of this.data) for (const bp of l) hits.set(`data:${owner}:${bp.id}`, bp.hits);
+    return { hits, skip: this.bps.skipState, consoleTail: this.consoleTail };
+  }
+
+  /** Restores counters saved by saveRunState (breakpoints set since keep theirs from 0). */
+  loadRunState(s: DebuggerRunState): void {
+    for (const [kind, l] of this.code) for (const bp of l) bp.hits = s.hits.get(`${kind}:${bp.id}:${bp.addr}`) ?? 0;
+    for (const [owner, l] of this.data) for (const bp of l) bp.hits = s.hits.get(`data:${owner}:${bp.id}`) ?? 0;
+    this.bps.skipState = s.skip;
+    this.consoleTail = s.consoleTail;
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.watches.complete();
   }
 
   // ---- exceptions and console -----------------------------------------------------------------
@@ -565,17 +595,31 @@ export class MachineDebugger {
   /** One instruction in the interpreter (or one exception), after letting WAIT time pass. False: idle forever. */
   private stepOne(): boolean {
     const c = this.cpu;
+    const rec = this.machine.recorder;
     for (let guard = 0; guard < 1_000_000; guard++) {
+      // A time-travel recorder delivers recorded input (replay) and snapshots (live) here too.
+      let limit = Infinity;
+      if (rec) { rec.beforeRun(1); limit = rec.inputLimit(); }
       if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
       if (!c.waiting) break;
-      const w = c.waitStep(Infinity); // the engines' WAIT rule
+      const w = c.waitStep(limit); // the engines' WAIT rule
       if (w === 'idle') return false;
       if (w === 'run') break;
     }
     c.stopRequested = false;
     if (this.internal.size > 0) this.runInternal(U64(c.pc));
     this.machine.interp.step();
+    rec?.afterRun();
     return true;
+  }
+
+  /** One instruction (or exception entry) with no stop reported (time travel's scans); false: idle forever. */
+  stepSilently(): boolean {
+    const r = this.stepOne();
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.watches.complete();
+    return r;
   }
 
   /** The stop the last slice produced, if any (watch hits whose conditions fail are dropped). */

@@ -17,13 +17,17 @@
 // KASLR offset is then the live kernel_entry minus its link address, which the
 // decompressor's final jump holds as a constant. Internal breakpoints never surface as stops.
 
-import { parseElf, PT_LOAD } from '../loader/elf';
+import { ElfFile, parseElf, PT_LOAD } from '../loader/elf';
 import { decodeKallsyms, Kallsyms, kallsymsEntries } from '../loader/kallsyms';
 import { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
 
 export const KALLSYMS_SOURCE = 'kallsyms';
 const PENDING = 'kernel symbols are read from kallsyms (when the decompressed kernel starts)';
+/** What kallsyms lacks, and how to get it. */
+export const KALLSYMS_ONLY = 'the kernel\'s symbols come from its kallsyms, which hold functions only: its variables and types come with '
+  + 'its unstripped vmlinux — for Debian\'s guest run MIPS64: Fetch Kernel Debug Symbols (or mips64 guest fetch-symbols debian-malta) '
+  + 'and start the session again; else give the vmlinux in "symbols"';
 
 export interface KernelSymbolsInfo {
   readonly count: number;
@@ -69,9 +73,9 @@ export interface DecompressorJump {
  * never returns) preceded by `jr`/`jalr` and its delay slot. Undefined when the ELF does not
  * look like a Linux MIPS boot decompressor.
  */
-export function findDecompressorJump(elfBytes: Uint8Array): DecompressorJump | undefined {
+export function findDecompressorJump(image: Uint8Array | ElfFile): DecompressorJump | undefined {
   let elf;
-  try { elf = parseElf(elfBytes); } catch { return undefined; }
+  try { elf = image instanceof ElfFile ? image : parseElf(image); } catch { return undefined; }
   const text = elf.sections.find((s) => s.size > 0 && s.addr <= elf.entry && elf.entry < s.addr + BigInt(s.size));
   const loads = elf.segments.filter((s) => s.type === PT_LOAD && s.memsz > 0);
   if (!text || loads.length === 0) return undefined;
@@ -181,7 +185,7 @@ export class KernelSymbols {
   }
 
   /** Watches a vmlinuz boot for its kernel symbols; undefined when `kernel` is not a decompressor ELF. */
-  static attach(dbg: MachineDebugger, kernel: Uint8Array, handlers: KernelSymbolsHandlers): KernelSymbols | undefined {
+  static attach(dbg: MachineDebugger, kernel: Uint8Array | ElfFile, handlers: KernelSymbolsHandlers): KernelSymbols | undefined {
     const jump = findDecompressorJump(kernel);
     return jump ? new KernelSymbols(dbg, jump, handlers) : undefined;
   }
@@ -271,6 +275,7 @@ export class KernelSymbols {
   private publishTable(ks: Kallsyms, rebase: bigint, kaslr: string, offset: bigint, relocatable: boolean): void {
     this.dbg.symbols.remove(KALLSYMS_SOURCE);
     this.dbg.symbols.add(SymbolTable.fromEntries(kallsymsEntries(ks.symbols)), rebase, KALLSYMS_SOURCE);
+    this.dbg.symbols.missingHint = KALLSYMS_ONLY;
     this.ready = true;
     this.dbg.symbolsPending = undefined;
     this.dbg.symbolsChanged();

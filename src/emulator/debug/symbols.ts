@@ -3,7 +3,7 @@
 // or below an address across all tables. A source's tables can be moved later (a kernel
 // relocated by KASLR) or set aside while their load address is unknown.
 
-import { parseElf } from '../loader/elf';
+import { ElfFile, parseElf } from '../loader/elf';
 import { SymbolLookup, SymbolTable } from '../loader/symbols';
 
 interface Loaded {
@@ -29,6 +29,8 @@ const MAX_UNSIZED_OFFSET = 1n << 20n;
 
 export class DebugSymbols {
   private readonly tables: Loaded[] = [];
+  /** Why a name may be missing (e.g. kallsyms holds text symbols only), added to "unknown symbol" errors. */
+  missingHint: string | undefined = undefined;
 
   get count(): number {
     return this.tables.reduce((n, t) => n + t.table.size, 0);
@@ -69,21 +71,24 @@ export class DebugSymbols {
     return n;
   }
 
-  /** Parses an ELF file's symbol table and adds it; returns the number of symbols. */
-  addElf(bytes: Uint8Array, offset = 0n, source = ''): number {
-    const elf = parseElf(bytes);
+  /** Adds an ELF file's symbol table (its bytes, or the file already parsed); returns the number of symbols. */
+  addElf(image: Uint8Array | ElfFile, offset = 0n, source = ''): number {
+    const elf = image instanceof ElfFile ? image : parseElf(image);
     const table = SymbolTable.fromElf(elf, { signExtend32: elf.class === 32 });
     this.add(table, offset, source);
     return table.size;
   }
 
-  /** The symbol containing addr (closest start at or below it across tables). */
+  /**
+   * The symbol containing addr (closest start at or below it across tables; within a table
+   * a sized symbol that contains it wins over a nearer unsized label, as in gdb).
+   */
   lookup(addr: bigint): DebugSymbol | undefined {
     let best: DebugSymbol | undefined;
     for (const t of this.tables) {
       if (!t.placed) continue;
       const a = BigInt.asUintN(64, addr - t.offset);
-      const r: SymbolLookup | undefined = t.table.lookup(a);
+      const r: SymbolLookup | undefined = t.table.lookupFunction(a);
       if (!r) continue;
       if (r.symbol.size === 0n && r.offset >= MAX_UNSIZED_OFFSET) continue;
       if (!best || r.offset < best.offset) {
