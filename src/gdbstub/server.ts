@@ -44,7 +44,7 @@ export class GdbServer {
 
   /** Whether a gdb is connected now. */
   get hasClient(): boolean {
-    return this.current !== undefined;
+    return this.current !== undefined && !this.current.session.done;
   }
 
   private connected(socket: Socket): void {
@@ -55,7 +55,7 @@ export class GdbServer {
     const who = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     let refusal: string | undefined;
     let target: GdbTarget | undefined;
-    if (this.current) refusal = 'another gdb is connected to this machine (one at a time): detach it first';
+    if (this.current && !this.current.session.done) refusal = 'another gdb is connected to this machine (one at a time): detach it first';
     else {
       try { target = this.o.connect(); } catch (e) { refusal = (e as Error).message; }
     }

@@ -73,6 +73,8 @@ export class GdbSession {
   private readonly codeBps = new Map<bigint, 'sw' | 'hw'>();
   private readonly watches = new Map<string, Watch>();
   private nextWatchId = 1;
+  /** Ids of the watches this session has inserted (by key), kept while they are removed for a step. */
+  private readonly watchIds = new Map<string, number>();
   /** The breakpoint set last given to the debugger core (a signature). */
   private synced = '';
   /** After a watchpoint stop: the watch, and whether gdb removed it since (see the header). */
@@ -93,6 +95,11 @@ export class GdbSession {
       this.halting = new Promise((res) => { this.haltDone = res; });
       target.pause();
     }
+  }
+
+  /** The session is over (detach, kill, or the connection closed): the port may serve another client. */
+  get done(): boolean {
+    return this.closed;
   }
 
   /** Bytes from the connection. */
@@ -363,7 +370,10 @@ export class GdbSession {
       return 'OK';
     }
     if (this.watches.has(key)) return 'OK';
-    const w: Watch = { id: this.nextWatchId++, type: wtype, addr, length: size };
+    // The same watch gets the same id when gdb re-inserts it (the set the core has is then unchanged).
+    let id = this.watchIds.get(key);
+    if (id === undefined) { id = this.nextWatchId++; this.watchIds.set(key, id); }
+    const w: Watch = { id, type: wtype, addr, length: size };
     const check = this.target.dbg.watches.resolve({ id: w.id, addr, phys: false, length: size, access: WATCH_ACCESS[wtype] });
     if ('error' in check) return this.error(22, check.error);
     this.watches.set(key, w);
@@ -498,7 +508,6 @@ export class GdbSession {
   private detach(): void {
     this.reply('OK');
     this.clearAll();
-    this.io.note?.('gdb detached; the guest runs on');
     if (this.target.state === 'stopped') this.target.resume();
     this.io.end();
     this.disconnected();
