@@ -53,7 +53,7 @@ test('gdb-multiarch debugs the demo guest through mips64 boot --gdb', { skip, ti
     'info registers',
     'delete',
     'watch *(long*)&ticks', 'continue', 'p/x $pc', 'continue', 'p/x $pc',
-    'monitor info tlb', 'monitor info cp0', 'monitor v2p 0x400000',
+    'monitor info tlb', 'monitor info cp0', 'monitor v2p 0x400000', 'info registers tlb',
     'detach',
   ], { file: ELF });
   const out = r.out;
@@ -92,6 +92,7 @@ test('gdb-multiarch debugs the demo guest through mips64 boot --gdb', { skip, ti
   // monitor commands: the demo's TLB refill entry for 0x00400000, CP0, translation.
   assert.match(out, /0x0000000000400000 G\s+4 KiB/);
   assert.match(out, /1 valid of \d+ entries/);
+  assert.match(out, /^tlb\d+_entryhi:?\s+0x400000\b/m, 'the TLB entries as registers (mips64studio.tlb)');
   assert.match(out, /Status\s+\(12,0\)\s+0x/);
   assert.match(out, /0x0000000000400000 → phys 0x103000 \(TLB\[\d+\], RAM\)/);
   assert.match(out, /Inferior 1 \(Remote target\) detached/);
