@@ -18,18 +18,21 @@ export interface RuntimeGdbHooks {
   changed?(): void;
   /** The machine state was replaced by a checkpoint restore (besides Runtime.restored). */
   restored?(description: string): void;
+  /** gdb resumed the machine (forward or back). */
+  resumed?(): void;
 }
 
 export function runtimeGdbTarget(rt: Runtime, hooks: RuntimeGdbHooks): GdbTarget {
+  const went = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => { f(...a); hooks.resumed?.(); };
   const reverse = {
-    step: (): void => rt.stepBack('instruction'),
-    resume: (): void => rt.reverseContinue(),
+    step: went(() => rt.stepBack('instruction')),
+    resume: went(() => rt.reverseContinue()),
   };
   return {
     dbg: rt.dbg,
     get state(): TargetState { return rt.status; },
-    resume: () => rt.continue(),
-    step: () => rt.stepInstruction(),
+    resume: went(() => rt.continue()),
+    step: went(() => rt.stepInstruction()),
     pause: () => rt.pause(),
     onStop: (listener) => rt.events.on('stopped', listener),
     onExit: (listener) => rt.events.on('exited', (e) => listener(e.code)),

@@ -198,12 +198,12 @@ export class DebugServer implements AttachHost, ConsoleHandover {
   }
 
   /** A holder lets go; the last one gives the machine back to the console. */
-  private giveBack(who: Holder, what: string): void {
+  private giveBack(who: Holder, what?: string): void {
     const rt = this.lent;
     if (!rt || !this.holders.delete(who)) return;
     const runsOn = !this.o.machine.poweredOff && this.ended === undefined;
     if (this.holders.size > 0) {
-      if (runsOn) this.o.note(`${what}; the other debugger still holds the guest`);
+      if (runsOn && what) this.o.note(`${what}; the other debugger still holds the guest`);
       return;
     }
     this.lent = undefined;
@@ -214,7 +214,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     d.setExceptionFilters([]);
     d.onLog = undefined;
     rt.dispose();
-    if (runsOn) this.o.note(`${what}; the guest runs on`);
+    if (runsOn) this.o.note(`${what ?? 'the debugger let go'}; the guest runs on`);
     this.wake?.();
   }
 
@@ -233,7 +233,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
         return runtimeGdbTarget(rt, {
           checkpoints: () => this.checkpoints(),
           kill: () => { this.ended = EXIT_DEBUGGER_TERMINATED; this.wake?.(); },
-          release: () => { if (!released) { released = true; this.giveBack('gdb', 'gdb detached'); } },
+          release: () => { if (!released) { released = true; this.giveBack('gdb'); } },
         });
       },
       note: (line) => this.o.note(line),

@@ -9,6 +9,11 @@ import { framePacket } from './rsp-codec';
 import { GdbSession } from './session';
 import type { GdbTarget } from './target';
 
+/** Whether a listen address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
+}
+
 export interface GdbServerOptions {
   /** Binds a target for a new connection (e.g. borrows the machine from its host); throws an Error whose message refuses it. */
   connect(): GdbTarget;
@@ -75,6 +80,7 @@ export class GdbServer {
     socket.on('close', () => {
       session.disconnected();
       if (this.current?.socket === socket) this.current = undefined;
+      this.o.note(`gdb disconnected (${who})`);
     });
   }
 

@@ -113,7 +113,7 @@ test('the gdb port answers bad input cleanly and keeps serving; the guest runs o
   // The client vanishes in the middle of a packet: the port serves the next client.
   a.send('$mffffffff8010');
   a.socket.destroy();
-  await boot.waitFor(() => boot.stderr.includes('gdb detached'));
+  await boot.waitFor(() => boot.stderr.includes('gdb disconnected'));
   const c = await Raw.open(boot.gdbPort);
   c.send('+');
   assert.match(await c.ask('?'), /^T05thread:1;/);

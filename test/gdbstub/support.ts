@@ -55,10 +55,14 @@ export interface GdbRun {
 
 /**
  * Runs gdb-multiarch in batch mode: `file` (when given), `target remote`, the commands.
- * `interruptWhen`: sends gdb a SIGINT (Ctrl-C) once its output matches.
+ * `init`: commands before those (e.g. `set mips abi n64` without a file). `interruptWhen`:
+ * sends gdb a SIGINT (Ctrl-C) once its output matches; `onOutput` sees the output so far.
  */
-export function runGdb(port: number, commands: readonly string[], o: { file?: string; interruptWhen?: RegExp; timeoutMs?: number } = {}): Promise<GdbRun> {
+export function runGdb(port: number, commands: readonly string[], o: {
+  file?: string; init?: readonly string[]; interruptWhen?: RegExp; onOutput?: (out: string) => void; timeoutMs?: number;
+} = {}): Promise<GdbRun> {
   const args = ['-nx', '-batch', '-ex', 'set pagination off', '-ex', 'set confirm off', '-ex', 'set width 0', '-ex', 'set remotetimeout 60'];
+  for (const c of o.init ?? []) args.push('-ex', c);
   if (o.file) args.push('-ex', `file ${o.file}`);
   args.push('-ex', `target remote 127.0.0.1:${port}`);
   for (const c of commands) args.push('-ex', c);
@@ -68,6 +72,7 @@ export function runGdb(port: number, commands: readonly string[], o: { file?: st
     let interrupted = false;
     const onData = (b: Buffer): void => {
       out += b.toString('utf8');
+      o.onOutput?.(out);
       if (o.interruptWhen && !interrupted && o.interruptWhen.test(out)) {
         interrupted = true;
         setTimeout(() => g.kill('SIGINT'), 300);

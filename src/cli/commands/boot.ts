@@ -24,6 +24,7 @@ import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
+import { isLoopbackHost } from '../../gdbstub/server';
 import { fetchGuest } from './guest';
 import { DEBIAN_GUESTS, debianGuest } from '../guest/debian-guests';
 import { DEMO_ELF } from '../guest/demo-image';
@@ -205,10 +206,6 @@ function remoteWarning(option: string, host: string, who: string): string {
   return `mips64: warning: ${option} ${printable(host)} accepts ${who} from other machines, with no authentication: whoever can connect controls the guest and can read and write its memory\n`;
 }
 
-/** Whether a listen address only accepts connections from this machine. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
-}
 
 /** dist/guests/<file> next to the bundled CLI (dist/cli.js). */
 export function builtinGuestPath(file: string): string {
@@ -340,12 +337,12 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       if (dap) {
         const port = await debug.listen(dap.port, dap.host);
         io.stderr.write(`mips64: debug server listening on ${dap.host}:${port}${waits}\n`);
-        if (!isLoopback(dap.host)) io.stderr.write(remoteWarning('--debug-host', dap.host, 'debuggers'));
+        if (!isLoopbackHost(dap.host)) io.stderr.write(remoteWarning('--debug-host', dap.host, 'debuggers'));
       }
       if (gdb) {
         const port = await debug.listenGdb(gdb.port, gdb.host);
-        io.stderr.write(`mips64: gdb server listening on ${gdb.host}:${port} (gdb-multiarch: target remote ${isLoopback(gdb.host) ? '' : gdb.host}:${port})${waits}\n`);
-        if (!isLoopback(gdb.host)) io.stderr.write(remoteWarning('--gdb-host', gdb.host, 'gdb clients'));
+        io.stderr.write(`mips64: gdb server listening on ${gdb.host}:${port} (gdb-multiarch: target remote ${isLoopbackHost(gdb.host) ? '' : gdb.host}:${port})${waits}\n`);
+        if (!isLoopbackHost(gdb.host)) io.stderr.write(remoteWarning('--gdb-host', gdb.host, 'gdb clients'));
       }
     }
     const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,
