@@ -29,7 +29,7 @@ import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { ElfFile, parseElf } from '../emulator/loader/elf';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
-import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
+import { TimeTravelDebugger, Travel, TravelMove } from '../emulator/timetravel/reverse';
 import { formatPosition } from '../emulator/timetravel/position';
 import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
 
@@ -117,6 +117,8 @@ export class Runtime {
   tt: TimeTravelDebugger | undefined;
   timeTravelOff = 'time travel is off for this session';
   private ownsTimeTravel = true;
+  /** The time-travel move in progress. */
+  private move: { travel: Travel; finished: (st: RunState) => void; failed: (e: unknown) => RunState } | undefined;
 
   /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
   constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
@@ -262,33 +264,28 @@ export class Runtime {
 
   /** Steps back (a source line over calls, or one instruction) and reports the stop; runs after the request's response. */
   stepBack(granularity: 'instruction' | 'line'): void {
-    this.travel((t) => t.stepBack(granularity));
+    this.travel({ kind: 'stepBack', granularity });
   }
 
   /** Runs backwards to the latest stop a forward run would have made. */
   reverseContinue(): void {
-    this.travel((t) => t.reverseContinue());
+    this.travel({ kind: 'reverseContinue' });
   }
 
   /** Goes to a guest instruction count (back, or forward by replay and then live). */
   goToInstruction(icount: number): void {
-    this.travel((t) => t.goTo(icount));
+    this.travel({ kind: 'goTo', icount });
   }
 
-  private travel(f: (t: TimeTravelDebugger) => RunState): void {
+  /** Starts a move, worked in slices of TICK_MS on the event loop so requests (Pause) are served meanwhile. */
+  private travel(m: TravelMove): void {
     const t = this.timeTravel();
     if (this.state === 'running') throw new Error('the machine is running: pause first');
     const wasPast = t.tt.inPast;
     this.flushOutput();
     this.state = 'running';
-    setImmediate(() => {
-      if (this.disposed) return;
-      let st: RunState;
-      try {
-        st = f(t);
-      } catch (e) {
-        st = this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
-      }
+    const finished = (st: RunState): void => {
+      this.move = undefined;
       this.kernelSymbols?.resync();
       this.outBuf = [];
       this.wall0 = performance.now();
@@ -299,7 +296,18 @@ export class Runtime {
         this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(t.position)}): live execution resumes` });
       }
       this.report(st);
-    });
+    };
+    const failed = (e: unknown): RunState => this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
+    let travel: Travel;
+    try { travel = t.begin(m); } catch (e) { setImmediate(() => finished(failed(e))); return; }
+    this.move = { travel, finished, failed };
+    const slice = (): void => {
+      if (this.disposed || this.move?.travel !== travel) return;
+      let st: RunState | undefined;
+      try { st = travel.work(TICK_MS); } catch (e) { st = failed(e); }
+      if (st) finished(st); else setImmediate(slice);
+    };
+    setImmediate(slice);
   }
 
   private listen(): void {
@@ -377,6 +385,14 @@ export class Runtime {
 
   pause(): void {
     if (this.state === 'stopped' || this.state === 'exited') return;
+    const mv = this.move;
+    if (mv) {
+      // A time-travel move: it ends at the latest point it knows has nothing to stop at.
+      let st: RunState;
+      try { st = mv.travel.cancel(); } catch (e) { st = mv.failed(e); }
+      mv.finished(st);
+      return;
+    }
     this.dbg.pause();
     this.run(); // serves the pause at once when idle
   }
@@ -506,6 +522,8 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    try { this.move?.travel.cancel(); } catch { /* the machine goes with the session, or runs on from where the move ended */ }
+    this.move = undefined;
     if (this.ownsTimeTravel) this.tt?.dispose();
     else if (this.tt) this.tt.tt.onLive = undefined;
     this.tt = undefined;

@@ -5,8 +5,12 @@
 // time-travel recorder: every move back restores a snapshot and replays forward with
 // the debugger's breakpoints armed, their stops recorded instead of reported.
 //
-// The API (TimeTravelDebugger) is what the debug adapter and the gdb stub use; it
-// returns the stop to report, like MachineDebugger.noteStop, and runs synchronously.
+// The API (TimeTravelDebugger) is what the debug adapter and the gdb stub use: each move
+// returns the stop to report, like MachineDebugger.noteStop, either at once (stepBack,
+// reverseContinue, goTo) or as a Travel worked in host-time slices (begin), which Pause
+// can interrupt: the move then ends at the latest point it knows has nothing to stop at
+// between there and where it started (or back where it started), never past a stop.
+// Moves are generators that yield between replay slices.
 
 import { DebuggerRunState, MachineDebugger, RunState, StopInfo } from '../debug/debugger';
 import { DELAY_SLOT, F } from '../isa/table';
@@ -16,6 +20,69 @@ import { comparePositions, formatPosition, Position, samePosition } from './posi
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 interface SeenStop { pos: Position; stop: StopInfo; state: DebuggerRunState }
+
+/** A move in progress: yields between slices of work, returns the stop to report. */
+type Move = Generator<void, RunState, void>;
+type Work<T> = Generator<void, T, void>;
+
+/** Instructions replayed between yields (a few ms of host time with the translator). */
+const REPLAY_CHUNK = 1_000_000;
+/** Instructions stepped one by one (line and frame tracking) between yields. */
+const STEP_CHUNK = 20_000;
+
+/** What a move may be interrupted at: where it lands then, and how that is said. */
+interface Landing { pos: Position; say: (at: string) => string }
+
+/** The time-travel moves a debugger can make. */
+export type TravelMove =
+  | { kind: 'stepBack'; granularity: 'instruction' | 'line' }
+  | { kind: 'reverseContinue' }
+  | { kind: 'goTo'; icount: number };
+
+/**
+ * A move in progress (TimeTravelDebugger.begin): work() it in slices of host time until it
+ * returns the stop to report; cancel() (Pause) ends it at a consistent point instead.
+ */
+export class Travel {
+  private done = false;
+
+  constructor(private readonly owner: TimeTravelDebugger, private readonly it: Move, private readonly landing: Landing) {
+    owner.tt.busy = true;
+  }
+
+  /** Works for about `ms` of host time: the stop to report once the move is done, else undefined. */
+  work(ms: number): RunState | undefined {
+    if (this.done) throw new TimeTravelError('this move is over');
+    const t0 = performance.now();
+    for (;;) {
+      let r: IteratorResult<void, RunState>;
+      try { r = this.it.next(); } catch (e) { this.end(); throw e; }
+      if (r.done) { this.end(); return r.value; }
+      if (performance.now() - t0 >= ms) return undefined;
+    }
+  }
+
+  /** Interrupts the move: lands where `landing` says (the latest point known to have nothing to stop at) and reports a pause there. */
+  cancel(): RunState {
+    if (this.done) throw new TimeTravelError('this move is over');
+    this.end();
+    this.it.return(undefined as unknown as RunState); // runs the move's clean-ups
+    return this.owner.land(this.landing);
+  }
+
+  private end(): void {
+    this.done = true;
+    this.owner.tt.busy = false;
+  }
+
+  /** Runs the move to its end (no interruption). */
+  finish(): RunState {
+    for (;;) {
+      const st = this.work(Infinity);
+      if (st) return st;
+    }
+  }
+}
 
 export class TimeTravelDebugger {
   readonly tt: TimeTravel;
@@ -36,59 +103,102 @@ export class TimeTravelDebugger {
   }
 
   /**
+   * Starts a move, to be worked in slices (Travel.work) and interruptible (Travel.cancel).
+   * Nothing else may run the machine until it is done or cancelled.
+   */
+  begin(move: TravelMove): Travel {
+    const here = this.tt.position;
+    const landing: Landing = { pos: here, say: (at) => `Interrupted: back at ${at}` };
+    switch (move.kind) {
+      case 'stepBack': return new Travel(this, this.stepBackMove(move.granularity), landing);
+      case 'reverseContinue': {
+        landing.say = (at) => `Reverse execution paused at ${at}: nothing to stop at from there to instruction ${formatPosition(here)}`;
+        return new Travel(this, this.reverseContinueMove(landing), landing);
+      }
+      case 'goTo': return new Travel(this, this.goToMove(move.icount, landing), landing);
+    }
+  }
+
+  /**
    * Goes back one step: one instruction (or exception entry) with 'instruction'; else one
    * source line, over calls, where the PC has line information (one instruction where not).
    */
   stepBack(granularity: 'instruction' | 'line' = 'line'): RunState {
-    const here = this.tt.position;
-    if (comparePositions(here, this.tt.start0) <= 0) return this.atStart();
-    const pc = U64(this.dbg.cpu.pc);
-    if (granularity === 'line' && this.dbg.lines.lookup(pc)) {
-      const target = this.previousLine(here);
-      if (target) return this.arrive(target, { reason: 'step', description: `Stepped back to ${this.dbg.addr(U64(this.dbg.cpu.pc))}` });
-      return this.atStart();
-    }
-    const target = this.previousInstruction(here);
-    return this.arrive(target, { reason: 'step', description: `Stepped back to ${this.dbg.addr(U64(this.dbg.cpu.pc))}` });
+    return this.begin({ kind: 'stepBack', granularity }).finish();
   }
 
   /** Runs backwards to the latest stop a forward run would have made before now (or the start of the recording). */
   reverseContinue(): RunState {
+    return this.begin({ kind: 'reverseContinue' }).finish();
+  }
+
+  /** Goes to instruction count `icount` (back or forward; forward beyond the recording runs live, with breakpoints not stopping). */
+  goTo(icount: number): RunState {
+    return this.begin({ kind: 'goTo', icount }).finish();
+  }
+
+  /** Ends an interrupted move at `l.pos` with a pause stop (Travel.cancel). */
+  land(l: Landing): RunState {
+    drain(this.replay(this.latestSnapshotAtOrBefore(l.pos), l.pos));
+    const at = `instruction ${formatPosition(this.tt.position)}, ${this.dbg.addr(U64(this.dbg.cpu.pc))}`;
+    return this.dbg.noteStop({ reason: 'pause', description: l.say(at) });
+  }
+
+  // ---- moves -----------------------------------------------------------------------------------
+
+  private *stepBackMove(granularity: 'instruction' | 'line'): Move {
     const here = this.tt.position;
-    if (comparePositions(here, this.tt.start0) <= 0) return this.atStart();
+    if (comparePositions(here, this.tt.start0) <= 0) return yield* this.atStart();
+    const pc = U64(this.dbg.cpu.pc);
+    if (granularity === 'line' && this.dbg.lines.lookup(pc)) {
+      const target = yield* this.previousLine(here);
+      if (target) return yield* this.arrive(target, { reason: 'step', description: '' });
+      return yield* this.atStart();
+    }
+    const target = yield* this.previousInstruction(here);
+    return yield* this.arrive(target, { reason: 'step', description: '' });
+  }
+
+  private *reverseContinueMove(landing: Landing): Move {
+    const here = this.tt.position;
+    if (comparePositions(here, this.tt.start0) <= 0) return yield* this.atStart();
     const snaps = this.tt.snapshotPositions();
     let segEnd = here;
     for (let i = snaps.length - 1; i >= 0; i--) {
       const from = snaps[i];
       if (comparePositions(from, segEnd) >= 0) continue;
       const stops: SeenStop[] = [];
-      this.replay(from, segEnd, (pos, stop) => {
-        if (comparePositions(pos, segEnd) < 0) stops.push({ pos, stop, state: this.dbg.saveRunState() });
+      const end = segEnd;
+      yield* this.replay(from, end, (pos, stop) => {
+        if (comparePositions(pos, end) < 0) stops.push({ pos, stop, state: this.dbg.saveRunState() });
       });
       const last = stops[stops.length - 1];
       if (last) {
-        this.replay(from, last.pos);
+        yield* this.replay(from, last.pos);
         this.dbg.loadRunState(last.state);
         return this.dbg.noteStop(last.stop);
       }
       segEnd = from;
+      landing.pos = from; // nothing to stop at from here on
+      yield;
     }
-    return this.atStart();
+    return yield* this.atStart();
   }
 
-  /** Goes to instruction count `icount` (back or forward; forward beyond the recording runs live, with breakpoints not stopping). */
-  goTo(icount: number): RunState {
+  private *goToMove(icount: number, landing: Landing): Move {
     if (!Number.isSafeInteger(icount) || icount < 0) throw new TimeTravelError(`not an instruction count: ${icount}`);
     const start = this.tt.start0;
     if (icount < start.icount) {
-      this.replay(start, start);
+      yield* this.replay(start, start);
       return this.dbg.noteStop({ reason: 'goto', description: `Instruction ${formatPosition({ icount, sub: 0 })} is before the start of the recording: at its start, instruction ${formatPosition(start)} (${this.dbg.addr(U64(this.dbg.cpu.pc))})` });
     }
     const target = { icount, sub: 0 };
     const from = comparePositions(this.tt.position, target) <= 0 && comparePositions(this.tt.position, this.tt.end) >= 0
       ? undefined // forward from the live end: no restore needed
       : this.latestSnapshotAtOrBefore(target);
-    this.replay(from, target);
+    // Interrupted: wherever the replay got to (a point of the run like any other).
+    landing.say = (at) => `Interrupted on the way to instruction ${formatPosition(target)}: at ${at}`;
+    yield* this.replay(from, target, undefined, (pos) => { landing.pos = pos; });
     const at = this.tt.position;
     const note = at.icount < icount ? ` (the machine stopped at instruction ${formatPosition(at)}: ${this.dbg.machine.poweredOff ? 'powered off' : 'idle, waiting for input'})` : '';
     return this.dbg.noteStop({ reason: 'goto', description: `At instruction ${formatPosition(at)}, ${this.dbg.addr(U64(this.dbg.cpu.pc))}${note}` });
@@ -97,7 +207,7 @@ export class TimeTravelDebugger {
   // ---- targets -------------------------------------------------------------------------------
 
   /** The step before `here`: the state before the instruction (or exception entry) that led to it. */
-  private previousInstruction(here: Position): Position {
+  private *previousInstruction(here: Position): Work<Position> {
     if (here.sub > 0) return { icount: here.icount, sub: here.sub - 1 };
     const cpu = this.dbg.cpu;
     const start = this.tt.start0;
@@ -106,7 +216,7 @@ export class TimeTravelDebugger {
     for (let guard = 0; guard < 4; guard++) {
       if (next - 1 < start.icount) return start;
       const at = { icount: next - 1, sub: 0 };
-      this.replay(this.latestSnapshotAtOrBefore(at), at);
+      yield* this.replay(this.latestSnapshotAtOrBefore(at), at);
       if (!samePosition(this.tt.position, at)) return this.tt.position;
       if (cpu.waiting) {
         if (cpu.waitSince >= 0 && cpu.waitSince + 1 < next) { next = cpu.waitSince + 1; continue; }
@@ -125,7 +235,7 @@ export class TimeTravelDebugger {
    * before `here` at a line's first instruction (not in a delay slot) whose call depth is
    * not deeper than every point after it (calls in between are stepped over).
    */
-  private previousLine(here: Position): Position | undefined {
+  private *previousLine(here: Position): Work<Position | undefined> {
     const d = this.dbg, cpu = d.cpu;
     const snaps = this.tt.snapshotPositions();
     let segEnd = here;
@@ -134,13 +244,15 @@ export class TimeTravelDebugger {
     for (let i = snaps.length - 1; i >= 0; i--) {
       const from = snaps[i];
       if (comparePositions(from, segEnd) >= 0) continue;
-      this.replay(from, from);
+      yield* this.replay(from, from);
       const cands: Array<{ pos: Position; depth: number; step: number }> = [];
       const depthAfter: number[] = [];
       const stack: Array<{ ret: bigint | 'eret'; sp: bigint }> = [];
       let depth = 0;
       let sub = this.tt.position.sub;
+      let steps = 0;
       while (comparePositions(this.tt.position, segEnd) < 0 && !d.machine.poweredOff) {
+        if (++steps % STEP_CHUNK === 0) yield;
         const pc = U64(cpu.pc);
         const sp = U64(cpu.getGpr(29));
         if (!cpu.inDelay && d.lines.isStatementStart(pc) && d.lines.lookup(pc)) cands.push({ pos: this.tt.position, depth, step: depthAfter.length });
@@ -184,22 +296,23 @@ export class TimeTravelDebugger {
 
   // ---- moving ----------------------------------------------------------------------------------
 
-  private arrive(target: Position, stop: StopInfo): RunState {
-    this.replay(this.latestSnapshotAtOrBefore(target), target);
+  private *arrive(target: Position, stop: StopInfo): Move {
+    yield* this.replay(this.latestSnapshotAtOrBefore(target), target);
     return this.dbg.noteStop({ ...stop, description: `Stepped back to ${this.dbg.addr(U64(this.dbg.cpu.pc))} (instruction ${formatPosition(this.tt.position)})` });
   }
 
-  private atStart(): RunState {
+  private *atStart(): Move {
     const start = this.tt.start0;
-    this.replay(start, start);
+    yield* this.replay(start, start);
     return this.dbg.noteStop({ reason: 'entry', description: `Reached the start of the recording (instruction ${formatPosition(start)}, ${this.dbg.addr(U64(this.dbg.cpu.pc))}): nothing earlier to go back to` });
   }
 
   /**
    * Restores the snapshot at `from` (none: stay) and runs forward to `to` with the
    * debugger's breakpoints armed; each stop on the way is passed to onStop and passed over.
+   * Yields between slices of REPLAY_CHUNK instructions (after telling `progress` where it is).
    */
-  private replay(from: Position | undefined, to: Position, onStop?: (pos: Position, stop: StopInfo) => void): void {
+  private *replay(from: Position | undefined, to: Position, onStop?: (pos: Position, stop: StopInfo) => void, progress?: (at: Position) => void): Work<void> {
     const d = this.dbg, tt = this.tt;
     const log = d.onLog, live = tt.onLive;
     d.onLog = undefined;
@@ -212,10 +325,17 @@ export class TimeTravelDebugger {
         const pos = tt.position;
         if (d.machine.poweredOff) break;
         if (pos.icount < to.icount) {
-          const st = d.runSlice(Math.min(to.icount - pos.icount, 10_000_000));
+          const st = d.runSlice(Math.min(to.icount - pos.icount, REPLAY_CHUNK));
           if (st.kind === 'stopped') { onStop?.(tt.position, st.stop); d.resume(true); }
           else if (st.kind === 'exited') break;
           else if (st.kind === 'idle' && tt.inputLimit() > d.cpu.icount) break; // nothing recorded wakes it
+          if (tt.position.icount < to.icount) {
+            progress?.(tt.position);
+            // (Others may use the machine's hooks while this move waits: give them back meanwhile.)
+            d.onLog = log; tt.onLive = live;
+            yield;
+            d.onLog = undefined; tt.onLive = undefined;
+          }
         } else if (pos.icount === to.icount && pos.sub < to.sub) {
           d.stepInstruction();
           const st = d.runSlice(1);
@@ -228,5 +348,13 @@ export class TimeTravelDebugger {
       d.onLog = log;
       tt.onLive = live;
     }
+  }
+}
+
+/** Runs a piece of work to its end. */
+function drain<T>(w: Work<T>): T {
+  for (;;) {
+    const r = w.next();
+    if (r.done) return r.value;
   }
 }
