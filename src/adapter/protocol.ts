@@ -50,6 +50,14 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   timeTravelMemoryMiB?: number;
   /** Console input typed while in the past: refused (default) or it discards the recorded future. */
   timeTravelInputInPast?: 'refuse' | 'truncate';
+  /**
+   * Linux boards: start from this configuration's cached boot at the shell when there is
+   * one (default true; a launch that could stop during the boot — breakpoints, exception
+   * filters, stopOnEntry — boots cold), else boot cold and save it there.
+   */
+  instantBoot?: boolean;
+  /** The cache directory of instant boots (default $MIPS64_STUDIO_CACHE, else ~/.cache/mips64-studio). */
+  cacheDir?: string;
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */

@@ -32,6 +32,8 @@ import { Machine } from '../emulator/machine';
 import { TimeTravelDebugger, Travel, TravelMove } from '../emulator/timetravel/reverse';
 import { formatPosition } from '../emulator/timetravel/position';
 import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
+import { cacheDir } from '../storage/cache-dir';
+import { InstantBootCache, instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../storage/instant-boot';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -117,6 +119,10 @@ export class Runtime {
   tt: TimeTravelDebugger | undefined;
   timeTravelOff = 'time travel is off for this session';
   private ownsTimeTravel = true;
+  /** Instant boot (Linux boards, launch attribute instantBoot): the cache entry of this configuration. */
+  private instant: { cache: InstantBootCache; consoleReady: () => boolean } | undefined;
+  /** Stops watching for the save point of an instant boot (the first stop ends it: the user may change the state there). */
+  private stopSaving: (() => void) | undefined;
   /** The time-travel move in progress. */
   private move: { travel: Travel; finished: (st: RunState) => void; failed: (e: unknown) => RunState } | undefined;
 
@@ -175,6 +181,9 @@ export class Runtime {
       this.machine = b.machine;
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
+      if (boardInfo(board)!.loads === 'linux' && args.instantBoot !== false && !args.checkpoint) {
+        this.instant = { cache: instantBootCache(args.cacheDir ?? cacheDir(), b.machine, image.bytes, initrd, args.append ?? ''), consoleReady: () => b.consoleReady() };
+      }
     } catch (e) {
       if (e instanceof LaunchError) throw e;
       if (e instanceof BoardError) throw new LaunchError(e.message);
@@ -367,12 +376,34 @@ export class Runtime {
     this.kernelSymbols?.resync();
   }
 
+  private instantBoot(ib: { cache: InstantBootCache; consoleReady: () => boolean }, coldBecause: readonly string[]): void {
+    const note = (text: string): void => this.events.emit('output', { text: `instant boot: ${text}\n`, category: 'console' });
+    const cached = existsSync(ib.cache.checkpointFile);
+    if (cached && coldBecause.length) {
+      note(`not used: ${coldBecause.join(', ')} could stop during the boot, so it boots cold (the cached boot starts at the shell)`);
+    }
+    const hit = coldBecause.length ? undefined : restoreInstantBoot(this.machine, ib.cache, note);
+    if (hit) {
+      this.outBuf.push(...hit.console);
+      this.flushOutput();
+      this.startedFromCheckpoint(`the cached boot at the shell (instruction ${hit.icount})`);
+      note(`started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); "instantBoot": false boots cold`);
+      return;
+    }
+    this.stopSaving = saveInstantBootAtShell(this.machine, ib.cache, ib.consoleReady, (text) => note(text.replace('(--cold: from scratch)', '("instantBoot": false: from scratch)')));
+  }
+
   get status(): StatsBody['state'] {
     return this.state;
   }
 
-  /** Starts execution (after configurationDone): stops at entry or runs. */
-  start(stopOnEntry: boolean): void {
+  /**
+   * Starts execution (after configurationDone): stops at entry or runs. A Linux boot starts
+   * from its cached boot at the shell unless `coldBecause` names what could stop it during
+   * the boot (breakpoints, exception filters) or it stops on entry; a cold one saves it.
+   */
+  start(stopOnEntry: boolean, coldBecause: readonly string[] = []): void {
+    if (this.instant) this.instantBoot(this.instant, stopOnEntry ? ['stopOnEntry', ...coldBecause] : coldBecause);
     if (stopOnEntry) this.report(this.dbg.noteStop({ reason: 'entry', description: `Stopped at entry ${this.dbg.addr(this.boot.entry)}` }));
     else { this.dbg.resume(false); this.run(); }
   }
@@ -469,6 +500,8 @@ export class Runtime {
 
   private report(st: RunState): void {
     if (st.kind !== 'stopped') return;
+    this.stopSaving?.();
+    this.stopSaving = undefined;
     this.state = 'stopped';
     this.flushOutput();
     this.events.emit('stopped', st.stop);
@@ -522,6 +555,7 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    this.stopSaving?.();
     try { this.move?.travel.cancel(); } catch { /* the machine goes with the session, or runs on from where the move ended */ }
     this.move = undefined;
     if (this.ownsTimeTravel) this.tt?.dispose();

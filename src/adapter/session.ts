@@ -214,7 +214,7 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     // Breakpoints can resolve against the machine's symbols from now on.
     this.sendEvent(new InitializedEvent());
-    if (this.configured) this.rt!.start(stopsOnEntry(args));
+    if (this.configured) this.rt!.start(stopsOnEntry(args), this.bootStops());
     else this.startWhenConfigured = true;
   }
 
@@ -223,8 +223,26 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     if (this.startWhenConfigured && this.rt) {
       this.startWhenConfigured = false;
-      this.rt.start(stopsOnEntry(this.launchArgs));
+      this.rt.start(stopsOnEntry(this.launchArgs), this.bootStops());
     }
+  }
+
+  /** What the client set that could stop a boot (an instant boot would skip it: the boot is cold then). */
+  private bootStops(): string[] {
+    if (this.launchArgs?.noDebug) return [];
+    const out: string[] = [];
+    const count = (n: number, what: string): void => { if (n > 0) out.push(`${n} ${what}${n === 1 ? '' : 's'}`); };
+    let source = 0;
+    for (const a of this.sourceArgs.values()) source += a.breakpoints?.length ?? a.lines?.length ?? 0;
+    count(source, 'source breakpoint');
+    count(this.functionArgs.length, 'function breakpoint');
+    count(this.instructionArgs.length, 'instruction breakpoint');
+    count(this.dataArgs.length, 'data breakpoint');
+    // (A kernel panic cannot come before the shell the cached boot reached.)
+    const filters = new Set([...this.exceptionArgs.filters, ...(this.exceptionArgs.filterOptions ?? []).map((f) => f.filterId)]);
+    filters.delete('panic');
+    if (filters.size) out.push(`exception filters (${[...filters].join(', ')})`);
+    return out;
   }
 
   /**

@@ -133,8 +133,10 @@ test('settings', () => {
     'mips64.disassembly.aliases',
     'mips64.engine',
     'mips64.guestCacheDir',
+    'mips64.instantBoot',
     'mips64.kernelDebugSymbols',
   ]);
+  assert.equal(props['mips64.instantBoot']!.default, true);
   assert.equal(props['mips64.kernelDebugSymbols']!.default, true);
   assert.equal(props['mips64.guestCacheDir']!.type, 'string');
   assert.equal(props['mips64.guestCacheDir']!.default, '');
