@@ -113,6 +113,8 @@ export interface TimelineBody {
   recording?: {
     start: number; end: number; inPast: boolean; usedBytes: number; budgetBytes: number;
     snapshots: Array<{ instructions: number; virtualTimeNs: number }>;
+    /** Breakpoint, data breakpoint and exception stops made while running live, earliest first (go to one with mips64/goToInstruction). */
+    hits: Array<{ instructions: number; sub: number; reason: string; description: string; pc: string }>;
   };
   /** Why there is no recording. */
   off?: string;
@@ -122,7 +124,12 @@ export interface TimelineBody {
 export const GO_TO_INSTRUCTION = 'mips64/goToInstruction';
 export interface GoToInstructionArguments {
   icount: number;
+  /** Exception entries into that instruction count (a hit at an exception vector), default 0. */
+  sub?: number;
 }
+
+/** `mips64/stepBackOut`: reverse step-out, back to the call (or exception entry) that entered the current frame; a stop follows. */
+export const STEP_BACK_OUT = 'mips64/stepBackOut';
 
 /** Checkpoint custom requests (`mips64/checkpoint/…`). */
 export const CHECKPOINT_TAKE = 'mips64/checkpoint/take';

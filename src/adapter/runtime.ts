@@ -281,9 +281,14 @@ export class Runtime {
     this.travel({ kind: 'reverseContinue' });
   }
 
-  /** Goes to a guest instruction count (back, or forward by replay and then live). */
-  goToInstruction(icount: number): void {
-    this.travel({ kind: 'goTo', icount });
+  /** Reverse step-out: back to the call that entered the current frame. */
+  stepBackOut(): void {
+    this.travel({ kind: 'stepBackOut' });
+  }
+
+  /** Goes to a guest instruction count (back, or forward by replay and then live); `sub` exception entries into it. */
+  goToInstruction(icount: number, sub = 0): void {
+    this.travel({ kind: 'goTo', icount, sub });
   }
 
   /** Starts a move, worked in slices of TICK_MS on the event loop so requests (Pause) are served meanwhile. */
@@ -502,6 +507,7 @@ export class Runtime {
     if (st.kind !== 'stopped') return;
     this.stopSaving?.();
     this.stopSaving = undefined;
+    this.tt?.noteStop(st.stop);
     this.state = 'stopped';
     this.flushOutput();
     this.events.emit('stopped', st.stop);
@@ -524,6 +530,7 @@ export class Runtime {
       recording: t ? {
         start: t.start0.icount, end: t.end.icount, inPast: t.inPast, usedBytes: t.usedBytes, budgetBytes: t.budgetBytes,
         snapshots: t.snapshots.map((s) => ({ instructions: s.icount, virtualTimeNs: s.virtualNs })),
+        hits: this.tt!.hits.map((h) => ({ instructions: h.pos.icount, sub: h.pos.sub, reason: h.reason, description: h.description, pc: hex64(h.pc) })),
       } : undefined,
       off: t ? undefined : this.timeTravelOff,
     };

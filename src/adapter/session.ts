@@ -25,7 +25,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, STEP_BACK_OUT, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
@@ -981,7 +981,12 @@ export class Mips64DebugSession extends DebugSession {
         return;
       }
       case GO_TO_INSTRUCTION: {
-        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
+        const a = args as GoToInstructionArguments;
+        this.step(response, (rt) => rt.goToInstruction(a.icount, a.sub ?? 0));
+        return;
+      }
+      case STEP_BACK_OUT: {
+        this.step(response, (rt) => rt.stepBackOut());
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {

@@ -62,6 +62,8 @@ test('F5 instant boot: saved at the shell on a cold launch, the next launch star
   await hot.launch(launch);
   const started = await waitConsole(hot, /instant boot: started from the cached boot at the shell \(instruction (\d+), restored in \d+ ms\)/);
   assert.equal(started[1], saved[1], 'it starts where the cold boot saved');
+  const rec = ((await hot.dc.customRequest('mips64/timeline')).body as { recording: { start: number } }).recording;
+  assert.equal(rec.start, Number(saved[1]), 'the time-travel recording starts at the cached point');
   await hot.waitOutput(PROMPT, 60_000);
   assert.match(hot.stdout, /Linux version 6\.\d+/, 'the saved console output is shown');
   await hot.dc.customRequest('mips64/uartInput', { text: 'echo hi-$((6*7))\n' });
@@ -75,10 +77,16 @@ test('F5 instant boot: saved at the shell on a cold launch, the next launch star
   assert.doesNotMatch(bp.console, /started from the cached boot/);
   await bp.stop();
 
-  // Turned off: cold, no note.
+  // Turned off: cold (it runs from instruction 0), no note.
   const off = await harness.client();
   await off.launch({ ...launch, instantBoot: false });
-  await off.waitOutput('Linux version', 120_000);
+  for (;;) {
+    const st = (await off.dc.customRequest('mips64/stats')).body as { instructions: number };
+    if (st.instructions > 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const tl = (await off.dc.customRequest('mips64/timeline')).body as { recording: { start: number } };
+  assert.equal(tl.recording.start, 0, 'recorded from reset: a cold boot');
   assert.doesNotMatch(off.console, /instant boot/);
   await off.stop();
 });

@@ -47,6 +47,7 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   const refill = await refillStop;
   assert.match(refill.body.description ?? '', /TLB refill/);
   const refillIcount = await icount(c);
+  const refillFrame = (await c.top()).name.split(/\s/)[0];
   // On to the prompt, then pause.
   await c.dc.setExceptionBreakpointsRequest({ filters: [] });
   await c.dc.continueRequest({ threadId: 1 });
@@ -75,6 +76,23 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   await c.dc.reverseContinueRequest({ threadId: 1 });
   assert.match((await s).body.description ?? '', /Syscall/);
   assert.deepEqual({ pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) }, atSyscall);
+
+  // The hits seen while running: the syscall and the refill (an exception entry into its count); go to the refill's.
+  const tl = (await c.dc.customRequest('mips64/timeline')).body as { recording: { hits: Array<{ instructions: number; sub: number; reason: string; description: string }> } };
+  assert.deepEqual(tl.recording.hits.map((h) => [h.reason, /Syscall|TLB refill/.exec(h.description)?.[0]]), [['exception', 'Syscall'], ['exception', 'TLB refill']]);
+  const hit = tl.recording.hits[1]!;
+  assert.equal(hit.instructions, refillIcount);
+  assert.ok(hit.sub > 0);
+  s = c.waitStopped(300_000);
+  await c.dc.customRequest('mips64/goToInstruction', { icount: hit.instructions, sub: hit.sub });
+  assert.match((await s).body.description ?? '', new RegExp(`At instruction ${refillIcount.toLocaleString('en-US')}\\+${hit.sub}`));
+  assert.equal((await c.top()).name.split(/\s/)[0], refillFrame);
+  // Reverse step-out from the refill handler: back before the exception entry, in the code that took it.
+  s = c.waitStopped(300_000);
+  await c.dc.customRequest('mips64/stepBackOut', { threadId: 1 });
+  assert.match((await s).body.description ?? '', /Stepped back out to .*, where the frame was entered/);
+  assert.equal(await icount(c), refillIcount);
+  assert.notEqual((await c.top()).name.split(/\s/)[0], refillFrame);
 
   // Typing in the past is refused with a clear message.
   assert.match(await rejects(c.dc.customRequest('mips64/uartInput', { text: 'x' })), /in the past/);

@@ -6,14 +6,16 @@
 // each hit), each stop's `$pc`, `$a0` and `$ra` read from the Watch view. Then: Step Over
 // twice and Step Back twice return to the third hit's line and state; Reverse reaches the
 // second and then the first hit with the values they had; Continue from the past stops at
-// the second hit again.
+// the second hit again; the MIPS64 Checkpoints view lists the automatic snapshots and the
+// three hits, and a click on the oldest goes back to the first hit; the Step Back Out button
+// (the extension's, on the toolbar) goes back to the `jal putc` in puthex that made the call.
 //
 // Needs scripts/ui-setup.sh and /usr/bin/chromium; skips with the reason otherwise.
 // MIPS64_UI_TESTS=0 skips it too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_CONFIG } from './code-server';
-import { installedVersion, missingUiTools, type Page } from './ui-tools';
+import { installedVersion, missingUiTools, type Locator, type Page } from './ui-tools';
 import { inVsCode, pane, rows, sleep, startDebugging, STEP, toolbarButton, topFrameLine, waitForText } from './ui-steps';
 
 const WATCHES = ['$pc', '$a0', '$ra'];
@@ -58,7 +60,10 @@ async function nextStop(page: Page, previous: Seen | undefined, what: string): P
   }
 }
 
-const press = async (page: Page, label: string): Promise<void> => toolbarButton(page, label).click({ timeout: STEP });
+/** A debug toolbar button by its whole label ("Step Back" is also the start of "Step Back Out"). */
+const exactButton = (page: Page, label: string): Locator => page.locator(`.debug-toolbar [aria-label="${label}"]`);
+const press = async (page: Page, label: string): Promise<void> =>
+  (label.startsWith('Step Back') ? exactButton(page, label) : toolbarButton(page, label)).click({ timeout: STEP });
 
 test('VS Code UI (code-server in Chromium): Step Back and Reverse on the demo go back to the right stops with the right values',
   { skip: skipReason(), timeout: 600_000 }, async () => {
@@ -68,8 +73,9 @@ test('VS Code UI (code-server in Chromium): Step Back and Reverse on the demo go
       await toolbarButton(page, 'Continue').waitFor({ state: 'visible', timeout: STEP });
       await waitForText(pane(page, 'Call Stack'), /entry/i, 'Call Stack after stopOnEntry');
       // The session supports stepping back: the toolbar shows both reverse buttons.
-      await toolbarButton(page, 'Step Back').waitFor({ state: 'visible', timeout: STEP });
+      await exactButton(page, 'Step Back').waitFor({ state: 'visible', timeout: STEP });
       await toolbarButton(page, 'Reverse').waitFor({ state: 'visible', timeout: STEP });
+      await exactButton(page, 'Step Back Out').waitFor({ state: 'visible', timeout: STEP });
 
       // Watch expressions: the pc and the two registers that tell putc's hits apart.
       for (const w of WATCHES) {
@@ -129,6 +135,28 @@ test('VS Code UI (code-server in Chromium): Step Back and Reverse on the demo go
       await press(page, 'Continue');
       const again = await nextStop(page, rev1, 'continue from the past');
       assert.deepEqual(again.watch, hits[1].watch, 'Continue from the past: the second hit');
+
+      // The Checkpoints view: the recording's automatic snapshots on the time axis, and the
+      // three hits seen while running (newest first): a click on the first goes there.
+      const view = pane(page, 'MIPS64 Checkpoints');
+      const header = view.locator('.pane-header');
+      if (await header.getAttribute('aria-expanded') === 'false') await header.click({ timeout: STEP });
+      await waitForText(rows(page, 'MIPS64 Checkpoints'), /instruction 0[\s\S]*automatic/, 'the automatic snapshot at the start');
+      const group = rows(page, 'MIPS64 Checkpoints').filter({ hasText: /Breakpoint hits/ }).first();
+      await waitForText(group, /3 seen while running/, 'the hits group');
+      await group.click({ timeout: STEP });
+      const hitRows = rows(page, 'MIPS64 Checkpoints').filter({ hasText: /instruction [\d,]+/ }).filter({ hasText: /breakpoint ·/ });
+      await waitForText(hitRows, /[\s\S]*breakpoint ·[\s\S]*breakpoint ·[\s\S]*breakpoint ·/, 'three hit rows');
+      await hitRows.nth(2).click({ timeout: STEP });
+      const viaView = await nextStop(page, again, 'the first hit from the view');
+      assert.deepEqual(viaView.watch, hits[0].watch, 'the view\'s oldest hit is the first hit');
+
+      // Step Back Out (the extension's toolbar button): back to puthex's `jal putc` that made this call.
+      await press(page, 'Step Back Out');
+      const out = await nextStop(page, viaView, 'step back out');
+      assert.equal(BigInt(out.watch.$pc), BigInt(hits[0].watch.$ra) - 8n, 'at the call (the return address less the call and its delay slot)');
+      assert.match(out.line, /jal\s+putc/);
+      assert.match(out.frame, /^puthex\b/);
 
       await press(page, 'Stop');
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: STEP });

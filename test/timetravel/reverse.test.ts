@@ -317,6 +317,70 @@ test('a reverse scan works in slices and Pause ends it where nothing was skipped
   ttd.dispose();
 });
 
+for (const engine of ['jit', 'interp'] as const) {
+  test(`${engine}: reverse step-out goes back to the call that entered the frame, frame by frame, with the forward state`, () => {
+    const { dbg, machine } = programRig(PROGRAM, engine);
+    const inner = dbg.symbols.byName('inner')!, fact = dbg.symbols.byName('fact')!;
+    const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 1000, adaptive: false });
+    // Forward: the states at the recursive calls of the second pass (fact(5) → fact(4) → fact(3) → fact(2)).
+    dbg.setCodeBreakpoints('instruction', [{ id: 1, addr: inner, condition: '$s1 == 1' }]);
+    dbg.resume(false);
+    const calls: Stop[] = [];
+    const a0: bigint[] = [];
+    for (let i = 0; i < 3; i++) { calls.push(stopOf(dbg, runToStop(dbg))); a0.push(machine.cpu.getGpr(4)); dbg.resume(); }
+    assert.deepEqual(a0, [4n, 3n, 2n], 'the calls of fact(4), fact(3), fact(2)');
+    // Into fact(2): its first instruction, then a few more.
+    dbg.setCodeBreakpoints('instruction', [{ id: 2, addr: fact, condition: '$a0 == 2 && $s1 == 1' }]);
+    stopOf(dbg, runToStop(dbg));
+    dbg.setCodeBreakpoints('instruction', []);
+    for (let i = 0; i < 3; i++) { dbg.stepInstruction(); dbg.runSlice(1); }
+    // Out, out, out: the jal in fact(3), fact(4), fact(5), each the forward state at that call.
+    for (let i = calls.length - 1; i >= 0; i--) {
+      const st = ttd.stepBackOut();
+      assert.equal(st.kind, 'stopped');
+      assert.match((st as Extract<RunState, { kind: 'stopped' }>).stop.description, /Stepped back out to .*, where the frame was entered/);
+      assert.deepEqual({ ...stopOf(dbg, st), reason: calls[i].reason, ids: calls[i].ids }, calls[i], `out to call ${i + 1}`);
+    }
+    // Once more: the call of fact(5) in `outer`.
+    const st = ttd.stepBackOut();
+    const w = dbg.mem.word(U64(machine.cpu.pc))!;
+    assert.equal(machine.cpu.decoder.decode(w).canonical.name, 'jal', `at a jal: ${dbg.addr(U64(machine.cpu.pc))}`);
+    assert.equal(machine.cpu.getGpr(4), 5n);
+    assert.equal(st.kind, 'stopped');
+    ttd.dispose();
+  });
+}
+
+test('hits seen while running are listed and can be gone to again; goTo reaches an exception entry', () => {
+  const { dbg, machine } = demoRig('jit');
+  const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 400_000, adaptive: false });
+  dbg.setExceptionFilters([{ id: 'syscall' }, { id: 'tlb-refill' }]);
+  dbg.resume(false);
+  const seen: Stop[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = runToStop(dbg);
+    ttd.noteStop((r as Extract<RunState, { kind: 'stopped' }>).stop);
+    seen.push(stopOf(dbg, r));
+    dbg.resume();
+  }
+  for (let i = 0; i < 20; i++) dbg.runSlice(50_000);
+  const hits = ttd.hits;
+  assert.deepEqual(hits.map((h) => h.reason), ['exception', 'exception']);
+  assert.match(hits[0].description, /Syscall/);
+  assert.match(hits[1].description, /TLB refill/);
+  assert.ok(hits[1].pos.sub > 0, 'the refill stop is at the vector: an exception entry into its instruction count');
+  // Back to each (by position), identical state; a stop in the past is not a new hit.
+  for (let i = hits.length - 1; i >= 0; i--) {
+    const st = ttd.goTo(hits[i].pos.icount, hits[i].pos.sub);
+    assert.equal(U64(machine.cpu.pc), hits[i].pc);
+    assert.equal(stopOf(dbg, st).fp, seen[i].fp, `hit ${i + 1}`);
+    ttd.noteStop((st as Extract<RunState, { kind: 'stopped' }>).stop);
+  }
+  assert.equal(ttd.hits.length, 2);
+  assert.throws(() => ttd.goTo(1, 65), /exception entries/);
+  ttd.dispose();
+});
+
 test('bad input: a budget of 0, a budget below the first snapshot, a second recorder', () => {
   const { dbg, machine } = programRig(PROGRAM);
   assert.throws(() => new TimeTravel(machine, { budgetBytes: 0 }), /budget of 0 bytes holds no history/);

@@ -90,6 +90,8 @@ export class TimeTravel implements RunRecorder {
   private snapMs = 0;
   private runMs = 0;
   private runT0 = 0;
+  /** Times the recording started again (the machine's state replaced from outside): positions of before name other states. */
+  restarts = 0;
   /** A move (reverse step, reverse continue, go to) is in progress: it owns the machine, input is refused. */
   busy = false;
   /** Called when replay reaches the end of the recording and live execution resumes. */
@@ -231,6 +233,7 @@ export class TimeTravel implements RunRecorder {
 
   discontinuity(): void {
     if (this.disposed) return;
+    this.restarts++;
     this.snaps.length = 0;
     this.history.clear();
     this.log.length = 0;

@@ -12,7 +12,7 @@
 // between there and where it started (or back where it started), never past a stop.
 // Moves are generators that yield between replay slices.
 
-import { DebuggerRunState, MachineDebugger, RunState, StopInfo } from '../debug/debugger';
+import { DebuggerRunState, MachineDebugger, RunState, StopInfo, StopReason } from '../debug/debugger';
 import { DELAY_SLOT, F } from '../isa/table';
 import { TimeTravel, TimeTravelError, TimeTravelOptions } from './recorder';
 import { comparePositions, formatPosition, Position, samePosition } from './position';
@@ -36,8 +36,21 @@ interface Landing { pos: Position; say: (at: string) => string }
 /** The time-travel moves a debugger can make. */
 export type TravelMove =
   | { kind: 'stepBack'; granularity: 'instruction' | 'line' }
+  | { kind: 'stepBackOut' }
   | { kind: 'reverseContinue' }
-  | { kind: 'goTo'; icount: number };
+  | { kind: 'goTo'; icount: number; sub?: number };
+
+/** A stop made while running live (a breakpoint, data breakpoint or exception filter hit), to go back (or forward) to. */
+export interface SeenHit {
+  readonly pos: Position;
+  readonly reason: string;
+  readonly description: string;
+  readonly pc: bigint;
+}
+
+/** Stops kept in the list of hits (the oldest go first). */
+const MAX_HITS = 1000;
+const HIT_REASONS = new Set<string>(['breakpoint', 'function breakpoint', 'instruction breakpoint', 'data breakpoint', 'exception'] satisfies StopReason[]);
 
 /**
  * A move in progress (TimeTravelDebugger.begin): work() it in slices of host time until it
@@ -94,8 +107,28 @@ export class TimeTravelDebugger {
     });
   }
 
+  private readonly seen: Array<SeenHit & { restarts: number }> = [];
+
   get position(): Position {
     return this.tt.position;
+  }
+
+  /** Notes a stop reported to the user: one made while running live is kept in `hits`. */
+  noteStop(stop: StopInfo): void {
+    if (this.tt.inPast || this.tt.busy || !HIT_REASONS.has(stop.reason)) return;
+    const pos = this.tt.position;
+    const last = this.seen[this.seen.length - 1];
+    if (last && last.restarts === this.tt.restarts && samePosition(last.pos, pos)) return;
+    this.seen.push({ pos, reason: stop.reason, description: stop.description, pc: U64(this.dbg.cpu.pc), restarts: this.tt.restarts });
+    if (this.seen.length > MAX_HITS) this.seen.splice(0, this.seen.length - MAX_HITS);
+  }
+
+  /** The hits seen while running that the recording still holds, earliest first. */
+  get hits(): SeenHit[] {
+    const start = this.tt.start0, end = this.tt.end;
+    return this.seen
+      .filter((h) => h.restarts === this.tt.restarts && comparePositions(h.pos, start) >= 0 && comparePositions(h.pos, end) <= 0)
+      .map(({ restarts: _r, ...h }) => h);
   }
 
   dispose(): void {
@@ -111,11 +144,12 @@ export class TimeTravelDebugger {
     const landing: Landing = { pos: here, say: (at) => `Interrupted: back at ${at}` };
     switch (move.kind) {
       case 'stepBack': return new Travel(this, this.stepBackMove(move.granularity), landing);
+      case 'stepBackOut': return new Travel(this, this.stepBackOutMove(), landing);
       case 'reverseContinue': {
         landing.say = (at) => `Reverse execution paused at ${at}: nothing to stop at from there to instruction ${formatPosition(here)}`;
         return new Travel(this, this.reverseContinueMove(landing), landing);
       }
-      case 'goTo': return new Travel(this, this.goToMove(move.icount, landing), landing);
+      case 'goTo': return new Travel(this, this.goToMove(move.icount, move.sub ?? 0, landing), landing);
     }
   }
 
@@ -127,14 +161,25 @@ export class TimeTravelDebugger {
     return this.begin({ kind: 'stepBack', granularity }).finish();
   }
 
+  /**
+   * Reverse step-out: back to the call (or exception entry) that entered the current frame,
+   * the state before that call instruction ran.
+   */
+  stepBackOut(): RunState {
+    return this.begin({ kind: 'stepBackOut' }).finish();
+  }
+
   /** Runs backwards to the latest stop a forward run would have made before now (or the start of the recording). */
   reverseContinue(): RunState {
     return this.begin({ kind: 'reverseContinue' }).finish();
   }
 
-  /** Goes to instruction count `icount` (back or forward; forward beyond the recording runs live, with breakpoints not stopping). */
-  goTo(icount: number): RunState {
-    return this.begin({ kind: 'goTo', icount }).finish();
+  /**
+   * Goes to instruction count `icount` (back or forward; forward beyond the recording runs
+   * live, with breakpoints not stopping); `sub`: that many exception entries into the count.
+   */
+  goTo(icount: number, sub = 0): RunState {
+    return this.begin({ kind: 'goTo', icount, sub }).finish();
   }
 
   /** Ends an interrupted move at `l.pos` with a pause stop (Travel.cancel). */
@@ -151,12 +196,21 @@ export class TimeTravelDebugger {
     if (comparePositions(here, this.tt.start0) <= 0) return yield* this.atStart();
     const pc = U64(this.dbg.cpu.pc);
     if (granularity === 'line' && this.dbg.lines.lookup(pc)) {
-      const target = yield* this.previousLine(here);
+      const target = yield* this.previousPoint(here, 'line');
       if (target) return yield* this.arrive(target, { reason: 'step', description: '' });
       return yield* this.atStart();
     }
     const target = yield* this.previousInstruction(here);
     return yield* this.arrive(target, { reason: 'step', description: '' });
+  }
+
+  private *stepBackOutMove(): Move {
+    const here = this.tt.position;
+    if (comparePositions(here, this.tt.start0) <= 0) return yield* this.atStart();
+    const target = yield* this.previousPoint(here, 'call');
+    if (!target) return yield* this.atStart();
+    yield* this.replay(this.latestSnapshotAtOrBefore(target), target);
+    return this.dbg.noteStop({ reason: 'step', description: `Stepped back out to ${this.dbg.addr(U64(this.dbg.cpu.pc))} (instruction ${formatPosition(this.tt.position)}), where the frame was entered` });
   }
 
   private *reverseContinueMove(landing: Landing): Move {
@@ -185,14 +239,15 @@ export class TimeTravelDebugger {
     return yield* this.atStart();
   }
 
-  private *goToMove(icount: number, landing: Landing): Move {
+  private *goToMove(icount: number, sub: number, landing: Landing): Move {
     if (!Number.isSafeInteger(icount) || icount < 0) throw new TimeTravelError(`not an instruction count: ${icount}`);
+    if (!Number.isSafeInteger(sub) || sub < 0 || sub > 64) throw new TimeTravelError(`not a number of exception entries into an instruction: ${sub}`);
     const start = this.tt.start0;
     if (icount < start.icount) {
       yield* this.replay(start, start);
       return this.dbg.noteStop({ reason: 'goto', description: `Instruction ${formatPosition({ icount, sub: 0 })} is before the start of the recording: at its start, instruction ${formatPosition(start)} (${this.dbg.addr(U64(this.dbg.cpu.pc))})` });
     }
-    const target = { icount, sub: 0 };
+    const target = { icount, sub };
     const from = comparePositions(this.tt.position, target) <= 0 && comparePositions(this.tt.position, this.tt.end) >= 0
       ? undefined // forward from the live end: no restore needed
       : this.latestSnapshotAtOrBefore(target);
@@ -200,7 +255,7 @@ export class TimeTravelDebugger {
     landing.say = (at) => `Interrupted on the way to instruction ${formatPosition(target)}: at ${at}`;
     yield* this.replay(from, target, undefined, (pos) => { landing.pos = pos; });
     const at = this.tt.position;
-    const note = at.icount < icount ? ` (the machine stopped at instruction ${formatPosition(at)}: ${this.dbg.machine.poweredOff ? 'powered off' : 'idle, waiting for input'})` : '';
+    const note = comparePositions(at, target) < 0 ? ` (the machine stopped at instruction ${formatPosition(at)}: ${this.dbg.machine.poweredOff ? 'powered off' : 'idle, waiting for input'})` : '';
     return this.dbg.noteStop({ reason: 'goto', description: `At instruction ${formatPosition(at)}, ${this.dbg.addr(U64(this.dbg.cpu.pc))}${note}` });
   }
 
@@ -231,11 +286,13 @@ export class TimeTravelDebugger {
   }
 
   /**
-   * The start of the previous source line in this frame or an outer one: the latest point
-   * before `here` at a line's first instruction (not in a delay slot) whose call depth is
-   * not deeper than every point after it (calls in between are stepped over).
+   * 'line': the start of the previous source line in this frame or an outer one: the latest
+   * point before `here` at a line's first instruction (not in a delay slot) whose call depth
+   * is not deeper than every point after it (calls in between are stepped over).
+   * 'call': the call that entered the current frame: the latest point before `here` at a
+   * call instruction (or an exception entry) whose depth is less than every point after it.
    */
-  private *previousLine(here: Position): Work<Position | undefined> {
+  private *previousPoint(here: Position, kind: 'line' | 'call'): Work<Position | undefined> {
     const d = this.dbg, cpu = d.cpu;
     const snaps = this.tt.snapshotPositions();
     let segEnd = here;
@@ -255,19 +312,23 @@ export class TimeTravelDebugger {
         if (++steps % STEP_CHUNK === 0) yield;
         const pc = U64(cpu.pc);
         const sp = U64(cpu.getGpr(29));
-        if (!cpu.inDelay && d.lines.isStatementStart(pc) && d.lines.lookup(pc)) cands.push({ pos: this.tt.position, depth, step: depthAfter.length });
+        const before = this.tt.position;
+        if (kind === 'line' && !cpu.inDelay && d.lines.isStatementStart(pc) && d.lines.lookup(pc)) cands.push({ pos: before, depth, step: depthAfter.length });
         const w = d.mem.word(pc);
         const e = w === undefined ? undefined : cpu.decoder.decode(w).canonical;
         const call = !cpu.inDelay && e !== undefined && (e.flags & F.LINK) !== 0 && (e.flags & DELAY_SLOT) !== 0;
+        const depthBefore = depth;
         const eret = e?.name === 'eret';
         // A return from a frame entered before this segment began (no call seen): one level out.
         const ret = !call && stack.length === 0 && e !== undefined && (e.flags & F.INDIRECT) !== 0 && ((w! >>> 21) & 31) === 31;
         if (!d.stepSilently()) break;
         const pos = this.tt.position;
-        if (pos.sub > 0 && pos.sub !== sub) { stack.push({ ret: 'eret', sp }); depth++; }
+        const entered = pos.sub > 0 && pos.sub !== sub;
+        if (entered) { stack.push({ ret: 'eret', sp }); depth++; }
         else if (eret && stack[stack.length - 1]?.ret === 'eret') { stack.pop(); depth--; }
         else if (call) { stack.push({ ret: U64(pc + 8n), sp }); depth++; }
         else if (ret) depth--;
+        if (kind === 'call' && (entered || call)) cands.push({ pos: entered ? { icount: pos.icount, sub: pos.sub - 1 } : before, depth: depthBefore, step: depthAfter.length });
         const top = stack[stack.length - 1];
         if (top && top.ret !== 'eret' && top.ret === U64(cpu.pc) && U64(cpu.getGpr(29)) >= top.sp) { stack.pop(); depth--; }
         sub = pos.sub;
@@ -279,7 +340,7 @@ export class TimeTravelDebugger {
       for (let j = depthAfter.length - 1; j >= 0; j--) sufMin[j] = Math.min(depthAfter[j], sufMin[j + 1]);
       for (let k = cands.length - 1; k >= 0; k--) {
         const c = cands[k];
-        if (c.depth <= sufMin[c.step]) return c.pos;
+        if (kind === 'line' ? c.depth <= sufMin[c.step] : c.depth < sufMin[c.step]) return c.pos;
       }
       laterMin = Math.min(0, sufMin[0]);
       segEnd = from;
