@@ -452,6 +452,7 @@ export class Runtime {
 
   private run(): void {
     if (this.disposed || this.state === 'exited') return;
+    if (this.move) return; // a time-travel move drives the machine until it reports its stop (or Pause ends it)
     if (this.state !== 'running') {
       this.state = 'running';
       this.wall0 = performance.now();
