@@ -101,7 +101,8 @@ export function saveInstantBootAtShell(m: Machine, c: InstantBootCache, consoleO
     lastOut = m.now();
     if (consoleOpen()) outSinceOpen = true;
   });
-  const stop = (): void => { clearInterval(timer); off(); };
+  let stopped = false;
+  const stop = (): void => { if (stopped) return; stopped = true; clearInterval(timer); off(); };
   const timer = setInterval(() => {
     if (m.poweredOff) { stop(); return; }
     if (m.inputLog.length > 0) { stop(); return; } // typed input shaped this boot: not the configuration's own
