@@ -34,6 +34,7 @@ const launch = obj({
   checkpointMemoryMiB: num(0, 2 ** 40),
   timeTravel: bool, timeTravelMemoryMiB: num(0, 2 ** 40), timeTravelInputInPast: oneOfValues('refuse', 'truncate'),
   instantBoot: bool, cacheDir: str(),
+  gdbPort: int(0, 65535), gdbHost: str(),
 });
 const attach = obj({ __restart: any, port: int(0, 65535), host: str(), uartOutput });
 

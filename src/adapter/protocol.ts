@@ -58,6 +58,10 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   instantBoot?: boolean;
   /** The cache directory of instant boots (default $MIPS64_STUDIO_CACHE, else ~/.cache/mips64-studio). */
   cacheDir?: string;
+  /** Also serve gdb's remote protocol on this TCP port (0: any free port, told in the Debug Console). */
+  gdbPort?: number;
+  /** Address the gdb port listens on (default 127.0.0.1). */
+  gdbHost?: string;
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */
