@@ -25,7 +25,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, STEP_BACK_OUT, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime, RuntimeEvents } from './runtime';
@@ -222,7 +222,7 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     // Breakpoints can resolve against the machine's symbols from now on.
     this.sendEvent(new InitializedEvent());
-    if (this.configured) this.rt!.start(stopsOnEntry(args));
+    if (this.configured) this.rt!.start(stopsOnEntry(args), this.bootStops());
     else this.startWhenConfigured = true;
   }
 
@@ -231,8 +231,26 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     if (this.startWhenConfigured && this.rt) {
       this.startWhenConfigured = false;
-      this.rt.start(stopsOnEntry(this.launchArgs));
+      this.rt.start(stopsOnEntry(this.launchArgs), this.bootStops());
     }
+  }
+
+  /** What the client set that could stop a boot (an instant boot would skip it: the boot is cold then). */
+  private bootStops(): string[] {
+    if (this.launchArgs?.noDebug) return [];
+    const out: string[] = [];
+    const count = (n: number, what: string): void => { if (n > 0) out.push(`${n} ${what}${n === 1 ? '' : 's'}`); };
+    let source = 0;
+    for (const a of this.sourceArgs.values()) source += a.breakpoints?.length ?? a.lines?.length ?? 0;
+    count(source, 'source breakpoint');
+    count(this.functionArgs.length, 'function breakpoint');
+    count(this.instructionArgs.length, 'instruction breakpoint');
+    count(this.dataArgs.length, 'data breakpoint');
+    // (A kernel panic cannot come before the shell the cached boot reached.)
+    const filters = new Set([...this.exceptionArgs.filters, ...(this.exceptionArgs.filterOptions ?? []).map((f) => f.filterId)]);
+    filters.delete('panic');
+    if (filters.size) out.push(`exception filters (${[...filters].join(', ')})`);
+    return out;
   }
 
   /**
@@ -1007,7 +1025,12 @@ export class Mips64DebugSession extends DebugSession {
         return;
       }
       case GO_TO_INSTRUCTION: {
-        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
+        const a = args as GoToInstructionArguments;
+        this.step(response, (rt) => rt.goToInstruction(a.icount, a.sub ?? 0));
+        return;
+      }
+      case STEP_BACK_OUT: {
+        this.step(response, (rt) => rt.stepBackOut());
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {

@@ -34,7 +34,7 @@ import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError, parseElf } from '../../emulator/loader/elf';
 import { MachineDebugger } from '../../emulator/debug/debugger';
 import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
-import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../../storage/instant-boot';
 import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
