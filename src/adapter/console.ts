@@ -242,7 +242,7 @@ export class ConsoleCommands {
     const r = this.dbg.mem.v2p(va);
     if (!r.ok) return { text: `${hex64(va)}: not mapped — ${XLATE_TEXT[r.code] ?? 'unknown'}` };
     const ram = this.dbg.machine.bus.ramOffset(r.pa) >= 0 ? 'RAM' : 'not RAM (device or unassigned)';
-    const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : 'unmapped segment';
+    const via = r.tlbIndex < 0 ? 'unmapped segment' : r.victim ? 'a victim of a replaced TLB entry, as QEMU keeps them' : `TLB[${r.tlbIndex}]`;
     return { text: `${hex64(va)} → phys 0x${r.pa.toString(16)} (${via}, ${ram})`, memoryReference: `phys:0x${r.pa.toString(16)}` };
   }
 

@@ -162,8 +162,8 @@ export class Cpu {
     },
   };
 
-  constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
-    this.tlb = new Tlb(model.tlbEntries);
+  constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks, opts: { exactTlb?: boolean } = {}) {
+    this.tlb = new Tlb(model.tlbEntries, !opts.exactTlb);
     this.r = new Int32Array(bus.buffer, bus.allocCore(68 * 4), 68);
     this.c0 = new Cp0({ buffer: bus.buffer, offset: bus.allocCore(CP0_BYTES) });
     // (XContext and EntryHi are computed on int32 halves assuming SEGBITS 41..62.)
@@ -738,7 +738,7 @@ export class Cpu {
   setStatus(v: number): void { cp0a.writePair(this, 12, 0, 0, v); }
   tlbr(): void { cp0a.tlbr(this); }
   tlbwi(): void { cp0a.tlbwrite(this, this.c0.index & 0x7fffffff); }
-  tlbwr(): void { cp0a.tlbwrite(this, this.random()); }
+  tlbwr(): void { cp0a.tlbwrite(this, this.random(), true); }
   tlbp(): void { cp0a.tlbp(this); }
 
   /**
@@ -754,12 +754,29 @@ export class Cpu {
     for (const l of this.mappingListeners) l(r.keyHi, r.lo, r.bytes);
   }
 
-  /** Random: deterministic, cycles down from the top entry to Wired with virtual time. */
+  /** Drops the TLB's victim entries from index `from` (≥ its size) on, with what was cached from them. */
+  dropTlbVictims(from: number): void {
+    this.tlb.dropVictims(from, (i) => this.tlbEntryReplaced(i));
+  }
+
+  /**
+   * Random: an entry from Wired to the top, a deterministic function of virtual time. The
+   * hardware decrements it every cycle; counting down with the instruction count instead
+   * made refills of a periodic guest loop land on the same few entries (each refill evicting
+   * the page the next one needs: Debian's ash loop took 2,000× QEMU's TLB misses). Hashing
+   * the instruction count spreads the entries as a free-running counter does, and keeps
+   * Random stateless (nothing to checkpoint, equal on every engine).
+   */
   random(): number {
     this.sync();
     const n = this.tlb.size, w = Math.min(this.c0.wired, n - 1);
     const span = n - w;
-    return n - 1 - (Math.floor(this.icount) % span);
+    const t = this.icount;
+    let h = (t >>> 0) ^ Math.imul(Math.floor(t / 4294967296), 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    return n - 1 - ((h >>> 0) % span);
   }
 
   eret(): void {

@@ -36,7 +36,8 @@ export const XLATE_TEXT: Record<number, string> = {
   [Xlate.Modified]: 'its TLB entry is not writable (D=0)',
 };
 
-export type Translation = { ok: true; pa: number; tlbIndex: number } | { ok: false; code: Xlate; reason: string };
+/** tlbIndex: the TLB entry used (−1: an unmapped segment); victim: it is a victim entry (mmu/tlb.ts), not an architectural one. */
+export type Translation = { ok: true; pa: number; tlbIndex: number; victim: boolean } | { ok: false; code: Xlate; reason: string };
 
 export class DebugMemory {
   /** Called after the debugger wrote RAM page `page` (translated code must be dropped). */
@@ -50,7 +51,8 @@ export class DebugMemory {
     const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
     const pa = translate(this.cpu, hi, lo, write, Mode.Kernel, this.cpu.c0.status, this.cpu.asid);
     if (pa < 0) return { ok: false, code: pa as Xlate, reason: XLATE_TEXT[pa] ?? 'not mapped' };
-    return { ok: true, pa, tlbIndex: this.cpu.xlateInfo.tlbIndex };
+    const i = this.cpu.xlateInfo.tlbIndex;
+    return { ok: true, pa, tlbIndex: i, victim: i >= this.cpu.tlb.size };
   }
 
   /** A copy of `n` bytes of RAM from physical address `pa`, or undefined unless all of it is contiguous RAM. */
