@@ -72,17 +72,19 @@ export class Tlb {
       minVersion: 1,
       upgrades: { 1: (old) => ({ ...old, victims: [] }) },
     };
-    const all = this.all, tlb = this;
-    this.state = {
-      entries: all.subarray(0, size * STRIDE),
-      get victims(): number[] { return toBytes(all.subarray(size * STRIDE, (size + tlb.nVictims) * STRIDE)); },
-      set victims(v: number[]) {
+    const all = this.all;
+    const state = { entries: all.subarray(0, size * STRIDE), victims: [] as number[] };
+    Object.defineProperty(state, 'victims', {
+      enumerable: true,
+      get: (): number[] => toBytes(all.subarray(size * STRIDE, (size + this.nVictims) * STRIDE)),
+      set: (v: number[]): void => {
         const f = fromBytes(v);
         all.fill(0, size * STRIDE);
         all.set(f, size * STRIDE);
-        tlb.nVictims = f.length / STRIDE;
+        this.nVictims = f.length / STRIDE;
       },
-    };
+    });
+    this.state = state;
   }
 
   /** Victim entries kept now (they have the indices size … size + victims − 1). */
