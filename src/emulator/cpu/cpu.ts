@@ -626,9 +626,22 @@ export class Cpu {
   /** After ll/lld's load at (vaHi:vaLo): LLbit, the linked physical address and LLAddr. */
   llSet(vaHi: number, vaLo: number): void {
     this.llbit = true;
-    this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
+    // (The load just went through the host translation cache: a RAM page is there.)
+    const off = this.htlb.cached(this.mode, Access.Read, vaHi, vaLo);
+    this.llPhys = off >= 0 ? this.bus.physOfRam(off) : this.linkedPhys(translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid));
     const ll = Math.floor(Math.max(0, this.llPhys) / 16);
     this.c0.set64(C0.LLADDR, Math.floor(ll / TWO32), ll % TWO32);
+  }
+
+  /**
+   * The name LL/SC compare a physical address by: RAM by its first window (bus.physOfRam,
+   * whichever alias was used — so the host translation cache's RAM offsets name it too),
+   * anything else as it is.
+   */
+  private linkedPhys(pa: number): number {
+    if (pa < 0) return pa;
+    const off = this.bus.ramOffset(pa);
+    return off >= 0 ? this.bus.physOfRam(off) : pa;
   }
 
   /** sc/scd (non-throwing): 1 when stored, 0 when LLbit was clear or the address is not the linked one. */
@@ -636,7 +649,7 @@ export class Cpu {
     // Translate first: a faulting SC raises its exception whatever LLbit is.
     const off = this.access(vaHi, vaLo, Access.Write, size - 1);
     if (off === FAULT) return 0;
-    const pa = translate(this, vaHi, vaLo, true, this.mode, this.c0.status, this.asid);
+    const pa = off >= 0 ? this.bus.physOfRam(off) : this.linkedPhys(translate(this, vaHi, vaLo, true, this.mode, this.c0.status, this.asid));
     if (!this.llbit || pa !== this.llPhys) { this.llbit = false; return 0; }
     if (size === 4) this.wrW(vaHi, vaLo, lo); else this.wrD(vaHi, vaLo, lo, hi);
     this.llbit = false;
@@ -712,8 +725,13 @@ export class Cpu {
    * Only registers 0-3 exist: UserLocal (29) needs Config3.ULRI, which the 5KEc lacks
    * (QEMU 7.2 nevertheless lets Kernel mode read it; we raise Reserved Instruction).
    */
+  /**
+   * rdhwr: the hardware register, or a Reserved Instruction exception taken as a trap
+   * (Cpu.trapped; 0 returned) — no throw: Linux emulates rdhwr $29 on CPUs without it (the
+   * 5Kc), so a busybox loop takes it 30 times per iteration.
+   */
   rdhwr(rd: number): number {
-    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
+    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) { this.trap(Exc.RI); return 0; }
     let v: number;
     switch (rd) {
       case 0: v = this.c0.w[C0.EBASE] & 0x3ff; break;
@@ -722,12 +740,12 @@ export class Cpu {
       case 3: v = this.model.ccRes; break;
       case 30: case 31: {
         // Octeon: CvmCount, all 64 bits (register 30 is its non-virtualized copy).
-        if (!this.oct) return this.raise(Exc.RI, false, 0);
+        if (!this.oct) { this.trap(Exc.RI); return 0; }
         const t = this.oct.cp0.cvmCount(this);
         this.rdhwrHi = Number(BigInt.asIntN(32, t >> 32n));
         return Number(BigInt.asIntN(32, t));
       }
-      default: return this.raise(Exc.RI, false, 0);
+      default: this.trap(Exc.RI); return 0;
     }
     this.rdhwrHi = v >> 31;
     return v;
