@@ -82,7 +82,7 @@ function runProcess(label: string, cmd: string, args: string[]): Promise<Run> {
     });
     p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     // (The exit's CPU total: sampled until the process is gone.)
-    const poll = setInterval(() => { const c = treeCpuMs(p.pid); if (!Number.isNaN(c)) lastCpu = c; }, 200);
+    const poll = setInterval(() => { const c = treeCpuMs(p.pid); if (!Number.isNaN(c)) lastCpu = Math.max(c, Number.isNaN(lastCpu) ? 0 : lastCpu); }, 200);
     p.on('error', (e) => { clearTimeout(timer); rej(e); });
     p.on('exit', () => {
       clearTimeout(timer);
@@ -101,7 +101,8 @@ function treeCpuMs(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let ms = (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ = 100
+    // utime + stime, and cutime + cstime (children already waited for: the re-executed Node once it exits), USER_HZ = 100.
+    let ms = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
     for (const t of readdirSync(`/proc/${pid}/task`)) {
       for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter((x) => x !== '')) {
         const k = treeCpuMs(Number(c));
