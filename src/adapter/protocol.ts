@@ -50,6 +50,10 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   timeTravelMemoryMiB?: number;
   /** Console input typed while in the past: refused (default) or it discards the recorded future. */
   timeTravelInputInPast?: 'refuse' | 'truncate';
+  /** Also serve gdb's remote protocol on this TCP port (0: any free port, told in the Debug Console). */
+  gdbPort?: number;
+  /** Address the gdb port listens on (default 127.0.0.1). */
+  gdbHost?: string;
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */
