@@ -10,7 +10,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages';
@@ -52,6 +52,13 @@ export interface Run {
   wallMs: number;
   /** Host ms from process start to each phase marker, and to USERLAND-END. */
   marks: Record<string, number>;
+  /**
+   * CPU ms (user + system, the process and its children: our CLI runs the guest in a
+   * re-executed Node) at each marker and at exit: steadier than wall time on a busy host.
+   * Empty without Linux /proc.
+   */
+  cpuMarks: Record<string, number>;
+  cpuMs: number;
   /** The guest's result lines (sha256, gzip size, loop, execs). */
   results: string[];
 }
@@ -62,25 +69,50 @@ function runProcess(label: string, cmd: string, args: string[]): Promise<Run> {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     const marks: Record<string, number> = {};
+    const cpuMarks: Record<string, number> = {};
+    let lastCpu = NaN;
     const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`${label}: timeout; tail: ${out.slice(-400)}`)); }, 600_000);
     p.stdout.on('data', (d: Buffer) => {
       const now = performance.now() - t0;
       out += d.toString('latin1');
       for (const m of out.matchAll(/PHASE (\w+)|USERLAND-END/g)) {
         const key = m[1] ?? 'end';
-        if (!(key in marks)) marks[key] = now;
+        if (!(key in marks)) { marks[key] = now; const c = treeCpuMs(p.pid); if (!Number.isNaN(c)) cpuMarks[key] = lastCpu = c; }
       }
     });
     p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    // (The exit's CPU total: sampled until the process is gone.)
+    const poll = setInterval(() => { const c = treeCpuMs(p.pid); if (!Number.isNaN(c)) lastCpu = Math.max(c, Number.isNaN(lastCpu) ? 0 : lastCpu); }, 200);
     p.on('error', (e) => { clearTimeout(timer); rej(e); });
     p.on('exit', () => {
       clearTimeout(timer);
+      clearInterval(poll);
       const wallMs = performance.now() - t0;
       if (!('end' in marks)) { rej(new Error(`${label}: no USERLAND-END; tail: ${out.slice(-600)} ${err.slice(-300)}`)); return; }
       const results = out.split(/\r?\n/).filter((l) => /^[0-9a-f]{64} |^gzip-bytes |^loop |^execs /.test(l)).map((l) => l.trim());
-      res({ label, wallMs, marks, results });
+      res({ label, wallMs, marks, results, cpuMarks, cpuMs: lastCpu });
     });
   });
+}
+
+/** CPU ms (user + system) of process `pid` and its descendants so far, from Linux /proc (NaN elsewhere or once gone). */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime + stime, and cutime + cstime (children already waited for: the re-executed Node once it exits), USER_HZ = 100.
+    let ms = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter((x) => x !== '')) {
+        const k = treeCpuMs(Number(c));
+        if (!Number.isNaN(k)) ms += k;
+      }
+    }
+    return ms;
+  } catch {
+    return NaN;
+  }
 }
 
 export interface Workload { kernel: string; initrd: string; append: string; expectSha: string }
@@ -111,14 +143,17 @@ export function runQemu(w: Workload): Promise<Run> {
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
-/** One line per run: whole wall time, boot (to the first phase), user part, and each phase. */
+/** One line per run: whole wall time, boot (to the first phase), user part, and each phase; then the same in CPU time. */
 export function describe(r: Run): string {
-  const m = r.marks;
-  const phases = PHASES.slice(1).map((p, i) => {
-    const next = PHASES[i + 2] ?? 'end';
-    return `${p} ${s((m[next] ?? NaN) - (m[p] ?? NaN))}`;
-  });
-  return `${r.label}: whole ${s(r.wallMs)} s | boot ${s(m.mkblob)} | user ${s(m.end - m.mkblob)} (${phases.join(', ')})`;
+  const line = (m: Record<string, number>, whole: number): string => {
+    const phases = PHASES.slice(1).map((p, i) => {
+      const next = PHASES[i + 2] ?? 'end';
+      return `${p} ${s((m[next] ?? NaN) - (m[p] ?? NaN))}`;
+    });
+    return `whole ${s(whole)} s | boot ${s(m.mkblob)} | user ${s(m.end - m.mkblob)} (${phases.join(', ')})`;
+  };
+  const cpu = Number.isNaN(r.cpuMs) ? '' : `\n${' '.repeat(r.label.length)}  CPU: ${line(r.cpuMarks, r.cpuMs)}`;
+  return `${r.label}: wall: ${line(r.marks, r.wallMs)}${cpu}`;
 }
 
 /**
@@ -149,6 +184,12 @@ export async function userlandBench(opts: { rounds?: number; only?: string; engi
     const ratio = (a: number[], b: number[]): string => `${(Math.min(...a) / Math.max(...b)).toFixed(2)}–${(Math.max(...a) / Math.min(...b)).toFixed(2)}×`;
     say(`whole run: ours ${range(whole)} s, QEMU ${range(wq)} s → ${ratio(whole, wq)} (target ≤ 1.0×)`);
     say(`user part: ours ${range(user)} s, QEMU ${range(uq)} s → ${ratio(user, uq)} (target ≤ 1.5×)`);
+    if (all.every((r) => !Number.isNaN(r.cpuMs))) {
+      const cw = ours.map((o) => o.cpuMs), cq = qemu.map((q) => q.cpuMs);
+      const cu = ours.map((o) => o.cpuMarks.end - o.cpuMarks.mkblob), cuq = qemu.map((q) => q.cpuMarks.end - q.cpuMarks.mkblob);
+      say(`CPU time, whole run: ours ${range(cw)} s, QEMU ${range(cq)} s → ${ratio(cw, cq)}`);
+      say(`CPU time, user part: ours ${range(cu)} s, QEMU ${range(cuq)} s → ${ratio(cu, cuq)}`);
+    }
   }
   return lines;
 }

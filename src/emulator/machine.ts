@@ -37,6 +37,12 @@ export interface MachineOptions {
   engine?: 'interp' | 'jit';
   /** Options of the translating engine (its WebAssembly tier, thresholds). */
   jit?: JitOptions;
+  /**
+   * The TLB exactly as the hardware has it: entries tlbwr replaces are gone at once (by
+   * default they live on as victim entries while software cannot tell, as in QEMU: see
+   * mmu/tlb.ts). For studying TLB refill behaviour; guests run slower.
+   */
+  exactTlb?: boolean;
 }
 
 export type StopReason = 'budget' | 'idle' | 'poweroff' | 'stop';
@@ -110,7 +116,7 @@ export class Machine {
     this.bus = new PhysicalBus(memoryMiB * 1024 * 1024 + localBytes, this.options.bigEndian);
     if (model.octeon) this.bus.mapRam(CVMSEG_PA, model.octeon.cvmsegBytes, memoryMiB * 1024 * 1024);
     const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c), onWait: () => this.board?.cpuWaits?.() };
-    this.cpu = new Cpu(model, this.bus, hooks);
+    this.cpu = new Cpu(model, this.bus, hooks, { exactTlb: opts.exactTlb ?? false });
     this.interp = new Interpreter(this.cpu);
     this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, opts.jit) : undefined;
     this.bus.afterIo = () => { this.cpu.nextEvent = this.cpu.icount; };

@@ -222,6 +222,8 @@ export function tlbr(cpu: Cpu): void {
   const c0 = cpu.c0, w = c0.w;
   const i = w[C0.INDEX] & 0x7fffffff;
   if (i >= cpu.tlb.size) return;
+  // (Software reading the TLB may go on to reason about what it holds: no victims from here.)
+  cpu.dropTlbVictims(cpu.tlb.size);
   const e = cpu.tlb.read(i);
   w[C0.PAGEMASK] = e.pageMask;
   c0.set64(C0.ENTRYHI, e.hiHi, e.hiLo);
@@ -232,7 +234,13 @@ export function tlbr(cpu: Cpu): void {
   if (asid !== cpu.asid) { cpu.asid = asid; cpu.htlb.flush(); }
 }
 
-export function tlbwrite(cpu: Cpu, i: number): void {
+/**
+ * tlbwi (random false) or tlbwr (random true) of entry i from EntryHi/EntryLo0/1/PageMask.
+ * tlbwr keeps the entry it replaces as a victim (mmu/tlb.ts); tlbwi drops every victim
+ * unless it only grants more to the same mapping (sets V or D), as the refill and Modified
+ * handlers' updates do.
+ */
+export function tlbwrite(cpu: Cpu, i: number, random = false): void {
   const c0 = cpu.c0, w = c0.w;
   if (i >= cpu.tlb.size) return;
   const hiHi = keyHi(w[C0.ENTRYHI + 1], cpu.segBits);
@@ -250,9 +258,24 @@ export function tlbwrite(cpu: Cpu, i: number): void {
     w[C0.STATUS] |= ST_TS;
     cpu.raise(Exc.MCheck, false, 0);
   }
-  // Only the replaced entry's translations can be cached: drop those (not the whole cache).
-  cpu.tlbEntryReplaced(i);
+  if (cpu.tlb.victims > 0 && !random && !onlyGrants(cpu, i, pm, hiHi, hiLo, lo0, lo1)) cpu.dropTlbVictims(cpu.tlb.size);
+  // Only the replaced entry's translations can be cached: drop those (not the whole
+  // cache) — unless it lives on as a victim, which translates the same.
+  if (!(random && cpu.tlb.keepVictim(i, cpu.asid))) cpu.tlbEntryReplaced(i);
   cpu.tlb.write(i, pm, hiHi, hiLo, lo0, lo1);
+}
+
+/** Whether writing (pm, hi, lo0, lo1) over entry i keeps its mapping and only sets V or D bits. */
+function onlyGrants(cpu: Cpu, i: number, pm: number, hiHi: number, hiLo: number, lo0: number, lo1: number): boolean {
+  const e = cpu.tlb.read(i);
+  if (e.pageMask !== pm || e.hiHi !== hiHi || e.hiLo !== ((hiLo & ~0x1fff) | (hiLo & 0xff)) >>> 0) return false;
+  const grants = (was: number, now: number): boolean => {
+    // The same PFN, C, G, RI/XI; V and D may only appear.
+    const keep = (x: number): number => x - (x % 8) + (x % 2);
+    if (keep(was) !== keep(now)) return false;
+    return ((was & 6) & ~(now & 6)) === 0;
+  };
+  return grants(e.lo0, lo0) && grants(e.lo1, lo1);
 }
 
 export function tlbp(cpu: Cpu): void {
@@ -260,6 +283,10 @@ export function tlbp(cpu: Cpu): void {
   const hiHi = keyHi(w[C0.ENTRYHI + 1], cpu.segBits);
   const hiLo = w[C0.ENTRYHI] >>> 0;
   const i = cpu.tlb.find(hiHi, hiLo, hiLo & 0xff);
-  if (i >= 0) w[C0.INDEX] = i;
-  else w[C0.INDEX] |= 0x80000000;
+  if (i >= 0) { w[C0.INDEX] = i; return; }
+  // Software probing for a mapping it will change finds none: a victim of it must go
+  // (with the victims kept after it).
+  const v = cpu.tlb.victimMatching(hiHi, hiLo, hiLo & 0xff);
+  if (v >= 0) cpu.dropTlbVictims(v);
+  w[C0.INDEX] |= 0x80000000;
 }

@@ -162,8 +162,8 @@ export class Cpu {
     },
   };
 
-  constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
-    this.tlb = new Tlb(model.tlbEntries);
+  constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks, opts: { exactTlb?: boolean } = {}) {
+    this.tlb = new Tlb(model.tlbEntries, !opts.exactTlb);
     this.r = new Int32Array(bus.buffer, bus.allocCore(68 * 4), 68);
     this.c0 = new Cp0({ buffer: bus.buffer, offset: bus.allocCore(CP0_BYTES) });
     // (XContext and EntryHi are computed on int32 halves assuming SEGBITS 41..62.)
@@ -626,9 +626,22 @@ export class Cpu {
   /** After ll/lld's load at (vaHi:vaLo): LLbit, the linked physical address and LLAddr. */
   llSet(vaHi: number, vaLo: number): void {
     this.llbit = true;
-    this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
+    // (The load just went through the host translation cache: a RAM page is there.)
+    const off = this.htlb.cached(this.mode, Access.Read, vaHi, vaLo);
+    this.llPhys = off >= 0 ? this.bus.physOfRam(off) : this.linkedPhys(translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid));
     const ll = Math.floor(Math.max(0, this.llPhys) / 16);
     this.c0.set64(C0.LLADDR, Math.floor(ll / TWO32), ll % TWO32);
+  }
+
+  /**
+   * The name LL/SC compare a physical address by: RAM by its first window (bus.physOfRam,
+   * whichever alias was used — so the host translation cache's RAM offsets name it too),
+   * anything else as it is.
+   */
+  private linkedPhys(pa: number): number {
+    if (pa < 0) return pa;
+    const off = this.bus.ramOffset(pa);
+    return off >= 0 ? this.bus.physOfRam(off) : pa;
   }
 
   /** sc/scd (non-throwing): 1 when stored, 0 when LLbit was clear or the address is not the linked one. */
@@ -636,7 +649,7 @@ export class Cpu {
     // Translate first: a faulting SC raises its exception whatever LLbit is.
     const off = this.access(vaHi, vaLo, Access.Write, size - 1);
     if (off === FAULT) return 0;
-    const pa = translate(this, vaHi, vaLo, true, this.mode, this.c0.status, this.asid);
+    const pa = off >= 0 ? this.bus.physOfRam(off) : this.linkedPhys(translate(this, vaHi, vaLo, true, this.mode, this.c0.status, this.asid));
     if (!this.llbit || pa !== this.llPhys) { this.llbit = false; return 0; }
     if (size === 4) this.wrW(vaHi, vaLo, lo); else this.wrD(vaHi, vaLo, lo, hi);
     this.llbit = false;
@@ -712,8 +725,13 @@ export class Cpu {
    * Only registers 0-3 exist: UserLocal (29) needs Config3.ULRI, which the 5KEc lacks
    * (QEMU 7.2 nevertheless lets Kernel mode read it; we raise Reserved Instruction).
    */
+  /**
+   * rdhwr: the hardware register, or a Reserved Instruction exception taken as a trap
+   * (Cpu.trapped; 0 returned) — no throw: Linux emulates rdhwr $29 on CPUs without it (the
+   * 5Kc), so a busybox loop takes it 30 times per iteration.
+   */
   rdhwr(rd: number): number {
-    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
+    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) { this.trap(Exc.RI); return 0; }
     let v: number;
     switch (rd) {
       case 0: v = this.c0.w[C0.EBASE] & 0x3ff; break;
@@ -722,12 +740,12 @@ export class Cpu {
       case 3: v = this.model.ccRes; break;
       case 30: case 31: {
         // Octeon: CvmCount, all 64 bits (register 30 is its non-virtualized copy).
-        if (!this.oct) return this.raise(Exc.RI, false, 0);
+        if (!this.oct) { this.trap(Exc.RI); return 0; }
         const t = this.oct.cp0.cvmCount(this);
         this.rdhwrHi = Number(BigInt.asIntN(32, t >> 32n));
         return Number(BigInt.asIntN(32, t));
       }
-      default: return this.raise(Exc.RI, false, 0);
+      default: this.trap(Exc.RI); return 0;
     }
     this.rdhwrHi = v >> 31;
     return v;
@@ -738,7 +756,7 @@ export class Cpu {
   setStatus(v: number): void { cp0a.writePair(this, 12, 0, 0, v); }
   tlbr(): void { cp0a.tlbr(this); }
   tlbwi(): void { cp0a.tlbwrite(this, this.c0.index & 0x7fffffff); }
-  tlbwr(): void { cp0a.tlbwrite(this, this.random()); }
+  tlbwr(): void { cp0a.tlbwrite(this, this.random(), true); }
   tlbp(): void { cp0a.tlbp(this); }
 
   /**
@@ -754,12 +772,29 @@ export class Cpu {
     for (const l of this.mappingListeners) l(r.keyHi, r.lo, r.bytes);
   }
 
-  /** Random: deterministic, cycles down from the top entry to Wired with virtual time. */
+  /** Drops the TLB's victim entries from index `from` (≥ its size) on, with what was cached from them. */
+  dropTlbVictims(from: number): void {
+    this.tlb.dropVictims(from, (i) => this.tlbEntryReplaced(i));
+  }
+
+  /**
+   * Random: an entry from Wired to the top, a deterministic function of virtual time. The
+   * hardware decrements it every cycle; counting down with the instruction count instead
+   * made refills of a periodic guest loop land on the same few entries (each refill evicting
+   * the page the next one needs: Debian's ash loop took 2,000× QEMU's TLB misses). Hashing
+   * the instruction count spreads the entries as a free-running counter does, and keeps
+   * Random stateless (nothing to checkpoint, equal on every engine).
+   */
   random(): number {
     this.sync();
     const n = this.tlb.size, w = Math.min(this.c0.wired, n - 1);
     const span = n - w;
-    return n - 1 - (Math.floor(this.icount) % span);
+    const t = this.icount;
+    let h = (t >>> 0) ^ Math.imul(Math.floor(t / 4294967296), 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    return n - 1 - ((h >>> 0) % span);
   }
 
   eret(): void {

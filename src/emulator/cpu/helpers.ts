@@ -71,8 +71,8 @@ export function cpuHelpers(): Record<HelperName, HelperImpl> {
     eret: (c) => c.eret(),
     wait: (c) => c.wait(),
     rdhwr: (c, rd) => {
-      let v = 0;
-      guarded(c, () => { v = c.rdhwr(rd); });
+      // (Cpu.rdhwr traps rather than throws.)
+      const v = c.rdhwr(rd);
       c.retHi = c.rdhwrHi;
       return v;
     },

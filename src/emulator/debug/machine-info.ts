@@ -47,6 +47,7 @@ export function translationText(mem: DebugMemory, bus: PhysicalBus, va: bigint):
   const r = mem.v2p(va);
   if (!r.ok) return { text: `${hex64(va)}: not mapped — ${XLATE_TEXT[r.code] ?? 'unknown'}` };
   const ram = bus.ramOffset(r.pa) >= 0 ? 'RAM' : 'not RAM (device or unassigned)';
-  const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : r.walked ? 'the kernel\'s page table (not in the TLB)' : 'unmapped segment';
+  const via = r.tlbIndex >= 0 ? (r.victim ? 'a victim of a replaced TLB entry, as QEMU keeps them' : `TLB[${r.tlbIndex}]`)
+    : r.walked ? 'the kernel\'s page table (not in the TLB)' : 'unmapped segment';
   return { text: `${hex64(va)} → phys 0x${r.pa.toString(16)} (${via}, ${ram})`, pa: r.pa };
 }

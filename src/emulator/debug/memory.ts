@@ -36,8 +36,11 @@ export const XLATE_TEXT: Record<number, string> = {
   [Xlate.Modified]: 'its TLB entry is not writable (D=0)',
 };
 
-/** tlbIndex −1 with `walked`: no TLB entry, found in the kernel's page table (kernel-pages.ts). */
-export type Translation = { ok: true; pa: number; tlbIndex: number; walked?: boolean } | { ok: false; code: Xlate; reason: string };
+/**
+ * tlbIndex: the TLB entry used (−1: none); victim: a victim entry (mmu/tlb.ts), not an
+ * architectural one; walked (tlbIndex −1): no TLB entry, found in the kernel's page table (kernel-pages.ts).
+ */
+export type Translation = { ok: true; pa: number; tlbIndex: number; victim?: boolean; walked?: boolean } | { ok: false; code: Xlate; reason: string };
 
 export class DebugMemory {
   /** Called after the debugger wrote RAM page `page` (translated code must be dropped). */
@@ -57,7 +60,8 @@ export class DebugMemory {
       if (walked !== undefined) return { ok: true, pa: walked, tlbIndex: -1, walked: true };
     }
     if (pa < 0) return { ok: false, code: pa as Xlate, reason: XLATE_TEXT[pa] ?? 'not mapped' };
-    return { ok: true, pa, tlbIndex: this.cpu.xlateInfo.tlbIndex };
+    const i = this.cpu.xlateInfo.tlbIndex;
+    return { ok: true, pa, tlbIndex: i, victim: i >= this.cpu.tlb.size };
   }
 
   /** A copy of `n` bytes of RAM from physical address `pa`, or undefined unless all of it is contiguous RAM. */

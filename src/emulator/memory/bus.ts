@@ -125,6 +125,19 @@ export class PhysicalBus {
     return -1;
   }
 
+  /**
+   * The physical address of RAM offset `off`: the first window mapping it (one name for
+   * RAM that several windows alias), or -1 if no window maps it.
+   */
+  physOfRam(off: number): number {
+    const w = this.ramWindows;
+    for (let i = 0; i < w.length; i++) {
+      const r = w[i];
+      if (off >= r.offset && off < r.offset + r.size) return off - r.offset + r.base;
+    }
+    return -1;
+  }
+
   private device(pa: number): DeviceWindow | undefined {
     const l = this.lastDev;
     if (l && pa >= l.base && pa < l.base + l.size) return l;

@@ -2,11 +2,22 @@
 // region bits, ASID and G, and an even/odd pair of PFN/C/D/V. Lookup compares against
 // each entry's own mask (the seed report's bug was using the CP0 PageMask instead).
 // Entries live in one Float64Array (declared state); no derived data is kept.
+//
+// Victim entries: an entry tlbwr replaces is kept after the architectural ones (up to 128
+// entries in all) and still translates until software could notice — a tlbwi that changes
+// a mapping, a tlbr, or a tlbp that misses the architectural entries but matches a victim
+// drops them. QEMU does the same ("shadow" entries), so a guest takes the same TLB refills
+// on both; a 32-entry TLB under random replacement otherwise thrashes on working sets a
+// little larger than it (Debian's ash loop refilled ~100 times per iteration). Victims are
+// guest-visible in timing only and are part of the declared state (replay stays exact).
 
 import { StateSpec } from '../snapshot/state';
 
 /** Fields per entry in the state array. */
 const PM = 0, HI_HI = 1, HI_LO = 2, LO0 = 3, LO1 = 4, STRIDE = 5;
+
+/** Architectural plus victim entries at most (QEMU's MIPS_TLB_MAX). */
+export const TLB_WITH_VICTIMS = 128;
 
 export interface TlbMatch {
   index: number;
@@ -19,38 +30,79 @@ export interface TlbMatch {
 
 export class Tlb {
   readonly stateSpec: StateSpec;
-  readonly state: { entries: Float64Array };
+  /**
+   * `entries`: the architectural entries (a view of the front of `all`); `victims`: the
+   * victim entries' fields as little-endian f64 bytes (an accessor over the back of `all`,
+   * so a checkpoint holds only the victims there are).
+   */
+  readonly state: { entries: Float64Array; victims: number[] };
+  /** Victim entries kept at most (0: the exact hardware TLB). */
+  readonly victimCap: number;
+  /** The architectural entries, then room for victimCap victims. */
+  private readonly all: Float64Array;
+  /** Victims kept now (they follow the architectural entries in `all`). */
+  private nVictims = 0;
 
   private readonly match: TlbMatch = { index: 0, pfnAddr: 0, pageSize: 0, lo: 0 };
   private readonly range = { keyHi: 0, lo: 0, bytes: 0 };
 
-  constructor(readonly size: number) {
-    this.stateSpec = {
-      name: 'cpu0.tlb', version: 1, fields: { entries: 'f64array' },
-      ranges: { entries: { length: size * STRIDE, min: 0, max: 2 ** 53 - 1 } },
-      invariants: [(s) => {
-        const e = s.entries as Float64Array;
-        for (let b = 0; b < e.length; b += STRIDE) {
-          if (e[b + PM]! >= 2 ** 32 || e[b + HI_HI]! >= 2 ** 32 || e[b + HI_LO]! >= 2 ** 32) return `entry ${b / STRIDE}: PageMask and EntryHi are 32-bit halves`;
-        }
-        return undefined;
-      }],
+  constructor(readonly size: number, victims = true) {
+    const cap = victims ? Math.max(0, TLB_WITH_VICTIMS - size) : 0;
+    this.victimCap = cap;
+    this.all = new Float64Array((size + cap) * STRIDE);
+    const halves = (e: ArrayLike<number>, what: string): string | undefined => {
+      for (let b = 0; b < e.length; b += STRIDE) {
+        if (e[b + PM]! >= 2 ** 32 || e[b + HI_HI]! >= 2 ** 32 || e[b + HI_LO]! >= 2 ** 32) return `${what} ${b / STRIDE}: PageMask and EntryHi are 32-bit halves`;
+        for (let k = 0; k < STRIDE; k++) if (!Number.isInteger(e[b + k]) || e[b + k]! < 0 || e[b + k]! > 2 ** 53 - 1) return `${what} ${b / STRIDE}: fields are integers 0..2^53-1`;
+      }
+      return undefined;
     };
-    this.state = { entries: new Float64Array(size * STRIDE) };
+    this.stateSpec = {
+      name: 'cpu0.tlb', version: 2, fields: { entries: 'f64array', victims: 'bytes' },
+      ranges: { entries: { length: size * STRIDE, min: 0, max: 2 ** 53 - 1 }, victims: { length: [0, cap * STRIDE * 8] } },
+      invariants: [
+        (s) => halves(s.entries as Float64Array, 'entry'),
+        (s) => {
+          const v = s.victims as number[];
+          if (v.length % (STRIDE * 8) !== 0) return `victims: ${v.length} bytes is not a whole number of entries`;
+          return halves(fromBytes(v), 'victim');
+        },
+      ],
+      // Version 1 had no victim entries.
+      minVersion: 1,
+      upgrades: { 1: (old) => ({ ...old, victims: [] }) },
+    };
+    const all = this.all;
+    const state = { entries: all.subarray(0, size * STRIDE), victims: [] as number[] };
+    Object.defineProperty(state, 'victims', {
+      enumerable: true,
+      get: (): number[] => toBytes(all.subarray(size * STRIDE, (size + this.nVictims) * STRIDE)),
+      set: (v: number[]): void => {
+        const f = fromBytes(v);
+        all.fill(0, size * STRIDE);
+        all.set(f, size * STRIDE);
+        this.nVictims = f.length / STRIDE;
+      },
+    });
+    this.state = state;
   }
 
+  /** Victim entries kept now (they have the indices size … size + victims − 1). */
+  get victims(): number { return this.nVictims; }
+
   reset(): void {
-    this.state.entries.fill(0);
+    this.all.fill(0);
+    this.nVictims = 0;
   }
 
   /** Raw fields of entry i: PageMask, EntryHi (as hi/lo u32 halves), EntryLo0/1 (numbers ≤ 2^53). */
   read(i: number): { pageMask: number; hiHi: number; hiLo: number; lo0: number; lo1: number } {
-    const e = this.state.entries, b = i * STRIDE;
+    const e = this.all, b = i * STRIDE;
     return { pageMask: e[b + PM], hiHi: e[b + HI_HI], hiLo: e[b + HI_LO], lo0: e[b + LO0], lo1: e[b + LO1] };
   }
 
   write(i: number, pageMask: number, hiHi: number, hiLo: number, lo0: number, lo1: number): void {
-    const e = this.state.entries, b = i * STRIDE;
+    const e = this.all, b = i * STRIDE;
     e[b + PM] = pageMask;
     e[b + HI_HI] = hiHi >>> 0;
     // VPN2 bits covered by the mask are kept (as QEMU does; implementation dependent in
@@ -61,13 +113,26 @@ export class Tlb {
   }
 
   /**
-   * Finds the entry mapping virtual address (vaHi:vaLo) for `asid`. `vaHiKey` is the
-   * comparable high part: region bits 63:62 and VPN2 bits above 31 (see keyHi()).
-   * Returns -1 on no match; `multiple` reports a second match (machine check).
+   * Finds the architectural entry mapping virtual address (vaHi:vaLo) for `asid` (what
+   * tlbp sees). `keyHi` is the comparable high part: region bits 63:62 and VPN2 bits above
+   * 31 (see keyHi()). Returns -1 on no match.
    */
   find(keyHi: number, vaLo: number, asid: number, skip = -1): number {
-    const e = this.state.entries;
-    for (let i = 0; i < this.size; i++) {
+    return this.scan(0, this.size, keyHi, vaLo, asid, skip);
+  }
+
+  /**
+   * The entry a translation uses: the architectural one, else a victim (index ≥ size);
+   * -1 when neither maps the address.
+   */
+  lookup(keyHi: number, vaLo: number, asid: number): number {
+    const i = this.scan(0, this.size, keyHi, vaLo, asid, -1);
+    return i >= 0 || this.nVictims === 0 ? i : this.scan(this.size, this.size + this.nVictims, keyHi, vaLo, asid, -1);
+  }
+
+  private scan(from: number, to: number, keyHi: number, vaLo: number, asid: number, skip: number): number {
+    const e = this.all;
+    for (let i = from; i < to; i++) {
       if (i === skip) continue;
       const b = i * STRIDE;
       const mask = e[b + PM];
@@ -81,9 +146,41 @@ export class Tlb {
     return -1;
   }
 
+  /**
+   * Keeps entry i (about to be replaced by tlbwr) as a victim when there is room and it
+   * could translate now (global, or of the current `asid`: a translation cached from it
+   * stays right). Returns whether it was kept.
+   */
+  keepVictim(i: number, asid: number): boolean {
+    const n = this.nVictims;
+    if (n >= this.victimCap) return false;
+    const e = this.all, b = i * STRIDE;
+    const g = (e[b + LO0] % 2) === 1 && (e[b + LO1] % 2) === 1;
+    if (!g && (e[b + HI_LO] & 0xff) !== asid) return false;
+    e.copyWithin((this.size + n) * STRIDE, b, b + STRIDE);
+    this.nVictims = n + 1;
+    return true;
+  }
+
+  /** The first victim that would match (keyHi, vaLo) for `asid` as tlbp compares, or -1. */
+  victimMatching(keyHi: number, vaLo: number, asid: number): number {
+    return this.nVictims === 0 ? -1 : this.scan(this.size, this.size + this.nVictims, keyHi, vaLo, asid, -1);
+  }
+
+  /**
+   * Drops the victims from index `from` (≥ size) on, calling `dropped` with each one's
+   * index first (for the host caches of what it translated).
+   */
+  dropVictims(from: number, dropped: (i: number) => void): void {
+    const end = this.size + this.nVictims;
+    for (let i = end - 1; i >= from; i--) dropped(i);
+    this.all.fill(0, from * STRIDE, end * STRIDE);
+    this.nVictims = Math.max(0, from - this.size);
+  }
+
   /** Page size of entry i. */
   pageSize(i: number): number {
-    return ((this.state.entries[i * STRIDE + PM] | 0x1fff) + 1) / 2;
+    return ((this.all[i * STRIDE + PM] | 0x1fff) + 1) / 2;
   }
 
   /**
@@ -91,7 +188,7 @@ export class Tlb {
    * its page's physical start, size and EntryLo.
    */
   half(i: number, vaLo: number): TlbMatch {
-    const e = this.state.entries, b = i * STRIDE;
+    const e = this.all, b = i * STRIDE;
     const size = this.pageSize(i);
     const odd = ((vaLo >>> 0) & size) !== 0;
     const lo = odd ? e[b + LO1] : e[b + LO0];
@@ -110,7 +207,7 @@ export class Tlb {
    * Reused object: valid until the next call.
    */
   mappedRange(i: number): { keyHi: number; lo: number; bytes: number } | undefined {
-    const e = this.state.entries, b = i * STRIDE;
+    const e = this.all, b = i * STRIDE;
     if (!(e[b + LO0] & 2) && !(e[b + LO1] & 2)) return undefined;
     const span = (e[b + PM] | 0x1fff) + 1;
     const r = this.range;
@@ -122,7 +219,7 @@ export class Tlb {
 
   /** Entries that would match the same addresses as (keyHi, vaLo, mask, asid/global), excluding `skip`. */
   overlaps(keyHi: number, vaLo: number, mask: number, asid: number, global: boolean, skip: number): boolean {
-    const e = this.state.entries;
+    const e = this.all;
     for (let i = 0; i < this.size; i++) {
       if (i === skip) continue;
       const b = i * STRIDE;
@@ -137,6 +234,21 @@ export class Tlb {
     }
     return false;
   }
+}
+
+/** f64 values as little-endian bytes (a checkpoint's `bytes` field). */
+function toBytes(f: Float64Array): number[] {
+  const d = new DataView(new ArrayBuffer(f.length * 8));
+  for (let k = 0; k < f.length; k++) d.setFloat64(k * 8, f[k]!, true);
+  return Array.from(new Uint8Array(d.buffer));
+}
+
+/** The inverse of toBytes (a trailing partial value is ignored). */
+function fromBytes(b: readonly number[]): Float64Array {
+  const d = new DataView(Uint8Array.from(b).buffer);
+  const f = new Float64Array(Math.floor(b.length / 8));
+  for (let k = 0; k < f.length; k++) f[k] = d.getFloat64(k * 8, true);
+  return f;
 }
 
 /**

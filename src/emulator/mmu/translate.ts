@@ -42,7 +42,7 @@ export interface MmuContext {
 export interface XlateInfo {
   /** Whether the mapping permits writes without a TLB Modified exception. */
   writable: boolean;
-  /** TLB index used, or -1 for unmapped segments. */
+  /** TLB index used (≥ the TLB's size: a victim entry, see mmu/tlb.ts), or -1 for unmapped segments. */
   tlbIndex: number;
   /** Whether the address was in a mapped segment (for the refill vector choice). */
   mapped: boolean;
@@ -120,7 +120,7 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
 function mapped(ctx: MmuContext, vaHi: number, vaLo: number, write: boolean, asid: number): number {
   const lastXlate = ctx.xlateInfo;
   lastXlate.mapped = true;
-  const i = ctx.tlb.find(keyHi(vaHi, ctx.segBits), vaLo >>> 0, asid);
+  const i = ctx.tlb.lookup(keyHi(vaHi, ctx.segBits), vaLo >>> 0, asid);
   if (i < 0) return Xlate.Refill;
   lastXlate.tlbIndex = i;
   const h = ctx.tlb.half(i, vaLo);
