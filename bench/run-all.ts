@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { adapterBench } from './adapter.bench';
 import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
+import { gdbBench } from './gdb.bench';
 import { lspBench } from './lsp.bench';
 import { octeonBootBench } from './octeon-boot.bench';
 import { userlandBench } from './userland.bench';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   await run('Debian octeon boot to the shell, next to 5kc-malta (translator)', octeonBootBench);
   await run('Userland on Debian 5kc-malta: sha256sum, gzip, an ash loop, execs (mips64 boot vs QEMU, interleaved)', () => userlandBench());
   await run('Assembly language server (LSP over stdio)', lspBench);
+  await run('gdb remote stub: stepi, breakpoint hit, 16 MiB dump (mips64 boot --gdb vs QEMU -gdb)', () => gdbBench());
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
   recordResults(text);
   execFileSync(process.execPath, [join(__dirname, 'isa.bench.js'), ...(writeResults() ? ['--write'] : [])], { stdio: 'inherit' });

@@ -30,20 +30,14 @@ export class SessionGdb {
       connect: () => {
         const rt = hooks.runtime();
         if (!rt) throw new Error('the session has no machine now');
-        const target = runtimeGdbTarget(rt, {
+        return runtimeGdbTarget(rt, {
           checkpoints: () => hooks.checkpoints(rt),
           kill: () => hooks.kill(),
           release: () => undefined,
           changed: () => hooks.invalidated(),
           restored: () => hooks.invalidated(),
+          resumed: () => hooks.continued(),
         });
-        return {
-          ...target,
-          get state() { return target.state; },
-          get reverse() { return target.reverse; },
-          resume: () => { target.resume(); hooks.continued(); },
-          step: () => { target.step(); hooks.continued(); },
-        };
       },
       note: (line) => hooks.note(line, 'console'),
     });

@@ -117,6 +117,30 @@ export function unescapeBinary(data: Uint8Array): Uint8Array | undefined {
   return out.subarray(0, j);
 }
 
+/** Repeat counts 3..97 are the characters ' '..'~'; 6 and 7 would be '#' and '$'. */
+const RLE_MIN = 3, RLE_MAX = 97;
+
+/**
+ * Run-length encodes reply text (hex: memory, registers): a character repeated n more
+ * times (n ≥ 3) becomes the character, '*' and the character 29 + n. gdb expands it as it
+ * reads the packet; mostly-zero memory then crosses the wire many times faster.
+ */
+export function rleEncode(text: string): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    let j = i + 1;
+    while (j < text.length && j - i <= RLE_MAX && text.charCodeAt(j) === c) j++;
+    let repeats = j - i - 1;
+    if (repeats < RLE_MIN) { parts.push(text.slice(i, j)); i = j; continue; }
+    if (repeats === 6 || repeats === 7) repeats = 5; // never '#' or '$'
+    parts.push(`${text[i]}*${String.fromCharCode(29 + repeats)}`);
+    i += repeats + 1;
+  }
+  return parts.join('');
+}
+
 /** Bytes from an even-length hex string, or undefined when it is not one. */
 export function fromHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;

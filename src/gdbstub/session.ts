@@ -22,6 +22,8 @@
 // register or memory written) is that step, already done: it is answered at once, and
 // gdb reports the change at the instruction after the access, as on hardware.
 //
+// Memory and register replies are run-length encoded (rsp-codec.ts rleEncode).
+//
 // Errors are `E NN` (`E.text` when the client announced error-message+): 22 (EINVAL) for
 // malformed packets, 14 (EFAULT) for memory that cannot be read or written. Unknown
 // packets get the empty reply, as the protocol says.
@@ -29,7 +31,7 @@
 import type { StopInfo, WatchHit } from '../emulator/debug/debugger';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
 import {
-  escapeBinary, framePacket, fromHex, PacketReader, parseHexNumber, RspEvent, textToHex, toHex, unescapeBinary,
+  escapeBinary, framePacket, fromHex, PacketReader, parseHexNumber, rleEncode, RspEvent, textToHex, toHex, unescapeBinary,
 } from './rsp-codec';
 import { MonitorError, runMonitor } from './monitor';
 import { CORE_REGISTERS, decodeRegister, encodeRegister, GdbRegister, PC_REGNUM, registersOf, SP_REGNUM } from './registers';
@@ -259,7 +261,7 @@ export class GdbSession {
       const r = this.registers[i]!;
       encodeRegister(r, r.read(cpu), this.bigEndian, out, i * 8);
     }
-    return toHex(out);
+    return rleEncode(toHex(out));
   }
 
   private writeAllRegisters(hex: string): string {
@@ -284,7 +286,7 @@ export class GdbSession {
     if (!r) return this.error(22, `no register ${arg}`);
     const out = new Uint8Array(r.bits / 8);
     encodeRegister(r, r.read(this.target.dbg.cpu), this.bigEndian, out, 0);
-    return toHex(out);
+    return rleEncode(toHex(out));
   }
 
   private writeRegister(arg: string): string {
@@ -315,7 +317,7 @@ export class GdbSession {
     if (!a) return this.error(22, 'malformed m packet');
     const bytes = this.target.dbg.mem.readPrefix({ addr: a.addr, phys: false }, Math.min(a.len, PACKET_SIZE / 2));
     if (bytes.length === 0 && a.len > 0) return this.error(14, `cannot read memory at 0x${a.addr.toString(16)}`);
-    return toHex(bytes);
+    return rleEncode(toHex(bytes));
   }
 
   private writeMemory(arg: string): string {

@@ -8,6 +8,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, Socket } from 'node:net';
 import { BootProc } from './support.js';
+import { rleDecode } from '../support/qemu';
 
 const procs: BootProc[] = [];
 after(() => { for (const p of procs) p.kill(); });
@@ -56,7 +57,7 @@ class Raw {
   /** Sends a packet and returns its reply. */
   async ask(data: string): Promise<string> {
     this.send(frame(data));
-    return this.packet();
+    return rleDecode(await this.packet());
   }
 
   async waitClosed(ms = 30_000): Promise<void> {

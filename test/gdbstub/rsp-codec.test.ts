@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeBinary, framePacket, PacketReader, RspEvent, unescapeBinary } from '../../src/gdbstub/rsp-codec';
+import { escapeBinary, framePacket, PacketReader, rleEncode, RspEvent, unescapeBinary } from '../../src/gdbstub/rsp-codec';
+import { rleDecode } from '../support/qemu';
 
 function events(max: number, chunks: Array<string | Buffer>): string[] {
   const out: string[] = [];
@@ -30,6 +31,19 @@ test('bad checksums, oversized packets and restarted packets', () => {
   assert.deepEqual(events(8, [framePacket('m0,123456789').toString('latin1'), framePacket('?').toString('latin1')]), ['overflow:12', 'packet:?']);
   assert.deepEqual(events(64, ['$mffff', framePacket('?').toString('latin1')]), ['packet:?'], 'a $ inside a packet starts a new one');
   assert.deepEqual(events(64, ['junk\r\n', framePacket('c').toString('latin1')]), ['packet:c'], 'bytes between packets are ignored');
+});
+
+test('run-length encoding: the QEMU harness\'s decoder gets the text back; no # or $ counts', () => {
+  const texts = ['', '0', '00', '000', '0000', '0'.repeat(7), '0'.repeat(8), '0'.repeat(9), '0'.repeat(98), '0'.repeat(99), '0'.repeat(1000),
+    'ab'.repeat(50), `12${'f'.repeat(37)}3${'0'.repeat(131072)}`];
+  for (let n = 1; n < 200; n++) texts.push(`x${'e'.repeat(n)}y`);
+  for (const t of texts) {
+    const e = rleEncode(t);
+    assert.equal(rleDecode(e), t, JSON.stringify(t.slice(0, 40)));
+    assert.doesNotMatch(e, /\*[#$]/);
+    assert.ok(e.length <= t.length);
+  }
+  assert.equal(rleEncode('0'.repeat(131072)).length, Math.ceil(131072 / 98) * 3, 'a page of zeros: 3 characters per 98');
 });
 
 test('binary escapes round-trip every byte value', () => {
