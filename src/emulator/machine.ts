@@ -11,6 +11,7 @@ import { JitEngine, JitOptions } from './jit/engine';
 import { Device, isTimed, TimedDevice } from './devices/device';
 import { Emitter, MachineEvents } from './events';
 import { PhysicalBus } from './memory/bus';
+import { SnapshotContext } from './snapshot/context';
 import { Stateful, StateSpec } from './snapshot/state';
 
 /** Console input as it arrived: the instruction count and the bytes (replayed after a restore). */
@@ -73,6 +74,8 @@ export class Machine {
    * recorded after it (snapshot/input-log.ts).
    */
   inputLog: ConsoleInputRecord[] = [];
+  /** What this machine's checkpoints share: page compressor, id sequence, dirty-page tracker. */
+  readonly snapshot = new SnapshotContext();
 
   constructor(opts: MachineOptions) {
     const memoryMiB = opts.memoryMiB ?? 256;

@@ -22,10 +22,10 @@
 
 import type { ConsoleInputRecord, Machine } from '../machine';
 import { DirtyTracker } from './dirty';
-import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageCompressor } from './compress';
+import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageDecoder } from './compress';
 import {
   assembleCheckpoint, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
-  PAGE_SECTION_BYTES, ParsedCheckpoint, SectionInput,
+  PAGE_SECTION_BYTES, PageRecord, ParsedCheckpoint, SectionInput,
 } from './format';
 import { decodeInputLog, encodeInputLog } from './input-log';
 import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec, upgradeState } from './state';
@@ -47,15 +47,7 @@ export function describeConfig(c: MachineConfig): string {
   return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn`;
 }
 
-let idCounter = 0;
-
-/** A new checkpoint id: UTC time of capture, a per-process sequence number and random digits (sortable, unique). */
-export function newCheckpointId(wallTimeMs: number): string {
-  const t = new Date(wallTimeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  idCounter = (idCounter + 1) & 0xffff;
-  const r = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
-  return `${t}-${idCounter.toString(16).padStart(4, '0')}${r}`;
-}
+export { newCheckpointId } from './context';
 
 // ---- capture ---------------------------------------------------------------------------------
 
@@ -97,7 +89,7 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
   const stat = encodeStates(comps);
   const inpt = encodeInputLog(m.inputLog);
   const wallTimeMs = opts.wallTimeMs ?? Date.now();
-  const id = opts.id ?? newCheckpointId(wallTimeMs);
+  const id = opts.id ?? m.snapshot.newId(wallTimeMs);
   const makeHeader = (count: number): CheckpointHeader => ({
     format: 'mips64-studio-checkpoint',
     id,
@@ -146,8 +138,6 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
   return w.bytes().slice();
 }
 
-const compressor = new PageCompressor();
-
 /**
  * Page records of every non-zero page, for a full checkpoint (whose size is not known
  * beforehand). Raw pages are not copied here: their section pieces are views of RAM,
@@ -155,7 +145,7 @@ const compressor = new PageCompressor();
  * caller returns — RAM must not change in between.
  */
 function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number } {
-  const ram = m.bus.ram, ram32 = m.bus.ram32;
+  const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
   // until assembly); it never grows (the section closes at PAGE_SECTION_BYTES).
@@ -211,7 +201,7 @@ const MAX_RECORD = 5 + PAGE_SIZE;
  * following a chunk behind. Same records and section boundaries as encodePages.
  */
 function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array): { bytes: Uint8Array; hash: string } {
-  const ram = m.bus.ram, ram32 = m.bus.ram32;
+  const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   for (let i = 0; i < pages.length; i++) {
     if (pages[i] >= total) throw new CheckpointError('state', `page ${pages[i]} is outside RAM`);
@@ -319,14 +309,7 @@ export function readInputLog(p: ParsedCheckpoint): ConsoleInputRecord[] {
   return log;
 }
 
-/** A page record's place in a checkpoint file. */
-export interface PageRecord {
-  page: number;
-  codec: PageCodec;
-  /** Offset of the codec data in the file's bytes, and its length. */
-  at: number;
-  length: number;
-}
+export type { PageRecord };
 
 /**
  * Walks the page records of one checkpoint, checking each (page in range, codec known,
@@ -373,8 +356,11 @@ export function walkPages(p: ParsedCheckpoint, ramPages: number, visit?: (r: Pag
   return count;
 }
 
-/** Writes one page record's 4096 bytes at dst[dp]. The record must have been checked by walkPages. */
-export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: number): void {
+/**
+ * Writes one page record's 4096 bytes at dst[dp]. The record must have been checked by
+ * walkPages. Page after page: pass one PageDecoder (it keeps its views of the buffers).
+ */
+export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: number, decoder?: PageDecoder): void {
   switch (r.codec) {
     case PageCodec.Zero: dst.fill(0, dp, dp + PAGE_SIZE); return;
     case PageCodec.Fill:
@@ -383,7 +369,7 @@ export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: nu
       return;
     case PageCodec.Raw: dst.set(b.subarray(r.at, r.at + PAGE_SIZE), dp); return;
     case PageCodec.Lz:
-      if (!lzDecode(b, r.at, r.at + r.length, dst, dp)) throw new CheckpointError('corrupt', `page ${r.page}: malformed compressed data`);
+      if (!(decoder ? decoder.decode(b, r.at, r.at + r.length, dst, dp) : lzDecode(b, r.at, r.at + r.length, dst, dp))) throw new CheckpointError('corrupt', `page ${r.page}: malformed compressed data`);
   }
 }
 
@@ -535,15 +521,16 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
     chain,
     apply(): RestoreResult {
       const ram = m.bus.ram;
+      const decoder = new PageDecoder();
       if (sources) {
         for (const { page, file, record } of sources) {
           const off = page << PAGE_SHIFT;
-          if (record) decodePage(file!.bytes, record, ram, off);
+          if (record) decodePage(file!.bytes, record, ram, off, decoder);
           else ram.fill(0, off, off + PAGE_SIZE);
         }
       } else {
         ram.fill(0);
-        for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
+        for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder), false);
       }
       for (const d of decoded) assignState(d.c, d.values);
       // The CPU's interrupt inputs are rebuilt by the devices re-driving their lines.
@@ -575,20 +562,18 @@ export function restoreCheckpoint(m: Machine, chain: readonly ParsedCheckpoint[]
   return prepareRestore(m, chain, opts).apply();
 }
 
-const indexCache = new WeakMap<ParsedCheckpoint, { ramPages: number; index: Map<number, PageRecord> }>();
-
 /**
  * The page records of one checkpoint by page number (a page listed twice: its last
  * record, the one a full decode leaves in RAM). Record framing, page numbers and the
- * header's count are checked (walkPages); LZ streams are not. Cached per parsed
- * checkpoint (whose bytes are immutable).
+ * header's count are checked (walkPages); LZ streams are not. Kept with the parsed
+ * checkpoint (whose bytes are immutable): ParsedCheckpoint.derived.
  */
 export function pageIndex(p: ParsedCheckpoint, ramPages: number): ReadonlyMap<number, PageRecord> {
-  const hit = indexCache.get(p);
+  const hit = p.derived.pageIndex;
   if (hit && hit.ramPages === ramPages) return hit.index;
   const index = new Map<number, PageRecord>();
   walkPages(p, ramPages, (r) => index.set(r.page, r), false);
-  indexCache.set(p, { ramPages, index });
+  p.derived.pageIndex = { ramPages, index };
   return index;
 }
 
@@ -597,6 +582,7 @@ export function materializeRam(chain: readonly ParsedCheckpoint[]): Uint8Array {
   verifyChain(chain);
   const ramBytes = chain[0].header.machine.ramBytes;
   const ram = new Uint8Array(ramBytes);
-  for (const p of chain) walkPages(p, ramBytes >>> PAGE_SHIFT, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT));
+  const decoder = new PageDecoder();
+  for (const p of chain) walkPages(p, ramBytes >>> PAGE_SHIFT, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder));
   return ram;
 }

@@ -12,8 +12,6 @@
 import { Access, TRAP_DIRTY } from '../mmu/host-tlb';
 import type { Machine } from '../machine';
 
-const trackers = new WeakMap<Machine, DirtyTracker>();
-
 export class DirtyTracker {
   /** One byte per 4 KiB RAM page: 1 if written in the current interval. */
   readonly dirty: Uint8Array;
@@ -30,16 +28,14 @@ export class DirtyTracker {
    */
   base: { id: string; hash: string } | undefined = undefined;
 
-  /** The tracker of `m`, created (and hooked in) on first use. */
+  /** The tracker of `m` (kept by its SnapshotContext), created (and hooked in) on first use. */
   static of(m: Machine): DirtyTracker {
-    let t = trackers.get(m);
-    if (!t) { t = new DirtyTracker(m); trackers.set(m, t); }
-    return t;
+    return m.snapshot.tracker ??= new DirtyTracker(m);
   }
 
   /** The tracker of `m` if one was created. */
   static existing(m: Machine): DirtyTracker | undefined {
-    return trackers.get(m);
+    return m.snapshot.tracker;
   }
 
   private constructor(private readonly m: Machine) {

@@ -40,6 +40,7 @@
 
 import { crc32 } from './crc32';
 import { Digest, sha256, toHex } from './digest';
+import type { PageCodec } from './compress';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
 export const CHECKPOINT_FORMAT_VERSION = 3;
@@ -107,11 +108,22 @@ export interface ParsedCheckpoint {
   /** Hex SHA-256 identity digest (END!). */
   readonly hash: string;
   payload(s: Section): Uint8Array;
+  /** What users derive from the (immutable) bytes, kept with them: the page index (checkpoint.ts pageIndex). */
+  readonly derived: { pageIndex?: { ramPages: number; index: ReadonlyMap<number, PageRecord> } };
+}
+
+/** A page record's place in a checkpoint file. */
+export interface PageRecord {
+  page: number;
+  codec: PageCodec;
+  /** Offset of the codec data in the file's bytes, and its length. */
+  at: number;
+  length: number;
 }
 
 const TAG_RE = /^[A-Z!]{4}$/;
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+/** UTF-8 text of a header or name (invalid UTF-8 throws). */
+const decodeUtf8 = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(b);
 
 // ---- writing --------------------------------------------------------------------------
 
@@ -147,7 +159,7 @@ const TOUCH_AHEAD = 256 << 10;
  * file, a chunk at a time right after the chunk was copied (one pass over the source).
  */
 export function assembleCheckpoint(header: CheckpointHeader, sections: readonly SectionInput[]): { bytes: Uint8Array; hash: string } {
-  const head = textEncoder.encode(JSON.stringify(header));
+  const head = new TextEncoder().encode(JSON.stringify(header));
   const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
   const lens = all.map((s) => {
     let len = 0;
@@ -352,6 +364,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   return {
     bytes, header, sections, hash: toHex(digest),
     payload: (s: Section) => bytes.subarray(s.offset, s.offset + s.length),
+    derived: {},
   };
 }
 
@@ -397,7 +410,7 @@ function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
 function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
   let h: unknown;
   try {
-    h = JSON.parse(textDecoder.decode(raw));
+    h = JSON.parse(decodeUtf8(raw));
   } catch {
     throw new CheckpointError('corrupt', `${what}: header is not valid JSON`);
   }
@@ -450,7 +463,7 @@ export class ByteWriter {
   u32(v: number): void { this.ensure(4); this.dv.setUint32(this.n, v >>> 0, true); this.n += 4; }
   f64(v: number): void { this.ensure(8); this.dv.setFloat64(this.n, v, true); this.n += 8; }
   raw(a: Uint8Array): void { this.ensure(a.length); this.buf.set(a, this.n); this.n += a.length; }
-  str(s: string): void { const b = textEncoder.encode(s); this.u32(b.length); this.raw(b); }
+  str(s: string): void { const b = new TextEncoder().encode(s); this.u32(b.length); this.raw(b); }
   bytes(): Uint8Array { return this.buf.subarray(0, this.n); }
 }
 
@@ -471,7 +484,7 @@ export class ByteReader {
   raw(n: number): Uint8Array { this.need(n); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
   str(): string {
     const n = this.u32();
-    try { return textDecoder.decode(this.raw(n)); } catch (e) {
+    try { return decodeUtf8(this.raw(n)); } catch (e) {
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError('corrupt', `${this.what}: invalid UTF-8 at byte ${this.p}`);
     }
