@@ -10,9 +10,10 @@
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import { fileIncludes } from './include-files';
+import { bootImage } from '../emulator/boot-images';
 import { createDemoMachine } from '../emulator/boards/demo';
 import { createMaltaMachine } from '../emulator/boards/malta';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
@@ -140,6 +141,8 @@ export class Runtime {
         this.machine = machine;
         kernelBytes = kernel ?? this.demoElf();
         entry = b.boot(kernelBytes).entry;
+        // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
+        if (kernelPath) machine.bootImages = [bootImage('program', resolve(kernelPath), kernelBytes)];
         this.consoleInput = (bytes) => machine.consoleInput(bytes);
       } else {
         const { machine, board: b } = createMaltaMachine({ ...opts, append: args.append ?? 'console=ttyS0' });
@@ -147,6 +150,7 @@ export class Runtime {
         kernelBytes = kernel!;
         const initrd = args.initrd ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
         entry = b.bootLinux(kernelBytes, initrd, args.append ?? 'console=ttyS0').entry;
+        machine.bootImages = [bootImage('kernel', resolve(kernelPath!), kernelBytes), ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
         this.consoleInput = (bytes) => machine.consoleInput(bytes);
       }
     } catch (e) {

@@ -15,7 +15,9 @@ import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { ConsoleCommands } from './console';
-import { CheckpointError, ParsedCheckpoint } from '../emulator/snapshot/format';
+import { CheckpointError, MachineConfig, ParsedCheckpoint } from '../emulator/snapshot/format';
+import { describeBootImage, isBootImage } from '../emulator/boot-images';
+import { readInputFileSync } from '../storage/input-file';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
 import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-files';
@@ -1016,7 +1018,7 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
   if (args.board !== undefined && args.board !== m.board) throw cannot(`it is for the ${m.board} board, not "board": "${args.board}"`);
   const memory = m.ramBytes / 1048576;
   if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
-  const rt = new Runtime({ ...args, board: m.board, memory }, adapterDir());
+  const rt = new Runtime({ ...args, ...recordedLaunch(m, args, cannot), board: m.board, memory }, adapterDir());
   try {
     const r = prepareRestore(rt.machine, chain).apply();
     rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);
@@ -1025,6 +1027,31 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
     throw cannot(e instanceof Error ? e.message : String(e));
   }
   return rt;
+}
+
+/**
+ * What a checkpoint records of the machine it was taken on, as launch attributes the
+ * configuration does not give: CPU, kernel command line, and the boot images (read again
+ * from their recorded paths, for a later guest reset, when their SHA-256 still matches).
+ * A Malta kernel that is missing or changed is a LaunchError naming it (the adapter
+ * needs the kernel for its symbols); give "kernel" to use another copy.
+ */
+function recordedLaunch(m: MachineConfig, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
+  const out: Partial<LaunchArguments> = {};
+  if (args.cpu === undefined) out.cpu = m.cpu;
+  if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
+  if (args.kernel !== undefined || args.program !== undefined) return out;
+  for (const rec of m.images ?? []) {
+    let ok = false;
+    try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role)); } catch { /* below */ }
+    if (!ok) {
+      if (m.board === 'malta') throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
+      continue;
+    }
+    if (rec.role === 'initrd') out.initrd = rec.path;
+    else out.kernel = rec.path;
+  }
+  return out;
 }
 
 /** Directory of the running adapter bundle (dist/). */

@@ -16,6 +16,9 @@ import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
+import { HostNotes } from '../host-notes';
+import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
+import { readImagesRecord, recordedKernelName, recordedMaltaOptions, recreateMachine } from '../recreate-machine';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
@@ -32,6 +35,8 @@ const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
 export const EXIT_GUEST_PANIC = 3;
 const PANIC_TEXT = 'Kernel panic - not syncing';
+/** Guest CPU seconds a Malta guest may run before its first console output (silent-guest.ts). */
+const DEFAULT_SILENT_EXIT_SEC = 10;
 const ENGINES = ['jit', 'interp'] as const;
 const BOARDS = ['demo', 'malta'] as const;
 
@@ -49,6 +54,7 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'silent-exit', value: 'SEC', help: 'malta board: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 10; 0: never)' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -64,7 +70,16 @@ export const bootCommand: Command = {
     '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
     'Exit code: the guest\'s power-off code (the demo\'s q: 0); 0 after C-a x (as QEMU); 128 + N',
     'after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on the malta board,',
-    '3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown).',
+    '3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown);',
+    '4 when the guest resets a machine restored without its boot images (see --restore); 5 when',
+    'the guest wrote nothing on its console in --silent-exit s of guest CPU time (malta: 10 s,',
+    'idle time not counted; a damaged kernel or one for another board), with its last exception.',
+    '--restore CKPT alone recreates the machine the checkpoint records (board, CPU, memory, byte',
+    'order, kernel command line and other board options); its boot images (kernel, initrd, program)',
+    'are read again from their recorded paths and checked against their SHA-256 for a later guest',
+    'reset: when one is missing or changed, the guest still runs from the checkpoint, and a reset',
+    'stops it (exit 4) saying which. With a board, kernel or program given too, that machine is',
+    'built and the checkpoint must match it.',
     'With --debug-port, a DAP client (VS Code: an "attach" configuration with "port") can attach',
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
@@ -88,11 +103,14 @@ interface Plan {
   cpu?: string;
   warp: boolean;
   idleExitMs: number;
+  /** Seconds of guest CPU time a guest may run without console output (undefined: the board's default). */
+  silentExitSec?: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
 }
 
-function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
+/** The boot plan the command line describes (`recorded`: the board of the checkpoint a bare --restore recreates). */
+function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>, recorded?: string): Plan {
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`, NAME);
   const str = (k: string): string | undefined => (o.has(k) ? String(o.get(k)) : undefined);
   const engine = str('engine') ?? 'jit';
@@ -113,14 +131,21 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   if (boardOpt !== undefined && !(BOARDS as readonly string[]).includes(boardOpt)) {
     throw new UsageError(`unknown board '${boardOpt}' (expected demo or malta)`, NAME);
   }
+  let silentExitSec: number | undefined;
+  const silent = str('silent-exit');
+  if (silent !== undefined) {
+    silentExitSec = /^\d+(\.\d+)?$/.test(silent) ? Number(silent) : NaN;
+    if (!(silentExitSec >= 0 && silentExitSec <= 86_400)) throw new UsageError(`invalid --silent-exit '${silent}' (expected seconds)`, NAME);
+  }
   let idleExitMs = 5000;
   const idle = str('idle-exit');
   if (idle !== undefined) {
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o) };
+  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o) };
   const arg = positionals[0];
+  if (recorded !== undefined) return { ...common, board: recorded === 'malta' ? 'malta' : 'demo' };
 
   if (arg === DEBIAN_MALTA) {
     if (boardOpt === 'demo') throw new UsageError(`${DEBIAN_MALTA} runs on the malta board`, NAME);
@@ -181,10 +206,13 @@ function loadError(file: string, e: unknown, bigEndian: boolean): never {
 }
 
 async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
-  const p = plan(positionals, options);
-  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
+  // --restore with no board, kernel or program: the checkpoint's machine, recreated from the file alone.
   const restoring = restoreFile(options);
-  if (restoring !== undefined && p.memoryMiB === undefined) p.memoryMiB = checkpointFileConfig(restoring).ramBytes / 1048576;
+  const config = restoring !== undefined ? checkpointFileConfig(restoring) : undefined;
+  const fromFile = config !== undefined && positionals.length === 0 && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu'].some((k) => options.has(k));
+  const p = plan(positionals, options, fromFile ? config.board : undefined);
+  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
+  if (config !== undefined && p.memoryMiB === undefined) p.memoryMiB = config.ramBytes / 1048576;
   const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let machine: Machine;
   let uart: Uart16550;
@@ -192,7 +220,12 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let panicked = false;
   const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
 
-  if (p.board === 'demo') {
+  if (fromFile) {
+    const r = recreateMachine(config, p.engine, restoring!);
+    ({ machine, uart, image } = r);
+    p.board = r.board;
+    for (const n of r.notes) log(n);
+  } else if (p.board === 'demo') {
     let file = p.elf;
     if (file === undefined) {
       file = builtinGuestPath(p.bigEndian ? DEMO_ELF.big : DEMO_ELF.little);
@@ -208,6 +241,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     machine = m.machine;
     uart = m.board.uart;
     image = { bytes, name: p.elf ?? 'built-in demo' };
+    machine.bootImages = readImagesRecord([{ role: 'program', path: file, bytes }]);
   } else {
     let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
     if (p.guest) {
@@ -218,15 +252,22 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
     const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
-    const m = createMaltaMachine({ ...machineOpts, append });
+    // Restoring: the options no command-line option sets are the checkpoint's.
+    const m = createMaltaMachine({ ...machineOpts, ...(config ? recordedMaltaOptions(config) : {}), append });
     try {
-      m.board.bootLinux(kernel, initrd, append);
+      m.board.bootLinux(kernel, initrd, append, config ? recordedKernelName(config) : undefined);
     } catch (e) {
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
     machine = m.machine;
     uart = m.board.uart0;
     image = { bytes: kernel, name: kernelPath! };
+    machine.bootImages = readImagesRecord([
+      { role: 'kernel', path: kernelPath!, bytes: kernel },
+      ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
+    ]);
+  }
+  if (p.board === 'malta') {
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -243,7 +284,12 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
 
   const stdin = process.stdin as ConsoleInput;
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
-  const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
+  // Host lines during the run (checkpoint progress) wait for the guest's console line to end.
+  const notes = new HostNotes(io.stderr, () => (stdin as { isRaw?: boolean }).isRaw === true);
+  const checkpoints = setupBootCheckpoints(machine, options, io, NAME, notes); // --restore, --checkpoint-every
+  // A kernel that never writes on its console (damaged, another board's) is stopped; not a restored guest (it ran before).
+  const silentSec = p.silentExitSec ?? (p.board === 'malta' && checkpoints.restored === undefined ? DEFAULT_SILENT_EXIT_SEC : 0);
+  const silentWatch = silentSec > 0 ? watchSilentGuest(machine, Math.round((silentSec * 1e9) / machine.nsPerInsn)) : undefined;
   let debug: DebugServer | undefined;
   try {
     if (p.debug) {
@@ -260,7 +306,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
     }
     const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,
-      idleExitMs: p.idleExitMs,
+      idleExitMs: p.idleExitMs, notes,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
       holdInput: p.board === 'malta' ? () => (uart.state.ier & 1) === 0 : undefined,
@@ -269,8 +315,13 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       io.stderr.write('mips64: guest kernel panic\n');
       return EXIT_GUEST_PANIC;
     }
+    if (silentWatch?.reason !== undefined) {
+      io.stderr.write(`mips64: ${silentWatch.reason}\n`);
+      return EXIT_SILENT_GUEST;
+    }
     return code;
   } finally {
+    silentWatch?.close();
     await debug?.close();
     checkpoints.close();
   }

@@ -56,6 +56,9 @@ export const MALTA_GT_BOOT_VALUES: ReadonlyArray<readonly [number, number]> = [
   [GT_PCI0M1LD, 0xc1], [GT_PCI0M1HD, 0x5e], // memory 0x18200000-0x1bdfffff
 ];
 
+/** The `rngseed` environment variable's seed unless MaltaOptions.rngSeed says otherwise. */
+export const MALTA_DEFAULT_RNG_SEED = 0x4d495053;
+
 export interface MaltaOptions extends Partial<MachineOptions> {
   /** Default kernel command line for bootLinux. */
   append?: string;
@@ -238,6 +241,7 @@ export class MaltaBoard implements Board {
     const delta = target - cpu.icount;
     if (delta <= 0) return;
     this.skippedInsns += delta;
+    cpu.idleSkipped += delta;
     cpu.icount += delta;
     // Inside a translated block icount is rebuilt from icount0 at exit: move both.
     cpu.icount0 += delta;
@@ -324,9 +328,26 @@ export class MaltaBoard implements Board {
     this.m.bus.writeBytes(MALTA_ENV_PADDR, buf);
   }
 
+  /**
+   * The options that change what the guest sees, resolved (checkpoints record them, and a
+   * machine recreated from one gets them back: MaltaOptions of the same names). `append`
+   * and `kernelName` are what a reset boots with again (argv of the YAMON table).
+   */
+  guestOptions(): Record<string, string | number | boolean> {
+    const o = this.opts;
+    return {
+      append: this.boot?.append ?? o.append ?? '',
+      kernelName: this.boot?.kernelName ?? 'vmlinuz',
+      rtcEpochMs: this.rtc.epochMs,
+      rngSeed: (o.rngSeed ?? MALTA_DEFAULT_RNG_SEED) >>> 0,
+      rtcPollSkip: o.rtcPollSkip ?? true,
+      uartTiming: o.uartTiming ?? 'instant',
+    };
+  }
+
   /** 32 pseudo-random bytes as 64 hex digits, from the configured seed (xorshift32). */
   private rngSeedHex(): string {
-    let x = (this.opts.rngSeed ?? 0x4d495053) >>> 0 || 1;
+    let x = (this.opts.rngSeed ?? MALTA_DEFAULT_RNG_SEED) >>> 0 || 1;
     let hex = '';
     for (let i = 0; i < 32; i++) {
       x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;

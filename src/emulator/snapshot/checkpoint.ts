@@ -21,6 +21,7 @@
 // already holds exactly what a full restore would write.
 
 import type { ConsoleInputRecord, Machine } from '../machine';
+import { describeBootImage } from '../boot-images';
 import { DirtyTracker } from './dirty';
 import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageDecoder } from './compress';
 import {
@@ -40,11 +41,35 @@ export function machineConfig(m: Machine): MachineConfig {
     ramBytes: m.bus.ramSize,
     bigEndian: m.options.bigEndian,
     nsPerInsn: m.nsPerInsn,
+    options: m.board.guestOptions?.() ?? {},
+    images: m.bootImages.map((i) => ({ ...i })),
   };
 }
 
 export function describeConfig(c: MachineConfig): string {
   return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn`;
+}
+
+/**
+ * How the machine a checkpoint was taken on (`got`) differs from `want`, one phrase per
+ * difference (empty: the same machine). Options and images are compared when both record
+ * them (older checkpoints have neither); images by role and content hash (not by path).
+ */
+export function configDifferences(got: MachineConfig, want: MachineConfig): string[] {
+  const diffs: string[] = (['board', 'cpu', 'ramBytes', 'bigEndian', 'nsPerInsn'] as const).filter((k) => got[k] !== want[k]);
+  if (got.options && want.options) {
+    for (const k of new Set([...Object.keys(got.options), ...Object.keys(want.options)])) {
+      const a = got.options[k], b = want.options[k];
+      if (a !== b) diffs.push(`${k} (${JSON.stringify(a)} in the checkpoint, ${JSON.stringify(b)} here)`);
+    }
+  }
+  if (got.images?.length && want.images?.length) {
+    for (const role of new Set([...got.images, ...want.images].map((i) => i.role))) {
+      const a = got.images.find((i) => i.role === role), b = want.images.find((i) => i.role === role);
+      if (a?.sha256 !== b?.sha256) diffs.push(`${role} image (${a ? describeBootImage(a) : 'none'} in the checkpoint, ${b ? describeBootImage(b) : 'none'} here)`);
+    }
+  }
+  return diffs;
 }
 
 export { newCheckpointId } from './context';
@@ -462,7 +487,7 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
   const want = machineConfig(m);
   for (const p of chain) {
     const got = p.header.machine;
-    const diffs = (Object.keys(want) as Array<keyof MachineConfig>).filter((k) => got[k] !== want[k]);
+    const diffs = configDifferences(got, want);
     if (diffs.length > 0) {
       throw new CheckpointError('machine', `checkpoint ${p.header.id} is for a different machine (${describeConfig(got)}); `
         + `this machine is ${describeConfig(want)} (differs in ${diffs.join(', ')})`);

@@ -41,6 +41,7 @@
 import { crc32 } from './crc32';
 import { Digest, sha256, toHex } from './digest';
 import type { PageCodec } from './compress';
+import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
 export const CHECKPOINT_FORMAT_VERSION = 3;
@@ -57,6 +58,14 @@ export interface MachineConfig {
   ramBytes: number;
   bigEndian: boolean;
   nsPerInsn: number;
+  /**
+   * The board's options that change what the guest sees, resolved (Board.guestOptions: on
+   * Malta the kernel command line, RTC epoch and poll skip, RNG seed, UART timing). Absent
+   * in checkpoints written before it was recorded (then not compared).
+   */
+  options?: Record<string, string | number | boolean>;
+  /** The images a reset boots from again: paths and SHA-256 (boot-images.ts); absent as options. */
+  images?: BootImage[];
 }
 
 export interface CheckpointHeader {
@@ -435,6 +444,21 @@ function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
   num('machine.nsPerInsn', mm.nsPerInsn);
   if ((mm.ramBytes as number) % 4096 !== 0 || (mm.ramBytes as number) > 2 ** 32) bad('machine.ramBytes');
   if (typeof mm.bigEndian !== 'boolean') bad('machine.bigEndian');
+  if (mm.options !== undefined) {
+    const opts = mm.options as Record<string, unknown> | null;
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || Object.keys(opts).length > 64) bad('machine.options');
+    for (const v of Object.values(opts as object)) {
+      if (!(typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 4096))) bad('machine.options');
+    }
+  }
+  if (mm.images !== undefined) {
+    const imgs = mm.images as unknown[];
+    if (!Array.isArray(imgs) || imgs.length > 8) bad('machine.images');
+    for (const i of imgs as Array<Record<string, unknown> | null>) {
+      if (typeof i !== 'object' || i === null || !(BOOT_IMAGE_ROLES as readonly unknown[]).includes(i.role) || typeof i.path !== 'string'
+        || typeof i.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(i.sha256) || !Number.isSafeInteger(i.bytes) || (i.bytes as number) < 0) bad('machine.images');
+    }
+  }
   if (!Array.isArray(o.components) || !o.components.every((c: unknown) => typeof c === 'object' && c !== null
     && typeof (c as { name: unknown }).name === 'string' && Number.isInteger((c as { version: unknown }).version))) bad('components');
   return h as CheckpointHeader;
