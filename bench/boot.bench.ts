@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { engineNodeFlags } from '../src/cli/node-flags';
-import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-malta';
+import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-guests';
 import { createMaltaMachine } from '../src/emulator/boards/malta';
 
 export interface BootResult { label: string; wallMs: number; cpuMs: number; insns?: number; executed?: number; rssMiB?: number }

@@ -29,7 +29,7 @@ import { captureCheckpoint, restoreCheckpoint } from '../src/emulator/snapshot/c
 import { CHECKPOINT_EXTENSION, parseCheckpoint } from '../src/emulator/snapshot/format';
 import { Checkpointer } from '../src/emulator/snapshot/manager';
 import { crc32, CRC32_IMPLEMENTATION } from '../src/emulator/snapshot/crc32';
-import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-malta';
+import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-guests';
 import { bootScribbler, scribble } from '../test/support/checkpoint-guests';
 import { debianCorpus } from '../test/support/corpus';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs';

@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark in one run on one machine (ISA decode/disassembly,
 // CPU kernels on both engines and QEMU, the Debian Malta boot on both engines and QEMU,
-// checkpoints, the assembly language server), printing a dated, commit-stamped section;
-// `npm run bench -- --write` appends it to bench/results.md (results-file.ts).
+// the Debian Octeon boot next to Malta's, checkpoints, the assembly language server),
+// printing a dated, commit-stamped section; `npm run bench -- --write` appends it to
+// bench/results.md (results-file.ts).
 
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +11,7 @@ import { adapterBench } from './adapter.bench';
 import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
 import { lspBench } from './lsp.bench';
+import { octeonBootBench } from './octeon-boot.bench';
 import { recordResults, writeResults } from './results-file';
 
 async function main(): Promise<void> {
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   await run('CPU kernels (interpreter, translator, QEMU)', cpuBench);
   await run('Debugger (DAP round trips, breakpoint overhead)', adapterBench);
   await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
+  await run('Debian octeon boot to the shell, next to 5kc-malta (translator)', octeonBootBench);
   await run('Assembly language server (LSP over stdio)', lspBench);
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
   recordResults(text);

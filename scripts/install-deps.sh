@@ -4,7 +4,8 @@
 #   - cross binutils/gcc for mips64el and mips64 (objdump/as are the disassembler and
 #     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
 #     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator),
-#     qemu-user (its Octeon68XX CPU, user mode only, is the oracle for the Cavium instructions);
+#     qemu-user (its Octeon68XX CPU, user mode only, is the oracle for the Cavium instructions),
+#     device-tree-compiler (dtc reads back the device tree the Octeon board builds);
 #   - chromium, libkrb5-dev, python3, make and g++ for the VS Code UI test (test/e2e/ui.test.ts):
 #     Chromium is the browser playwright-core drives; the Kerberos headers and a C++ toolchain
 #     (node-gyp: python3, make, g++) let code-server's native modules build
@@ -34,6 +35,7 @@ packages=(
   cpio
   qemu-system-mips
   qemu-user
+  device-tree-compiler
   chromium
   libkrb5-dev
   python3

@@ -6,6 +6,7 @@
 // Numbers are bounded where the adapter uses them as integers: lines and columns are
 // 1..2^31−1, ids and counts are exact integers, byte offsets fit 64-bit arithmetic.
 
+import { BOARD_NAMES } from '../emulator/boards/catalog';
 import { any, arr, bool, checkShape, int, num, obj, oneOf, oneOfValues, record, Shape, str } from './shape';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, STATS, UART_INPUT,
@@ -26,7 +27,7 @@ const uartOutput = oneOfValues('debugConsole', 'event', 'both');
 
 const launch = obj({
   noDebug: bool, __restart: any,
-  kernel: str(), board: oneOfValues('demo', 'malta'), initrd: str(), append: str(), memory: int(1, 1 << 20),
+  kernel: str(), board: oneOfValues(...BOARD_NAMES), initrd: str(), append: str(), memory: int(1, 1 << 20),
   engine: oneOfValues('jit', 'interp'), cpu: str(),
   symbols: arr(obj({ path: str(), offset: oneOf(int(), str()) }, ['path'])),
   stopOnEntry: bool, checkpoint: str(), sourceMap: record(str()), uartOutput, checkpointDir: str(),

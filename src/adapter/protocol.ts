@@ -3,6 +3,7 @@
 // and the custom requests the extension sends.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { BoardName } from '../emulator/boards/catalog';
 
 export interface SymbolFileArg {
   path: string;
@@ -20,7 +21,7 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   program?: string;
   /** Directories `.include` searches after the including file's own (with `program`). */
   includePaths?: string[];
-  board?: 'demo' | 'malta';
+  board?: BoardName;
   initrd?: string;
   append?: string;
   /** Guest RAM in MiB. */

@@ -14,8 +14,8 @@ import { basename, join, resolve } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import { fileIncludes } from './include-files';
 import { bootImage } from '../emulator/boot-images';
-import { createDemoMachine } from '../emulator/boards/demo';
-import { createMaltaMachine } from '../emulator/boards/malta';
+import { BOARD_NAMES, BoardName, boardInfo } from '../emulator/boards/catalog';
+import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
 import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
@@ -50,7 +50,7 @@ const SLICE = 100_000;
 const TICK_MS = 15;
 
 export interface BootInfo {
-  board: 'demo' | 'malta';
+  board: BoardName;
   kernelName: string;
   entry: bigint;
   symbols: number;
@@ -107,8 +107,11 @@ export class Runtime {
    */
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
 
-  /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
-  constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
+  /**
+   * Boots a machine from a launch configuration, or (`running`) drives one that already
+   * runs; `recorded`: the board options of the checkpoint it is booted to take (MachineConfig.options).
+   */
+  constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine, recorded?: Readonly<Record<string, string | number | boolean>>) {
     if (running) {
       this.machine = running.machine;
       this.dbg = running.dbg;
@@ -121,43 +124,52 @@ export class Runtime {
     }
     const kernelPath = args.kernel;
     if (args.program !== undefined && kernelPath !== undefined) throw new LaunchError('give either "program" (an assembly source) or "kernel" (an ELF), not both');
-    if (args.program !== undefined && args.board === 'malta') throw new LaunchError('"program" (an assembly source) runs on the demo board; remove "board": "malta"');
-    const board = args.board ?? (kernelPath ? 'malta' : 'demo');
-    if (board !== 'demo' && board !== 'malta') throw new LaunchError(`unknown board '${String(board)}' (demo or malta)`);
+    if (args.board !== undefined && !(BOARD_NAMES as readonly string[]).includes(args.board)) {
+      throw new LaunchError(`unknown board '${String(args.board)}' (${BOARD_NAMES.join(', ')})`);
+    }
+    if (args.program !== undefined && args.board !== undefined && args.board !== 'demo') {
+      throw new LaunchError(`"program" (an assembly source) runs on the demo board; remove "board": "${args.board}"`);
+    }
     const engine = args.engine ?? 'jit';
     if (engine !== 'jit' && engine !== 'interp') throw new LaunchError(`unknown engine '${String(engine)}' (jit or interp)`);
     this.engine = engine;
-    const memoryMiB = args.memory ?? 256;
-    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
     const program = args.program !== undefined ? assembleProgram(args.program, args.cpu, args.includePaths) : undefined;
     const kernel = kernelPath ? readInput(kernelPath, 'kernel') : program?.elf;
-    if (!kernel && board === 'malta') throw new LaunchError('board "malta" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo');
-    const opts = { engine, memoryMiB, cpu: args.cpu };
-    let entry: bigint;
-    let kernelBytes: Uint8Array;
+    const requested = args.board;
+    if (!kernelPath && requested !== undefined && boardInfo(requested)!.loads === 'linux') {
+      throw new LaunchError(`board "${requested}" needs a "kernel" (an ELF vmlinux or vmlinuz); omit "board" or use "demo" for the built-in demo`);
+    }
+    const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
+    // The kernel ELF, parsed once: the board loads it, the debugger reads its symbols.
+    let image: KernelImage;
     try {
-      if (board === 'demo') {
-        const { machine, board: b } = createDemoMachine(opts);
-        this.machine = machine;
-        kernelBytes = kernel ?? this.demoElf();
-        entry = b.boot(kernelBytes).entry;
-        // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
-        if (kernelPath) machine.bootImages = [bootImage('program', resolve(kernelPath), kernelBytes)];
-        this.consoleInput = (bytes) => machine.consoleInput(bytes);
-      } else {
-        const { machine, board: b } = createMaltaMachine({ ...opts, append: args.append ?? 'console=ttyS0' });
-        this.machine = machine;
-        kernelBytes = kernel!;
-        const initrd = args.initrd ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-        entry = b.bootLinux(kernelBytes, initrd, args.append ?? 'console=ttyS0').entry;
-        machine.bootImages = [bootImage('kernel', resolve(kernelPath!), kernelBytes), ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
-        this.consoleInput = (bytes) => machine.consoleInput(bytes);
-      }
+      const bytes = kernel ?? this.demoElf();
+      image = { bytes, elf: parseElf(bytes), name: kernelPath ?? args.program ?? 'built-in demo' };
     } catch (e) {
       if (e instanceof LaunchError) throw e;
-      const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
       throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
     }
+    const board: BoardName = requested ?? (kernelPath ? linuxBoardFor(image.elf) : 'demo');
+    const memoryMiB = args.memory ?? boardInfo(board)!.memoryMiB.default;
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 2048) throw new LaunchError(`memory must be an integer number of MiB in 16..2048, got ${String(args.memory)}`);
+    let entry: bigint;
+    try {
+      const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
+      const b = bootBoard(board, { engine, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
+      this.machine = b.machine;
+      // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
+      if (kernelPath) {
+        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes),
+          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
+      }
+      entry = b.entry;
+      this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
+    } catch (e) {
+      if (e instanceof LaunchError) throw e;
+      if (e instanceof BoardError) throw new LaunchError(e.message);
+      throw new LaunchError(`cannot boot ${what}: ${(e as Error).message}`);
+    }
+    const kernelBytes = image.bytes;
     this.dbg = new MachineDebugger(this.machine);
     let symbols = 0;
     const debugInfo: string[] = [];
@@ -168,12 +180,9 @@ export class Runtime {
       if (link) kernelFiles.push({ source, link });
     };
     const kernelSource = kernelPath ?? args.program ?? 'demo';
-    try {
-      const elf = parseElf(kernelBytes);
-      if (elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(kernelBytes, 0n, kernelSource);
-      this.addDebugInfo(elf, 0n, kernelSource, debugInfo);
-      noteKernel(kernelSource, 0n);
-    } catch { /* a raw image: no symbols */ }
+    if (image.elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(image.elf, 0n, kernelSource);
+    this.addDebugInfo(image.elf, 0n, kernelSource, debugInfo);
+    noteKernel(kernelSource, 0n);
     for (const s of args.symbols ?? []) {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
       const offset = parseOffset(s.offset);
@@ -194,14 +203,15 @@ export class Runtime {
       onPending: () => this.events.emit('kernelSymbolsPending', 'kernel symbols: set aside until the kernel starts (and relocates itself) again'),
     };
     const rk = kernelFiles[0]?.link.relocateKernel;
-    if (board === 'malta' && rk !== undefined) {
+    const linuxSymbols = boardInfo(board)!.kernelSymbols === 'linux';
+    if (linuxSymbols && rk !== undefined) {
       // Kernel symbols from an ELF (vmlinux): moved by the KASLR offset once the kernel relocates itself.
       const sk = kernelFiles[0]!.link.startKernel;
       const same = kernelFiles.filter((k) => k.link.startKernel === sk).map((k) => k.source);
-      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk }, handlers, kernelBytes);
-    } else if (board === 'malta' && this.dbg.symbols.byName('start_kernel') === undefined) {
+      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk }, handlers, image.elf);
+    } else if (linuxSymbols && this.dbg.symbols.byName('start_kernel') === undefined) {
       // A stripped vmlinuz: symbols from kallsyms once the kernel runs.
-      this.kernelSymbols = KernelSymbols.attach(this.dbg, kernelBytes, handlers);
+      this.kernelSymbols = KernelSymbols.attach(this.dbg, image.elf, handlers);
     }
     // The assembly program's lines (its includes too) are its source-level debug information.
     if (program) {

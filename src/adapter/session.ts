@@ -1,6 +1,7 @@
 // The MIPS64 debug session: translates Debug Adapter Protocol requests into Runtime /
 // MachineDebugger calls and runtime events into DAP events. One thread ("CPU 0").
 
+import { BOARD_NAMES, boardInfo } from '../emulator/boards/catalog';
 import {
   Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
@@ -1014,11 +1015,13 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
   }
   const tip = chain[chain.length - 1]!.header;
   const m = tip.machine;
-  if (m.board !== 'demo' && m.board !== 'malta') throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the demo and malta boards`);
+  const board = boardInfo(m.board);
+  if (!board) throw cannot(`it is for a different machine (${describeConfig(m)}); this adapter runs the ${BOARD_NAMES.join(', ')} boards`);
   if (args.board !== undefined && args.board !== m.board) throw cannot(`it is for the ${m.board} board, not "board": "${args.board}"`);
-  const memory = m.ramBytes / 1048576;
+  // (Whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too.)
+  const memory = Math.floor(m.ramBytes / 1048576);
   if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
-  const rt = new Runtime({ ...args, ...recordedLaunch(m, args, cannot), board: m.board, memory }, adapterDir());
+  const rt = new Runtime({ ...args, ...recordedLaunch(m, board.loads === 'linux', args, cannot), board: board.name, memory }, adapterDir(), undefined, m.options);
   try {
     const r = prepareRestore(rt.machine, chain).apply();
     rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);
@@ -1033,10 +1036,10 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
  * What a checkpoint records of the machine it was taken on, as launch attributes the
  * configuration does not give: CPU, kernel command line, and the boot images (read again
  * from their recorded paths, for a later guest reset, when their SHA-256 still matches).
- * A Malta kernel that is missing or changed is a LaunchError naming it (the adapter
- * needs the kernel for its symbols); give "kernel" to use another copy.
+ * A Linux kernel that is missing or changed is a LaunchError naming it (the adapter needs
+ * the kernel for its symbols); give "kernel" to use another copy.
  */
-function recordedLaunch(m: MachineConfig, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
+function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
   const out: Partial<LaunchArguments> = {};
   if (args.cpu === undefined) out.cpu = m.cpu;
   if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
@@ -1045,7 +1048,7 @@ function recordedLaunch(m: MachineConfig, args: LaunchArguments, cannot: (why: s
     let ok = false;
     try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role)); } catch { /* below */ }
     if (!ok) {
-      if (m.board === 'malta') throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
+      if (linux) throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
       continue;
     }
     if (rec.role === 'initrd') out.initrd = rec.path;

@@ -9,7 +9,7 @@
 // The MachineDebugger is created once with the machine (symbols of the booted ELF loaded
 // once); a session's breakpoints, watchpoints, exception filters and any step in progress
 // are cleared when it lets go, so the guest then runs exactly as without a debugger.
-// Kernel symbols found at run time live with the machine too (Malta): kallsyms of a
+// Kernel symbols found at run time live with the machine too (Linux boards): kallsyms of a
 // stripped vmlinuz, or the KASLR offset of a kernel ELF's own symbols. Their internal
 // breakpoints stay armed while no session is attached (the console passes them), and a
 // session attaching later gets the symbols the running kernel has; after --restore they
@@ -25,17 +25,18 @@ import { MachineDebugger } from '../emulator/debug/debugger';
 import { KernelRelocation, kernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { KernelSymbols, KernelSymbolsHandlers } from '../emulator/debug/kernel-symbols';
 import type { KernelSymbolsWatcher } from '../adapter/runtime';
-import { parseElf } from '../emulator/loader/elf';
+import { ElfFile, parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
+import { BoardName, boardInfo } from '../emulator/boards/catalog';
 import { ConsoleHandover } from './console';
 import { CliError } from './errors';
 
 export interface DebugServerOptions {
   machine: Machine;
   engine: 'jit' | 'interp';
-  board: 'demo' | 'malta';
-  /** The booted ELF (symbols are read from it) and its name for messages. */
-  image: { bytes: Uint8Array; name: string };
+  board: BoardName;
+  /** The booted ELF (symbols are read from it; parsed already, or not), and its name for messages. */
+  image: { bytes: Uint8Array; name: string; elf?: ElfFile };
   /** Hold the guest before its first instruction until a debugger attaches. */
   waitForDebugger: boolean;
   /** The machine state came from a checkpoint (--restore): kernel symbols are read from the running kernel. */
@@ -64,20 +65,21 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     let symbols = 0;
     const debugInfo: string[] = [];
     try {
-      const elf = parseElf(o.image.bytes);
-      if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(o.image.bytes, 0n, o.image.name);
+      const elf = o.image.elf ?? parseElf(o.image.bytes);
+      if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(elf, 0n, o.image.name);
       // DWARF line tables and CFI, as a launched session loads them.
       const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n, o.image.name);
       for (const p of d.problems) debugInfo.push(`${o.image.name}: cannot use its debugging information: ${p}`);
     } catch { /* a raw image: no symbols */ }
-    if (o.board === 'malta') this.kernelSymbols = this.watchKernelSymbols();
+    if (boardInfo(o.board)!.kernelSymbols === 'linux') this.kernelSymbols = this.watchKernelSymbols();
     this.boot = { board: o.board, kernelName: o.image.name, entry: BigInt.asUintN(64, o.machine.cpu.pc), symbols, debugInfo };
     this.server = createServer((socket) => this.connected(socket));
   }
 
   /** Kernel symbols at run time, told to the attached session (if any). */
   private watchKernelSymbols(): KernelSymbolsWatcher | undefined {
-    const { bytes, name } = this.o.image;
+    const { bytes, name, elf } = this.o.image;
+    const kernel = elf ?? bytes;
     const handlers: KernelSymbolsHandlers = {
       onReady: (info) => this.lent?.events.emit('kernelSymbols', info),
       onError: (message) => { if (this.lent) this.lent.events.emit('output', { text: `${message}\n`, category: 'stderr' }); else this.o.note(message); },
@@ -85,8 +87,8 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     };
     const link = this.dbg.symbols.tablesOf(name).map(kernelLinkSymbols).find((l) => l);
     let w: KernelSymbolsWatcher | undefined;
-    if (link?.relocateKernel !== undefined) w = new KernelRelocation(this.dbg, [name], { startKernel: link.startKernel, relocateKernel: link.relocateKernel }, handlers, bytes);
-    else if (!link) w = KernelSymbols.attach(this.dbg, bytes, handlers);
+    if (link?.relocateKernel !== undefined) w = new KernelRelocation(this.dbg, [name], { startKernel: link.startKernel, relocateKernel: link.relocateKernel }, handlers, kernel);
+    else if (!link) w = KernelSymbols.attach(this.dbg, kernel, handlers);
     if (this.o.restored) w?.resync();
     return w;
   }

@@ -4,13 +4,17 @@
 // it. RAM and every device come from the checkpoint; the images are only read for a later
 // guest reset: when a recorded image is not at its path (or its content changed), the
 // machine still runs from the checkpoint and a reset stops it, saying what is missing.
-// Also: the options a command line cannot give (RTC epoch, RNG seed…) for a restore into
-// a machine the command line describes (recordedMaltaOptions).
+// (A restore into a machine the command line describes gets the recorded options a
+// command line cannot give, RTC epoch, RNG seed…, through BoardLaunch.recorded.)
 
 import { resolve } from 'node:path';
 import { BootImage, bootImage, BootImageRole, describeBootImage, isBootImage } from '../emulator/boot-images';
+import { BoardName, boardInfo } from '../emulator/boards/catalog';
 import { createDemoMachine } from '../emulator/boards/demo';
-import { createMaltaMachine, MaltaOptions } from '../emulator/boards/malta';
+import { createMaltaMachine, maltaOptionsFromRecord } from '../emulator/boards/malta';
+import { createOcteonMachine } from '../emulator/boards/octeon';
+import { bootBoard } from '../emulator/boards/registry';
+import { parseElf } from '../emulator/loader/elf';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import type { Machine } from '../emulator/machine';
 import type { Uart16550 } from '../emulator/devices/uart16550';
@@ -19,9 +23,11 @@ import { readInputFileSync } from '../storage/input-file';
 import { CliError } from './errors';
 
 export interface RecreatedMachine {
-  board: 'demo' | 'malta';
+  board: BoardName;
   machine: Machine;
   uart: Uart16550;
+  /** The guest takes console input (BootedBoard.consoleReady). */
+  consoleReady(): boolean;
   /** The booted program or kernel (empty when it is not at hand), for the debug server's symbols. */
   image: { bytes: Uint8Array; name: string };
   /** Lines for the user (what a reset would lack). */
@@ -45,63 +51,59 @@ function findImages(images: readonly BootImage[]): { found: Map<BootImageRole, U
   return { found, missing };
 }
 
-const str = (o: MachineConfig['options'], k: string): string | undefined => (typeof o?.[k] === 'string' ? o[k] as string : undefined);
-const num = (o: MachineConfig['options'], k: string): number | undefined => (typeof o?.[k] === 'number' ? o[k] as number : undefined);
-
-/** The Malta options a checkpoint records that no command-line option sets (kept when restoring into a machine built from options). */
-export function recordedMaltaOptions(config: MachineConfig): MaltaOptions {
-  const o = config.options;
-  const timing = str(o, 'uartTiming');
-  return {
-    rtcEpochMs: num(o, 'rtcEpochMs'),
-    rngSeed: num(o, 'rngSeed'),
-    rtcPollSkip: typeof o?.rtcPollSkip === 'boolean' ? o.rtcPollSkip : undefined,
-    uartTiming: timing === 'baud' || timing === 'instant' ? timing : undefined,
-  };
-}
-
-/** The argv[0] a recorded Malta boot used (YAMON table), if recorded. */
-export function recordedKernelName(config: MachineConfig): string | undefined {
-  return str(config.options, 'kernelName');
-}
-
 /** Builds the machine `config` describes (file: the checkpoint, for messages). Throws CliError when this build cannot. */
 export function recreateMachine(config: MachineConfig, engine: 'jit' | 'interp', file: string): RecreatedMachine {
   const cannot = (why: string): never => { throw new CliError(`cannot recreate the machine of checkpoint ${file}: ${why}`); };
-  if (config.board !== 'demo' && config.board !== 'malta') cannot(`it is for the ${config.board} board, which 'mips64 boot' does not run`);
+  const info = boardInfo(config.board);
+  if (!info) cannot(`it is for the ${config.board} board, which this build does not have`);
   if (!Object.hasOwn(CPU_MODELS, config.cpu)) cannot(`unknown CPU model '${config.cpu}'`);
-  const memoryMiB = config.ramBytes / 1048576;
-  if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 2048) cannot(`RAM size ${config.ramBytes} bytes is not a whole number of MiB from 1 to 2048`);
-  const machineOpts = { engine, memoryMiB, bigEndian: config.bigEndian, cpu: config.cpu, nsPerInsn: config.nsPerInsn };
+  // (Whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too.)
+  const memoryMiB = Math.floor(config.ramBytes / 1048576);
+  if (memoryMiB < 1 || memoryMiB > 2048) cannot(`RAM size ${config.ramBytes} bytes is not 1 to 2048 MiB`);
+  const board = config.board as BoardName;
   const images = config.images ?? [];
   const { found, missing } = findImages(images);
-  // The recorded images booted when they were recorded; loading them again cannot fail but for a forged record.
-  const bootOrRefuse = (load: () => void): void => {
-    try { load(); } catch (e) { cannot(`its boot images do not load: ${e instanceof Error ? e.message : String(e)}`); }
-  };
-  const name = (role: BootImageRole): string => images.find((i) => i.role === role)?.path ?? file;
+  const append = typeof config.options?.append === 'string' ? config.options.append : undefined;
+  const launch = { engine, memoryMiB, bigEndian: config.bigEndian, cpu: config.cpu, append, recorded: config.options };
+  const main = info!.loads === 'linux' ? 'kernel' : 'program';
+  const rec = images.find((i) => i.role === main);
+  if (!rec) missing.push(`the checkpoint does not record the ${main} it booted`);
+  const bytes = found.get(main);
   let r: RecreatedMachine;
-  if (config.board === 'demo') {
-    const m = createDemoMachine(machineOpts);
-    const program = found.get('program');
-    if (program && missing.length === 0) bootOrRefuse(() => m.board.boot(program));
-    else if (!images.some((i) => i.role === 'program')) missing.push('the checkpoint does not record the program it booted');
-    r = { board: 'demo', machine: m.machine, uart: m.board.uart, image: { bytes: program ?? new Uint8Array(0), name: name('program') }, notes: [] };
+  if (bytes && missing.length === 0) {
+    // The recorded images booted when they were recorded: loading them again fails only for a forged record.
+    try {
+      const b = bootBoard(board, { ...launch, kernel: { bytes, elf: parseElf(bytes), name: rec!.path }, initrd: found.get('initrd') });
+      r = { board, machine: b.machine, uart: b.console, consoleReady: () => b.consoleReady(), image: { bytes, name: rec!.path }, notes: [] };
+    } catch (e) {
+      cannot(`its boot images do not load: ${e instanceof Error ? e.message : String(e)}`);
+    }
   } else {
-    const append = str(config.options, 'append');
-    const m = createMaltaMachine({ ...machineOpts, ...recordedMaltaOptions(config), append });
-    const kernel = found.get('kernel'), initrd = found.get('initrd');
-    if (kernel && missing.length === 0) bootOrRefuse(() => m.board.bootLinux(kernel, initrd, append, recordedKernelName(config)));
-    else if (!images.some((i) => i.role === 'kernel')) missing.push('the checkpoint does not record the kernel it booted');
-    r = { board: 'malta', machine: m.machine, uart: m.board.uart0, image: { bytes: kernel ?? new Uint8Array(0), name: name('kernel') }, notes: [] };
+    r = { ...createUnbooted(board, launch), board, image: { bytes: new Uint8Array(0), name: rec?.path ?? file }, notes: [] };
   }
   // Later checkpoints of this machine record the same images (found or not).
-  r.machine.bootImages = images.map((i) => ({ ...i }));
+  r!.machine.bootImages = images.map((i) => ({ ...i }));
   if (missing.length > 0) {
-    r.machine.resetUnavailable = missing.join('; ');
-    r.notes.push(`the guest runs from the checkpoint, but a guest reset would stop it: ${missing.join('; ')}`);
+    r!.machine.resetUnavailable = missing.join('; ');
+    r!.notes.push(`the guest runs from the checkpoint, but a guest reset would stop it: ${missing.join('; ')}`);
   }
-  return r;
+  return r!;
+}
+
+/** The machine of `board` without a boot (RAM and state come from the checkpoint). */
+function createUnbooted(board: BoardName, l: { engine: 'jit' | 'interp'; memoryMiB: number; bigEndian: boolean; cpu: string; append?: string; recorded?: MachineConfig['options'] }):
+  Pick<RecreatedMachine, 'machine' | 'uart' | 'consoleReady'> {
+  const opts = { engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu };
+  if (board === 'malta') {
+    const { machine, board: b } = createMaltaMachine({ ...maltaOptionsFromRecord(l.recorded), ...opts, append: l.append });
+    return { machine, uart: b.uart0, consoleReady: () => (b.uart0.state.ier & 1) !== 0 };
+  }
+  if (board === 'octeon') {
+    const { machine, board: b } = createOcteonMachine({ ...opts, append: l.append });
+    return { machine, uart: b.uart0.uart, consoleReady: () => (b.uart0.uart.state.ier & 1) !== 0 };
+  }
+  const { machine, board: b } = createDemoMachine(opts);
+  return { machine, uart: b.uart, consoleReady: () => true };
 }
 
 /** The record of images read from the given paths (absolute), for Machine.bootImages. */

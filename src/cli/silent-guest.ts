@@ -32,6 +32,7 @@ export function watchSilentGuest(machine: Machine, limit: number): SilentGuestWa
   const start = executed();
   let reason: string | undefined;
   let done = false;
+  let wrote = false;
   const run = machine.run;
   const close = (): void => {
     if (done) return;
@@ -39,13 +40,15 @@ export function watchSilentGuest(machine: Machine, limit: number): SilentGuestWa
     machine.run = run;
     offTx();
   };
-  const offTx = machine.events.on('uartTx', () => close());
+  // (Not unsubscribed from inside the event: the emitter would skip the next listener.)
+  const offTx = machine.events.on('uartTx', () => { wrote = true; });
   machine.run = function (budget: number): RunResult {
     let total = 0;
     let r: RunResult = { executed: 0, reason: 'budget' };
     while (total < budget) {
       r = run.call(machine, Math.min(budget - total, Math.max(1, start + limit - executed())));
       total += r.executed;
+      if (wrote) close();
       if (done || r.reason !== 'budget' || r.executed === 0) break;
       if (executed() - start >= limit) {
         const secs = (limit * machine.nsPerInsn) / 1e9;

@@ -58,6 +58,8 @@ export interface Board {
    * checkpoint records them: MachineConfig.options). None when the board has none.
    */
   guestOptions?(): Record<string, string | number | boolean>;
+  /** The CPU executed WAIT (optional: boards that stop a halted core). */
+  cpuWaits?(): void;
 }
 
 /** Exit code of a machine stopped because a guest reset needs boot images it does not have (Machine.resetUnavailable). */
@@ -110,7 +112,7 @@ export class Machine {
     const localBytes = model.octeon ? 65536 : 0;
     this.bus = new PhysicalBus(memoryMiB * 1024 * 1024 + localBytes, this.options.bigEndian);
     if (model.octeon) this.bus.mapRam(CVMSEG_PA, model.octeon.cvmsegBytes, memoryMiB * 1024 * 1024);
-    const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c) };
+    const hooks: CpuHooks = { onEvent: (c) => this.onEvent(c), onWait: () => this.board?.cpuWaits?.() };
     this.cpu = new Cpu(model, this.bus, hooks);
     this.interp = new Interpreter(this.cpu);
     this.jit = (opts.engine ?? 'jit') === 'jit' ? new JitEngine(this.cpu, this.interp, opts.jit) : undefined;

@@ -1,23 +1,22 @@
 // Debug configurations for "F5 in VS Code": how VS Code starts the debug adapter
 // (dist/adapter.js in a child process running the editor's own Node), the configurations
-// offered without a launch.json, the defaults filled into every launch, and fetching the
-// Debian Malta guest on first use (through the CLI in a child process).
+// offered without a launch.json (one per board of the board catalog), the defaults filled
+// into every launch, and fetching a board's Debian guest on first use (through the CLI in
+// a child process).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_AS_NODE_ENV, cliScriptPath, runCli, stderrTail } from './cli-runner';
 import { attachTarget, probeDebugServer } from './attach-config';
 import { engineNodeFlags } from '../cli/node-flags';
+import { BOARD_CATALOG, boardInfo } from '../emulator/boards/catalog';
 
 export const DEBUG_TYPE = 'mips64';
 export const DEBIAN_MALTA = 'debian-malta';
 
-/** The two ready-made configurations. */
-export const DEMO_CONFIG: vscode.DebugConfiguration = {
-  type: DEBUG_TYPE, request: 'launch', name: 'Boot built-in demo', board: 'demo', stopOnEntry: true,
-};
-export const MALTA_CONFIG: vscode.DebugConfiguration = {
-  type: DEBUG_TYPE, request: 'launch', name: 'Boot Debian Linux (Malta)', board: 'malta', cpu: '5KEc', memory: 256,
-};
+/** The ready-made configuration of each board (its catalog entry's launch). */
+export const BOARD_CONFIGS: readonly vscode.DebugConfiguration[] = BOARD_CATALOG.map((b) => ({ ...b.launch.config }) as vscode.DebugConfiguration);
+export const DEMO_CONFIG: vscode.DebugConfiguration = BOARD_CONFIGS.find((c) => c['board'] === 'demo')!;
+export const MALTA_CONFIG: vscode.DebugConfiguration = BOARD_CONFIGS.find((c) => c['board'] === 'malta')!;
 
 /** Path of the bundled debug adapter inside an installed extension. */
 export function adapterScriptPath(extensionPath: string): string {
@@ -84,7 +83,7 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly deps: ProviderDeps) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
-    return [{ ...DEMO_CONFIG }, { ...MALTA_CONFIG }];
+    return BOARD_CONFIGS.map((c) => ({ ...c }));
   }
 
   /** Fills defaults; F5 without a launch.json (empty configuration) asks which guest to boot. */
@@ -98,10 +97,11 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
       const asm = this.deps.asm?.activeConfig(c['noDebug'] === true);
       if (asm) return fillDefaults(asm, folder);
       const picked = await vscode.window.showQuickPick(
-        [
-          { label: DEMO_CONFIG.name, description: 'small built-in program, stops on entry', config: DEMO_CONFIG },
-          { label: MALTA_CONFIG.name, description: 'Debian mips64el kernel + busybox initrd (downloaded on first use)', config: MALTA_CONFIG },
-        ],
+        BOARD_CATALOG.map((b) => ({
+          label: String(b.launch.config['name']),
+          description: b.guest ? `${b.description}; Debian mips64el kernel + busybox initrd (downloaded on first use)` : 'small built-in program, stops on entry',
+          config: b.launch.config as vscode.DebugConfiguration,
+        })),
         { title: 'MIPS64: what should be booted?', placeHolder: 'Select a guest to boot' },
       );
       if (!picked) return undefined;
@@ -110,7 +110,7 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
     return fillDefaults(c, folder);
   }
 
-  /** After ${variables} are substituted: absolute checkpointDir, and the Malta guest when no kernel is given. */
+  /** After ${variables} are substituted: absolute checkpointDir, and the board's Debian guest when no kernel is given. */
   async resolveDebugConfigurationWithSubstitutedVariables(
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
@@ -123,8 +123,9 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
       const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (base) c['checkpointDir'] = path.join(base, c['checkpointDir']);
     }
-    if (c['board'] === 'malta' && !c['kernel']) {
-      const guest = await this.guest();
+    const guestName = boardInfo(String(c['board']))?.guest;
+    if (guestName && !c['kernel']) {
+      const guest = await this.guest(guestName);
       if (!guest) return undefined;
       c['kernel'] = guest.kernel;
       c['initrd'] ??= guest.initrd;
@@ -142,32 +143,34 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
     return undefined;
   }
 
-  /** The cached Debian Malta guest, fetched first (with a progress notification) if needed. */
-  async guest(): Promise<GuestPaths | undefined> {
-    const cached = await this.cli(['guest', 'path', DEBIAN_MALTA]);
+  /** A cached Debian guest (debian-malta by default), fetched first (with a progress notification) if needed. */
+  async guest(name = DEBIAN_MALTA): Promise<GuestPaths | undefined> {
+    const board = BOARD_CATALOG.find((b) => b.guest === name)?.name ?? name;
+    const what = `the Debian ${board.charAt(0).toUpperCase()}${board.slice(1)} guest`;
+    const cached = await this.cli(['guest', 'path', name]);
     if (cached.code === 0) {
       const p = parseGuestPaths(cached.stdout);
       if (p) return p;
     }
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'MIPS64: fetching the Debian Malta guest (first use)…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `MIPS64: fetching ${what} (first use)…`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
           progress.report({ message: 'downloading the kernel and busybox packages from Debian' });
-          const fetched = await this.cli(['guest', 'fetch', DEBIAN_MALTA], abort.signal);
+          const fetched = await this.cli(['guest', 'fetch', name], abort.signal);
           if (fetched.stderr) this.deps.log?.info(fetched.stderr.trimEnd());
           if (fetched.code !== 0) {
-            void vscode.window.showErrorMessage(`MIPS64: could not fetch the Debian Malta guest: ${stderrTail(fetched.stderr) || `exit code ${fetched.code ?? fetched.signal}`}`);
+            void vscode.window.showErrorMessage(`MIPS64: could not fetch ${what}: ${stderrTail(fetched.stderr) || `exit code ${fetched.code ?? fetched.signal}`}`);
             return undefined;
           }
-          const r = await this.cli(['guest', 'path', DEBIAN_MALTA], abort.signal);
+          const r = await this.cli(['guest', 'path', name], abort.signal);
           const p = r.code === 0 ? parseGuestPaths(r.stdout) : undefined;
-          if (!p) void vscode.window.showErrorMessage(`MIPS64: the Debian Malta guest is not usable: ${stderrTail(r.stderr) || 'no kernel/initrd paths'}`);
+          if (!p) void vscode.window.showErrorMessage(`MIPS64: ${what} is not usable: ${stderrTail(r.stderr) || 'no kernel/initrd paths'}`);
           return p;
         } catch (e) {
-          if (!abort.signal.aborted) void vscode.window.showErrorMessage(`MIPS64: could not fetch the Debian Malta guest: ${String(e)}`);
+          if (!abort.signal.aborted) void vscode.window.showErrorMessage(`MIPS64: could not fetch ${what}: ${String(e)}`);
           return undefined;
         } finally {
           sub.dispose();
@@ -201,8 +204,9 @@ export function fillDefaults(config: vscode.DebugConfiguration, _folder?: vscode
     return c;
   }
   c['board'] ??= c['kernel'] ? 'malta' : 'demo';
-  c.name ||= c['board'] === 'demo' ? DEMO_CONFIG.name : MALTA_CONFIG.name;
-  c['memory'] ??= c['board'] === 'demo' ? 64 : 256;
+  const board = boardInfo(String(c['board']));
+  c.name ||= String(board?.launch.config['name'] ?? MALTA_CONFIG.name);
+  c['memory'] ??= board?.memoryMiB.default ?? 256;
   c['engine'] ??= settings.get<string>('engine', 'jit');
   c['stopOnEntry'] ??= false;
   c['uartOutput'] ??= settings.get<boolean>('console.alsoInDebugConsole', false) ? 'both' : 'event';

@@ -10,6 +10,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ADAPTER, AdapterHarness, Client, rejects, ROOT, startServer, withTimeout } from './support';
 import { LE, missing, TempDir } from '../loader/toolchain';
+import { octeonStandInKernel } from '../support/octeon-kernel';
 
 const harness = new AdapterHarness();
 before(() => harness.start());
@@ -499,6 +500,35 @@ test('Malta board: launch a Linux kernel stopped at entry; interrupt controller 
   const stopped = c.waitStopped();
   await c.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
   assert.equal((await stopped).body.reason, 'step');
+});
+
+test('Octeon board: the board by the kernel\'s ELF flags, Cavium CP0 decoded, 128-entry TLB, CIU and UARTs; halt ends the session', T, async () => {
+  const dir = new TempDir();
+  try {
+    const kernel = dir.file('vmlinux-octeon', octeonStandInKernel());
+    const c = await client();
+    // A kernel for another board is refused, naming the right one.
+    const refused = await rejects(c.dc.launchRequest({ ...DEMO, board: 'malta', kernel } as DebugProtocol.LaunchRequestArguments));
+    assert.match(refused, /vmlinux-octeon: it is a kernel for Cavium Octeon .*: boot it with --board octeon/);
+    // (No "board": the ELF flags choose it.)
+    await entry(c, { board: undefined, kernel, memory: 128, append: 'console=ttyS0,115200 nokaslr' });
+    assert.match(c.console, /octeon board, Octeon2, jit engine, 128 MiB/);
+    const cp0 = await c.scope('CP0');
+    const names = cp0.map((r) => r.name);
+    for (const n of ['CvmCount', 'CvmCtl', 'CvmMemCtl', 'Config4', 'KScratch1', 'KScratch2']) assert.ok(names.includes(n), names.join(', '));
+    const memctl = await c.children(cp0.find((r) => r.name === 'CvmMemCtl')!);
+    assert.equal(memctl.find((f) => f.name === 'CVMSEGENAK')!.value, '1', 'the boot loader left CVMSEG enabled for the kernel');
+    assert.equal(await c.evaluate('$cp0.cvmctl.nomul'), '0');
+    assert.equal((await c.scope('TLB')).length, 128);
+    const devices = (await c.scope('Devices')).map((d) => d.name);
+    for (const n of ['ciu', 'uart0', 'uart1']) assert.ok(devices.includes(n), devices.join(', '));
+    const exited = c.wait<DebugProtocol.ExitedEvent>('exited');
+    await c.dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+    assert.equal(c.stdout, 'console=ttyS0,115200', 'the stand-in kernel printed argv[0]');
+  } finally {
+    dir.remove();
+  }
 });
 
 const DEMO_S = join(ROOT, 'guests', 'demo', 'demo.s');

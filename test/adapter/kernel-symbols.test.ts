@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { decodeKallsyms } from '../../src/emulator/loader/kallsyms.js';
 import { debianCorpus } from '../support/corpus.js';
 import { AdapterHarness } from './support';

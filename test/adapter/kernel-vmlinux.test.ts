@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { decodeKallsyms, KallsymsSymbol } from '../../src/emulator/loader/kallsyms.js';
 import { debianCorpus } from '../support/corpus.js';
 import { fakeVmlinux, lineProgram } from '../support/fake-vmlinux.js';

@@ -84,7 +84,7 @@ const MALFORMED: Array<[string, unknown, RegExp]> = [
   ['evaluate', { expression: ['$pc'] }, /arguments\.expression must be a string/],
   ['continue', null, /^continue: arguments must be an object \(got null\)$/],
   ['next', { threadId: 1, granularity: 'word' }, /granularity must be one of 'statement', 'line', 'instruction'/],
-  ['launch', { board: 'vax' }, /arguments\.board must be one of 'demo', 'malta'/],
+  ['launch', { board: 'vax' }, /arguments\.board must be one of 'demo', 'malta', 'octeon'/],
   ['launch', { symbols: [{ offset: 4 }] }, /arguments\.symbols\[0\]\.path is required/],
   ['launch', { sourceMap: { '/b': 3 } }, /arguments\.sourceMap\["\/b"\] must be a string/],
   ['initialize', { adapterID: 5 }, /arguments\.adapterID must be a string/],

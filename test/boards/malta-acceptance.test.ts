@@ -1,5 +1,5 @@
 // Acceptance tests for "Malta board and real Linux", on the `debian-malta` guest: Debian's
-// mips64el 5kc-malta kernel with the project's busybox initramfs (src/cli/guest/debian-malta.ts;
+// mips64el 5kc-malta kernel with the project's busybox initramfs (src/cli/guest/debian-guests.ts;
 // /init prints USERSPACE_MARKER and starts a shell).
 //
 // Speed: our boots load the kernel image the vmlinuz decompressor would produce
@@ -17,17 +17,16 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMaltaMachine } from '../../src/emulator/boards/malta.js';
-import type { Machine } from '../../src/emulator/machine.js';
-import { fetchDebianMalta, GuestImage, USERSPACE_MARKER } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage, USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { sha256File } from '../../src/cli/guest/debian-packages.js';
 import { debianCorpus, DebianCorpus } from '../support/corpus.js';
 import { cli, ensureBuilt } from '../cli/support.js';
 import { qemuMissing } from '../support/qemu.js';
+import { ConsoleSession, MachineState, stateDiff } from '../support/console-session.js';
 
 const STEP = 5_000_000;
 
@@ -65,80 +64,13 @@ function guest(): Promise<Guest> {
   return guestPromise;
 }
 
-/** The machine's console (UART 0), and runs in steps that land on the same icounts on both engines. */
-class Session {
-  text = '';
-  readonly machine: Machine;
-  /** Called when the machine's icount reaches each key (must be a multiple of STEP). */
-  readonly at = new Map<number, () => void>();
-
+/** The Malta machine booted on the guest, driven through its console. */
+class Session extends ConsoleSession {
   constructor(g: Guest, engine: 'jit' | 'interp') {
     const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine });
-    machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.text += String.fromCharCode(byte); });
+    super(machine, STEP);
     board.bootLinuxImage(g.kernelImage, g.corpus.kernelLoadAddress, g.corpus.kernelEntry, g.initrd, g.append);
-    this.machine = machine;
   }
-
-  get icount(): number { return this.machine.cpu.icount; }
-
-  /** One step: up to the next multiple of STEP (or `limit`), exactly. */
-  private step(limit: number): void {
-    const m = this.machine;
-    const target = Math.min(limit, (Math.floor(m.cpu.icount / STEP) + 1) * STEP);
-    while (m.cpu.icount < target && !m.poweredOff) {
-      const r = m.run(target - m.cpu.icount);
-      if (r.reason === 'idle') throw new Error(`machine idle with nothing scheduled; last output:\n${this.text.slice(-2000)}`);
-    }
-    this.at.get(m.cpu.icount)?.();
-  }
-
-  /** Runs until `s` appears after `from`; returns the index just past it. */
-  until(s: string | RegExp, budget: number, from = 0): number {
-    const limit = this.icount + budget;
-    for (;;) {
-      const t = this.text.slice(from);
-      if (typeof s === 'string') { const i = t.indexOf(s); if (i >= 0) return from + i + s.length; }
-      else { const mm = s.exec(t); if (mm) return from + mm.index + mm[0].length; }
-      if (this.icount >= limit || this.machine.poweredOff) {
-        throw new Error(`console never showed ${String(s)} (icount ${this.icount}); last output:\n${this.text.slice(-2000)}`);
-      }
-      this.step(limit);
-    }
-  }
-
-  /** Runs to exactly `icount`. */
-  runTo(icount: number): void {
-    while (this.icount < icount) {
-      if (this.machine.poweredOff) throw new Error(`powered off at ${this.icount}, before ${icount}`);
-      this.step(icount);
-    }
-  }
-
-  type(s: string): void { this.machine.consoleInput(new TextEncoder().encode(s)); }
-
-  /** Every stateful component (CPU, CP0, TLB, FPU, devices), field by field, and a hash of RAM. */
-  state(): MachineState {
-    const show = (v: unknown): string => (ArrayBuffer.isView(v)
-      ? createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex').slice(0, 16)
-      : String(v));
-    const fields = new Map<string, string>();
-    for (const c of this.machine.stateComponents()) {
-      for (const f of Object.keys(c.stateSpec.fields)) fields.set(`${c.stateSpec.name}.${f}`, show(c.state[f]));
-    }
-    return { fields, ram: createHash('sha256').update(this.machine.bus.ram).digest('hex') };
-  }
-}
-
-interface MachineState { fields: Map<string, string>; ram: string }
-
-/** `component.field: a vs b` for every difference. */
-function stateDiff(a: MachineState, b: MachineState): string[] {
-  const out: string[] = [];
-  if (a.ram !== b.ram) out.push('RAM contents differ');
-  for (const k of new Set([...a.fields.keys(), ...b.fields.keys()])) {
-    if (a.fields.get(k) !== b.fields.get(k)) out.push(`${k}: ${a.fields.get(k)} vs ${b.fields.get(k)}`);
-  }
-  return out;
 }
 
 const PROMPT = /mips64:[^\n]*# (\x1b\[6n)?$/;

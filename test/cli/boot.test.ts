@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './support.js';
 import { EscapeDecoder, KeyEvent } from '../../src/cli/console.js';
 import { engineNodeFlags } from '../../src/cli/node-flags.js';
+import { octeonStandInKernel } from '../support/octeon-kernel.js';
 
 /** A running `node dist/cli.js …` whose output can be awaited. */
 class Running {
@@ -184,7 +185,7 @@ test('usage errors: exit 2 with the usage line, no stack traces', () => {
     [['--cpu', 'r4000'], /unknown CPU 'r4000'/],
     [['--board', 'pc'], /unknown board 'pc'/],
     [['--idle-exit', 'soon'], /invalid --idle-exit 'soon'/],
-    [['--initrd', 'x.gz'], /--initrd needs --board malta/],
+    [['--initrd', 'x.gz'], /--initrd needs a Linux board \(--board malta\|octeon\)/],
     [['--board', 'malta'], /missing --kernel K/],
     [['a.elf', 'b.elf'], /unexpected argument 'b\.elf'/],
     [['debian-malta', '-EB'], /debian-malta is little-endian/],
@@ -211,6 +212,29 @@ test('--board malta: a missing kernel or initrd, or a kernel that is not an ELF,
     assert.equal(r.code, 2, r.stderr);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, msg);
+  }
+});
+
+test('the board a kernel is for: by its ELF flags without --board; refused by another board, naming the right one', () => {
+  const dir = tempDir('mips64-boot-');
+  const octeon = join(dir, 'vmlinux-octeon');
+  writeFileSync(octeon, octeonStandInKernel());
+  const generic = join(ROOT, 'dist', 'guests', 'demo.elf');
+  // No --board: the octeon2 ELF flags pick the Octeon board; the stand-in kernel prints argv[0]
+  // (the board's default command line's first word) and halts.
+  const r = cli(['boot', '--kernel', octeon, '--memory', '128'], { input: '' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'console=ttyS0,115200');
+  for (const [args, msg] of [
+    [['--board', 'malta', '--kernel', octeon], /vmlinux-octeon: it is a kernel for Cavium Octeon \(ELF flags: mips64r2, octeon2\), not for the Malta's MIPS64 core: boot it with --board octeon$/],
+    [['--board', 'octeon', '--kernel', generic], /demo\.elf: it is not an Octeon kernel \(ELF flags: mips64r2\): boot it with --board malta$/],
+    [['--board', 'octeon', '--cpu', '5KEc', '--kernel', octeon], /the octeon board runs Octeon2, not CPU 5KEc$/],
+  ] as const) {
+    const e = cli(['boot', ...args]);
+    assert.equal(e.code, 2, e.stderr);
+    const lines = e.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, e.stderr);
     assert.match(lines[0]!, msg);
   }
 });

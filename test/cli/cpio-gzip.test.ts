@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CpioWriter, readCpio } from '../../src/cli/guest/cpio.js';
-import { buildInitramfs, compressInitramfs, INIT_SCRIPT, USERSPACE_MARKER, APPLETS } from '../../src/cli/guest/debian-malta.js';
+import { buildInitramfs, compressInitramfs, INIT_SCRIPT, USERSPACE_MARKER, APPLETS } from '../../src/cli/guest/debian-guests.js';
 
 /** Runs a host tool; a missing tool fails the test with the package to install (never skips). */
 function host(cmd: string, args: string[], input?: Uint8Array): { status: number | null; stdout: Buffer; stderr: string } {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fetchDebianMalta, USERSPACE_MARKER } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { CLI, ROOT, ensureBuilt } from './support.js';
 import { ADAPTER, withTimeout } from '../adapter/support.js';
 

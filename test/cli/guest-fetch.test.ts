@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readCpio } from '../../src/cli/guest/cpio.js';
 import { cacheDir } from '../../src/cli/guest/debian-packages.js';
-import { USERSPACE_MARKER } from '../../src/cli/guest/debian-malta.js';
+import { USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { CLI, assertCleanStderr, ensureBuilt, tempDir } from './support.js';
 
 const CI = process.env.CI === 'true';
@@ -172,7 +172,7 @@ test('without apt/dpkg: exit 2, one summary line, then the manual steps (guest f
 test('guest usage errors', () => {
   for (const [args, msg] of [
     [['guest'], /missing subcommand/],
-    [['guest', 'fetch'], /missing guest name \(known: debian-malta\)/],
+    [['guest', 'fetch'], /missing guest name \(known: debian-malta, debian-octeon\)/],
     [['guest', 'fetch', 'windows'], /unknown guest 'windows'/],
     [['guest', 'frob'], /unknown subcommand 'frob'/],
     [['guest', 'list', '--refresh'], /--refresh applies to guest fetch only/],

@@ -1,5 +1,5 @@
 // The machine configuration a checkpoint records is complete: every Malta option that
-// changes what the guest sees (kernel command line, argv[0], RTC epoch and poll skip, RNG
+// changes what the guest sees (kernel command line, RTC epoch and poll skip, RNG
 // seed, UART timing) and the boot images' hashes; a machine differing in any one of them
 // is refused naming it; recreateMachine (boot --restore FILE alone) builds a machine
 // whose configuration is the recorded one, and the checkpoint restores into it.
@@ -24,11 +24,11 @@ test('a Malta checkpoint records every guest-visible option; a machine differing
   const taken = cp.take({ name: 'opts' });
   const header = parseCheckpoint(cp.bytes(taken.id)!).header;
   assert.deepEqual(header.machine.options, {
-    append: 'console=ttyS0 quiet', kernelName: 'vmlinuz', rtcEpochMs: Date.UTC(2020, 5, 1), rngSeed: 7, rtcPollSkip: false, uartTiming: 'baud',
+    append: 'console=ttyS0 quiet', rtcEpochMs: Date.UTC(2020, 5, 1), rngSeed: 7, rtcPollSkip: false, uartTiming: 'baud',
   });
   // Defaults are recorded as values (a later change of a default cannot alter a restored machine).
   assert.deepEqual(machineConfig(createMaltaMachine({ memoryMiB: 16 }).machine).options, {
-    append: '', kernelName: 'vmlinuz', rtcEpochMs: RTC_DEFAULT_EPOCH_MS, rngSeed: 0x4d495053, rtcPollSkip: true, uartTiming: 'instant',
+    append: '', rtcEpochMs: RTC_DEFAULT_EPOCH_MS, rngSeed: 0x4d495053, rtcPollSkip: true, uartTiming: 'instant',
   });
   const chain = cp.chain(taken.id);
   const variants: Array<[string, MaltaMachineOptions]> = [

@@ -17,7 +17,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-malta.js';
+import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { MALTA_CONFIG } from './code-server';
 import { missingUiTools, type Page } from './ui-tools';
 import {

@@ -234,9 +234,9 @@ const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---- configurations --------------------------------------------------------------------
 
-test('the provider offers both configurations, also as dynamic configurations (F5 without launch.json)', () => {
+test('the provider offers one configuration per board, also as dynamic configurations (F5 without launch.json)', () => {
   const names = provider.provideDebugConfigurations().map((c) => c.name);
-  assert.deepEqual(names, ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  assert.deepEqual(names, ['Boot built-in demo', 'Boot Debian Linux (Malta)', 'Boot Debian Linux (Octeon)']);
   const dynamic = state.providers.find((p) => p.trigger === 2)!.provider as { provideDebugConfigurations(): { name: string }[] };
   assert.deepEqual(dynamic.provideDebugConfigurations().map((c) => c.name), names);
 });
@@ -245,7 +245,7 @@ test('F5 with an empty configuration asks which guest to boot; cancel starts not
   reset();
   state.pickAnswers = ['Boot built-in demo'];
   const c = await provider.resolveDebugConfiguration(undefined, {} as never);
-  assert.deepEqual(state.quickPicks[0]!.items.map((i) => i.label), ['Boot built-in demo', 'Boot Debian Linux (Malta)']);
+  assert.deepEqual(state.quickPicks[0]!.items.map((i) => i.label), ['Boot built-in demo', 'Boot Debian Linux (Malta)', 'Boot Debian Linux (Octeon)']);
   assert.equal(c!.type, 'mips64');
   assert.equal(c!['board'], 'demo');
   assert.equal(c!['stopOnEntry'], true);

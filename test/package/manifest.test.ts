@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { BOARD_CATALOG, BOARD_NAMES } from '../../src/emulator/boards/catalog';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -30,6 +31,7 @@ interface Manifest {
   };
 }
 
+
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 
 test('debugger contribution', () => {
@@ -46,16 +48,25 @@ test('debugger contribution', () => {
     assert.ok(launch[key], `launch.${key}`);
   }
   assert.equal(launch['memory']!.default, 256);
-  assert.deepEqual(launch['board']!.enum, ['malta', 'demo']);
+  // The boards and CPU models are the board catalog's.
+  assert.deepEqual([...launch['board']!.enum!].sort(), [...BOARD_NAMES].sort());
   assert.deepEqual(launch['engine']!.enum, ['jit', 'interp']);
-  assert.deepEqual(launch['cpu']!.enum, ['5KEc', 'octeon2']);
+  assert.deepEqual([...launch['cpu']!.enum!].sort(), [...new Set(BOARD_CATALOG.flatMap((b) => b.cpus))].sort());
   assert.equal(launch['symbols']!.type, 'array');
   const attach = dbg.configurationAttributes['attach']!.properties;
   assert.ok(attach['port'] && attach['host'] && attach['uartOutput']);
   assert.deepEqual(dbg.configurationAttributes['attach']!.required, ['port']);
   assert.deepEqual(dbg.initialConfigurations.map((c) => c.name), ['Boot built-in demo']);
   const snippets = dbg.configurationSnippets.map((s) => s.body.name);
-  assert.deepEqual(snippets, ['Boot built-in demo', 'Debug assembly file', 'Attach to mips64 boot', 'Boot Debian Linux (Malta)']);
+  assert.deepEqual(snippets, ['Boot built-in demo', 'Debug assembly file', 'Attach to mips64 boot', 'Boot Debian Linux (Malta)', 'Boot Debian Linux (Octeon)']);
+  // Each board's snippet is its catalog launch configuration (Linux boards add kernel, initrd, append).
+  for (const b of BOARD_CATALOG) {
+    const sn = dbg.configurationSnippets.find((x) => x.label === b.launch.label);
+    assert.ok(sn, b.launch.label);
+    const body = sn.body as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(b.launch.config)) assert.deepEqual(body[k], v, `${b.name}: ${k}`);
+    if (b.loads === 'linux') assert.equal(body['append'], b.defaultAppend);
+  }
   for (const c of [...dbg.initialConfigurations, ...dbg.configurationSnippets.map((s) => s.body)]) {
     assert.equal(c.type, 'mips64');
     assert.equal(c.request, c.name === 'Attach to mips64 boot' ? 'attach' : 'launch');

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { createMaltaMachine } from '../../src/emulator/boards/malta';
+import { createOcteonMachine } from '../../src/emulator/boards/octeon';
 import { CPU_MODELS } from '../../src/emulator/cpu/cpu-models';
 import type { Machine } from '../../src/emulator/machine';
 import { captureCheckpoint, prepareRestore } from '../../src/emulator/snapshot/checkpoint';
@@ -22,6 +23,7 @@ function machines(): Array<[string, Machine]> {
     out.push([`demo/${cpu}`, createDemoMachine({ cpu, memoryMiB: 16 }).machine]);
     out.push([`malta/${cpu}`, createMaltaMachine({ cpu, memoryMiB: 32 }).machine]);
   }
+  out.push(['octeon/Octeon2', createOcteonMachine({ memoryMiB: 128 }).machine]);
   return out;
 }
 

@@ -1,9 +1,12 @@
-// `mips64 boot [FILE.elf | debian-malta]`: boots a guest with the console on this terminal.
+// `mips64 boot [FILE.elf | GUEST]`: boots a guest with the console on this terminal.
 //   (no argument)         the built-in demo guest (dist/guests/demo.elf) on the demo board
 //   FILE.elf              a bare-metal ELF on the demo board
-//   --board malta --kernel K [--initrd I] [--append ARGS]
-//                         a Linux kernel (vmlinux/vmlinuz ELF) on the Malta board
-//   debian-malta          Debian's 5kc-malta kernel + busybox initramfs (fetched on first use)
+//   --board malta|octeon --kernel K [--initrd I] [--append ARGS]
+//                         a Linux kernel ELF on a Linux board (the boards are declared in
+//                         src/emulator/boards/catalog.ts and registry.ts; --kernel without
+//                         --board picks the board the ELF flags say the kernel is for)
+//   debian-malta, debian-octeon
+//                         Debian's kernel + busybox initramfs for that board (fetched on first use)
 // --debug-port N also serves DAP clients on a TCP port: they `attach` to the running guest
 // (src/cli/debug-server.ts).
 // See src/cli/console.ts for the terminal handling and the exit codes.
@@ -17,44 +20,43 @@ import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { HostNotes } from '../host-notes';
+import { readImagesRecord, recreateMachine } from '../recreate-machine';
 import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
-import { readImagesRecord, recordedKernelName, recordedMaltaOptions, recreateMachine } from '../recreate-machine';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
-import { DEBIAN_MALTA } from '../guest/debian-malta';
+import { DEBIAN_GUESTS, debianGuest } from '../guest/debian-guests';
 import { DEMO_ELF } from '../guest/demo-image';
-import { createDemoMachine } from '../../emulator/boards/demo';
-import { createMaltaMachine } from '../../emulator/boards/malta';
+import { BOARD_NAMES, BoardName, boardInfo } from '../../emulator/boards/catalog';
+import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../../emulator/boards/registry';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
-import { ElfError } from '../../emulator/loader/elf';
-import type { Machine } from '../../emulator/machine';
-import type { Uart16550 } from '../../emulator/devices/uart16550';
+import { ElfError, parseElf } from '../../emulator/loader/elf';
 
 const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
 export const EXIT_GUEST_PANIC = 3;
 const PANIC_TEXT = 'Kernel panic - not syncing';
-/** Guest CPU seconds a Malta guest may run before its first console output (silent-guest.ts). */
+/** Guest CPU seconds a Linux guest may run before its first console output (silent-guest.ts). */
 const DEFAULT_SILENT_EXIT_SEC = 10;
 const ENGINES = ['jit', 'interp'] as const;
-const BOARDS = ['demo', 'malta'] as const;
+const GUEST_NAMES = DEBIAN_GUESTS.map((g) => g.name);
+const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
 
 export const bootCommand: Command = {
   name: NAME,
-  summary: 'boot a guest (built-in demo, bare-metal ELF, Linux kernel, debian-malta) on this terminal',
-  usage: 'boot [FILE.elf | debian-malta] [--board demo|malta] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]',
+  summary: `boot a guest (built-in demo, bare-metal ELF, Linux kernel, ${GUEST_NAMES.join(', ')}) on this terminal`,
+  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]`,
   options: [
-    { name: 'board', value: 'demo|malta', help: 'board (default: demo; malta with --kernel or debian-malta)' },
-    { name: 'kernel', value: 'K', help: 'Linux kernel ELF (vmlinux or vmlinuz) for the Malta board' },
-    { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for the Malta board' },
-    { name: 'append', value: 'ARGS', help: 'kernel command line (default "console=ttyS0")' },
+    { name: 'board', value: BOARD_NAMES.join('|'), help: `board (default: demo; with --kernel the one its ELF flags name: ${LINUX_BOARDS.join(' or ')})` },
+    { name: 'kernel', value: 'K', help: `Linux kernel ELF (vmlinux or vmlinuz) for the ${LINUX_BOARDS.join(' or ')} board` },
+    { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for a Linux board' },
+    { name: 'append', value: 'ARGS', help: `kernel command line (default: the board's, e.g. "${boardInfo('malta')!.defaultAppend}")` },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
-    { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default 5KEc)` },
+    { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
-    { name: 'silent-exit', value: 'SEC', help: 'malta board: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 10; 0: never)' },
+    { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 10; 0: never)' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -67,13 +69,14 @@ export const bootCommand: Command = {
     ...ESCAPE_HELP.map((l) => `  ${l}`),
     'With stdin not a terminal, its bytes are the guest\'s input; at end of input the guest',
     'runs until it powers off, or stops (exit 2) once it has idled without output for',
-    '--idle-exit seconds. On the malta board, piped input waits until Linux opens the console.',
-    'Exit code: the guest\'s power-off code (the demo\'s q: 0); 0 after C-a x (as QEMU); 128 + N',
-    'after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on the malta board,',
-    '3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is shown);',
-    '4 when the guest resets a machine restored without its boot images (see --restore); 5 when',
-    'the guest wrote nothing on its console in --silent-exit s of guest CPU time (malta: 10 s,',
-    'idle time not counted; a damaged kernel or one for another board), with its last exception.',
+    '--idle-exit seconds. On a Linux board, piped input waits until Linux opens the console.',
+    'Exit code: the guest\'s power-off code (the demo\'s q: 0; Linux poweroff/halt: 0); 0 after C-a x',
+    '(as QEMU); 128 + N after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on a',
+    'Linux board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is',
+    'shown); 4 when the guest resets a machine restored without its boot images (see --restore);',
+    '5 when a Linux guest wrote nothing on its console in --silent-exit s of guest CPU time (10 s,',
+    'idle time not counted: a damaged kernel, or one for another board), naming its last exception.',
+    'A kernel built for another board is refused, naming the right one.',
     '--restore CKPT alone recreates the machine the checkpoint records (board, CPU, memory, byte',
     'order, kernel command line and other board options); its boot images (kernel, initrd, program)',
     'are read again from their recorded paths and checked against their SHA-256 for a later guest',
@@ -91,7 +94,8 @@ export const bootCommand: Command = {
 };
 
 interface Plan {
-  board: 'demo' | 'malta';
+  /** Undefined: the board the kernel's ELF flags name (decided once the kernel is read). */
+  board: BoardName | undefined;
   /** Demo board: ELF to load (path, or undefined for the built-in demo). */
   elf?: string;
   kernel?: string;
@@ -103,14 +107,14 @@ interface Plan {
   cpu?: string;
   warp: boolean;
   idleExitMs: number;
-  /** Seconds of guest CPU time a guest may run without console output (undefined: the board's default). */
+  /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_EXIT_SEC). */
   silentExitSec?: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
 }
 
 /** The boot plan the command line describes (`recorded`: the board of the checkpoint a bare --restore recreates). */
-function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>, recorded?: string): Plan {
+function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>, recorded?: BoardName): Plan {
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`, NAME);
   const str = (k: string): string | undefined => (o.has(k) ? String(o.get(k)) : undefined);
   const engine = str('engine') ?? 'jit';
@@ -128,8 +132,8 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     cpu = hit;
   }
   const boardOpt = str('board');
-  if (boardOpt !== undefined && !(BOARDS as readonly string[]).includes(boardOpt)) {
-    throw new UsageError(`unknown board '${boardOpt}' (expected demo or malta)`, NAME);
+  if (boardOpt !== undefined && !(BOARD_NAMES as readonly string[]).includes(boardOpt)) {
+    throw new UsageError(`unknown board '${boardOpt}' (expected ${BOARD_NAMES.join(', ')})`, NAME);
   }
   let silentExitSec: number | undefined;
   const silent = str('silent-exit');
@@ -145,22 +149,23 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   }
   const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o) };
   const arg = positionals[0];
-  if (recorded !== undefined) return { ...common, board: recorded === 'malta' ? 'malta' : 'demo' };
+  if (recorded !== undefined) return { ...common, board: recorded };
 
-  if (arg === DEBIAN_MALTA) {
-    if (boardOpt === 'demo') throw new UsageError(`${DEBIAN_MALTA} runs on the malta board`, NAME);
-    for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${DEBIAN_MALTA}`, NAME);
-    if (common.bigEndian) throw new UsageError(`${DEBIAN_MALTA} is little-endian (mips64el); drop -EB`, NAME);
-    return { ...common, board: 'malta', guest: DEBIAN_MALTA, append: str('append') };
+  const guest = arg !== undefined ? debianGuest(arg) : undefined;
+  if (guest) {
+    if (boardOpt !== undefined && boardOpt !== guest.board) throw new UsageError(`${guest.name} runs on the ${guest.board} board`, NAME);
+    for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${guest.name}`, NAME);
+    if (common.bigEndian) throw new UsageError(`${guest.name} is little-endian (mips64el); drop -EB`, NAME);
+    return { ...common, board: guest.board as BoardName, guest: guest.name, append: str('append') };
   }
-  const board = boardOpt ?? (o.has('kernel') ? 'malta' : 'demo');
-  if (board === 'malta') {
+  const board = (boardOpt ?? (o.has('kernel') ? undefined : 'demo')) as BoardName | undefined;
+  if (board === undefined || boardInfo(board)!.loads === 'linux') {
     const kernel = str('kernel') ?? arg;
-    if (kernel === undefined) throw new UsageError('missing --kernel K for the malta board', NAME);
+    if (kernel === undefined) throw new UsageError(`missing --kernel K for the ${board} board`, NAME);
     if (o.has('kernel') && arg !== undefined) throw new UsageError(`unexpected argument '${arg}' (the kernel is given by --kernel)`, NAME);
-    return { ...common, board: 'malta', kernel, initrd: str('initrd'), append: str('append') ?? 'console=ttyS0' };
+    return { ...common, board, kernel, initrd: str('initrd'), append: str('append') };
   }
-  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs --board malta`, NAME);
+  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs a Linux board (--board ${LINUX_BOARDS.join('|')})`, NAME);
   return { ...common, board: 'demo', elf: arg };
 }
 
@@ -209,39 +214,43 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   // --restore with no board, kernel or program: the checkpoint's machine, recreated from the file alone.
   const restoring = restoreFile(options);
   const config = restoring !== undefined ? checkpointFileConfig(restoring) : undefined;
-  const fromFile = config !== undefined && positionals.length === 0 && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu'].some((k) => options.has(k));
-  const p = plan(positionals, options, fromFile ? config.board : undefined);
-  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise.
-  if (config !== undefined && p.memoryMiB === undefined) p.memoryMiB = config.ramBytes / 1048576;
+  const fromFile = config !== undefined && positionals.length === 0
+    && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu'].some((k) => options.has(k));
+  const p = plan(positionals, options, fromFile ? config.board as BoardName : undefined);
+  // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise
+  // (whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too).
+  if (config !== undefined && p.memoryMiB === undefined) p.memoryMiB = Math.floor(config.ramBytes / 1048576);
   const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
-  let machine: Machine;
-  let uart: Uart16550;
-  let image: { bytes: Uint8Array; name: string };
   let panicked = false;
-  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  let booted: BootedBoard;
+  let image: { bytes: Uint8Array; name: string; elf?: KernelImage['elf'] };
+  let board: BoardName;
+  // Restoring: the board options a command line cannot give are the checkpoint's.
+  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, recorded: config?.options };
 
   if (fromFile) {
     const r = recreateMachine(config, p.engine, restoring!);
-    ({ machine, uart, image } = r);
-    p.board = r.board;
+    booted = { machine: r.machine, entry: r.machine.cpu.pc, console: r.uart, consoleReady: r.consoleReady };
+    image = r.image;
+    board = r.board;
     for (const n of r.notes) log(n);
   } else if (p.board === 'demo') {
+    board = 'demo';
     let file = p.elf;
     if (file === undefined) {
       file = builtinGuestPath(p.bigEndian ? DEMO_ELF.big : DEMO_ELF.little);
       if (!existsSync(file)) throw new CliError(`built-in demo guest not found at ${file} (run 'npm run build')`);
     }
     const bytes = readInput(file, 'elf', 'program');
-    const m = createDemoMachine(machineOpts);
+    const name = p.elf ?? 'built-in demo';
     try {
-      m.board.boot(bytes);
+      const program: KernelImage = { bytes, elf: parseElf(bytes), name };
+      image = program;
+      booted = bootBoard('demo', { ...machineOpts, kernel: program });
     } catch (e) {
       loadError(p.elf ?? 'built-in demo guest', e, p.bigEndian);
     }
-    machine = m.machine;
-    uart = m.board.uart;
-    image = { bytes, name: p.elf ?? 'built-in demo' };
-    machine.bootImages = readImagesRecord([{ role: 'program', path: file, bytes }]);
+    booted.machine.bootImages = readImagesRecord([{ role: 'program', path: file, bytes }]);
   } else {
     let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
     if (p.guest) {
@@ -252,22 +261,28 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
     const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
-    // Restoring: the options no command-line option sets are the checkpoint's.
-    const m = createMaltaMachine({ ...machineOpts, ...(config ? recordedMaltaOptions(config) : {}), append });
+    let kimage: KernelImage;
     try {
-      m.board.bootLinux(kernel, initrd, append, config ? recordedKernelName(config) : undefined);
+      kimage = { bytes: kernel, elf: parseElf(kernel), name: kernelPath! };
     } catch (e) {
+      loadError(kernelPath!, e, p.bigEndian);
+    }
+    image = kimage;
+    board = p.board ?? linuxBoardFor(kimage.elf);
+    try {
+      booted = bootBoard(board, { ...machineOpts, kernel: kimage, initrd, append });
+    } catch (e) {
+      if (e instanceof BoardError) throw new CliError(e.message);
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
-    machine = m.machine;
-    uart = m.board.uart0;
-    image = { bytes: kernel, name: kernelPath! };
-    machine.bootImages = readImagesRecord([
+    booted.machine.bootImages = readImagesRecord([
       { role: 'kernel', path: kernelPath!, bytes: kernel },
       ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
     ]);
   }
-  if (p.board === 'malta') {
+  const linux = boardInfo(board)!.loads === 'linux';
+  if (linux) {
+    const machine = booted.machine;
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -281,21 +296,22 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
     });
   }
+  const { machine, console: uart } = booted;
 
   const stdin = process.stdin as ConsoleInput;
-  if (stdin.isTTY) io.stderr.write(`mips64: booting (${p.board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
+  if (stdin.isTTY) io.stderr.write(`mips64: booting (${board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
   // Host lines during the run (checkpoint progress) wait for the guest's console line to end.
   const notes = new HostNotes(io.stderr, () => (stdin as { isRaw?: boolean }).isRaw === true);
   const checkpoints = setupBootCheckpoints(machine, options, io, NAME, notes); // --restore, --checkpoint-every
   // A kernel that never writes on its console (damaged, another board's) is stopped; not a restored guest (it ran before).
-  const silentSec = p.silentExitSec ?? (p.board === 'malta' && checkpoints.restored === undefined ? DEFAULT_SILENT_EXIT_SEC : 0);
+  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined ? DEFAULT_SILENT_EXIT_SEC : 0);
   const silentWatch = silentSec > 0 ? watchSilentGuest(machine, Math.round((silentSec * 1e9) / machine.nsPerInsn)) : undefined;
   let debug: DebugServer | undefined;
   try {
     if (p.debug) {
       const tty = stdin.isTTY === true;
       debug = new DebugServer({
-        machine, engine: p.engine, board: p.board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
+        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
@@ -309,7 +325,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       idleExitMs: p.idleExitMs, notes,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
-      holdInput: p.board === 'malta' ? () => (uart.state.ier & 1) === 0 : undefined,
+      holdInput: linux ? () => !booted.consoleReady() : undefined,
     });
     if (panicked) {
       io.stderr.write('mips64: guest kernel panic\n');

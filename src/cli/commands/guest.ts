@@ -1,16 +1,16 @@
 // `mips64 guest fetch|list|path NAME`: downloads and prepares ready-to-boot guests in the
-// cache (see src/cli/guest/debian-malta.ts), lists them, prints their file paths.
+// cache (see src/cli/guest/debian-guests.ts), lists them, prints their file paths.
 
 import { UsageError, CliError } from '../errors';
 import { cacheDir } from '../guest/debian-packages';
-import { GUESTS, GuestFetchError, GuestImage, cachedGuest, fetchDebianMalta, guestDir, guestManualSteps, DEBIAN_MALTA } from '../guest/debian-malta';
+import { GUESTS, GuestFetchError, GuestImage, cachedGuest, debianGuest, fetchDebianGuest, guestDir, guestManualSteps } from '../guest/debian-guests';
 import { Command } from './command';
 
 const NAME = 'guest';
 
 export const guestCommand: Command = {
   name: NAME,
-  summary: 'download and prepare ready-to-boot guests (debian-malta)',
+  summary: 'download and prepare ready-to-boot guests (debian-malta, debian-octeon)',
   usage: 'guest fetch NAME [--refresh] | guest list | guest path NAME',
   options: [
     { name: 'refresh', help: 'fetch: download the current packages again and rebuild the guest' },
@@ -19,10 +19,11 @@ export const guestCommand: Command = {
     'guest fetch debian-malta   Debian\'s mips64el 5kc-malta kernel and a busybox-static',
     '                           initramfs (our own cpio + gzip writers), via apt-get download;',
     '                           reused from the cache on later calls',
+    'guest fetch debian-octeon  the same with Debian\'s mips64el octeon kernel (Octeon board)',
     'guest list                 the known guests and whether they are cached',
-    'guest path debian-malta    the cached kernel, initrd and manifest paths',
+    'guest path NAME            the cached kernel, initrd and manifest paths',
     `Cache: $MIPS64_STUDIO_CACHE, else \${XDG_CACHE_HOME:-~/.cache}/mips64-studio (now ${cacheDir()}).`,
-    'Boot it with: mips64 boot debian-malta',
+    'Boot one with: mips64 boot debian-malta (or debian-octeon)',
   ],
   async run(args, io) {
     const [sub, ...rest] = args.positionals;
@@ -77,14 +78,14 @@ function printPaths(img: GuestImage, out: NodeJS.WritableStream): void {
  * details and the manual steps.
  */
 export async function fetchGuest(name: string, opts: { log: (m: string) => void; refresh?: boolean }): Promise<GuestImage> {
-  if (name !== DEBIAN_MALTA) throw new CliError(`unknown guest '${name}'`);
+  if (!debianGuest(name)) throw new CliError(`unknown guest '${name}'`);
   try {
-    return await fetchDebianMalta(opts);
+    return await fetchDebianGuest(name, opts);
   } catch (e) {
     const errno = typeof (e as NodeJS.ErrnoException | undefined)?.code === 'string';
     if (!(e instanceof GuestFetchError) && !errno) throw e;
     const [first, ...more] = (e as Error).message.split('\n');
     if (errno) throw new CliError(`cannot fetch ${name}: ${first}`);
-    throw new CliError(`cannot fetch ${name}: ${first}`, 2, [`mips64: cannot fetch ${name}: ${first}`, ...more, ...guestManualSteps()]);
+    throw new CliError(`cannot fetch ${name}: ${first}`, 2, [`mips64: cannot fetch ${name}: ${first}`, ...more, ...guestManualSteps(name)]);
   }
 }

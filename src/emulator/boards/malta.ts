@@ -24,7 +24,7 @@
 // that state and reloads the images, as QEMU's reset reloads its ROM blobs.
 
 import { BootRom } from '../devices/boot-rom';
-import type { Device, TimedDevice } from '../devices/device';
+import type { Device } from '../devices/device';
 import {
   GT_ISD, GT_PCI0IOHD, GT_PCI0IOLD, GT_PCI0M0HD, GT_PCI0M0LD, GT_PCI0M1HD, GT_PCI0M1LD, Gt64120, PciWindow,
 } from '../devices/gt64120';
@@ -35,10 +35,11 @@ import { IsaBus } from '../devices/isa-bus';
 import { MaltaFpga } from '../devices/malta-fpga';
 import { Mc146818 } from '../devices/mc146818';
 import { PIIX4_DEVFN, Piix4Power } from '../devices/piix4-power';
+import { ResetLatch } from '../devices/reset-latch';
 import { Uart16550 } from '../devices/uart16550';
+import type { ElfFile } from '../loader/elf';
 import { kernelVirtToPhys, loadElf, LoadedImage } from '../loader/load-elf';
 import { Board, Machine, MachineOptions } from '../machine';
-import type { StateSpec } from '../snapshot/state';
 
 export const MALTA_FPGA_BASE = 0x1f000000;
 export const MALTA_BOOTROM_BASE = 0x1fc00000;
@@ -75,26 +76,9 @@ export interface MaltaOptions extends Partial<MachineOptions> {
   uartTiming?: 'instant' | 'baud';
 }
 
-/** Deferred board reset: runs at the next event check, outside the instruction that asked. */
-class ResetLatch implements Device, TimedDevice {
-  readonly name = 'reset-latch';
-  readonly size = 0;
-  readonly stateSpec: StateSpec = { name: 'reset-latch', version: 1, fields: { pending: 'bool' } };
-  readonly state = { pending: false };
-  constructor(private readonly fire: () => void) {}
-  reset(): void { this.state.pending = false; }
-  read(): number { return 0; }
-  write(): void {}
-  nextEvent(): number { return this.state.pending ? 0 : Infinity; }
-  tick(): void {
-    if (!this.state.pending) return;
-    this.state.pending = false;
-    this.fire();
-  }
-}
-
 interface BootImages {
-  kernel: Uint8Array;
+  /** The kernel: a raw image's bytes, or an ELF (bytes or parsed). */
+  kernel: Uint8Array | ElfFile;
   /** Raw image (instead of an ELF): where it loads and where it starts. */
   raw?: { loadVa: bigint; entry: bigint };
   initrd?: Uint8Array;
@@ -252,7 +236,7 @@ export class MaltaBoard implements Board {
    * Boots a Linux kernel ELF (vmlinux or the self-decompressing vmlinuz) with an
    * optional initrd, as QEMU's -kernel/-initrd/-append do.
    */
-  bootLinux(kernel: Uint8Array, initrd?: Uint8Array, append?: string, kernelName = 'vmlinuz'): LoadedImage {
+  bootLinux(kernel: Uint8Array | ElfFile, initrd?: Uint8Array, append?: string, kernelName = 'vmlinuz'): LoadedImage {
     this.boot = { kernel, initrd, append: append ?? this.opts.append ?? '', kernelName };
     return this.start();
   }
@@ -273,9 +257,10 @@ export class MaltaBoard implements Board {
     const m = this.m, cpu = m.cpu, bus = m.bus;
     let image: LoadedImage;
     if (b.raw) {
+      const raw = b.kernel as Uint8Array;
       const pa = kernelVirtToPhys(b.raw.loadVa);
-      if (!bus.writeBytes(pa, b.kernel)) throw new Error(`kernel image at 0x${pa.toString(16)} does not fit in RAM`);
-      image = { entry: b.raw.entry, lowPa: pa, highPa: pa + b.kernel.length };
+      if (!bus.writeBytes(pa, raw)) throw new Error(`kernel image at 0x${pa.toString(16)} does not fit in RAM`);
+      image = { entry: b.raw.entry, lowPa: pa, highPa: pa + raw.length };
     } else {
       image = loadElf(bus, b.kernel, { expectBig: m.options.bigEndian, isa: m.model.isa });
     }
@@ -331,13 +316,13 @@ export class MaltaBoard implements Board {
   /**
    * The options that change what the guest sees, resolved (checkpoints record them, and a
    * machine recreated from one gets them back: MaltaOptions of the same names). `append`
-   * and `kernelName` are what a reset boots with again (argv of the YAMON table).
+   * is what a reset boots with again. (argv[0], the kernel's file name as given, is not
+   * compared: the same kernel may be named differently on another host.)
    */
   guestOptions(): Record<string, string | number | boolean> {
     const o = this.opts;
     return {
       append: this.boot?.append ?? o.append ?? '',
-      kernelName: this.boot?.kernelName ?? 'vmlinuz',
       rtcEpochMs: this.rtc.epochMs,
       rngSeed: (o.rngSeed ?? MALTA_DEFAULT_RNG_SEED) >>> 0,
       rtcPollSkip: o.rtcPollSkip ?? true,
@@ -365,6 +350,17 @@ export class MaltaBoard implements Board {
     if (this.boot) this.start();
     else this.programGt();
   }
+}
+
+/** The MaltaOptions a checkpoint recorded (MaltaBoard.guestOptions) that a command line cannot give. */
+export function maltaOptionsFromRecord(r: Readonly<Record<string, string | number | boolean>> | undefined): MaltaOptions {
+  const timing = r?.uartTiming;
+  return {
+    rtcEpochMs: typeof r?.rtcEpochMs === 'number' ? r.rtcEpochMs : undefined,
+    rngSeed: typeof r?.rngSeed === 'number' ? r.rngSeed : undefined,
+    rtcPollSkip: typeof r?.rtcPollSkip === 'boolean' ? r.rtcPollSkip : undefined,
+    uartTiming: timing === 'baud' || timing === 'instant' ? timing : undefined,
+  };
 }
 
 export interface MaltaMachineOptions extends MaltaOptions {

@@ -30,6 +30,9 @@ export const CVMSEG_PA = 2 ** 49;
 /** Virtual address (low word, in the 0xffffffff high word) where CVMSEG starts. */
 export const CVMSEG_VA_LO = 0xffff8000;
 
+/** CvmCtl bit 14: misaligned loads and stores complete in hardware instead of an address error (Linux's memcpy relies on it). */
+export const CVMCTL_USEUN = 1n << 14n;
+
 /** CvmMemCtl fields. */
 export const CVMMEMCTL_LMEMSZ = 0x3f;
 export const CVMMEMCTL_CVMSEGENAU = 1 << 6;

@@ -19,7 +19,7 @@ import {
 } from './cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
-import { CVMSEG_PA } from './cp0-cavium';
+import { CVMCTL_USEUN, CVMSEG_PA } from './cp0-cavium';
 import { OcteonUnit } from './octeon-unit';
 
 /** Thrown (never constructed per exception) to unwind out of an instruction after a guest exception. */
@@ -39,6 +39,8 @@ export interface CpuHooks {
   onEvent(cpu: Cpu): void;
   /** Observes every exception (debugger filters); may request a stop. */
   onException?(cpu: Cpu, code: number): void;
+  /** A WAIT executed (a board may treat a WAIT that nothing can end as the core halting). */
+  onWait?(cpu: Cpu): void;
 }
 
 const TWO32 = 4294967296;
@@ -391,8 +393,57 @@ export class Cpu {
     }
   }
 
+  private ioWrite64(off: number, lo: number, hi: number, vaHi: number, vaLo: number): void {
+    this.sync();
+    this.ioHit = true;
+    if (!this.bus.ioWrite64(-1 - off, lo, hi)) {
+      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
+      this.raise(Exc.DBE, false, 0);
+    }
+  }
+
   private align(vaHi: number, vaLo: number, mask: number, write: boolean): void {
     if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, true);
+  }
+
+  /** Raises the address error of a misaligned access (AdES for a store, else AdEL). */
+  addressError(vaHi: number, vaLo: number, write: boolean): never {
+    return this.addrFault(Xlate.AddressError, vaHi, vaLo, write, true);
+  }
+
+  /** Octeon's unaligned load/store hardware fixup (CvmCtl bit 14), as Linux sets it. */
+  private get unalignedFixup(): boolean {
+    return this.oct !== undefined && (this.oct.cp0.cvmCtl & CVMCTL_USEUN) !== 0n;
+  }
+
+  /**
+   * A misaligned load of `size` bytes: AdEL, or with the Octeon fixup the bytes one by one
+   * (each translated; a page-crossing access may fault on its second page). Returns the
+   * low word zero-extended below 32 bits; an 8-byte load leaves the high word in ldHi.
+   */
+  private misaligned(vaHi: number, vaLo: number, size: 2 | 4 | 8): number {
+    if (!this.unalignedFixup) return this.addrFault(Xlate.AddressError, vaHi, vaLo, false, true);
+    let lo = 0, hi = 0;
+    for (let i = 0; i < size; i++) {
+      const l = (vaLo + i) | 0, h = (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0;
+      const b = this.lbu(h, l), k = this.big ? size - 1 - i : i;
+      if (k < 4) lo |= b << (8 * k); else hi |= b << (8 * (k - 4));
+    }
+    this.ldHi = hi;
+    return lo;
+  }
+
+  /** A misaligned store: AdES, or with the Octeon fixup the bytes one by one after both ends translate for writing. */
+  private misalignedStore(vaHi: number, vaLo: number, size: 2 | 4 | 8, lo: number, hi: number): void {
+    if (!this.unalignedFixup) this.addrFault(Xlate.AddressError, vaHi, vaLo, true, true);
+    const at = (i: number): [number, number] => [(vaLo + i) | 0, (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0];
+    const [el, eh] = at(size - 1);
+    this.xlate(vaHi, vaLo, Access.Write);
+    this.xlate(eh, el, Access.Write);
+    for (let i = 0; i < size; i++) {
+      const k = this.big ? size - 1 - i : i, [l, h] = at(i);
+      this.sb(h, l, (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff);
+    }
   }
 
   fetch(): number {
@@ -420,7 +471,7 @@ export class Cpu {
   }
 
   lh(vaHi: number, vaLo: number): number {
-    this.align(vaHi, vaLo, 1, false);
+    if (vaLo & 1) return (this.misaligned(vaHi, vaLo, 2) << 16) >> 16;
     const off = this.ramOff(vaHi, vaLo, Access.Read);
     if (off < 0) return (this.ioRead(off, 2, vaHi, vaLo, false) << 16) >> 16;
     const v = this.bus.ram16[off >>> 1];
@@ -428,7 +479,7 @@ export class Cpu {
   }
 
   lhu(vaHi: number, vaLo: number): number {
-    this.align(vaHi, vaLo, 1, false);
+    if (vaLo & 1) return this.misaligned(vaHi, vaLo, 2);
     const off = this.ramOff(vaHi, vaLo, Access.Read);
     if (off < 0) return this.ioRead(off, 2, vaHi, vaLo, false) & 0xffff;
     const v = this.bus.ramU16[off >>> 1];
@@ -436,7 +487,7 @@ export class Cpu {
   }
 
   lw(vaHi: number, vaLo: number): number {
-    this.align(vaHi, vaLo, 3, false);
+    if (vaLo & 3) return this.misaligned(vaHi, vaLo, 4) | 0;
     const off = this.ramOff(vaHi, vaLo, Access.Read);
     if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, false) | 0;
     const v = this.bus.ram32[off >>> 2];
@@ -445,12 +496,12 @@ export class Cpu {
 
   /** 64-bit load: returns the low word, high word in this.ldHi. */
   ld(vaHi: number, vaLo: number): number {
-    this.align(vaHi, vaLo, 7, false);
+    if (vaLo & 7) return this.misaligned(vaHi, vaLo, 8);
     const off = this.ramOff(vaHi, vaLo, Access.Read);
     if (off < 0) {
-      const v = this.ioRead(off, 8, vaHi, vaLo, false);
-      this.ldHi = Math.floor(v / TWO32) | 0;
-      return v | 0;
+      this.ioRead(off, 8, vaHi, vaLo, false);
+      this.ldHi = this.bus.ioHi;
+      return this.bus.ioLo;
     }
     const i = off >>> 2, m = this.bus.ram32;
     if (this.big) { this.ldHi = bswap32(m[i]); return bswap32(m[i + 1]); }
@@ -465,28 +516,29 @@ export class Cpu {
   }
 
   sh(vaHi: number, vaLo: number, lo: number): void {
-    this.align(vaHi, vaLo, 1, true);
+    if (vaLo & 1) { this.misalignedStore(vaHi, vaLo, 2, lo, 0); return; }
     const off = this.ramOff(vaHi, vaLo, Access.Write);
     if (off < 0) { this.ioWrite(off, 2, lo & 0xffff, vaHi, vaLo); return; }
     this.bus.ramU16[off >>> 1] = this.big ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo;
   }
 
   sw(vaHi: number, vaLo: number, lo: number): void {
-    this.align(vaHi, vaLo, 3, true);
+    if (vaLo & 3) { this.misalignedStore(vaHi, vaLo, 4, lo, 0); return; }
     const off = this.ramOff(vaHi, vaLo, Access.Write);
     if (off < 0) { this.ioWrite(off, 4, lo >>> 0, vaHi, vaLo); return; }
     this.bus.ram32[off >>> 2] = this.big ? bswap32(lo) : lo;
   }
 
   sd(vaHi: number, vaLo: number, lo: number, hi: number): void {
-    this.align(vaHi, vaLo, 7, true);
+    if (vaLo & 7) { this.misalignedStore(vaHi, vaLo, 8, lo, hi); return; }
     const off = this.ramOff(vaHi, vaLo, Access.Write);
-    if (off < 0) { this.ioWrite(off, 8, (hi >>> 0) * TWO32 + (lo >>> 0), vaHi, vaLo); return; }
+    if (off < 0) { this.ioWrite64(off, lo, hi, vaHi, vaLo); return; }
     const i = off >>> 2, m = this.bus.ram32;
     if (this.big) { m[i] = bswap32(hi); m[i + 1] = bswap32(lo); } else { m[i] = lo; m[i + 1] = hi; }
   }
 
   ll(vaHi: number, vaLo: number, size: 4 | 8): number {
+    this.align(vaHi, vaLo, size - 1, false);
     const v = size === 4 ? this.lw(vaHi, vaLo) : this.ld(vaHi, vaLo);
     this.llbit = true;
     this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
@@ -737,6 +789,7 @@ export class Cpu {
   wait(): void {
     this.sync();
     if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
+    this.hooks.onWait?.(this);
   }
 
   // ---- interrupts and time --------------------------------------------------------------

@@ -22,6 +22,8 @@ export interface OcteonMemory extends CaviumCpu {
   sd(vaHi: number, vaLo: number, lo: number, hi: number): void;
   /** Translates for a store (TLBS/Mod/AdES before anything is read). */
   xlateStore(vaHi: number, vaLo: number): void;
+  /** Raises AdEL/AdES for a misaligned address. */
+  addressError(vaHi: number, vaLo: number, write: boolean): never;
 }
 
 const M64 = (1n << 64n) - 1n;
@@ -154,8 +156,7 @@ export class OcteonUnit {
   atomic(c: OcteonMemory, base2: number, rt2: number, rd2: number, size: 4 | 8, op: AtomicOp): void {
     const r = c.r;
     const ahi = r[base2 + 1], alo = r[base2];
-    // A misaligned address: the store primitive raises AdES before it writes.
-    if (alo & (size - 1)) { if (size === 4) c.sw(ahi, alo, 0, 0); else c.sd(ahi, alo, 0, 0); }
+    if (alo & (size - 1)) c.addressError(ahi, alo, true);
     c.xlateStore(ahi, alo);
     let oldLo: number, oldHi: number;
     if (size === 4) { oldLo = c.lw(ahi, alo); oldHi = oldLo >> 31; } else { oldLo = c.ld(ahi, alo); oldHi = c.ldHi; }

@@ -13,6 +13,7 @@
 // After a checkpoint restore, resync() reads the running kernel's own kallsyms to find
 // where start_kernel is now.
 
+import type { ElfFile } from '../loader/elf';
 import type { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
 import {
@@ -62,7 +63,7 @@ export class KernelRelocation {
     private readonly sources: readonly string[],
     private readonly link: KernelLinkSymbols & { relocateKernel: bigint },
     private readonly handlers: KernelSymbolsHandlers,
-    kernel?: Uint8Array,
+    kernel?: Uint8Array | ElfFile,
   ) {
     this.decompressor = kernel ? findDecompressorJump(kernel) : undefined;
     this.arm();

@@ -17,7 +17,7 @@
 // KASLR offset is then the live kernel_entry minus its link address, which the
 // decompressor's final jump holds as a constant. Internal breakpoints never surface as stops.
 
-import { parseElf, PT_LOAD } from '../loader/elf';
+import { ElfFile, parseElf, PT_LOAD } from '../loader/elf';
 import { decodeKallsyms, Kallsyms, kallsymsEntries } from '../loader/kallsyms';
 import { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
@@ -69,9 +69,9 @@ export interface DecompressorJump {
  * never returns) preceded by `jr`/`jalr` and its delay slot. Undefined when the ELF does not
  * look like a Linux MIPS boot decompressor.
  */
-export function findDecompressorJump(elfBytes: Uint8Array): DecompressorJump | undefined {
+export function findDecompressorJump(image: Uint8Array | ElfFile): DecompressorJump | undefined {
   let elf;
-  try { elf = parseElf(elfBytes); } catch { return undefined; }
+  try { elf = image instanceof ElfFile ? image : parseElf(image); } catch { return undefined; }
   const text = elf.sections.find((s) => s.size > 0 && s.addr <= elf.entry && elf.entry < s.addr + BigInt(s.size));
   const loads = elf.segments.filter((s) => s.type === PT_LOAD && s.memsz > 0);
   if (!text || loads.length === 0) return undefined;
@@ -181,7 +181,7 @@ export class KernelSymbols {
   }
 
   /** Watches a vmlinuz boot for its kernel symbols; undefined when `kernel` is not a decompressor ELF. */
-  static attach(dbg: MachineDebugger, kernel: Uint8Array, handlers: KernelSymbolsHandlers): KernelSymbols | undefined {
+  static attach(dbg: MachineDebugger, kernel: Uint8Array | ElfFile, handlers: KernelSymbolsHandlers): KernelSymbols | undefined {
     const jump = findDecompressorJump(kernel);
     return jump ? new KernelSymbols(dbg, jump, handlers) : undefined;
   }

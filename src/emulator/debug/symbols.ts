@@ -3,7 +3,7 @@
 // or below an address across all tables. A source's tables can be moved later (a kernel
 // relocated by KASLR) or set aside while their load address is unknown.
 
-import { parseElf } from '../loader/elf';
+import { ElfFile, parseElf } from '../loader/elf';
 import { SymbolLookup, SymbolTable } from '../loader/symbols';
 
 interface Loaded {
@@ -69,9 +69,9 @@ export class DebugSymbols {
     return n;
   }
 
-  /** Parses an ELF file's symbol table and adds it; returns the number of symbols. */
-  addElf(bytes: Uint8Array, offset = 0n, source = ''): number {
-    const elf = parseElf(bytes);
+  /** Adds an ELF file's symbol table (its bytes, or the file already parsed); returns the number of symbols. */
+  addElf(image: Uint8Array | ElfFile, offset = 0n, source = ''): number {
+    const elf = image instanceof ElfFile ? image : parseElf(image);
     const table = SymbolTable.fromElf(elf, { signExtend32: elf.class === 32 });
     this.add(table, offset, source);
     return table.size;

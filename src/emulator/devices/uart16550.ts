@@ -43,7 +43,7 @@
 //    IER with ETBEI already set does not re-raise it); the FIFO-mode delay of the
 //    first THRE indication is not modelled.
 //  - the host modem inputs start as CTS | DSR | DCD (MSR 0xB0); see setModemInputs.
-//  - `instantaneous`, `clockHz`, `regShift` are configuration, not state: restore
+//  - `instantaneous`, `clockHz`, `regShift`, `fifoSize` are configuration, not state: restore
 //    a checkpoint into a UART constructed with the same options.
 //  - with `out2GatesIrq`, the interrupt output is asserted only while MCR.OUT2 is
 //    set and MCR.LOOP is clear (the PC board gate); by default it is not gated.
@@ -115,6 +115,7 @@ const MSR_DSR = 0x20;
 const MSR_RI = 0x40;
 const MSR_DCD = 0x80;
 
+/** FIFO depth of a 16550A (fifoSize overrides it: the Octeon's UARTs have 64). */
 const FIFO_SIZE = 16;
 /** Input queue entries consumed before the queue array is compacted. */
 const COMPACT_AFTER = 1024;
@@ -185,11 +186,12 @@ export type Uart16550State = StateOf<typeof UART_FIELDS>;
 const WHEN: FieldRange = { min: 0, max: Infinity, fraction: true };
 /** Host input not yet received by the guest (queued while the guest reads nothing): bounded. */
 const MAX_INPUT_QUEUE = 1 << 26;
-const UART_RANGES: Readonly<Partial<Record<keyof typeof UART_FIELDS, FieldRange>>> = {
-  rxFifo: { length: [0, FIFO_SIZE] }, rxFlags: { length: [0, FIFO_SIZE] }, txFifo: { length: [0, FIFO_SIZE] },
+/** Field ranges of a UART whose FIFOs hold `fifo` bytes. */
+const uartRanges = (fifo: number): Readonly<Partial<Record<keyof typeof UART_FIELDS, FieldRange>>> => ({
+  rxFifo: { length: [0, fifo] }, rxFlags: { length: [0, fifo] }, txFifo: { length: [0, fifo] },
   inQueue: { length: [0, MAX_INPUT_QUEUE] }, inFlags: { length: [0, MAX_INPUT_QUEUE] },
   lastRxAt: WHEN, txDoneAt: WHEN, rxReadyAt: WHEN, now: WHEN,
-};
+});
 const UART_INVARIANTS: StateSpec['invariants'] = [
   (s) => ((s.rxFlags as number[]).length !== (s.rxFifo as number[]).length ? 'rxFlags and rxFifo differ in length' : undefined),
   (s) => ((s.inFlags as number[]).length !== (s.inQueue as number[]).length ? 'inFlags and inQueue differ in length' : undefined),
@@ -218,6 +220,8 @@ export interface Uart16550Options {
   now?: () => number;
   /** Gate the interrupt output with MCR.OUT2 (and off in loopback), as PC boards do. Default false. */
   out2GatesIrq?: boolean;
+  /** Depth of the receive and transmit FIFOs. Default 16. */
+  fifoSize?: number;
 }
 
 export class Uart16550 implements Device, TimedDevice {
@@ -228,6 +232,7 @@ export class Uart16550 implements Device, TimedDevice {
   readonly regShift: number;
   readonly clockHz: number;
   readonly instantaneous: boolean;
+  readonly fifoSize: number;
 
   private readonly irq: IrqLine;
   private readonly onTransmit: (byte: number) => void;
@@ -250,7 +255,8 @@ export class Uart16550 implements Device, TimedDevice {
     this.onTransmit = opts.onTransmit ?? (() => {});
     this.clock = opts.now;
     this.out2GatesIrq = opts.out2GatesIrq ?? false;
-    this.stateSpec = { name: opts.name, version: UART16550_STATE_VERSION, fields: UART_FIELDS, ranges: UART_RANGES, invariants: UART_INVARIANTS };
+    this.fifoSize = opts.fifoSize ?? FIFO_SIZE;
+    this.stateSpec = { name: opts.name, version: UART16550_STATE_VERSION, fields: UART_FIELDS, ranges: uartRanges(this.fifoSize), invariants: UART_INVARIANTS };
     this.state = {
       ier: 0, lcr: 0, mcr: 0, scr: 0, dll: 1, dlm: 0, fcr: 0, rbr: 0,
       rxFifo: [], rxFlags: [], lsrErr: 0, lsrFifoErr: false, lastRxAt: 0, timeoutPending: false,
@@ -493,7 +499,7 @@ export class Uart16550 implements Device, TimedDevice {
     const s = this.state;
     s.thrPending = false;
     if (this.fifoEnabled) {
-      if (s.txFifo.length < FIFO_SIZE) s.txFifo.push(v); // a write to a full FIFO is lost
+      if (s.txFifo.length < this.fifoSize) s.txFifo.push(v); // a write to a full FIFO is lost
     } else if (s.txFifo.length === 0) {
       s.txFifo.push(v);
     } else {
@@ -559,7 +565,7 @@ export class Uart16550 implements Device, TimedDevice {
   // ---- receiver ----
 
   private rxCapacity(): number {
-    return this.fifoEnabled ? FIFO_SIZE : 1;
+    return this.fifoEnabled ? this.fifoSize : 1;
   }
 
   /** A character (from the line or from loopback) has been fully received at time t. */

@@ -79,8 +79,9 @@ export function checkExecutable(elf: ElfFile, opts: LoadOptions = {}): void {
   if (loads.length > 0 && !inCode) throw new ElfError(`the entry point 0x${entry.toString(16)} is not in an executable loadable segment (a damaged file?)`);
 }
 
-export function loadElf(bus: PhysicalBus, bytes: Uint8Array, opts: LoadOptions = {}): LoadedImage {
-  const elf = parseElf(bytes);
+/** Loads an ELF (its bytes, or the file already parsed) into physical memory. */
+export function loadElf(bus: PhysicalBus, image: Uint8Array | ElfFile, opts: LoadOptions = {}): LoadedImage {
+  const elf = image instanceof ElfFile ? image : parseElf(image);
   checkExecutable(elf, opts);
   let low = Infinity, high = 0;
   for (const s of elf.segments) {

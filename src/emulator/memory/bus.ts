@@ -134,38 +134,68 @@ export class PhysicalBus {
     return undefined;
   }
 
-  /** Device/unassigned read; undefined means bus error. */
+  /**
+   * Device/unassigned read; undefined means bus error. An 8-byte read also leaves the
+   * exact value in ioLo/ioHi (the returned number is exact only below 2^53); a device
+   * with read64 is read once as a 64-bit register, others as two 32-bit halves.
+   */
   ioRead(pa: number, size: AccessSize): number | undefined {
     const d = this.device(pa);
     if (d) {
       this.afterIo();
       if (size === 8) {
-        const a = d.dev.read(pa - d.base, 4) >>> 0, b = d.dev.read(pa - d.base + 4, 4) >>> 0;
-        return this.bigEndian ? a * 2 ** 32 + b : b * 2 ** 32 + a;
+        if (d.dev.read64) {
+          const v = d.dev.read64(pa - d.base);
+          this.ioLo = Number(BigInt.asIntN(32, v));
+          this.ioHi = Number(BigInt.asIntN(32, v >> 32n));
+        } else {
+          const a = d.dev.read(pa - d.base, 4) | 0, b = d.dev.read(pa - d.base + 4, 4) | 0;
+          this.ioLo = this.bigEndian ? b : a;
+          this.ioHi = this.bigEndian ? a : b;
+        }
+        return (this.ioHi >>> 0) * 2 ** 32 + (this.ioLo >>> 0);
       }
       return d.dev.read(pa - d.base, size);
     }
     const v = this.fallback?.read(pa, size);
     if (v === undefined) this.note(`read${size * 8} 0x${pa.toString(16)}`);
+    else if (size === 8) { this.ioLo = v | 0; this.ioHi = Math.floor(v / 2 ** 32) | 0; }
     return v;
   }
 
-  /** Device/unassigned write; false means bus error. */
+  /** Exact low and high words of the last 8-byte ioRead. */
+  ioLo = 0;
+  ioHi = 0;
+
+  /** Device/unassigned write; false means bus error. (8 bytes exactly: ioWrite64.) */
   ioWrite(pa: number, size: AccessSize, value: number): boolean {
+    if (size === 8) return this.ioWrite64(pa, value >>> 0, Math.floor(value / 2 ** 32) | 0);
     const d = this.device(pa);
     if (d) {
       this.afterIo();
-      if (size === 8) {
-        const hi = Math.floor(value / 2 ** 32) >>> 0, lo = value >>> 0;
-        d.dev.write(pa - d.base, 4, this.bigEndian ? hi : lo);
-        d.dev.write(pa - d.base + 4, 4, this.bigEndian ? lo : hi);
-        return true;
-      }
       d.dev.write(pa - d.base, size, value);
       return true;
     }
     const ok = this.fallback?.write(pa, size, value) ?? false;
     if (!ok) this.note(`write${size * 8} 0x${pa.toString(16)}`);
+    return ok;
+  }
+
+  /** An 8-byte device write of (hi:lo): write64 when the device has it, else two 32-bit halves. */
+  ioWrite64(pa: number, lo: number, hi: number): boolean {
+    const d = this.device(pa);
+    if (d) {
+      this.afterIo();
+      if (d.dev.write64) {
+        d.dev.write64(pa - d.base, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+        return true;
+      }
+      d.dev.write(pa - d.base, 4, (this.bigEndian ? hi : lo) >>> 0);
+      d.dev.write(pa - d.base + 4, 4, (this.bigEndian ? lo : hi) >>> 0);
+      return true;
+    }
+    const ok = this.fallback?.write(pa, 8, (hi >>> 0) * 2 ** 32 + (lo >>> 0)) ?? false;
+    if (!ok) this.note(`write64 0x${pa.toString(16)}`);
     return ok;
   }
 

@@ -1,10 +1,13 @@
-// The `debian-malta` guest: Debian's mips64el 5kc-malta kernel (linux-image-5kc-malta →
-// linux-image-6.1.0-NN-5kc-malta) and an initramfs around busybox-static, built here with
-// our own cpio (newc) writer and node:zlib's gzip. Cached under <cache>/guests/debian-malta/:
-//   vmlinuz       the self-decompressing kernel ELF, as Debian ships it
+// The Debian guests: a Debian mips64el kernel package and an initramfs around
+// busybox-static, built here with our own cpio (newc) writer and node:zlib's gzip.
+//   debian-malta   linux-image-5kc-malta → linux-image-6.1.0-NN-5kc-malta (the Malta board)
+//   debian-octeon  linux-image-octeon → linux-image-6.1.0-NN-octeon (the Octeon board)
+// Cached under <cache>/guests/NAME/:
+//   vmlinuz|vmlinux  the kernel ELF as Debian ships it (5kc-malta: self-decompressing;
+//                    octeon: the plain vmlinux, with its symbol table)
 //   initrd.gz     gzip'd newc archive: /bin/busybox + applet links, /dev/{console,null},
-//                 /proc /sys /dev /tmp /root /etc (profile), /init
-//   manifest.json package versions and sha256 of vmlinuz and initrd.gz
+//                 /proc /sys /dev /tmp /root /etc (profile), /init (the same for both)
+//   manifest.json package versions and sha256 of the kernel and initrd.gz
 // The directory is staged next to its final place and moved there with one rename, the
 // manifest written atomically inside it; a later fetch reuses it while both files still
 // match their sha256 (pass `refresh` to download the current packages again).
@@ -17,11 +20,42 @@ import { CpioWriter } from './cpio';
 import { gzipSync } from 'node:zlib';
 
 export const DEBIAN_MALTA = 'debian-malta';
+export const DEBIAN_OCTEON = 'debian-octeon';
 export const DEBIAN_ARCH = 'mips64el';
 export const KERNEL_PACKAGE = 'linux-image-5kc-malta';
 export const BUSYBOX_PACKAGE = 'busybox-static';
 /** Kernel command line used by `mips64 boot debian-malta` unless --append is given. */
 export const DEBIAN_MALTA_APPEND = 'console=ttyS0';
+
+/** What distinguishes one Debian guest from another. */
+export interface DebianGuestDef {
+  readonly name: string;
+  /** The kernel (meta-)package. */
+  readonly kernelPackage: string;
+  /** The kernel's file name in the cache. */
+  readonly kernelFile: string;
+  /** Kernel command line of `mips64 boot NAME` unless --append is given. */
+  readonly append: string;
+  /** The board it boots on. */
+  readonly board: string;
+  readonly description: string;
+}
+
+export const DEBIAN_GUESTS: readonly DebianGuestDef[] = [
+  {
+    name: DEBIAN_MALTA, kernelPackage: KERNEL_PACKAGE, kernelFile: 'vmlinuz', append: DEBIAN_MALTA_APPEND, board: 'malta',
+    description: `Debian ${DEBIAN_ARCH} 5kc-malta Linux kernel + busybox initramfs (Malta board)`,
+  },
+  {
+    name: DEBIAN_OCTEON, kernelPackage: 'linux-image-octeon', kernelFile: 'vmlinux', append: 'console=ttyS0,115200', board: 'octeon',
+    description: `Debian ${DEBIAN_ARCH} octeon Linux kernel + busybox initramfs (Octeon board)`,
+  },
+];
+
+/** The definition of a known guest. */
+export function debianGuest(name: string): DebianGuestDef | undefined {
+  return DEBIAN_GUESTS.find((g) => g.name === name);
+}
 /** Printed by /init once the root file system is mounted, just before the shell starts. */
 export const USERSPACE_MARKER = 'MIPS64-STUDIO: userspace up';
 
@@ -59,9 +93,7 @@ export interface GuestFetchOptions {
 }
 
 /** The guests `mips64 guest` knows. */
-export const GUESTS: ReadonlyArray<{ name: string; description: string }> = [
-  { name: DEBIAN_MALTA, description: `Debian ${DEBIAN_ARCH} 5kc-malta Linux kernel + busybox initramfs (Malta board)` },
-];
+export const GUESTS: ReadonlyArray<{ name: string; description: string }> = DEBIAN_GUESTS.map(({ name, description }) => ({ name, description }));
 
 export function guestDir(name: string, root = cacheDir()): string {
   return join(root, 'guests', name);
@@ -155,28 +187,35 @@ export async function cachedGuest(name: string, root = cacheDir()): Promise<Gues
   return { name, dir, kernel, initrd, append: manifest.append, manifest, manifestPath, fromCache: true };
 }
 
+/** The debian-malta guest (fetchDebianGuest). */
+export function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<GuestImage> {
+  return fetchDebianGuest(DEBIAN_MALTA, opts);
+}
+
 /**
- * Returns the debian-malta guest, building it on first use: fetches the packages with
- * apt (see debian-packages.ts), copies vmlinuz, builds initrd.gz. Errors carry the
- * manual steps when apt/dpkg cannot be used.
+ * Returns a Debian guest, building it on first use: fetches the packages with apt (see
+ * debian-packages.ts), copies the kernel, builds initrd.gz. Errors carry the manual steps
+ * when apt/dpkg cannot be used.
  */
-export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<GuestImage> {
+export async function fetchDebianGuest(name: string, opts: GuestFetchOptions = {}): Promise<GuestImage> {
+  const def = debianGuest(name);
+  if (!def) throw new Error(`unknown guest '${name}'`);
   const log = opts.log ?? (() => undefined);
   const root = opts.cacheDir ?? cacheDir();
-  const dir = guestDir(DEBIAN_MALTA, root);
+  const dir = guestDir(name, root);
   if (!opts.refresh) {
-    const hit = await cachedGuest(DEBIAN_MALTA, root);
+    const hit = await cachedGuest(name, root);
     if (hit) return hit;
   }
   await fs.mkdir(join(root, 'guests'), { recursive: true });
   return withLock(`${dir}.lock`, 30 * 60_000, log, async () => {
     if (!opts.refresh) {
-      const hit = await cachedGuest(DEBIAN_MALTA, root);
+      const hit = await cachedGuest(name, root);
       if (hit) return hit;
     }
     let kpkg, bpkg;
     try {
-      kpkg = await fetchDebianPackage(KERNEL_PACKAGE, DEBIAN_ARCH, { log, cacheDir: root, refresh: opts.refresh });
+      kpkg = await fetchDebianPackage(def.kernelPackage, DEBIAN_ARCH, { log, cacheDir: root, refresh: opts.refresh });
       bpkg = await fetchDebianPackage(BUSYBOX_PACKAGE, DEBIAN_ARCH, { log, cacheDir: root, refresh: opts.refresh });
     } catch (e) {
       throw new GuestFetchError(e instanceof Error ? e.message : String(e));
@@ -184,7 +223,7 @@ export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<Gu
     const bootDir = join(kpkg.root, 'boot');
     const kernels = (await fs.readdir(bootDir).catch(() => [] as string[])).filter((f) => /^vmlinu[xz]-/.test(f)).sort();
     if (kernels.length !== 1) {
-      throw new GuestFetchError(`${kpkg.manifest.package} ${kpkg.manifest.version}: expected one boot/vmlinuz-* in the package, found ${kernels.length ? kernels.join(', ') : 'none'}`);
+      throw new GuestFetchError(`${kpkg.manifest.package} ${kpkg.manifest.version}: expected one boot/vmlinu[xz]-* in the package, found ${kernels.length ? kernels.join(', ') : 'none'}`);
     }
     const kernelSource = `boot/${kernels[0]!}`;
     const kernel = new Uint8Array(await fs.readFile(join(kpkg.root, 'boot', kernels[0]!)));
@@ -197,21 +236,21 @@ export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<Gu
     const initrd = compressInitramfs(cpio);
     const manifest: GuestManifest = {
       schema: GUEST_MANIFEST_SCHEMA,
-      guest: DEBIAN_MALTA,
+      guest: name,
       arch: DEBIAN_ARCH,
       kernel: {
-        requested: KERNEL_PACKAGE, package: kpkg.manifest.package, version: kpkg.manifest.version,
-        source: kernelSource, file: 'vmlinuz', size: kernel.length, sha256: sha256(kernel),
+        requested: def.kernelPackage, package: kpkg.manifest.package, version: kpkg.manifest.version,
+        source: kernelSource, file: def.kernelFile, size: kernel.length, sha256: sha256(kernel),
       },
       busybox: { package: bpkg.manifest.package, version: bpkg.manifest.version, sha256: sha256(busybox) },
       initrd: { file: 'initrd.gz', size: initrd.length, sha256: sha256(initrd), cpioSize: cpio.length, recipe: INITRD_RECIPE },
-      append: DEBIAN_MALTA_APPEND,
+      append: def.append,
       date: new Date().toISOString(),
     };
 
-    const stage = await fs.mkdtemp(join(root, 'guests', `.${DEBIAN_MALTA}.tmp-`));
+    const stage = await fs.mkdtemp(join(root, 'guests', `.${name}.tmp-`));
     try {
-      await fs.writeFile(join(stage, 'vmlinuz'), kernel);
+      await fs.writeFile(join(stage, def.kernelFile), kernel);
       await fs.writeFile(join(stage, 'initrd.gz'), initrd);
       await writeFileAtomic(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
       await fs.chmod(stage, 0o755);
@@ -225,9 +264,9 @@ export async function fetchDebianMalta(opts: GuestFetchOptions = {}): Promise<Gu
     } finally {
       await fs.rm(stage, { recursive: true, force: true });
     }
-    log(`cached ${DEBIAN_MALTA} in ${dir} (kernel ${kpkg.manifest.package} ${kpkg.manifest.version})`);
+    log(`cached ${name} in ${dir} (kernel ${kpkg.manifest.package} ${kpkg.manifest.version})`);
     return {
-      name: DEBIAN_MALTA, dir, kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.gz'), append: manifest.append,
+      name, dir, kernel: join(dir, def.kernelFile), initrd: join(dir, 'initrd.gz'), append: manifest.append,
       manifest, manifestPath: join(dir, 'manifest.json'), fromCache: false,
     };
   });
@@ -241,16 +280,18 @@ export class GuestFetchError extends Error {
   }
 }
 
-/** What to do by hand when the packages cannot be fetched automatically. */
-export function guestManualSteps(): string[] {
+/** What to do by hand when the packages of guest `name` cannot be fetched automatically. */
+export function guestManualSteps(name = DEBIAN_MALTA): string[] {
+  const g = debianGuest(name) ?? DEBIAN_GUESTS[0]!;
+  const flavour = g.kernelPackage.replace(/^linux-image-/, '');
   return [
-    `To set up ${DEBIAN_MALTA} by hand:`,
-    `  1. download the ${DEBIAN_ARCH} packages linux-image-6.1.0-*-5kc-malta (what ${KERNEL_PACKAGE} depends on) and ${BUSYBOX_PACKAGE},`,
-    `     e.g. from https://packages.debian.org/bookworm/${DEBIAN_ARCH}/${KERNEL_PACKAGE} and .../${BUSYBOX_PACKAGE};`,
+    `To set up ${g.name} by hand:`,
+    `  1. download the ${DEBIAN_ARCH} packages linux-image-6.1.0-*-${flavour} (what ${g.kernelPackage} depends on) and ${BUSYBOX_PACKAGE},`,
+    `     e.g. from https://packages.debian.org/bookworm/${DEBIAN_ARCH}/${g.kernelPackage} and .../${BUSYBOX_PACKAGE};`,
     '  2. extract each: dpkg-deb -x PACKAGE.deb DIR  (without dpkg: ar x PACKAGE.deb && tar -xf data.tar.* -C DIR);',
     '  3. make an initramfs holding bin/busybox and an executable /init script, e.g.',
     '     (cd ROOT && find . | cpio -o -H newc | gzip -9 > initrd.gz);',
-    `  4. mips64 boot --board malta --kernel DIR/boot/vmlinuz-* --initrd initrd.gz --append "${DEBIAN_MALTA_APPEND}"`,
+    `  4. mips64 boot --board ${g.board} --kernel DIR/boot/${g.kernelFile}-* --initrd initrd.gz --append "${g.append}"`,
   ];
 }
 

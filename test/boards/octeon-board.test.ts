@@ -1,0 +1,117 @@
+// The octeon board's boot protocol and power handling, with a bare-metal stand-in for
+// the kernel (assembled here, linked where Debian's vmlinux is): it follows a3 to the boot
+// descriptor, reads argc/argv and the bootinfo it points to (version, fdt_addr), prints
+// argv[0] through the UART's THR alias as Linux's early printk does, and halts with WAIT
+// and interrupts disabled, which powers the board off (exit code 0). Also: the bootmem
+// free list kept clear of the kernel's KASLR copy, the initrd below the kernel on the
+// command line, the device tree against dtc's reading of it, and refusals.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { BOOT_AREA, createOcteonMachine, OCTEON_INITRD_PA } from '../../src/emulator/boards/octeon';
+import { createDemoMachine } from '../../src/emulator/boards/demo';
+import { OcteonBoard } from '../../src/emulator/boards/octeon';
+import { hasTool, TempDir } from '../loader/toolchain';
+import { octeonStandInKernel as kernelElf } from '../support/octeon-kernel';
+
+function boot(append: string, initrd?: Uint8Array, memoryMiB = 128) {
+  const { machine, board } = createOcteonMachine({ memoryMiB, engine: 'jit' });
+  let out = '';
+  machine.events.on('uartTx', (e) => { out += String.fromCharCode(e.byte); });
+  board.bootLinux(kernelElf(), initrd, append);
+  const u64 = (pa: number): bigint => {
+    const b = machine.bus.readBytes(pa, 8);
+    return b.reduce((acc: bigint, x, i) => acc | (BigInt(x ?? 0) << BigInt(8 * i)), 0n);
+  };
+  const argv = (): string[] => {
+    const n = Number(u64(BOOT_AREA + 0x38) & 0xffffffffn);
+    return Array.from({ length: n }, (_, i) => {
+      let pa = Number(u64(BOOT_AREA + 0x40 + 4 * i) & 0xffffffffn), s = '';
+      for (let c = machine.bus.readBytes(pa, 1)[0]; c; c = machine.bus.readBytes(++pa, 1)[0]) s += String.fromCharCode(c);
+      return s;
+    });
+  };
+  return { machine, board, out: () => out, u64, argv };
+}
+
+describe('Octeon board', () => {
+  test('the kernel finds descriptor, bootinfo 1.4 and the device tree; WAIT with interrupts off powers off', () => {
+    const b = boot('console=ttyS0,115200 nokaslr rdinit=/init');
+    while (!b.machine.poweredOff && b.machine.cpu.icount < 100_000) b.machine.run(10_000);
+    const cpu = b.machine.cpu;
+    assert.equal(b.out(), 'console=ttyS0,115200');
+    assert.equal(cpu.getGpr(8), 3n, 'argc: the command line\'s words (no program name: Linux joins them all)');
+    assert.deepEqual([cpu.getGpr(12), cpu.getGpr(13)], [1n, 4n], 'bootinfo major.minor 1.4');
+    assert.equal(BigInt.asUintN(32, cpu.getGpr(15)), 0xedfe0dd0n, 'FDT magic 0xd00dfeed (big-endian) at fdt_addr');
+    assert.ok(b.machine.poweredOff);
+    assert.equal(b.machine.exitCode, 0);
+    assert.deepEqual(b.argv(), ['console=ttyS0,115200', 'nokaslr', 'rdinit=/init']);
+  });
+
+  test('bootmem: one free block above the kernel, beyond its KASLR copy unless nokaslr', () => {
+    const img = boot('').board.image!;
+    for (const [append, min] of [['', img.highPa + (img.highPa - img.lowPa) + (16 << 20)], ['nokaslr', img.highPa]] as const) {
+      const b = boot(append);
+      const desc = BOOT_AREA + 0x2000;
+      assert.equal(b.u64(desc + 0x10) >> 32n, 3n, 'major version 3 (little-endian view: minor, major)');
+      const head = Number(b.u64(desc + 0x08));
+      assert.ok(head >= min && head < min + (1 << 20) && head % (1 << 20) === 0, `head 0x${head.toString(16)}`);
+      assert.equal(b.u64(head), 0n, 'the last block');
+      assert.equal(Number(b.u64(head + 8)), (128 << 20) - head, 'up to the end of RAM');
+    }
+  });
+
+  test('the initrd goes below the kernel, on the command line as rd_start/rd_size', () => {
+    const initrd = new Uint8Array(3000).map((_, i) => i & 0xff);
+    const b = boot('console=ttyS0', initrd);
+    assert.deepEqual(b.argv().slice(0, 2), [`rd_start=0xffffffff80${OCTEON_INITRD_PA.toString(16).padStart(6, '0')}`, 'rd_size=3000']);
+    assert.deepEqual(b.machine.bus.readBytes(OCTEON_INITRD_PA, 3000), Array.from(initrd));
+    assert.throws(() => boot('', new Uint8Array(17 << 20)), /initrd \(17825792 bytes\) does not fit below the kernel/);
+  });
+
+  test('refusals: a machine without an Octeon CPU; too little RAM', () => {
+    assert.throws(() => new OcteonBoard(createDemoMachine({}).machine), /needs an Octeon CPU model/);
+    assert.throws(() => boot('', undefined, 32), /32 MiB of RAM leaves no free memory above the kernel/);
+  });
+
+  test('the device tree as dtc reads it', (t) => {
+    if (!hasTool('dtc')) {
+      if (process.env.CI === 'true') assert.fail('dtc not installed (Debian package device-tree-compiler)');
+      t.skip('dtc not installed (Debian package device-tree-compiler)');
+      return;
+    }
+    const dir = new TempDir();
+    try {
+      const ours = dir.file('ours.dtb', boot('').board.deviceTree());
+      const want = dir.file('want.dts', `/dts-v1/;
+/ {
+  compatible = "cavium,octeon-6100", "cavium,octeon-3860"; model = "MIPS64 Studio Octeon II board";
+  #address-cells = <2>; #size-cells = <2>; interrupt-parent = <&ciu>;
+  soc@0 {
+    compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges;
+    ciu: interrupt-controller@1070000000000 {
+      compatible = "cavium,octeon-3860-ciu"; interrupt-controller; #interrupt-cells = <2>; reg = <0x10700 0x0 0x0 0x7000>;
+    };
+    serial@1180000000800 {
+      compatible = "cavium,octeon-3860-uart", "ns16550"; reg = <0x11800 0x800 0x0 0x400>; clock-frequency = <200000000>;
+      current-speed = <115200>; reg-shift = <3>; interrupts = <0 34>;
+    };
+  };
+  aliases { serial0 = "/soc@0/serial@1180000000800"; };
+  chosen { stdout-path = "serial0:115200n8"; };
+};
+`);
+      const dtc = (args: string[]): string => {
+        const r = spawnSync('dtc', ['-q', ...args], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+      };
+      // Both trees as dtc prints a binary: ours, and the source above compiled by dtc.
+      const wantDtb = dir.file('want.dtb', '');
+      dtc(['-I', 'dts', '-O', 'dtb', '-o', wantDtb, want]);
+      assert.equal(dtc(['-I', 'dtb', '-O', 'dts', ours]), dtc(['-I', 'dtb', '-O', 'dts', wantDtb]));
+    } finally {
+      dir.remove();
+    }
+  });
+});
