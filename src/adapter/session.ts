@@ -1035,16 +1035,19 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
 /**
  * What a checkpoint records of the machine it was taken on, as launch attributes the
  * configuration does not give: CPU, kernel command line, and the boot images (read again
- * from their recorded paths, for a later guest reset, when their SHA-256 still matches).
- * A Linux kernel that is missing or changed is a LaunchError naming it (the adapter needs
- * the kernel for its symbols); give "kernel" to use another copy.
+ * from their recorded paths, for a later guest reset, when their SHA-256 still matches),
+ * each unless the launch gives its own. A Linux kernel or initrd that is missing or
+ * changed is a LaunchError naming it (the adapter needs the kernel for its symbols, and a
+ * machine without the initrd would be another machine); give "kernel"/"initrd" with a copy.
  */
 function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
   const out: Partial<LaunchArguments> = {};
   if (args.cpu === undefined) out.cpu = m.cpu;
   if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
-  if (args.kernel !== undefined || args.program !== undefined) return out;
+  const given = args.kernel !== undefined || args.program !== undefined;
   for (const rec of m.images ?? []) {
+    // The launch's own kernel or program wins; a recorded initrd fills in for one not given.
+    if (rec.role === 'initrd' ? args.initrd !== undefined : given) continue;
     let ok = false;
     try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role)); } catch { /* below */ }
     if (!ok) {

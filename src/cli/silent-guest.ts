@@ -1,9 +1,10 @@
 // `mips64 boot` on the Malta board: a kernel that passes the loader's checks but is
 // damaged, or built for another board, typically runs forever without printing a thing
 // (spinning in an exception handler, or looping on the same exception). A Linux kernel
-// for Malta writes on its serial console long before it has executed 2 billion
-// instructions (Debian's boots to its shell in about 1.1 billion, decompression
-// included). So once the guest has executed `limit` instructions (idle time not
+// writes on its serial console within a few billion instructions: Debian's 5kc-malta
+// vmlinuz, the slowest we know, first writes after 2.2 billion (its XZ decompressor
+// prints nothing); `mips64 boot` allows 30 s of guest CPU time (6 billion at 5 ns per
+// instruction). So once the guest has executed `limit` instructions (idle time not
 // counted) without a single byte on any UART, the machine is stopped and the caller
 // says why, with the last exception the CPU took (and where). Checked between runs by
 // wrapping Machine.run (the slices end on the limit).

@@ -37,7 +37,7 @@ const NAME = 'boot';
 export const EXIT_GUEST_PANIC = 3;
 const PANIC_TEXT = 'Kernel panic - not syncing';
 /** Guest CPU seconds a Linux guest may run before its first console output (silent-guest.ts). */
-const DEFAULT_SILENT_EXIT_SEC = 10;
+const DEFAULT_SILENT_EXIT_SEC = 30;
 const ENGINES = ['jit', 'interp'] as const;
 const GUEST_NAMES = DEBIAN_GUESTS.map((g) => g.name);
 const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
@@ -56,7 +56,7 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
-    { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 10; 0: never)' },
+    { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 30; 0: never)' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -74,7 +74,7 @@ export const bootCommand: Command = {
     '(as QEMU); 128 + N after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on a',
     'Linux board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is',
     'shown); 4 when the guest resets a machine restored without its boot images (see --restore);',
-    '5 when a Linux guest wrote nothing on its console in --silent-exit s of guest CPU time (10 s,',
+    '5 when a Linux guest wrote nothing on its console in --silent-exit s of guest CPU time (30 s,',
     'idle time not counted: a damaged kernel, or one for another board), naming its last exception.',
     'A kernel built for another board is refused, naming the right one.',
     '--restore CKPT alone recreates the machine the checkpoint records (board, CPU, memory, byte',
