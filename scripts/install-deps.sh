@@ -5,6 +5,7 @@
 #     assembler oracles; gcc builds test programs), xz-utils (the Malta kernel payload is
 #     XZ-compressed), cpio (checks our initramfs), qemu-system-mips (the reference emulator),
 #     qemu-user (its Octeon68XX CPU, user mode only, is the oracle for the Cavium instructions),
+#     gdb-multiarch (the unwinding oracle: its backtraces of the kernel on QEMU's gdbstub);
 #     device-tree-compiler (dtc reads back the device tree the Octeon board builds);
 #   - chromium, libkrb5-dev, python3, make and g++ for the VS Code UI test (test/e2e/ui.test.ts):
 #     Chromium is the browser playwright-core drives; the Kerberos headers and a C++ toolchain
@@ -34,6 +35,7 @@ packages=(
   xz-utils
   cpio
   qemu-system-mips
+  gdb-multiarch
   qemu-user
   device-tree-compiler
   chromium

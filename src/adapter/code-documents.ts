@@ -76,12 +76,12 @@ export class CodeDocuments {
 
   private documentAt(pc: bigint): CodeDocument | undefined {
     const dbg = this.dbg;
-    if (dbg.mem.word(pc) === undefined) return undefined;
-    const b = functionBounds(pc, dbg.symbols, dbg.unwinder, dbg.mem);
+    if (dbg.unwinder.word(pc) === undefined) return undefined;
+    const b = functionBounds(pc, dbg.symbols, dbg.unwinder);
     const words: Array<number | undefined> = [];
     let hash = 0x811c9dc5;
     for (let a = b.start; a < b.end; a += 4n) {
-      const w = dbg.mem.word(a);
+      const w = dbg.unwinder.word(a); // the code that ran (a freed .init.text from its file)
       words.push(w);
       hash = Math.imul(hash ^ (w ?? 0x5a5a5a5a), 0x01000193) >>> 0;
     }

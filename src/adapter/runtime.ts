@@ -19,7 +19,7 @@ import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/b
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
 import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
-import { KernelRelocation, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
+import { KernelRelocation, kernelBanner, kernelLinkSymbols, KernelLinkSymbols } from '../emulator/debug/kernel-relocation';
 import { hex64 } from '../emulator/debug/expr';
 import { assemble } from '../emulator/isa/assembler/assembler';
 import { existsSync } from 'node:fs';
@@ -175,26 +175,27 @@ export class Runtime {
     const debugInfo: string[] = [];
     /** Files loaded at offset 0 whose symbols say they are the kernel (KASLR moves them). */
     const kernelFiles: Array<{ source: string; link: KernelLinkSymbols }> = [];
-    const noteKernel = (source: string, offset: bigint): void => {
-      const link = offset === 0n ? this.dbg.symbols.tablesOf(source).map(kernelLinkSymbols).find((l) => l) : undefined;
-      if (link) kernelFiles.push({ source, link });
+    const noteKernel = (source: string, offset: bigint, elf: ElfFile): void => {
+      const table = offset === 0n ? this.dbg.symbols.tablesOf(source).find((t) => kernelLinkSymbols(t)) : undefined;
+      if (table) kernelFiles.push({ source, link: { ...kernelLinkSymbols(table)!, banner: kernelBanner(elf, table) } });
     };
     const kernelSource = kernelPath ?? args.program ?? 'demo';
     if (image.elf.symbols.length > 0) symbols += this.dbg.symbols.addElf(image.elf, 0n, kernelSource);
     this.addDebugInfo(image.elf, 0n, kernelSource, debugInfo);
-    noteKernel(kernelSource, 0n);
+    noteKernel(kernelSource, 0n, image.elf);
     for (const s of args.symbols ?? []) {
       if (!s || typeof s.path !== 'string') throw new LaunchError('each "symbols" entry needs a "path"');
       const offset = parseOffset(s.offset);
       try {
         const bytes = readInput(s.path, 'symbol file');
         symbols += this.dbg.symbols.addElf(bytes, offset, s.path);
-        this.addDebugInfo(parseElf(bytes), offset, s.path, debugInfo);
+        const elf = parseElf(bytes);
+        this.addDebugInfo(elf, offset, s.path, debugInfo);
+        noteKernel(s.path, offset, elf);
       } catch (e) {
         if (e instanceof LaunchError) throw e;
         throw new LaunchError(`cannot load symbols from '${s.path}': ${(e as Error).message}`);
       }
-      noteKernel(s.path, offset);
     }
     this.boot = { board, kernelName: kernelPath ?? args.program ?? 'built-in demo', entry, symbols, debugInfo };
     const handlers: KernelSymbolsHandlers = {
@@ -208,7 +209,7 @@ export class Runtime {
       // Kernel symbols from an ELF (vmlinux): moved by the KASLR offset once the kernel relocates itself.
       const sk = kernelFiles[0]!.link.startKernel;
       const same = kernelFiles.filter((k) => k.link.startKernel === sk).map((k) => k.source);
-      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk }, handlers, image.elf);
+      this.kernelSymbols = new KernelRelocation(this.dbg, same, { startKernel: sk, relocateKernel: rk, banner: kernelFiles[0]!.link.banner }, handlers, image.elf);
     } else if (linuxSymbols && this.dbg.symbols.byName('start_kernel') === undefined) {
       // A stripped vmlinuz: symbols from kallsyms once the kernel runs.
       this.kernelSymbols = KernelSymbols.attach(this.dbg, image.elf, handlers);
@@ -236,8 +237,9 @@ export class Runtime {
 
   /** DWARF line tables and call frame information of an ELF file (problems become notes, not launch errors). */
   private addDebugInfo(elf: ElfFile, offset: bigint, name: string, notes: string[]): void {
-    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name);
+    const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, offset, name, this.dbg.types);
     if (d.rows || d.fdes) notes.push(`${name}: DWARF line information for ${d.files} source file${d.files === 1 ? '' : 's'} (${d.rows} rows), call frame information for ${d.fdes} function${d.fdes === 1 ? '' : 's'}`);
+    if (d.typeUnits) notes.push(`${name}: types and variables of ${d.typeUnits} compilation unit${d.typeUnits === 1 ? '' : 's'} (read when an expression needs them)`);
     for (const p of d.problems) notes.push(`${name}: cannot use its debugging information: ${p}`);
   }
 

@@ -12,6 +12,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter, StopInfo } from '../emulator/debug/debugger';
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
+import { Frame, frameLabel } from '../emulator/debug/unwind';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
@@ -582,7 +583,9 @@ export class Mips64DebugSession extends DebugSession {
     const rt = this.rt;
     const none = (description: string): void => { response.body = { dataId: null, description }; this.sendResponse(response); };
     if (!rt) { none('the machine has not been launched yet'); return; }
-    if (args.variablesReference !== undefined && !args.asAddress) {
+    // A typed variable (DWARF): a member shown in Variables/Watch, or an expression such as init_task.pid.
+    const typed = this.vars?.typedLocation(args.variablesReference, args.name);
+    if (args.variablesReference !== undefined && !args.asAddress && !typed) {
       none('registers and CP0 state cannot be watched: watch a memory address (e.g. a symbol or *(u64*)ADDR)');
       return;
     }
@@ -590,7 +593,9 @@ export class Mips64DebugSession extends DebugSession {
       let phys = false;
       let addr: bigint;
       const ref = parseMemRef(args.name);
-      if (ref) { addr = ref.addr; phys = ref.phys; } else {
+      if (typed && args.bytes === undefined) args = { ...args, bytes: typed.size };
+      if (typed) addr = typed.addr;
+      else if (ref) { addr = ref.addr; phys = ref.phys; } else {
         const v = evaluate(args.name, rt.dbg.ctx);
         addr = v.lvalue?.kind === 'mem' ? v.lvalue.ref.addr : v.v;
         phys = v.lvalue?.kind === 'mem' ? v.lvalue.ref.phys : v.phys ?? false;
@@ -717,7 +722,7 @@ export class Mips64DebugSession extends DebugSession {
     response.body = {
       totalFrames: frames.length,
       stackFrames: frames.slice(start, start + count).map((f, k) => {
-        let name = this.frameName(f.pc, f.funcStart);
+        let name = this.frameName(f);
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         // Callers show the line of their call (the return address is past the delay slot).
         const index = start + k;
@@ -730,7 +735,7 @@ export class Mips64DebugSession extends DebugSession {
           frame.column = Math.max(1, at.column);
         } else {
           // No source file here: the function's disassembly, as a document of its own.
-          const doc = this.docs!.locate(f.pc, callAt);
+          const doc = this.docs!.locate(index > 0 && f.kind === 'normal' ? U64(f.pc - 4n) : f.pc, callAt);
           if (doc) { frame.source = doc.source; frame.line = doc.line; frame.column = 1; }
         }
         return frame;
@@ -739,12 +744,10 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** "function+0x10": named after the function the unwinder found, else the nearest symbol. */
-  private frameName(pc: bigint, funcStart: bigint | undefined): string {
-    const syms = this.rt!.dbg.symbols;
-    const fn = funcStart !== undefined ? syms.lookup(funcStart) : undefined;
-    if (fn && fn.offset === 0n && pc >= funcStart!) return pc === funcStart ? fn.name : `${fn.name}+0x${(pc - funcStart!).toString(16)}`;
-    return syms.describe(pc) ?? hex64(pc);
+  /** "function+0x10" (the function containing the frame's pc, as gdb names it), else its address. */
+  private frameName(f: Frame): string {
+    const dbg = this.rt!.dbg;
+    return frameLabel(dbg.symbols, f) ?? dbg.unwinder.vectorLabel(f.pc) ?? hex64(f.pc);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
@@ -804,6 +807,9 @@ export class Mips64DebugSession extends DebugSession {
           return;
         }
       }
+      // C expressions over the symbol files' DWARF types first (jiffies, init_task.comm, *current).
+      const typed = this.vars!.evaluateTyped(args.expression);
+      if (typed) { response.body = typed; this.sendResponse(response); return; }
       const v = evaluate(args.expression, rt.dbg.ctx);
       const isAddr = v.kind !== 'field' && v.kind !== 'bool' && rt.dbg.mem.ramOffset({ addr: v.v, phys: v.phys ?? false }) >= 0 && v.v >= 0x1000n;
       response.body = {

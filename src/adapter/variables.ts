@@ -11,6 +11,9 @@ import { CP0_REGS, cp0RegsOf, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, rea
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, evaluate, EvalError, hex64, LValue } from '../emulator/debug/expr';
 import { GPR_NAMES } from '../emulator/isa/registers';
+import { children, evaluateTyped, formatTyped, hasChildren, NotTyped, TypedValue, typeName } from '../emulator/debug/typed-expr';
+import { DwarfError } from '../emulator/loader/dwarf/error';
+import { sizeOf } from '../emulator/loader/dwarf/types';
 import type { Device } from '../emulator/devices/device';
 
 type Container =
@@ -24,7 +27,8 @@ type Container =
   | { kind: 'fcsr' }
   | { kind: 'devices' }
   | { kind: 'device'; dev: Device }
-  | { kind: 'timer' };
+  | { kind: 'timer' }
+  | { kind: 'typed'; value: TypedValue };
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 const hex = (v: bigint | number, digits: number): string => `0x${BigInt(v).toString(16).padStart(digits, '0')}`;
@@ -78,7 +82,81 @@ export class VariableStore {
       case 'devices': return this.devices();
       case 'device': return this.device(c.dev);
       case 'timer': return this.timer();
+      case 'typed': return this.typedChildren(c.value);
     }
+  }
+
+  // ---- typed values (DWARF) ----------------------------------------------------------------------
+
+  /**
+   * A typed C expression (a global variable, `current`, casts, members): its text, type and
+   * a reference to expand it; undefined when the expression is not one (no DWARF names in it).
+   */
+  evaluateTyped(expression: string): { result: string; type: string; variablesReference: number; memoryReference?: string } | undefined {
+    const ctx = this.dbg.ctx;
+    let v: TypedValue;
+    try {
+      v = evaluateTyped(expression, ctx);
+    } catch (e) {
+      if (e instanceof NotTyped) return undefined;
+      if (e instanceof DwarfError) throw new EvalError(`the debugging information cannot be read: ${e.message}`);
+      throw e;
+    }
+    return this.typedBody(v);
+  }
+
+  private typedBody(v: TypedValue): { result: string; type: string; variablesReference: number; memoryReference?: string } {
+    const ctx = this.dbg.ctx;
+    try {
+      return {
+        result: formatTyped(v, ctx),
+        type: typeName(v.type),
+        variablesReference: hasChildren(v, ctx) ? this.handles.create({ kind: 'typed', value: v }) : 0,
+        ...(v.addr !== undefined ? { memoryReference: hex64(v.addr) } : {}),
+      };
+    } catch (e) {
+      if (e instanceof DwarfError) return { result: `<the debugging information cannot be read: ${e.message}>`, type: '?', variablesReference: 0 };
+      throw e;
+    }
+  }
+
+  /**
+   * Where a typed value lives, for a data breakpoint: `name` is a child of the typed
+   * container `ref`, or (no ref) a typed expression. Undefined when it is not typed or not
+   * in memory (a bit field is watched through its container).
+   */
+  typedLocation(ref: number | undefined, name: string): { addr: bigint; size: number } | undefined {
+    const ctx = this.dbg.ctx;
+    try {
+      let v: TypedValue | undefined;
+      if (ref !== undefined) {
+        const c = this.handles.get(ref);
+        if (c?.kind !== 'typed') return undefined;
+        v = children(c.value, ctx).find((x) => x.name === name)?.value;
+      } else {
+        v = evaluateTyped(name, ctx);
+      }
+      if (!v || v.addr === undefined) return undefined;
+      const size = sizeOf(v.type);
+      return { addr: v.addr, size: Math.max(1, Math.min(size || 8, 4096)) };
+    } catch (e) {
+      if (e instanceof NotTyped || e instanceof DwarfError || e instanceof EvalError) return undefined;
+      throw e;
+    }
+  }
+
+  private typedChildren(v: TypedValue): DebugProtocol.Variable[] {
+    let list: Array<{ name: string; value: TypedValue }>;
+    try {
+      list = children(v, this.dbg.ctx);
+    } catch (e) {
+      if (e instanceof DwarfError || e instanceof EvalError) return [{ name: '(error)', value: e.message, variablesReference: 0 }];
+      throw e;
+    }
+    return list.map((c) => {
+      const b = this.typedBody(c.value);
+      return { name: c.name, value: b.result, type: b.type, variablesReference: b.variablesReference, memoryReference: b.memoryReference };
+    });
   }
 
   // ---- registers ---------------------------------------------------------------------------

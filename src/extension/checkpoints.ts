@@ -1,5 +1,6 @@
 // Checkpoint palette commands (MIPS64: Take / Restore / Delete / Compare Checkpoint(s)),
-// sent to the debug adapter as `mips64/checkpoint/*` custom requests.
+// sent to the debug adapter as `mips64/checkpoint/*` custom requests; a comparison opens as
+// a read-only document (diff-documents.ts).
 import * as vscode from 'vscode';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE,
@@ -7,6 +8,7 @@ import {
 import type {
   CheckpointCompareBody, CheckpointDeleteBody, CheckpointItem, CheckpointListBody, CheckpointRestoreBody, CheckpointTakeBody,
 } from '../adapter/protocol';
+import { DiffDocuments } from './diff-documents';
 
 export const NO_SESSION = 'is available when a MIPS64 debug session is running.';
 
@@ -90,7 +92,9 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
     }
   };
   let counter = 0;
+  const diffs = new DiffDocuments();
   return [
+    diffs.register(),
     vscode.commands.registerCommand('mips64.takeCheckpoint', withSession('Take Checkpoint', async (s) => {
       const name = await vscode.window.showInputBox({ title: 'MIPS64: Take Checkpoint', prompt: 'Checkpoint name', value: `checkpoint ${++counter}` });
       if (name === undefined) return;
@@ -126,8 +130,7 @@ export function registerCheckpointCommands(current: () => vscode.DebugSession | 
       if (!b) return;
       const r = await request<CheckpointCompareBody>(s, CHECKPOINT_COMPARE, { a: a.id, b: b.id });
       if (!r) return;
-      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: r.text });
-      await vscode.window.showTextDocument(doc, { preview: false });
+      await diffs.show(a.name, b.name, r.text);
     })),
   ];
 }

@@ -22,6 +22,8 @@ export interface CliRunOptions {
   readonly signal?: AbortSignal;
   /** Kill the child and fail if stdout grows beyond this many bytes. */
   readonly maxOutputBytes?: number;
+  /** Called with each piece of stderr as it arrives (progress lines). */
+  readonly onStderr?: (text: string) => void;
 }
 
 export interface CliResult {
@@ -81,7 +83,10 @@ export function runCli(options: CliRunOptions): Promise<CliResult> {
       }
       out.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      options.onStderr?.(chunk.toString('utf8'));
+    });
     let settled = false;
     child.on('error', (e) => {
       failure ??= e;

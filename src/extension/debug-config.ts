@@ -50,6 +50,8 @@ export interface GuestPaths {
   kernel: string;
   initrd: string;
   append: string;
+  /** The kernel's unstripped vmlinux, when its debug symbols were fetched. */
+  vmlinux?: string;
 }
 
 /** Parses the `key<TAB>value` lines printed by `mips64 guest fetch|path`. */
@@ -62,7 +64,8 @@ export function parseGuestPaths(stdout: string): GuestPaths | undefined {
   const kernel = map.get('kernel');
   const initrd = map.get('initrd');
   if (!kernel || !initrd) return undefined;
-  return { kernel, initrd, append: map.get('append') ?? 'console=ttyS0' };
+  const vmlinux = map.get('vmlinux');
+  return { kernel, initrd, append: map.get('append') ?? 'console=ttyS0', ...(vmlinux ? { vmlinux } : {}) };
 }
 
 /** F5 on an assembly file (asm-launch.ts): its configuration, and the check before launching it. */
@@ -130,6 +133,10 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
       c['kernel'] = guest.kernel;
       c['initrd'] ??= guest.initrd;
       c['append'] ??= guest.append;
+      // Its unstripped vmlinux (MIPS64: Fetch Kernel Debug Symbols), unless the configuration names symbol files.
+      if (guest.vmlinux && c['symbols'] === undefined && vscode.workspace.getConfiguration('mips64').get<boolean>('kernelDebugSymbols', true)) {
+        c['symbols'] = [{ path: guest.vmlinux }];
+      }
     }
     return c;
   }
@@ -179,7 +186,8 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
     );
   }
 
-  private cli(args: string[], signal?: AbortSignal): ReturnType<typeof runCli> {
+  /** Runs the bundled CLI with the guest cache of the mips64.guestCacheDir setting. */
+  cli(args: string[], signal?: AbortSignal, onStderr?: (text: string) => void): ReturnType<typeof runCli> {
     this.deps.log?.info(`running mips64 ${args.join(' ')}`);
     const cacheDir = vscode.workspace.getConfiguration('mips64').get<string>('guestCacheDir', '');
     return runCli({
@@ -188,6 +196,7 @@ export class Mips64ConfigProvider implements vscode.DebugConfigurationProvider {
       args,
       env: { ...RUN_AS_NODE_ENV, ...(cacheDir ? { MIPS64_STUDIO_CACHE: cacheDir } : {}) },
       signal,
+      onStderr,
     });
   }
 }

@@ -6,6 +6,7 @@ import { checkpointSession, registerCheckpointCommands } from './checkpoints';
 import { AsmLauncher } from './asm-launch';
 import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
+import { registerFetchKernelSymbols } from './fetch-kernel-symbols';
 import { startLanguageClient } from './language-client';
 import { StatusBar } from './status';
 import { UartConsoles } from './uart-terminal';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
     consoles,
     status,
     vscode.commands.registerCommand('mips64.disassembleFile', (arg?: unknown) => disassembleFile(context, log, arg)),
+    registerFetchKernelSymbols(provider, log),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new Mips64AdapterFactory(context.extensionPath)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {

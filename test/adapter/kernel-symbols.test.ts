@@ -96,6 +96,8 @@ test('Debian Malta kernel with KASLR: breakpoints by kallsyms symbol, CP0, TLB, 
   assert.equal(dis.body!.instructions[0]!.symbol, 'start_kernel');
   assert.equal(dis.body!.instructions[1]!.symbol, 'start_kernel+0x4');
   assert.equal(await c.evaluate('panic'), `${hex(relocated('panic'))} <panic>`, 'panic is relocated too');
+  // kallsyms has functions only: a variable is unknown, and the message says what is missing and how to get it.
+  await assert.rejects(c.evaluate('jiffies'), /unknown symbol 'jiffies' \(.*kallsyms.*functions only.*MIPS64: Fetch Kernel Debug Symbols/);
 
   // CP0 Status and Config, decoded.
   const cp0 = await c.scope('CP0');

@@ -172,7 +172,12 @@ test('mips64 checkpoint list / info / verify / diff', async () => {
     const diff = await runCheckpointCmd(['diff', a.id, join(dir, b.id + CHECKPOINT_EXTENSION), '--checkpoint-dir', dir]);
     assert.match(diff.out, /registers:/);
     assert.match(diff.out, /pages: 5 differ \(20 KiB\)/);
-    assert.match(diff.out, /icount +10000 -> 1010000/);
+    assert.match(diff.out, /icount +0x2710 -> 0xf6950/);
+    assert.match(diff.out, /^A: .*instruction 0x2710\)$/m);
+    // Hex throughout: no field value in decimal.
+    const values = diff.out.split('\n').filter((l) => / -> /.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1).filter((w) => w !== '->'));
+    assert.ok(values.length > 0);
+    for (const v of values) assert.match(v, /^(-?0x[0-9a-f]+|true|false|".*"|\[.*)$/, `a value in hex: ${v}`);
     assert.match(diff.out, /0x00400000-0x00402fff \(3 pages\)/);
     const json = JSON.parse((await runCheckpointCmd(['diff', a.id, b.id, '--json', '--checkpoint-dir', dir])).out);
     assert.equal(json.pages.count, 5);

@@ -15,6 +15,8 @@ import { gunzipSync } from 'node:zlib';
 import { readCpio } from '../../src/cli/guest/cpio.js';
 import { cacheDir } from '../../src/cli/guest/debian-packages.js';
 import { USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
+import { cachedKernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
+import { parseElf } from '../../src/emulator/loader/elf.js';
 import { CLI, assertCleanStderr, ensureBuilt, tempDir } from './support.js';
 
 const CI = process.env.CI === 'true';
@@ -110,7 +112,9 @@ test('a second fetch reuses the cache; guest path and guest list report it', { t
 
   const path = mips64(['guest', 'path', 'debian-malta']);
   assert.equal(path.code, 0, path.stderr);
-  assert.equal(path.stdout, first.stdout);
+  // (Plus the kernel's vmlinux when its debug symbols are cached: mips64 guest fetch-symbols.)
+  const symbols = /^vmlinux\t.*\nsymbols-package\t.*\n/m;
+  assert.equal(path.stdout.replace(symbols, ''), first.stdout);
   const list = mips64(['guest', 'list']);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^debian-malta\tcached \(linux-image-[^)]+\)\t/m);
@@ -175,11 +179,31 @@ test('guest usage errors', () => {
     [['guest', 'fetch'], /missing guest name \(known: debian-malta, debian-octeon\)/],
     [['guest', 'fetch', 'windows'], /unknown guest 'windows'/],
     [['guest', 'frob'], /unknown subcommand 'frob'/],
-    [['guest', 'list', '--refresh'], /--refresh applies to guest fetch only/],
+    [['guest', 'list', '--refresh'], /--refresh applies to guest fetch and fetch-symbols only/],
+    [['guest', 'fetch-symbols', 'debian-octeon'], /fetch-symbols knows debian-malta's kernel only/],
   ] as const) {
     const r = mips64(args);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, msg);
     assert.match(r.stderr, /usage: mips64 guest /);
   }
+});
+
+test('guest fetch-symbols: the guest kernel\'s -dbg vmlinux, same version, cached (runs when cached or with MIPS64_KERNEL_SYMBOLS_TESTS=1)', { timeout: 20 * 60_000 }, async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  if (!(await cachedKernelDebugSymbols()) && process.env.MIPS64_KERNEL_SYMBOLS_TESTS !== '1') {
+    return t.skip('the -dbg vmlinux is not cached (660 MB download): MIPS64_KERNEL_SYMBOLS_TESTS=1 fetches it');
+  }
+  const r = mips64(['guest', 'fetch-symbols', 'debian-malta']);
+  assert.equal(r.code, 0, r.stderr);
+  const p = paths(r.stdout);
+  const guest = JSON.parse(readFileSync(paths(first.stdout).manifest!, 'utf8')) as { kernel: { package: string; version: string } };
+  assert.equal(p['symbols-package'], `${guest.kernel.package}-dbg ${guest.kernel.version}`, 'the -dbg package of the guest kernel\'s exact version');
+  const elf = parseElf(new Uint8Array(readFileSync(p.vmlinux!)));
+  assert.equal(elf.class, 64);
+  for (const s of ['.debug_info', '.debug_line', '.debug_frame']) assert.ok(elf.sections.some((x) => x.name === s), `${s} in the vmlinux`);
+  assert.ok(elf.symbols.some((s) => s.name === 'start_kernel'), 'the kernel\'s symbols');
+  const path = mips64(['guest', 'path', 'debian-malta']);
+  assert.equal(paths(path.stdout).vmlinux, p.vmlinux, 'guest path names it');
+  assert.equal(mips64(['guest', 'fetch-symbols', 'debian-malta'], { PATH: '/nonexistent' }).code, 0, 'a second fetch needs no apt');
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { MachineDebugger } from '../../src/emulator/debug/debugger';
 import { loadDebugInfo } from '../../src/emulator/debug/debug-info';
-import { KernelRelocation, kernelLinkSymbols } from '../../src/emulator/debug/kernel-relocation';
+import { KernelRelocation, kernelBanner, kernelLinkSymbols } from '../../src/emulator/debug/kernel-relocation';
 import type { KernelSymbolsInfo } from '../../src/emulator/debug/kernel-symbols';
 import { assemble } from '../../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
@@ -104,7 +104,7 @@ test('kernelLinkSymbols: a kernel symbol file is one with start_kernel and _text
  * start_kernel..start_kernel_end to start_kernel + OFF and returns the copy in v0; then it
  * jumps there (start_kernel spins).
  */
-function relocatingKernel(off: number): { elf: Uint8Array; sk: bigint; rk: bigint } {
+function relocatingKernel(off: number, banner?: string): { elf: Uint8Array; sk: bigint; rk: bigint } {
   const src = `
 	.set noreorder
 	.text
@@ -136,7 +136,7 @@ start_kernel:
 spin:
 	b spin
 	nop
-start_kernel_end:
+${banner !== undefined ? `linux_banner:\n\t.asciz "${banner}"\n\t.align 2\n` : ''}start_kernel_end:
 	nop
 `;
   const r = assemble(src, { origin: ORIGIN });
@@ -216,4 +216,40 @@ test('a run loop driving machine.run() itself (the CLI with no session attached)
   const pc = BigInt.asUintN(64, machine.cpu.pc);
   assert.ok(pc >= k.sk + BigInt(off) && pc < k.sk + BigInt(off) + 20n, `spinning in the copy (pc 0x${pc.toString(16)})`);
   assert.equal(dbg.symbols.describe(pc), `start_kernel+0x${(pc - k.sk - BigInt(off)).toString(16)}`);
+});
+
+test('KernelRelocation refuses a symbol file of another build: its linux_banner differs from the running kernel\'s', () => {
+  const BANNER = 'Linux version 6.1.0-50-5kc-malta (gcc 12) #1 SMP Debian 6.1.1';
+  for (const file of [BANNER, BANNER.replace('-50-', '-49-')]) {
+    const off = 0x40000;
+    const k = relocatingKernel(off, BANNER);
+    const elf = parseElf(k.elf);
+    const { machine, board } = createDemoMachine({ memoryMiB: 16 });
+    board.boot(k.elf);
+    const dbg = new MachineDebugger(machine);
+    dbg.symbols.addElf(k.elf, 0n, 'vmlinux');
+    const table = dbg.symbols.tablesOf('vmlinux')[0]!;
+    const found = kernelBanner(elf, table)!;
+    assert.equal(found.text, BANNER, 'the banner read from the ELF');
+    const ready: KernelSymbolsInfo[] = [];
+    const errors: string[] = [];
+    new KernelRelocation(dbg, ['vmlinux'], { startKernel: k.sk, relocateKernel: k.rk, banner: { addr: found.addr, text: file } },
+      { onReady: (i) => ready.push(i), onError: (m) => errors.push(m) });
+    const moved = BigInt.asUintN(64, k.sk + BigInt(off));
+    dbg.setCodeBreakpoints('instruction', [{ id: 1, addr: moved + 8n }]);
+    dbg.resume(false);
+    assert.equal(runToStop(dbg, 1_000_000).kind, 'stopped', 'the session goes on either way');
+    if (file === BANNER) {
+      assert.deepEqual(errors, []);
+      assert.equal(ready.length, 1);
+      assert.equal(dbg.symbols.describe(moved + 8n), 'start_kernel+0x8');
+    } else {
+      assert.equal(ready.length, 0);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]!, /vmlinux is not the running kernel's build \(its banner "Linux version 6\.1\.0-49-5kc-malta .*", the guest's "Linux version 6\.1\.0-50-5kc-malta .*"\): its symbols, lines and CFI are not used/);
+      assert.match(errors[0]!, /Fetch Kernel Debug Symbols/);
+      assert.equal(dbg.symbols.byName('start_kernel'), undefined, 'set aside, not placed at the wrong addresses');
+      assert.equal(dbg.symbolsPending, undefined);
+    }
+  }
 });

@@ -17,7 +17,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
+import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
+import { debianMaltaOrSkip } from '../support/guest.js';
 import { MALTA_CONFIG } from './code-server';
 import { missingUiTools, type Page } from './ui-tools';
 import {
@@ -33,11 +34,8 @@ let skip: string | false = process.env.MIPS64_UI_TESTS === '0' ? 'MIPS64_UI_TEST
 
 before(async () => {
   if (skip) return;
-  try {
-    guest = await fetchDebianMalta({ log: (m) => console.log(`# guest: ${m}`) });
-  } catch (e) {
-    skip = `the debian-malta guest cannot be fetched: ${(e as Error).message}`;
-  }
+  const g = await debianMaltaOrSkip();
+  if (typeof g === 'string') skip = g; else guest = g;
 });
 
 /** A cache dir for the guestCacheDir setting: links to the cached guest's files. */

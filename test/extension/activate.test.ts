@@ -121,6 +121,7 @@ const fakeVscode = {
     textDocuments: [],
     onDidOpenTextDocument: noEvent,
     onDidChangeConfiguration: noEvent,
+    registerTextDocumentContentProvider: noEvent,
     getConfiguration: (section: string) => ({
       get: <T>(key: string, dflt: T): T => (state.config[`${section}.${key}`] as T | undefined) ?? dflt,
     }),
@@ -200,6 +201,7 @@ test('activate registers every contributed command', () => {
     'mips64.compareCheckpoints',
     'mips64.deleteCheckpoint',
     'mips64.disassembleFile',
+    'mips64.fetchKernelSymbols',
     'mips64.restoreCheckpoint',
     'mips64.takeCheckpoint',
   ]);

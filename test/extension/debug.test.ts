@@ -66,6 +66,9 @@ const state = {
   pickAnswers: [] as (string | undefined)[],
   inputAnswers: [] as (string | undefined)[],
   opened: [] as { language: string; content: string }[],
+  /** Virtual documents opened: URI and the text their content provider gave. */
+  openedUris: [] as { uri: string; content: string }[],
+  contentProviders: new Map<string, { provideTextDocumentContent(u: { scheme: string; path: string }): string }>(),
   activeDebugSession: undefined as FakeSession | undefined,
   trees: new Map<string, FakeTreeProvider>(),
 };
@@ -152,11 +155,22 @@ const fakeVscode = {
     getConfiguration: (section: string) => ({
       get: <T>(key: string, dflt: T): T => (state.config[`${section}.${key}`] as T | undefined) ?? dflt,
     }),
-    openTextDocument: async (opts: { language: string; content: string }) => {
+    registerTextDocumentContentProvider(scheme: string, p: { provideTextDocumentContent(u: { scheme: string; path: string }): string }): Disposable {
+      state.contentProviders.set(scheme, p);
+      return { dispose: () => state.contentProviders.delete(scheme) };
+    },
+    openTextDocument: async (opts: { language: string; content: string } | { scheme: string; path: string }) => {
+      if ('scheme' in opts) {
+        const p = state.contentProviders.get(opts.scheme);
+        if (!p) throw new Error(`no content provider for ${opts.scheme}`);
+        state.openedUris.push({ uri: `${opts.scheme}:${opts.path}`, content: p.provideTextDocumentContent(opts) });
+        return opts;
+      }
       state.opened.push(opts);
       return opts;
     },
   },
+  Uri: { from: (c: { scheme: string; path: string }) => ({ scheme: c.scheme, path: c.path }) },
 };
 
 // A debug session that records custom requests and answers them from `replies`.
@@ -204,7 +218,16 @@ fs.appendFileSync(path.join(dir, 'calls.log'), args.join(' ') + '\\n');
 const marker = path.join(dir, 'fetched');
 if (args[1] === 'fetch') { fs.writeFileSync(marker, ''); process.stderr.write('mips64: fetched\\n'); }
 if (!fs.existsSync(marker)) { process.stderr.write('mips64: debian-malta is not fetched\\n'); process.exit(1); }
+const symbols = path.join(dir, 'symbols');
+if (args[1] === 'fetch-symbols') {
+  process.stderr.write('mips64: downloading: 0 of 660 MB\\n');
+  process.stderr.write('mips64: downloading: 330 of 660 MB\\n');
+  fs.writeFileSync(symbols, '');
+  process.stdout.write('vmlinux\\t' + dir + '/vmlinux-6.1.0-50-5kc-malta\\nsymbols-package\\tlinux-image-6.1.0-50-5kc-malta-dbg 6.1.1\\n');
+  process.exit(0);
+}
 process.stdout.write('kernel\\t' + dir + '/vmlinux\\ninitrd\\t' + dir + '/initrd.gz\\nmanifest\\t' + dir + '/m.json\\nappend\\tconsole=ttyS0 quiet\\n');
+if (args[0] === 'guest' && args[1] === 'path' && fs.existsSync(symbols)) process.stdout.write('vmlinux\\t' + dir + '/vmlinux-6.1.0-50-5kc-malta\\nsymbols-package\\tx 1\\n');
 `,
 );
 
@@ -299,6 +322,30 @@ test('Malta without a kernel: the guest is fetched once (with progress) through 
   const k = (await provider.resolveDebugConfigurationWithSubstitutedVariables(folder as never, { ...base, kernel: '/my/vmlinux', checkpointDir: '.mips64/checkpoints' }))!;
   assert.equal(k['kernel'], '/my/vmlinux');
   assert.equal(k['checkpointDir'], path.join('/ws', '.mips64/checkpoints'));
+});
+
+test('MIPS64: Fetch Kernel Debug Symbols: downloads with progress; Malta launches without kernel/symbols load the vmlinux', async () => {
+  reset();
+  const base = { type: 'mips64', request: 'launch', name: 'm', board: 'malta' };
+  const before = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, base))!;
+  assert.equal(before['symbols'], undefined, 'not fetched yet: no symbols');
+  reset();
+  const got = await state.commands.get('mips64.fetchKernelSymbols')!();
+  assert.equal(got, `${cache}/vmlinux-6.1.0-50-5kc-malta`);
+  assert.match(state.progress[0]!, /fetching the kernel debug symbols/);
+  assert.ok(state.progress.includes('downloading: 330 of 660 MB'), state.progress.join(' | '));
+  assert.match(state.info.at(-1)!, /kernel debug symbols ready .*vmlinux-6\.1\.0-50-5kc-malta/);
+  const { readFileSync } = await import('node:fs');
+  assert.ok(readFileSync(path.join(cache, 'calls.log'), 'utf8').includes('guest fetch-symbols debian-malta'));
+
+  const c = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, base))!;
+  assert.deepEqual(c['symbols'], [{ path: `${cache}/vmlinux-6.1.0-50-5kc-malta` }]);
+  const own = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, { ...base, symbols: [] }))!;
+  assert.deepEqual(own['symbols'], [], 'the configuration\'s own symbols stay');
+  state.config['mips64.kernelDebugSymbols'] = false;
+  const off = (await provider.resolveDebugConfigurationWithSubstitutedVariables(undefined, base))!;
+  assert.equal(off['symbols'], undefined, 'mips64.kernelDebugSymbols: false');
+  rmSync(path.join(cache, 'symbols'));
 });
 
 test('a failed guest fetch shows the CLI error and starts nothing', async () => {
@@ -524,7 +571,10 @@ test('take, restore, delete and compare checkpoints through mips64/checkpoint/* 
   await run('mips64.compareCheckpoints');
   assert.deepEqual(state.quickPicks[1]!.items.map((i) => i.label), ['shell'], 'B excludes A');
   assert.deepEqual(s.requests.at(-1), { command: 'mips64/checkpoint/compare', args: { a: 'c1', b: 'c2' } });
-  assert.deepEqual(state.opened.at(-1), { language: 'plaintext', content: 'A: boot\nB: shell\nregisters:\n' });
+  // A read-only virtual document (no Untitled one that asks to be saved), its text the adapter's.
+  assert.equal(state.opened.length, 0, 'no Untitled document');
+  assert.match(state.openedUris.at(-1)!.uri, /^mips64-compare:\/\d+\/boot ↔ shell\.checkpoint-diff$/);
+  assert.equal(state.openedUris.at(-1)!.content, 'A: boot\nB: shell\nregisters:\n');
 
   s.replies.set('mips64/checkpoint/restore', () => { throw new Error("no checkpoint 'boot'"); });
   state.pickAnswers = ['boot'];

@@ -67,6 +67,11 @@ test('debugger contribution', () => {
     for (const [k, v] of Object.entries(b.launch.config)) assert.deepEqual(body[k], v, `${b.name}: ${k}`);
     if (b.loads === 'linux') assert.equal(body['append'], b.defaultAppend);
   }
+  // The Malta snippet works out of the box: no kernel or initrd path a user does not have
+  // (without them the extension fetches Debian's guest, with progress).
+  const malta = dbg.configurationSnippets.find((s) => s.body.name === 'Boot Debian Linux (Malta)')!.body as unknown as Record<string, unknown>;
+  assert.equal(malta['board'], 'malta');
+  assert.ok(!('kernel' in malta) && !('initrd' in malta), 'the Malta snippet names no files');
   for (const c of [...dbg.initialConfigurations, ...dbg.configurationSnippets.map((s) => s.body)]) {
     assert.equal(c.type, 'mips64');
     assert.equal(c.request, c.name === 'Attach to mips64 boot' ? 'attach' : 'launch');
@@ -100,6 +105,7 @@ test('commands are contributed in the MIPS64 category and registered by the exte
     'mips64.restoreCheckpoint': 'Restore Checkpoint',
     'mips64.deleteCheckpoint': 'Delete Checkpoint',
     'mips64.compareCheckpoints': 'Compare Checkpoints',
+    'mips64.fetchKernelSymbols': 'Fetch Kernel Debug Symbols',
   };
   const cmds = pkg.contributes.commands;
   assert.deepEqual(Object.fromEntries(cmds.map((c) => [c.command, c.title])), expected);
@@ -125,7 +131,9 @@ test('settings', () => {
     'mips64.disassembly.aliases',
     'mips64.engine',
     'mips64.guestCacheDir',
+    'mips64.kernelDebugSymbols',
   ]);
+  assert.equal(props['mips64.kernelDebugSymbols']!.default, true);
   assert.equal(props['mips64.guestCacheDir']!.type, 'string');
   assert.equal(props['mips64.guestCacheDir']!.default, '');
   assert.deepEqual(props['mips64.engine']!.enum, ['jit', 'interp']);

@@ -229,7 +229,8 @@ export function parseExecTrace(log: string): bigint[] {
   return out;
 }
 
-async function freeTcpPort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
+export async function freeTcpPort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);

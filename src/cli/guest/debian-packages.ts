@@ -71,6 +71,15 @@ export interface FetchOptions {
   keyFiles?: (path: string) => boolean;
   /** How long to wait for another process holding this entry's lock (default 30 minutes). */
   lockTimeoutMs?: number;
+  /** This exact version (apt's `name=version`), not the candidate. */
+  version?: string;
+  /**
+   * Extract only these members (paths relative to the package root), reading the archive
+   * only as far as the last of them (a large package whose few files come first).
+   */
+  extract?: readonly string[];
+  /** Download progress (bytes so far, the package's size when apt knows it), about once a second. */
+  progress?: (bytes: number, total: number | undefined) => void;
 }
 
 /** Default key files: everything under boot/, bin/, sbin/, usr/bin/, usr/sbin/. */
@@ -124,7 +133,7 @@ export async function fetchDebianPackage(name: string, arch: string, opts: Fetch
       let got: Downloaded | undefined;
       for (let depth = 0; ; depth++) {
         if (depth > 4) throw new Error(`${name}:${arch}: metapackage chain too long (${resolvedVia.join(' → ')})`);
-        got = await apt.downloadAndExtract(pkgName, work, name);
+        got = await apt.downloadAndExtract(pkgName, work, name, { version: pkgName === name ? opts.version : undefined, extract: opts.extract, progress: opts.progress });
         if (got.payload > 0) break;
         // A metapackage: follow its single dependency.
         const dep = await apt.metapackageTarget(pkgName, name);
@@ -307,16 +316,23 @@ class Apt {
     throw new Error(`${pkg}:${this.arch} holds no files and ${deps.length ? `depends on several packages (${deps.join(', ')})` : 'has no dependencies'}; cannot tell which one to fetch`);
   }
 
-  async downloadAndExtract(pkg: string, work: string, requested: string): Promise<Downloaded> {
+  async downloadAndExtract(pkg: string, work: string, requested: string, o: Pick<FetchOptions, 'version' | 'extract' | 'progress'> = {}): Promise<Downloaded> {
     const dl = await fs.mkdtemp(join(work, 'deb-'));
     await fs.chmod(dl, 0o755);
-    const args = ['-q', 'download', `${pkg}:${this.arch}`];
+    const spec = `${pkg}:${this.arch}${o.version ? `=${o.version}` : ''}`;
+    const args = ['-q', 'download', spec];
     // As root, apt drops privileges to _apt for downloads; the temp dir is not theirs.
     if (this.isRoot) args.unshift('-o', 'APT::Sandbox::User=root');
-    this.log(`apt-get download ${pkg}:${this.arch}`);
-    const r = await run('apt-get', args, { cwd: dl, check: false });
+    this.log(`apt-get download ${spec}`);
+    let ticker: NodeJS.Timeout | undefined;
+    if (o.progress) {
+      const report = o.progress;
+      const total = await this.size(spec);
+      ticker = setInterval(() => { void dirBytes(dl).then((n) => report(n, total)); }, 1000);
+    }
+    const r = await run('apt-get', args, { cwd: dl, check: false }).finally(() => clearInterval(ticker));
     if (r.code !== 0) {
-      throw new Error(`apt-get download ${pkg}:${this.arch} failed (exit ${r.code}): ${r.stderr.trim()}\n${manualSteps(requested, this.arch)}`);
+      throw new Error(`apt-get download ${spec} failed (exit ${r.code}): ${r.stderr.trim()}\n${manualSteps(requested, this.arch)}`);
     }
     const debs = (await fs.readdir(dl)).filter((f) => f.endsWith('.deb'));
     if (debs.length !== 1) throw new Error(`apt-get download ${pkg}:${this.arch} produced ${debs.length} .deb files in ${dl}`);
@@ -326,11 +342,49 @@ class Apt {
     const version = (await run('dpkg-deb', ['-f', debPath, 'Version'])).stdout.trim();
     const root = join(work, `root-${pkg}`);
     await fs.mkdir(root);
-    await run('dpkg-deb', ['-x', debPath, root]);
+    if (o.extract) await extractMembers(debPath, root, o.extract);
+    else await run('dpkg-deb', ['-x', debPath, root]);
     await fs.rm(dl, { recursive: true, force: true });
     const files = (await listFiles(root)).sort();
     return { root, version, deb: { file: debs[0]!, size, sha256 }, files, payload: files.filter((f) => !DOC_ONLY.test(f)).length };
   }
+
+  /** The download size apt lists for a package spec, if it does. */
+  private async size(spec: string): Promise<number | undefined> {
+    const show = await run('apt-cache', ['show', '--no-all-versions', spec], { check: false });
+    const m = /^Size:\s*(\d+)/m.exec(show.stdout);
+    return m ? Number(m[1]) : undefined;
+  }
+}
+
+/**
+ * Extracts `members` of a .deb's data archive into `root`: dpkg-deb's tar stream through
+ * GNU tar, which stops reading once each member was found (--occurrence).
+ */
+async function extractMembers(deb: string, root: string, members: readonly string[]): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const dpkg = spawn('dpkg-deb', ['--fsys-tarfile', deb], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tar = spawn('tar', ['-x', '--occurrence=1', '-C', root, ...members.map((m) => `./${m}`)], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    dpkg.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    tar.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    dpkg.stdout.pipe(tar.stdin);
+    tar.stdin.on('error', () => undefined); // tar stops reading early: dpkg-deb gets EPIPE, expected
+    dpkg.on('error', reject);
+    tar.on('error', reject);
+    tar.on('close', (code) => {
+      dpkg.kill();
+      if (code === 0) resolve();
+      else reject(new Error(`extracting ${members.join(', ')} from ${deb} failed (tar exit ${code}): ${err.trim().split('\n').filter((l) => !/Broken pipe|paste subprocess/.test(l)).join('; ')}`));
+    });
+  });
+}
+
+/** Bytes of the regular files under a directory (a download in progress). */
+async function dirBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const f of await listFiles(dir).catch(() => [] as string[])) n += await fs.stat(join(dir, f)).then((st) => st.size, () => 0);
+  return n;
 }
 
 function manualSteps(name: string, arch: string): string {

@@ -53,7 +53,7 @@ export const BOARD_CATALOG: readonly BoardInfo[] = [
     ramLayout: 'RAM at physical 0 (up to 256 MiB) and all of it at 0x80000000',
     loads: 'linux', defaultAppend: 'console=ttyS0', kernelSymbols: 'linux', guest: 'debian-malta',
     launch: {
-      label: 'MIPS64: Boot Debian Linux (Malta)', description: 'Boot a Debian MIPS64 kernel and initrd on the Malta board.',
+      label: 'MIPS64: Boot Debian Linux (Malta)', description: 'Boot Debian\'s 5kc-malta kernel and a busybox initrd on the Malta board (fetched from Debian on first use; add "kernel"/"initrd" for your own).',
       config: { type: 'mips64', request: 'launch', name: 'Boot Debian Linux (Malta)', board: 'malta', cpu: '5KEc', memory: 256 },
     },
   },

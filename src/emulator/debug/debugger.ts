@@ -8,6 +8,8 @@
 // Execution always goes through Machine.run (either engine) in slices the host
 // schedules; between slices the machine is quiescent and can be inspected or modified.
 
+import { TypeFiles } from './type-files';
+import type { TypedContext } from './typed-expr';
 import { Cpu } from '../cpu/cpu';
 import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
 import { EXCEPTION_FILTERS, expandFilters } from './exception-filters';
@@ -15,7 +17,7 @@ import { F, DELAY_SLOT } from '../isa/table';
 import type { Machine } from '../machine';
 import { Xlate } from '../mmu/translate';
 import { PcBreakpoints } from './breakpoints';
-import { evaluate, EvalError, ExprContext, hex64, interpolate } from './expr';
+import { evaluate, EvalError, hex64, interpolate } from './expr';
 import { LineTable } from './lines';
 import { DebugMemory } from './memory';
 import { DebugSymbols } from './symbols';
@@ -92,7 +94,9 @@ export class MachineDebugger {
   /** Source lines of the code (empty without line information). */
   readonly lines = new LineTable();
   readonly unwinder: Unwinder;
-  readonly ctx: ExprContext;
+  /** C types and global variables of the symbol files with DWARF .debug_info. */
+  readonly types = new TypeFiles();
+  readonly ctx: TypedContext;
   /** Set while symbols are expected later (e.g. "kernel symbols are read from kallsyms when the kernel starts"). */
   symbolsPending: string | undefined = undefined;
   /** Logpoint messages and debugger notes for the user. */
@@ -126,7 +130,7 @@ export class MachineDebugger {
     this.watches = new Watchpoints(cpu, this.mem, (page) => machine.jit?.invalidatePage(page));
     this.mem.onWrite = (page) => { machine.jit?.invalidatePage(page); this.watches.rearm(); };
     this.unwinder = new Unwinder(cpu, this.mem, this.symbols);
-    this.ctx = { cpu, mem: this.mem, symbols: this.symbols };
+    this.ctx = { cpu, mem: this.mem, symbols: this.symbols, types: this.types };
     this.bps.filter = (pc) => this.onBreakpoint(pc);
     const prevHook = cpu.hooks.onException;
     cpu.hooks.onException = (c, code) => { prevHook?.(c, code); this.onException(code); };

@@ -213,7 +213,10 @@ class Parser {
           return { v: x.v, kind: 'number', phys: true, ptr: x.ptr };
         }
         const a = this.ctx.symbols.byName(t.s);
-        if (a === undefined) throw new EvalError(`unknown symbol '${t.s}'`);
+        if (a === undefined) {
+          const hint = this.ctx.symbols.missingHint;
+          throw new EvalError(`unknown symbol '${t.s}'${hint ? ` (${hint})` : ''}`);
+        }
         return { v: a, kind: 'symbol' };
       }
       case 'op':

@@ -1,10 +1,9 @@
 // The extent of the function around an address, for showing its code: the FDE of the call
 // frame information that covers it, else a sized symbol, else an unsized one (kallsyms)
-// up to the next symbol, else the heuristic start (prologue analysis, see unwind.ts) up to
+// up to the next symbol, else the exception vector slot it is in, else the heuristic start (prologue analysis, see unwind.ts) up to
 // the first `jr ra` (and its delay slot) after the address. Very long extents are cut to a
 // window around the address.
 
-import type { DebugMemory } from './memory';
 import type { DebugSymbols } from './symbols';
 import type { Unwinder } from './unwind';
 
@@ -27,7 +26,7 @@ const MAX_BYTES = 64n * 1024n;
 /** A heuristic end is searched this far past the address. */
 const SCAN_BYTES = 4096n;
 
-export function functionBounds(pc: bigint, symbols: DebugSymbols, unwinder: Unwinder, mem: DebugMemory): FunctionBounds {
+export function functionBounds(pc: bigint, symbols: DebugSymbols, unwinder: Unwinder): FunctionBounds {
   const a = U64(pc) & ~3n;
   let start: bigint | undefined, end: bigint | undefined;
   let by: FunctionBounds['by'] = 'heuristic';
@@ -43,11 +42,13 @@ export function functionBounds(pc: bigint, symbols: DebugSymbols, unwinder: Unwi
       if (next !== undefined && next > a) { start = sym.addr; end = next; by = 'symbol'; }
     }
   }
+  const vector = start === undefined ? unwinder.vectorAt(a) : undefined;
+  if (vector && !symbols.lookup(a)) { start = vector.start; end = vector.end; by = 'symbol'; }
   if (start === undefined || end === undefined || end <= a || start > a) {
     start = unwinder.functionStart(a) ?? a;
     end = U64(a + 4n);
     for (let x = a; x < a + SCAN_BYTES; x += 4n) {
-      const w = mem.word(x);
+      const w = unwinder.word(x);
       if (w === undefined) { end = x > a ? x : U64(a + 4n); break; }
       end = U64(x + 4n);
       if (w === 0x03e00008 || w === 0x03e00408) { end = U64(x + 8n); break; } // jr ra (+ its delay slot)
@@ -62,5 +63,5 @@ export function functionBounds(pc: bigint, symbols: DebugSymbols, unwinder: Unwi
     end = lo + MAX_BYTES < end ? lo + MAX_BYTES : end;
   }
   const head = symbols.lookup(start);
-  return { start, end, name: head && head.offset === 0n ? head.name : undefined, by, cut };
+  return { start, end, name: head && head.offset === 0n ? head.name : unwinder.vectorLabel(start), by, cut };
 }

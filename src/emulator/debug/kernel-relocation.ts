@@ -13,6 +13,7 @@
 // After a checkpoint restore, resync() reads the running kernel's own kallsyms to find
 // where start_kernel is now.
 
+import { SHT_NOBITS } from '../loader/elf';
 import type { ElfFile } from '../loader/elf';
 import type { SymbolTable } from '../loader/symbols';
 import type { MachineDebugger } from './debugger';
@@ -31,6 +32,26 @@ const PENDING = 'the kernel has relocated itself (its KASLR offset is read when 
 export interface KernelLinkSymbols {
   readonly startKernel: bigint;
   readonly relocateKernel: bigint | undefined;
+  /** The file's linux_banner ("Linux version … #1 SMP …"): the build it describes. */
+  readonly banner?: { readonly addr: bigint; readonly text: string };
+}
+
+/** The NUL-terminated linux_banner string of a kernel ELF at its link address, if it has one. */
+export function kernelBanner(elf: ElfFile, table: SymbolTable): { addr: bigint; text: string } | undefined {
+  const addr = table.byName('linux_banner')?.addr;
+  if (addr === undefined) return undefined;
+  const a = U64(addr);
+  for (const sec of elf.sections) {
+    const start = elf.class === 32 ? U64(BigInt.asIntN(32, sec.addr)) : sec.addr;
+    if (sec.type === SHT_NOBITS || sec.size === 0 || a < start || a >= start + BigInt(sec.size)) continue;
+    const bytes = sec.data();
+    const from = Number(a - start);
+    let end = from;
+    while (end < bytes.length && end - from < 512 && bytes[end] !== 0) end++;
+    const text = new TextDecoder('latin1').decode(bytes.subarray(from, end));
+    return /^Linux version /.test(text) ? { addr: a, text } : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -123,11 +144,38 @@ export class KernelRelocation {
       symbols += dbg.symbols.rebase(s, offset);
       rows += dbg.lines.rebase(s, offset);
       fdes += dbg.unwinder.rebase(s, offset);
+      dbg.types.rebase(s, offset);
     }
     return { symbols, rows, fdes };
   }
 
+  /**
+   * Whether the running kernel is the build the symbol file describes: its linux_banner in
+   * guest memory (at the file's address + offset) equals the file's. Unreadable memory (a
+   * page not mapped yet) is no evidence either way.
+   */
+  private otherBuild(offset: bigint): string | undefined {
+    const b = this.link.banner;
+    if (!b) return undefined;
+    const bytes = this.dbg.mem.read({ addr: U64(b.addr + offset), phys: false }, b.text.length + 1);
+    if (bytes.some((x) => x === undefined)) return undefined;
+    const running = String.fromCharCode(...(bytes as number[]));
+    if (running === `${b.text}\0`) return undefined;
+    const line = (t: string): string => JSON.stringify(t.replace(/\0.*$/s, '').trim().slice(0, 120));
+    return `kernel symbols: ${this.sources.join(', ')} is not the running kernel's build (its banner ${line(b.text)}, the guest's ${line(running)}): `
+      + 'its symbols, lines and CFI are not used. Give the unstripped vmlinux of this very kernel (for Debian\'s guest: '
+      + 'MIPS64: Fetch Kernel Debug Symbols, or mips64 guest fetch-symbols debian-malta --refresh)';
+  }
+
   private publish(offset: bigint, kaslr: string): void {
+    const other = this.otherBuild(offset);
+    if (other !== undefined) {
+      this.place(undefined);
+      this.dbg.symbolsPending = undefined; // not pending: refused until the next boot or restore
+      this.dbg.symbolsChanged();
+      this.handlers.onError(other);
+      return;
+    }
     const n = this.place(offset);
     this.dbg.symbolsChanged();
     const what = `${n.symbols} symbols, ${n.rows} line rows, ${n.fdes} CFI entries`;

@@ -24,6 +24,10 @@ import type { MachineDebugger } from './debugger';
 
 export const KALLSYMS_SOURCE = 'kallsyms';
 const PENDING = 'kernel symbols are read from kallsyms (when the decompressed kernel starts)';
+/** What kallsyms lacks, and how to get it. */
+export const KALLSYMS_ONLY = 'the kernel\'s symbols come from its kallsyms, which hold functions only: its variables and types come with '
+  + 'its unstripped vmlinux — for Debian\'s guest run MIPS64: Fetch Kernel Debug Symbols (or mips64 guest fetch-symbols debian-malta) '
+  + 'and start the session again; else give the vmlinux in "symbols"';
 
 export interface KernelSymbolsInfo {
   readonly count: number;
@@ -271,6 +275,7 @@ export class KernelSymbols {
   private publishTable(ks: Kallsyms, rebase: bigint, kaslr: string, offset: bigint, relocatable: boolean): void {
     this.dbg.symbols.remove(KALLSYMS_SOURCE);
     this.dbg.symbols.add(SymbolTable.fromEntries(kallsymsEntries(ks.symbols)), rebase, KALLSYMS_SOURCE);
+    this.dbg.symbols.missingHint = KALLSYMS_ONLY;
     this.ready = true;
     this.dbg.symbolsPending = undefined;
     this.dbg.symbolsChanged();

@@ -29,6 +29,8 @@ const MAX_UNSIZED_OFFSET = 1n << 20n;
 
 export class DebugSymbols {
   private readonly tables: Loaded[] = [];
+  /** Why a name may be missing (e.g. kallsyms holds text symbols only), added to "unknown symbol" errors. */
+  missingHint: string | undefined = undefined;
 
   get count(): number {
     return this.tables.reduce((n, t) => n + t.table.size, 0);
@@ -77,13 +79,16 @@ export class DebugSymbols {
     return table.size;
   }
 
-  /** The symbol containing addr (closest start at or below it across tables). */
+  /**
+   * The symbol containing addr (closest start at or below it across tables; within a table
+   * a sized symbol that contains it wins over a nearer unsized label, as in gdb).
+   */
   lookup(addr: bigint): DebugSymbol | undefined {
     let best: DebugSymbol | undefined;
     for (const t of this.tables) {
       if (!t.placed) continue;
       const a = BigInt.asUintN(64, addr - t.offset);
-      const r: SymbolLookup | undefined = t.table.lookup(a);
+      const r: SymbolLookup | undefined = t.table.lookupFunction(a);
       if (!r) continue;
       if (r.symbol.size === 0n && r.offset >= MAX_UNSIZED_OFFSET) continue;
       if (!best || r.offset < best.offset) {

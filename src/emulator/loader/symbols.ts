@@ -175,6 +175,22 @@ export class SymbolTable {
     return found ? { name: found.name, offset: addr - found.addr, symbol: found } : undefined;
   }
 
+  /**
+   * The function containing `addr` as gdb chooses it: a sized symbol that contains it (the
+   * nearest such), even where an unsized label lies between it and `addr`; else lookup().
+   */
+  lookupFunction(addr: bigint): SymbolLookup | undefined {
+    const nearest = this.lookup(addr);
+    if (nearest && nearest.symbol.size > 0n) return nearest;
+    let found: SymbolEntry | undefined;
+    for (let j = this.floor(addr); j >= 0 && this.maxEnd[j]! > addr; j--) {
+      const e = this.entries[j]!;
+      if (found && e.addr !== found.addr) break;
+      if (e.size > 0n && addr < e.addr + e.size) found = e; // the group's preferred symbol comes first: keep overwriting
+    }
+    return found ? { name: found.name, offset: addr - found.addr, symbol: found } : nearest;
+  }
+
   /** The preferred symbol starting exactly at `addr` (for `<sym>:` headers). */
   symbolAt(addr: bigint): SymbolEntry | undefined {
     const i = this.floor(addr);

@@ -112,14 +112,20 @@ function hex64(v: bigint): string {
   return `0x${BigInt.asUintN(64, v).toString(16).padStart(16, '0')}`;
 }
 
-/** A field value as text: 64-bit values and integer registers in hex, f64 fields (times, counts) in decimal. */
+/** An integer count or time in hex (negative ones signed); a fraction stays decimal. */
+function hexNumber(v: number): string {
+  if (!Number.isSafeInteger(v)) return String(v);
+  return v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+}
+
+/** A field value as text, hex throughout: 64-bit values, integer registers (32-bit ones as unsigned), counts and times. */
 export function formatValue(v: unknown, type?: string): string {
-  if (type === 'f64' && typeof v === 'number') return String(v);
+  if (type === 'f64' && typeof v === 'number') return hexNumber(v);
   if (typeof v === 'bigint') return hex64(v);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
     if (Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) return `0x${(v >>> 0).toString(16)}`;
-    return String(v);
+    return hexNumber(v);
   }
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v) || ArrayBuffer.isView(v)) {
@@ -254,8 +260,8 @@ function diffPages(chainA: readonly ParsedCheckpoint[], chainB: readonly ParsedC
 /** A plain-text rendering of a diff (CLI). */
 export function formatDiff(d: CheckpointDiff): string[] {
   const lines: string[] = [];
-  lines.push(`A: ${d.a.name} (${d.a.id}, ${d.a.kind}, instruction ${d.a.icount})`);
-  lines.push(`B: ${d.b.name} (${d.b.id}, ${d.b.kind}, instruction ${d.b.icount})`);
+  lines.push(`A: ${d.a.name} (${d.a.id}, ${d.a.kind}, instruction ${hexNumber(d.a.icount)})`);
+  lines.push(`B: ${d.b.name} (${d.b.id}, ${d.b.kind}, instruction ${hexNumber(d.b.icount)})`);
   if (d.identical) { lines.push('identical machine state and RAM'); return lines; }
   const fields = (title: string, l: FieldDiff[]): void => {
     if (l.length === 0) return;

@@ -9,6 +9,7 @@ import { DwarfError } from './error';
 import { CompUnit, readCompUnits } from './info';
 import { LineProgram, LineSections, parseLineProgram } from './line';
 import { DwarfReader } from './reader';
+import { DwarfTypes } from './types';
 
 export { DwarfError } from './error';
 export type { LineRow, LineProgram, LineFile } from './line';
@@ -73,9 +74,26 @@ export function readCallFrameInfo(elf: ElfFile): CallFrameInfo | undefined {
     const data = section(elf, name);
     if (!s || !data) continue;
     cfi ??= new CallFrameInfo();
-    cfi.add({ data, kind, addr: s.addr, little, addressSize });
+    // A copy: the entries keep readers over it, which must not keep the whole file's buffer alive.
+    cfi.add({ data: new Uint8Array(data), kind, addr: s.addr, little, addressSize });
   }
   return cfi;
+}
+
+/**
+ * The types and global variables of .debug_info, read on demand. The sections are copied
+ * (the file's buffer, with code and line tables, need not stay in memory for them).
+ */
+export function readTypes(elf: ElfFile): DwarfTypes | undefined {
+  const info = section(elf, '.debug_info');
+  const abbrev = section(elf, '.debug_abbrev');
+  if (!info || !abbrev) return undefined;
+  // new Uint8Array(view) copies (a Node Buffer's slice() would be a view of the file).
+  const copy = (b: Uint8Array | undefined): Uint8Array | undefined => (b ? new Uint8Array(b) : undefined);
+  return new DwarfTypes({
+    info: new Uint8Array(info), abbrev: new Uint8Array(abbrev), little: elf.endian === 'little',
+    str: copy(section(elf, '.debug_str')), lineStr: copy(section(elf, '.debug_line_str')),
+  });
 }
 
 /** Reads what it can; problems are collected, not thrown. */
