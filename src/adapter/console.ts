@@ -5,6 +5,8 @@
 //   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
 //   p2v ADDR          physical → the virtual addresses that reach it
 //   goto ADDR         move the PC
+//   dmesg [N]         the kernel log (DWARF of the kernel needed)
+//   ps | tasks        Linux tasks; `bt PID` a task's kernel stack
 //   LVALUE = EXPR     assignment to a register, CP0 register/field or memory
 //   help
 
@@ -16,6 +18,9 @@ import { GPR_NAMES } from '../emulator/isa/registers';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { pageMaskSize, sizeText } from '../emulator/debug/cp0-fields';
+import { linuxDmesg, linuxTasks, linuxTypesAvailable } from '../emulator/debug/linux';
+import { frameLabel } from '../emulator/debug/unwind';
+import { KALLSYMS_ONLY } from '../emulator/debug/kernel-symbols';
 
 export const HELP = [
   'Expressions: $a0 $sp $pc $hi $lo $f0 $fcsr, $cp0.status, $cp0.status.exl, symbols (their address),',
@@ -28,6 +33,11 @@ export const HELP = [
   '  v2p ADDR            translate a virtual address (no side effects)',
   '  p2v ADDR            virtual addresses that map a physical address',
   '  goto ADDR           move the PC (also: $pc = ADDR)',
+  'With the kernel\'s DWARF (its unstripped vmlinux in "symbols"): C expressions such as jiffies,',
+  '  init_task.comm, *current, ((struct task_struct *)$a0)->pid, and',
+  '  dmesg [N]           the last N lines of the kernel log (default 50)',
+  '  ps                  the tasks: pid, state, comm, where each sleeps',
+  '  bt PID              a task\'s kernel stack (from its saved switch context)',
 ].join('\n');
 
 export interface ConsoleResult {
@@ -75,6 +85,11 @@ export class ConsoleCommands {
       this.dbg.setPc(a);
       return { text: `PC = ${this.dbg.addr(a)}`, changed: true };
     }
+    m = /^dmesg(?:\s+(\d+))?$/.exec(t);
+    if (m) return this.dmesg(m[1] ? Number(m[1]) : 50);
+    if (t === 'ps' || t === 'tasks') return this.ps();
+    m = /^bt\s+(\d+)$/.exec(t);
+    if (m) return this.bt(Number(m[1]));
     m = /^(v2p|p2v)\s+(.+)$/.exec(t);
     if (m) return m[1] === 'v2p' ? this.v2p(m[2]) : this.p2v(m[2]);
     m = /^(.+?)\s*(?<![=!<>])=(?!=)\s*(.+)$/.exec(t);
@@ -86,6 +101,41 @@ export class ConsoleCommands {
       return { text: `${m[1].trim()} = ${hex64(evaluate(m[1], this.dbg.ctx).v)}`, changed: true };
     }
     return undefined;
+  }
+
+  // ---- Linux (the kernel's DWARF types) ----------------------------------------------------------
+
+  private linux(): void {
+    if (!linuxTypesAvailable(this.dbg.ctx)) {
+      const why = this.dbg.symbols.missingHint === KALLSYMS_ONLY ? KALLSYMS_ONLY : 'no kernel types are loaded: give the kernel\'s unstripped vmlinux in "symbols" (for Debian\'s guest: MIPS64: Fetch Kernel Debug Symbols)';
+      throw new EvalError(`this needs the kernel's DWARF types: ${why}`);
+    }
+  }
+
+  private dmesg(n: number): ConsoleResult {
+    this.linux();
+    const r = linuxDmesg(this.dbg.ctx, Math.max(1, Math.min(n, 10_000)));
+    return { text: [...r.lines, ...(r.note ? [`(${r.note})`] : [])].join('\n') || '(the kernel log is empty)' };
+  }
+
+  private ps(): ConsoleResult {
+    this.linux();
+    const { tasks, note } = linuxTasks(this.dbg.ctx);
+    const rows = ['  PID S COMM             TASK               WHERE'];
+    for (const t of tasks) {
+      const where = frameLabel(this.dbg.symbols, { pc: t.saved.pc, sp: t.saved.regs[29] ?? 0n, funcStart: undefined, kind: 'normal', returnAddress: true }) ?? hex64(t.saved.pc);
+      rows.push(`${String(t.pid).padStart(5)} ${t.state} ${t.comm.padEnd(16)} ${hex64(t.addr)} ${where}`);
+    }
+    if (note) rows.push(`(${note})`);
+    return { text: rows.join('\n') };
+  }
+
+  private bt(pid: number): ConsoleResult {
+    this.linux();
+    const task = linuxTasks(this.dbg.ctx).tasks.find((t) => t.pid === pid);
+    if (!task) throw new EvalError(`no task with pid ${pid}`);
+    const frames = this.dbg.unwinder.unwind(64, task.saved);
+    return { text: frames.map((f, i) => `#${i} ${hex64(f.pc)} ${frameLabel(this.dbg.symbols, f) ?? ''}`.trimEnd()).join('\n') };
   }
 
   private addrOf(expr: string): bigint {

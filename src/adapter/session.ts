@@ -13,6 +13,7 @@ import { CodeBreakpointKind, CodeBreakpointSpec, EXCEPTION_FILTERS, GROUPED_FILT
 import { evaluate, EvalError, formatValue, hex64 } from '../emulator/debug/expr';
 import { parseMemRef } from '../emulator/debug/memory';
 import { Frame, frameLabel } from '../emulator/debug/unwind';
+import { linuxThreads, LinuxThreads } from '../emulator/debug/linux';
 import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
@@ -39,6 +40,8 @@ import { checkRequest } from './dap-shapes';
 import { RequestQueue, yieldToEventLoop } from './request-queue';
 
 const THREAD_ID = 1;
+/** Thread ids of Linux tasks: this + pid. */
+const TASK_THREAD_BASE = 1000;
 /** Breakpoint keys of disassembly documents (sources with a sourceReference) start so. */
 const REF_KEY = 'ref:';
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -60,6 +63,8 @@ export interface SessionOptions {
 export class Mips64DebugSession extends DebugSession {
   private rt: Runtime | undefined;
   private vars: VariableStore | undefined;
+  /** The Linux tasks shown as threads at this stop. */
+  private tasks: LinuxThreads | undefined;
   private commands: ConsoleCommands | undefined;
   private dis: Disassembler | undefined;
   /** Disassembly documents of frames without a source file. */
@@ -645,7 +650,16 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, 'CPU 0')] };
+    const rt = this.rt;
+    const threads = [new Thread(THREAD_ID, 'CPU 0')];
+    // Linux tasks (with the kernel's DWARF types) as threads of their own while stopped, each with its kernel stack.
+    this.tasks = rt && rt.status !== 'running' ? linuxThreads(rt.dbg.ctx) : undefined;
+    if (this.tasks) {
+      if (this.tasks.current) threads[0] = new Thread(THREAD_ID, `CPU 0: ${this.tasks.current.comm} (pid ${this.tasks.current.pid})`);
+      for (const t of this.tasks.others) threads.push(new Thread(TASK_THREAD_BASE + t.pid, `${t.comm} (pid ${t.pid}, ${t.state})`));
+      if (this.tasks.note) this.sendEvent(new OutputEvent(`Linux tasks: ${this.tasks.note}\n`, 'console'));
+    }
+    response.body = { threads };
     this.sendResponse(response);
   }
 
@@ -716,7 +730,9 @@ export class Mips64DebugSession extends DebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const rt = this.runtime(response); if (!rt) return;
-    const frames = rt.dbg.unwinder.unwind(64);
+    const task = args.threadId !== THREAD_ID ? this.tasks?.others.find((t) => TASK_THREAD_BASE + t.pid === args.threadId) : undefined;
+    const frames = args.threadId === THREAD_ID ? rt.dbg.unwinder.unwind(64) : task ? rt.dbg.unwinder.unwind(64, task.saved) : [];
+    const idBase = task ? (task.pid + 1) * 100 : 0;
     const start = args.startFrame ?? 0;
     const count = args.levels && args.levels > 0 ? args.levels : frames.length;
     response.body = {
@@ -726,16 +742,17 @@ export class Mips64DebugSession extends DebugSession {
         if (f.kind === 'exception') name += ` [${f.errorLevel ? 'error' : f.excName} exception, ${f.errorLevel ? 'ErrorEPC' : 'EPC'}]`;
         // Callers show the line of their call (the return address is past the delay slot).
         const index = start + k;
-        const callAt = index > 0 && f.kind === 'normal' ? U64(f.pc - 8n) : f.pc;
+        const caller = (index > 0 || f.returnAddress) && f.kind === 'normal';
+        const callAt = caller ? U64(f.pc - 8n) : f.pc;
         const at = rt.dbg.lines.lookup(callAt) ?? rt.dbg.lines.lookup(f.pc);
-        const frame: DebugProtocol.StackFrame = { id: index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
+        const frame: DebugProtocol.StackFrame = { id: idBase + index, name, line: 0, column: 0, instructionPointerReference: hex64(f.pc) };
         if (at && this.hasFile(at.file)) {
           frame.source = this.sourceOf(at.file);
           frame.line = at.line;
           frame.column = Math.max(1, at.column);
         } else {
           // No source file here: the function's disassembly, as a document of its own.
-          const doc = this.docs!.locate(index > 0 && f.kind === 'normal' ? U64(f.pc - 4n) : f.pc, callAt);
+          const doc = this.docs!.locate(caller ? U64(f.pc - 4n) : f.pc, callAt);
           if (doc) { frame.source = doc.source; frame.line = doc.line; frame.column = 1; }
         }
         return frame;

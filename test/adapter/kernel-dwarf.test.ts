@@ -5,7 +5,10 @@
 // System.map's address: the oracle), `init_task.comm` is "swapper", `current` is init_task
 // (its pid and comm through $gp), `*current` and `init_task` expand into their members,
 // and data breakpoints take typed names (`jiffies`, `init_task.pid`, a member in Variables)
-// with the type's size. Logs the launch time (loading the 460 MB file) — no thresholds.
+// with the type's size; the first tick writes jiffies. Then at the shell, `cat /proc/version`
+// stops in version_proc_show: dmesg reads the kernel log, the tasks are threads (the CPU's is
+// cat; kthreadd sleeps in __schedule, its own kernel stack unwound from its switch context),
+// `ps` and `bt PID` in the Debug Console. Logs the launch time — no thresholds.
 //
 // Runs when the -dbg vmlinux is cached (mips64 guest fetch-symbols debian-malta) or with
 // MIPS64_KERNEL_SYMBOLS_TESTS=1 (which fetches it: 660 MB); skips with the reason otherwise.
@@ -20,6 +23,7 @@ import { missing, run } from '../loader/toolchain';
 import { AdapterHarness } from './support';
 
 const LONG = 400_000;
+const PROMPT = 'mips64:/# ';
 const OBJDUMP = 'mips64el-linux-gnuabi64-objdump';
 
 let guest: GuestImage | undefined;
@@ -115,4 +119,29 @@ test('kernel variables and types from the -dbg vmlinux at start_kernel: jiffies,
   assert.equal(hit.body.reason, 'data breakpoint');
   const after = await c.evaluate('jiffies');
   assert.notEqual(after, `${initial} (0x${initial.toString(16)})`, 'jiffies moved');
+  await c.dc.customRequest('setDataBreakpoints', { breakpoints: [] });
+
+  // At the shell, a command's kernel function: the log, the tasks as threads with their own kernel stacks.
+  await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'version_proc_show' }] });
+  await c.dc.continueRequest({ threadId: 1 });
+  await c.waitOutput(PROMPT, LONG);
+  const stopped = c.waitStopped(180_000);
+  await c.dc.customRequest('mips64/uartInput', { text: 'cat /proc/version\n' });
+  await stopped;
+  const dmesg = await c.evaluate('dmesg 2000');
+  assert.match(dmesg, /^\[    0\.000000\] Linux version 6\.1\.0-\S+-5kc-malta /m, 'the kernel log from its first line');
+  assert.match(dmesg, /\] Run \/init as init process$/m);
+  const threads = (await c.dc.threadsRequest()).body.threads;
+  assert.match(threads[0]!.name, /^CPU 0: cat \(pid \d+\)$/, 'the CPU runs cat');
+  assert.ok(threads.length > 5, threads.map((th) => th.name).join(', '));
+  const kthreadd = threads.find((th) => /^kthreadd \(pid 2, [SIDR]\)$/.test(th.name));
+  assert.ok(kthreadd, threads.map((th) => th.name).join(', '));
+  const kframes = (await c.dc.stackTraceRequest({ threadId: kthreadd.id })).body.stackFrames;
+  console.log(`# kthreadd: ${kframes.map((f) => f.name).join(' <- ')}`);
+  assert.match(kframes[0]!.name, /^__schedule\+0x/, 'a sleeping task is in the scheduler');
+  assert.ok(kframes.some((f) => /^kthreadd\+0x/.test(f.name)), 'its own function further down');
+  assert.equal(new Set(kframes.map((f) => f.id)).size, kframes.length);
+  const ps = await c.evaluate('ps');
+  assert.match(ps, /^\s+2 [SIDR] kthreadd\s+0x[0-9a-f]{16} __schedule\+0x/m);
+  assert.match(await c.evaluate('bt 2'), /^#0 0x[0-9a-f]{16} __schedule\+0x[\s\S]*kthreadd\+0x/);
 });

@@ -1,6 +1,8 @@
 // Mutation fuzzing of the DWARF readers: the debug sections of real gcc output (both byte
 // orders, DWARF 2 and 5, 32- and 64-bit DWARF, .debug_frame and .eh_frame) get thousands
-// of byte flips, overwritten fields (random and huge values) and truncations. Every
+// of byte flips, overwritten fields (random and huge values) and truncations; the line,
+// unit, CFI and type/variable readers (types.ts: name index, types of every variable and
+// what they reach) run over each. Every
 // mutant must parse or fail with DwarfError — never a RangeError, TypeError or a hang.
 // Seed: MIPS64_DWARF_FUZZ_SEED (a number, or `random`); the default is fixed.
 
@@ -11,6 +13,7 @@ import { parseElf, sectionByName } from '../../src/emulator/loader/elf';
 import { CallFrameInfo, DwarfError, readLineSection } from '../../src/emulator/loader/dwarf/index';
 import { readCompUnits } from '../../src/emulator/loader/dwarf/info';
 import { evalExpr } from '../../src/emulator/loader/dwarf/expr';
+import { CType, DwarfTypes, resolved, sizeOf, typeName } from '../../src/emulator/loader/dwarf/types';
 import { BARE_FLAGS, FIXTURES } from './dwarf-oracle';
 import { BE, LE, missing, readBytes, run, TempDir } from './toolchain';
 
@@ -41,6 +44,23 @@ function exercise(s: Sections): number {
   let work = 0;
   const units = s['.debug_info'] && s['.debug_abbrev']
     ? readCompUnits({ info: s['.debug_info'], abbrev: s['.debug_abbrev'], little: s.little, str: s['.debug_str'], lineStr: s['.debug_line_str'] }) : [];
+  if (s['.debug_info'] && s['.debug_abbrev']) {
+    // Types and variables: the name index, every variable's type and what it reaches.
+    const types = new DwarfTypes({ info: s['.debug_info'], abbrev: s['.debug_abbrev'], little: s.little, str: s['.debug_str'], lineStr: s['.debug_line_str'] });
+    const seen = new Set<CType>();
+    const walk = (t: CType, depth: number): void => {
+      if (seen.has(t) || depth > 8) return;
+      seen.add(t);
+      work++;
+      typeName(t);
+      sizeOf(t);
+      const r = resolved(t);
+      if (r.kind === 'struct' || r.kind === 'union') for (const m of r.members) walk(m.type, depth + 1);
+      else if (r.kind === 'pointer') walk(r.target, depth + 1);
+      else if (r.kind === 'array') walk(r.element, depth + 1);
+    };
+    for (const n of types.variableNames().slice(0, 32)) { const v = types.variable(n); if (v) walk(v.type, 0); }
+  }
   const dirs = new Map(units.filter((u) => u.stmtList !== undefined).map((u) => [u.stmtList!, u.compDir]));
   if (s['.debug_line']) for (const p of readLineSection({ line: s['.debug_line'], little: s.little, str: s['.debug_str'], lineStr: s['.debug_line_str'] }, dirs)) work += p.rows.length;
   const cfi = new CallFrameInfo();

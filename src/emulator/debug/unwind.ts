@@ -123,18 +123,22 @@ export class Unwinder {
     return undefined;
   }
 
-  unwind(maxFrames = 64): Frame[] {
+  /**
+   * The frames of the CPU's context, or of a saved one (`from`: a sleeping Linux task's
+   * switch context, its pc the return address of the switch).
+   */
+  unwind(maxFrames = 64, from?: { readonly pc: bigint; readonly regs: ReadonlyArray<bigint | undefined> }): Frame[] {
     const cpu = this.cpu;
     const frames: Frame[] = [];
-    let pc = U64(cpu.pc);
+    let pc = U64(from ? from.pc : cpu.pc);
     let regs: Array<bigint | undefined> = [];
-    for (let i = 0; i < 32; i++) regs.push(U64(cpu.getGpr(i)));
-    const st = cpu.c0.status;
+    for (let i = 0; i < 32; i++) regs.push(from ? from.regs[i] : U64(cpu.getGpr(i)));
+    const st = from ? 0 : cpu.c0.status;
     let inHandler = (st & (ST_EXL | ST_ERL)) !== 0;
     let kind: Frame['kind'] = 'normal';
     let exc: Pick<Frame, 'excCode' | 'excName' | 'errorLevel'> = {};
     /** The registers are the whole context's (the innermost frame, or right after saved pt_regs). */
-    let innermost = true;
+    let innermost = from === undefined;
     for (let n = 0; n < maxFrames; n++) {
       const sp = regs[SP] ?? 0n;
       const c = this.rulesAt(pc, !innermost && kind === 'normal');

@@ -162,6 +162,11 @@ export class DwarfTypes {
     return ix;
   }
 
+  /** The names of the global variables (the name index is built first). */
+  variableNames(): string[] {
+    return [...this.names().variables.keys()];
+  }
+
   /** A global (or file-static) variable by name: its address and type (a definition preferred). */
   variable(name: string): GlobalVariable | undefined {
     const v = this.names().variables.get(name);
