@@ -68,7 +68,7 @@ function vscodeDynamicSyntax(allowPackages) {
  * `vscode` API, and the @vscode/* packages too unless `allowVscodePackages`).
  * One block per directory depth, so that every file matches exactly one block.
  */
-function layerRules(layer, forbidden, noVscode, allowVscodePackages = false) {
+function layerRules(layer, forbidden, noVscode, allowVscodePackages = false, extraSyntax = []) {
   const blocks = [];
   const layerList = forbidden.join('|');
   for (let depth = 0; depth <= MAX_DEPTH; depth++) {
@@ -91,12 +91,18 @@ function layerRules(layer, forbidden, noVscode, allowVscodePackages = false) {
       files,
       rules: {
         'no-restricted-imports': ['error', { paths: noVscode ? VSCODE_PATHS : [], patterns }],
-        ...(noVscode ? { 'no-restricted-syntax': ['error', ...vscodeDynamicSyntax(allowVscodePackages)] } : {}),
+        ...(noVscode ? { 'no-restricted-syntax': ['error', ...vscodeDynamicSyntax(allowVscodePackages), ...extraSyntax] } : {}),
       },
     });
   }
   return blocks;
 }
+
+/** The emulator core reads no environment: its options come through the CLI and the adapter (MachineOptions). */
+const NO_PROCESS_SYNTAX = [
+  { selector: "MemberExpression[object.name='process']", message: 'src/emulator must not read process state (environment, argv): take an option resolved by the CLI/adapter.' },
+  { selector: "MemberExpression[property.name='process']", message: 'src/emulator must not read process state (environment, argv): take an option resolved by the CLI/adapter.' },
+];
 
 /**
  * Zone rules inside src/emulator: files under src/emulator/<zone>/ may not import (values
@@ -195,7 +201,7 @@ export default defineConfig(
       'prefer-const': 'error',
     },
   },
-  ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli'], true),
+  ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli'], true, false, NO_PROCESS_SYNTAX),
   // The debug adapter is built on @vscode/debugadapter and @vscode/debugprotocol.
   ...layerRules('adapter', ['extension'], true, true),
   ...layerRules('language', ['extension'], false),

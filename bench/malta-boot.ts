@@ -16,7 +16,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages.js';
 import { createMaltaMachine } from '../src/emulator/boards/malta.js';
-import { EXC_NAMES } from '../src/emulator/cpu/cp0-defs.js';
+import { EXC_NAMES } from '../src/emulator/isa/cp0-defs.js';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs.js';
 import { debianCorpus } from '../test/support/corpus.js';
 import { join } from 'node:path';

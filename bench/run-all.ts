@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run on one machine (ISA decode/disassembly,
 // CPU kernels on both engines and QEMU, the Debian Malta boot on both engines and QEMU,
-// the Debian Octeon boot next to Malta's, checkpoints, the assembly language server),
+// the Debian Octeon boot next to Malta's, a userland workload against QEMU, checkpoints,
+// the assembly language server),
 // printing a dated, commit-stamped section; `npm run bench -- --write` appends it to
 // bench/results.md (results-file.ts).
 
@@ -12,6 +13,7 @@ import { bootBench } from './boot.bench';
 import { cpuBench } from './cpu.bench';
 import { lspBench } from './lsp.bench';
 import { octeonBootBench } from './octeon-boot.bench';
+import { userlandBench } from './userland.bench';
 import { recordResults, writeResults } from './results-file';
 
 async function main(): Promise<void> {
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   await run('Debugger (DAP round trips, breakpoint overhead)', adapterBench);
   await run('Debian 5kc-malta boot to the initramfs marker', bootBench);
   await run('Debian octeon boot to the shell, next to 5kc-malta (translator)', octeonBootBench);
+  await run('Userland on Debian 5kc-malta: sha256sum, gzip, an ash loop, execs (mips64 boot vs QEMU, interleaved)', () => userlandBench());
   await run('Assembly language server (LSP over stdio)', lspBench);
   const text = `\n${header}\n` + sections.map(([n, l]) => `\n### ${n}\n${l.map((x) => `- ${x}`).join('\n')}\n`).join('');
   recordResults(text);

@@ -9,7 +9,7 @@
 import { BOARD_NAMES } from '../emulator/boards/catalog';
 import { any, arr, bool, checkShape, int, num, obj, oneOf, oneOfValues, record, Shape, str } from './shape';
 import {
-  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, STATS, UART_INPUT,
+  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, GO_TO_INSTRUCTION, STATS, TIMELINE, UART_INPUT,
 } from './protocol';
 
 const LINE = int(1, 2 ** 31 - 1);
@@ -28,10 +28,11 @@ const uartOutput = oneOfValues('debugConsole', 'event', 'both');
 const launch = obj({
   noDebug: bool, __restart: any,
   kernel: str(), board: oneOfValues(...BOARD_NAMES), initrd: str(), append: str(), memory: int(1, 1 << 20),
-  engine: oneOfValues('jit', 'interp'), cpu: str(),
+  engine: oneOfValues('jit', 'interp'), tune: str(), cpu: str(),
   symbols: arr(obj({ path: str(), offset: oneOf(int(), str()) }, ['path'])),
   stopOnEntry: bool, checkpoint: str(), sourceMap: record(str()), uartOutput, checkpointDir: str(),
   checkpointMemoryMiB: num(0, 2 ** 40),
+  timeTravel: bool, timeTravelMemoryMiB: num(0, 2 ** 40), timeTravelInputInPast: oneOfValues('refuse', 'truncate'),
 });
 const attach = obj({ __restart: any, port: int(0, 65535), host: str(), uartOutput });
 
@@ -71,6 +72,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   next: step,
   stepIn: step,
   stepOut: step,
+  stepBack: step,
+  reverseContinue: obj({ threadId: ID, singleThread: bool }, ['threadId']),
   pause: obj({ threadId: ID }, ['threadId']),
   threads: obj({}),
   stackTrace: obj({ threadId: ID, startFrame: COUNT, levels: COUNT, format: any }, ['threadId']),
@@ -91,6 +94,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   cancel: obj({ requestId: ID, progressId: str() }),
   [UART_INPUT]: obj({ text: str(), port: int(0, 3) }, ['text']),
   [STATS]: obj({}),
+  [GO_TO_INSTRUCTION]: obj({ icount: int(0) }, ['icount']),
+  [TIMELINE]: obj({}),
   [CHECKPOINT_TAKE]: obj({ name: str(256), kind: oneOfValues('full', 'incremental', 'auto') }),
   [CHECKPOINT_LIST]: obj({}),
   [CHECKPOINT_RESTORE]: obj({ id: str() }, ['id']),

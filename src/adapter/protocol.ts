@@ -27,6 +27,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Guest RAM in MiB. */
   memory?: number;
   engine?: 'jit' | 'interp';
+  /** The translating engine's knobs, for experiments ("hot=20000,region=4"; emulator/jit/tuning.ts). */
+  tune?: string;
   cpu?: string;
   symbols?: SymbolFileArg[];
   stopOnEntry?: boolean;
@@ -42,6 +44,12 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   checkpointDir?: string;
   /** In-memory checkpoint budget in MiB (default 512). */
   checkpointMemoryMiB?: number;
+  /** Record the run for reverse debugging (Step Back, Reverse Continue; default true). */
+  timeTravel?: boolean;
+  /** Memory for the time-travel history in MiB (default 512). */
+  timeTravelMemoryMiB?: number;
+  /** Console input typed while in the past: refused (default) or it discards the recorded future. */
+  timeTravelInputInPast?: 'refuse' | 'truncate';
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */
@@ -86,6 +94,26 @@ export interface StatsBody {
   /** Million guest instructions per host second while running. */
   mips: number;
   jit?: { blocksTranslated: number; blockExecs: number; chainedExecs: number; interpretedInsns: number; invalidations: number };
+}
+
+/** `mips64/timeline`: where the machine is in time and what the time-travel recording holds. */
+export const TIMELINE = 'mips64/timeline';
+export interface TimelineBody {
+  instructions: number;
+  virtualTimeNs: number;
+  /** The recording: first and furthest instruction counts, whether the machine is before the end, memory, automatic snapshots. */
+  recording?: {
+    start: number; end: number; inPast: boolean; usedBytes: number; budgetBytes: number;
+    snapshots: Array<{ instructions: number; virtualTimeNs: number }>;
+  };
+  /** Why there is no recording. */
+  off?: string;
+}
+
+/** `mips64/goToInstruction`: moves the machine to a guest instruction count (time travel); a stop follows. */
+export const GO_TO_INSTRUCTION = 'mips64/goToInstruction';
+export interface GoToInstructionArguments {
+  icount: number;
 }
 
 /** Checkpoint custom requests (`mips64/checkpoint/…`). */

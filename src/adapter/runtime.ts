@@ -9,6 +9,8 @@
 // UART input, evaluate while running) are served promptly. When the guest idles in
 // WAIT, virtual time is paced to wall-clock time so timers tick at their real rate.
 
+import type { JitOptions } from '../emulator/jit/engine';
+import { parseJitTuning } from '../emulator/jit/tuning';
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
 import { basename, join, resolve } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
@@ -28,7 +30,9 @@ import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { ElfFile, parseElf } from '../emulator/loader/elf';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
-import { LaunchArguments, StatsBody } from './protocol';
+import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
+import { formatPosition } from '../emulator/timetravel/position';
+import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -39,6 +43,8 @@ export interface RuntimeEvents {
   kernelSymbols: KernelSymbolsInfo;
   /** Kernel symbols were dropped or set aside until the kernel starts again (a reset, a restore into the decompressor): the text says so. */
   kernelSymbolsPending: string;
+  /** A line for the console where time travel changes what it shows (replay ended, live again). */
+  timeline: { text: string };
 }
 
 /** A launch problem the user must fix (reported as an error response). */
@@ -71,6 +77,8 @@ export interface RunningMachine {
   consoleInput(bytes: Uint8Array): void;
   /** Kernel symbols found at run time (they live with the machine, like dbg). */
   kernelSymbols?: KernelSymbolsWatcher;
+  /** The machine's recording for reverse debugging (`mips64 boot --record`); it outlives the sessions. */
+  tt?: TimeTravelDebugger;
 }
 
 /** Run-time kernel symbols: from kallsyms (a stripped vmlinuz) or a kernel ELF's, followed through KASLR. */
@@ -106,6 +114,10 @@ export class Runtime {
    * of a kernel whose symbols come from an ELF file (undefined for other images).
    */
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
+  /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
+  tt: TimeTravelDebugger | undefined;
+  timeTravelOff = 'time travel is off for this session';
+  private ownsTimeTravel = true;
 
   /**
    * Boots a machine from a launch configuration, or (`running`) drives one that already
@@ -119,7 +131,11 @@ export class Runtime {
       this.boot = { ...running.boot };
       this.consoleInput = (bytes) => running.consoleInput(bytes);
       this.kernelSymbols = running.kernelSymbols;
+      this.tt = running.tt;
+      this.ownsTimeTravel = false;
+      if (!this.tt) this.timeTravelOff = 'time travel is off: the guest was not started with `mips64 boot --record`';
       this.listen();
+      this.listenTimeTravel();
       return;
     }
     const kernelPath = args.kernel;
@@ -142,6 +158,8 @@ export class Runtime {
     const what = kernelPath ? `'${kernelPath}'` : program ? `'${args.program}'` : 'the demo guest';
     // The kernel ELF, parsed once: the board loads it, the debugger reads its symbols.
     let image: KernelImage;
+    let jit: JitOptions | undefined;
+    try { jit = args.tune !== undefined ? parseJitTuning(args.tune) : undefined; } catch (e) { throw new LaunchError(`"tune": ${(e as Error).message}`); }
     try {
       const bytes = kernel ?? this.demoElf();
       image = { bytes, elf: parseElf(bytes), name: kernelPath ?? args.program ?? 'built-in demo' };
@@ -155,7 +173,7 @@ export class Runtime {
     let entry: bigint;
     try {
       const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-      const b = bootBoard(board, { engine, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
+      const b = bootBoard(board, { engine, jit, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
       this.machine = b.machine;
       // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
       if (kernelPath) {
@@ -225,12 +243,79 @@ export class Runtime {
       for (const l of ds.result.lines) this.dbg.lines.add(l.addr, ds.path, l.line);
     }
     this.listen();
+    this.startTimeTravel(args);
+  }
+
+  /** Starts recording for reverse debugging unless the launch turned it off (a problem becomes a note: the session runs on without it). */
+  private startTimeTravel(args: LaunchArguments): void {
+    if (args.timeTravel === false) { this.timeTravelOff = 'time travel is off ("timeTravel": false)'; return; }
+    const mib = args.timeTravelMemoryMiB ?? 512;
+    try {
+      this.tt = new TimeTravelDebugger(this.dbg, { budgetBytes: mib * 1048576, inputInPast: args.timeTravelInputInPast ?? 'refuse' });
+    } catch (e) {
+      this.timeTravelOff = `time travel is off: ${(e as Error).message}`;
+      this.events.emit('output', { text: `${this.timeTravelOff}\n`, category: 'stderr' });
+      return;
+    }
+    this.listenTimeTravel();
+  }
+
+  private listenTimeTravel(): void {
+    if (this.tt) this.tt.tt.onLive = (at) => this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(at)}): live execution resumes` });
+  }
+
+  private timeTravel(): TimeTravelDebugger {
+    if (!this.tt) throw new Error(this.timeTravelOff);
+    return this.tt;
+  }
+
+  /** Steps back (a source line over calls, or one instruction) and reports the stop; runs after the request's response. */
+  stepBack(granularity: 'instruction' | 'line'): void {
+    this.travel((t) => t.stepBack(granularity));
+  }
+
+  /** Runs backwards to the latest stop a forward run would have made. */
+  reverseContinue(): void {
+    this.travel((t) => t.reverseContinue());
+  }
+
+  /** Goes to a guest instruction count (back, or forward by replay and then live). */
+  goToInstruction(icount: number): void {
+    this.travel((t) => t.goTo(icount));
+  }
+
+  private travel(f: (t: TimeTravelDebugger) => RunState): void {
+    const t = this.timeTravel();
+    if (this.state === 'running') throw new Error('the machine is running: pause first');
+    const wasPast = t.tt.inPast;
+    this.flushOutput();
+    this.state = 'running';
+    setImmediate(() => {
+      if (this.disposed) return;
+      let st: RunState;
+      try {
+        st = f(t);
+      } catch (e) {
+        st = this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
+      }
+      this.kernelSymbols?.resync();
+      this.outBuf = [];
+      this.wall0 = performance.now();
+      this.virt0 = this.machine.now();
+      if (!wasPast && t.tt.inPast) {
+        this.events.emit('timeline', { text: `in the recorded past (instruction ${formatPosition(t.position)} of ${formatPosition(t.tt.end)}): guest output is not shown again until live execution resumes` });
+      } else if (wasPast && !t.tt.inPast) {
+        this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(t.position)}): live execution resumes` });
+      }
+      this.report(st);
+    });
   }
 
   private listen(): void {
     this.dbg.onLog = (text) => this.events.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console' });
     this.offs.push(
-      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) this.outBuf.push(byte); }),
+      // Replayed history was shown when it first ran.
+      this.machine.events.on('uartTx', ({ port, byte }) => { if (port === 0 && !this.machine.replaying) this.outBuf.push(byte); }),
       this.machine.events.on('log', ({ level, message }) => this.events.emit('output', { text: `[${level}] ${message}\n`, category: 'console' })),
     );
   }
@@ -390,6 +475,20 @@ export class Runtime {
     if (text) this.events.emit('output', { text, category: 'stdout' });
   }
 
+  /** The time-travel recording (mips64/timeline), or why there is none. */
+  timeline(): TimelineBody {
+    const m = this.machine;
+    const t = this.tt?.tt;
+    return {
+      instructions: m.cpu.icount, virtualTimeNs: m.now(),
+      recording: t ? {
+        start: t.start0.icount, end: t.end.icount, inPast: t.inPast, usedBytes: t.usedBytes, budgetBytes: t.budgetBytes,
+        snapshots: t.snapshots.map((s) => ({ instructions: s.icount, virtualTimeNs: s.virtualNs })),
+      } : undefined,
+      off: t ? undefined : this.timeTravelOff,
+    };
+  }
+
   stats(): StatsBody {
     const m = this.machine;
     const jit = m.jit ? { ...m.jit.stats } : undefined;
@@ -416,6 +515,9 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    if (this.ownsTimeTravel) this.tt?.dispose();
+    else if (this.tt) this.tt.tt.onLive = undefined;
+    this.tt = undefined;
     if (this.timer) clearTimeout(this.timer);
     for (const off of this.offs.splice(0)) off();
   }

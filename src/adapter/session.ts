@@ -27,7 +27,7 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, LaunchArguments, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
 import { LaunchError, Runtime } from './runtime';
@@ -190,7 +190,7 @@ export class Mips64DebugSession extends DebugSession {
       supportsWriteMemoryRequest: true,
       supportsDisassembleRequest: true,
       supportsSteppingGranularity: true,
-      supportsStepBack: false,
+      supportsStepBack: true,
       supportsGotoTargetsRequest: true,
       supportsSetVariable: true,
       supportsSetExpression: true,
@@ -291,6 +291,11 @@ export class Mips64DebugSession extends DebugSession {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
       if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: o.text, port: 0 } satisfies UartEventBody));
       if (uart !== 'event') this.sendEvent(new OutputEvent(o.text, o.category));
+    });
+    rt.events.on('timeline', ({ text }) => {
+      // Where the console's output stops (replay) and continues (live), like the restore marker.
+      if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: `\r\n\x1b[2m── ${text} ──\x1b[0m\r\n`, port: 0, marker: true } satisfies UartEventBody));
+      if (uart !== 'event') this.sendEvent(new OutputEvent(`── ${text} ──\n`, 'console'));
     });
     rt.events.on('exited', ({ code }) => {
       this.sendEvent(new OutputEvent(`The guest powered off (exit code ${code}).\n`, 'console'));
@@ -683,6 +688,14 @@ export class Mips64DebugSession extends DebugSession {
     this.step(response, (rt) => rt.stepOut());
   }
 
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.step(response, (rt) => rt.stepBack(args.granularity === 'instruction' ? 'instruction' : 'line'));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.step(response, (rt) => rt.reverseContinue());
+  }
+
   private step(response: DebugProtocol.Response, f: (rt: Runtime) => void): void {
     const rt = this.runtime(response); if (!rt) return;
     if (rt.status === 'running') { this.fail(response, Err.Step, new Error('the machine is running: pause first')); return; }
@@ -930,7 +943,12 @@ export class Mips64DebugSession extends DebugSession {
         const a = args as UartInputArguments | undefined;
         if (!a || typeof a.text !== 'string') { this.fail(response, Err.Request, new Error('mips64/uartInput needs { text: string }')); return; }
         if ((a.port ?? 0) !== 0) { this.fail(response, Err.Request, new Error('only UART 0 (the console) takes input')); return; }
-        rt.input(a.text);
+        try {
+          rt.input(a.text);
+        } catch (e) {
+          this.fail(response, Err.Request, e); // typing in the recorded past (timeTravelInputInPast: refuse)
+          return;
+        }
         this.sendResponse(response);
         return;
       }
@@ -938,6 +956,16 @@ export class Mips64DebugSession extends DebugSession {
         const rt = this.runtime(response); if (!rt) return;
         response.body = rt.stats();
         this.sendResponse(response);
+        return;
+      }
+      case TIMELINE: {
+        const rt = this.runtime(response); if (!rt) return;
+        response.body = rt.timeline();
+        this.sendResponse(response);
+        return;
+      }
+      case GO_TO_INSTRUCTION: {
+        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {

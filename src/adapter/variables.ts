@@ -6,7 +6,7 @@
 import { Handles, Scope } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { getBig } from '../emulator/cpu/arith';
-import { EXC_NAMES, ST_FR } from '../emulator/cpu/cp0-defs';
+import { EXC_NAMES, ST_FR } from '../emulator/isa/cp0-defs';
 import { CP0_REGS, cp0RegsOf, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, readCp0, sizeText } from '../emulator/debug/cp0-fields';
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, evaluate, EvalError, hex64, LValue } from '../emulator/debug/expr';

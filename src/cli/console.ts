@@ -203,7 +203,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   let outLen = 0;
   let quietSince = machine.now();
   const offTx = machine.events.on('uartTx', ({ port: p, byte }) => {
-    if (p !== port) return;
+    if (p !== port || machine.replaying) return; // replayed history (time travel) was shown when it ran
     if (outLen === out.length) {
       const bigger = new Uint8Array(out.length * 2);
       bigger.set(out);
@@ -214,6 +214,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   });
   let warned = 0;
   const offLog = machine.events.on('log', ({ level, message }) => {
+    if (level === 'error') { note(message); return; }
     if (level !== 'warn' || warned > 20) return;
     warned++;
     note(warned > 20 ? 'further emulator warnings suppressed' : `warning: ${message}`);
@@ -246,7 +247,10 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     for (const ev of decoder.feed(bytes)) {
       if (ev.kind === 'data') {
         if (holding) held.push(Buffer.from(ev.bytes));
-        else machine.consoleInput(ev.bytes);
+        else {
+          // Refused while a time-travel recording is in its past (mips64 boot --record): say why, drop the keys.
+          try { machine.consoleInput(ev.bytes); } catch (e) { note((e as Error).message); }
+        }
       } else if (ev.command === 'quit') {
         note('terminated by C-a x');
         exitCode ??= EXIT_QUIT;

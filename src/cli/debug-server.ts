@@ -29,6 +29,7 @@ import { ElfFile, parseElf } from '../emulator/loader/elf';
 import type { Machine } from '../emulator/machine';
 import { BoardName, boardInfo } from '../emulator/boards/catalog';
 import { ConsoleHandover } from './console';
+import type { TimeTravelDebugger } from '../emulator/timetravel/reverse';
 import { CliError } from './errors';
 
 export interface DebugServerOptions {
@@ -43,6 +44,10 @@ export interface DebugServerOptions {
   restored?: boolean;
   /** One-line notes for the user (stderr). */
   note(line: string): void;
+  /** The machine's recording for reverse debugging (--record), lent to attached sessions. */
+  tt?: TimeTravelDebugger;
+  /** The MachineDebugger the recording was made with (created with the machine). */
+  dbg?: MachineDebugger;
 }
 
 /** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for SIGINT. */
@@ -61,7 +66,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
 
   constructor(private readonly o: DebugServerOptions) {
     this.waiting = o.waitForDebugger;
-    this.dbg = new MachineDebugger(o.machine);
+    this.dbg = o.dbg ?? new MachineDebugger(o.machine);
     let symbols = 0;
     const debugInfo: string[] = [];
     try {
@@ -137,7 +142,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     if (this.lent) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
     const rt = new Runtime({}, __dirname, {
       machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
-      kernelSymbols: this.kernelSymbols,
+      kernelSymbols: this.kernelSymbols, tt: this.o.tt,
     });
     // The guest powering off under the debugger ends the console too (after the session's events are out).
     rt.events.on('exited', () => setImmediate(() => this.wake?.()));

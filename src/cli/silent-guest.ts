@@ -9,7 +9,7 @@
 // says why, with the last exception the CPU took (and where). Checked between runs by
 // wrapping Machine.run (the slices end on the limit).
 
-import { EXC_DESCRIPTIONS, EXC_NAMES } from '../emulator/cpu/cp0-defs';
+import { EXC_DESCRIPTIONS, EXC_NAMES } from '../emulator/isa/cp0-defs';
 import type { Machine, RunResult } from '../emulator/machine';
 
 /** Exit code of `mips64 boot` when the guest was stopped for writing nothing (see watchSilentGuest). */

@@ -17,8 +17,11 @@ export interface MachineEvents {
   checkpoint: {
     action: 'saved' | 'restored'; id: string; hash: string; name: string; kind: 'full' | 'incremental'; icount: number; message: string;
   };
-  /** A diagnostic line from the emulator (unassigned access, unsupported feature…). */
-  log: { level: 'info' | 'warn'; message: string };
+  /**
+   * A diagnostic line from the emulator (unassigned access, unsupported feature…); 'error':
+   * why the machine stopped on its own (a host shows it always).
+   */
+  log: { level: 'info' | 'warn' | 'error'; message: string };
 }
 
 type Listener<T> = (ev: T) => void;

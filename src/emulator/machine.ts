@@ -45,6 +45,19 @@ export type StopReason = 'budget' | 'idle' | 'poweroff' | 'stop';
 
 export interface RunResult { executed: number; reason: StopReason }
 
+/** What a time-travel recorder (src/emulator/timetravel) hooks into: runs and console input. */
+export interface RunRecorder {
+  /** Before a run: may take a snapshot or deliver recorded input; returns the budget to run (at most `budget`). */
+  beforeRun(budget: number): number;
+  afterRun(): void;
+  /** Host console input about to be delivered now: recorded, or refused by throwing (nothing delivered). */
+  input(bytes: Uint8Array): void;
+  /** The instruction count of the next recorded input (replay), or Infinity: a WAIT skip must not pass it. */
+  inputLimit(): number;
+  /** The machine's state was replaced from elsewhere (a checkpoint restore): the history starts again. */
+  discontinuity(): void;
+}
+
 /** What a board provides to the machine. */
 export interface Board {
   readonly name: string;
@@ -98,6 +111,13 @@ export class Machine {
   resetUnavailable: string | undefined = undefined;
   /** What this machine's checkpoints share: page compressor, id sequence, dirty-page tracker. */
   readonly snapshot = new SnapshotContext();
+  /** The time-travel recorder following this machine, if any. */
+  recorder: RunRecorder | undefined = undefined;
+  /**
+   * True while recorded history executes again (time travel): its console output was
+   * shown when it first ran, so hosts do not show it again.
+   */
+  replaying = false;
 
   constructor(opts: MachineOptions) {
     const memoryMiB = opts.memoryMiB ?? 256;
@@ -144,7 +164,10 @@ export class Machine {
 
   run(budget: number): RunResult {
     if (this.poweredOff) return { executed: 0, reason: 'poweroff' };
+    const rec = this.recorder;
+    if (rec) budget = rec.beforeRun(budget);
     const executed = this.jit ? this.jit.run(budget) : this.interp.run(budget);
+    rec?.afterRun();
     if (this.poweredOff) return { executed, reason: 'poweroff' };
     if (this.cpu.stopRequested) return { executed, reason: 'stop' };
     if (this.cpu.waiting && this.cpu.nextEvent === Infinity) return { executed, reason: 'idle' };
@@ -153,7 +176,14 @@ export class Machine {
 
   /** Host keyboard input for the guest console. */
   consoleInput(bytes: Uint8Array | readonly number[]): void {
-    this.inputLog.push({ icount: this.cpu.icount, bytes: Uint8Array.from(bytes) });
+    const b = Uint8Array.from(bytes);
+    this.recorder?.input(b);
+    this.deliverInput(b);
+  }
+
+  /** Delivers console input now without consulting the recorder (which replays recorded input so). */
+  deliverInput(bytes: Uint8Array): void {
+    this.inputLog.push({ icount: this.cpu.icount, bytes: bytes.slice() });
     this.board.consoleInput(bytes);
     this.cpu.nextEvent = this.cpu.icount;
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW, CheckpointTreeProvider } from './checkpoint-tree';
 import { checkpointSession, registerCheckpointCommands } from './checkpoints';
+import { registerTimelineCommands } from './timeline';
 import { AsmLauncher } from './asm-launch';
 import { DEBUG_TYPE, Mips64AdapterFactory, Mips64ConfigProvider } from './debug-config';
 import { disassembleFile } from './disassemble';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
       if (s.type === DEBUG_TYPE) checkpointTree.refresh();
     }),
     ...registerCheckpointCommands(() => lastSession, () => checkpointTree.refresh()),
+    ...registerTimelineCommands(() => lastSession),
   );
   // The assembly language server starts with the first mips64-asm document (activation event).
   startLanguageClient(context, log);

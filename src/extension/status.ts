@@ -15,9 +15,17 @@ export function formatCount(n: number): string {
   return `${(n / 1e9).toFixed(2)}G`;
 }
 
-export function statusText(state: RunState, instructions: number | undefined): string {
+export function statusText(state: RunState, instructions: number | undefined, virtualNs?: number): string {
   const icon = state === 'running' ? '$(play)' : state === 'stopped' ? '$(debug-pause)' : state === 'ended' ? '$(debug-stop)' : '$(loading~spin)';
-  return `${icon} MIPS64 ${state}${instructions !== undefined ? ` · ${formatCount(instructions)} instr` : ''}`;
+  const time = virtualNs !== undefined ? ` · ${formatVirtualNs(virtualNs)}` : '';
+  return `${icon} MIPS64 ${state}${instructions !== undefined ? ` · ${formatCount(instructions)} instr${time}` : ''}`;
+}
+
+/** Guest (virtual) time: "1.234 s", "12.3 ms", "45 µs". */
+export function formatVirtualNs(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(1)} ms`;
+  return `${Math.round(ns / 1e3)} µs`;
 }
 
 const RUN_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restart']);
@@ -27,13 +35,15 @@ export class StatusBar implements vscode.Disposable {
   private session: vscode.DebugSession | undefined;
   private state: RunState = 'ended';
   private instructions: number | undefined;
+  private virtualNs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly pollMs = POLL_MS) {
     this.item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'MIPS64 run state';
-    this.item.tooltip = 'MIPS64 guest: run state and executed instructions';
+    this.item.tooltip = 'MIPS64 guest: run state, executed instructions and guest (virtual) time. "MIPS64: Go to Instruction Count…" travels in time.';
+    this.item.command = 'mips64.goToInstruction';
     this.disposables.push(
       this.item,
       vscode.debug.registerDebugAdapterTrackerFactory('mips64', {
@@ -53,6 +63,7 @@ export class StatusBar implements vscode.Disposable {
   track(session: vscode.DebugSession): void {
     this.session = session;
     this.instructions = undefined;
+    this.virtualNs = undefined;
     // A new session restarts polling even when the previous one never reported its end.
     this.stopPolling();
     this.state = 'ended';
@@ -105,6 +116,7 @@ export class StatusBar implements vscode.Disposable {
       const r = (await s.customRequest(STATS)) as Partial<StatsBody> | undefined;
       if (s !== this.session || (this.state as RunState) === 'ended') return;
       if (typeof r?.instructions === 'number') this.instructions = r.instructions;
+      if (typeof r?.virtualTimeNs === 'number') this.virtualNs = r.virtualTimeNs;
       if (r?.state === 'exited') { this.set('ended'); return; }
       if ((r?.state === 'running' || r?.state === 'idle') && this.state === 'starting') { this.set('running'); return; }
       this.render();
@@ -114,7 +126,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    this.item.text = statusText(this.state, this.instructions);
+    this.item.text = statusText(this.state, this.instructions, this.virtualNs);
   }
 
   dispose(): void {

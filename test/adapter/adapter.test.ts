@@ -44,7 +44,7 @@ test('stdio: `node dist/adapter.js` speaks DAP; launch the demo with stopOnEntry
     assert.equal(caps.supportsReadMemoryRequest, true);
     assert.equal(caps.supportsDisassembleRequest, true);
     assert.equal(caps.supportsSteppingGranularity, true);
-    assert.equal(caps.supportsStepBack, false);
+    assert.equal(caps.supportsStepBack, true);
     // The grouped set by default (`--exception-filters=detailed`: one per kind, see exception filters below).
     assert.deepEqual(caps.exceptionBreakpointFilters!.map((f) => f.filter), ['tlb', 'fault', 'syscall', 'interrupt-other', 'panic', 'console']);
     const stopped = withTimeout(dc.waitForEvent('stopped'), 10_000, 'stopped');

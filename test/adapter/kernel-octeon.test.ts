@@ -3,7 +3,9 @@
 // boots with KASLR: a function breakpoint set before the kernel runs waits (unverified) until
 // relocate_kernel has returned, then is verified at the relocated address and hit there; the
 // guest's /proc/kallsyms agrees (the KASLR oracle); a breakpoint on the openat syscall entry is
-// hit by a command typed at the shell and the stack names its callers; a checkpoint taken at
+// hit by a command typed at the shell and the stack names its callers; the CP0 scope decodes
+// the Cavium registers the kernel set up (CVMSEG), an instruction step works in the relocated
+// kernel, the TLB scope lists all 128 entries with the shell's per-ASID ones; a checkpoint taken at
 // the shell, restored in the session and launched from its file, gets the symbols and the
 // offset back and the breakpoint fires again.
 //
@@ -83,6 +85,15 @@ test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocat
   const cp0 = await c.scope('CP0');
   const ebase = cp0.find((r) => r.name === 'EBase');
   assert.ok(ebase, cp0.map((r) => r.name).join(', '));
+  for (const n of ['CvmCtl', 'CvmCount', 'KScratch1']) assert.ok(cp0.some((r) => r.name === n), `${n} in ${cp0.map((r) => r.name).join(', ')}`);
+  // kernel-entry-init.h sizes CVMSEG to CONFIG_CAVIUM_OCTEON_CVMSEG_SIZE (1 line) for the kernel.
+  assert.match(cp0.find((r) => r.name === 'CvmMemCtl')?.value ?? '', /\(CVMSEG 128 bytes, kernel\)/);
+
+  // One instruction step in the relocated kernel: the next instruction of start_kernel.
+  const stepped = c.waitStopped(60_000);
+  await c.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
+  assert.equal((await stepped).body.reason, 'step');
+  assert.equal((await c.top()).instructionPointerReference, hex(sk + 4n));
 
   // On to the shell; the guest's /proc/kallsyms agrees with the debugger.
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
@@ -119,6 +130,10 @@ test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocat
   let stopped = c.waitStopped(30_000);
   await c.dc.pauseRequest({ threadId: 1 });
   await stopped;
+  // The larger TLB: every one of its 128 entries listed, the shell's among them (per ASID).
+  const tlb = await c.scope('TLB');
+  assert.equal(tlb.length, 128);
+  assert.ok(tlb.some((e) => /^ASID 0x[0-9a-f]{2} /.test(e.value)), tlb.map((e) => `${e.name} ${e.value}`).join('\n'));
   const taken = ((await c.dc.customRequest('mips64/checkpoint/take', { name: 'shell', kind: 'full' })).body as { checkpoint: { id: string } }).checkpoint;
   c.console = '';
   stopped = c.waitStopped(30_000);

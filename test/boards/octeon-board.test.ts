@@ -4,21 +4,25 @@
 // argv[0] through the UART's THR alias as Linux's early printk does, and halts with WAIT
 // and interrupts disabled, which powers the board off (exit code 0). Also: the bootmem
 // free list kept clear of the kernel's KASLR copy, the initrd below the kernel on the
-// command line, the device tree against dtc's reading of it, and refusals.
+// command line, the device tree against dtc's reading of it, and refusals; a kernel that
+// polls a CSR the board does not model is reported once, then stopped with exit code 1.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { BOOT_AREA, createOcteonMachine, OCTEON_INITRD_PA } from '../../src/emulator/boards/octeon';
+import { BOOT_AREA, createOcteonMachine, OCTEON_INITRD_PA, STUCK_EXIT_CODE } from '../../src/emulator/boards/octeon';
+import { POLL_READS } from '../../src/emulator/devices/octeon-io';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { OcteonBoard } from '../../src/emulator/boards/octeon';
 import { hasTool, TempDir } from '../loader/toolchain';
 import { octeonStandInKernel as kernelElf } from '../support/octeon-kernel';
 
-function boot(append: string, initrd?: Uint8Array, memoryMiB = 128) {
-  const { machine, board } = createOcteonMachine({ memoryMiB, engine: 'jit' });
+function boot(append: string, initrd?: Uint8Array, memoryMiB = 128, kernel = kernelElf(), engine: 'jit' | 'interp' = 'jit') {
+  const { machine, board } = createOcteonMachine({ memoryMiB, engine });
   let out = '';
   machine.events.on('uartTx', (e) => { out += String.fromCharCode(e.byte); });
-  board.bootLinux(kernelElf(), initrd, append);
+  const logs: string[] = [];
+  machine.events.on('log', (e) => logs.push(`${e.level}: ${e.message}`));
+  board.bootLinux(kernel, initrd, append);
   const u64 = (pa: number): bigint => {
     const b = machine.bus.readBytes(pa, 8);
     return b.reduce((acc: bigint, x, i) => acc | (BigInt(x ?? 0) << BigInt(8 * i)), 0n);
@@ -31,7 +35,7 @@ function boot(append: string, initrd?: Uint8Array, memoryMiB = 128) {
       return s;
     });
   };
-  return { machine, board, out: () => out, u64, argv };
+  return { machine, board, out: () => out, u64, argv, logs };
 }
 
 describe('Octeon board', () => {
@@ -73,6 +77,20 @@ describe('Octeon board', () => {
     assert.throws(() => new OcteonBoard(createDemoMachine({}).machine), /needs an Octeon CPU model/);
     assert.throws(() => boot('', undefined, 32), /32 MiB of RAM leaves no free memory above the kernel/);
   });
+
+  for (const engine of ['jit', 'interp'] as const) {
+    test(`a kernel polling a CSR the board lacks: reported once, then stopped with exit code 1 (${engine})`, () => {
+      const b = boot('console=ttyS0', undefined, 128, kernelElf({ pollCsr: 0x1180000001000n }), engine);
+      while (!b.machine.poweredOff && b.machine.cpu.icount < 5_000_000) b.machine.run(100_000);
+      assert.equal(b.out(), 'console=ttyS0');
+      assert.ok(b.machine.poweredOff, `still running after ${b.machine.cpu.icount} instructions; logs: ${b.logs.join(' | ')}`);
+      assert.equal(b.machine.exitCode, STUCK_EXIT_CODE);
+      assert.deepEqual(b.logs, [
+        'warn: Octeon CSR read of 0x0001180000001000 (MIO_TWS0_SW_TWSI) is not modelled: reads 0',
+        `error: the guest read Octeon CSR 0x0001180000001000 (MIO_TWS0_SW_TWSI) ${POLL_READS} times in a row, waiting for something this board does not model: stopped (exit code 1)`,
+      ]);
+    });
+  }
 
   test('the device tree as dtc reads it', (t) => {
     if (!hasTool('dtc')) {

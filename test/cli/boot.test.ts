@@ -239,6 +239,19 @@ test('the board a kernel is for: by its ELF flags without --board; refused by an
   }
 });
 
+test('an Octeon kernel polling a CSR the board lacks: the access on stderr, then stopped with exit code 1', () => {
+  const dir = tempDir('mips64-boot-');
+  const kernel = join(dir, 'vmlinux-polls');
+  writeFileSync(kernel, octeonStandInKernel({ pollCsr: 0x1180000001000n }));
+  const r = cli(['boot', '--kernel', kernel, '--memory', '128'], { input: '' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, 'console=ttyS0,115200');
+  assert.deepEqual(r.stderr.trimEnd().split('\n'), [
+    'mips64: warning: Octeon CSR read of 0x0001180000001000 (MIO_TWS0_SW_TWSI) is not modelled: reads 0',
+    'mips64: the guest read Octeon CSR 0x0001180000001000 (MIO_TWS0_SW_TWSI) 10000 times in a row, waiting for something this board does not model: stopped (exit code 1)',
+  ]);
+});
+
 describe('on a terminal (pseudo-terminal from util-linux script)', () => {
   test('raw keys: Ctrl-C goes to the guest, C-a h help, C-a C-a, C-a x exits 0 (as QEMU); the terminal is restored', { timeout: 120_000 }, async () => {
     // script(1) runs the shell command on a new pseudo-terminal and copies our stdin to it.

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { EXCEPTION_LOOP_LIMIT } from '../../src/emulator/cpu/cpu';
-import { Exc } from '../../src/emulator/cpu/cp0-defs';
+import { Exc } from '../../src/emulator/isa/cp0-defs';
 
 for (const engine of ['interp', 'jit'] as const) {
   test(`an exception loop at an unfetchable vector ends the run (${engine})`, () => {

@@ -1,8 +1,9 @@
 // The Cavium Octeon instructions on every engine, against QEMU's Octeon68XX (user mode)
 // where QEMU 7.2 implements them and against BigInt models where it does not
 // (test/support/octeon-oracle.ts). Each program is run by the interpreter, by the
-// translator with JavaScript blocks only, with the WebAssembly tier, and at the default
-// translation threshold; all must give the oracle's results word for word.
+// WebAssembly cold-code runner alone (nothing translated), by WebAssembly regions
+// (everything translated at once), and at the default translation threshold; all must
+// give the oracle's results word for word.
 //
 // Without the GNU tools or qemu-user the test is skipped, or fails under CI=true naming
 // the Debian packages.
@@ -15,8 +16,8 @@ import {
 
 const ENGINES: Array<[string, EngineChoice]> = [
   ['interpreter', { engine: 'interp' }],
-  ['JavaScript blocks', { engine: 'jit', wasm: false, hot: 0 }],
-  ['WebAssembly tier', { engine: 'jit', wasm: true, hot: 0 }],
+  ['WebAssembly runner', { engine: 'jit', wasm: true, hot: 2 ** 31 - 1 }],
+  ['WebAssembly regions', { engine: 'jit', wasm: true, hot: 0 }],
   ['default threshold', { engine: 'jit' }],
 ];
 

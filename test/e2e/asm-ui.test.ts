@@ -9,6 +9,7 @@
 // Needs scripts/ui-setup.sh and /usr/bin/chromium; skips with the reason otherwise.
 // MIPS64_UI_TESTS=0 skips it too.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { installedVersion, missingUiTools, type Locator, type Page } from './ui-tools';
 import { inVsCode, pane, STEP, TERMINAL, terminalRows, waitForText } from './ui-steps';
 
@@ -94,11 +95,11 @@ test('VS Code UI (code-server in Chromium): a .s file shows a squiggle and hover
       // bad.s: the squiggle under `mvoe`, and its message on hover.
       await openFile(page, 'bad.s');
       await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: STEP });
-      await hoverText(page, 'mvoe', /unknown instruction 'mvoe'; did you mean 'move'/, 'hover on the error');
+      assert.match(await hoverText(page, 'mvoe', /unknown instruction 'mvoe'; did you mean 'move'/, 'hover on the error'), /did you mean 'move'/);
 
       // hello.s: instruction help on hover.
       await openFile(page, 'hello.s');
-      await hoverText(page, 'dli', /Load a 64-bit constant[\s\S]*This line assembles to/, 'hover on dli');
+      assert.match(await hoverText(page, 'dli', /Load a 64-bit constant[\s\S]*This line assembles to/, 'hover on dli'), /This line assembles to/);
 
       // F5 (no launch.json): a session on hello.s, paused on entry at `start`.
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').click({ timeout: STEP });
@@ -107,12 +108,12 @@ test('VS Code UI (code-server in Chromium): a .s file shows a squiggle and hover
       const toolbar = page.locator('.debug-toolbar');
       await toolbar.locator('[aria-label^="Continue"]').waitFor({ state: 'visible', timeout: STEP });
       await waitForText(pane(page, 'Call Stack'), /entry/i, 'Call Stack after F5');
-      await waitForText(pane(page, 'Call Stack'), /hello\.s/, 'Call Stack frame in hello.s');
+      assert.match(await waitForText(pane(page, 'Call Stack'), /hello\.s/, 'Call Stack frame in hello.s'), /hello\.s/);
       await page.locator('.editor-group-container.active .monaco-editor .debug-top-stack-frame-line').first().waitFor({ state: 'attached', timeout: STEP });
 
       // Continue: the program's output in the MIPS64 console, then it powers off.
       await toolbar.locator('[aria-label^="Continue"]').click({ timeout: STEP });
-      await waitForText(terminalRows(page), /Hi/, TERMINAL);
+      assert.match(await waitForText(terminalRows(page), /Hi/, TERMINAL), /Hi/);
       await toolbar.waitFor({ state: 'hidden', timeout: STEP });
     });
   });

@@ -202,6 +202,8 @@ test('activate registers every contributed command', () => {
     'mips64.deleteCheckpoint',
     'mips64.disassembleFile',
     'mips64.fetchKernelSymbols',
+    'mips64.goToCheckpoint',
+    'mips64.goToInstruction',
     'mips64.restoreCheckpoint',
     'mips64.takeCheckpoint',
   ]);

@@ -17,7 +17,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 const ORIGIN = 0xffffffff80100000n;
 
 interface Outcome {
-  output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number; wasmRegions: number; wasmResets: number;
+  output: string; exitCode: number; icount: number; poweredOff: boolean; translated: number; runnerInsns: number; wasmRegions: number; wasmResets: number;
 }
 
 /** Input bytes delivered when the instruction count reaches `at`. */
@@ -52,6 +52,7 @@ function runOn(engine: 'interp' | 'jit', elf: Uint8Array, inputs: readonly Input
   return {
     output, exitCode: machine.exitCode, icount: cpu.icount, poweredOff: machine.poweredOff,
     translated: machine.jit?.stats.blocksTranslated ?? 0,
+    runnerInsns: machine.jit?.stats.runnerInsns ?? 0,
     wasmRegions: machine.jit?.wasm?.stats.blocks ?? 0,
     wasmResets: machine.jit?.wasm?.stats.resets ?? 0,
   };
@@ -61,17 +62,22 @@ function assertSame(name: string, source: string, inputs: readonly Input[], limi
   const elf = build(source);
   const a = runOn('interp', elf, inputs, limit);
   assert.ok(a.poweredOff, `${name}: the interpreter run did not power off (output ${JSON.stringify(a.output)})`);
-  // The default translation threshold, and translating everything at once; with the
-  // WebAssembly tier, and with JavaScript blocks only.
-  for (const [hot, wasm] of [[undefined, true], [0, true], [0, false]] as const) {
+  // The default translation threshold; translating everything at once (WebAssembly regions);
+  // nothing translated (the WebAssembly cold-code runner alone); without the WebAssembly tier
+  // (the dispatcher interprets every block).
+  const NEVER = 2 ** 31 - 1;
+  for (const [hot, wasm] of [[undefined, true], [0, true], [NEVER, true], [0, false]] as const) {
     const b = runOn('jit', elf, inputs, limit, hot, wasm);
-    const what = `${name} (jit, hot ${hot ?? 'default'}, ${wasm ? 'WebAssembly tier' : 'JavaScript only'})`;
+    const how = !wasm ? 'no WebAssembly tier' : hot === NEVER ? 'cold-code runner' : 'WebAssembly tier';
+    const what = `${name} (jit, hot ${hot ?? 'default'}, ${how})`;
     assert.equal(b.output, a.output, `${what}: UART output`);
     assert.equal(b.exitCode, a.exitCode, `${what}: exit code`);
     assert.equal(b.icount, a.icount, `${what}: instruction count at power-off`);
     assert.equal(b.poweredOff, true);
-    if (hot === 0) assert.ok(b.translated > 0, `${what}: the translator translated nothing`);
+    if (hot === 0) assert.equal(b.translated > 0, wasm, `${what}: ${b.translated} blocks translated`);
     if (hot === 0) assert.equal(b.wasmRegions > 0, wasm, `${what}: ${b.wasmRegions} WebAssembly regions`);
+    if (hot === NEVER) assert.equal(b.translated, 0, `${what}: nothing is translated`);
+    if (hot === NEVER) assert.ok(b.runnerInsns > 0, `${what}: the runner ran nothing`);
   }
   return a;
 }

@@ -9,13 +9,13 @@
 //   MIPS64_FUZZ_HOT=<n>       translation threshold for every program of the main campaign (1e9: the cold path runs everything)
 //   MIPS64_FUZZ_COLD_INSNS=<n> instructions of the cold-path campaign (default 1,000,000; threshold never reached)
 //   MIPS64_FUZZ_MIXED_INSNS=<n> instructions of the mixed campaign (default 500,000; threshold 1,000, chaining everywhere)
-//   MIPS64_REGION=<n>         (the translator's) fuzz its experimental multi-block regions
+//   MIPS64_FUZZ_TUNE=<k=v,…>  the translating engine's knobs (emulator/jit/tuning.ts), e.g. region=16
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateProgram, programSeed } from '../support/fuzz-gen';
 import { LockstepStats, runLockstep } from '../support/fuzz-lockstep';
-import { EXC_NAMES } from '../../src/emulator/cpu/cp0-defs';
+import { EXC_NAMES } from '../../src/emulator/isa/cp0-defs';
 
 const env = process.env;
 const parseSeed = (s: string): number => (s.startsWith('0x') ? parseInt(s.slice(2), 16) : Number(s)) >>> 0;

@@ -106,6 +106,8 @@ test('commands are contributed in the MIPS64 category and registered by the exte
     'mips64.deleteCheckpoint': 'Delete Checkpoint',
     'mips64.compareCheckpoints': 'Compare Checkpoints',
     'mips64.fetchKernelSymbols': 'Fetch Kernel Debug Symbols',
+    'mips64.goToInstruction': 'Go to Instruction Count…',
+    'mips64.goToCheckpoint': 'Go to Checkpoint',
   };
   const cmds = pkg.contributes.commands;
   assert.deepEqual(Object.fromEntries(cmds.map((c) => [c.command, c.title])), expected);

@@ -57,7 +57,7 @@ test('each machine owns its checkpoint id sequence, compressor and dirty tracker
   assert.notEqual(a.machine.snapshot.compressor, b.machine.snapshot.compressor);
   const ca = new Checkpointer(a.machine), cb = new Checkpointer(b.machine);
   assert.equal(DirtyTracker.existing(a.machine), ca.tracker);
-  assert.equal(a.machine.snapshot.tracker, ca.tracker);
+  assert.equal(a.machine.snapshot.dirtyHub?.primary, ca.tracker);
   assert.notEqual(ca.tracker, cb.tracker);
   ca.dispose(); cb.dispose();
 });

@@ -112,7 +112,7 @@ export interface FuzzConfig {
   hot: number;
   /** Instruction budget of the run. */
   budget: number;
-  /** Big-endian machine (the translator's memory fast paths are little-endian only). */
+  /** Big-endian machine. */
   bigEndian: boolean;
 }
 

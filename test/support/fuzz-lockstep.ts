@@ -4,6 +4,7 @@
 // instruction count, every CP0 field, the TLB, exceptions taken, the data area, the
 // exception log and (periodically and at the end) the code, which programs rewrite.
 
+import { parseJitTuning } from '../../src/emulator/jit/tuning';
 import { assemble, AssembleResult } from '../../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
@@ -11,7 +12,7 @@ import { Machine } from '../../src/emulator/machine';
 import { Cp0 } from '../../src/emulator/cpu/cp0';
 import { Disassembler } from '../../src/emulator/isa/disassembler';
 import { translate } from '../../src/emulator/mmu/translate';
-import type { Block } from '../../src/emulator/jit/translator';
+import type { Block } from '../../src/emulator/jit/blocks';
 import { bswap32 } from '../../src/emulator/cpu/arith';
 import { CODE_LIMIT, DATA_PHYS, DATA_SIZE, FuzzProgram, LOG_PHYS, LOG_SIZE, ORIGIN, RAM_MIB } from './fuzz-gen';
 
@@ -58,14 +59,16 @@ const show = (v: unknown): string =>
   typeof v === 'bigint' ? '0x' + v.toString(16) : typeof v === 'number' && Number.isInteger(v) ? `${v} (0x${(v >>> 0).toString(16)})` : String(v);
 
 function makeSide(engine: 'interp' | 'jit', elf: Uint8Array, p: FuzzProgram, hot: number | undefined): Side {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: RAM_MIB, bigEndian: p.config.bigEndian });
+  // (MIPS64_FUZZ_TUNE: the translating engine's knobs, e.g. "region=16,hot=100".)
+  const jit = parseJitTuning(process.env.MIPS64_FUZZ_TUNE ?? '');
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: RAM_MIB, bigEndian: p.config.bigEndian, jit });
   board.boot(elf);
   machine.bus.ram.set(p.data, DATA_PHYS);
   const side: Side = { machine, exc: 0, stopAtExc: Infinity, codes: {}, fetches: 0 };
   if (engine === 'interp') {
     // Count instructions really executed (the interpreter fetches each one).
-    const cpu = machine.cpu, fetch = cpu.fetch.bind(cpu);
-    cpu.fetch = (): number => { side.fetches++; return fetch(); };
+    const cpu = machine.cpu, fetch = cpu.fetchWord.bind(cpu);
+    cpu.fetchWord = (): number => { side.fetches++; return fetch(); };
   }
   machine.cpu.hooks.onException = (c, code) => {
     side.exc++;

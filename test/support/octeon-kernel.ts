@@ -3,7 +3,8 @@
 // argc/argv and the bootinfo it points to (version, fdt_addr), prints argv[0] (the first
 // command line word) through the UART's THR alias as Linux's early printk does, and halts
 // with WAIT and interrupts disabled. Registers afterwards: $8 argc, $12/$13 bootinfo major/minor, $15 the FDT's
-// first word as a little-endian load.
+// first word as a little-endian load. The polling variant instead waits forever for bit 0 of
+// a CSR, as a driver waits for a unit's ready bit.
 import { assemble } from '../../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
 
@@ -30,14 +31,28 @@ start:
   b     1b
   daddiu $9, $9, 1
 2:
+`;
+
+const HALT = `
   di
   wait
   b     2b
   nop
 `;
 
-export function octeonStandInKernel(): Uint8Array {
-  const r = assemble(KERNEL, { origin: 0xffffffff81100000n, model: 'octeon2' });
+/** Reads the 64-bit CSR at physical `pa` (through xkphys, uncached) until its bit 0 is set. */
+const poll = (pa: bigint): string => `
+  dli   $18, 0x${(0x8000000000000000n | pa).toString(16)}
+3:
+  ld    $19, 0($18)
+  andi  $19, $19, 1
+  beqz  $19, 3b
+  nop
+`;
+
+export function octeonStandInKernel(opts: { pollCsr?: bigint } = {}): Uint8Array {
+  const source = KERNEL + (opts.pollCsr === undefined ? HALT : poll(opts.pollCsr));
+  const r = assemble(source, { origin: 0xffffffff81100000n, model: 'octeon2' });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n'));
   return assemblyToElf(r, 'little', 'octeon2');
 }

@@ -18,6 +18,8 @@ import { readInputFileSync } from '../../storage/input-file';
 import { CliIo } from '../io';
 import { printable } from '../printable';
 import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
+import { JitOptions } from '../../emulator/jit/engine';
+import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { HostNotes } from '../host-notes';
 import { readImagesRecord, recreateMachine } from '../recreate-machine';
@@ -31,6 +33,10 @@ import { BOARD_NAMES, BoardName, boardInfo } from '../../emulator/boards/catalog
 import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../../emulator/boards/registry';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError, parseElf } from '../../emulator/loader/elf';
+import { MachineDebugger } from '../../emulator/debug/debugger';
+import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
@@ -53,10 +59,13 @@ export const bootCommand: Command = {
     { name: 'append', value: 'ARGS', help: `kernel command line (default: the board's, e.g. "${boardInfo('malta')!.defaultAppend}")` },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
+    { name: 'tune', value: 'K=V,…', help: `the translating engine's knobs, for experiments (default: $MIPS64_TUNE): ${TUNING_HELP}` },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
     { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 30; 0: never)' },
+    { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
+    { name: 'record', help: 'with --debug-port: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
@@ -75,7 +84,8 @@ export const bootCommand: Command = {
     'Linux board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is',
     'shown); 4 when the guest resets a machine restored without its boot images (see --restore);',
     '5 when a Linux guest wrote nothing on its console in --silent-exit s of guest CPU time (30 s,',
-    'idle time not counted: a damaged kernel, or one for another board), naming its last exception.',
+    'idle time not counted: a damaged kernel, or one for another board), naming its last exception;',
+    '1 when the Octeon board stops a guest polling a CSR it does not model (named on stderr).',
     'A kernel built for another board is refused, naming the right one.',
     '--restore CKPT alone recreates the machine the checkpoint records (board, CPU, memory, byte',
     'order, kernel command line and other board options); its boot images (kernel, initrd, program)',
@@ -87,6 +97,10 @@ export const bootCommand: Command = {
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
     'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
+    'Instant boot (Linux boards): the first boot of a kernel + initrd + command line + machine',
+    'without typed input saves a checkpoint in the cache directory when the console first waits at',
+    'the shell; later boots of the same configuration (same emulator build) start there and say so.',
+    '--cold, --restore and --wait-for-debugger (breakpoints may be set before that point) boot cold.',
   ],
   async run(args, io) {
     return boot(args.positionals, args.options, io);
@@ -102,6 +116,8 @@ interface Plan {
   initrd?: string;
   append?: string;
   engine: 'jit' | 'interp';
+  /** The translating engine's knobs (--tune / MIPS64_TUNE). */
+  jit: JitOptions;
   memoryMiB?: number;
   bigEndian: boolean;
   cpu?: string;
@@ -111,6 +127,8 @@ interface Plan {
   silentExitSec?: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
+  cold: boolean;
+  record: boolean;
 }
 
 /** The boot plan the command line describes (`recorded`: the board of the checkpoint a bare --restore recreates). */
@@ -147,7 +165,13 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     idleExitMs = /^\d+(\.\d+)?$/.test(idle) ? Number(idle) * 1000 : NaN;
     if (!(idleExitMs >= 0 && idleExitMs <= 86_400_000)) throw new UsageError(`invalid --idle-exit '${idle}' (expected seconds)`, NAME);
   }
-  const common = { engine: engine as Plan['engine'], memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o) };
+  let jit: JitOptions;
+  try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
+  const common = {
+    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o),
+    cold: o.has('cold'), record: o.has('record'),
+  };
+  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
   if (recorded !== undefined) return { ...common, board: recorded };
 
@@ -226,7 +250,9 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let image: { bytes: Uint8Array; name: string; elf?: KernelImage['elf'] };
   let board: BoardName;
   // Restoring: the board options a command line cannot give are the checkpoint's.
-  const machineOpts = { engine: p.engine, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, recorded: config?.options };
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, recorded: config?.options };
+  let instant = false;
+  let stopSaving = (): void => {};
 
   if (fromFile) {
     const r = recreateMachine(config, p.engine, restoring!);
@@ -279,6 +305,20 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       { role: 'kernel', path: kernelPath!, bytes: kernel },
       ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
     ]);
+    // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
+    if (restoring === undefined && !p.debug?.wait) {
+      const machine = booted.machine;
+      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
+      const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
+      if (hit) {
+        instant = true;
+        io.stdout.write(hit.console);
+        log(`instant boot: started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); --cold boots from scratch`);
+      } else {
+        const b = booted;
+        stopSaving = saveInstantBootAtShell(machine, cache, () => b.consoleReady(), log);
+      }
+    }
   }
   const linux = boardInfo(board)!.loads === 'linux';
   if (linux) {
@@ -304,14 +344,21 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const notes = new HostNotes(io.stderr, () => (stdin as { isRaw?: boolean }).isRaw === true);
   const checkpoints = setupBootCheckpoints(machine, options, io, NAME, notes); // --restore, --checkpoint-every
   // A kernel that never writes on its console (damaged, another board's) is stopped; not a restored guest (it ran before).
-  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined ? DEFAULT_SILENT_EXIT_SEC : 0);
+  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined && !instant ? DEFAULT_SILENT_EXIT_SEC : 0);
   const silentWatch = silentSec > 0 ? watchSilentGuest(machine, Math.round((silentSec * 1e9) / machine.nsPerInsn)) : undefined;
   let debug: DebugServer | undefined;
   try {
     if (p.debug) {
       const tty = stdin.isTTY === true;
+      let record: { dbg: MachineDebugger; tt: TimeTravelDebugger } | undefined;
+      if (p.record) {
+        const dbg = new MachineDebugger(machine);
+        record = { dbg, tt: new TimeTravelDebugger(dbg) };
+        io.stderr.write(`mips64: recording for reverse debugging (history within ${record.tt.tt.budgetBytes >> 20} MiB)\n`);
+      }
       debug = new DebugServer({
-        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined,
+        machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined || instant,
+        ...record,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
@@ -338,6 +385,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     return code;
   } finally {
     silentWatch?.close();
+    stopSaving();
     await debug?.close();
     checkpoints.close();
   }

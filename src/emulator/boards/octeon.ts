@@ -24,9 +24,10 @@
 // the I/O clock (IPD_CLK_COUNT, UART clock) equals it.
 // Power: Linux halts an Octeon core with WAIT and interrupts disabled (machine_hang,
 // octeon_kill_core): that WAIT powers the board off, exit code 0. CIU_SOFT_RST resets it.
+// A guest polling a CSR the board does not model is stopped: exit code STUCK_EXIT_CODE.
 
 import { OcteonCiu, OCTEON_CIU_BASE, OCTEON_CIU_SIZE, CIU_UART0, CIU_UART1 } from '../devices/octeon-ciu';
-import { Csr, IoBlock, OcteonIo, OCTEON_IO_BASE } from '../devices/octeon-io';
+import { Csr, IoBlock, OcteonIo, OCTEON_IO_BASE, POLL_READS } from '../devices/octeon-io';
 import { OcteonUart, OCTEON_UART_SIZE } from '../devices/octeon-uart';
 import type { Device } from '../devices/device';
 import { IrqLine } from '../devices/irq';
@@ -34,7 +35,7 @@ import { ResetLatch } from '../devices/reset-latch';
 import { ElfError, ElfFile } from '../loader/elf';
 import { loadElf, LoadedImage } from '../loader/load-elf';
 import { Board, Machine, MachineOptions } from '../machine';
-import { ST_ERL, ST_EXL, ST_IE, ST_IM } from '../cpu/cp0-defs';
+import { ST_ERL, ST_EXL, ST_IE, ST_IM } from '../isa/cp0-defs';
 import { buildFdt, cells, cells64, empty, str } from './fdt';
 
 export const OCTEON_UART0 = 0x1180000000800;
@@ -48,6 +49,8 @@ const LOW_RAM = 256 << 20;
 /** Linux's CONFIG_RANDOMIZE_BASE_MAX_OFFSET in Debian's octeon kernel (the largest KASLR step). */
 const KASLR_MAX_OFFSET = 16 << 20;
 const MiB = 1 << 20;
+/** Exit code of a machine the board stopped because the guest waits on a CSR it does not model. */
+export const STUCK_EXIT_CODE = 1;
 
 // Offsets in the boot area.
 const DESC = 0x0, BOOTINFO = 0x1000, BOOTMEM = 0x2000, NAMED = 0x3000, ARGV = 0x6000, FDT = 0x8000;
@@ -60,6 +63,12 @@ export interface OcteonOptions extends Partial<MachineOptions> {
   append?: string;
   /** 'instant' (default): characters take no time, as Malta's UARTs; 'baud': line speed. */
   uartTiming?: 'instant' | 'baud';
+  /**
+   * 'board' (default): the board's minimal device tree (CIU, UART0) through bootinfo's
+   * fdt_addr. 'kernel': fdt_addr 0, so Linux uses the tree built into it (a whole CN6XXX
+   * board: networking, I2C, MDIO, compact flash…) and probes units this board does not model.
+   */
+  deviceTree?: 'board' | 'kernel';
 }
 
 interface BootImages { kernel: Uint8Array | ElfFile; initrd?: Uint8Array; append: string }
@@ -119,7 +128,17 @@ export class OcteonBoard implements Board {
         write: (o, s, v) => this.ciu.write(o, s, v) },
       uartBlock(OCTEON_UART0, this.uart0), uartBlock(OCTEON_UART1, this.uart1),
     ];
-    this.io = new OcteonIo(blocks, this.csrs(), warn, big);
+    this.io = new OcteonIo(blocks, this.csrs(), warn, big, {
+      icount: () => m.cpu.icount,
+      stuck: (pa, name) => {
+        const addr = `0x${pa.toString(16).padStart(16, '0')}`;
+        m.events.emit('log', {
+          level: 'error',
+          message: `the guest read Octeon CSR ${addr} (${name}) ${POLL_READS} times in a row, waiting for something this board does not model: stopped (exit code ${STUCK_EXIT_CODE})`,
+        });
+        m.powerOff(STUCK_EXIT_CODE);
+      },
+    });
     bus.mapDevice(OCTEON_IO_BASE, this.io);
     this.latch = new ResetLatch(() => m.reset());
     this.devices = [this.io, this.ciu, this.uart0, this.uart1, this.latch];
@@ -270,7 +289,8 @@ export class OcteonBoard implements Board {
     area.set([0x02, 0x00, 0x5a, 0x4d, 0x00, 0x00], BOOTINFO + 0x6c); // mac_addr_base (locally administered)
     area[BOOTINFO + 0x72] = 1; // mac_addr_count
     // compact flash and LED display addresses 0 (absent); config_flags 0: not a PCI host.
-    u64(BOOTINFO + 0x98, BigInt(pa(FDT))); // fdt_addr
+    const ownTree = (this.opts.deviceTree ?? 'board') === 'board';
+    u64(BOOTINFO + 0x98, ownTree ? BigInt(pa(FDT)) : 0n); // fdt_addr (0: the kernel's built-in tree)
     u64(BOOTINFO + 0xa0, 1n); // ext_core_mask: core 0
 
     // bootmem descriptor 3.0 (asm/octeon/cvmx-bootmem.h) and one free block.
@@ -283,9 +303,11 @@ export class OcteonBoard implements Board {
     u32(BOOTMEM + 0x2c, NAMED_BLOCKS); // named_block_num_blocks
     u64(BOOTMEM + 0x30, BigInt(pa(NAMED))); // named_block_array_addr (all empty)
 
-    const fdt = this.deviceTree();
-    if (FDT + fdt.length > area.length) throw new Error('device tree too large');
-    area.set(fdt, FDT);
+    if (ownTree) {
+      const fdt = this.deviceTree();
+      if (FDT + fdt.length > area.length) throw new Error('device tree too large');
+      area.set(fdt, FDT);
+    }
     bus.writeBytes(BOOT_AREA, area);
 
     // The free memory: one block in low RAM above the kernel (and its KASLR copy), one for DR1.

@@ -169,37 +169,6 @@ export function sdlrMerge(wl: number, wh: number, vl: number, vh: number, b: num
   out[0] = lo | 0; out[1] = hi | 0;
 }
 
-/** 64-bit shift left of (hi:lo) by s (0..63) → [lo, hi]. */
-export function shl64(hi: number, lo: number, s: number, out: Int32Array, i: number): void {
-  if (s === 0) { out[i] = lo; out[i + 1] = hi; }
-  else if (s < 32) { out[i] = lo << s; out[i + 1] = (hi << s) | (lo >>> (32 - s)); }
-  else { out[i] = 0; out[i + 1] = lo << (s - 32); }
-}
-
-/** 64-bit logical shift right. */
-export function shr64(hi: number, lo: number, s: number, out: Int32Array, i: number): void {
-  if (s === 0) { out[i] = lo; out[i + 1] = hi; }
-  else if (s < 32) { out[i] = (lo >>> s) | (hi << (32 - s)); out[i + 1] = hi >>> s; }
-  else { out[i] = hi >>> (s - 32); out[i + 1] = 0; }
-}
-
-/** 64-bit arithmetic shift right. */
-export function sar64(hi: number, lo: number, s: number, out: Int32Array, i: number): void {
-  if (s === 0) { out[i] = lo; out[i + 1] = hi; }
-  else if (s < 32) { out[i] = (lo >>> s) | (hi << (32 - s)); out[i + 1] = hi >> s; }
-  else { out[i] = hi >> (s - 32); out[i + 1] = hi >> 31; }
-}
-
-/** 64-bit rotate right. */
-export function ror64(hi: number, lo: number, s: number, out: Int32Array, i: number): void {
-  s &= 63;
-  if (s === 0) { out[i] = lo; out[i + 1] = hi; return; }
-  if (s >= 32) { const t = lo; lo = hi; hi = t; s -= 32; }
-  if (s === 0) { out[i] = lo; out[i + 1] = hi; return; }
-  out[i] = (lo >>> s) | (hi << (32 - s));
-  out[i + 1] = (hi >>> s) | (lo << (32 - s));
-}
-
 export function bswap32(v: number): number {
   return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }

@@ -3,229 +3,263 @@
 // reserved bits), side effects (a change of ASID or of Status's UX/SX/KX/ERL flushes the
 // host translation cache, Compare write clears the timer interrupt, Count write rebases
 // the counter), and TLBR/TLBWI/TLBWR/TLBP with Index.P and the machine check on
-// duplicate entries. EntryLo's RI/XI (bits 63/62, with PageGrain.RIE/XIE) are kept at
-// bits 52/51 of the stored value (translate.ts). Registers a model adds (Config4-7,
+// duplicate entries. Values move as int32 halves (no BigInt on the TLB refill path); the
+// bigint forms serve the debugger. EntryLo's RI/XI (bits 63/62, with PageGrain.RIE/XIE) are
+// kept at bits 52/51 of the stored value (translate.ts). Registers a model adds (Config4-7,
 // KScratch, the Cavium ones) are read and written by cp0-cavium.ts.
 
 import { keyHi, POW2 } from '../mmu/tlb';
 import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
-import { CA_TI, Exc, ST_TS } from './cp0-defs';
+import { C0 } from './cp0';
+import { CA_TI, Exc, ST_TS } from '../isa/cp0-defs';
 import type { Cpu } from './cpu';
 
-const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
-const S32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
+const TWO32 = 4294967296;
 
-/** dmfc0: the full 64-bit value of (reg, sel). */
-export function read64(cpu: Cpu, reg: number, sel: number): bigint {
-  const c0 = cpu.c0;
+/**
+ * mfc0/dmfc0: the 64-bit value of (reg, sel) as int32 halves: returns the low word and
+ * leaves the high word in cpu.c0Hi. 32-bit registers read sign-extended.
+ */
+export function readPair(cpu: Cpu, reg: number, sel: number): number {
+  const c0 = cpu.c0, w = c0.w;
+  let lo: number;
   switch (reg * 8 + sel) {
-    case 0: return BigInt(c0.index | 0);
-    case 8: return BigInt(cpu.random());
-    case 16: return entryLoOut(c0.entryLo0);
-    case 24: return entryLoOut(c0.entryLo1);
-    case 32: return c0.context;
-    case 40: return BigInt(c0.pageMask);
-    case 41: return BigInt(c0.pageGrain | 0);
-    case 48: return BigInt(c0.wired);
-    case 56: return BigInt(c0.hwrena);
-    case 64: return c0.badVAddr;
-    case 72: return BigInt(cpu.count() | 0);
-    case 80: return c0.entryHi;
-    case 88: return BigInt(c0.compare | 0);
-    case 96: return BigInt(c0.status | 0);
-    case 97: return BigInt(c0.intCtl | 0);
-    case 98: return BigInt(c0.srsCtl | 0);
-    case 99: return 0n;
-    case 104: return BigInt(c0.cause | 0);
-    case 112: return c0.epc;
-    case 120: return BigInt(c0.prid | 0);
-    case 121: return BigInt.asIntN(64, BigInt.asIntN(32, c0.ebase));
-    case 128: return BigInt(c0.config0 | 0);
-    case 129: return BigInt(c0.config1 | 0);
-    case 130: return BigInt(c0.config2 | 0);
-    case 131: return BigInt(c0.config3 | 0);
-    case 136: return c0.lladdr;
-    case 144: return c0.watchLo;
-    case 152: return BigInt(c0.watchHi | 0);
-    case 145: case 146: case 147: case 148: case 149: case 150: case 151: {
-      const i = (sel - 1) * 2;
-      return (BigInt(c0.watchLoN[i + 1] >>> 0) << 32n) | BigInt(c0.watchLoN[i] >>> 0);
+    case 0: lo = w[C0.INDEX]; break;
+    case 8: lo = cpu.random(); break;
+    case 16: return entryLoOut(cpu, w, C0.ENTRYLO0);
+    case 24: return entryLoOut(cpu, w, C0.ENTRYLO1);
+    case 32: return pair(cpu, w, C0.CONTEXT);
+    case 40: lo = w[C0.PAGEMASK]; break;
+    case 41: lo = w[C0.PAGEGRAIN]; break;
+    case 48: lo = w[C0.WIRED]; break;
+    case 56: lo = w[C0.HWRENA]; break;
+    case 64: return pair(cpu, w, C0.BADVADDR);
+    case 72: lo = cpu.count() | 0; break;
+    case 80: return pair(cpu, w, C0.ENTRYHI);
+    case 88: lo = w[C0.COMPARE]; break;
+    case 96: lo = w[C0.STATUS]; break;
+    case 97: lo = w[C0.INTCTL]; break;
+    case 98: lo = w[C0.SRSCTL]; break;
+    case 104: lo = w[C0.CAUSE]; break;
+    case 112: return pair(cpu, w, C0.EPC);
+    case 120: lo = w[C0.PRID]; break;
+    case 121: lo = w[C0.EBASE]; break;
+    case 128: lo = w[C0.CONFIG0]; break;
+    case 129: lo = w[C0.CONFIG1]; break;
+    case 130: lo = w[C0.CONFIG2]; break;
+    case 131: lo = w[C0.CONFIG3]; break;
+    case 136: return pair(cpu, w, C0.LLADDR);
+    case 144: return pair(cpu, w, C0.WATCHLO);
+    case 152: lo = w[C0.WATCHHI]; break;
+    case 145: case 146: case 147: case 148: case 149: case 150: case 151:
+      return pair(cpu, w, C0.WATCHLON + (sel - 1) * 2);
+    case 153: case 154: case 155: case 156: case 157: case 158: case 159: lo = w[C0.WATCHHIN + sel - 1]; break;
+    case 160: return pair(cpu, w, C0.XCONTEXT);
+    case 184: lo = w[C0.DEBUG]; break;
+    case 192: return pair(cpu, w, C0.DEPC);
+    case 200: lo = w[C0.PERFCTL0]; break;
+    case 201: lo = w[C0.PERFCNT0]; break;
+    case 208: lo = w[C0.ERRCTL]; break;
+    case 216: lo = w[C0.CACHEERR]; break;
+    case 224: lo = w[C0.TAGLO]; break;
+    case 225: lo = w[C0.DATALO]; break;
+    case 232: lo = w[C0.TAGHI]; break;
+    case 233: lo = w[C0.DATAHI]; break;
+    case 240: return pair(cpu, w, C0.ERROREPC);
+    case 248: return pair(cpu, w, C0.DESAVE);
+    default: {
+      const v = cpu.oct?.cp0.read64(cpu, reg, sel);
+      if (v === undefined) { lo = 0; break; }
+      cpu.c0Hi = Number(BigInt.asIntN(32, v >> 32n));
+      return Number(BigInt.asIntN(32, v));
     }
-    case 153: case 154: case 155: case 156: case 157: case 158: case 159: return BigInt(c0.watchHiN[sel - 1]);
-    case 160: return c0.xContext;
-    case 184: return BigInt(c0.debug | 0);
-    case 192: return c0.depc;
-    case 200: return BigInt(c0.perfCtl0 | 0);
-    case 201: return BigInt(c0.perfCnt0 | 0);
-    case 208: return BigInt(c0.errCtl | 0);
-    case 216: return BigInt(c0.cacheErr | 0);
-    case 224: return BigInt(c0.tagLo | 0);
-    case 225: return BigInt(c0.dataLo | 0);
-    case 232: return BigInt(c0.tagHi | 0);
-    case 233: return BigInt(c0.dataHi | 0);
-    case 240: return c0.errorEpc;
-    case 248: return c0.desave;
-    default: return cpu.oct?.cp0.read64(cpu, reg, sel) ?? 0n;
   }
+  cpu.c0Hi = lo >> 31;
+  return lo;
 }
+
+/** Words of the kept RI/XI bits (52/51) and of the architectural ones (63/62) in the high word. */
+const RI_KEPT_HI = ELO_RI_KEPT / TWO32, XI_KEPT_HI = ELO_XI_KEPT / TWO32;
+const RI_HI = 1 << 31, XI_HI = 1 << 30;
 
 /** EntryLo as the architecture shows it: RI/XI from their kept bits 52/51 to 63/62. */
-function entryLoOut(v: number): bigint {
-  if (v < ELO_XI_KEPT) return BigInt(v);
-  const ri = v >= ELO_RI_KEPT, xi = (v % ELO_RI_KEPT) >= ELO_XI_KEPT;
-  return BigInt(v % ELO_XI_KEPT) | (ri ? 1n << 63n : 0n) | (xi ? 1n << 62n : 0n);
+function entryLoOut(cpu: Cpu, w: Int32Array, at: number): number {
+  const hi = w[at + 1];
+  cpu.c0Hi = (hi & ~(RI_KEPT_HI | XI_KEPT_HI)) | (hi & RI_KEPT_HI ? RI_HI : 0) | (hi & XI_KEPT_HI ? XI_HI : 0);
+  return w[at];
 }
 
-/** An EntryLo write: PFN and flags, and RI/XI (kept at bits 52/51) when PageGrain.RIE/XIE enable them. */
-function entryLoIn(cpu: Cpu, v: bigint): number {
-  const base = Number(BigInt.asUintN(64, v) & BigInt(entryLoMask(cpu.paBits)));
-  const pg = cpu.c0.pageGrain;
-  const ri = (pg & (1 << 31)) !== 0 && (v & (1n << 63n)) !== 0n;
-  const xi = (pg & (1 << 30)) !== 0 && (v & (1n << 62n)) !== 0n;
-  return base + (ri ? ELO_RI_KEPT : 0) + (xi ? ELO_XI_KEPT : 0);
+function pair(cpu: Cpu, w: Int32Array, at: number): number {
+  cpu.c0Hi = w[at + 1];
+  return w[at];
+}
+
+/** dmfc0 as a bigint (the debugger's view). */
+export function read64(cpu: Cpu, reg: number, sel: number): bigint {
+  const lo = readPair(cpu, reg, sel);
+  return BigInt.asUintN(64, (BigInt(cpu.c0Hi) << 32n) | BigInt(lo >>> 0));
 }
 
 /** mfc0: low 32 bits (sign-extended by the caller). */
 export function read(cpu: Cpu, reg: number, sel: number): number {
-  return S32(read64(cpu, reg, sel));
+  return readPair(cpu, reg, sel);
 }
 
-/** mtc0/dmtc0 of `v` (the whole GPR for both). */
-export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
-  const c0 = cpu.c0;
+/** mtc0/dmtc0 of the 64-bit value (hi:lo) (the whole GPR for both). */
+export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: number): void {
+  const c0 = cpu.c0, w = c0.w;
   const m = cpu.model;
-  const lo = S32(v) >>> 0;
   switch (reg * 8 + sel) {
     case 0: {
       // An index beyond the TLB is ignored (QEMU; UNDEFINED in the architecture). P is read-only.
       const i = lo & 0x7fffffff;
-      if (i < cpu.tlb.size) c0.index = ((c0.index & 0x80000000) | i) >>> 0;
+      if (i < cpu.tlb.size) w[C0.INDEX] = (w[C0.INDEX] & 0x80000000) | i;
       return;
     }
-    case 16: c0.entryLo0 = entryLoIn(cpu, v); return;
-    case 24: c0.entryLo1 = entryLoIn(cpu, v); return;
-    case 32: c0.context = U64((c0.context & 0x7fffffn) | (v & ~0x7fffffn)); return;
+    case 16: entryLo(cpu, C0.ENTRYLO0, hi, lo); return;
+    case 24: entryLo(cpu, C0.ENTRYLO1, hi, lo); return;
+    case 32: c0.set64(C0.CONTEXT, hi, (w[C0.CONTEXT] & 0x7fffff) | (lo & ~0x7fffff)); return;
     case 40: {
       // Only a run of ones from bit 13 is a page size; anything else selects 4 KiB (QEMU).
-      const m = (lo >>> 13) & 0xffff;
-      c0.pageMask = (m & (m + 1)) === 0 ? m << 13 : 0;
+      const mk = (lo >>> 13) & 0xffff;
+      w[C0.PAGEMASK] = (mk & (mk + 1)) === 0 ? mk << 13 : 0;
       return;
     }
-    case 41: c0.pageGrain = (lo & (m.pageGrainMask ?? 0)) >>> 0; return;
-    case 48: c0.wired = lo % cpu.tlb.size; return;
-    case 56: c0.hwrena = (lo & (m.hwrenaMask ?? 0xf)) >>> 0; return;
-    case 72: c0.countBase = lo; c0.countIcount = cpu.icount; cpu.rescheduleTimer(); return;
+    case 41: w[C0.PAGEGRAIN] = lo & (m.pageGrainMask ?? 0); return;
+    case 48: w[C0.WIRED] = (lo >>> 0) % cpu.tlb.size; return;
+    case 56: w[C0.HWRENA] = lo & (m.hwrenaMask ?? 0xf); return;
+    case 72: w[C0.COUNT_BASE] = lo; c0.countIcount = cpu.icount; cpu.rescheduleTimer(); return;
     case 80: {
-      const segMask = (3n << 62n) | ((1n << BigInt(cpu.segBits)) - 1n);
-      c0.entryHi = U64(v) & ((segMask & ~0x1fffn) | 0xffn);
-      const asid = Number(c0.entryHi & 0xffn);
+      // Region bits 63:62, VPN2 up to SEGBITS, ASID.
+      const hiMask = (0xc0000000 | (POW2[cpu.segBits - 32] - 1)) | 0;
+      w[C0.ENTRYHI] = lo & (~0x1fff | 0xff);
+      w[C0.ENTRYHI + 1] = hi & hiMask;
+      const asid = lo & 0xff;
       if (asid !== cpu.asid) { cpu.asid = asid; cpu.htlb.flush(); }
       return;
     }
     case 88:
-      c0.compare = lo;
-      c0.cause = (c0.cause & ~CA_TI) >>> 0;
+      w[C0.COMPARE] = lo;
+      w[C0.CAUSE] &= ~CA_TI;
       cpu.updateCauseIp();
       cpu.rescheduleTimer();
       return;
     case 96: {
       const mask = m.statusMask, was = c0.status;
-      c0.status = ((c0.status & ~mask) | (lo & mask)) >>> 0;
+      w[C0.STATUS] = (w[C0.STATUS] & ~mask) | (lo & mask);
       cpu.statusChanged(was);
       return;
     }
-    case 97: c0.intCtl = ((c0.intCtl & ~0x3e0) | (lo & 0x3e0)) >>> 0; return;
-    case 98: c0.srsCtl = ((c0.srsCtl & ~0xf3c0) | (lo & 0xf3c0)) >>> 0; return;
+    case 97: w[C0.INTCTL] = (w[C0.INTCTL] & ~0x3e0) | (lo & 0x3e0); return;
+    case 98: w[C0.SRSCTL] = (w[C0.SRSCTL] & ~0xf3c0) | (lo & 0xf3c0); return;
     case 104: {
       const mask = 0x08c00300;
-      c0.cause = ((c0.cause & ~mask) | (lo & mask)) >>> 0;
+      w[C0.CAUSE] = (w[C0.CAUSE] & ~mask) | (lo & mask);
       cpu.updateIrq();
       return;
     }
-    case 112: c0.epc = U64(v); return;
+    case 112: c0.set64(C0.EPC, hi, lo); return;
     case 121: {
-      const old = Number(c0.ebase & 0xffffffffn);
-      c0.ebase = U64(BigInt(((old & ~0x3ffff000) | (lo & 0x3ffff000)) | 0));
+      // Only bits 29:12 are writable; the register reads as the sign-extended 32-bit value.
+      const v = (w[C0.EBASE] & ~0x3ffff000) | (lo & 0x3ffff000);
+      c0.set64(C0.EBASE, v >> 31, v);
       return;
     }
-    case 128: c0.config0 = ((c0.config0 & ~7) | (lo & 7)) >>> 0; return;
-    case 144: c0.watchLo = U64(v) & ~7n; return; // I/R/W: no watch conditions implemented (QEMU)
-    case 152: c0.watchHi = (((c0.watchHi & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7)) >>> 0; return;
-    case 145: case 146: case 147: case 148: case 149: case 150: case 151: {
+    case 128: w[C0.CONFIG0] = (w[C0.CONFIG0] & ~7) | (lo & 7); return;
+    case 144: c0.set64(C0.WATCHLO, hi, lo & ~7); return; // I/R/W: no watch conditions implemented (QEMU)
+    case 152: w[C0.WATCHHI] = ((w[C0.WATCHHI] & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7); return;
+    case 145: case 146: case 147: case 148: case 149: case 150: case 151:
       // WatchLo1-7, as select 0.
-      const w = U64(v) & ~7n, i = (sel - 1) * 2;
-      c0.watchLoN[i] = Number(w & 0xffffffffn) | 0;
-      c0.watchLoN[i + 1] = Number(w >> 32n) | 0;
+      c0.set64(C0.WATCHLON + (sel - 1) * 2, hi, lo & ~7);
       return;
-    }
     case 153: case 154: case 155: case 156: case 157: case 158: case 159: {
-      const o = c0.watchHiN[sel - 1];
-      c0.watchHiN[sel - 1] = ((o & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7);
+      const o = w[C0.WATCHHIN + sel - 1];
+      w[C0.WATCHHIN + sel - 1] = ((o & ~0x40ff0ff8) | (lo & 0x40ff0ff8)) & ~(lo & 7);
       return;
     }
     case 160: {
-      const keep = (1n << BigInt(cpu.segBits - 7)) - 1n;
-      c0.xContext = U64((c0.xContext & keep) | (v & ~keep));
+      // PTEBase (bits 63:SEGBITS-7) is writable; BadVPN2 and R are not.
+      const keepHi = ~(-1 << (cpu.segBits - 39));
+      c0.set64(C0.XCONTEXT, (w[C0.XCONTEXT + 1] & keepHi) | (hi & ~keepHi), w[C0.XCONTEXT]);
       return;
     }
-    case 200: c0.perfCtl0 = lo & 0x7ff; return; // Event, IE, U, S, K, EXL (M, W read-only)
-    case 201: c0.perfCnt0 = lo; return;
-    case 208: c0.errCtl = lo & 0x30000000; return; // only WST and SPR are writable (no parity enable), as QEMU
-    case 224: c0.tagLo = (lo & 0xfffffcf6) >>> 0; return; // QEMU's TagLo mask
-    case 225: c0.dataLo = lo; return;
-    case 232: c0.tagHi = lo; return;
-    case 233: c0.dataHi = lo; return;
-    case 240: c0.errorEpc = U64(v); return;
-    case 248: c0.desave = U64(v); return;
-    default: cpu.oct?.cp0.write(cpu, reg, sel, v); return; // else read-only or unimplemented: ignored
+    case 200: w[C0.PERFCTL0] = lo & 0x7ff; return; // Event, IE, U, S, K, EXL (M, W read-only)
+    case 201: w[C0.PERFCNT0] = lo; return;
+    case 208: w[C0.ERRCTL] = lo & 0x30000000; return; // only WST and SPR are writable (no parity enable), as QEMU
+    case 224: w[C0.TAGLO] = lo & 0xfffffcf6; return; // QEMU's TagLo mask
+    case 225: w[C0.DATALO] = lo; return;
+    case 232: w[C0.TAGHI] = lo; return;
+    case 233: w[C0.DATAHI] = lo; return;
+    case 240: c0.set64(C0.ERROREPC, hi, lo); return;
+    case 248: c0.set64(C0.DESAVE, hi, lo); return;
+    default:
+      // A model's own registers (cp0-cavium.ts); else read-only or unimplemented: ignored.
+      cpu.oct?.cp0.write(cpu, reg, sel, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+      return;
   }
 }
 
-function entryLoMask(paBits: number): number {
-  return (POW2[paBits - 12] - 1) * 64 + 0x3f;
+/** mtc0/dmtc0 of a bigint (the debugger's view). */
+export function write(cpu: Cpu, reg: number, sel: number, v: bigint): void {
+  writePair(cpu, reg, sel, Number(BigInt.asIntN(32, v >> 32n)), Number(BigInt.asIntN(32, v)));
+}
+
+/**
+ * EntryLo0/1: PFN up to PABITS, C, D, V, G (bits above PFN read as zero), and RI/XI (kept at
+ * bits 52/51) when PageGrain.RIE/XIE enable them.
+ */
+function entryLo(cpu: Cpu, at: number, hi: number, lo: number): void {
+  // PFN occupies bits 6..PABITS-7.
+  const bits = cpu.paBits - 6;
+  const w = cpu.c0.w;
+  const pg = w[C0.PAGEGRAIN];
+  w[at] = bits >= 32 ? lo : lo & ((1 << bits) - 1);
+  w[at + 1] = (bits <= 32 ? 0 : hi & ((1 << (bits - 32)) - 1))
+    | ((pg & (1 << 31)) && (hi & RI_HI) ? RI_KEPT_HI : 0) | ((pg & (1 << 30)) && (hi & XI_HI) ? XI_KEPT_HI : 0);
 }
 
 export function tlbr(cpu: Cpu): void {
-  const c0 = cpu.c0;
-  const i = c0.index & 0x7fffffff;
+  const c0 = cpu.c0, w = c0.w;
+  const i = w[C0.INDEX] & 0x7fffffff;
   if (i >= cpu.tlb.size) return;
   const e = cpu.tlb.read(i);
-  c0.pageMask = e.pageMask;
-  const hi = (BigInt(e.hiHi >>> 0) << 32n) | BigInt(e.hiLo >>> 0);
-  c0.entryHi = hi;
+  w[C0.PAGEMASK] = e.pageMask;
+  c0.set64(C0.ENTRYHI, e.hiHi, e.hiLo);
   c0.entryLo0 = e.lo0;
   c0.entryLo1 = e.lo1;
-  const asid = Number(hi & 0xffn);
-  if (asid !== cpu.asid) { cpu.asid = asid; }
-  cpu.htlb.flush();
+  // EntryHi's ASID is the current one: a new ASID changes every mapped translation.
+  const asid = e.hiLo & 0xff;
+  if (asid !== cpu.asid) { cpu.asid = asid; cpu.htlb.flush(); }
 }
 
 export function tlbwrite(cpu: Cpu, i: number): void {
-  const c0 = cpu.c0;
+  const c0 = cpu.c0, w = c0.w;
   if (i >= cpu.tlb.size) return;
-  const hiHi = keyHi(Number(BigInt.asIntN(32, c0.entryHi >> 32n)), cpu.segBits);
-  const hiLo = Number(c0.entryHi & 0xffffffffn);
-  const g = (c0.entryLo0 % 2) === 1 && (c0.entryLo1 % 2) === 1;
+  const hiHi = keyHi(w[C0.ENTRYHI + 1], cpu.segBits);
+  const hiLo = w[C0.ENTRYHI] >>> 0;
+  const e0 = c0.entryLo0, e1 = c0.entryLo1;
+  const g = (e0 % 2) === 1 && (e1 % 2) === 1;
   // PFN bits below the page size are cleared (QEMU does; implementation dependent).
-  const pfnLow = (c0.pageMask >>> 13) << 6;
-  const clip = (lo: number): number => lo - (((lo % 4294967296) & pfnLow) >>> 0);
-  const lo0 = clip(g ? c0.entryLo0 : c0.entryLo0 - (c0.entryLo0 % 2));
-  const lo1 = clip(g ? c0.entryLo1 : c0.entryLo1 - (c0.entryLo1 % 2));
-  if (cpu.tlb.overlaps(hiHi, hiLo >>> 0, c0.pageMask, hiLo & 0xff, g, i)
-    && ((lo0 & 2) !== 0 || (lo1 & 2) !== 0)) {
+  const pm = w[C0.PAGEMASK] >>> 0;
+  const pfnLow = (pm >>> 13) << 6;
+  const clip = (lo: number): number => lo - (((lo % TWO32) & pfnLow) >>> 0);
+  const lo0 = clip(g ? e0 : e0 - (e0 % 2));
+  const lo1 = clip(g ? e1 : e1 - (e1 % 2));
+  if (cpu.tlb.overlaps(hiHi, hiLo, pm, hiLo & 0xff, g, i) && ((lo0 & 2) !== 0 || (lo1 & 2) !== 0)) {
     // A second matching entry would make lookups ambiguous: machine check (Status.TS).
-    c0.status = (c0.status | ST_TS) >>> 0;
+    w[C0.STATUS] |= ST_TS;
     cpu.raise(Exc.MCheck, false, 0);
   }
-  cpu.tlb.write(i, c0.pageMask, hiHi, hiLo, lo0, lo1);
-  cpu.htlb.flush();
+  // Only the replaced entry's translations can be cached: drop those (not the whole cache).
+  cpu.tlbEntryReplaced(i);
+  cpu.tlb.write(i, pm, hiHi, hiLo, lo0, lo1);
 }
 
 export function tlbp(cpu: Cpu): void {
-  const c0 = cpu.c0;
-  const hiHi = keyHi(Number(BigInt.asIntN(32, c0.entryHi >> 32n)), cpu.segBits);
-  const hiLo = Number(c0.entryHi & 0xffffffffn);
-  const i = cpu.tlb.find(hiHi, hiLo >>> 0, hiLo & 0xff);
-  if (i >= 0) c0.index = i;
-  else c0.index = (c0.index | 0x80000000) >>> 0;
+  const w = cpu.c0.w;
+  const hiHi = keyHi(w[C0.ENTRYHI + 1], cpu.segBits);
+  const hiLo = w[C0.ENTRYHI] >>> 0;
+  const i = cpu.tlb.find(hiHi, hiLo, hiLo & 0xff);
+  if (i >= 0) w[C0.INDEX] = i;
+  else w[C0.INDEX] |= 0x80000000;
 }

@@ -7,16 +7,16 @@ import { markFieldsVariable, storeAsDoubles } from '../double-fields';
 import { Decoder, decoderFor } from '../isa/decoder';
 import { PhysicalBus } from '../memory/bus';
 import { Access, HostTlb, HTLB_STORAGE_BYTES } from '../mmu/host-tlb';
-import { lastXlate, Mode, modeOf, translate, Xlate } from '../mmu/translate';
-import { Tlb } from '../mmu/tlb';
+import { Mode, modeOf, newXlateInfo, translate, Xlate } from '../mmu/translate';
+import { POW2, Tlb } from '../mmu/tlb';
 import { StateSpec } from '../snapshot/state';
-import { bswap32, div32, div64, dmul64, getBig, ldlrMerge, madd32, mul32, ror64, sar64, sdlrMerge, setBig, shl64, shr64, toBig } from './arith';
-import { Cp0 } from './cp0';
+import { bswap32, getBig, sdlrMerge, setBig, toBig } from './arith';
+import { C0, Cp0, CP0_BYTES } from './cp0';
 import * as cp0a from './cp0-access';
 import {
-  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_CU1, ST_CU2, ST_ERL, ST_EXL, ST_IE, ST_IM,
-  ST_KX, ST_PX, ST_SX, ST_UX, ST_XLATE,
-} from './cp0-defs';
+  CA_BD, CA_CE, CA_EXCCODE, CA_IP, CA_IV, CA_TI, Exc, ST_BEV, ST_NMI, ST_SR, ST_CU0, ST_ERL, ST_EXL, ST_IE, ST_IM,
+  ST_KX, ST_SX, ST_UX, ST_XLATE,
+} from '../isa/cp0-defs';
 import { CpuModel } from './cpu-models';
 import { Fpu, FPU_5KEF } from './fpu';
 import { CVMCTL_USEUN, CVMSEG_PA } from './cp0-cavium';
@@ -44,10 +44,12 @@ export interface CpuHooks {
 }
 
 const TWO32 = 4294967296;
+/** An access's result when it took a guest exception (Cpu.access). */
+export const FAULT = Number.MIN_SAFE_INTEGER;
 /** Exceptions in a row at one instruction count after which a run stops (see raise()). */
 export const EXCEPTION_LOOP_LIMIT = 10_000;
-/** sdl/sdr scratch: the merged doubleword. */
-const SD_OUT = new Int32Array(2);
+/** A page-trap client: an access of kind `acc` to RAM offset `off` (virtual vaHi:vaLo) on a trapped page. */
+export type PageTrapClient = (off: number, acc: Access, vaHi: number, vaLo: number) => void;
 
 /** What precise state needs from a translated block. */
 export interface JitBlockInfo {
@@ -90,7 +92,18 @@ export class Cpu {
   /** External interrupt lines IP2..IP7 as Cause bits. */
   ipLines = 0;
 
-  readonly c0 = new Cp0();
+  readonly c0: Cp0;
+  /** High word of the last CP0 read (cp0-access readPair). */
+  c0Hi = 0;
+  /**
+   * Told before a TLB entry is replaced, with the virtual range it mapped (keyHi form, low
+   * word, bytes): translated code's links to mapped addresses in it are dropped (jit/engine.ts).
+   */
+  /** translate()'s extra output for this CPU's translations. */
+  readonly xlateInfo = newXlateInfo();
+  /** sdl/sdr's merged doubleword (scratch). */
+  private readonly sdOut = new Int32Array(2);
+  readonly mappingListeners: Array<(keyHi: number, lo: number, bytes: number) => void> = [];
   readonly tlb: Tlb;
   readonly htlb: HostTlb;
   readonly decoder: Decoder;
@@ -113,10 +126,16 @@ export class Cpu {
   readonly segBits: number;
   readonly paBits: number;
   stopRequested = false;
+  /** A guest exception was taken without unwinding (trap): the current instruction ends there. */
+  trapped = false;
+  /** High word of an i64 result of a helper or of the interpreter's 64-bit arithmetic. */
+  retHi = 0;
   /** Last exception raised (for debugger descriptions). */
   lastExc = -1;
   /** icount at the last exception, and exceptions raised since at that same count (an exception loop). */
   private excIcount = -1;
+  /** Instruction count of the WAIT that started the current wait (time travel steps back over waits); not state. */
+  waitSince = -1;
   private excStreak = 0;
   /** Translated block being executed, for precise state: set by the generated code before an instruction that may need it (cleared by the dispatcher). */
   jitBlk: JitBlockInfo | undefined = undefined;
@@ -152,6 +171,9 @@ export class Cpu {
   constructor(readonly model: CpuModel, readonly bus: PhysicalBus, readonly hooks: CpuHooks) {
     this.tlb = new Tlb(model.tlbEntries);
     this.r = new Int32Array(bus.buffer, bus.allocCore(68 * 4), 68);
+    this.c0 = new Cp0({ buffer: bus.buffer, offset: bus.allocCore(CP0_BYTES) });
+    // (XContext and EntryHi are computed on int32 halves assuming SEGBITS 41..62.)
+    if (model.segBits < 41 || model.segBits > 62) throw new Error(`CPU model ${model.name}: SEGBITS ${model.segBits} not supported`);
     this.htlb = new HostTlb(bus.ramSize, { buffer: bus.buffer, offset: bus.allocCore(HTLB_STORAGE_BYTES) });
     this.decoder = decoderFor(model.isa);
     if (model.hasFpu) this.fpu = new Fpu(FPU_5KEF) as unknown as FpuUnit;
@@ -192,7 +214,7 @@ export class Cpu {
   /** Recomputes everything derived from architectural state (after reset/restore/CP0 writes). */
   afterStateChange(): void {
     this.mode = modeOf(this.c0.status);
-    this.asid = Number(this.c0.entryHi & 0xffn);
+    this.asid = this.c0.w[C0.ENTRYHI] & 0xff;
     this.htlb.flush();
     this.updateIrq();
     this.rescheduleTimer();
@@ -221,11 +243,6 @@ export class Cpu {
 
   // ---- exceptions ------------------------------------------------------------------
 
-  /** Raises a general exception with `code`; never returns. */
-  exc(code: number): never {
-    return this.raise(code, false, 0);
-  }
-
   /**
    * Inside a translated block, brings PC, delay-slot state and icount up to the
    * instruction executing (index this.k), as if the interpreter had run so far.
@@ -241,34 +258,58 @@ export class Cpu {
     this.icount = this.icount0 + this.k;
   }
 
+  /** Takes a general exception (`refill`: through the TLB refill vector) and unwinds (throws). */
   raise(code: number, refill: boolean, ce: number): never {
+    this.enterException(code, refill, ce);
+    throw GUEST_EXCEPTION;
+  }
+
+  /**
+   * Takes a general exception without unwinding: sets `trapped`, which the engine checks
+   * (the instruction ends; it is not counted).
+   */
+  trap(code: number, refill = false, ce = 0): void {
+    this.enterException(code, refill, ce);
+    this.trapped = true;
+  }
+
+  /** Exception entry: EPC/Cause.BD, Cause.ExcCode (and CE), Status.EXL, PC at the vector, Kernel mode. */
+  enterException(code: number, refill: boolean, ce: number): void {
     this.sync();
     this.jitBlk = undefined;
-    const c0 = this.c0;
-    const st = c0.status;
+    const w = this.c0.w;
+    const st = w[C0.STATUS];
+    let cause = w[C0.CAUSE];
     let off = 0x180;
     if (!(st & ST_EXL)) {
+      const lo = this.pcLo;
       if (this.inDelay) {
-        c0.epc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - 4n);
-        c0.cause |= CA_BD;
+        // EPC = the branch: PC − 4.
+        w[C0.EPC] = (lo - 4) | 0;
+        w[C0.EPC + 1] = (lo >>> 0) < 4 ? (this.pcHi - 1) | 0 : this.pcHi;
+        cause |= CA_BD;
       } else {
-        c0.epc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo));
-        c0.cause &= ~CA_BD;
+        w[C0.EPC] = lo;
+        w[C0.EPC + 1] = this.pcHi;
+        cause &= ~CA_BD;
       }
       if (refill) off = this.xtlbRefill() ? 0x080 : 0x000;
-      else if (code === Exc.Int && (c0.cause & CA_IV)) off = 0x200;
+      else if (code === Exc.Int && (cause & CA_IV)) off = 0x200;
     }
     // Cause.CE is loaded by a Coprocessor Unusable exception only; other exceptions leave
     // it as it was (QEMU; UNPREDICTABLE in the architecture).
     const ceMask = code === Exc.CpU ? CA_CE : 0;
-    c0.cause = ((c0.cause & ~(CA_EXCCODE | ceMask)) | (code << 2) | (code === Exc.CpU ? ce << 28 : 0)) >>> 0;
-    c0.status = (st | ST_EXL) >>> 0;
-    let base: bigint;
-    if (st & ST_BEV) base = 0xffffffffbfc00200n;
-    else base = BigInt.asUintN(64, BigInt.asIntN(32, c0.ebase) & ~0xfffn);
-    const vec = base + BigInt(off);
-    this.pcLo = Number(BigInt.asIntN(32, vec));
-    this.pcHi = Number(BigInt.asIntN(32, vec >> 32n));
+    w[C0.CAUSE] = (cause & ~(CA_EXCCODE | ceMask)) | (code << 2) | (code === Exc.CpU ? ce << 28 : 0);
+    w[C0.STATUS] = st | ST_EXL;
+    if (st & ST_BEV) {
+      this.pcHi = -1;
+      this.pcLo = (0xbfc00200 + off) | 0;
+    } else {
+      // EBase's low word sign-extended, bits 11:0 cleared, plus the offset (no carry).
+      const base = w[C0.EBASE] & ~0xfff;
+      this.pcLo = base | off;
+      this.pcHi = base >> 31;
+    }
     this.inDelay = false;
     this.brState = 0;
     this.waiting = false;
@@ -281,11 +322,10 @@ export class Cpu {
     if (this.icount !== this.excIcount) { this.excIcount = this.icount; this.excStreak = 0; }
     else if (++this.excStreak >= EXCEPTION_LOOP_LIMIT) { this.excStreak = 0; this.stopRequested = true; }
     this.hooks.onException?.(this, code);
-    throw GUEST_EXCEPTION;
   }
 
   private xtlbRefill(): boolean {
-    const region = (Number(this.c0.badVAddr >> 62n) & 3);
+    const region = this.c0.w[C0.BADVADDR + 1] >>> 30;
     const st = this.c0.status;
     return (region === 0 && (st & ST_UX) !== 0) || (region === 3 && (st & ST_KX) !== 0) || (region === 1 && (st & ST_SX) !== 0);
   }
@@ -297,8 +337,8 @@ export class Cpu {
    */
   resetException(nmi: boolean): void {
     const c0 = this.c0;
-    const pc = BigInt.asUintN(64, toBig(this.pcHi, this.pcLo) - (this.inDelay ? 4n : 0n));
-    c0.errorEpc = pc;
+    const d = this.inDelay ? 4 : 0;
+    c0.set64(C0.ERROREPC, (this.pcLo >>> 0) < d ? (this.pcHi - 1) | 0 : this.pcHi, (this.pcLo - d) | 0);
     c0.status = ((c0.status & ~(ST_NMI | ST_SR)) | ST_ERL | ST_BEV | (nmi ? ST_NMI : ST_SR)) >>> 0;
     this.pcHi = -1;
     this.pcLo = 0xbfc00000 | 0;
@@ -316,34 +356,47 @@ export class Cpu {
    * UNPREDICTABLE there); a misaligned access (`misaligned`) changes only BadVAddr.
    */
   private addrFault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned = false, fetch = false): never {
-    const c0 = this.c0;
-    const va = BigInt.asUintN(64, toBig(vaHi, vaLo));
-    c0.badVAddr = va;
-    if (misaligned) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
-    c0.context = (c0.context & ~0x7fffffn) | ((va >> 9n) & 0x7ffff0n);
-    const sb = BigInt(this.segBits);
-    c0.xContext = BigInt.asUintN(64, (c0.xContext & (~0n << (sb - 7n)))
-      | ((va >> 62n) << (sb - 9n)) | (((va >> 13n) & ((1n << (sb - 13n)) - 1n)) << 4n));
-    const segMask = (3n << 62n) | ((1n << sb) - 1n);
-    c0.entryHi = ((va & ~0x1fffn) & segMask) | (c0.entryHi & 0xffn);
-    if (code === Xlate.AddressError) return this.raise(write ? Exc.AdES : Exc.AdEL, false, 0);
-    if (code === Xlate.Modified) return this.raise(Exc.Mod, false, 0);
-    if (code === Xlate.Inhibited) {
+    this.fault(code, vaHi, vaLo, write, misaligned, fetch);
+    return this.unwind();
+  }
+
+  /** An address-related exception taken without unwinding (trapped). */
+  fault(code: Xlate, vaHi: number, vaLo: number, write: boolean, misaligned: boolean, fetch = false): void {
+    const c0 = this.c0, w = c0.w;
+    c0.set64(C0.BADVADDR, vaHi, vaLo);
+    if (misaligned) { this.trap(write ? Exc.AdES : Exc.AdEL, false, 0); return; }
+    // Context.BadVPN2 (bits 22:4) = VA bits 31:13.
+    w[C0.CONTEXT] = (w[C0.CONTEXT] & ~0x7fffff) | ((vaLo >>> 9) & 0x7ffff0);
+    // XContext: BadVPN2 (bits SEGBITS-10:4) = VA bits SEGBITS-1:13, R (the next two bits) =
+    // VA bits 63:62, PTEBase kept above; with SEGBITS 41..62 R and PTEBase are in the high word.
+    const sb = this.segBits;
+    const tLo = (vaLo >>> 9) | (vaHi << 23), tHi = vaHi >>> 9; // VA >> 9
+    w[C0.XCONTEXT] = tLo & ~0xf;
+    w[C0.XCONTEXT + 1] = (w[C0.XCONTEXT + 1] & (-1 << (sb - 39))) | ((vaHi >>> 30) << (sb - 41)) | (tHi & ((1 << (sb - 41)) - 1));
+    // EntryHi: VPN2 and region bits of the VA, ASID kept.
+    w[C0.ENTRYHI] = (vaLo & ~0x1fff) | (w[C0.ENTRYHI] & 0xff);
+    w[C0.ENTRYHI + 1] = vaHi & (0xc0000000 | (POW2[sb - 32] - 1));
+    if (code === Xlate.AddressError) this.trap(write ? Exc.AdES : Exc.AdEL, false, 0);
+    else if (code === Xlate.Modified) this.trap(Exc.Mod, false, 0);
+    else if (code === Xlate.Inhibited) {
       // TLBRI/TLBXI with PageGrain.IEC, else TLBL for both (MIPS64 Volume III, RI/XI).
       const iec = (c0.pageGrain & (1 << 27)) !== 0;
-      return this.raise(!iec ? Exc.TLBL : fetch ? Exc.TLBXI : Exc.TLBRI, false, 0);
-    }
-    return this.raise(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
+      this.trap(!iec ? Exc.TLBL : fetch ? Exc.TLBXI : Exc.TLBRI, false, 0);
+    } else this.trap(write ? Exc.TLBS : Exc.TLBL, code === Xlate.Refill, 0);
   }
 
   // ---- memory access ---------------------------------------------------------------
+  //
+  // The accesses the instruction semantics use (rdB … wrD) never throw: a guest exception
+  // is taken (trap) and `trapped` set, the access returning 0; the caller ends the
+  // instruction. The older throwing forms (lb … sd) wrap them for code that unwinds.
 
   /** Translates for an access, raising the guest exception on failure; returns the physical address. */
   xlate(vaHi: number, vaLo: number, acc: Access): number {
     const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
     if (pa < 0) return this.addrFault(pa as Xlate, vaHi, vaLo, acc === Access.Write);
     // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
-    if (lastXlate.inhibit !== 0 && (acc === Access.Read ? lastXlate.inhibit & 2 : acc === Access.Fetch ? lastXlate.inhibit & 1 : 0)) {
+    if (this.xlateInfo.inhibit !== 0 && (acc === Access.Read ? this.xlateInfo.inhibit & 2 : acc === Access.Fetch ? this.xlateInfo.inhibit & 1 : 0)) {
       return this.addrFault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
     }
     return pa;
@@ -354,32 +407,58 @@ export class Cpu {
     this.xlate(vaHi, vaLo, Access.Write);
   }
 
-  /** Slow path: translate, fill the host cache when RAM, return RAM offset or −1 − pa for I/O. */
+  /**
+   * Slow path: translate, fill the host cache when RAM; returns the RAM offset, −1 − pa for
+   * I/O, or FAULT once the exception is taken.
+   */
   private slow(vaHi: number, vaLo: number, acc: Access): number {
-    const pa = this.xlate(vaHi, vaLo, acc);
+    const pa = translate(this, vaHi, vaLo, acc === Access.Write, this.mode, this.c0.status, this.asid);
+    if (pa < 0) { this.fault(pa as Xlate, vaHi, vaLo, acc === Access.Write, false); return FAULT; }
+    // RI refuses loads, XI fetches (EntryLo bits that exist only with PageGrain.RIE/XIE).
+    if (this.xlateInfo.inhibit !== 0 && (acc === Access.Read ? this.xlateInfo.inhibit & 2 : acc === Access.Fetch ? this.xlateInfo.inhibit & 1 : 0)) {
+      this.fault(Xlate.Inhibited, vaHi, vaLo, false, false, acc === Access.Fetch);
+      return FAULT;
+    }
     const off = this.bus.ramOffset(pa);
     if (off < 0) return -1 - pa;
-    if ((acc !== Access.Write || lastXlate.writable) && !lastXlate.partialPage) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
+    if ((acc !== Access.Write || this.xlateInfo.writable) && !this.xlateInfo.partialPage) this.htlb.fill(this.mode, acc, vaHi, vaLo, off);
     if (this.htlb.traps[off >>> 12] !== 0) this.pageTrap(off, acc, vaHi, vaLo);
     return off;
   }
 
-  /** Hook for trapped pages (watchpoints, dirty tracking, code invalidation). */
-  pageTrap(_off: number, _acc: Access, _vaHi: number, _vaLo: number): void {}
+  /**
+   * The clients of page traps (HostTlb.setTrap), called in registration order for every
+   * access that reaches a trapped page: code invalidation (the translating engine), dirty
+   * tracking (checkpoints), watchpoints (the debugger). Each decides by the access and its
+   * own trap bits; none replaces another.
+   */
+  readonly pageTrapClients: PageTrapClient[] = [];
 
-  /** RAM offset for an access (fast path inline), or −1 − pa for I/O. */
-  ramOff(vaHi: number, vaLo: number, acc: Access): number {
+  /** Calls every page-trap client for an access to RAM offset `off`. */
+  pageTrap(off: number, acc: Access, vaHi: number, vaLo: number): void {
+    const cl = this.pageTrapClients;
+    for (let i = 0; i < cl.length; i++) cl[i](off, acc, vaHi, vaLo);
+  }
+
+  /**
+   * RAM offset for an access of `mask + 1` bytes, −1 − pa for I/O, or FAULT once the guest
+   * exception (misaligned, TLB, address error) is taken.
+   */
+  access(vaHi: number, vaLo: number, acc: Access, mask: number): number {
+    if (vaLo & mask) { this.fault(Xlate.AddressError, vaHi, vaLo, acc === Access.Write, true); return FAULT; }
     const off = this.htlb.cached(this.mode, acc, vaHi, vaLo);
     return off >= 0 ? off : this.slow(vaHi, vaLo, acc);
   }
 
+  /** A device read (I/O offset `off` from access()); a bus error is taken (trapped, 0 returned). */
   private ioRead(off: number, size: 1 | 2 | 4 | 8, vaHi: number, vaLo: number, fetch: boolean): number {
     this.sync();
     this.ioHit = true;
     const v = this.bus.ioRead(-1 - off, size);
     if (v === undefined) {
-      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
-      return this.raise(fetch ? Exc.IBE : Exc.DBE, false, 0);
+      this.c0.set64(C0.BADVADDR, vaHi, vaLo);
+      this.trap(fetch ? Exc.IBE : Exc.DBE, false, 0);
+      return 0;
     }
     return v;
   }
@@ -388,8 +467,8 @@ export class Cpu {
     this.sync();
     this.ioHit = true;
     if (!this.bus.ioWrite(-1 - off, size, value)) {
-      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
-      this.raise(Exc.DBE, false, 0);
+      this.c0.set64(C0.BADVADDR, vaHi, vaLo);
+      this.trap(Exc.DBE, false, 0);
     }
   }
 
@@ -397,18 +476,15 @@ export class Cpu {
     this.sync();
     this.ioHit = true;
     if (!this.bus.ioWrite64(-1 - off, lo, hi)) {
-      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
-      this.raise(Exc.DBE, false, 0);
+      this.c0.set64(C0.BADVADDR, vaHi, vaLo);
+      this.trap(Exc.DBE, false, 0);
     }
   }
 
-  private align(vaHi: number, vaLo: number, mask: number, write: boolean): void {
-    if (vaLo & mask) this.addrFault(Xlate.AddressError, vaHi, vaLo, write, true);
-  }
-
-  /** Raises the address error of a misaligned access (AdES for a store, else AdEL). */
+  /** Raises the address error of a misaligned access (AdES for a store, else AdEL); throws (for the Octeon unit). */
   addressError(vaHi: number, vaLo: number, write: boolean): never {
-    return this.addrFault(Xlate.AddressError, vaHi, vaLo, write, true);
+    this.fault(Xlate.AddressError, vaHi, vaLo, write, true);
+    return this.unwind();
   }
 
   /** Octeon's unaligned load/store hardware fixup (CvmCtl bit 14), as Linux sets it. */
@@ -417,155 +493,160 @@ export class Cpu {
   }
 
   /**
-   * A misaligned load of `size` bytes: AdEL, or with the Octeon fixup the bytes one by one
-   * (each translated; a page-crossing access may fault on its second page). Returns the
-   * low word zero-extended below 32 bits; an 8-byte load leaves the high word in ldHi.
+   * A misaligned load of `size` bytes with the Octeon fixup: the bytes one by one (each
+   * translated; a page-crossing access may fault on its second page: trapped, 0). Returns
+   * the low word zero-extended below 32 bits; an 8-byte load leaves the high word in ldHi.
    */
-  private misaligned(vaHi: number, vaLo: number, size: 2 | 4 | 8): number {
-    if (!this.unalignedFixup) return this.addrFault(Xlate.AddressError, vaHi, vaLo, false, true);
+  private misalignedRead(vaHi: number, vaLo: number, size: 2 | 4 | 8): number {
     let lo = 0, hi = 0;
     for (let i = 0; i < size; i++) {
       const l = (vaLo + i) | 0, h = (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0;
-      const b = this.lbu(h, l), k = this.big ? size - 1 - i : i;
+      const b = this.rdB(h, l), k = this.big ? size - 1 - i : i;
+      if (this.trapped) { this.ldHi = 0; return 0; }
       if (k < 4) lo |= b << (8 * k); else hi |= b << (8 * (k - 4));
     }
     this.ldHi = hi;
     return lo;
   }
 
-  /** A misaligned store: AdES, or with the Octeon fixup the bytes one by one after both ends translate for writing. */
-  private misalignedStore(vaHi: number, vaLo: number, size: 2 | 4 | 8, lo: number, hi: number): void {
-    if (!this.unalignedFixup) this.addrFault(Xlate.AddressError, vaHi, vaLo, true, true);
+  /** A misaligned store with the Octeon fixup: both ends translate for writing, then the bytes one by one. */
+  private misalignedWrite(vaHi: number, vaLo: number, size: 2 | 4 | 8, lo: number, hi: number): void {
     const at = (i: number): [number, number] => [(vaLo + i) | 0, (vaHi + (((vaLo >>> 0) + i) > 4294967295 ? 1 : 0)) | 0];
     const [el, eh] = at(size - 1);
-    this.xlate(vaHi, vaLo, Access.Write);
-    this.xlate(eh, el, Access.Write);
+    if (this.access(vaHi, vaLo, Access.Write, 0) === FAULT || this.access(eh, el, Access.Write, 0) === FAULT) return;
     for (let i = 0; i < size; i++) {
       const k = this.big ? size - 1 - i : i, [l, h] = at(i);
-      this.sb(h, l, (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff);
+      this.wrB(h, l, (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff);
+      if (this.trapped) return;
     }
   }
 
-  fetch(): number {
+  /** ll/lld: Address Error unless aligned (the Octeon fixup never applies to them). */
+  alignLinked(vaHi: number, vaLo: number, mask: number): void {
+    if (vaLo & mask) this.fault(Xlate.AddressError, vaHi, vaLo, false, true);
+  }
+
+  /** The instruction word at PC (trapped on a fetch exception). */
+  fetchWord(): number {
     const vaHi = this.pcHi, vaLo = this.pcLo;
     if (vaLo & 3) {
-      this.c0.badVAddr = BigInt.asUintN(64, toBig(vaHi, vaLo));
-      return this.raise(Exc.AdEL, false, 0);
+      this.c0.set64(C0.BADVADDR, vaHi, vaLo);
+      this.trap(Exc.AdEL, false, 0);
+      return 0;
     }
-    const off = this.ramOff(vaHi, vaLo, Access.Fetch);
-    if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, true) | 0;
+    let off = this.htlb.cached(this.mode, Access.Fetch, vaHi, vaLo);
+    if (off < 0) {
+      off = this.slow(vaHi, vaLo, Access.Fetch);
+      if (off === FAULT) return 0;
+      if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, true) | 0;
+    }
     const w = this.bus.ram32[off >>> 2];
     return this.big ? bswap32(w) : w;
   }
 
-  lb(vaHi: number, vaLo: number): number {
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) return (this.ioRead(off, 1, vaHi, vaLo, false) << 24) >> 24;
-    return this.bus.ram8[off];
+  /** Byte load, zero-extended. */
+  rdB(vaHi: number, vaLo: number): number {
+    const off = this.access(vaHi, vaLo, Access.Read, 0);
+    if (off >= 0) return this.bus.ram[off];
+    return off === FAULT ? 0 : this.ioRead(off, 1, vaHi, vaLo, false) & 0xff;
   }
 
-  lbu(vaHi: number, vaLo: number): number {
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) return this.ioRead(off, 1, vaHi, vaLo, false) & 0xff;
-    return this.bus.ram[off];
+  /** Halfword load, zero-extended. */
+  rdH(vaHi: number, vaLo: number): number {
+    if ((vaLo & 1) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 2);
+    const off = this.access(vaHi, vaLo, Access.Read, 1);
+    if (off >= 0) { const v = this.bus.ramU16[off >>> 1]; return this.big ? ((v & 0xff) << 8) | (v >>> 8) : v; }
+    return off === FAULT ? 0 : this.ioRead(off, 2, vaHi, vaLo, false) & 0xffff;
   }
 
-  lh(vaHi: number, vaLo: number): number {
-    if (vaLo & 1) return (this.misaligned(vaHi, vaLo, 2) << 16) >> 16;
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) return (this.ioRead(off, 2, vaHi, vaLo, false) << 16) >> 16;
-    const v = this.bus.ram16[off >>> 1];
-    return this.big ? (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff) : v;
+  /** Word load (int32). */
+  rdW(vaHi: number, vaLo: number): number {
+    if ((vaLo & 3) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 4) | 0;
+    const off = this.access(vaHi, vaLo, Access.Read, 3);
+    if (off >= 0) { const v = this.bus.ram32[off >>> 2]; return this.big ? bswap32(v) : v; }
+    return off === FAULT ? 0 : this.ioRead(off, 4, vaHi, vaLo, false) | 0;
   }
 
-  lhu(vaHi: number, vaLo: number): number {
-    if (vaLo & 1) return this.misaligned(vaHi, vaLo, 2);
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) return this.ioRead(off, 2, vaHi, vaLo, false) & 0xffff;
-    const v = this.bus.ramU16[off >>> 1];
-    return this.big ? ((v & 0xff) << 8) | (v >>> 8) : v;
-  }
-
-  lw(vaHi: number, vaLo: number): number {
-    if (vaLo & 3) return this.misaligned(vaHi, vaLo, 4) | 0;
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) return this.ioRead(off, 4, vaHi, vaLo, false) | 0;
-    const v = this.bus.ram32[off >>> 2];
-    return this.big ? bswap32(v) : v;
-  }
-
-  /** 64-bit load: returns the low word, high word in this.ldHi. */
-  ld(vaHi: number, vaLo: number): number {
-    if (vaLo & 7) return this.misaligned(vaHi, vaLo, 8);
-    const off = this.ramOff(vaHi, vaLo, Access.Read);
-    if (off < 0) {
-      this.ioRead(off, 8, vaHi, vaLo, false);
-      this.ldHi = this.bus.ioHi;
-      return this.bus.ioLo;
+  /** Doubleword load: returns the low word, the high word in this.ldHi. */
+  rdD(vaHi: number, vaLo: number): number {
+    if ((vaLo & 7) !== 0 && this.unalignedFixup) return this.misalignedRead(vaHi, vaLo, 8);
+    const off = this.access(vaHi, vaLo, Access.Read, 7);
+    if (off >= 0) {
+      const i = off >>> 2, m = this.bus.ram32;
+      if (this.big) { this.ldHi = bswap32(m[i]); return bswap32(m[i + 1]); }
+      this.ldHi = m[i + 1];
+      return m[i];
     }
-    const i = off >>> 2, m = this.bus.ram32;
-    if (this.big) { this.ldHi = bswap32(m[i]); return bswap32(m[i + 1]); }
-    this.ldHi = m[i + 1];
-    return m[i];
+    if (off === FAULT) { this.ldHi = 0; return 0; }
+    this.ioRead(off, 8, vaHi, vaLo, false);
+    if (this.trapped) { this.ldHi = 0; return 0; }
+    this.ldHi = this.bus.ioHi;
+    return this.bus.ioLo;
   }
 
-  sb(vaHi: number, vaLo: number, lo: number): void {
-    const off = this.ramOff(vaHi, vaLo, Access.Write);
-    if (off < 0) { this.ioWrite(off, 1, lo & 0xff, vaHi, vaLo); return; }
-    this.bus.ram[off] = lo;
+  wrB(vaHi: number, vaLo: number, lo: number): void {
+    const off = this.access(vaHi, vaLo, Access.Write, 0);
+    if (off >= 0) this.bus.ram[off] = lo;
+    else if (off !== FAULT) this.ioWrite(off, 1, lo & 0xff, vaHi, vaLo);
   }
 
-  sh(vaHi: number, vaLo: number, lo: number): void {
-    if (vaLo & 1) { this.misalignedStore(vaHi, vaLo, 2, lo, 0); return; }
-    const off = this.ramOff(vaHi, vaLo, Access.Write);
-    if (off < 0) { this.ioWrite(off, 2, lo & 0xffff, vaHi, vaLo); return; }
-    this.bus.ramU16[off >>> 1] = this.big ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo;
+  wrH(vaHi: number, vaLo: number, lo: number): void {
+    if ((vaLo & 1) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 2, lo, 0); return; }
+    const off = this.access(vaHi, vaLo, Access.Write, 1);
+    if (off >= 0) this.bus.ramU16[off >>> 1] = this.big ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo;
+    else if (off !== FAULT) this.ioWrite(off, 2, lo & 0xffff, vaHi, vaLo);
   }
 
-  sw(vaHi: number, vaLo: number, lo: number): void {
-    if (vaLo & 3) { this.misalignedStore(vaHi, vaLo, 4, lo, 0); return; }
-    const off = this.ramOff(vaHi, vaLo, Access.Write);
-    if (off < 0) { this.ioWrite(off, 4, lo >>> 0, vaHi, vaLo); return; }
-    this.bus.ram32[off >>> 2] = this.big ? bswap32(lo) : lo;
+  wrW(vaHi: number, vaLo: number, lo: number): void {
+    if ((vaLo & 3) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 4, lo, 0); return; }
+    const off = this.access(vaHi, vaLo, Access.Write, 3);
+    if (off >= 0) this.bus.ram32[off >>> 2] = this.big ? bswap32(lo) : lo;
+    else if (off !== FAULT) this.ioWrite(off, 4, lo >>> 0, vaHi, vaLo);
   }
 
-  sd(vaHi: number, vaLo: number, lo: number, hi: number): void {
-    if (vaLo & 7) { this.misalignedStore(vaHi, vaLo, 8, lo, hi); return; }
-    const off = this.ramOff(vaHi, vaLo, Access.Write);
-    if (off < 0) { this.ioWrite64(off, lo, hi, vaHi, vaLo); return; }
-    const i = off >>> 2, m = this.bus.ram32;
-    if (this.big) { m[i] = bswap32(hi); m[i + 1] = bswap32(lo); } else { m[i] = lo; m[i + 1] = hi; }
+  wrD(vaHi: number, vaLo: number, lo: number, hi: number): void {
+    if ((vaLo & 7) !== 0 && this.unalignedFixup) { this.misalignedWrite(vaHi, vaLo, 8, lo, hi); return; }
+    const off = this.access(vaHi, vaLo, Access.Write, 7);
+    if (off >= 0) {
+      const i = off >>> 2, m = this.bus.ram32;
+      if (this.big) { m[i] = bswap32(hi); m[i + 1] = bswap32(lo); } else { m[i] = lo; m[i + 1] = hi; }
+    } else if (off !== FAULT) this.ioWrite64(off, lo, hi, vaHi, vaLo);
   }
 
-  ll(vaHi: number, vaLo: number, size: 4 | 8): number {
-    this.align(vaHi, vaLo, size - 1, false);
-    const v = size === 4 ? this.lw(vaHi, vaLo) : this.ld(vaHi, vaLo);
-    this.llbit = true;
-    this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
-    this.c0.lladdr = BigInt(Math.max(0, this.llPhys)) >> 4n;
+  /** After a non-throwing access: turns a taken guest exception into the throw older callers expect. */
+  private unwind(): never {
+    this.trapped = false;
+    throw GUEST_EXCEPTION;
+  }
+  private checked<T>(v: T): T {
+    if (this.trapped) this.unwind();
     return v;
   }
 
-  sc(vaHi: number, vaLo: number, lo: number, hi: number, size: 4 | 8): number {
-    // Translate first: a faulting SC raises its exception whatever LLbit is.
-    this.align(vaHi, vaLo, size - 1, true);
-    const pa = this.xlate(vaHi, vaLo, Access.Write);
-    if (!this.llbit || pa !== this.llPhys) { this.llbit = false; return 0; }
-    if (size === 4) this.sw(vaHi, vaLo, lo); else this.sd(vaHi, vaLo, lo, hi);
-    this.llbit = false;
-    return 1;
+  lw(vaHi: number, vaLo: number): number { return this.checked(this.rdW(vaHi, vaLo)); }
+  /** 64-bit load: returns the low word, high word in this.ldHi. */
+  ld(vaHi: number, vaLo: number): number { return this.checked(this.rdD(vaHi, vaLo)); }
+  sw(vaHi: number, vaLo: number, lo: number): void { this.wrW(vaHi, vaLo, lo); this.checked(0); }
+  sd(vaHi: number, vaLo: number, lo: number, hi: number): void { this.wrD(vaHi, vaLo, lo, hi); this.checked(0); }
+
+  /** After ll/lld's load at (vaHi:vaLo): LLbit, the linked physical address and LLAddr. */
+  llSet(vaHi: number, vaLo: number): void {
+    this.llbit = true;
+    this.llPhys = translate(this, vaHi, vaLo, false, this.mode, this.c0.status, this.asid);
+    const ll = Math.floor(Math.max(0, this.llPhys) / 16);
+    this.c0.set64(C0.LLADDR, Math.floor(ll / TWO32), ll % TWO32);
   }
 
-  /** lwl/lwr: merges the addressed bytes of the aligned word into `old`. */
-  lwlr(vaHi: number, vaLo: number, old: number, left: boolean): number {
-    const b = this.big ? 3 - (vaLo & 3) : vaLo & 3;
-    const w = this.lw(vaHi, vaLo & ~3);
-    if (left) {
-      const sh = (3 - b) * 8;
-      return sh === 0 ? w : (w << sh) | (old & ((1 << sh) - 1));
-    }
-    const sh = b * 8;
-    return sh === 0 ? w : (w >>> sh) | (old & ~(-1 >>> sh));
+  /** sc/scd (non-throwing): 1 when stored, 0 when LLbit was clear or the address is not the linked one. */
+  scNT(vaHi: number, vaLo: number, lo: number, hi: number, size: 4 | 8): number {
+    // Translate first: a faulting SC raises its exception whatever LLbit is.
+    const off = this.access(vaHi, vaLo, Access.Write, size - 1);
+    if (off === FAULT) return 0;
+    const pa = translate(this, vaHi, vaLo, true, this.mode, this.c0.status, this.asid);
+    if (!this.llbit || pa !== this.llPhys) { this.llbit = false; return 0; }
+    if (size === 4) this.wrW(vaHi, vaLo, lo); else this.wrD(vaHi, vaLo, lo, hi);
+    this.llbit = false;
+    return this.trapped ? 0 : 1;
   }
 
   swlr(vaHi: number, vaLo: number, v: number, left: boolean): void {
@@ -584,63 +665,17 @@ export class Cpu {
     this.sw(vaHi, vaLo & ~3, nw);
   }
 
-  ldlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
-    const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
-    const lo = this.ld(vaHi, vaLo & ~7);
-    if (rt2 !== 0) ldlrMerge(lo, this.ldHi, this.r[rt2], this.r[rt2 + 1], b, left, this.r, rt2);
-  }
-
-  sdlr(vaHi: number, vaLo: number, rt2: number, left: boolean): void {
+  /** sdl/sdr of the value (vh:vl). */
+  sdlrValue(vaHi: number, vaLo: number, vl: number, vh: number, left: boolean): void {
     const b = this.big ? 7 - (vaLo & 7) : vaLo & 7;
     this.xlate(vaHi, vaLo & ~7, Access.Write);
     const lo = this.ld(vaHi, vaLo & ~7);
-    sdlrMerge(lo, this.ldHi, this.r[rt2], this.r[rt2 + 1], b, left, SD_OUT);
-    this.sd(vaHi, vaLo & ~7, SD_OUT[0], SD_OUT[1]);
+    const out = this.sdOut;
+    sdlrMerge(lo, this.ldHi, vl, vh, b, left, out);
+    this.sd(vaHi, vaLo & ~7, out[0], out[1]);
   }
-
-  /** Index address base+index for COP1X: the two halves. */
-  idxLo(rs2: number, rt2: number): number { return (this.r[rs2] + this.r[rt2]) | 0; }
-  idxHi(rs2: number, rt2: number): number {
-    const a = this.r[rs2], b = this.r[rt2];
-    return (this.r[rs2 + 1] + this.r[rt2 + 1] + (((a >>> 0) + (b >>> 0)) > 4294967295 ? 1 : 0)) | 0;
-  }
-
-  synci(_vaHi: number, _vaLo: number): void { /* caches are not modelled; translated code is invalidated by page traps */ }
-  cacheOp(_op: number, _vaHi: number, _vaLo: number): void { /* no caches modelled */ }
 
   // ---- arithmetic helpers called by semantics ------------------------------------------
-
-  mul32(a: number, b: number, u: boolean): void { mul32(a, b, u, this.r, 64, 66); }
-  div32(a: number, b: number, u: boolean): void { div32(this.r, a, b, u); }
-  dmult(rs2: number, rt2: number, u: boolean): void { dmul64(this.r, rs2, rt2, u); }
-  ddiv(rs2: number, rt2: number, u: boolean): void { div64(this.r, rs2, rt2, u); }
-  madd(a: number, b: number, u: boolean, sub: boolean): void { madd32(this.r, a, b, u, sub); }
-  shl(hi: number, lo: number, s: number, rd: number): void { if (rd) shl64(hi, lo, s, this.r, rd * 2); }
-  shr(hi: number, lo: number, s: number, rd: number): void { if (rd) shr64(hi, lo, s, this.r, rd * 2); }
-  sar(hi: number, lo: number, s: number, rd: number): void { if (rd) sar64(hi, lo, s, this.r, rd * 2); }
-  ror(hi: number, lo: number, s: number, rd: number): void { if (rd) ror64(hi, lo, s, this.r, rd * 2); }
-  /** Bit-field extract of `size` bits at `pos` (64-bit, zero-extended), on int32 halves. */
-  dext(rt2: number, rs2: number, pos: number, size: number): void {
-    if (rt2 === 0) return;
-    const r = this.r;
-    let lo = r[rs2], hi = r[rs2 + 1];
-    if (pos >= 32) { lo = hi >>> (pos - 32); hi = 0; } else if (pos > 0) { lo = (lo >>> pos) | (hi << (32 - pos)); hi >>>= pos; }
-    if (size < 32) { lo &= (1 << size) - 1; hi = 0; } else if (size === 32) hi = 0; else if (size < 64) hi &= (1 << (size - 32)) - 1;
-    r[rt2] = lo | 0; r[rt2 + 1] = hi | 0;
-  }
-  /** Bit-field insert of rs into rt at bits msb..lsb (64-bit), on int32 halves. */
-  dins(rt2: number, rs2: number, lsb: number, msb: number): void {
-    if (rt2 === 0 || msb < lsb) return;
-    const r = this.r;
-    const ones = (a: number, b: number): number => (b - a === 31 ? -1 : ((1 << (b - a + 1)) - 1) << a); // bits a..b of a word
-    const mLo = lsb <= 31 ? ones(lsb, Math.min(msb, 31)) : 0;
-    const mHi = msb >= 32 ? ones(Math.max(lsb, 32) - 32, msb - 32) : 0;
-    const sl = r[rs2], sh = r[rs2 + 1];
-    let vLo: number, vHi: number; // rs << lsb
-    if (lsb === 0) { vLo = sl; vHi = sh; } else if (lsb < 32) { vLo = sl << lsb; vHi = (sh << lsb) | (sl >>> (32 - lsb)); } else { vLo = 0; vHi = sl << (lsb - 32); }
-    r[rt2] = (r[rt2] & ~mLo) | (vLo & mLo);
-    r[rt2 + 1] = (r[rt2 + 1] & ~mHi) | (vHi & mHi);
-  }
 
   // ---- control flow ------------------------------------------------------------------
 
@@ -656,23 +691,8 @@ export class Cpu {
     if (taken) { this.brState = 1; this.brHi = thi; this.brLo = tlo; } else this.brState = 2;
   }
 
-  /** Writes the address after the delay slot of the branch at (pcHi:pcLo) to GPR rd. */
-  link(rd: number, pcHi: number, pcLo: number): void {
-    if (rd === 0) return;
-    this.r[rd * 2] = (pcLo + 8) | 0;
-    this.r[rd * 2 + 1] = (pcHi + (((pcLo >>> 0) + 8) > 4294967295 ? 1 : 0)) | 0;
-  }
-
   // ---- coprocessor usability -------------------------------------------------------------
 
-  cp0(): void {
-    if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0)) this.raise(Exc.CpU, false, 0);
-  }
-  cp1(): void {
-    if (!(this.c0.status & ST_CU1) || !this.fpu) this.raise(Exc.CpU, false, 1);
-    this.fpu.fr = (this.c0.status & (1 << 26)) !== 0;
-  }
-  cp1x(): void { this.cp1(); }
   /** Paired-single instructions need FIR.PS and FR=1 (Reserved Instruction otherwise, as QEMU). */
   needPs(): void {
     if (!(this.fpu as unknown as { hasPairedSingle: boolean }).hasPairedSingle || !this.fpu!.fr) this.raise(Exc.RI, false, 0);
@@ -685,10 +705,6 @@ export class Cpu {
   fpEven(a: number, b: number, c: number): void {
     if (!this.fpu!.fr && ((a | b | c) & 1)) this.raise(Exc.RI, false, 0);
   }
-  cpu2(): void {
-    if (!(this.c0.status & ST_CU2)) this.raise(Exc.CpU, false, 2);
-    this.raise(Exc.RI, false, 0);
-  }
   fpuOp(f: () => void): void {
     try { f(); } catch (e) {
       if (e && typeof e === 'object' && 'kind' in e) this.raise(Exc.FPE, false, 0);
@@ -696,18 +712,6 @@ export class Cpu {
     }
   }
   fpuUnimplemented(): object { return { kind: 'unimplemented' }; }
-
-  /**
-   * 64-bit operations (doubleword arithmetic, shifts, loads/stores, lwu) outside Kernel
-   * mode: Reserved Instruction unless enabled by Status.UX or PX (User mode) or SX
-   * (Supervisor mode). Called by the templates only when mode !== Kernel. (QEMU 7.2
-   * does not check SX: its Supervisor mode always allows them.)
-   */
-  op64(): void {
-    const st = this.c0.status;
-    const ok = this.mode === Mode.User ? (st & (ST_UX | ST_PX)) !== 0 : this.mode !== Mode.Supervisor || (st & ST_SX) !== 0;
-    if (!ok) this.raise(Exc.RI, false, 0);
-  }
 
   /**
    * RDHWR: allowed in Kernel mode, with Status.CU0, or by the register's HWREna bit.
@@ -718,7 +722,7 @@ export class Cpu {
     if (this.mode !== Mode.Kernel && !(this.c0.status & ST_CU0) && !(this.c0.hwrena & (1 << rd))) this.raise(Exc.RI, false, 0);
     let v: number;
     switch (rd) {
-      case 0: v = Number(this.c0.ebase & 0x3ffn); break;
+      case 0: v = this.c0.w[C0.EBASE] & 0x3ff; break;
       case 1: v = this.model.synciStep; break;
       case 2: v = this.count() | 0; break;
       case 3: v = this.model.ccRes; break;
@@ -737,17 +741,24 @@ export class Cpu {
 
   // ---- CP0 ----------------------------------------------------------------------------
 
-  mfc0(rd: number, sel: number): number { return cp0a.read(this, rd, sel); }
-  dmfc0(rt2: number, rd: number, sel: number): void {
-    const v = cp0a.read64(this, rd, sel);
-    if (rt2 !== 0) setBig(this.r, rt2, v);
-  }
-  mtc0(rd: number, sel: number, lo: number, hi: number): void { cp0a.write(this, rd, sel, toBig(hi, lo)); }
-  setStatus(v: number): void { cp0a.write(this, 12, 0, BigInt(v >>> 0)); }
+  setStatus(v: number): void { cp0a.writePair(this, 12, 0, 0, v); }
   tlbr(): void { cp0a.tlbr(this); }
   tlbwi(): void { cp0a.tlbwrite(this, this.c0.index & 0x7fffffff); }
   tlbwr(): void { cp0a.tlbwrite(this, this.random()); }
   tlbp(): void { cp0a.tlbp(this); }
+
+  /**
+   * Before TLB entry i is overwritten: the host translations it may have produced (its
+   * virtual range, whatever the ASID) are dropped, and the mapping listeners told — not
+   * the whole host translation cache, which the refill handler's tlbwr would otherwise empty
+   * on every TLB miss.
+   */
+  tlbEntryReplaced(i: number): void {
+    const r = this.tlb.mappedRange(i);
+    if (r === undefined) return;
+    this.htlb.dropRange(r.keyHi, r.lo, r.bytes, this.segBits);
+    for (const l of this.mappingListeners) l(r.keyHi, r.lo, r.bytes);
+  }
 
   /** Random: deterministic, cycles down from the top entry to Wired with virtual time. */
   random(): number {
@@ -758,18 +769,16 @@ export class Cpu {
   }
 
   eret(): void {
-    const c0 = this.c0;
-    let target: bigint;
-    const was = c0.status;
-    if (c0.status & ST_ERL) { target = c0.errorEpc; c0.status &= ~ST_ERL; }
-    else { target = c0.epc; c0.status &= ~ST_EXL; }
-    c0.status >>>= 0;
+    const c0 = this.c0, w = c0.w;
+    const was = w[C0.STATUS];
+    const at = was & ST_ERL ? C0.ERROREPC : C0.EPC;
+    w[C0.STATUS] = was & ~(was & ST_ERL ? ST_ERL : ST_EXL);
     this.llbit = false;
-    this.statusChanged(was);
+    this.statusChanged(was >>> 0);
     // ERET has no delay slot: jump directly.
     this.brState = 3;
-    this.brLo = Number(BigInt.asIntN(32, target));
-    this.brHi = Number(BigInt.asIntN(32, target >> 32n));
+    this.brLo = w[at];
+    this.brHi = w[at + 1];
   }
 
   /**
@@ -788,7 +797,7 @@ export class Cpu {
 
   wait(): void {
     this.sync();
-    if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) this.waiting = true;
+    if (!((this.c0.cause & this.c0.status & ST_IM) !== 0)) { this.waiting = true; this.waitSince = this.icount; }
     this.hooks.onWait?.(this);
   }
 

@@ -1,58 +1,28 @@
 // The reference execution engine: fetch, decode through the instruction table, run the
-// op's handler (compiled once from its semantic template), advance PC through delay
-// slots. Interrupts are taken between instructions (not inside a delay slot), timed
-// events when the virtual clock reaches them, and WAIT skips virtual time forward.
+// op's handler — JavaScript generated from the op's semantics in the instruction IR
+// (isa/semantics, cpu/ir-js.ts) — and advance PC through delay slots. Interrupts are taken
+// between instructions (not inside a delay slot), timed events when the virtual clock
+// reaches them, and WAIT skips virtual time forward. Guest exceptions are taken without
+// unwinding (Cpu.trapped): the instruction ends and is not counted.
 
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { F, InsnSpec, RESERVED } from '../isa/table';
+import { build, opNumber } from '../isa/semantics';
+import type { SemTarget } from '../isa/ir';
 import { Cpu, GUEST_EXCEPTION } from './cpu';
-import { Exc } from './cp0-defs';
-import { SEMANTICS } from './semantics';
+import { Exc } from '../isa/cp0-defs';
+import { cpuHelpers, HelperImpl } from './helpers';
+import type { HelperName } from '../isa/helpers';
+import { handlerSource } from './ir-js';
+import { IR_RUNTIME } from './ir-runtime';
 
 export type Handler = (c: Cpu, w: number) => void;
 
-/** Field definitions for the interpreter: each template token is a local constant. */
-const FIELDS: Array<[string, string]> = [
-  ['RS', '(w >>> 21) & 31'], ['RT', '(w >>> 16) & 31'], ['RD', '(w >>> 11) & 31'],
-  ['RS2', '((w >>> 21) & 31) << 1'], ['RT2', '((w >>> 16) & 31) << 1'], ['RD2', '((w >>> 11) & 31) << 1'],
-  ['SA', '(w >>> 6) & 31'], ['IMM', '(w << 16) >> 16'], ['UIMM', 'w & 0xffff'], ['JIDX', '(w & 0x3ffffff) << 2'],
-  ['SEL', 'w & 7'], ['W', 'w'], ['FS', '(w >>> 11) & 31'], ['FT', '(w >>> 16) & 31'], ['FD', '(w >>> 6) & 31'],
-  ['FR', '(w >>> 21) & 31'], ['CC', '(w >>> 18) & 7'], ['CC8', '(w >>> 8) & 7'], ['TF', '(w >>> 16) & 1'],
-  ['PC_LO', 'c.pcLo'], ['PC_HI', 'c.pcHi'],
-];
-
-/** Expands the register-write macros of a template. */
-export function expandWrites(t: string, rd: (reg: 'RD2' | 'RT2') => string): string {
-  return t.replace(/@WRD/g, rd('RD2')).replace(/@WRT/g, rd('RT2'));
-}
-
-/** Template for an entry's op, or the reserved-instruction template. */
-export function templateFor(e: InsnSpec): string {
-  return SEMANTICS[e.op] ?? SEMANTICS.reserved;
-}
-
-const cache = new Map<string, Handler>();
-
-/** A template's body with its field constants declared (the handler's code, or a case of the block runner). */
-function handlerBody(template: string): string {
-  const body = expandWrites(template, (reg) => `if (${reg} !== 0) { r[${reg}] = lo; r[${reg} + 1] = hi; }`);
-  const used = FIELDS.filter(([name]) => new RegExp(`\\b${name}\\b`).test(body));
-  return `${used.map(([n, e]) => `const ${n} = ${e};`).join(' ')}\n${body}`;
-}
-
-function compile(op: string, template: string): Handler {
-  const key = op;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fn = new Function('c', 'w', `"use strict"; const r = c.r; ${handlerBody(template)}`) as Handler;
-  cache.set(key, fn);
-  return fn;
-}
-
 /**
- * Ops the block runner (runBlock, the translator's cold path) runs inline, by the same
- * templates, instead of calling their handlers: the commonest in the Linux boot's cold
- * code. A handler call through the one call site every op shares cost ~12 % of that path.
+ * Ops the block runner (runBlock, the translator's cold path) runs inline instead of calling
+ * their handlers: the commonest in the Linux boot's cold code (a handler call through the one
+ * call site every op shares cost ~12 % of that path). A choice of speed, not of semantics: the
+ * cases are the same generated code as the handlers.
  */
 export const INLINE_OPS = [
   'sll', 'srl', 'sra', 'addu', 'subu', 'and', 'or', 'xor', 'nor', 'slt', 'sltu', 'daddu', 'dsubu', 'movz', 'movn',
@@ -61,25 +31,44 @@ export const INLINE_OPS = [
   'lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld', 'sb', 'sh', 'sw', 'sd',
 ];
 
-/**
- * Ops numbered in the decoded-word cache (1 + index; 0 for any other): INLINE_OPS first, then
- * more the WebAssembly cold-code runner (jit/wasm/runner.ts) runs natively and the block
- * runner hands to their handlers.
- */
-export const CACHE_OPS = [
-  ...INLINE_OPS,
-  'sync', 'sllv', 'srlv', 'srav', 'rotr', 'rotrv', 'dsllv', 'dsrlv', 'dsrav', 'ext', 'dext', 'dextm', 'dextu', 'mul', 'seb', 'seh',
-  'pref', 'teq', 'tne', 'cache',
-  'mflo', 'mfhi', 'mtlo', 'mthi', 'wsbh', 'dsbh', 'dshd', 'ins', 'dins', 'dinsm', 'dinsu', 'lwl', 'lwr', 'ldl', 'ldr',
-];
 
 type BlockRunner = (self: Interpreter, max: number) => number;
-let blockRunner: BlockRunner | undefined;
 
-/** Builds runBlock's loop with INLINE_OPS as cases of a switch on the op's number (1 + its index; 0: call the handler). */
-function compileBlockRunner(): BlockRunner {
-  const cases = INLINE_OPS.map((op, k) => `case ${k + 1}: { ${handlerBody(SEMANTICS[op])} } break;`).join('\n');
-  const src = `"use strict";
+/** Entries of the decoded-word cache (a power of two). */
+const DC_BITS = 16;
+const DC_SIZE = 1 << DC_BITS;
+
+/**
+ * The generated code of one CPU (semantics depend on its byte order and FPU): handlers per op,
+ * compiled on first use, and the block runner. Owned by the Interpreter (no module-level cache).
+ */
+class Generated {
+  private readonly handlers = new Map<string, Handler>();
+  readonly helpers = cpuHelpers();
+  private runner: BlockRunner | undefined;
+
+  constructor(readonly target: SemTarget) {}
+
+  /** The handler body of op (r, H, X in scope), leaving the instruction with `exit`. */
+  body(op: string, exit: string): string {
+    return handlerSource(build(op, { target: this.target }).body, exit);
+  }
+
+  handler(op: string): Handler {
+    let h = this.handlers.get(op);
+    if (h === undefined) {
+      const src = `"use strict";\nreturn function op_${op.replace(/\W/g, '_')}(c, w) {\n  const r = c.r;\n${this.body(op, 'return;')}\n};`;
+      h = new Function('H', 'X', src)(this.helpers, IR_RUNTIME) as Handler;
+      this.handlers.set(op, h);
+    }
+    return h;
+  }
+
+  /** runBlock's loop with INLINE_OPS as cases of a switch on the op's number (1 + its index; 0: call the handler). */
+  blockRunner(): BlockRunner {
+    if (this.runner) return this.runner;
+    const cases = INLINE_OPS.map((op, k) => `case ${opNumber(op)}: op${k}: {\n${this.body(op, `break op${k};`)}\n} break;`).join('\n');
+    const src = `"use strict";
 return function runBlock(self, max) {
   const c = self.cpu;
   const bp = self.breakpoints;
@@ -90,8 +79,9 @@ return function runBlock(self, max) {
     if (bp !== undefined && bp.lows.has(c.pcLo) && bp.check(c)) { c.stopRequested = true; return n - 1; }
     const wasDelay = c.inDelay;
     try {
-      if (c.irqPending && !c.inDelay) c.raise(EXC_INT, false, 0);
-      const w = c.fetch();
+      if (c.irqPending && !c.inDelay) { c.trap(EXC_INT, false, 0); c.trapped = false; return n; }
+      const w = c.fetchWord();
+      if (c.trapped) { c.trapped = false; return n; }
       c.brState = 0;
       const i = Math.imul(w, 0x9e3779b1) >>> SHIFT;
       if (dcWord[i] !== w) self.handlerFor(w);
@@ -100,6 +90,7 @@ return function runBlock(self, max) {
 ${cases}
         default: dcHandler[i](c, w);
       }
+      if (c.trapped) { c.trapped = false; return n; }
       c.icount++;
       advance(c);
     } catch (err) {
@@ -112,14 +103,14 @@ ${cases}
   }
   return max;
 };`;
-  return new Function('advance', 'GUEST_EXCEPTION', 'EXC_INT', 'SHIFT', src)(advance, GUEST_EXCEPTION, Exc.Int, 32 - DC_BITS) as BlockRunner;
+    this.runner = new Function('advance', 'GUEST_EXCEPTION', 'EXC_INT', 'SHIFT', 'H', 'X', src)(
+      advance, GUEST_EXCEPTION, Exc.Int, 32 - DC_BITS, this.helpers, IR_RUNTIME) as BlockRunner;
+    return this.runner;
+  }
 }
 
-/** Entries of the decoded-word cache (a power of two). */
-const DC_BITS = 16;
-const DC_SIZE = 1 << DC_BITS;
-
 export class Interpreter {
+  private readonly gen: Generated;
   /** Handler per table entry id (aliases resolve to their canonical entry). */
   private readonly handlers: Handler[] = [];
   /**
@@ -129,29 +120,44 @@ export class Interpreter {
    */
   private readonly dcWord: Int32Array;
   private readonly dcHandler: Handler[];
-  /** The block runner's case for the cached word's op (0: call its handler). */
+  /** The cached word's op number (isa/semantics opNumber): the block runner's case, the cold-code runner's too. */
   private readonly dcOp: Int32Array;
-  /** Decoded-word cache op number (CACHE_OPS) per table entry id. */
+  /** Op number per table entry id. */
   private readonly opCase: number[] = [];
   /** Instruction breakpoints, checked before each instruction run() executes; undefined when there are none. */
   breakpoints: PcBreakpoints | undefined = undefined;
 
   constructor(private readonly cpu: Cpu) {
+    this.gen = new Generated({ big: cpu.big, fpu: cpu.fpu !== undefined, synciStep: cpu.model.synciStep, ccRes: cpu.model.ccRes, unalignedFixup: cpu.model.octeon !== undefined });
     // (In the bus's core area, where the WebAssembly block runner reads them too.)
     this.dcWord = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
     this.dcOp = new Int32Array(cpu.bus.buffer, cpu.bus.allocCore(DC_SIZE * 4), DC_SIZE);
-    const reserved = compile('reserved', SEMANTICS.reserved);
     for (const e of cpu.decoder.entries) {
       const c = e.canonical;
-      this.handlers[e.id] = (c.flags & F.RESERVED) ? reserved : compile(c.op, templateFor(c));
-      const k = CACHE_OPS.indexOf(c.op);
-      this.opCase[e.id] = (c.flags & F.RESERVED) || k < 0 ? 0 : k + 1;
+      this.opCase[e.id] = opNumber((c.flags & F.RESERVED) ? 'reserved' : c.op);
     }
-    this.handlers[RESERVED.id] = reserved;
+    this.opCase[RESERVED.id] = opNumber('reserved');
+    const w0 = cpu.decoder.decode(0);
+    this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlerOf(w0));
     // (Every entry starts as word 0, which the zero-filled dcWord already says.)
-    this.dcHandler = new Array<Handler>(DC_SIZE).fill(this.handlers[cpu.decoder.decode(0).id]);
-    this.dcOp.fill(this.opCase[cpu.decoder.decode(0).id] ?? 0);
+    this.dcOp.fill(this.opCase[w0.id] ?? 0);
   }
+
+  /** The handler of a table entry (compiled on first use). */
+  private handlerOf(e: InsnSpec): Handler {
+    let h = this.handlers[e.id];
+    if (h === undefined) {
+      const c = e.canonical;
+      h = this.handlers[e.id] = this.gen.handler((c.flags & F.RESERVED) ? 'reserved' : c.op);
+    }
+    return h;
+  }
+
+  /** The CPU helpers the generated code calls (translated code calls the same). */
+  get helpers(): Record<HelperName, HelperImpl> { return this.gen.helpers; }
+
+  /** What the semantics depend on of this CPU. */
+  get target(): SemTarget { return this.gen.target; }
 
   /** The decoded-word cache's words and block-runner cases (for jit/wasm/runner.ts) and its index: top `32 − shift` bits of w × 0x9e3779b1. */
   decodeCache(): { word: Int32Array; op: Int32Array; shift: number } {
@@ -164,11 +170,11 @@ export class Interpreter {
     // 5.5 % of the XZ decompressor's fetches missing among its 545 distinct words; this, 0.8 %.)
     const i = Math.imul(w, 0x9e3779b1) >>> (32 - DC_BITS);
     if (this.dcWord[i] === w) return this.dcHandler[i];
-    const id = this.cpu.decoder.decode(w).id;
-    const h = this.handlers[id];
+    const e = this.cpu.decoder.decode(w);
+    const h = this.handlerOf(e);
     this.dcWord[i] = w;
     this.dcHandler[i] = h;
-    this.dcOp[i] = this.opCase[id] ?? 0;
+    this.dcOp[i] = this.opCase[e.id] ?? 0;
     return h;
   }
 
@@ -176,10 +182,12 @@ export class Interpreter {
   step(): void {
     const c = this.cpu;
     try {
-      if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
-      const w = c.fetch();
+      if (c.irqPending && !c.inDelay) { c.trap(Exc.Int, false, 0); c.trapped = false; return; }
+      const w = c.fetchWord();
+      if (c.trapped) { c.trapped = false; return; }
       c.brState = 0;
       this.handlerFor(w)(c, w);
+      if (c.trapped) { c.trapped = false; return; }
       c.icount++;
       advance(c);
     } catch (err) {
@@ -208,10 +216,12 @@ export class Interpreter {
       // step()'s body, written out here and in runBlock: calling step() (with its try)
       // cost ~13 % CPU on the arith64 kernel (`node out/bench/kernel-one.js arith64 interp 3`).
       try {
-        if (c.irqPending && !c.inDelay) c.raise(Exc.Int, false, 0);
-        const w = c.fetch();
+        if (c.irqPending && !c.inDelay) { c.trap(Exc.Int, false, 0); c.trapped = false; continue; }
+        const w = c.fetchWord();
+        if (c.trapped) { c.trapped = false; continue; }
         c.brState = 0;
         this.handlerFor(w)(c, w);
+        if (c.trapped) { c.trapped = false; continue; }
         c.icount++;
         advance(c);
       } catch (err) {
@@ -229,7 +239,7 @@ export class Interpreter {
    * (A loop generated once, with the commonest ops inline: INLINE_OPS.)
    */
   runBlock(max: number): number {
-    return (blockRunner ??= compileBlockRunner())(this, max);
+    return this.gen.blockRunner()(this, max);
   }
 }
 

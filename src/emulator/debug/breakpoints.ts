@@ -85,6 +85,15 @@ export class PcBreakpoints {
     this.skipAt = cpu.icount;
   }
 
+  /** The skip-once state (time travel saves it with its snapshots). */
+  get skipState(): readonly [number, number, number] {
+    return [this.skipLo, this.skipHi, this.skipAt];
+  }
+
+  set skipState(s: readonly [number, number, number]) {
+    [this.skipLo, this.skipHi, this.skipAt] = s;
+  }
+
   /**
    * Called by an engine when lows has the PC's low word, before running the instruction
    * there. Returns true when execution must stop (the engine then sets stopRequested).

@@ -5,7 +5,7 @@
 
 import type { Cpu } from '../cpu/cpu';
 import * as cp0a from '../cpu/cp0-access';
-import { EXC_DESCRIPTIONS, EXC_NAMES } from '../cpu/cp0-defs';
+import { EXC_DESCRIPTIONS, EXC_NAMES } from '../isa/cp0-defs';
 
 export interface Cp0Field {
   readonly name: string;

@@ -11,7 +11,7 @@
 import { TypeFiles } from './type-files';
 import type { TypedContext } from './typed-expr';
 import { Cpu } from '../cpu/cpu';
-import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../cpu/cp0-defs';
+import { CA_BD, EXC_DESCRIPTIONS, EXC_NAMES, Exc, ST_BEV } from '../isa/cp0-defs';
 import { EXCEPTION_FILTERS, expandFilters } from './exception-filters';
 import { F, DELAY_SLOT } from '../isa/table';
 import type { Machine } from '../machine';
@@ -83,6 +83,13 @@ export function parseHitCondition(s: string): ((hits: number) => boolean) | stri
     case '<=': return (h) => h <= n;
     default: return n === 0 ? `invalid hit count '${s}' (%0)` : (h) => h % n === 0;
   }
+}
+
+/** What a forward run has counted so far (hit counts, the skip-once of a resume): time travel saves and restores it. */
+export interface DebuggerRunState {
+  readonly hits: ReadonlyMap<string, number>;
+  readonly skip: readonly [number, number, number];
+  readonly consoleTail: string;
 }
 
 export class MachineDebugger {
@@ -329,6 +336,25 @@ export class MachineDebugger {
     return stop;
   }
 
+  /** The counters a forward run keeps (for time travel: going back restores them as they were). */
+  saveRunState(): DebuggerRunState {
+    const hits = new Map<string, number>();
+    for (const [kind, l] of this.code) for (const bp of l) hits.set(`${kind}:${bp.id}:${bp.addr}`, bp.hits);
+    for (const bp of this.data) hits.set(`data:${bp.id}`, bp.hits);
+    return { hits, skip: this.bps.skipState, consoleTail: this.consoleTail };
+  }
+
+  /** Restores counters saved by saveRunState (breakpoints set since keep theirs from 0). */
+  loadRunState(s: DebuggerRunState): void {
+    for (const [kind, l] of this.code) for (const bp of l) bp.hits = s.hits.get(`${kind}:${bp.id}:${bp.addr}`) ?? 0;
+    for (const bp of this.data) bp.hits = s.hits.get(`data:${bp.id}`) ?? 0;
+    this.bps.skipState = s.skip;
+    this.consoleTail = s.consoleTail;
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.watches.complete();
+  }
+
   // ---- exceptions and console -----------------------------------------------------------------
 
   private onException(code: number): void {
@@ -559,17 +585,31 @@ export class MachineDebugger {
   /** One instruction in the interpreter (or one exception), after letting WAIT time pass. False: idle forever. */
   private stepOne(): boolean {
     const c = this.cpu;
+    const rec = this.machine.recorder;
     for (let guard = 0; guard < 1_000_000; guard++) {
+      // A time-travel recorder delivers recorded input (replay) and snapshots (live) here too.
+      let limit = Infinity;
+      if (rec) { rec.beforeRun(1); limit = rec.inputLimit(); }
       if (c.icount >= c.nextEvent) c.hooks.onEvent(c);
       if (!c.waiting) break;
-      const w = c.waitStep(Infinity); // the engines' WAIT rule
+      const w = c.waitStep(limit); // the engines' WAIT rule
       if (w === 'idle') return false;
       if (w === 'run') break;
     }
     c.stopRequested = false;
     if (this.internal.size > 0) this.runInternal(U64(c.pc));
     this.machine.interp.step();
+    rec?.afterRun();
     return true;
+  }
+
+  /** One instruction (or exception entry) with no stop reported (time travel's scans); false: idle forever. */
+  stepSilently(): boolean {
+    const r = this.stepOne();
+    this.pending = undefined;
+    this.bpStop = undefined;
+    this.watches.complete();
+    return r;
   }
 
   /** The stop the last slice produced, if any (watch hits whose conditions fail are dropped). */

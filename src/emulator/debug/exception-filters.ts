@@ -5,7 +5,7 @@
 // sets are accepted by every session; expand() turns enabled filters into the detailed
 // kinds to stop on.
 
-import { Exc } from '../cpu/cp0-defs';
+import { Exc } from '../isa/cp0-defs';
 
 export interface ExceptionFilter {
   readonly id: string;

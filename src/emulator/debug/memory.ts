@@ -5,7 +5,7 @@
 // Writes invalidate translated code on the pages they change.
 
 import type { Cpu } from '../cpu/cpu';
-import { lastXlate, Mode, translate, Xlate } from '../mmu/translate';
+import { Mode, translate, Xlate } from '../mmu/translate';
 import type { PhysicalBus } from '../memory/bus';
 
 /** A memory address as the debugger names it: virtual (default) or physical (`phys:`). */
@@ -50,7 +50,7 @@ export class DebugMemory {
     const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
     const pa = translate(this.cpu, hi, lo, write, Mode.Kernel, this.cpu.c0.status, this.cpu.asid);
     if (pa < 0) return { ok: false, code: pa as Xlate, reason: XLATE_TEXT[pa] ?? 'not mapped' };
-    return { ok: true, pa, tlbIndex: lastXlate.tlbIndex };
+    return { ok: true, pa, tlbIndex: this.cpu.xlateInfo.tlbIndex };
   }
 
   /** A copy of `n` bytes of RAM from physical address `pa`, or undefined unless all of it is contiguous RAM. */

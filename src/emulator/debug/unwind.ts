@@ -15,7 +15,7 @@
 // frame; unwinding continues from there with the stack pointer as it is.
 
 import type { Cpu } from '../cpu/cpu';
-import { EXC_NAMES, ST_BEV, ST_ERL, ST_EXL } from '../cpu/cp0-defs';
+import { EXC_NAMES, ST_BEV, ST_ERL, ST_EXL } from '../isa/cp0-defs';
 import { CallFrameInfo, executeRules, FrameRules } from '../loader/dwarf/cfi';
 import { DwarfError } from '../loader/dwarf/error';
 import { evalExpr } from '../loader/dwarf/expr';

@@ -11,7 +11,8 @@
 //
 // The translating engine owns TRAP_WRITE on pages holding translated code and clears
 // it when it drops that code (or flushes): the debugger's trap is re-armed right
-// after, from the pageTrap chain and by rearm().
+// after, from its page-trap client (Cpu.pageTrapClients: after the engine's, which the
+// Machine registers first) and by rearm().
 
 import type { Cpu } from '../cpu/cpu';
 import { Access, TRAP_ACCESS, TRAP_WRITE } from '../mmu/host-tlb';
@@ -60,11 +61,9 @@ export class Watchpoints {
     /** Drops translated code on a page (the JIT's invalidatePage) before a trap is lifted. */
     private readonly dropCode: (page: number) => void,
   ) {
-    const prev = cpu.pageTrap.bind(cpu);
-    cpu.pageTrap = (off, acc, hi, lo) => {
-      prev(off, acc, hi, lo);
+    cpu.pageTrapClients.push((off, acc, hi, lo) => {
       if (this.pages.size !== 0) this.onTrap(off, acc, hi, lo);
-    };
+    });
   }
 
   get size(): number {

@@ -4,7 +4,9 @@
 // kernel reads at boot are answered here (OcteonCsrs below), and every other address
 // is reported the first time it is read or written — by address and CSR name (or the
 // unit's name) — then reads 0 and ignores writes, so a kernel that needs something
-// this board lacks says so on the console instead of failing silently.
+// this board lacks says so on the console instead of failing silently. A guest that
+// keeps reading one such address (waiting for a bit this board never sets) is stopped
+// through PollWatch.stuck rather than left spinning.
 
 import type { AccessSize, Device } from './device';
 import type { StateSpec } from '../snapshot/state';
@@ -32,6 +34,19 @@ export type Csr =
   | { readonly name: string; read(): bigint; readonly why: string }
   | { readonly name: string; readonly stored: true; readonly reset?: bigint };
 
+/** Reads of one unmodelled address, each within POLL_GAP instructions of the last, that make a poll loop. */
+export const POLL_READS = 10_000;
+/** Instructions between two reads of the same address that still count as one poll loop. */
+export const POLL_GAP = 100_000;
+
+/** Watches for a guest polling an address the board does not model. */
+export interface PollWatch {
+  /** The instruction count (the guest's clock of the poll). */
+  icount(): number;
+  /** The guest read `pa` POLL_READS times in a row: it waits for something this board never does. */
+  stuck(pa: number, name: string): void;
+}
+
 export class OcteonIo implements Device {
   readonly name = 'octeon-io';
   readonly size = OCTEON_IO_SIZE;
@@ -41,12 +56,15 @@ export class OcteonIo implements Device {
   /** Addresses already reported (bit 0 of the key: write). */
   private readonly reported = new Set<number>();
   private last: IoBlock | undefined;
+  /** Per unmodelled address read: consecutive reads and the instruction count of the last (diagnostic, not state). */
+  private readonly polls = new Map<number, { reads: number; at: number }>();
 
   constructor(
     private readonly blocks: readonly IoBlock[],
     private readonly csrs: ReadonlyMap<number, Csr>,
     private readonly warn: (message: string) => void,
     private readonly bigEndian = false,
+    private readonly poll?: PollWatch,
   ) {
     const fields: Record<string, 'u64'> = {};
     for (const c of csrs.values()) if ('stored' in c) fields[c.name] = 'u64';
@@ -60,11 +78,20 @@ export class OcteonIo implements Device {
 
   /** Reports an access the model does not implement, once per address and direction. */
   unknown(pa: number, write: boolean): void {
+    if (!write && this.poll) this.countPoll(pa, this.poll);
     const key = pa * 2 + (write ? 1 : 0);
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const addr = `0x${pa.toString(16).padStart(16, '0')}`;
     this.warn(`Octeon CSR ${write ? 'write to' : 'read of'} ${addr} (${csrName(pa)}) is not modelled: ${write ? 'ignored' : 'reads 0'}`);
+  }
+
+  private countPoll(pa: number, w: PollWatch): void {
+    const now = w.icount(), p = this.polls.get(pa);
+    if (!p) { this.polls.set(pa, { reads: 1, at: now }); return; }
+    p.reads = now - p.at <= POLL_GAP ? p.reads + 1 : 1;
+    p.at = now;
+    if (p.reads === POLL_READS) w.stuck(pa, csrName(pa));
   }
 
   private block(pa: number): IoBlock | undefined {

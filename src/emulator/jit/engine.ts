@@ -1,7 +1,8 @@
-// The translating engine's dispatcher. Cold code runs on the cold path — in Kernel mode the
-// WebAssembly runner (wasm/runner.ts), which goes on through further cold blocks and into
-// translated regions by itself, else the interpreter; a block start whose heat reaches HOT
-// (HOT_SLOW off the runner) is translated. Blocks are cached by (RAM offset, privilege mode),
+// The translating engine's dispatcher. Cold code runs on the cold path — the WebAssembly
+// runner (wasm/runner.ts), which goes on through further cold blocks and into translated
+// regions by itself, or the interpreter where the runner does not serve; a block start whose
+// heat reaches HOT (HOT_SLOW off the runner) is translated into a WebAssembly region
+// (wasm/tier.ts; without the tier every block is interpreted). Blocks are cached by (RAM offset, privilege mode),
 // found through the host translation cache's fetch entries, and dropped when their page
 // is written (the page write-traps while it holds translated code). Each exit of a block
 // gets a link to the block found after it; the generated code returns the linked block
@@ -10,12 +11,13 @@
 // or the end of the budget, execution falls back to the interpreter so events fire at
 // exactly the same instruction count on both engines.
 
-import { Cpu, GUEST_EXCEPTION } from '../cpu/cpu';
-import { Exc, ST_KX } from '../cpu/cp0-defs';
+import { Cpu, FAULT, GUEST_EXCEPTION } from '../cpu/cpu';
+import { Exc, ST_KX } from '../isa/cp0-defs';
 import { Interpreter } from '../cpu/interpreter';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { Access, TRAP_WRITE } from '../mmu/host-tlb';
-import { Block, MAX_BLOCK, scan, Scanned, translate } from './translator';
+import { keyHi } from '../mmu/tlb';
+import { Block, MAX_BLOCK, scan, Scanned } from './blocks';
 import { WasmTier } from './wasm/tier';
 import { ColdStarts, RunEnd, WasmRunner } from './wasm/runner';
 
@@ -56,8 +58,12 @@ const HEAT_SIZE = 1 << 16;
 export interface JitOptions {
   /** Heat at which a block start is translated (default HOT; 0 translates at the first run, 1 at the second). */
   hot?: number;
-  /** Translate to WebAssembly where possible (default true; MIPS64_WASM=0 turns it off). */
+  /** Translate to WebAssembly where possible (default true). */
   wasm?: boolean;
+  /** Run cold code in the WebAssembly runner (default true, with the tier). */
+  runner?: boolean;
+  /** Blocks per WebAssembly region (default 8). */
+  regionBlocks?: number;
   /** Link slots of the WebAssembly tier (default LINK_CAP; small values exercise its reset). */
   wasmLinkSlots?: number;
 }
@@ -94,8 +100,12 @@ export class JitEngine {
   private regionExitSlot = -1;
   /** Block starts the translator refused (run by the interpreter until the next flush). */
   private readonly untranslatable = new Set<number>();
-  /** Links that depend on the TLB, as (block, slot) pairs, dropped when the host translation cache flushes. */
-  private readonly mapped: Array<Block | number> = [];
+  /**
+   * Links that depend on the TLB, as (block, slot) pairs by their target's virtual page
+   * (pageKey): all dropped when the host translation cache flushes, those into a range when
+   * the TLB entry that mapped it is replaced (Cpu.mappingListeners).
+   */
+  private readonly mapped = new Map<number, Array<Block | number>>();
   /** Host translation cache flush count the links in `mapped` were made under. */
   private linkFlushes = 0;
   /** Blocks per RAM page, for invalidation. */
@@ -140,17 +150,15 @@ export class JitEngine {
   private readonly runner: WasmRunner | undefined;
 
   constructor(private readonly cpu: Cpu, private readonly interp: Interpreter, opts: JitOptions = {}) {
-    const hot = opts.hot ?? (Number(globalThis.process?.env?.MIPS64_HOT) || undefined);
-    if (hot !== undefined) this.hot = hot; else this.thresholds(HOT, HOT_SLOW);
-    const wasmOn = opts.wasm ?? globalThis.process?.env?.MIPS64_WASM !== '0';
-    this.wasm = wasmOn ? WasmTier.create(cpu, cpu.bus, (w) => interp.handlerFor(w), opts.wasmLinkSlots) : undefined;
+    if (opts.hot !== undefined) this.hot = opts.hot; else this.thresholds(HOT, HOT_SLOW);
+    this.wasm = opts.wasm ?? true ? WasmTier.create(cpu, cpu.bus, interp, opts.wasmLinkSlots, opts.regionBlocks) : undefined;
     // (In the bus's memory when there is one, where the cold-code runner keeps them too.)
     const bus = cpu.bus;
     this.slots = bus.memory ? new Int32Array(bus.buffer, bus.allocCore(HEAT_SIZE * 8), HEAT_SIZE * 2) : new Int32Array(HEAT_SIZE * 2);
     const starts: ColdStarts = { slots: this.slots, runWeight: RUN_WEIGHT };
-    this.runner = this.wasm && globalThis.process?.env?.MIPS64_WASM_RUNNER !== '0' ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
-    const prev = cpu.pageTrap.bind(cpu);
-    cpu.pageTrap = (off, acc, hi, lo) => {
+    this.runner = this.wasm && (opts.runner ?? true) ? WasmRunner.create(cpu, bus, interp, starts, this.wasm) : undefined;
+    cpu.mappingListeners.push((key, lo, bytes) => this.unlinkRange(key, lo, bytes));
+    cpu.pageTrapClients.push((off, acc) => {
       if (acc === Access.Write) {
         const page = off >>> 12;
         this.invalidatePage(page);
@@ -160,8 +168,7 @@ export class JitEngine {
         const cur = cpu.jitBlk;
         if (cur && cur.ramOff >>> 12 === page) cpu.ioHit = true;
       }
-      prev(off, acc, hi, lo);
-    };
+    });
   }
 
   /** Drops every translated block (e.g. after restoring a checkpoint). */
@@ -171,7 +178,7 @@ export class JitEngine {
     }
     this.wasm?.reset();
     this.blocks.clear();
-    this.mapped.length = 0;
+    this.mapped.clear();
     this.slots.fill(0);
     this.warm.length = 0;
     this.untranslatable.clear();
@@ -236,14 +243,15 @@ export class JitEngine {
         if (c.irqPending) { from = undefined; c.raise(Exc.Int, false, 0); }
         if (h.flushes !== this.linkFlushes) this.unlinkMapped();
         // (Also when code that reads RAM directly meets a read trap — a watchpoint — or KX cleared.)
-        if (this.wasm !== undefined && (this.wasm.full || (this.wasm.directReads && (h.accessTrapped !== 0 || (this.wasm.xkphysReads && (c.c0.status & ST_KX) === 0))))) {
+        const w = this.wasm;
+        if (w !== undefined && (w.full || (w.directReads && (h.accessTrapped !== 0 || (w.xkphysReads && (c.c0.status & ST_KX) === 0))))) {
           this.flush();
           from = undefined;
         }
         // Find the block at PC: fetch translation + cache lookup.
         const lo = c.pcLo, hi = c.pcHi;
-        if (lo & 3) { from = undefined; c.fetch(); continue; } // raises AdEL
-        const off = c.ramOff(hi, lo, Access.Fetch);
+        const off = c.access(hi, lo, Access.Fetch, 3);
+        if (off === FAULT) { c.trapped = false; from = undefined; if (this.onBlockExit) this.onBlockExit(undefined, true); continue; }
         if (off < 0) { this.interp.run(1); stats.interpretedInsns++; from = undefined; continue; }
         const key = off * 4 + c.mode;
         blk = this.cachedBlock(key, lo, hi);
@@ -254,7 +262,7 @@ export class JitEngine {
           // (The thresholds for the cold path this block takes: the runner's, or the interpreter's.)
           const fast = this.runnerServes();
           const hotAt = fast ? this.hotAt : this.slowHotAt, warmAt = fast ? this.warmAt : this.slowWarmAt;
-          if (heat < hotAt || this.untranslatable.has(key)) {
+          if (heat < hotAt || this.wasm === undefined || this.untranslatable.has(key)) {
             const n = this.interpretBlock(limit);
             // (Re-read: the runner may have gone on through this start again.)
             const was = this.slots[2 * slot];
@@ -288,7 +296,7 @@ export class JitEngine {
         c.ioHit = false;
         // (The generated code sets c.jitBlk itself before anything that may need precise state.)
         const observe = this.onBlockExit;
-        if (this.wasm) this.wasm.chain = observe === undefined || this.chainObserved;
+        if (this.wasm) this.wasm.chain = (observe === undefined || this.chainObserved) && bp === undefined;
         let chained = 0;
         for (;;) {
           const nb: Block | undefined = blk.fn(c, r);
@@ -301,6 +309,17 @@ export class JitEngine {
             observe(blk, false);
           }
           blk = nb;
+        }
+        if (c.trapped) {
+          // A WebAssembly region's call-out took a guest exception (the CPU is at its vector).
+          c.trapped = false;
+          c.jitBlk = undefined;
+          c.exitSlot = -1;
+          from = undefined;
+          stats.blockExecs += chained + 1;
+          stats.chainedExecs += chained;
+          if (this.onBlockExit) this.onBlockExit(blk, true);
+          continue;
         }
         // (A WebAssembly block may have run others linked after it: the last one exited.)
         if (blk.wasm !== undefined) blk = this.wasm!.last!;
@@ -333,18 +352,48 @@ export class JitEngine {
     this.wasm?.setLink(from, slot, to);
     to.incoming.add(from);
     const lo = to.startLo >>> 0;
-    if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) this.mapped.push(from, slot);
+    if (!(to.mode === 0 && to.startHi === -1 && lo >= 0x80000000 && lo < 0xc0000000)) {
+      const key = this.pageKey(keyHi(to.startHi, this.cpu.segBits), lo);
+      let l = this.mapped.get(key);
+      if (l === undefined) this.mapped.set(key, l = []);
+      l.push(from, slot);
+    }
+  }
+
+  /** A virtual page's key in `mapped`: its TLB key (mmu/tlb.ts keyHi) and page number. */
+  private pageKey(key: number, lo: number): number {
+    return key * 1048576 + (lo >>> 12);
   }
 
   /** Drops the links that depend on the TLB (after a host translation cache flush). */
   private unlinkMapped(): void {
-    const m = this.mapped;
-    for (let i = 0; i < m.length; i += 2) {
-      (m[i] as Block).links[m[i + 1] as number] = undefined;
-      this.wasm?.setLink(m[i] as Block, m[i + 1] as number, undefined);
-    }
-    m.length = 0;
+    for (const l of this.mapped.values()) this.unlinkAll(l);
+    this.mapped.clear();
     this.linkFlushes = this.cpu.htlb.flushes;
+  }
+
+  /** Drops the links into [lo, lo + bytes) of TLB key `key` (a TLB entry that mapped it is being replaced). */
+  private unlinkRange(key: number, lo: number, bytes: number): void {
+    const pages = bytes / 4096;
+    if (pages > this.mapped.size) {
+      for (const [k, l] of this.mapped) {
+        if (Math.floor(k / 1048576) === key && ((k % 1048576) - (lo >>> 12)) >>> 0 < pages) { this.unlinkAll(l); this.mapped.delete(k); }
+      }
+      return;
+    }
+    for (let p = 0; p < pages; p++) {
+      const k = this.pageKey(key, lo + p * 4096);
+      const l = this.mapped.get(k);
+      if (l !== undefined) { this.unlinkAll(l); this.mapped.delete(k); }
+    }
+  }
+
+  /** Clears the (block, slot) links of list `l`. */
+  private unlinkAll(l: Array<Block | number>): void {
+    for (let i = 0; i < l.length; i += 2) {
+      (l[i] as Block).links[l[i + 1] as number] = undefined;
+      this.wasm?.setLink(l[i] as Block, l[i + 1] as number, undefined);
+    }
   }
 
   /** Whether the block start at RAM offset `off` (current mode) has run: it has heat or a translation. */
@@ -358,20 +407,18 @@ export class JitEngine {
   }
 
   /**
-   * Translates the block at (hi:lo), RAM offset `off`: WebAssembly when the tier takes it
-   * (together with the warm block starts, installed here), else JavaScript.
+   * Translates the block at (hi:lo), RAM offset `off` into WebAssembly (together with the
+   * warm block starts, installed here), or returns undefined when the tier does not take it.
    */
   private translate(lo: number, hi: number, off: number, bp: PcBreakpoints | undefined): Block | undefined {
     const c = this.cpu;
-    if (this.wasm) {
-      const s = scan(c, lo, hi, off, bp);
-      if (!s) return undefined;
-      const entries = [s, ...this.warmEntries(bp, off)];
-      const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
-      for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
-      if (made[0]) return made[0];
-    }
-    return translate({ cpu: c, startLo: lo, startHi: hi, ramOff: off, breakpoints: bp });
+    if (!this.wasm) return undefined;
+    const s = scan(c, lo, hi, off, bp);
+    if (!s) return undefined;
+    const entries = [s, ...this.warmEntries(bp, off)];
+    const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
+    for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
+    return made[0];
   }
 
   /** The translation of the block at (hi:lo) with cache key `key` (its aliases share the key), if any. */
@@ -422,9 +469,9 @@ export class JitEngine {
     return out;
   }
 
-  /** Whether the WebAssembly runner is the cold path here (Kernel mode, no breakpoints the interpreter must check). */
+  /** Whether the WebAssembly runner is the cold path here (no breakpoints the interpreter must check). */
   private runnerServes(): boolean {
-    return this.runner !== undefined && this.cpu.mode === 0 && this.interp.breakpoints === undefined;
+    return this.runner !== undefined && this.interp.breakpoints === undefined;
   }
 
   /**
@@ -447,8 +494,14 @@ export class JitEngine {
       this.stats.runnerInsns += cold;
       this.stats.interpretedInsns += cold;
       if (r.end !== RunEnd.Cold) {
-        // Regions ran last: their exit's state (or their guest exception, thrown here).
+        // Regions ran last: their exit's state (or their guest exception: Cpu.trapped).
         this.wasm!.afterRegions();
+        if (c.trapped) {
+          c.trapped = false;
+          c.exitSlot = -1;
+          this.onBlockExit?.(undefined, true);
+          return r.first;
+        }
         const last = this.wasm!.last;
         if (c.exitSlot >= 0 && last !== undefined && last.valid) { this.regionExit = last; this.regionExitSlot = c.exitSlot; }
         c.exitSlot = -1;

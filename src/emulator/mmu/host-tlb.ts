@@ -7,6 +7,8 @@
 // mechanism uses for dirty-page tracking, watchpoints and translated-code protection.
 // It is a cache: never saved, flushed on TLB writes, ASID changes and trap changes.
 
+import { keyHi } from './tlb';
+
 export const enum Access { Read = 0, Write = 1, Fetch = 2 }
 
 export const HTLB_BITS = 11;
@@ -145,6 +147,31 @@ export class HostTlb {
     }
     for (let i = 0; i < this.base.length; i++) {
       if (this.tagLo[i] !== 1 && ((flags & TRAP_ACCESS) || ((i >>> HTLB_BITS) % 3) === Access.Write)) this.drop(i);
+    }
+  }
+
+  /**
+   * Drops the cached translations of virtual addresses in [lo, lo + bytes) (low words; a
+   * power-of-two span aligned to itself) whose high word has TLB key `key` (mmu/tlb.ts
+   * keyHi) in every mode and access kind: what a replaced TLB entry may have produced.
+   */
+  dropRange(key: number, lo: number, bytes: number, segBits: number): void {
+    const pages = bytes / 4096;
+    const first = lo >>> 12;
+    const tl = this.tagLo, th = this.tagHi;
+    const hit = (i: number): boolean => {
+      const t = tl[i];
+      return t !== 1 && ((t >>> 12) - first) >>> 0 < pages && keyHi(th[i], segBits) === key;
+    };
+    if (pages >= HTLB_SIZE) {
+      for (let i = 0; i < tl.length; i++) if (hit(i)) this.drop(i);
+      return;
+    }
+    for (let t = 0; t < MODES * 3; t++) {
+      for (let p = 0; p < pages; p++) {
+        const i = (t << HTLB_BITS) | ((first + p) & (HTLB_SIZE - 1));
+        if (hit(i)) this.drop(i);
+      }
     }
   }
 

@@ -21,6 +21,9 @@ export class Tlb {
   readonly stateSpec: StateSpec;
   readonly state: { entries: Float64Array };
 
+  private readonly match: TlbMatch = { index: 0, pfnAddr: 0, pageSize: 0, lo: 0 };
+  private readonly range = { keyHi: 0, lo: 0, bytes: 0 };
+
   constructor(readonly size: number) {
     this.stateSpec = {
       name: 'cpu0.tlb', version: 1, fields: { entries: 'f64array' },
@@ -83,15 +86,38 @@ export class Tlb {
     return ((this.state.entries[i * STRIDE + PM] | 0x1fff) + 1) / 2;
   }
 
-  /** EntryLo of the half of entry i that maps vaLo. */
+  /**
+   * The half of entry i that maps vaLo, in `match` (reused: valid until the next call):
+   * its page's physical start, size and EntryLo.
+   */
   half(i: number, vaLo: number): TlbMatch {
     const e = this.state.entries, b = i * STRIDE;
     const size = this.pageSize(i);
     const odd = ((vaLo >>> 0) & size) !== 0;
     const lo = odd ? e[b + LO1] : e[b + LO0];
-    const pfn = Math.floor(lo / 64) % 2 ** 30;
-    const pfnAddr = Math.floor((pfn * 4096) / size) * size;
-    return { index: i, pfnAddr, pageSize: size, lo };
+    const pfn = Math.floor(lo / 64) % 1073741824;
+    const m = this.match;
+    m.index = i;
+    m.pfnAddr = Math.floor((pfn * 4096) / size) * size;
+    m.pageSize = size;
+    m.lo = lo;
+    return m;
+  }
+
+  /**
+   * The virtual range entry i maps (both halves: keyHi form of the high word, low word
+   * start, bytes), or undefined when neither half is valid (nothing can be cached from it).
+   * Reused object: valid until the next call.
+   */
+  mappedRange(i: number): { keyHi: number; lo: number; bytes: number } | undefined {
+    const e = this.state.entries, b = i * STRIDE;
+    if (!(e[b + LO0] & 2) && !(e[b + LO1] & 2)) return undefined;
+    const span = (e[b + PM] | 0x1fff) + 1;
+    const r = this.range;
+    r.keyHi = e[b + HI_HI];
+    r.lo = ((e[b + HI_LO] >>> 0) - ((e[b + HI_LO] >>> 0) % span)) >>> 0;
+    r.bytes = span;
+    return r;
   }
 
   /** Entries that would match the same addresses as (keyHi, vaLo, mask, asid/global), excluding `skip`. */

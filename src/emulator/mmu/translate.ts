@@ -5,7 +5,7 @@
 // kseg3 when its CvmMemCtl enables it for the mode. Pure: it raises nothing itself — the caller turns
 // the result code into the right exception, and the debugger uses it side-effect free.
 
-import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../cpu/cp0-defs';
+import { ST_ERL, ST_KX, ST_SX, ST_UX } from '../isa/cp0-defs';
 import { keyHi, POW2, Tlb } from './tlb';
 
 /** Result codes (negative) of translate(); a value ≥ 0 is the physical address. */
@@ -34,21 +34,26 @@ export interface MmuContext {
   readonly paBits: number;
   /** Octeon CVMSEG local memory: bytes usable from 0xffffffffffff8000 in a mode (0: none), and where it is physically. */
   readonly cvmseg?: { bytes(mode: Mode): number; readonly pa: number };
+  /** Where translate() leaves its extra output (the context's own object: no allocation per call). */
+  readonly xlateInfo: XlateInfo;
 }
 
-/** Extra output of the last translate() call (avoids allocation). */
-export const lastXlate = {
+/** Extra output of the last translate() call with a context. */
+export interface XlateInfo {
   /** Whether the mapping permits writes without a TLB Modified exception. */
-  writable: true,
+  writable: boolean;
   /** TLB index used, or -1 for unmapped segments. */
-  tlbIndex: -1,
+  tlbIndex: number;
   /** Whether the address was in a mapped segment (for the refill vector choice). */
-  mapped: false,
+  mapped: boolean;
   /** RI (bit 1) and XI (bit 0) of the mapping; the caller refuses a load from RI, a fetch from XI. */
-  inhibit: 0,
+  inhibit: number;
   /** CVMSEG: usable for fewer bytes than a page, so never a host-cache page. */
-  partialPage: false,
-};
+  partialPage: boolean;
+}
+
+/** A fresh XlateInfo for a context to own. */
+export const newXlateInfo = (): XlateInfo => ({ writable: true, tlbIndex: -1, mapped: false, inhibit: 0, partialPage: false });
 
 const TWO32 = 4294967296;
 
@@ -57,6 +62,7 @@ const TWO32 = 4294967296;
  * with Status `status` and current `asid`. Returns a physical address or an Xlate code.
  */
 export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: boolean, mode: Mode, status: number, asid: number): number {
+  const lastXlate = ctx.xlateInfo;
   lastXlate.writable = true;
   lastXlate.tlbIndex = -1;
   lastXlate.mapped = false;
@@ -112,6 +118,7 @@ export function translate(ctx: MmuContext, vaHi: number, vaLo: number, write: bo
 }
 
 function mapped(ctx: MmuContext, vaHi: number, vaLo: number, write: boolean, asid: number): number {
+  const lastXlate = ctx.xlateInfo;
   lastXlate.mapped = true;
   const i = ctx.tlb.find(keyHi(vaHi, ctx.segBits), vaLo >>> 0, asid);
   if (i < 0) return Xlate.Refill;

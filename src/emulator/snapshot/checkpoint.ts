@@ -557,19 +557,15 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
         ram.fill(0);
         for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder), false);
       }
-      for (const d of decoded) assignState(d.c, d.values);
-      // The CPU's interrupt inputs are rebuilt by the devices re-driving their lines.
-      m.cpu.ipLines = 0;
-      for (const d of decoded) d.c.afterRestore?.();
-      const cpu = m.cpu;
-      cpu.jitBlk = undefined;
-      cpu.brState = 0;
-      cpu.afterStateChange();
+      applyStates(m, decoded);
       m.jit?.flush();
-      cpu.nextEvent = cpu.icount;
+      const cpu = m.cpu;
       m.inputLog = inputLog.slice();
       const h = tip.header;
+      // Other dirty trackers (the time-travel recorder's) see the rewritten pages as written.
+      DirtyTracker.noteRewritten(m, sources?.map((x) => x.page), DirtyTracker.existing(m));
       DirtyTracker.existing(m)?.restarted({ id: h.id, hash: tip.hash });
+      m.recorder?.discontinuity();
       const result: RestoreResult = {
         id: h.id, hash: tip.hash, name: h.name, kind: h.kind, icount: cpu.icount, chainLength: chain.length, pagesApplied,
         byDifference: sources !== undefined, inputLog,
@@ -580,6 +576,22 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
       return result;
     },
   };
+}
+
+/**
+ * Assigns decoded component states to a machine and rebuilds what derives from them (the
+ * CPU's interrupt inputs, re-driven by the devices; its modes, host translation cache
+ * and timer schedule). Translated code is the caller's business (RAM may have changed).
+ */
+export function applyStates(m: Machine, decoded: ReadonlyArray<{ c: Stateful; values: Record<string, unknown> }>): void {
+  for (const d of decoded) assignState(d.c, d.values);
+  m.cpu.ipLines = 0;
+  for (const d of decoded) d.c.afterRestore?.();
+  const cpu = m.cpu;
+  cpu.jitBlk = undefined;
+  cpu.brState = 0;
+  cpu.afterStateChange();
+  cpu.nextEvent = cpu.icount;
 }
 
 /** Verifies, then restores `chain` (base first) into `m`. */

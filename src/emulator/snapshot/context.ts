@@ -1,16 +1,16 @@
 // What one machine's checkpoints share, owned by the Machine (Machine.snapshot) so that
 // nothing under src/emulator/snapshot lives in module globals: the page compressor and its
-// tables, the sequence number of new checkpoint ids, and the dirty-page tracker (created
-// by the first Checkpointer: DirtyTracker.of).
+// tables, the sequence number of new checkpoint ids, and the hub of the dirty-page
+// trackers (created by the first DirtyTracker.of or DirtyTracker.view).
 
 import { PageCompressor } from './compress';
-import type { DirtyTracker } from './dirty';
+import type { DirtyHub } from './dirty';
 
 export class SnapshotContext {
   /** Compresses the pages of every checkpoint this machine takes (one at a time: captures never overlap). */
   readonly compressor = new PageCompressor();
-  /** The machine's dirty-page tracker, once one was created (dirty.ts). */
-  tracker: DirtyTracker | undefined = undefined;
+  /** The machine's dirty-page trackers and their shared hooks, once one was created (dirty.ts). */
+  dirtyHub: DirtyHub | undefined = undefined;
   private sequence = 0;
 
   /** A new checkpoint id: UTC time of capture, this machine's sequence number and random digits (sortable, unique). */

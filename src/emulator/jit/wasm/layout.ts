@@ -24,12 +24,24 @@ export const enum Ctrl {
   STATUS = 40,
   /** i32: high word of a slow-path load's result. */
   RESHI = 44,
-  BYTES = 48,
+  /** i32 ×2: the PC after the last helper call-out's instruction that changed the translation context (eret: its target). */
+  NEXTLO = 48, NEXTHI = 52,
+  /**
+   * i32: set by a call-out after which JavaScript must decide (a device access, an interrupt
+   * or event, a stop, WAIT, a host translation cache flush, Status.KX): the driver returns
+   * instead of going on through the jump cache.
+   */
+  BAIL = 56,
+  /** i32: the privilege mode the CPU is in (the driver's jump-cache lookups are per mode). */
+  MODE = 60,
+  BYTES = 64,
 }
 
 export interface Layout {
   /** GPR pairs (Cpu.r): GPR n as int64 at regs + 8n, LO at regs + 256, HI at regs + 264. */
   readonly regs: number;
+  /** The CP0 register words (cpu/cp0.ts C0). */
+  readonly cp0: number;
   /** Host translation cache wide tables (HostTlb.wideTag, wideAdd): int64 per entry. */
   readonly wideTag: number;
   readonly wideAdd: number;
@@ -40,6 +52,14 @@ export interface Layout {
   readonly starts: number;
   /** Jump cache: i32 per jcSlot(address), the table index of a Kernel-mode region starting at an unmapped address (0: none; check `starts`). */
   readonly jc: number;
+  /**
+   * The driver's jump cache: i32 per jcSlot(address), the table index of a region of any mode
+   * starting there (0: none); `meta` has its mode and the RAM offset of its start, which the
+   * fetch translation of the address must still give.
+   */
+  readonly jcAll: number;
+  /** i32 ×2 per table index: the region's privilege mode and the RAM offset of its start. */
+  readonly meta: number;
 }
 
 /** Entries of the jump cache (a power of two). */

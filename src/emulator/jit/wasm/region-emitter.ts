@@ -2,18 +2,26 @@
 // the translator's second tier: a loop whose br_table runs the block whose label is in a
 // local, so moving between the region's blocks never leaves the function. The guest
 // registers the region uses live in WebAssembly locals, loaded on entry and stored back at
-// exits and before calls to the interpreter's handlers (RAM-miss call-outs need only the
-// icount; a guest exception in a call-out is caught, and the code stores its registers on
-// the way out). The common integer instructions, RAM loads/stores (inline host translation
-// cache lookup) and branches are native code; any other instruction calls its handler with
-// precise state (import `exec`). Exits mirror the JavaScript translator: each constant exit
-// has a link slot the dispatcher fills, and a linked region is entered directly (returned to
-// the WebAssembly driver loop) while the next event is far enough.
+// exits and before call-outs that need them. Each instruction is its semantics in the
+// instruction IR (isa/semantics) lowered with constant fields (ir-wasm.ts): integer
+// operations native, loads and stores through the host translation cache inline (the `mem`
+// import on a miss or a device; either byte order), helpers (CP0, TLB, FPU, atomics) through
+// the `call` import and exceptions through `raise`, with precise state. Exits mirror the
+// JavaScript translator: each constant exit has a link slot the dispatcher fills, and a
+// linked region is entered directly (returned to the WebAssembly driver loop) while the next
+// event is far enough.
 
-import { F, InsnSpec } from '../../isa/table';
-import { templateFor } from '../../cpu/interpreter';
-import { add32, Region, Scanned, successors } from '../translator';
+import { DELAY_SLOT, F, InsnSpec } from '../../isa/table';
+import { Effect, HELPERS, HelperName } from '../../isa/helpers';
+import type { FieldName } from '../../isa/fields';
+import type { Cp0Word, SemTarget, Stmt, Ty } from '../../isa/ir';
+import { C0_WORD } from '../../cpu/cp0';
+import { build } from '../../isa/semantics';
+import { opProps } from '../../isa/properties';
+import { add32, Region, Scanned, successors } from '../blocks';
 import { Code, Op, ValType } from './encoder';
+import { WasmHost, WasmLowering } from './ir-wasm';
+import { ramRead, ramWrite, Scratch } from './ram-access';
 import { Ctrl, Layout } from './layout';
 import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
@@ -21,223 +29,50 @@ import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
  * Locals of a region function: scratch, the label of the block to run, the exit's PC, slot
  * and linked block, the instructions run since entry (N) and how many may run before a
  * link may no longer be followed (NL), more scratch, a register value on its way to memory
- * (WT), then guest registers 1..31, LO (32) and HI (33) at GR + n (those kept in locals).
+ * (WT), guest registers 1..31, LO (32) and HI (33) at GR + n (those kept in locals), then the
+ * scratch locals of the instruction being lowered (S32 i32s, S64 i64s).
  */
 const T = 0, X = 1, I = 2, LBL = 3, ELO = 4, EHI = 5, ESLOT = 6, ENEXT = 7, N = 8, NL = 9,
-  A = 10, V = 11, J = 12, P = 13, Q = 14, LA = 15, LB = 16, WT = 17, GR = 18;
+  A = 10, J = 12, Q = 14, WT = 17, GR = 18; // (11, 13, 15, 16: unused i64 scratch)
+const SCRATCH = 24;
+const S32 = GR + 34, S64 = S32 + SCRATCH;
 /** The locals of the inline host translation cache test. */
 const LOOKUP: LookupLocals = { a: A, x: X, i: I };
 /** Register numbers of LO and HI in the block's register locals (their words follow the GPRs in Cpu.r). */
 const LO = 32, HI = 33;
 export const BLOCK_LOCALS: ValType[] = [...new Array<ValType>(10).fill(ValType.i32),
   ...new Array<ValType>(8).fill(ValType.i64),
-  ...new Array<ValType>(34).fill(ValType.i64)];
+  ...new Array<ValType>(34).fill(ValType.i64),
+  ...new Array<ValType>(SCRATCH).fill(ValType.i32),
+  ...new Array<ValType>(SCRATCH).fill(ValType.i64)];
 /**
  * Guest registers a region keeps in locals: the ones it names most often; the others are
  * read and written in memory where used. Fewer values live across a region's loop leave
  * TurboFan's register allocator fewer spills (bench/results.md, sixth session: XZ part
  * 1.77-1.79 s with 6 vs 1.89-2.02 s with all; boot 4.20-4.28 vs 4.30-4.46 s).
- * MIPS64_WASM_CACHED_REGS=N overrides it for experiments.
  */
-const CACHED_REGS = Number(globalThis.process?.env?.MIPS64_WASM_CACHED_REGS) || 6;
+const CACHED_REGS = 6;
 
-/** Imported functions of a block module. */
-export const FN_MEM = 0, FN_EXEC = 1;
+/** Imported functions of a block module: the memory slow path, helpers, exceptions. */
+export const FN_MEM = 0, FN_CALL = 1, FN_RAISE = 2;
 /** Imported functions (the region functions' indexes follow them). */
-export const FN_IMPORTS = 2;
+export const FN_IMPORTS = 3;
 
 /** Slow-path memory operations (argument of the `mem` import). */
 export const enum MemOp { LB, LBU, LH, LHU, LW, LWU, LD, SB, SH, SW, SD }
 
-interface MemInsn { m: MemOp; op: Op; size: 1 | 2 | 4 | 8; store: boolean }
-const MEM: Record<string, MemInsn> = {
-  lb: { m: MemOp.LB, op: Op.i64_load8_s, size: 1, store: false },
-  lbu: { m: MemOp.LBU, op: Op.i64_load8_u, size: 1, store: false },
-  lh: { m: MemOp.LH, op: Op.i64_load16_s, size: 2, store: false },
-  lhu: { m: MemOp.LHU, op: Op.i64_load16_u, size: 2, store: false },
-  lw: { m: MemOp.LW, op: Op.i64_load32_s, size: 4, store: false },
-  lwu: { m: MemOp.LWU, op: Op.i64_load32_u, size: 4, store: false },
-  ld: { m: MemOp.LD, op: Op.i64_load, size: 8, store: false },
-  sb: { m: MemOp.SB, op: Op.i64_store8, size: 1, store: true },
-  sh: { m: MemOp.SH, op: Op.i64_store16, size: 2, store: true },
-  sw: { m: MemOp.SW, op: Op.i64_store32, size: 4, store: true },
-  sd: { m: MemOp.SD, op: Op.i64_store, size: 8, store: true },
-};
-
-const LOG2: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
-
-interface Fields { rs: number; rt: number; rd: number; sa: number; imm: number; uimm: number; w: number }
-
-/** Branch conditions on (rs, rt) as int64 comparisons; `true` for unconditional. */
-const COND: Record<string, Op | 'always'> = {
-  beq: Op.i64_eq, bne: Op.i64_ne, beql: Op.i64_eq, bnel: Op.i64_ne,
-  blez: Op.i64_le_s, bgtz: Op.i64_gt_s, blezl: Op.i64_le_s, bgtzl: Op.i64_gt_s,
-  bltz: Op.i64_lt_s, bgez: Op.i64_ge_s, bltzl: Op.i64_lt_s, bgezl: Op.i64_ge_s,
-  bltzal: Op.i64_lt_s, bgezal: Op.i64_ge_s, bltzall: Op.i64_lt_s, bgezall: Op.i64_ge_s,
-  j: 'always', jal: 'always', jr: 'always', 'jr.hb': 'always', jalr: 'always', 'jalr.hb': 'always',
-};
-const LIKELY = new Set(['beql', 'bnel', 'blezl', 'bgtzl', 'bltzl', 'bgezl', 'bltzall', 'bgezall']);
-const LINK31 = new Set(['bltzal', 'bgezal', 'bltzall', 'bgezall', 'jal']);
-const TWO_REG = new Set(['beq', 'bne', 'beql', 'bnel']);
-
-type Native = (g: RegionEmitter, f: Fields) => void;
-
-const alu3 = (op: Op, ext32 = false): Native => (g, f) => g.wr(f.rd, () => {
-  g.reg(f.rs); g.reg(f.rt); g.c.op(op);
-  if (ext32) g.c.op(Op.i64_extend32_s);
-});
-const aluImm = (op: Op, imm: (f: Fields) => bigint, ext32 = false): Native => (g, f) => g.wr(f.rt, () => {
-  g.reg(f.rs); g.c.i64(imm(f)).op(op);
-  if (ext32) g.c.op(Op.i64_extend32_s);
-});
-const cmp3 = (op: Op): Native => (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.reg(f.rt); g.c.op(op, Op.i64_extend_i32_u); });
-const cmpImm = (op: Op): Native => (g, f) => g.wr(f.rt, () => { g.reg(f.rs); g.c.i64(BigInt(f.imm)).op(op, Op.i64_extend_i32_u); });
-/** 32-bit shift of rt's low word by a constant or by rs (mod 32), sign-extended. */
-const shift32 = (op: Op, variable: boolean): Native => (g, f) => g.wr(f.rd, () => {
-  g.reg(f.rt); g.c.op(Op.i32_wrap_i64);
-  if (variable) { g.reg(f.rs); g.c.op(Op.i32_wrap_i64); } else g.c.i32(f.sa);
-  g.c.op(op, Op.i64_extend_i32_s);
-});
-/** 64-bit shift of rt by a constant (plus `add`) or by rs (mod 64). */
-const shift64 = (op: Op, add: number | 'var'): Native => (g, f) => g.wr(f.rd, () => {
-  g.reg(f.rt);
-  if (add === 'var') g.reg(f.rs); else g.c.i64(BigInt(f.sa + add));
-  g.c.op(op);
-});
-/** mult/multu: the 64-bit product of the low words; LO and HI get its halves sign-extended. */
-const mult32 = (unsigned: boolean): Native => (g, f) => {
-  const ext = unsigned ? [Op.i32_wrap_i64, Op.i64_extend_i32_u] : [Op.i64_extend32_s];
-  g.reg(f.rs); g.c.op(...ext); g.reg(f.rt); g.c.op(...ext); g.c.op(Op.i64_mul).set(P);
-  g.wr(LO, () => g.c.get(P).op(Op.i64_extend32_s));
-  g.wr(HI, () => g.c.get(P).i64(32n).op(Op.i64_shr_u, Op.i64_extend32_s));
-};
-/**
- * dmult/dmultu: LO = low 64 bits of the product, HI = high 64 bits: the unsigned high
- * half from 32-bit limbs (t = a1·b0 + (a0·b0 >> 32); w = low(t) + a0·b1;
- * hi = a1·b1 + (t >> 32) + (w >> 32): no partial sum overflows), then the signed correction.
- */
-const mult64 = (unsigned: boolean): Native => (g, f) => {
-  const c = g.c, M = 0xffffffffn;
-  const lo32 = (l: number): void => { c.get(l).i64(M).op(Op.i64_and); };
-  const hi32 = (l: number): void => { c.get(l).i64(32n).op(Op.i64_shr_u); };
-  g.reg(f.rs); c.set(LA); g.reg(f.rt); c.set(LB);
-  g.wr(LO, () => c.get(LA).get(LB).op(Op.i64_mul));
-  lo32(LA); lo32(LB); c.op(Op.i64_mul).i64(32n).op(Op.i64_shr_u);
-  hi32(LA); lo32(LB); c.op(Op.i64_mul, Op.i64_add).set(P); // t
-  c.get(P).i64(M).op(Op.i64_and); lo32(LA); hi32(LB); c.op(Op.i64_mul, Op.i64_add).set(Q); // w
-  hi32(LA); hi32(LB); c.op(Op.i64_mul);
-  c.get(P).i64(32n).op(Op.i64_shr_u, Op.i64_add).get(Q).i64(32n).op(Op.i64_shr_u, Op.i64_add);
-  if (!unsigned) {
-    c.get(LB).i64(0n).get(LA).i64(0n).op(Op.i64_lt_s, Op.select, Op.i64_sub);
-    c.get(LA).i64(0n).get(LB).i64(0n).op(Op.i64_lt_s, Op.select, Op.i64_sub);
-  }
-  c.set(V);
-  g.wr(HI, () => c.get(V));
-};
-
-/** Bits a..b (0 ≤ a ≤ b ≤ 63) as an int64 mask. */
-const bits = (a: number, b: number): bigint => BigInt.asIntN(64, ((1n << BigInt(b - a + 1)) - 1n) << BigInt(a));
-
-/** dext family: `size` bits of rs from `pos`, zero-extended. */
-const dext = (pos: (f: Fields) => number, size: (f: Fields) => number): Native => (g, f) => g.wr(f.rt, () => {
-  const p = pos(f), n = size(f);
-  g.reg(f.rs); g.c.i64(BigInt(p)).op(Op.i64_shr_u);
-  if (n < 64) g.c.i64(bits(0, n - 1)).op(Op.i64_and);
-});
-/** dins family: rs inserted into rt at bits lsb..msb (no change when msb < lsb). */
-const dins = (lsb: (f: Fields) => number, msb: (f: Fields) => number): Native => (g, f) => {
-  const a = lsb(f), b = msb(f);
-  if (b < a || b > 63) return;
-  const m = bits(a, b);
-  g.wr(f.rt, () => {
-    g.reg(f.rt); g.c.i64(~m).op(Op.i64_and);
-    g.reg(f.rs); g.c.i64(BigInt(a)).op(Op.i64_shl).i64(m).op(Op.i64_and, Op.i64_or);
-  });
-};
-/** ddiv/ddivu: LO = quotient, HI = remainder; a zero divisor (and −2^63 / −1) divide by 1, as the interpreter does. */
-const div64 = (unsigned: boolean): Native => (g, f) => {
-  const c = g.c;
-  g.reg(f.rs); c.set(LA); g.reg(f.rt); c.set(LB);
-  // divisor = (b == 0 || (signed && a == MIN && b == −1)) ? 1 : b
-  c.i64(1n).get(LB).get(LB).op(Op.i64_eqz);
-  if (!unsigned) c.get(LA).i64(-(1n << 63n)).op(Op.i64_eq).get(LB).i64(-1n).op(Op.i64_eq, Op.i32_and, Op.i32_or);
-  c.op(Op.select).set(LB);
-  g.wr(LO, () => c.get(LA).get(LB).op(unsigned ? Op.i64_div_u : Op.i64_div_s));
-  g.wr(HI, () => c.get(LA).get(LB).op(unsigned ? Op.i64_rem_u : Op.i64_rem_s));
-};
-
-/** Instructions emitted as WebAssembly (others call the interpreter's handler). */
-const NATIVE: Record<string, Native> = {
-  addu: alu3(Op.i64_add, true), subu: alu3(Op.i64_sub, true),
-  daddu: alu3(Op.i64_add), dsubu: alu3(Op.i64_sub),
-  and: alu3(Op.i64_and), or: alu3(Op.i64_or), xor: alu3(Op.i64_xor),
-  nor: (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.reg(f.rt); g.c.op(Op.i64_or).i64(-1n).op(Op.i64_xor); }),
-  slt: cmp3(Op.i64_lt_s), sltu: cmp3(Op.i64_lt_u),
-  addiu: aluImm(Op.i64_add, (f) => BigInt(f.imm), true),
-  daddiu: aluImm(Op.i64_add, (f) => BigInt(f.imm)),
-  andi: aluImm(Op.i64_and, (f) => BigInt(f.uimm)),
-  ori: aluImm(Op.i64_or, (f) => BigInt(f.uimm)),
-  xori: aluImm(Op.i64_xor, (f) => BigInt(f.uimm)),
-  slti: cmpImm(Op.i64_lt_s), sltiu: cmpImm(Op.i64_lt_u),
-  lui: (g, f) => g.wr(f.rt, () => { g.c.i64(BigInt((f.uimm << 16) | 0)); }),
-  movz: (g, f) => { if (f.rd === 0) return; g.reg(f.rt); g.c.op(Op.i64_eqz).begin(Op.if); g.wr(f.rd, () => g.reg(f.rs)); g.c.op(Op.end); },
-  movn: (g, f) => {
-    if (f.rd === 0) return;
-    g.reg(f.rt); g.c.op(Op.i64_eqz, Op.i32_eqz).begin(Op.if); g.wr(f.rd, () => g.reg(f.rs)); g.c.op(Op.end);
-  },
-  sll: shift32(Op.i32_shl, false), srl: shift32(Op.i32_shr_u, false), sra: shift32(Op.i32_shr_s, false),
-  rotr: shift32(Op.i32_rotr, false),
-  sllv: shift32(Op.i32_shl, true), srlv: shift32(Op.i32_shr_u, true), srav: shift32(Op.i32_shr_s, true),
-  rotrv: shift32(Op.i32_rotr, true),
-  dsll: shift64(Op.i64_shl, 0), dsrl: shift64(Op.i64_shr_u, 0), dsra: shift64(Op.i64_shr_s, 0), drotr: shift64(Op.i64_rotr, 0),
-  dsll32: shift64(Op.i64_shl, 32), dsrl32: shift64(Op.i64_shr_u, 32), dsra32: shift64(Op.i64_shr_s, 32), drotr32: shift64(Op.i64_rotr, 32),
-  dsllv: shift64(Op.i64_shl, 'var'), dsrlv: shift64(Op.i64_shr_u, 'var'), dsrav: shift64(Op.i64_shr_s, 'var'), drotrv: shift64(Op.i64_rotr, 'var'),
-  mfhi: (g, f) => g.wr(f.rd, () => g.reg(HI)),
-  mflo: (g, f) => g.wr(f.rd, () => g.reg(LO)),
-  mthi: (g, f) => g.wr(HI, () => g.reg(f.rs)),
-  mtlo: (g, f) => g.wr(LO, () => g.reg(f.rs)),
-  mult: mult32(false), multu: mult32(true), dmult: mult64(false), dmultu: mult64(true),
-  mul: alu3(Op.i64_mul, true),
-  clz: (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.c.op(Op.i32_wrap_i64, Op.i32_clz, Op.i64_extend_i32_u); }),
-  clo: (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.c.op(Op.i32_wrap_i64).i32(-1).op(Op.i32_xor, Op.i32_clz, Op.i64_extend_i32_u); }),
-  dclz: (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.c.op(Op.i64_clz); }),
-  dclo: (g, f) => g.wr(f.rd, () => { g.reg(f.rs); g.c.i64(-1n).op(Op.i64_xor, Op.i64_clz); }),
-  seb: (g, f) => g.wr(f.rd, () => { g.reg(f.rt); g.c.op(Op.i64_extend8_s); }),
-  seh: (g, f) => g.wr(f.rd, () => { g.reg(f.rt); g.c.op(Op.i64_extend16_s); }),
-  ext: (g, f) => g.wr(f.rt, () => {
-    const size = ((f.w >>> 11) & 31) + 1;
-    g.reg(f.rs); g.c.op(Op.i32_wrap_i64).i32(f.sa).op(Op.i32_shr_u);
-    if (size < 32) g.c.i32((1 << size) - 1).op(Op.i32_and);
-    g.c.op(Op.i64_extend_i32_s);
-  }),
-  ins: (g, f) => g.wr(f.rt, () => {
-    const lsb = f.sa, msb = (f.w >>> 11) & 31;
-    g.reg(f.rt);
-    if (msb >= lsb) {
-      const m = bits(lsb, msb);
-      g.c.i64(~m).op(Op.i64_and);
-      g.reg(f.rs); g.c.i64(BigInt(lsb)).op(Op.i64_shl).i64(m).op(Op.i64_and, Op.i64_or);
-    }
-    g.c.op(Op.i64_extend32_s);
-  }),
-  dext: dext((f) => f.sa, (f) => ((f.w >>> 11) & 31) + 1),
-  dextm: dext((f) => f.sa, (f) => ((f.w >>> 11) & 31) + 33),
-  dextu: dext((f) => f.sa + 32, (f) => ((f.w >>> 11) & 31) + 1),
-  dins: dins((f) => f.sa, (f) => (f.w >>> 11) & 31),
-  dinsm: dins((f) => f.sa, (f) => ((f.w >>> 11) & 31) + 32),
-  dinsu: dins((f) => f.sa + 32, (f) => ((f.w >>> 11) & 31) + 32),
-  ddiv: div64(false), ddivu: div64(true),
-  sync: () => {},
-  pref: () => {},
-};
+/** Helpers by index (the `call` import's first argument). */
+export const HELPER_LIST = Object.keys(HELPERS) as HelperName[];
+const HELPER_INDEX = new Map(HELPER_LIST.map((h, i) => [h, i]));
 
 /** Why a scanned block cannot be a WebAssembly block, or undefined when it can. */
 export function unsupported(b: Scanned): string | undefined {
   for (let k = 0; k < b.insns.length; k++) {
     const e = b.insns[k].e;
-    if (e.flags & F.CTX) return `${e.op}: changes the translation context`;
-    if (k === b.ds - 1 && !(e.op in COND)) return `${e.op}: branch not supported`;
-    if (k === b.ds && (e.flags & (F.BRANCH | F.JUMP | F.INDIRECT))) return 'branch in a delay slot';
+    // (An instruction that changes the translation context ends its block: after it the
+    // region exits, at the address the call-out leaves in Ctrl.NEXT; not in a delay slot.)
+    if ((e.flags & F.CTX) && k === b.ds) return `${e.op}: changes the translation context in a delay slot`;
+    if (k === b.ds && (e.flags & DELAY_SLOT)) return 'branch in a delay slot';
   }
   return undefined;
 }
@@ -259,15 +94,15 @@ export interface EmittedRegion {
  * an address error) (PhysicalBus.identityRam, HostTlb.accessTrapped; the dispatcher drops
  * such code when a read trap appears, and code with the xkphys arm when KX is cleared).
  */
-export function emitRegion(L: Layout, region: Region, mode: number, me: number, linkBase: number,
+export function emitRegion(L: Layout, region: Region, target: SemTarget, mode: number, me: number, linkBase: number,
   fastRam = 0, xkphys = false): EmittedRegion {
   // The first pass finds the registers the region reads and writes and how often; the
   // second keeps the CACHED_REGS most named in locals — loaded on entry, stored back before
   // exits and call-outs — and the rest in memory.
-  const probe = new RegionEmitter(L, region, mode, me, linkBase, fastRam, xkphys, undefined);
+  const probe = new RegionEmitter(L, region, target, mode, me, linkBase, fastRam, xkphys, undefined);
   probe.emit();
   const cached = new Set([...probe.uses].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, CACHED_REGS).map(([n]) => n));
-  return new RegionEmitter(L, region, mode, me, linkBase, fastRam, xkphys, {
+  return new RegionEmitter(L, region, target, mode, me, linkBase, fastRam, xkphys, {
     used: new Set([...probe.used].filter((n) => cached.has(n))), written: new Set([...probe.written].filter((n) => cached.has(n))), cached,
   }).emit();
 }
@@ -277,7 +112,7 @@ export function maxSlots(region: Region): number {
   return region.blocks.length * 3;
 }
 
-class RegionEmitter {
+class RegionEmitter implements WasmHost {
   readonly c = new Code();
   /** Registers read or written (1..33), and written, by native code. */
   readonly used = new Set<number>();
@@ -302,8 +137,15 @@ class RegionEmitter {
   private indirect = false;
   private likely = false;
 
-  constructor(readonly L: Layout, private readonly region: Region, private readonly mode: number, private readonly me: number,
-    private readonly linkBase: number, private readonly fastRam: number, private readonly xkphys: boolean,
+  /** The instruction being lowered (its index in the block), and its scratch locals in use. */
+  private k = 0;
+  private n32 = 0;
+  private n64 = 0;
+  /** The instruction's I/O flag (an i32 local; −1 when it makes no call-out that may reach a device). */
+  private iof = -1;
+
+  constructor(readonly L: Layout, private readonly region: Region, private readonly semTarget: SemTarget, private readonly cpuMode: number,
+    private readonly me: number, private readonly linkBase: number, private readonly fastRam: number, private readonly xkphys: boolean,
     private readonly regs: { used: Set<number>; written: Set<number>; cached: Set<number> } | undefined) {}
 
   // ---- registers
@@ -350,7 +192,9 @@ class RegionEmitter {
   // ---- structure
 
   private open(op: Op.if | Op.block | Op.loop, type?: number): void { this.c.begin(op, type); this.depth++; }
-  private close(): void { this.c.op(Op.end); this.depth--; }
+  close(): void { this.c.op(Op.end); this.depth--; }
+  openIf(): void { this.open(Op.if); }
+  elseIf(): void { this.c.op(Op.else); }
 
   // ---- exits
 
@@ -360,7 +204,7 @@ class RegionEmitter {
 
 
   /** Pushes the branch target's low (half 0) or high (half 1) word. */
-  private target(half: 0 | 1): void {
+  private branchWord(half: 0 | 1): void {
     const c = this.c;
     if (this.indirect) {
       c.get(J);
@@ -394,13 +238,18 @@ class RegionEmitter {
   private ioExit(k: number): void {
     if (k !== this.b.ds) { this.exitAt(k + 1); return; }
     this.addIcount(k + 1);
-    this.target(0); this.c.set(ELO);
-    this.target(1); this.c.set(EHI);
+    this.branchWord(0); this.c.set(ELO);
+    this.branchWord(1); this.c.set(EHI);
     this.leave(-1);
   }
 
   /** Exit after a call-out took a guest exception (the CPU state is already the exception's). */
   private exceptionExit(): void {
+    // (The instructions before this one count: the icount the exit leaves — from which the
+    // driver goes on — is the faulting instruction's, as the call-out's precise state had it.
+    // The call-out left the vector's address in Ctrl.PCLO/PCHI, which the exit stores back.)
+    this.addIcount(this.k);
+    this.c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.PCLO)).set(ELO).i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.PCHI)).set(EHI);
     this.leave(-2);
   }
 
@@ -474,18 +323,22 @@ class RegionEmitter {
   private precise(k: number, regs: boolean): void {
     if (regs) this.spill(); else this.storeIcount();
     if (k !== this.b.ds) return;
-    this.c.i32(0); this.target(0); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRLO));
-    this.c.i32(0); this.target(1); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRHI));
+    this.c.i32(0); this.branchWord(0); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRLO));
+    this.c.i32(0); this.branchWord(1); this.c.mem(Op.i32_store, 2, this.ctrl(Ctrl.BRHI));
   }
 
-  /** After a call-out: exits on a guest exception (status 2) or a device access (status 1). */
-  private statusCheck(k: number): void {
+  /**
+   * After a call-out: exits on a guest exception (status 2); a device access (status 1) is
+   * noted in the instruction's I/O flag, and the region exits once the instruction completes.
+   */
+  private statusCheck(): void {
     const c = this.c;
     c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.STATUS)).tee(X);
     this.open(Op.if);
     c.get(X).i32(2).op(Op.i32_eq);
     this.open(Op.if); this.exceptionExit(); this.close();
-    this.ioExit(k);
+    if (this.iof < 0) throw new Error('region: a device access without the instruction\'s I/O flag');
+    c.i32(1).set(this.iof);
     this.close();
   }
 
@@ -494,38 +347,110 @@ class RegionEmitter {
     return k | (this.label << 8) | (this.me << 16);
   }
 
-  /** Instruction k through the interpreter's handler. */
-  private generic(k: number): void {
-    this.precise(k, true);
-    this.c.i32(this.callId(k)).call(FN_EXEC);
-    this.loadRegs();
-    this.statusCheck(k);
-  }
+  // ---- the WasmHost of the instruction lowering (ir-wasm.ts): constant fields and PC
 
-  /** The effective address rs + imm into local A. */
-  private ea(f: Fields): void {
-    this.reg(f.rs);
-    if (f.imm !== 0) this.c.i64(BigInt(f.imm)).op(Op.i64_add);
+  local(ty: Ty): number {
+    if (ty === 'i32') { if (this.n32 >= SCRATCH) throw new Error('region: out of i32 scratch locals'); return S32 + this.n32++; }
+    if (this.n64 >= SCRATCH) throw new Error('region: out of i64 scratch locals');
+    return S64 + this.n64++;
+  }
+  field(name: FieldName): void { throw new Error(`region: field ${name} is a constant`); }
+  pc(): void { throw new Error('region: the PC is a constant'); }
+  mode(): void { throw new Error('region: the mode is a constant'); }
+  gpr(idx: number | undefined): void {
+    if (idx === undefined) throw new Error('region: register numbers are constants');
+    this.reg(idx);
+  }
+  setGpr(idx: number | undefined, _pushIdx: () => void, value: () => void): void {
+    if (idx === undefined) throw new Error('region: register numbers are constants');
+    this.wr(idx, value);
+  }
+  hilo(hi: boolean): void { this.reg(hi ? HI : LO); }
+  setHilo(hi: boolean, value: () => void): void { this.wr(hi ? HI : LO, value); }
+  c0w(word: Cp0Word): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * C0_WORD[word]); }
+
+  load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void {
+    const r = this.local('i64');
+    addr();
     this.c.set(A);
+    this.loadVal(size, signed, r);
+    this.c.get(r);
   }
 
-  /** RAM load or store with the host translation cache inline; the `mem` import on a miss. */
-  private memory(k: number, m: MemInsn, f: Fields): void {
+  store(size: 1 | 2 | 4 | 8, addr: () => void, value: () => void): void {
+    const v = this.local('i64');
+    addr();
+    this.c.set(A);
+    value();
+    this.c.set(v);
+    this.storeVal(size, v);
+  }
+
+  raise(code: number, ce: number): void {
+    this.precise(this.k, true);
+    this.c.i32(code | (ce << 8)).i32(this.callId(this.k)).call(FN_RAISE);
+    this.exceptionExit();
+  }
+
+  branch(cond: (() => void) | undefined, target: () => void, likely: boolean): void {
+    const c = this.c;
+    if (this.indirect) { target(); c.set(J); }
+    if (cond) { cond(); c.set(T); }
+    if (likely) {
+      // Likely branch not taken: the delay slot is annulled.
+      const [al, ah] = add32(this.b.startLo, this.b.startHi, (this.k + 2) * 4);
+      c.get(T).op(Op.i32_eqz);
+      this.open(Op.if); this.goTo(al, ah, this.k + 1); this.close();
+    }
+  }
+
+  call(helper: HelperName, args: ReadonlyArray<{ ty: Ty; push: () => void }>, ret: Ty | 'void'): void {
+    const c = this.c, h = HELPERS[helper];
+    const k = this.k;
+    // (FPU-only helpers need no precise state; the rest see the registers and icount in memory.)
+    const precise = (h.effects & ~Effect.FPU) !== 0;
+    if (precise) this.precise(k, true);
+    // Arguments as int32 words (an i64 as low, high), up to six.
+    const words: Array<() => void> = [];
+    for (const a of args) {
+      if (a.ty === 'i32') { words.push(a.push); continue; }
+      const t = this.local('i64');
+      a.push(); c.set(t);
+      words.push(() => c.get(t).op(Op.i32_wrap_i64));
+      words.push(() => c.get(t).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64));
+    }
+    if (words.length > 6) throw new Error(`region: ${helper} takes more than six words`);
+    c.i32(HELPER_INDEX.get(helper)!).i32(this.callId(k));
+    for (let i = 0; i < 6; i++) { if (i < words.length) words[i](); else c.i32(0); }
+    c.call(FN_CALL);
+    const r = this.local('i64');
+    if (ret === 'i64') c.op(Op.i64_extend_i32_u).i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.RESHI)).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or);
+    else c.op(Op.i64_extend_i32_u);
+    c.set(r);
+    if (h.effects & Effect.REGS) this.loadRegs();
+    if (h.effects & (Effect.RAISE | Effect.MEM)) this.statusCheck();
+    if (ret === 'i64') c.get(r);
+    else if (ret === 'i32') c.get(r).op(Op.i32_wrap_i64);
+  }
+
+  // ---- memory
+
+  /**
+   * Loads `size` bytes from the address in A into i64 local r (sign- or zero-extended): the
+   * host translation cache inline (and unmapped Kernel RAM directly: fastRam), the `mem`
+   * import on a miss; a guest exception leaves.
+   */
+  private loadVal(size: 1 | 2 | 4 | 8, signed: boolean, r: number): void {
     const c = this.c, L = this.L;
-    // (The table's offset for this mode and access kind is folded into the loads' offsets.)
-    const K = wideTable(this.mode, m.store ? 1 : 0);
-    this.ea(f);
-    const direct = !m.store && this.fastRam !== 0;
+    const K = wideTable(this.cpuMode, 0);
+    /** Reads RAM at the host address on the stack (i32) into r, in guest byte order. */
+    const read = (): void => { this.ramRead(size, signed); c.set(r); };
+    const direct = this.fastRam !== 0;
     if (direct) {
       // Unmapped RAM below fastRam, aligned: ckseg0 (0xffffffff80000000 + physical), then
       // (with KX) xkphys (0b10 in bits 63:62, any cache attribute in 61:59); Q = the RAM offset.
-      const outside = BigInt.asIntN(64, ~(BigInt(this.fastRam) - 1n) | BigInt(m.size - 1));
-      const hit = (): void => {
-        this.open(Op.if);
-        c.get(Q).op(Op.i32_wrap_i64).mem(m.op, LOG2[m.size], 0);
-        if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
-        c.op(Op.else);
-      };
+      const outside = BigInt.asIntN(64, ~(BigInt(this.fastRam) - 1n) | BigInt(size - 1));
+      const hit = (): void => { this.open(Op.if); c.get(Q).op(Op.i32_wrap_i64); read(); c.op(Op.else); };
       c.get(A).i64(0x80000000n).op(Op.i64_add).tee(Q).i64(outside).op(Op.i64_and, Op.i64_eqz);
       hit();
       if (this.xkphys) {
@@ -534,102 +459,65 @@ class RegionEmitter {
         hit();
       }
     }
-    wideHit(c, L.wideTag, K, LOOKUP, m.size);
-    const addr = (): void => wideAddress(c, L.wideAdd, K, LOOKUP);
-    const slowArgs = (): void => { c.i32(m.m).i32(this.callId(k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64); };
+    wideHit(c, L.wideTag, K, LOOKUP, size);
     this.open(Op.if);
-    if (m.store) {
-      addr(); this.reg(f.rt); c.mem(m.op, LOG2[m.size], 0);
-      c.op(Op.else);
-      this.precise(k, false);
-      slowArgs(); this.reg(f.rt); c.op(Op.i32_wrap_i64); this.reg(f.rt); c.i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64);
-      c.call(FN_MEM).op(Op.drop);
-      this.statusCheck(k);
-      this.close();
-      return;
-    }
-    // (Loads into $zero still access memory: devices may have read side effects.)
-    addr(); c.mem(m.op, LOG2[m.size], 0);
-    if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
+    wideAddress(c, L.wideAdd, K, LOOKUP);
+    read();
     c.op(Op.else);
-    this.precise(k, false);
-    slowArgs(); c.i32(0).i32(0).call(FN_MEM).set(X);
+    this.precise(this.k, false);
+    c.i32(memOp(size, signed, false)).i32(this.callId(this.k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64);
+    c.i32(0).i32(0).call(FN_MEM).set(X);
     // (A guest exception leaves rt as it was.)
     c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.STATUS)).i32(2).op(Op.i32_eq);
     this.open(Op.if); this.exceptionExit(); this.close();
     c.get(X).op(Op.i64_extend_i32_u);
-    c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.RESHI)).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or);
-    if (f.rt === 0) c.op(Op.drop); else this.wr(f.rt, () => {});
-    this.statusCheck(k);
+    c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.RESHI)).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or).set(r);
+    this.statusCheck();
     this.close();
     if (direct) { this.close(); if (this.xkphys) this.close(); }
   }
 
-  /**
-   * ldl/ldr (little-endian): the aligned doubleword through the inline lookup, merged into
-   * rt; a miss runs the interpreter's handler (which takes any exception exactly).
-   */
-  private loadPart(k: number, f: Fields, left: boolean): void {
+  /** Pushes the i64 of `size` bytes at the host address on the stack (i32), in the guest's byte order. */
+  private ramRead(size: 1 | 2 | 4 | 8, signed: boolean): void {
+    ramRead(this.c, size, signed, this.semTarget.big, this.scratch);
+  }
+
+  /** Scratch locals for RAM access code. */
+  private readonly scratch: Scratch = { i32: () => this.local('i32'), i64: () => this.local('i64') };
+
+  /** Stores the low `size` bytes of i64 local v at the address in A (guest byte order), the `mem` import on a miss. */
+  private storeVal(size: 1 | 2 | 4 | 8, v: number): void {
     const c = this.c, L = this.L;
-    const K = wideTable(this.mode, 0);
-    this.ea(f);
-    wideHit(c, L.wideTag, K, LOOKUP, 1); // (any alignment: the aligned doubleword is read)
+    const K = wideTable(this.cpuMode, 1);
+    wideHit(c, L.wideTag, K, LOOKUP, size);
     this.open(Op.if);
     wideAddress(c, L.wideAdd, K, LOOKUP);
-    c.i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0).set(P);
-    // Q = byte offset × 8 (ldr's shift; ldl shifts by 56 − Q).
-    c.get(X).i32(7).op(Op.i32_and).i32(3).op(Op.i32_shl, Op.i64_extend_i32_u).set(Q);
-    if (left) {
-      c.i64(56n).get(Q).op(Op.i64_sub).set(Q);
-      // (m << Q) | (rt & ((1 << Q) − 1))
-      this.wr(f.rt, () => { c.get(P).get(Q).op(Op.i64_shl); this.reg(f.rt); c.i64(1n).get(Q).op(Op.i64_shl).i64(1n).op(Op.i64_sub, Op.i64_and, Op.i64_or); });
-    } else {
-      // (m >>> Q) | (rt & ~(−1 >>> Q))
-      this.wr(f.rt, () => { c.get(P).get(Q).op(Op.i64_shr_u); this.reg(f.rt); c.i64(-1n).get(Q).op(Op.i64_shr_u).i64(-1n).op(Op.i64_xor, Op.i64_and, Op.i64_or); });
-    }
+    ramWrite(c, size, this.semTarget.big, () => c.get(v), this.scratch);
     c.op(Op.else);
-    this.generic(k);
+    this.precise(this.k, false);
+    c.i32(memOp(size, false, true)).i32(this.callId(this.k)).get(X).get(A).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64);
+    c.get(v).op(Op.i32_wrap_i64).get(v).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64);
+    c.call(FN_MEM).op(Op.drop);
+    this.statusCheck();
     this.close();
   }
 
   // ---- instructions
 
-  private fields(w: number): Fields {
-    return { rs: (w >>> 21) & 31, rt: (w >>> 16) & 31, rd: (w >>> 11) & 31, sa: (w >>> 6) & 31, imm: (w << 16) >> 16, uimm: w & 0xffff, w };
-  }
-
-  private insn(k: number, e: InsnSpec, w: number): void {
-    const f = this.fields(w);
-    // 64-bit operations check their privilege outside Kernel mode: leave that to the handler.
-    const checked = this.mode !== 0 && templateFor(e).includes('c.op64');
-    const m = MEM[e.op];
-    if (m && !checked) { this.memory(k, m, f); return; }
-    if ((e.op === 'ldl' || e.op === 'ldr') && !checked && f.rt !== 0) { this.loadPart(k, f, e.op === 'ldl'); return; }
-    const nat = NATIVE[e.op];
-    if (nat && !checked) { nat(this, f); return; }
-    this.generic(k);
-  }
-
-  /** The branch at k (delay slot at k + 1): outcome in T, indirect target in J, link register written. */
-  private branch(k: number, e: InsnSpec, w: number, pcLo: number, pcHi: number): void {
-    const f = this.fields(w);
-    const c = this.c;
-    const cond = COND[e.op];
-    this.likely = LIKELY.has(e.op);
-    this.indirect = (e.flags & F.INDIRECT) !== 0;
-    if (this.indirect) { this.reg(f.rs); c.set(J); }
-    if (cond !== 'always') {
-      this.reg(f.rs);
-      if (TWO_REG.has(e.op)) this.reg(f.rt); else c.i64(0n);
-      c.op(cond).set(T);
-    }
-    const [ll, lh] = add32(pcLo, pcHi, 8);
-    if (LINK31.has(e.op)) this.wr(31, () => c.i64hl(lh, ll));
-    else if (e.flags & F.LINK) this.wr(f.rd, () => c.i64hl(lh, ll));
-    if (this.likely) {
-      c.get(T).op(Op.i32_eqz);
-      this.open(Op.if); this.goTo(ll, lh, k + 1); this.close();
-    }
+  /** Instruction k: its semantics with this word's fields, PC and the region's mode as constants. */
+  private insn(k: number, e: InsnSpec, w: number, pcLo: number, pcHi: number): void {
+    this.k = k;
+    this.n32 = 0;
+    this.n64 = 0;
+    const { sem, body } = build(e.op, { target: this.semTarget, word: w, pc: [pcLo, pcHi], mode: this.cpuMode });
+    // (Loads, stores and helpers that may reach a device, or raise: their call-outs report it.)
+    const io = sem.nodes.some((v) => v.n.k === 'load' || (v.n.k === 'call' && (HELPERS[v.n.helper].effects & (Effect.MEM | Effect.RAISE)) !== 0))
+      || hasStore(body);
+    this.iof = -1;
+    if (io) { this.iof = this.local('i32'); this.c.i32(0).set(this.iof); }
+    new WasmLowering(this).stmts(body);
+    // After a device access: leave once the instruction is complete (events are due at once).
+    if (io) { this.c.get(this.iof); this.open(Op.if); this.ioExit(k); this.close(); }
   }
 
   /** One block's code; every path ends in an exit or a move to another block. */
@@ -646,8 +534,12 @@ class RegionEmitter {
     for (let k = 0; k < this.n; k++) {
       const { e, w } = b.insns[k];
       const [pl, ph] = add32(b.startLo, b.startHi, k * 4);
-      if (k === b.ds - 1) { this.branch(k, e, w, pl, ph); continue; }
-      this.insn(k, e, w);
+      if (k === b.ds - 1) {
+        // The branch: its outcome in T, an indirect target in J (its link register written by its semantics).
+        this.indirect = (e.flags & F.INDIRECT) !== 0;
+        this.likely = (e.flags & F.LIKELY) !== 0;
+      }
+      this.insn(k, e, w, pl, ph);
     }
     if (b.ds >= 0) {
       if (this.indirect) this.indirectExit(this.n);
@@ -659,6 +551,12 @@ class RegionEmitter {
       }
     } else if (succ.length === 1) {
       this.goTo(succ[0][0], succ[0][1], this.n);
+    } else if ((b.insns[this.n - 1].e.flags & F.CTX) && (opProps(b.insns[this.n - 1].e.op).effects & Effect.CTX)) {
+      // After mtc0, eret, tlbw*, wait…: to the dispatcher at the PC the call-out left (eret's target).
+      this.addIcount(this.n);
+      c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.NEXTLO)).set(ELO);
+      c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.NEXTHI)).set(EHI);
+      this.leave(-1);
     } else {
       this.exitAt(this.n);
     }
@@ -695,4 +593,16 @@ class RegionEmitter {
     this.exitCode();
     return { code: c, slots: this.slots };
   }
+}
+
+/** The `mem` import's operation for an access. */
+function memOp(size: 1 | 2 | 4 | 8, signed: boolean, store: boolean): MemOp {
+  if (store) return size === 1 ? MemOp.SB : size === 2 ? MemOp.SH : size === 4 ? MemOp.SW : MemOp.SD;
+  return size === 1 ? (signed ? MemOp.LB : MemOp.LBU) : size === 2 ? (signed ? MemOp.LH : MemOp.LHU)
+    : size === 4 ? (signed ? MemOp.LW : MemOp.LWU) : MemOp.LD;
+}
+
+/** Whether statements contain a store (at any depth). */
+function hasStore(l: readonly Stmt[]): boolean {
+  return l.some((st) => st.s === 'store' || (st.s === 'if' && (hasStore(st.then) || hasStore(st.else))));
 }

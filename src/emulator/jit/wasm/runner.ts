@@ -1,41 +1,53 @@
-// The cold path in WebAssembly: one function, compiled once, that runs a block's worth of
-// not-yet-translated guest code instruction by instruction — fetch through the host
-// translation cache, the op from its own cache by instruction address (refilled from the
-// interpreter's decoded-word cache; all in the bus's memory), a br_table over the
-// commonest integer ops, guest registers read and written in memory. An instruction it
-// cannot run natively with exactly the interpreter's result and no side effect (any other
-// op, a translation-cache miss, a misaligned address, a branch in a delay slot, a trap that
-// fires, a word not in the decoded-word cache yet) is run by the interpreter in a call-out
-// (step), so every exception, device access and CP0 effect stays the interpreter's; the
-// runner goes on after it unless it ended the block, faulted, or changed what the runner
-// assumes (Kernel mode, no interrupt or event due, the TLB, KX). At a block's end it goes
-// on by itself — keeping the dispatcher's heat bookkeeping — into the translated region the
-// jump cache names for the next start (and the regions that one links to), or into the
-// next cold block, until a start is the dispatcher's business (warm or hot heat, a
-// translation not in the jump cache, an event near). Little-endian guests on a
-// little-endian host only.
+// The cold path in WebAssembly: one function, compiled once per CPU, that runs a block's
+// worth of not-yet-translated guest code instruction by instruction, in any privilege mode
+// and either byte order — fetch through the host translation cache (the mode's tables), the
+// op number from its own cache by instruction address (refilled from the interpreter's
+// decoded-word cache; all in the bus's memory), a br_table with a case per op whose
+// semantics (isa/semantics) it can run without a side effect before it could fail: the
+// instruction IR lowered with fields taken from the word at run time (ir-wasm.ts), guest
+// registers in memory. Whatever would leave the fast path — a translation-cache miss, a
+// misaligned access, a raise, a helper call (CP0, TLB, FPU, atomics), a branch in a delay slot,
+// a word not in the decoded-word cache yet — is run by the interpreter in a call-out (step),
+// so every exception, device access and CP0 effect stays the interpreter's; the runner goes
+// on after it unless it ended the block, faulted, or changed what the runner assumes (the
+// mode, no interrupt or event due, the TLB, KX). At a block's end it goes on by itself —
+// keeping the dispatcher's heat bookkeeping — into the translated region the jump cache names
+// for the next start (and the regions that one links to), or into the next cold block, until
+// a start is the dispatcher's business (warm or hot heat, a translation not in the jump
+// cache, an event near). A little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
-import { ST_KX } from '../../cpu/cp0-defs';
-import { CACHE_OPS, Interpreter } from '../../cpu/interpreter';
+import { ST_KX } from '../../isa/cp0-defs';
+import type { Interpreter } from '../../cpu/interpreter';
+import type { FieldName } from '../../isa/fields';
+import { FieldDef, FIELDS } from '../../isa/fields';
+import type { HelperName } from '../../isa/helpers';
+import type { Cp0Word, SemTarget, Stmt, Ty } from '../../isa/ir';
+import { C0_WORD } from '../../cpu/cp0';
+import { build, OP_LIST } from '../../isa/semantics';
+import { HTLB_BITS, HTLB_SIZE } from '../../mmu/host-tlb';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
 import { storeAsDoubles } from '../../double-fields';
+import { lookupRegion } from './driver';
 import { Code, encodeModule, Op, ValType } from './encoder';
-import { Ctrl, JC_SIZE, Layout } from './layout';
+import { bswap32 } from './ir-wasm';
+import { WasmHost, WasmLowering } from './ir-wasm';
+import { Ctrl, Layout } from './layout';
+import { ramRead, ramWrite, Scratch } from './ram-access';
 import type { WasmTier } from './tier';
-import { LookupLocals, wideAddress, wideHit, wideTable } from './wide-lookup';
 
 /**
  * Control words (byte offsets from the runner's area): PC and branch target (int64), in a
  * delay slot, instructions per block, the budget for starting further blocks, the heat
  * thresholds (warm, hot), (out) the instructions attempted in the first block and the cold
  * blocks gone on to; whether it may enter translated regions, the icount at the start
- * (f64), (out) the regions run, how the run ended (RunEnd) and the instructions run in regions.
+ * (f64), (out) the regions run, how the run ended (RunEnd) and the instructions run in regions;
+ * the privilege mode it runs in.
  */
 const enum RCtrl {
   PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, ENTER = 44,
-  BASE = 48, REGIONS = 56, END = 60, REGION_INSNS = 64, BYTES = 72,
+  BASE = 48, REGIONS = 56, END = 60, REGION_INSNS = 64, MODE = 68, BYTES = 72,
 }
 
 /** How run() ended. */
@@ -49,11 +61,14 @@ export const enum RunEnd {
   Region = 1,
 }
 
-/** Locals of the runner. */
-const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, RS = 7, RT = 8, RD = 9, WAS = 10, BR = 11,
-  FIRST = 12, HS = 13, NB0 = 14, FX = 15, LASTREG = 16, RN0 = 17, PC = 18, DS = 19, A = 20, TGT = 21, E = 22;
-const LOOKUP: LookupLocals = { a: A, x: X, i: I };
-const LOCALS: ValType[] = [...new Array<ValType>(18).fill(ValType.i32), ...new Array<ValType>(5).fill(ValType.i64)];
+/** Locals of the runner: counters, the word, its op, scratch, the mode and its tables, state, IR scratch (S32, S64). */
+const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, T1 = 7, MODE = 8, KB = 9, WAS = 10, BR = 11,
+  FIRST = 12, HS = 13, NB0 = 14, FX = 15, LASTREG = 16, RN0 = 17, ANN = 18,
+  PC = 19, DS = 20, A = 21, TGT = 22, E = 23;
+const SCRATCH = 16;
+const S32 = 24, S64 = S32 + SCRATCH;
+const LOCALS: ValType[] = [...new Array<ValType>(19).fill(ValType.i32), ...new Array<ValType>(5).fill(ValType.i64),
+  ...new Array<ValType>(SCRATCH).fill(ValType.i32), ...new Array<ValType>(SCRATCH).fill(ValType.i64)];
 
 /**
  * Entries of the runner's op cache (a power of two): direct-mapped by the instruction's
@@ -67,6 +82,10 @@ const OPC_BITS = 15;
 /** Where the runner finds its tables. */
 export interface RunnerLayout {
   regs: number;
+  /** CP0 register words (cpu/cp0.ts C0). */
+  cp0: number;
+  /** What the semantics depend on of the CPU. */
+  target: SemTarget;
   wideTag: number;
   wideAdd: number;
   dcWord: number;
@@ -84,8 +103,8 @@ export interface RunnerLayout {
 /**
  * The dispatcher's bookkeeping of cold block starts, which the runner keeps when it goes on
  * from one block to the next (jit/engine.ts): `slots` is an Int32Array in the bus's memory,
- * two words per slot of a power-of-two table indexed for Kernel mode by
- * ((ramOff >>> 2) ^ (ramOff >>> 18)) & (slots − 1) (the engine's heatSlot): the slot's heat
+ * two words per slot of a power-of-two table indexed by
+ * ((ramOff >>> 2) ^ (ramOff >>> 18) ^ (mode << 14)) & (slots − 1) (the engine's heatSlot): the slot's heat
  * — a block start's run adds its instructions + `runWeight` — and the translations whose
  * start hashes to the slot (the runner leaves those starts to the dispatcher).
  */
@@ -104,223 +123,146 @@ const enum Step {
   End = 2,
 }
 
-/** Emits the runner's code: field and register helpers over its locals. */
-class Emitter {
+/** Emits the runner's code; the host of the instruction lowering for each case. */
+class Emitter implements WasmHost {
   readonly c = new Code();
+  /** While a case is emitted: the depth of $interp from its code, the ifs open in it, its scratch locals in use. */
+  private interp = 0;
+  private extra = 0;
+  private n32 = 0;
+  private n64 = 0;
+  private readonly scratch: Scratch = { i32: () => this.local('i32'), i64: () => this.local('i64') };
+
   constructor(readonly L: RunnerLayout) {}
 
-  reg(off: number): void { this.c.get(off).mem(Op.i64_load, 3, this.L.regs); }
-  /** Stores the int64 `value` pushes to the register whose byte offset is in local `off` ($zero is re-zeroed after every instruction). */
-  set(off: number, value: () => void): void { this.c.get(off); value(); this.c.mem(Op.i64_store, 3, this.L.regs); }
-  imm(): void { this.c.get(W).i32(16).op(Op.i32_shl).i32(16).op(Op.i32_shr_s, Op.i64_extend_i32_s); }
-  uimm(): void { this.c.get(W).i32(0xffff).op(Op.i32_and, Op.i64_extend_i32_u); }
-  sa(): void { this.c.get(W).i32(6).op(Op.i32_shr_u).i32(31).op(Op.i32_and); }
+  /**
+   * Starts a case whose code is `depth` structured levels inside $interp; an op that branches
+   * first leaves to the interpreter when it is in a delay slot (before any of its writes).
+   */
+  startCase(depth: number, branches: boolean): void {
+    this.interp = depth; this.extra = 0; this.n32 = 0; this.n64 = 0;
+    if (branches) { this.c.get(WAS); this.openIf(); this.toInterp(); this.close(); }
+  }
+  private toInterp(): void { this.c.br(this.interp + this.extra); }
+
+  // ---- structure
+  openIf(): void { this.c.begin(Op.if); this.extra++; }
+  elseIf(): void { this.c.op(Op.else); }
+  close(): void { this.c.op(Op.end); this.extra--; }
+  local(ty: Ty): number {
+    if (ty === 'i32') { if (this.n32 >= SCRATCH) throw new Error('runner: out of i32 scratch locals'); return S32 + this.n32++; }
+    if (this.n64 >= SCRATCH) throw new Error('runner: out of i64 scratch locals');
+    return S64 + this.n64++;
+  }
+
+  // ---- state: fields from the word, registers in memory, the mode and PC in locals
+  field(name: FieldName): void {
+    const d: FieldDef = FIELDS[name], c = this.c;
+    c.get(W);
+    if (d.signed && d.width < 32) c.i32(32 - d.shift - d.width).op(Op.i32_shl).i32(32 - d.width).op(Op.i32_shr_s);
+    else {
+      if (d.shift) c.i32(d.shift).op(Op.i32_shr_u);
+      if (d.width < 32) c.i32((1 << d.width) - 1).op(Op.i32_and);
+    }
+    if (d.scale !== undefined) c.i32(Math.log2(d.scale)).op(Op.i32_shl);
+    if (d.bias) c.i32(d.bias).op(Op.i32_add);
+  }
+  gpr(idx: number | undefined, pushIdx: () => void): void {
+    if (idx !== undefined) this.c.i32(8 * idx); else { pushIdx(); this.c.i32(3).op(Op.i32_shl); }
+    this.c.mem(Op.i64_load, 3, this.L.regs);
+  }
+  /** ($zero is written like any register and re-zeroed after every instruction.) */
+  setGpr(idx: number | undefined, pushIdx: () => void, value: () => void): void {
+    if (idx !== undefined) this.c.i32(8 * idx); else { pushIdx(); this.c.i32(3).op(Op.i32_shl); }
+    value();
+    this.c.mem(Op.i64_store, 3, this.L.regs);
+  }
+  hilo(hi: boolean): void { this.c.i32(0).mem(Op.i64_load, 3, this.L.regs + (hi ? HI_OFF : LO_OFF)); }
+  setHilo(hi: boolean, value: () => void): void { this.c.i32(0); value(); this.c.mem(Op.i64_store, 3, this.L.regs + (hi ? HI_OFF : LO_OFF)); }
+  pc(): void { this.c.get(PC); }
+  mode(): void { this.c.get(MODE); }
+  c0w(word: Cp0Word): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * C0_WORD[word]); }
+
+  // ---- what leaves the fast path goes to the interpreter
+  raise(): void { this.toInterp(); }
+  call(_helper: HelperName): void { this.toInterp(); }
+
+  load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void {
+    addr(); this.c.set(A);
+    this.lookup(0, size);
+    this.c.get(X);
+    ramRead(this.c, size, signed, this.L.target.big, this.scratch);
+  }
+  store(size: 1 | 2 | 4 | 8, addr: () => void, value: () => void): void {
+    const v = this.local('i64');
+    addr(); this.c.set(A);
+    value(); this.c.set(v);
+    this.lookup(1, size);
+    this.c.get(X);
+    ramWrite(this.c, size, this.L.target.big, () => this.c.get(v), this.scratch);
+  }
 
   /**
-   * The inline translation-cache test for a `size`-byte access at the address in A (Kernel
-   * mode's table for `kind`: 0 read, 1 write, 2 fetch); a miss branches to the interpreter's
-   * call-out (depth: its branch depth). Leaves the host address in X.
+   * A branch: the next instruction is its delay slot (BR = 1, its target in TGT: the target
+   * when taken, else PC + 8); a likely branch not taken annuls it (ANN). A branch in a delay
+   * slot is the interpreter's.
    */
-  lookup(kind: number, size: number, depth: number): void {
-    const c = this.c, K = wideTable(0, kind);
-    wideHit(c, this.L.wideTag, K, LOOKUP, size);
-    c.op(Op.i32_eqz).brIf(depth);
-    wideAddress(c, this.L.wideAdd, K, LOOKUP);
-    c.set(X);
+  branch(cond: (() => void) | undefined, target: () => void, likely: boolean): void {
+    const c = this.c;
+    if (!cond) { target(); c.set(TGT).i32(1).set(BR); return; }
+    if (likely) {
+      cond(); this.openIf();
+      target(); c.set(TGT).i32(1).set(BR);
+      this.elseIf(); c.i32(1).set(ANN);
+      this.close();
+      return;
+    }
+    target(); c.get(PC).i64(8n).op(Op.i64_add); cond(); c.op(Op.select).set(TGT).i32(1).set(BR);
+  }
+
+  /**
+   * The host translation cache test for a `size`-byte access at the address in A (the run's
+   * mode's table for `kind`: 0 read, 1 write, 2 fetch; KB holds the mode's table base); a miss
+   * goes to the interpreter. Leaves the host address in X.
+   */
+  lookup(kind: number, size: number): void {
+    const c = this.c, L = this.L, K = (kind << HTLB_BITS) * 8;
+    c.get(A).op(Op.i32_wrap_i64).tee(X).i32(12 - 3).op(Op.i32_shr_u).i32((HTLB_SIZE - 1) << 3).op(Op.i32_and).get(KB).op(Op.i32_add).tee(I);
+    c.mem(Op.i64_load, 3, L.wideTag + K);
+    c.get(A).i64(BigInt(-4096 | (size - 1))).op(Op.i64_and, Op.i64_ne);
+    this.openIf(); this.toInterp(); this.close();
+    c.get(I).mem(Op.i32_load, 2, L.wideAdd + K).get(X).op(Op.i32_add).set(X);
   }
 }
 
-/** EA = rs + imm into A. */
-const ea = (g: Emitter): void => { g.reg(RS); g.imm(); g.c.op(Op.i64_add).set(A); };
-
-// Every case runs with the interpreter exit at depth `d` (passed), and may leave a branch target in TGT with BR = 1.
-type CaseFn = (g: Emitter, d: number) => void;
-
-const alu3 = (op: Op, ext32 = false): CaseFn => (g) => g.set(RD, () => { g.reg(RS); g.reg(RT); g.c.op(op); if (ext32) g.c.op(Op.i64_extend32_s); });
-const aluI = (op: Op, unsignedImm: boolean, ext32 = false): CaseFn => (g) => g.set(RT, () => {
-  g.reg(RS); if (unsignedImm) g.uimm(); else g.imm(); g.c.op(op); if (ext32) g.c.op(Op.i64_extend32_s);
-});
-const cmp3 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RS); g.reg(RT); g.c.op(op, Op.i64_extend_i32_u); });
-const cmpI = (op: Op): CaseFn => (g) => g.set(RT, () => { g.reg(RS); g.imm(); g.c.op(op, Op.i64_extend_i32_u); });
-const sh32 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i32_wrap_i64); g.sa(); g.c.op(op, Op.i64_extend_i32_s); });
-const sh64 = (op: Op, add: number): CaseFn => (g) => g.set(RD, () => {
-  g.reg(RT); g.sa(); if (add) g.c.i32(add).op(Op.i32_add); g.c.op(Op.i64_extend_i32_u, op);
-});
-/**
- * A conditional branch on rs (and rt): the next instruction is its delay slot whether it is
- * taken or not (BR = 1); TGT = taken ? PC + 4 + (imm << 2) : PC + 8.
- */
-const branch = (cond: (g: Emitter) => void): CaseFn => (g, d) => {
-  const c = g.c;
-  c.get(WAS).brIf(d); // (a branch in a delay slot: the interpreter's business)
-  c.get(PC).i64(4n).op(Op.i64_add); g.imm(); c.i64(2n).op(Op.i64_shl, Op.i64_add);
-  c.get(PC).i64(8n).op(Op.i64_add);
-  cond(g); c.op(Op.select).set(TGT);
-  c.i32(1).set(BR);
-};
-const load = (op: Op, size: number): CaseFn => (g, d) => {
-  ea(g); g.lookup(0, size, d);
-  g.set(RT, () => { g.c.get(X).mem(op, Math.log2(size), 0); });
-};
-const store = (op: Op, size: number): CaseFn => (g, d) => {
-  ea(g); g.lookup(1, size, d);
-  g.c.get(X); g.reg(RT); g.c.mem(op, Math.log2(size), 0);
-};
-/** 32-bit shift of rt's low word by rs (mod 32), sign-extended. */
-const shv32 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i32_wrap_i64); g.reg(RS); g.c.op(Op.i32_wrap_i64, op, Op.i64_extend_i32_s); });
-/** 64-bit shift of rt by rs (mod 64). */
-const shv64 = (op: Op): CaseFn => (g) => g.set(RD, () => { g.reg(RT); g.reg(RS); g.c.op(op); });
-/** Pushes the bit-field's msb/msbd field ((W >>> 11) & 31) + add as an i32 (ext/dext: size − 1; ins/dins: msb). */
-const msbd = (g: Emitter, add: number): void => { g.c.get(W).i32(11).op(Op.i32_shr_u).i32(31).op(Op.i32_and).i32(add).op(Op.i32_add); };
-/** dext/dextm/dextu: (rs >>> (sa + posAdd)) & (−1 >>> (64 − size)), size = msbd + sizeAdd. */
-const dextOp = (posAdd: number, sizeAdd: number): CaseFn => (g) => g.set(RT, () => {
-  const c = g.c;
-  g.reg(RS); g.sa(); if (posAdd) c.i32(posAdd).op(Op.i32_add); c.op(Op.i64_extend_i32_u, Op.i64_shr_u);
-  c.i64(-1n).i32(64); msbd(g, sizeAdd); c.op(Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u, Op.i64_and);
-});
 /** Byte offsets of LO and HI in the register file. */
 const LO_OFF = 64 * 4, HI_OFF = 66 * 4;
-/** Pushes the bit-field lsb (sa) + add as an i32. */
-const lsbd = (g: Emitter, add: number): void => { g.sa(); if (add) g.c.i32(add).op(Op.i32_add); };
-/** dins/dinsm/dinsu: bits lsb..msb of rt from rs (none when msb < lsb); lsb = sa + lsbAdd, msb = msbd + msbAdd. */
-const dinsOp = (lsbAdd: number, msbAdd: number): CaseFn => (g) => g.set(RT, () => {
-  const c = g.c;
-  // A = mask: msb >= lsb ? (−1 >>> (63 − (msb − lsb))) << lsb : 0
-  c.i64(-1n).i32(63); msbd(g, msbAdd); lsbd(g, lsbAdd); c.op(Op.i32_sub, Op.i32_sub, Op.i64_extend_i32_u, Op.i64_shr_u);
-  lsbd(g, lsbAdd); c.op(Op.i64_extend_i32_u, Op.i64_shl);
-  c.i64(0n); msbd(g, msbAdd); lsbd(g, lsbAdd); c.op(Op.i32_ge_s, Op.select).set(A);
-  g.reg(RT); c.get(A).i64(-1n).op(Op.i64_xor, Op.i64_and);
-  g.reg(RS); lsbd(g, lsbAdd); c.op(Op.i64_extend_i32_u, Op.i64_shl).get(A).op(Op.i64_and, Op.i64_or);
-});
-/**
- * lwl/lwr (little-endian): the aligned word holding EA, merged into rt's low word at the
- * byte offset b = EA & 3 (lwl: w << (24 − 8b) over rt's low bits; lwr: w >>> 8b over its
- * high bits), sign-extended. OP holds the word, I the shift.
- */
-const loadWordPart = (left: boolean): CaseFn => (g, d) => {
-  const c = g.c;
-  ea(g); g.lookup(0, 1, d); // (any alignment: the aligned word is read)
-  c.get(X).i32(-4).op(Op.i32_and).mem(Op.i32_load, 2, 0).set(OP);
-  c.get(X).i32(3).op(Op.i32_and).i32(3).op(Op.i32_shl).set(I);
-  if (left) c.i32(24).get(I).op(Op.i32_sub).set(I);
-  g.set(RT, () => {
-    if (left) {
-      c.get(OP).get(I).op(Op.i32_shl);
-      g.reg(RT); c.op(Op.i32_wrap_i64).i32(1).get(I).op(Op.i32_shl).i32(1).op(Op.i32_sub, Op.i32_and, Op.i32_or);
-    } else {
-      c.get(OP).get(I).op(Op.i32_shr_u);
-      g.reg(RT); c.op(Op.i32_wrap_i64).i32(-1).get(I).op(Op.i32_shr_u).i32(-1).op(Op.i32_xor, Op.i32_and, Op.i32_or);
-    }
-    c.op(Op.i64_extend_i32_s);
-  });
-};
-/**
- * ldl/ldr (little-endian): the aligned doubleword holding EA (in TGT, free outside
- * branches), merged into rt at byte offset b = EA & 7 (shift in A).
- */
-const loadDoublePart = (left: boolean): CaseFn => (g, d) => {
-  const c = g.c;
-  ea(g); g.lookup(0, 1, d);
-  c.get(X).i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0).set(TGT);
-  c.get(X).i32(7).op(Op.i32_and).i32(3).op(Op.i32_shl, Op.i64_extend_i32_u).set(A);
-  if (left) c.i64(56n).get(A).op(Op.i64_sub).set(A);
-  g.set(RT, () => {
-    if (left) {
-      c.get(TGT).get(A).op(Op.i64_shl);
-      g.reg(RT); c.i64(1n).get(A).op(Op.i64_shl).i64(1n).op(Op.i64_sub, Op.i64_and, Op.i64_or);
-    } else {
-      c.get(TGT).get(A).op(Op.i64_shr_u);
-      g.reg(RT); c.i64(-1n).get(A).op(Op.i64_shr_u).i64(-1n).op(Op.i64_xor, Op.i64_and, Op.i64_or);
-    }
-  });
-};
-const jumpTarget = (g: Emitter): void => {
-  g.c.get(PC).i64(4n).op(Op.i64_add).i64(~0x0fffffffn).op(Op.i64_and);
-  g.c.get(W).i32(0x3ffffff).op(Op.i32_and, Op.i64_extend_i32_u).i64(2n).op(Op.i64_shl, Op.i64_or).set(TGT);
-};
 
-const CASES: Record<string, CaseFn> = {
-  sll: sh32(Op.i32_shl), srl: sh32(Op.i32_shr_u), sra: sh32(Op.i32_shr_s),
-  addu: alu3(Op.i64_add, true), subu: alu3(Op.i64_sub, true), and: alu3(Op.i64_and), or: alu3(Op.i64_or), xor: alu3(Op.i64_xor),
-  nor: (g) => g.set(RD, () => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_or).i64(-1n).op(Op.i64_xor); }),
-  slt: cmp3(Op.i64_lt_s), sltu: cmp3(Op.i64_lt_u), daddu: alu3(Op.i64_add), dsubu: alu3(Op.i64_sub),
-  movz: (g) => { g.reg(RT); g.c.op(Op.i64_eqz).begin(Op.if); g.set(RD, () => g.reg(RS)); g.c.op(Op.end); },
-  movn: (g) => { g.reg(RT); g.c.op(Op.i64_eqz, Op.i32_eqz).begin(Op.if); g.set(RD, () => g.reg(RS)); g.c.op(Op.end); },
-  dsll: sh64(Op.i64_shl, 0), dsrl: sh64(Op.i64_shr_u, 0), dsra: sh64(Op.i64_shr_s, 0),
-  dsll32: sh64(Op.i64_shl, 32), dsrl32: sh64(Op.i64_shr_u, 32), dsra32: sh64(Op.i64_shr_s, 32),
-  addiu: aluI(Op.i64_add, false, true), daddiu: aluI(Op.i64_add, false),
-  slti: cmpI(Op.i64_lt_s), sltiu: cmpI(Op.i64_lt_u),
-  andi: aluI(Op.i64_and, true), ori: aluI(Op.i64_or, true), xori: aluI(Op.i64_xor, true),
-  lui: (g) => g.set(RT, () => { g.c.get(W).i32(16).op(Op.i32_shl, Op.i64_extend_i32_s); }),
-  beq: branch((g) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_eq); }),
-  bne: branch((g) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_ne); }),
-  blez: branch((g) => { g.reg(RS); g.c.i64(0n).op(Op.i64_le_s); }),
-  bgtz: branch((g) => { g.reg(RS); g.c.i64(0n).op(Op.i64_gt_s); }),
-  bltz: branch((g) => { g.reg(RS); g.c.i64(0n).op(Op.i64_lt_s); }),
-  bgez: branch((g) => { g.reg(RS); g.c.i64(0n).op(Op.i64_ge_s); }),
-  j: (g, d) => { g.c.get(WAS).brIf(d); jumpTarget(g); g.c.i32(1).set(BR); },
-  jal: (g, d) => {
-    g.c.get(WAS).brIf(d); jumpTarget(g); g.c.i32(1).set(BR);
-    g.c.i32(31 * 8).get(PC).i64(8n).op(Op.i64_add).mem(Op.i64_store, 3, g.L.regs);
-  },
-  jr: (g, d) => { g.c.get(WAS).brIf(d); g.reg(RS); g.c.set(TGT).i32(1).set(BR); },
-  jalr: (g, d) => { g.c.get(WAS).brIf(d); g.reg(RS); g.c.set(TGT).i32(1).set(BR); g.set(RD, () => { g.c.get(PC).i64(8n).op(Op.i64_add); }); },
-  lb: load(Op.i64_load8_s, 1), lbu: load(Op.i64_load8_u, 1), lh: load(Op.i64_load16_s, 2), lhu: load(Op.i64_load16_u, 2),
-  lw: load(Op.i64_load32_s, 4), lwu: load(Op.i64_load32_u, 4), ld: load(Op.i64_load, 8),
-  sb: store(Op.i64_store8, 1), sh: store(Op.i64_store16, 2), sw: store(Op.i64_store32, 4), sd: store(Op.i64_store, 8),
-  // (cache: caches are not modelled and Kernel mode may use CP0.)
-  sync: () => {}, pref: () => {}, cache: () => {},
-  // A trap that fires is the interpreter's (it raises Tr); one that does not is a no-op.
-  teq: (g, d) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_eq).brIf(d); },
-  tne: (g, d) => { g.reg(RS); g.reg(RT); g.c.op(Op.i64_ne).brIf(d); },
-  sllv: shv32(Op.i32_shl), srlv: shv32(Op.i32_shr_u), srav: shv32(Op.i32_shr_s), rotrv: shv32(Op.i32_rotr),
-  rotr: sh32(Op.i32_rotr),
-  dsllv: shv64(Op.i64_shl), dsrlv: shv64(Op.i64_shr_u), dsrav: shv64(Op.i64_shr_s),
-  // ext: (low word of rs >>> pos) & ones(size), sign-extended; dext*: (rs >>> pos) & ones(size) on 64 bits.
-  ext: (g) => g.set(RT, () => {
-    const c = g.c;
-    g.reg(RS); c.op(Op.i32_wrap_i64); g.sa(); c.op(Op.i32_shr_u);
-    c.i32(-1).i32(32); msbd(g, 1); c.op(Op.i32_sub, Op.i32_shr_u, Op.i32_and, Op.i64_extend_i32_s);
-  }),
-  dext: dextOp(0, 1), dextm: dextOp(0, 33), dextu: dextOp(32, 1),
-  mul: (g) => g.set(RD, () => { g.reg(RS); g.c.op(Op.i32_wrap_i64); g.reg(RT); g.c.op(Op.i32_wrap_i64, Op.i32_mul, Op.i64_extend_i32_s); }),
-  seb: (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i64_extend8_s); }),
-  seh: (g) => g.set(RD, () => { g.reg(RT); g.c.op(Op.i64_extend16_s); }),
-  // LO and HI follow the GPRs (Cpu.r words 64..67).
-  mflo: (g) => g.set(RD, () => { g.c.i32(LO_OFF).mem(Op.i64_load, 3, g.L.regs); }),
-  mfhi: (g) => g.set(RD, () => { g.c.i32(HI_OFF).mem(Op.i64_load, 3, g.L.regs); }),
-  mtlo: (g) => { g.c.i32(LO_OFF); g.reg(RS); g.c.mem(Op.i64_store, 3, g.L.regs); },
-  mthi: (g) => { g.c.i32(HI_OFF); g.reg(RS); g.c.mem(Op.i64_store, 3, g.L.regs); },
-  // Byte swaps: within halfwords of the low word (sign-extended) or of the doubleword; halfwords of the doubleword.
-  wsbh: (g) => g.set(RD, () => {
-    const c = g.c;
-    g.reg(RT); c.op(Op.i32_wrap_i64).tee(X).i32(0x00ff00ff).op(Op.i32_and).i32(8).op(Op.i32_shl);
-    c.get(X).i32(8).op(Op.i32_shr_u).i32(0x00ff00ff).op(Op.i32_and, Op.i32_or, Op.i64_extend_i32_s);
-  }),
-  dsbh: (g) => g.set(RD, () => {
-    const c = g.c, m = 0x00ff00ff00ff00ffn;
-    g.reg(RT); c.set(A).get(A).i64(m).op(Op.i64_and).i64(8n).op(Op.i64_shl);
-    c.get(A).i64(8n).op(Op.i64_shr_u).i64(m).op(Op.i64_and, Op.i64_or);
-  }),
-  dshd: (g) => g.set(RD, () => {
-    const c = g.c;
-    g.reg(RT); c.i64(32n).op(Op.i64_rotr).set(A);
-    c.get(A).i64(16n).op(Op.i64_shl).i64(BigInt.asIntN(64, 0xffff0000ffff0000n)).op(Op.i64_and);
-    c.get(A).i64(16n).op(Op.i64_shr_u).i64(0x0000ffff0000ffffn).op(Op.i64_and, Op.i64_or);
-  }),
-  // ins: bits lsb..msb of rt's low word from rs (none when msb < lsb), sign-extended.
-  ins: (g) => g.set(RT, () => {
-    const c = g.c;
-    // X = mask: msb >= lsb ? (−1 >>> (31 − (msb − lsb))) << lsb : 0
-    c.i32(-1).i32(31); msbd(g, 0); g.sa(); c.op(Op.i32_sub, Op.i32_sub, Op.i32_shr_u); g.sa(); c.op(Op.i32_shl);
-    c.i32(0); msbd(g, 0); g.sa(); c.op(Op.i32_ge_s, Op.select).set(X);
-    g.reg(RT); c.op(Op.i32_wrap_i64).get(X).i32(-1).op(Op.i32_xor, Op.i32_and);
-    g.reg(RS); c.op(Op.i32_wrap_i64); g.sa(); c.op(Op.i32_shl).get(X).op(Op.i32_and, Op.i32_or, Op.i64_extend_i32_s);
-  }),
-  dins: dinsOp(0, 0), dinsm: dinsOp(0, 32), dinsu: dinsOp(32, 32),
-  lwl: loadWordPart(true), lwr: loadWordPart(false),
-  ldl: loadDoublePart(true), ldr: loadDoublePart(false),
-};
+/**
+ * Whether the runner runs op natively: nothing in its semantics would have to go to the
+ * interpreter (a raise, a helper call, a memory access that may miss) after the instruction
+ * has changed state (a register, HI/LO, memory, the branch state) — the interpreter then runs
+ * the whole instruction again.
+ */
+export function runnerNative(body: readonly Stmt[], sem: { nodes: readonly { n: { k: string } }[] }): boolean {
+  if (sem.nodes.some((v) => v.n.k === 'call')) return false;
+  let wrote = false, ok = true;
+  // (Loads are defined in statement order as 'def' statements.)
+  const walk = (l: readonly Stmt[]): void => {
+    for (const st of l) {
+      if (!ok) return;
+      switch (st.s) {
+        case 'def': if (st.v.n.k === 'load' && wrote) ok = false; break;
+        case 'raise': if (wrote) ok = false; break;
+        case 'store': if (wrote) ok = false; wrote = true; break;
+        case 'setGpr': case 'setHilo': case 'branch': wrote = true; break;
+        case 'if': walk(st.then); walk(st.else); break;
+      }
+    }
+  };
+  walk(body);
+  return ok;
+}
 
 /** Imported function index of the step call-out. */
 const FN_STEP = 0;
@@ -355,19 +297,24 @@ function emitRunner(L: RunnerLayout): Code {
   loadCtrl();
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MAX).set(MAX);
   c.i32(-1).set(FIRST);
+  // The mode the run is in, and its host translation cache tables' byte offset.
+  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MODE).tee(MODE).i32(3 * 8 << HTLB_BITS).op(Op.i32_mul).set(KB);
   c.begin(Op.loop); // $outer: re-entered after a call-out that lets the runner go on, and for each further block
   c.begin(Op.block); // $blockEnd
   c.begin(Op.block); // $interp (depth from the loop body: see below)
   c.begin(Op.block); // $end
-  // The host address of PC (Kernel mode's fetch table; a misaligned PC misses): FX, which
+  // The host address of PC (the mode's fetch table; a misaligned PC misses): FX, which
   // follows PC through the block (straight-line up to its delay slot, on one page).
   c.get(PC).set(A);
-  g.lookup(2, 4, 1);
+  g.startCase(1, false);
+  g.lookup(2, 4);
   c.get(X).set(FX);
   c.begin(Op.loop); // $next
   // Depths inside the loop: $next 0, $end 1, $interp 2, $blockEnd 3, $outer 4.
   c.get(N).get(MAX).op(Op.i32_ge_u).brIf(1);
-  c.get(FX).mem(Op.i32_load, 2, 0).set(W);
+  c.get(FX).mem(Op.i32_load, 2, 0);
+  if (L.target.big) bswap32(c, T1);
+  c.set(W);
   // The op from the op cache; on a miss from the decoded-word cache, which refills it (a
   // miss there too: the interpreter decodes the word).
   c.get(FX).i32(2).op(Op.i32_shr_u).i32((1 << OPC_BITS) - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
@@ -375,22 +322,21 @@ function emitRunner(L: RunnerLayout): Code {
   c.begin(Op.if);
   c.get(E).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64).set(OP);
   c.op(Op.else);
-  c.get(W).i32(0x9e3779b1 | 0).op(Op.i32_mul).i32(L.dcShift).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).tee(RS);
+  c.get(W).i32(0x9e3779b1 | 0).op(Op.i32_mul).i32(L.dcShift).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).tee(T1);
   c.mem(Op.i32_load, 2, L.dcWord).get(W).op(Op.i32_ne).brIf(3);
-  c.get(RS).mem(Op.i32_load, 2, L.dcOp).set(OP);
+  c.get(T1).mem(Op.i32_load, 2, L.dcOp).set(OP);
   c.get(I).get(W).op(Op.i64_extend_i32_u).get(OP).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl, Op.i64_or).mem(Op.i64_store, 3, L.opc);
   c.op(Op.end);
-  c.get(W).i32(18).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RS);
-  c.get(W).i32(13).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RT);
-  c.get(W).i32(8).op(Op.i32_shr_u).i32(31 << 3).op(Op.i32_and).set(RD);
   c.get(DLY).set(WAS);
   c.i32(0).set(BR);
-  // One block per case, innermost first; br_table index k lands after block k's end.
-  const ops = CACHE_OPS.map((op) => CASES[op]);
+  // One block per case, innermost first; br_table index k lands after block k's end. Op
+  // numbers are isa/semantics's; ops the runner leaves to the interpreter land at depth 0.
+  const ops = OP_LIST.map((op) => {
+    const { sem, body } = build(op, { target: L.target });
+    return runnerNative(body, sem) ? { body, branch: body.some((st) => st.s === 'branch') } : undefined;
+  });
   c.begin(Op.block); // $done
   for (let k = 0; k <= ops.length; k++) c.begin(Op.block);
-  // Index k lands after the end of the block at depth k: case k's code. Op 0 (one the block
-  // runner calls a handler for) and ops without a case land at depth 0, which leaves to the interpreter.
   c.get(OP).op(Op.br_table);
   c.u32(ops.length + 1);
   c.u32(0);
@@ -403,13 +349,20 @@ function emitRunner(L: RunnerLayout): Code {
     c.op(Op.end);
     // Here: ops.length − k case blocks open, then $done, $next, $end, $interp.
     const depthDone = ops.length - k;
-    const f = ops[k - 1];
-    if (f) { f(g, depthDone + 3); c.br(depthDone); } else c.op(0x00 /* unreachable: index k never lands here */);
+    const op = ops[k - 1];
+    if (!op) { c.op(0x00 /* unreachable: index k never lands here */); continue; }
+    g.startCase(depthDone + 3, op.branch);
+    new WasmLowering(g).stmts(op.body);
+    c.br(depthDone);
   }
   c.op(Op.end); // $done
   // $zero stays zero; one more instruction done.
   c.i32(0).i64(0n).mem(Op.i64_store, 3, L.regs);
   c.get(N).i32(1).op(Op.i32_add).set(N);
+  // A likely branch not taken: its delay slot is skipped and the block ends.
+  c.get(ANN).begin(Op.if);
+  c.i32(0).set(ANN).get(PC).i64(8n).op(Op.i64_add).set(PC).br(2);
+  c.op(Op.end);
   // Advance: after a delay slot, to the branch target and the block ends; a branch makes the next instruction its delay slot.
   c.get(WAS).begin(Op.if);
   c.get(DS).set(PC).i32(0).set(DLY).br(2);
@@ -447,10 +400,11 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(DLY).brIf(0);
   c.get(N).get(MAX).op(Op.i32_add).get(NB0).op(Op.i32_sub).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).op(Op.i32_gt_s).brIf(0);
   c.get(PC).set(A);
-  g.lookup(2, 4, 0);
+  g.startCase(0, false);
+  g.lookup(2, 4);
   if (L.regions) enterRegions(g, L.regions);
   // A start with a translation but no region entered: the dispatcher's.
-  c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor);
+  c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor).get(MODE).i32(14).op(Op.i32_shl).op(Op.i32_xor);
   c.i32(H.slots.length / 2 - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
   c.mem(Op.i32_load, 2, translated).brIf(0);
   // heat + per-block max + runWeight < (heat < WARM ? WARM : HOT)
@@ -484,10 +438,8 @@ function enterRegions(g: Emitter, R: Layout): void {
   const c = g.c, ctrl = g.L.ctrl, tc = R.ctrl;
   c.begin(Op.block); // depths: block 0, $exit 1, $decide 2, $outer 3
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.ENTER).op(Op.i32_eqz).brIf(0);
-  // OP = jc[jcSlot(PC)]: ((lo >>> 2) ^ (lo >>> 16)) & (JC_SIZE − 1)
-  c.get(PC).op(Op.i32_wrap_i64).tee(W).i32(2).op(Op.i32_shr_u).get(W).i32(16).op(Op.i32_shr_u).op(Op.i32_xor);
-  c.i32(JC_SIZE - 1).op(Op.i32_and).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, R.jc).tee(OP).op(Op.i32_eqz).brIf(0);
-  c.get(OP).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, R.starts).get(PC).op(Op.i64_ne).brIf(0);
+  // OP = the region of this mode the jump cache names for PC (checked: driver.ts lookupRegion).
+  lookupRegion(c, R, { pc: PC, x: W, i: T1, mode: MODE, idx: OP }, 0);
   // The regions' icount at entry (Ctrl.IC0) and the instructions they may run before a
   // link may no longer be followed (Ctrl.REM0/REM): BUDGET − MAX − N, as the dispatcher's jitLimit.
   c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, tc + Ctrl.IC0);
@@ -526,12 +478,14 @@ export class WasmRunner {
   /** Host translation cache flushes and Status.KX when run() began (a call-out changing them returns). */
   private flushes = 0;
   private kx = 0;
+  /** The privilege mode the run is in. */
+  private mode = 0;
   /** Set by a call-out that returned Step.Return: the CPU's PC, delay state and icount are final. */
   private returned = false;
 
   static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, starts: ColdStarts, tier: WasmTier | undefined): WasmRunner | undefined {
     const dc = interp.decodeCache();
-    if (!wasmApi || !bus.memory || cpu.big || dc.word.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
+    if (!wasmApi || !bus.memory || dc.word.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer || cpu.c0.w.buffer !== bus.buffer) return undefined;
     if (starts.slots.buffer !== bus.buffer) return undefined;
     return new WasmRunner(cpu, bus, interp, dc, starts, tier);
   }
@@ -545,7 +499,7 @@ export class WasmRunner {
     const opc = new BigInt64Array(bus.buffer, bus.allocCore(8 << OPC_BITS), 1 << OPC_BITS).fill(BigInt(dc.op[0]) << 32n);
     const entry = tier?.entry;
     const L: RunnerLayout = {
-      regs: cpu.r.byteOffset, wideTag: cpu.htlb.wideTag.byteOffset, wideAdd: cpu.htlb.wideAdd.byteOffset,
+      regs: cpu.r.byteOffset, cp0: cpu.c0.w.byteOffset, target: interp.target, wideTag: cpu.htlb.wideTag.byteOffset, wideAdd: cpu.htlb.wideAdd.byteOffset,
       dcWord: dc.word.byteOffset, dcOp: dc.op.byteOffset, dcShift: dc.shift, opc: opc.byteOffset, ctrl, starts, regions: entry?.layout,
     };
     this.i32 = new Int32Array(bus.buffer, ctrl, RCtrl.BYTES / 4);
@@ -579,9 +533,9 @@ export class WasmRunner {
     const wasDelay = c.inDelay = m[RCtrl.DLY >> 2] !== 0;
     const done = c.icount + 1;
     this.interp.step();
-    if (c.icount !== done || c.mode !== 0 || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event ||
+    if (c.icount !== done || c.mode !== this.mode || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event ||
       c.htlb.flushes !== this.flushes || (c.c0.status & ST_KX) !== this.kx) {
-      // Faulted (the CPU is at the exception vector), or Kernel mode, the event horizon, a
+      // Faulted (the CPU is at the exception vector), or the mode, the event horizon, a
       // pending interrupt, the TLB (links to mapped code) or KX (direct reads) changed.
       this.returned = true;
       return Step.Return;
@@ -609,8 +563,8 @@ export class WasmRunner {
   get end(): RunEnd { return this.i32[RCtrl.END >> 2]; }
 
   /**
-   * Runs the block at PC, as the interpreter's block runner would (up to `max` instructions;
-   * Kernel mode; the caller checked that no interrupt, breakpoint, WAIT or event is due
+   * Runs the block at PC, as the interpreter's block runner would (up to `max` instructions,
+   * in the current mode; the caller checked that no interrupt, breakpoint, WAIT or event is due
    * within them), then further blocks while each starts with its max instructions within
    * `budget` instructions of this run: cold blocks one more run cannot take to `warm` or
    * `hot` heat (ColdStarts), and — with `regions` — the translated regions the jump cache
@@ -638,6 +592,8 @@ export class WasmRunner {
     this.event = c.nextEvent;
     this.flushes = c.htlb.flushes;
     this.kx = c.c0.status & ST_KX;
+    this.mode = c.mode;
+    m[RCtrl.MODE >> 2] = c.mode;
     this.returned = false;
     const n = this.fn();
     // (Regions' call-outs leave their precise-state block set: stale once they returned.)

@@ -5,19 +5,24 @@
 // region is an ordinary Block for the dispatcher (its fn enters the driver); the
 // dispatcher's links are mirrored into shared link slots when both ends are WebAssembly.
 //
-// The call-outs (`mem` for RAM misses and devices, `exec` for instructions without native
-// code) set the same precise state as the JavaScript translator before touching the CPU;
-// a guest exception in one is caught, the code exits, and enter() rethrows it.
+// The call-outs (`mem` for RAM misses and devices, `call` for the CPU helpers instructions'
+// semantics use, `raise` for exceptions) set the same precise state as the JavaScript
+// translator before touching the CPU; a guest exception taken in one makes the code exit,
+// and enter() rethrows it to the dispatcher.
 
 import { Cpu, GUEST_EXCEPTION } from '../../cpu/cpu';
-import { ST_KX } from '../../cpu/cp0-defs';
-import type { Handler } from '../../cpu/interpreter';
+import { ST_KX } from '../../isa/cp0-defs';
+import { C0 } from '../../cpu/cp0';
+import { DRIVER_LOCALS, emitDriver } from './driver';
+import type { Interpreter } from '../../cpu/interpreter';
+import { Effect, HELPERS } from '../../isa/helpers';
+import type { HelperImpl } from '../../cpu/helpers';
 import type { PhysicalBus } from '../../memory/bus';
-import { Block, findRegion, Scanned } from '../translator';
+import { Block, findRegion, Scanned } from '../blocks';
 import type { PcBreakpoints } from '../../debug/breakpoints';
 import type { JitBlockInfo } from '../../cpu/cpu';
-import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, MemOp, maxSlots, unsupported } from './region-emitter';
-import { Code, encodeModule, Op, ValType } from './encoder';
+import { BLOCK_LOCALS, emitRegion, FN_IMPORTS, HELPER_LIST, MemOp, maxSlots, unsupported } from './region-emitter';
+import { Code, encodeModule, ValType } from './encoder';
 import { Ctrl, JC_SIZE, jcSlot, Layout, LINK_CAP, TABLE_CAP } from './layout';
 import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
 
@@ -25,12 +30,34 @@ import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
  * Region limits (blocks, instructions) for one WebAssembly function. Smaller regions cost
  * less to compile (V8's optimizing tier too) and the boot ran no slower for it (bench/results.md
  * 2026-11-21: 8 blocks 6.3–6.7 s, 10 s CPU in all threads; 16 blocks 6.6–7.7 s, 11–13 s; the XZ
- * part 2.0 s either way). MIPS64_WASM_REGION=N overrides it for experiments.
+ * part 2.0 s either way). JitOptions.regionBlocks overrides it for experiments.
  */
-const MAX_REGION_BLOCKS = Number(globalThis.process?.env?.MIPS64_WASM_REGION) || 8;
+const MAX_REGION_BLOCKS = 8;
 const MAX_REGION_INSNS = 1200;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The module of region functions (emitRegion's code; function i exported as exports[i].name):
+ * type 0 the regions', then the `mem`, `call` and `raise` imports (FN_MEM, FN_CALL, FN_RAISE)
+ * and the shared memory.
+ */
+export function encodeRegionModule(funcs: Array<{ type: number; locals: ValType[]; code: Code }>,
+  exports: Array<{ name: string; func: number }>): Uint8Array {
+  const i32 = ValType.i32;
+  return encodeModule({
+    types: [
+      { params: [], results: [i32] },
+      { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
+      { params: [i32, i32, i32, i32, i32, i32, i32, i32], results: [i32] },
+      { params: [i32, i32], results: [] },
+    ],
+    memory: { module: 'm', name: 'mem', minPages: 0 },
+    imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'call', type: 2 }, { module: 'h', name: 'raise', type: 3 }],
+    funcs,
+    exports,
+  });
+}
 
 export interface WasmTierStats {
   blocks: number;
@@ -51,8 +78,15 @@ export class WasmTier {
   private readonly i32: Int32Array;
   private readonly linkWords: Int32Array;
   private readonly startWords: Int32Array;
-  /** The jump cache (Layout.jc). */
+  /** The jump caches (Layout.jc, jcAll) and the regions' mode and start (Layout.meta). */
   private readonly jcWords: Int32Array;
+  private readonly jcAllWords: Int32Array;
+  private readonly metaWords: Int32Array;
+  /** What the driver's chain was entered with: a call-out that changes any of them asks for JavaScript (Ctrl.BAIL). */
+  private eventAt = 0;
+  private flushesAt = 0;
+  private kxAt = 0;
+  private trapsAt = 0;
   /** Block per table index. */
   private readonly byIdx: Array<Block | undefined> = [undefined];
   /** Per table index: precise-state info and instruction words of each region block (by label), for call-outs. */
@@ -84,45 +118,55 @@ export class WasmTier {
   readonly stats: WasmTierStats = { blocks: 0, refused: 0, bytes: 0, modules: 0, resets: 0 };
 
   /** Creates the tier for `cpu`, or returns undefined when the host cannot run it. */
-  static create(cpu: Cpu, bus: PhysicalBus, handlerFor: (w: number) => Handler, linkSlots = LINK_CAP): WasmTier | undefined {
-    if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST || cpu.big) return undefined;
-    if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer) return undefined;
-    return new WasmTier(cpu, bus, handlerFor, Math.max(16, Math.min(LINK_CAP, linkSlots)));
+  static create(cpu: Cpu, bus: PhysicalBus, interp: Interpreter, linkSlots = LINK_CAP, regionBlocks = MAX_REGION_BLOCKS): WasmTier | undefined {
+    if (!wasmApi || !bus.memory || !LITTLE_ENDIAN_HOST) return undefined;
+    if (cpu.r.buffer !== bus.buffer || cpu.htlb.wideTag.buffer !== bus.buffer || cpu.c0.w.buffer !== bus.buffer) return undefined;
+    return new WasmTier(cpu, bus, interp, Math.max(16, Math.min(LINK_CAP, linkSlots)), Math.max(1, Math.min(64, regionBlocks)));
   }
 
-  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly handlerFor: (w: number) => Handler,
-    private readonly linkCap: number) {
+  /** Helper implementations by index (region-emitter.ts HELPER_LIST), and whether each changes the translation context. */
+  private readonly helperImpls: HelperImpl[];
+  private readonly helperCtx: boolean[];
+
+  private constructor(private readonly cpu: Cpu, private readonly bus: PhysicalBus, private readonly interp: Interpreter,
+    private readonly linkCap: number, private readonly regionBlocks: number) {
+    this.helperImpls = HELPER_LIST.map((h) => interp.helpers[h]);
+    this.helperCtx = HELPER_LIST.map((h) => (HELPERS[h].effects & Effect.CTX) !== 0);
     const h = cpu.htlb;
     const ctrl = bus.allocCore(Ctrl.BYTES);
     this.L = {
-      regs: cpu.r.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
+      regs: cpu.r.byteOffset, cp0: cpu.c0.w.byteOffset, wideTag: h.wideTag.byteOffset, wideAdd: h.wideAdd.byteOffset,
       ctrl, links: bus.allocCore(linkCap * 4), starts: bus.allocCore(TABLE_CAP * 8), jc: bus.allocCore(JC_SIZE * 4),
+      jcAll: bus.allocCore(JC_SIZE * 4), meta: bus.allocCore(TABLE_CAP * 8),
     };
     this.jcWords = new Int32Array(bus.buffer, this.L.jc, JC_SIZE);
+    this.jcAllWords = new Int32Array(bus.buffer, this.L.jcAll, JC_SIZE);
+    this.metaWords = new Int32Array(bus.buffer, this.L.meta, TABLE_CAP * 2);
     const buf = bus.buffer;
     this.f64 = new Float64Array(buf, ctrl, 2);
     this.i32 = new Int32Array(buf, ctrl, Ctrl.BYTES / 4);
     this.linkWords = new Int32Array(buf, this.L.links, linkCap);
     this.startWords = new Int32Array(buf, this.L.starts, TABLE_CAP * 2);
     this.table = new wasmApi!.Table({ element: 'anyfunc', initial: TABLE_CAP });
-    // The driver: run(idx) calls block idx and each block it returns until one returns 0.
-    const code = new Code();
-    code.begin(Op.loop).get(0).callIndirect(0).tee(0).brIf(0).op(Op.end).i32(0);
+    // The driver (driver.ts): run(idx) runs block idx, the blocks it links to, and regions the jump cache names.
     const driver = instantiate(encodeModule({
       types: [{ params: [], results: [ValType.i32] }, { params: [ValType.i32], results: [ValType.i32] }],
+      memory: { module: 'm', name: 'mem', minPages: 0 },
       table: { module: 'm', name: 't', min: TABLE_CAP },
       imports: [],
-      funcs: [{ type: 1, locals: [], code }],
+      funcs: [{ type: 1, locals: DRIVER_LOCALS, code: emitDriver(this.L) }],
       exports: [{ name: 'run', func: 0 }],
-    }), { m: { t: this.table } });
+    }), { m: { t: this.table, mem: bus.memory } });
     this.run = driver.exports.run as (idx: number) => number;
     this.imports = {
       m: { mem: bus.memory },
       h: {
-        // (Import order: FN_MEM, FN_EXEC.)
+        // (Import order: FN_MEM, FN_CALL, FN_RAISE.)
         mem: (op: number, id: number, lo: number, hi: number, vl: number, vh: number) =>
           this.mem(this.infos[id >>> 16][(id >>> 8) & 255], op, id & 255, lo, hi, vl, vh),
-        exec: (id: number) => this.exec(this.infos[id >>> 16][(id >>> 8) & 255], this.words[id >>> 16][(id >>> 8) & 255][id & 255], id & 255),
+        call: (h: number, id: number, a: number, b: number, c: number, d: number, e: number, f: number) =>
+          this.call(this.infos[id >>> 16][(id >>> 8) & 255], id & 255, h, a, b, c, d, e, f),
+        raise: (codeCe: number, id: number) => this.raise(this.infos[id >>> 16][(id >>> 8) & 255], id & 255, codeCe),
       },
     };
   }
@@ -146,7 +190,7 @@ export class WasmTier {
     for (const s of entries) {
       out.push(undefined);
       if (unsupported(s) !== undefined) { this.stats.refused++; continue; }
-      const region = findRegion(cpu, s, bp, MAX_REGION_BLOCKS, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
+      const region = findRegion(cpu, s, bp, this.regionBlocks, MAX_REGION_INSNS, (x) => unsupported(x) === undefined && seen(x.ramOff));
       const linkBase = this.nextLink;
       if (linkBase + maxSlots(region) > this.linkCap) {
         // (A reset helps only if slots are in use; a region too large for all of them stays JavaScript.)
@@ -156,7 +200,7 @@ export class WasmTier {
       }
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
-      const { code, slots } = emitRegion(this.L, region, cpu.mode, idx, linkBase, fastRam, xkphys);
+      const { code, slots } = emitRegion(this.L, region, this.interp.target, cpu.mode, idx, linkBase, fastRam, xkphys);
       if (fastRam !== 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
@@ -174,18 +218,7 @@ export class WasmTier {
       out[out.length - 1] = blk;
     }
     if (made.length === 0) return out;
-    const i32 = ValType.i32;
-    const bytes = encodeModule({
-      types: [
-        { params: [], results: [i32] },
-        { params: [i32, i32, i32, i32, i32, i32], results: [i32] },
-        { params: [i32], results: [] },
-      ],
-      memory: { module: 'm', name: 'mem', minPages: 0 },
-      imports: [{ module: 'h', name: 'mem', type: 1 }, { module: 'h', name: 'exec', type: 2 }],
-      funcs,
-      exports,
-    });
+    const bytes = encodeRegionModule(funcs, exports);
     const inst = instantiate(bytes, this.imports);
     made.forEach(({ blk, idx, linkBase, slots }, f) => {
       this.table.set(idx, inst.exports[`b${f}`]);
@@ -212,8 +245,13 @@ export class WasmTier {
    * runner finds it without the dispatcher.
    */
   noteStart(b: Block): void {
-    if (!b.wasm || b.mode !== 0 || !unmappedKernel(b.startHi, b.startLo)) return;
-    this.jcWords[jcSlot(b.startLo)] = b.wasm.idx;
+    if (!b.wasm) return;
+    const idx = b.wasm.idx;
+    this.metaWords[idx * 2] = b.mode;
+    this.metaWords[idx * 2 + 1] = b.ramOff;
+    this.jcAllWords[jcSlot(b.startLo)] = idx;
+    if (b.mode !== 0 || !unmappedKernel(b.startHi, b.startLo)) return;
+    this.jcWords[jcSlot(b.startLo)] = idx;
   }
 
   /** The function table, jump cache and control words the cold-code runner enters regions through. */
@@ -221,14 +259,14 @@ export class WasmTier {
 
   /**
    * After the cold-code runner ran regions and stopped right after one's exit: the state
-   * enter() would leave (icount, PC, exit slot; `last`), or throws GUEST_EXCEPTION when a
+   * enter() would leave (icount, PC, exit slot; `last`), or sets Cpu.trapped when a
    * call-out took a guest exception (the CPU is at the vector).
    */
   afterRegions(): void {
     const c = this.cpu, i = this.i32;
     c.jitBlk = undefined;
     const slot = i[Ctrl.SLOT >> 2];
-    if (slot === -2) throw GUEST_EXCEPTION;
+    if (slot === -2) { c.trapped = true; return; }
     c.icount = c.icount0 = this.icountNow();
     c.pcLo = i[Ctrl.PCLO >> 2];
     c.pcHi = i[Ctrl.PCHI >> 2];
@@ -263,6 +301,7 @@ export class WasmTier {
     }
     this.startWords.fill(0);
     this.jcWords.fill(0);
+    this.jcAllWords.fill(0);
     this.free.length = 0;
     this.next = 1;
     this.nextLink = 0;
@@ -278,11 +317,12 @@ export class WasmTier {
     const rem = this.chain ? Math.max(-REM_OFF, Math.min(REM_OFF, c.jitLimit - c.icount0)) : -REM_OFF;
     i[Ctrl.REM0 >> 2] = rem;
     i[Ctrl.REM >> 2] = rem;
+    this.chainEntered();
     this.run(idx);
     const slot = i[Ctrl.SLOT >> 2], lo = i[Ctrl.PCLO >> 2], hi = i[Ctrl.PCHI >> 2];
-    // (The exception was caught in the call-out so that the code could store its
-    // registers: the CPU is at the exception vector; rethrown to the dispatcher now.)
-    if (slot === -2) throw GUEST_EXCEPTION;
+    // (A call-out took a guest exception — the CPU is at the exception vector — and the code
+    // stored its registers and left: the dispatcher sees Cpu.trapped.)
+    if (slot === -2) { c.trapped = true; return undefined; }
     c.icount0 = this.icountNow();
     const last = this.byIdx[i[Ctrl.LAST >> 2]]!;
     if (slot >= 0 && c.icount0 <= c.jitLimit) {
@@ -295,6 +335,28 @@ export class WasmTier {
     c.exitSlot = slot;
     this.last = last;
     return undefined;
+  }
+
+  /** Before a chain runs: what a call-out must not change without asking for JavaScript (Ctrl.BAIL), and the mode. */
+  chainEntered(): void {
+    const c = this.cpu, i = this.i32;
+    this.eventAt = c.nextEvent;
+    this.flushesAt = c.htlb.flushes;
+    this.kxAt = c.c0.w[C0.STATUS] & ST_KX;
+    this.trapsAt = c.htlb.accessTrapped;
+    i[Ctrl.BAIL >> 2] = 0;
+    i[Ctrl.MODE >> 2] = c.mode;
+  }
+
+  /**
+   * After a call-out: the mode the CPU is in, and whether the driver must return to JavaScript
+   * rather than go on through the jump cache (Ctrl.BAIL).
+   */
+  private settle(): void {
+    const c = this.cpu, i = this.i32;
+    i[Ctrl.MODE >> 2] = c.mode;
+    if (c.stopRequested || c.irqPending || c.waiting || c.nextEvent !== this.eventAt || c.htlb.flushes !== this.flushesAt
+      || (c.c0.w[C0.STATUS] & ST_KX) !== this.kxAt || c.htlb.accessTrapped !== this.trapsAt || this.full) i[Ctrl.BAIL >> 2] = 1;
   }
 
   /** Precise state for a call-out from instruction k of `b`. */
@@ -315,14 +377,21 @@ export class WasmTier {
   private ioDone(): void {
     const c = this.cpu;
     this.i32[Ctrl.STATUS >> 2] = c.ioHit ? 1 : 0;
+    if (c.ioHit) this.i32[Ctrl.BAIL >> 2] = 1;
     c.ioHit = false;
+    this.settle();
   }
 
   /** A guest exception in a call-out: the code stores its registers and exits (status 2), then enter() rethrows. */
   private caught(err: unknown): void {
     if (err !== GUEST_EXCEPTION) throw err;
-    this.i32[Ctrl.STATUS >> 2] = 2;
-    this.i32[Ctrl.SLOT >> 2] = -2;
+    const c = this.cpu, i = this.i32;
+    i[Ctrl.STATUS >> 2] = 2;
+    i[Ctrl.SLOT >> 2] = -2;
+    // (Where the driver may go on: the exception vector.)
+    i[Ctrl.PCLO >> 2] = c.pcLo;
+    i[Ctrl.PCHI >> 2] = c.pcHi;
+    this.settle();
   }
 
   /** A RAM access the inline lookup missed (TLB, page trap, device, alignment). */
@@ -330,44 +399,63 @@ export class WasmTier {
     const c = this.cpu;
     this.precise(b, k);
     let res = 0, rh = 0;
-    try {
+    // (The accesses take a guest exception without unwinding: Cpu.trapped.)
     switch (op) {
-      case MemOp.LB: res = c.lb(hi, lo); rh = res >> 31; break;
-      case MemOp.LBU: res = c.lbu(hi, lo); break;
-      case MemOp.LH: res = c.lh(hi, lo); rh = res >> 31; break;
-      case MemOp.LHU: res = c.lhu(hi, lo); break;
-      case MemOp.LW: res = c.lw(hi, lo); rh = res >> 31; break;
-      case MemOp.LWU: res = c.lw(hi, lo); break;
-      case MemOp.LD: res = c.ld(hi, lo); rh = c.ldHi; break;
-      case MemOp.SB: c.sb(hi, lo, vl); break;
-      case MemOp.SH: c.sh(hi, lo, vl); break;
-      case MemOp.SW: c.sw(hi, lo, vl); break;
-      default: c.sd(hi, lo, vl, vh); break;
+      case MemOp.LB: res = (c.rdB(hi, lo) << 24) >> 24; rh = res >> 31; break;
+      case MemOp.LBU: res = c.rdB(hi, lo); break;
+      case MemOp.LH: res = (c.rdH(hi, lo) << 16) >> 16; rh = res >> 31; break;
+      case MemOp.LHU: res = c.rdH(hi, lo); break;
+      case MemOp.LW: res = c.rdW(hi, lo); rh = res >> 31; break;
+      case MemOp.LWU: res = c.rdW(hi, lo); break;
+      case MemOp.LD: res = c.rdD(hi, lo); rh = c.ldHi; break;
+      case MemOp.SB: c.wrB(hi, lo, vl); break;
+      case MemOp.SH: c.wrH(hi, lo, vl); break;
+      case MemOp.SW: c.wrW(hi, lo, vl); break;
+      default: c.wrD(hi, lo, vl, vh); break;
     }
-    } catch (err) {
-      this.caught(err);
-      return 0;
-    }
+    if (c.trapped) { c.trapped = false; this.caught(GUEST_EXCEPTION); return 0; }
     if (k === b.ds) c.inDelay = false;
     this.i32[Ctrl.RESHI >> 2] = rh;
     this.ioDone();
     return res;
   }
 
-  /** An instruction without native code, run by the interpreter's handler. */
-  private exec(b: JitBlockInfo, w: number, k: number): void {
+  /** A CPU helper for instruction k of `b` (arguments as int32 words), with precise state. */
+  private call(b: JitBlockInfo, k: number, h: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     const c = this.cpu;
     this.precise(b, k);
     c.sync();
     c.brState = 0;
+    let r: number;
     try {
-      this.handlerFor(w)(c, w);
+      r = (this.helperImpls[h](c, a0, a1, a2, a3, a4, a5) as number | undefined) ?? 0;
     } catch (err) {
       this.caught(err);
-      return;
+      return 0;
     }
+    if (c.trapped) { c.trapped = false; this.caught(GUEST_EXCEPTION); return 0; }
     c.inDelay = false;
+    const i = this.i32;
+    i[Ctrl.RESHI >> 2] = c.retHi;
+    if (this.helperCtx[h]) {
+      // (Where a block ending in an instruction that changes the translation context goes on.)
+      if (c.brState === 3) { i[Ctrl.NEXTLO >> 2] = c.brLo; i[Ctrl.NEXTHI >> 2] = c.brHi; } else {
+        i[Ctrl.NEXTLO >> 2] = (c.pcLo + 4) | 0;
+        i[Ctrl.NEXTHI >> 2] = c.pcLo === -4 ? (c.pcHi + 1) | 0 : c.pcHi;
+      }
+    }
     this.ioDone();
+    return r;
+  }
+
+  /** Exception `codeCe & 0xff` (Cause.CE = codeCe >> 8) at instruction k of `b`. */
+  private raise(b: JitBlockInfo, k: number, codeCe: number): void {
+    const c = this.cpu;
+    this.precise(b, k);
+    c.sync();
+    c.trap(codeCe & 0xff, false, codeCe >> 8);
+    c.trapped = false;
+    this.caught(GUEST_EXCEPTION);
   }
 }
 
