@@ -173,8 +173,10 @@ function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number }
   const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
-  // until assembly); it never grows (the section closes at PAGE_SECTION_BYTES).
-  const cap = PAGE_SECTION_BYTES + 8192;
+  // until assembly). It starts small and grows as needed: a section of Raw pages holds
+  // only their 5-byte headers, and allocating (zeroing) 8 MiB per section cost ~10 % of
+  // a full capture. (Pieces cut before a growth keep viewing the old buffer: still valid.)
+  const cap = 64 << 10;
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
   let pieces: Uint8Array[] = [];
@@ -554,8 +556,18 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
           else ram.fill(0, off, off + PAGE_SIZE);
         }
       } else {
-        ram.fill(0);
-        for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder), false);
+        // Every page a record writes, then zeros in the pages none does (a full checkpoint
+        // omits zero pages): RAM is written once, not cleared first.
+        const written = new Uint8Array(ramPages);
+        for (const p of chain) {
+          walkPages(p, ramPages, (r) => { decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder); written[r.page] = 1; }, false);
+        }
+        for (let page = 0; page < ramPages;) {
+          if (written[page]) { page++; continue; }
+          const from = page;
+          while (page < ramPages && !written[page]) page++;
+          ram.fill(0, from << PAGE_SHIFT, page << PAGE_SHIFT);
+        }
       }
       applyStates(m, decoded);
       m.jit?.flush();

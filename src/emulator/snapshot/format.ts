@@ -1,11 +1,12 @@
-// The checkpoint file format (version 3; older versions are refused, see checkPreamble).
+// The checkpoint file format (version 4; version 3 is read too, older ones are refused:
+// see checkPreamble).
 // One format serves checkpoints kept in memory and files on disk, so both are verified
 // the same way before a restore.
 //
 //   offset 0   magic "MIPS64CK" (8 bytes)
-//   offset 8   u32 format version (3)
+//   offset 8   u32 format version (4)
 //   offset 12  sections, each: tag (4 ASCII bytes), u32 payload length,
-//              u32 CRC-32 of the payload, payload
+//              u32 CRC-32 of the payload (0 in PAGE sections, see below), payload
 //
 // All integers are little-endian. Sections, in order:
 //
@@ -31,6 +32,13 @@
 //         hash, so a parent changed in any byte (even with its CRCs made to match) no
 //         longer is that parent. Nothing may follow END!.
 //
+// The CRC-32s only say where a file that fails its content hash is damaged. Version 4
+// leaves them out of the PAGE sections (nearly all of a file's bytes): the hash proves
+// those bytes anyway, and a CRC pass over them cost a third of a full capture. Damage
+// in HEAD, STAT, INPT or END! is still located by section; damage elsewhere is reported
+// as a content hash mismatch. (Version 3 had a CRC in every section; its files are read
+// the same way.)
+//
 // A reader checks the magic, the version, every section's bounds, the END! count and
 // content hash (which proves every CRC: they are computed only to locate the damage in
 // a file that fails it) and the header's fields before anything uses the contents; a
@@ -44,7 +52,9 @@ import type { PageCodec } from './compress';
 import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
-export const CHECKPOINT_FORMAT_VERSION = 3;
+export const CHECKPOINT_FORMAT_VERSION = 4;
+/** Versions this build reads: 3 differs only in carrying CRC-32s in its PAGE sections. */
+const READABLE_VERSIONS: readonly number[] = [3, 4];
 export const CHECKPOINT_EXTENSION = '.m64cp';
 /** Uncompressed-payload size at which a PAGE section is closed and another started. */
 export const PAGE_SECTION_BYTES = 8 << 20;
@@ -107,8 +117,12 @@ export interface Section {
   /** Offset of the payload in the file. */
   offset: number;
   length: number;
-  crc: number;
+  /** The section's CRC-32 (undefined: a version 4 PAGE section, which has none). */
+  crc: number | undefined;
 }
+
+/** Whether a section carries a CRC-32 in files of format `version`. */
+const hasCrc = (tag: string, version: number): boolean => version < 4 || tag !== 'PAGE';
 
 export interface ParsedCheckpoint {
   readonly bytes: Uint8Array;
@@ -142,10 +156,10 @@ export interface SectionInput { tag: string; pieces: Uint8Array[] }
 /** Bytes copied into the file before the CRC and the hash catch up with them (well within L2). */
 const CRC_CHUNK = 256 << 10;
 
-/** Continues a CRC over `b` and feeds it to the content hash (while it is in the cache). */
-function checksum(b: Uint8Array, crc: number, h: Digest | undefined): number {
+/** Feeds `b` to the content hash and continues a CRC over it (`crc` undefined: none, see hasCrc), while it is in the cache. */
+function checksum(b: Uint8Array, crc: number | undefined, h: Digest | undefined): number | undefined {
   h?.update(b);
-  return crc32(b, crc);
+  return crc === undefined ? undefined : crc32(b, crc);
 }
 
 function writePreamble(out: Uint8Array): void {
@@ -181,6 +195,14 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
   for (const len of lens) total += 12 + len;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
+  // Fresh memory: its pages are touched a chunk ahead of the copies (see TOUCH_AHEAD),
+  // at offsets from the write position `at` on (nothing is written there yet).
+  let touched = 0;
+  const touch = (at: number, need: number): void => {
+    const to = Math.min(total, need + TOUCH_AHEAD);
+    for (let i = Math.max(touched, at); i < to; i += 4096) out[i] = 0;
+    touched = to;
+  };
   writePreamble(out);
   const hash = sha256();
   hash.update(out.subarray(0, 12));
@@ -190,14 +212,15 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
     dv.setUint32(o + 4, len, true);
     const at = o + 12;
     // The CRC and the hash follow the copy a chunk behind, over bytes still in the cache.
-    let q = at, from = at, crc = 0;
+    let q = at, from = at, crc = hasCrc(tag, CHECKPOINT_FORMAT_VERSION) ? 0 : undefined;
     for (const p of pieces) {
+      if (q + p.length > touched) touch(q, q + p.length);
       out.set(p, q);
       q += p.length;
       if (q - from >= CRC_CHUNK) { crc = checksum(out.subarray(from, q), crc, h); from = q; }
     }
     crc = checksum(out.subarray(from, q), crc, h);
-    dv.setUint32(o + 8, crc, true);
+    dv.setUint32(o + 8, crc ?? 0, true);
     h?.update(out.subarray(o, at));
     o = q;
   };
@@ -227,7 +250,7 @@ export class CheckpointBuilder {
   private touched = 0;
   /** Sections written (END! excluded). */
   private sections = 0;
-  private open: { tag: string; start: number; from: number; crc: number } | undefined;
+  private open: { tag: string; start: number; from: number; crc: number | undefined } | undefined;
   /** The content hash, fed as the payloads are written (undefined while END! is written). */
   private hash: Digest | undefined = sha256();
 
@@ -244,7 +267,7 @@ export class CheckpointBuilder {
     this.reserve(12);
     for (let k = 0; k < 4; k++) this.out[this.at + k] = tag.charCodeAt(k);
     this.at += 12;
-    this.open = { tag, start: this.at, from: this.at, crc: 0 };
+    this.open = { tag, start: this.at, from: this.at, crc: hasCrc(tag, CHECKPOINT_FORMAT_VERSION) ? 0 : undefined };
   }
 
   /** Makes room for n more payload bytes at `at` (the caller writes them and advances `at`). */
@@ -276,7 +299,7 @@ export class CheckpointBuilder {
     if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
     const crc = checksum(this.out.subarray(s.from, this.at), s.crc, this.hash);
     this.dv.setUint32(s.start - 8, len, true);
-    this.dv.setUint32(s.start - 4, crc, true);
+    this.dv.setUint32(s.start - 4, crc ?? 0, true);
     this.hash?.update(this.out.subarray(s.start - 12, s.start));
     if (this.hash) this.sections++;
     this.open = undefined;
@@ -306,15 +329,15 @@ export class CheckpointBuilder {
 
 /** Reads only the preamble and the header (for listings); still checks the header's CRC. */
 export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHeader {
-  checkPreamble(bytes, what);
-  const s = readSectionAt(bytes, 12, what);
+  const version = checkPreamble(bytes, what);
+  const s = readSectionAt(bytes, 12, what, version);
   if (s.tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is '${s.tag}', expected HEAD`);
   return parseHeader(bytes.subarray(s.offset, s.offset + s.length), what);
 }
 
 /** Parses and fully checks a checkpoint file (every CRC, the digest, the header). */
 export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedCheckpoint {
-  checkPreamble(bytes, what);
+  const version = checkPreamble(bytes, what);
   const sections: Section[] = [];
   const hash = sha256();
   hash.update(bytes.subarray(0, 12));
@@ -324,7 +347,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   // section CRC fields included, so a matching hash proves every CRC too; the CRCs are
   // computed only to say which section is damaged when the hash does not match.
   while (o < bytes.length) {
-    const s = readSectionAt(bytes, o, what);
+    const s = readSectionAt(bytes, o, what, version);
     if (s.tag === 'END!') {
       if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
         throw new CheckpointError('corrupt', `${what}: section END! at offset ${o} fails its CRC-32 check (the file is damaged)`);
@@ -349,7 +372,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   for (let i = 0; i < 32; i++) {
     if (digest[i] !== stored[i]) {
       damagedSection(bytes, sections, what);
-      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written)`);
+      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written${version >= 4 ? ', or its RAM pages are damaged' : ''})`);
     }
   }
   if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
@@ -380,13 +403,14 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
 /** For a file that failed its content hash: throws for the first section whose CRC-32 fails (where the damage is), if any. */
 function damagedSection(bytes: Uint8Array, sections: readonly Section[], what: string): void {
   for (const s of sections) {
-    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+    if (s.crc !== undefined && crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
       throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${s.offset - 12} fails its CRC-32 check (the file is damaged)`);
     }
   }
 }
 
-function checkPreamble(bytes: Uint8Array, what: string): void {
+/** Checks the magic and the version; returns the version (one of READABLE_VERSIONS). */
+function checkPreamble(bytes: Uint8Array, what: string): number {
   if (bytes.length < 12) throw new CheckpointError('corrupt', `${what}: truncated (${bytes.length} bytes, not even a preamble)`);
   for (let k = 0; k < 8; k++) {
     if (bytes[k] !== CHECKPOINT_MAGIC.charCodeAt(k)) {
@@ -394,15 +418,16 @@ function checkPreamble(bytes: Uint8Array, what: string): void {
     }
   }
   const version = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
-  if (version !== CHECKPOINT_FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(version)) {
     const why = version === 2 ? 'it was written by an older build of MIPS64 Studio, whose identity hash did not cover the contents; take the checkpoint again'
       : version < CHECKPOINT_FORMAT_VERSION ? 'it was written by an older build of MIPS64 Studio, whose page encoding this build no longer reads; take the checkpoint again'
         : 'it was written by a newer build of MIPS64 Studio';
-    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION}): ${why}`);
+    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')}): ${why}`);
   }
+  return version;
 }
 
-function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
+function readSectionAt(bytes: Uint8Array, o: number, what: string, version: number): Section {
   if (bytes.length - o < 12) throw new CheckpointError('corrupt', `${what}: truncated at offset ${o} (section header cut short)`);
   let tag = '';
   for (let k = 0; k < 4; k++) tag += String.fromCharCode(bytes[o + k]);
@@ -413,7 +438,7 @@ function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
   if (length > bytes.length - o - 12) {
     throw new CheckpointError('corrupt', `${what}: truncated (section ${tag} at offset ${o} claims ${length} bytes, ${bytes.length - o - 12} remain)`);
   }
-  return { tag, offset: o + 12, length, crc };
+  return { tag, offset: o + 12, length, crc: hasCrc(tag, version) ? crc : undefined };
 }
 
 function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
