@@ -50,6 +50,11 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   timeTravelMemoryMiB?: number;
   /** Console input typed while in the past: refused (default) or it discards the recorded future. */
   timeTravelInputInPast?: 'refuse' | 'truncate';
+  /**
+   * Linux boards: seconds of guest CPU time a kernel may run without writing on its console
+   * before the session stops with the reason (default 30; 0: never; emulator/silent-guest.ts).
+   */
+  silentExit?: number;
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */

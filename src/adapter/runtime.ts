@@ -16,6 +16,7 @@ import { basename, join, resolve } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import { fileIncludes } from './include-files';
 import { bootImage } from '../emulator/boot-images';
+import { DEFAULT_SILENT_SECONDS, SilentGuestWatch } from '../emulator/silent-guest';
 import { BOARD_NAMES, BoardName, boardInfo } from '../emulator/boards/catalog';
 import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
@@ -116,6 +117,8 @@ export class Runtime {
   readonly kernelSymbols: KernelSymbolsWatcher | undefined;
   /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
   tt: TimeTravelDebugger | undefined;
+  /** A booted Linux kernel's first console output, awaited (launch attribute silentExit): a stop with the reason when none comes. */
+  private silent: SilentGuestWatch | undefined;
   timeTravelOff = 'time travel is off for this session';
   private ownsTimeTravel = true;
 
@@ -244,6 +247,10 @@ export class Runtime {
     }
     this.listen();
     this.startTimeTravel(args);
+    // A kernel that writes nothing on its console (damaged, or for another board) stops the
+    // session with the reason; not a machine taking a checkpoint (it ran before).
+    const silentSec = args.silentExit ?? DEFAULT_SILENT_SECONDS;
+    if (boardInfo(board)!.loads === 'linux' && recorded === undefined && silentSec > 0) this.silent = SilentGuestWatch.forSeconds(this.machine, silentSec);
   }
 
   /** Starts recording for reverse debugging unless the launch turned it off (a problem becomes a note: the session runs on without it). */
@@ -432,7 +439,20 @@ export class Runtime {
     let st: RunState;
     let ahead = 0;
     for (;;) {
-      st = this.dbg.runSlice(SLICE);
+      st = this.dbg.runSlice(this.silent ? Math.min(SLICE, this.silent.remaining()) : SLICE);
+      if (this.silent && (st.kind === 'running' || st.kind === 'idle')) {
+        const silence = this.silent.check();
+        if (this.silent.finished) this.silent = undefined;
+        if (silence !== undefined) {
+          const description = `No console output: ${silence} Stopped ("silentExit": 0 lets it run)`;
+          this.events.emit('output', { text: `${description}\n`, category: 'stderr' });
+          st = this.dbg.noteStop({
+            reason: 'exception', text: 'no console output', description,
+            exception: { filter: 'silent', code: -1, name: 'no console output', epc: BigInt.asUintN(64, this.machine.cpu.pc) },
+          });
+          break;
+        }
+      }
       if (st.kind !== 'running') break;
       const now = performance.now();
       // Pacing: an idle guest (WAIT) must not run ahead of wall-clock time.

@@ -24,6 +24,7 @@ import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCh
 import { HostNotes } from '../host-notes';
 import { readImagesRecord, recreateMachine } from '../recreate-machine';
 import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
+import { DEFAULT_SILENT_SECONDS } from '../../emulator/silent-guest';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { fetchGuest } from './guest';
@@ -42,8 +43,6 @@ const NAME = 'boot';
 /** Exit code when a Linux guest panics (its console shows PANIC_TEXT). */
 export const EXIT_GUEST_PANIC = 3;
 const PANIC_TEXT = 'Kernel panic - not syncing';
-/** Guest CPU seconds a Linux guest may run before its first console output (silent-guest.ts). */
-const DEFAULT_SILENT_EXIT_SEC = 30;
 const ENGINES = ['jit', 'interp'] as const;
 const GUEST_NAMES = DEBIAN_GUESTS.map((g) => g.name);
 const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
@@ -123,7 +122,7 @@ interface Plan {
   cpu?: string;
   warp: boolean;
   idleExitMs: number;
-  /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_EXIT_SEC). */
+  /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_SECONDS). */
   silentExitSec?: number;
   guest?: string;
   debug?: { port: number; host: string; wait: boolean };
@@ -344,7 +343,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const notes = new HostNotes(io.stderr, () => (stdin as { isRaw?: boolean }).isRaw === true);
   const checkpoints = setupBootCheckpoints(machine, options, io, NAME, notes); // --restore, --checkpoint-every
   // A kernel that never writes on its console (damaged, another board's) is stopped; not a restored guest (it ran before).
-  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined && !instant ? DEFAULT_SILENT_EXIT_SEC : 0);
+  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined && !instant ? DEFAULT_SILENT_SECONDS : 0);
   const silentWatch = silentSec > 0 ? watchSilentGuest(machine, Math.round((silentSec * 1e9) / machine.nsPerInsn)) : undefined;
   let debug: DebugServer | undefined;
   try {
