@@ -35,7 +35,7 @@ export interface RecreatedMachine {
 }
 
 /** The images of `config` read from their recorded paths, with what could not be found or differs. */
-function findImages(images: readonly BootImage[]): { found: Map<BootImageRole, Uint8Array>; missing: string[] } {
+export function findImages(images: readonly BootImage[]): { found: Map<BootImageRole, Uint8Array>; missing: string[] } {
   const found = new Map<BootImageRole, Uint8Array>(), missing: string[] = [];
   for (const rec of images) {
     let bytes: Uint8Array;

@@ -22,7 +22,7 @@ import { JitOptions } from '../../emulator/jit/engine';
 import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
 import { HostNotes } from '../host-notes';
-import { readImagesRecord, recreateMachine } from '../recreate-machine';
+import { findImages, readImagesRecord, recreateMachine } from '../recreate-machine';
 import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
 import { DEFAULT_SILENT_SECONDS } from '../../emulator/silent-guest';
 import { Command } from './command';
@@ -285,7 +285,21 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       append ??= img.append;
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
-    const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
+    let initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
+    // Restoring into this kernel: what the command line leaves out (the kernel command
+    // line, the initrd a reset boots with) is the checkpoint's; an initrd not at its
+    // recorded path only makes a later guest reset stop, saying so.
+    const recordedInitrd = config?.images?.find((i) => i.role === 'initrd');
+    let initrdMissing: string | undefined;
+    if (config !== undefined) {
+      if (append === undefined && typeof config.options?.append === 'string') append = config.options.append;
+      if (initrd === undefined && recordedInitrd) {
+        const { found, missing } = findImages([recordedInitrd]);
+        initrd = found.get('initrd');
+        if (initrd) initrdPath = recordedInitrd.path;
+        else initrdMissing = `${missing.join('; ')} (--initrd gives it)`;
+      }
+    }
     let kimage: KernelImage;
     try {
       kimage = { bytes: kernel, elf: parseElf(kernel), name: kernelPath! };
@@ -304,6 +318,11 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       { role: 'kernel', path: kernelPath!, bytes: kernel },
       ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
     ]);
+    if (initrdMissing !== undefined) {
+      booted.machine.bootImages.push({ ...recordedInitrd! });
+      booted.machine.resetUnavailable = initrdMissing;
+      log(`the guest runs from the checkpoint, but a guest reset would stop it: ${initrdMissing}`);
+    }
     // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
     if (restoring === undefined && !p.debug?.wait) {
       const machine = booted.machine;

@@ -24,9 +24,10 @@ import type { ConsoleInputRecord, Machine } from '../machine';
 import { describeBootImage } from '../boot-images';
 import { DirtyTracker } from './dirty';
 import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageDecoder } from './compress';
+import type { HashImplementation } from './digest';
 import {
-  assembleCheckpoint, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
-  PAGE_SECTION_BYTES, PageRecord, ParsedCheckpoint, SectionInput,
+  assembleUnsealed, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
+  PAGE_SECTION_BYTES, PageRecord, ParsedCheckpoint, SectionInput, UnsealedCheckpoint,
 } from './format';
 import { decodeInputLog, encodeInputLog } from './input-log';
 import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec, upgradeState } from './state';
@@ -96,6 +97,22 @@ export interface EncodedCheckpoint {
 
 /** Takes a checkpoint of `m` (between runs). The machine is not changed beyond processing due events. */
 export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedCheckpoint {
+  const { header, file } = captureUnsealed(m, opts);
+  return { ...file.seal(file.digest.digest()), header };
+}
+
+/**
+ * captureCheckpoint on every host: where the only SHA-256 is WebCrypto's (asynchronous),
+ * the machine's state is captured at once (before this returns its promise) and the file
+ * is sealed with its content hash when the digest is ready. `impl`: the SHA-256 to use.
+ */
+export async function captureCheckpointAsync(m: Machine, opts: CaptureOptions, impl?: HashImplementation): Promise<EncodedCheckpoint> {
+  const { header, file } = captureUnsealed(m, opts, impl);
+  return { ...file.seal(await file.digest.digestAsync()), header };
+}
+
+/** The checkpoint file of `m` up to END! (its content hash in progress). */
+function captureUnsealed(m: Machine, opts: CaptureOptions, impl?: HashImplementation): { header: CheckpointHeader; file: UnsealedCheckpoint } {
   const cpu = m.cpu;
   if (cpu.jitBlk) throw new CheckpointError('state', 'cannot take a checkpoint while a translated block is executing');
   if (m.poweredOff) throw new CheckpointError('state', `the machine has powered off (exit code ${m.exitCode}): there is nothing to continue from`);
@@ -136,17 +153,16 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
   if (opts.kind === 'incremental') {
     // Every listed page has a record, so the header is known before the pages are encoded.
     const header = makeHeader(opts.pages!.length);
-    const { bytes, hash } = buildIncremental(m, header, stat, inpt, opts.pages!);
-    return { bytes, hash, header };
+    return { header, file: buildIncremental(m, header, stat, inpt, opts.pages!, impl) };
   }
   const { sections, count } = encodeAllPages(m);
   const header = makeHeader(count);
-  const { bytes, hash } = assembleCheckpoint(header, [
+  const file = assembleUnsealed(header, [
     { tag: 'STAT', pieces: [stat] },
     { tag: 'INPT', pieces: [inpt] },
     ...sections,
-  ]);
-  return { bytes, hash, header };
+  ], impl);
+  return { header, file };
 }
 
 function encodeStates(comps: readonly Stateful[]): Uint8Array {
@@ -227,7 +243,7 @@ const MAX_RECORD = 5 + PAGE_SIZE;
  * straight into the file while the page is still in the cache, the section CRCs
  * following a chunk behind. Same records and section boundaries as encodePages.
  */
-function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array): { bytes: Uint8Array; hash: string } {
+function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array, impl?: HashImplementation): UnsealedCheckpoint {
   const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   for (let i = 0; i < pages.length; i++) {
@@ -235,7 +251,7 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
   }
   const head = new TextEncoder().encode(JSON.stringify(header));
   const pageBytes = pages.length * MAX_RECORD;
-  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES));
+  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES), impl);
   b.begin('HEAD'); b.bytes(head); b.end();
   b.begin('STAT'); b.bytes(stat); b.end();
   b.begin('INPT'); b.bytes(inpt); b.end();
@@ -276,7 +292,7 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
     if (b.sectionLength >= PAGE_SECTION_BYTES) { b.end(); open = false; }
   }
   if (open) b.end();
-  return b.finish();
+  return b.finishUnsealed();
 }
 
 // ---- reading the sections ------------------------------------------------------------------------

@@ -47,7 +47,7 @@
 // bytes kept its identity. Version 2 files are refused.)
 
 import { crc32 } from './crc32';
-import { Digest, sha256, toHex } from './digest';
+import { Digest, HashImplementation, sha256, toHex } from './digest';
 import type { PageCodec } from './compress';
 import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
@@ -177,11 +177,27 @@ function writePreamble(out: Uint8Array): void {
 const TOUCH_AHEAD = 256 << 10;
 
 /**
+ * A checkpoint file written up to END!, whose content hash is being computed: seal()
+ * writes END! with the digest (from `digest`: at once with node:crypto, asynchronously
+ * with WebCrypto, see digest.ts).
+ */
+export interface UnsealedCheckpoint {
+  readonly digest: Digest;
+  seal(digest: Uint8Array): { bytes: Uint8Array; hash: string };
+}
+
+/**
  * Assembles a checkpoint file: preamble, HEAD, the given sections, END!. The pieces are
  * copied into the file once, and each section's CRC is computed over its copy in the
  * file, a chunk at a time right after the chunk was copied (one pass over the source).
  */
 export function assembleCheckpoint(header: CheckpointHeader, sections: readonly SectionInput[]): { bytes: Uint8Array; hash: string } {
+  const u = assembleUnsealed(header, sections);
+  return u.seal(u.digest.digest());
+}
+
+/** assembleCheckpoint, but END! waits for seal() (`impl`: the SHA-256 to use). */
+export function assembleUnsealed(header: CheckpointHeader, sections: readonly SectionInput[], impl?: HashImplementation): UnsealedCheckpoint {
   const head = new TextEncoder().encode(JSON.stringify(header));
   const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
   const lens = all.map((s) => {
@@ -204,7 +220,7 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
     touched = to;
   };
   writePreamble(out);
-  const hash = sha256();
+  const hash = sha256(impl);
   hash.update(out.subarray(0, 12));
   let o = 12;
   const putSection = (tag: string, len: number, pieces: readonly Uint8Array[], h: Digest | undefined): void => {
@@ -225,13 +241,17 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
     o = q;
   };
   all.forEach((s, i) => { putSection(s.tag, lens[i], s.pieces, hash); });
-  const digest = hash.digest();
-  const end = new Uint8Array(END_LENGTH);
-  new DataView(end.buffer).setUint32(0, all.length, true);
-  end.set(digest, 4);
-  putSection('END!', END_LENGTH, [end], undefined);
-  if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
-  return { bytes: out, hash: toHex(digest) };
+  return {
+    digest: hash,
+    seal: (digest) => {
+      const end = new Uint8Array(END_LENGTH);
+      new DataView(end.buffer).setUint32(0, all.length, true);
+      end.set(digest, 4);
+      putSection('END!', END_LENGTH, [end], undefined);
+      if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
+      return { bytes: out, hash: toHex(digest) };
+    },
+  };
 }
 
 /**
@@ -252,9 +272,11 @@ export class CheckpointBuilder {
   private sections = 0;
   private open: { tag: string; start: number; from: number; crc: number | undefined } | undefined;
   /** The content hash, fed as the payloads are written (undefined while END! is written). */
-  private hash: Digest | undefined = sha256();
+  private hash: Digest | undefined;
 
-  constructor(maxPayloadBytes: number, maxSections: number) {
+  /** `impl`: the SHA-256 to use (default: the platform's, digest.ts). */
+  constructor(maxPayloadBytes: number, maxSections: number, impl?: HashImplementation) {
+    this.hash = sha256(impl);
     this.out = new Uint8Array(12 + (maxSections + 1) * 12 + 36 + maxPayloadBytes);
     this.dv = new DataView(this.out.buffer);
     writePreamble(this.out);
@@ -310,18 +332,29 @@ export class CheckpointBuilder {
    * a copy of the used part (so a checkpoint does not hold on to unused room).
    */
   finish(): { bytes: Uint8Array; hash: string } {
+    const u = this.finishUnsealed();
+    return u.seal(u.digest.digest());
+  }
+
+  /** finish(), but END! waits for seal(). */
+  finishUnsealed(): UnsealedCheckpoint {
     if (this.open || this.sections === 0 || !this.hash) throw new Error('CheckpointBuilder: unfinished sections');
-    const digest = this.hash.digest();
+    const hash = this.hash;
     this.hash = undefined;
-    const n = this.sections;
-    this.begin('END!');
-    this.reserve(36);
-    this.dv.setUint32(this.at, n, true);
-    this.out.set(digest, this.at + 4);
-    this.at += 36;
-    this.end();
-    const used = this.out.subarray(0, this.at);
-    return { bytes: this.at >= this.out.length * 0.75 ? used : used.slice(), hash: toHex(digest) };
+    return {
+      digest: hash,
+      seal: (digest) => {
+        const n = this.sections;
+        this.begin('END!');
+        this.reserve(36);
+        this.dv.setUint32(this.at, n, true);
+        this.out.set(digest, this.at + 4);
+        this.at += 36;
+        this.end();
+        const used = this.out.subarray(0, this.at);
+        return { bytes: this.at >= this.out.length * 0.75 ? used : used.slice(), hash: toHex(digest) };
+      },
+    };
   }
 }
 
@@ -335,11 +368,25 @@ export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHe
   return parseHeader(bytes.subarray(s.offset, s.offset + s.length), what);
 }
 
-/** Parses and fully checks a checkpoint file (every CRC, the digest, the header). */
+/** Parses and fully checks a checkpoint file (the content hash, the framing, the header). */
 export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedCheckpoint {
+  const scan = scanSections(bytes, what);
+  return checkParsed(bytes, what, scan, scan.hash.digest());
+}
+
+/** parseCheckpoint on every host (WebCrypto's digest is asynchronous); `impl`: the SHA-256 to use. */
+export async function parseCheckpointAsync(bytes: Uint8Array, what = 'checkpoint', impl?: HashImplementation): Promise<ParsedCheckpoint> {
+  const scan = scanSections(bytes, what, impl);
+  return checkParsed(bytes, what, scan, await scan.hash.digestAsync());
+}
+
+interface SectionScan { version: number; sections: Section[]; end: Section; hash: Digest }
+
+/** Reads the section framing up to END! (checked: bounds, END!'s CRC, nothing after it), feeding the content hash. */
+function scanSections(bytes: Uint8Array, what: string, impl?: HashImplementation): SectionScan {
   const version = checkPreamble(bytes, what);
   const sections: Section[] = [];
-  const hash = sha256();
+  const hash = sha256(impl);
   hash.update(bytes.subarray(0, 12));
   let o = 12;
   let end: Section | undefined;
@@ -367,7 +414,12 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   }
   if (o !== bytes.length) throw new CheckpointError('corrupt', `${what}: ${bytes.length - o} unexpected bytes after the END! section`);
   if (end.length !== 36) throw new CheckpointError('corrupt', `${what}: END! section has length ${end.length}, expected 36`);
-  const digest = hash.digest();
+  return { version, sections, end, hash };
+}
+
+/** Compares the content hash with END!'s, then checks the sections and the header. */
+function checkParsed(bytes: Uint8Array, what: string, scan: SectionScan, digest: Uint8Array): ParsedCheckpoint {
+  const { version, sections, end } = scan;
   const stored = bytes.subarray(end.offset + 4, end.offset + 36);
   for (let i = 0; i < 32; i++) {
     if (digest[i] !== stored[i]) {
