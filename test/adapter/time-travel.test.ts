@@ -38,16 +38,19 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   const syscall = await firstStop;
   assert.match(syscall.body.description ?? '', /Syscall/);
   const atSyscall = { pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) };
+  // (Each stop awaited from before its request: the event may come in the same read as the response.)
+  const refillStop = c.waitStopped(300_000);
   await c.dc.continueRequest({ threadId: 1 });
-  const refill = await c.waitStopped(300_000);
+  const refill = await refillStop;
   assert.match(refill.body.description ?? '', /TLB refill/);
   const refillIcount = await icount(c);
   // On to the prompt, then pause.
   await c.dc.setExceptionBreakpointsRequest({ filters: [] });
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput(PROMPT);
+  const paused = c.waitStopped(300_000);
   await c.dc.pauseRequest({ threadId: 1 });
-  await c.waitStopped(300_000);
+  await paused;
   const end = await icount(c);
   const stdoutBefore = c.stdout;
 
