@@ -16,6 +16,8 @@
 //
 //   src/storage    host files (checkpoint directories, bounded input reads) for the CLI
 //                  and the adapter: may use the emulator, nothing above it
+//   src/gdbstub    gdb's remote protocol over the debugger core: may use the emulator only
+//                  (the adapter and the CLI bind it to a running machine)
 //
 // Inside src/emulator, zones (@typescript-eslint/no-restricted-imports; type-only imports
 // are allowed): the debugger is on top (only it imports src/emulator/debug); devices,
@@ -201,11 +203,12 @@ export default defineConfig(
       'prefer-const': 'error',
     },
   },
-  ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli'], true, false, NO_PROCESS_SYNTAX),
+  ...layerRules('emulator', ['adapter', 'extension', 'language', 'cli', 'gdbstub'], true, false, NO_PROCESS_SYNTAX),
+  ...layerRules('gdbstub', ['adapter', 'extension', 'language', 'cli', 'storage'], true, false, NO_PROCESS_SYNTAX),
   // The debug adapter is built on @vscode/debugadapter and @vscode/debugprotocol.
   ...layerRules('adapter', ['extension'], true, true),
   ...layerRules('language', ['extension'], false),
-  ...layerRules('storage', ['adapter', 'extension', 'language', 'cli'], true),
+  ...layerRules('storage', ['adapter', 'extension', 'language', 'cli', 'gdbstub'], true),
   ...zoneRules('devices', ['cpu', 'jit', 'mmu', 'boards', 'debug'], true),
   ...zoneRules('isa', ['cpu', 'jit', 'mmu', 'devices', 'boards', 'debug', 'snapshot'], true),
   ...zoneRules('loader', ['cpu', 'jit', 'mmu', 'devices', 'boards', 'debug', 'snapshot'], true),

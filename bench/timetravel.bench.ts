@@ -6,7 +6,8 @@
 //   - reverse-continue to a data breakpoint on a word last written ~1 G instructions
 //     before the end (candidates found by comparing RAM at three points, tried in turn);
 //   - the history's memory against its budget.
-// `node out/bench/timetravel.bench.js [RUNS]` prints the figures (nothing is written).
+// `node out/bench/timetravel.bench.js [RUNS]` prints the figures (nothing is written);
+// `--step-back-only` boots once (recording) and measures only the stepBack latency.
 import { readFileSync } from 'node:fs';
 import { createMaltaMachine } from '../src/emulator/boards/malta';
 import { MachineDebugger } from '../src/emulator/debug/debugger';
@@ -18,7 +19,9 @@ const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.s
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 3);
+  const args = process.argv.slice(2);
+  const stepBackOnly = args.includes('--step-back-only');
+  const runs = Number(args.find((a) => !a.startsWith('--')) ?? 3);
   const g = await debianCorpus(() => undefined);
   const initrd = busyboxInitramfs(g.busybox);
   const kernel = new Uint8Array(readFileSync(g.kernelImage));
@@ -36,13 +39,13 @@ async function main(): Promise<void> {
   };
   const off: number[] = [], on: number[] = [];
   let last: ReturnType<typeof boot> | undefined;
-  for (let i = 0; i < runs; i++) {
-    off.push(boot(false).ms);
+  for (let i = 0; i < (stepBackOnly ? 1 : runs); i++) {
+    if (!stepBackOnly) off.push(boot(false).ms);
     last = boot(true);
     on.push(last.ms);
   }
   const mo = median(off), mn = median(on);
-  console.log(`boot to the shell, CPU ms (${runs} interleaved pairs): off ${off.map(Math.round).join(' ')} | recording ${on.map(Math.round).join(' ')} | median overhead ${(100 * (mn - mo) / mo).toFixed(1)} %`);
+  if (!stepBackOnly) console.log(`boot to the shell, CPU ms (${runs} interleaved pairs): off ${off.map(Math.round).join(' ')} | recording ${on.map(Math.round).join(' ')} | median overhead ${(100 * (mn - mo) / mo).toFixed(1)} %`);
   const { dbg, ttd } = last!;
   const m = dbg.machine, tt = ttd!.tt;
   // On to ~5 G instructions (the guest idles at the prompt: timer ticks).
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     lat.push(performance.now() - t0);
   }
   console.log(`stepBack (1 instruction) wall ms: median ${median(lat).toFixed(1)}, min ${Math.min(...lat).toFixed(1)}, max ${Math.max(...lat).toFixed(1)} (${lat.length} points)`);
+  if (stepBackOnly) return;
   // A word last written ~1 G instructions before the end.
   const at = (ic: number): Int32Array => { ttd!.goTo(ic); return m.bus.ram32.slice(); };
   const a = at(end - 1_100_000_000), b = at(end - 1_000_000_000), c = at(end);

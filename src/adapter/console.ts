@@ -1,6 +1,6 @@
 // Debug Console commands (evaluate with context "repl") besides plain expressions:
 //
-//   info tlb | info registers | info symbol ADDR
+//   info tlb | info cp0 | info registers | info symbol ADDR
 //   x/NFU ADDR        examine memory (gdb style: F = x d u c s i, U = b h w g)
 //   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
 //   p2v ADDR          physical → the virtual addresses that reach it
@@ -13,11 +13,10 @@
 import { getBig } from '../emulator/cpu/arith';
 import { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, evaluate, EvalError, hex64 } from '../emulator/debug/expr';
-import { XLATE_TEXT } from '../emulator/debug/memory';
 import { GPR_NAMES } from '../emulator/isa/registers';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
-import { pageMaskSize, sizeText } from '../emulator/debug/cp0-fields';
+import { cp0Table, tlbTable, translationText } from '../emulator/debug/machine-info';
 import { linuxDmesg, linuxTasks, linuxTypesAvailable } from '../emulator/debug/linux';
 import { frameLabel } from '../emulator/debug/unwind';
 import { KALLSYMS_ONLY } from '../emulator/debug/kernel-symbols';
@@ -27,6 +26,7 @@ export const HELP = [
   '  *(u64*)ADDR *(s32*)($sp+8) (u32)x, phys:ADDR, C operators; LVALUE = EXPR assigns.',
   'Commands:',
   '  info tlb            valid TLB entries',
+  '  info cp0            CP0 registers',
   '  info registers      general-purpose registers',
   '  info symbol ADDR    symbol containing ADDR',
   '  x/NFU ADDR          examine memory: N count, F format x|d|u|c|s|i, U size b|h|w|g (e.g. x/16gx $sp, x/8i $pc)',
@@ -144,7 +144,8 @@ export class ConsoleCommands {
 
   private info(what: string, arg: string): ConsoleResult {
     switch (what) {
-      case 'tlb': return { text: this.infoTlb() };
+      case 'tlb': return { text: tlbTable(this.dbg.cpu) };
+      case 'cp0': return { text: cp0Table(this.dbg.cpu) };
       case 'registers': case 'reg': case 'r': {
         const cpu = this.dbg.cpu;
         const rows: string[] = [];
@@ -159,29 +160,8 @@ export class ConsoleCommands {
         const s = this.dbg.symbols.describe(a);
         return { text: s ? `${hex64(a)} is ${s}` : `no symbol matches ${hex64(a)}` };
       }
-      default: throw new EvalError(`unknown info command '${what}' (info tlb, info registers, info symbol ADDR)`);
+      default: throw new EvalError(`unknown info command '${what}' (info tlb, info cp0, info registers, info symbol ADDR)`);
     }
-  }
-
-  private infoTlb(): string {
-    const cpu = this.dbg.cpu;
-    const rows = ['idx  VPN2               ASID  size     even (PFN C D V)           odd (PFN C D V)'];
-    let shown = 0;
-    for (let i = 0; i < cpu.tlb.size; i++) {
-      const e = cpu.tlb.read(i);
-      if (!(e.lo0 & 2) && !(e.lo1 & 2)) continue;
-      shown++;
-      const g = (e.lo0 % 2) === 1 && (e.lo1 % 2) === 1;
-      const vpn2 = (BigInt(e.hiHi >>> 0) << 32n) | BigInt((e.hiLo & ~0x1fff) >>> 0);
-      const half = (lo: number): string => {
-        if (!(lo & 2)) return '-'.padEnd(26);
-        const pfn = Math.floor(lo / 64) % 2 ** 30;
-        return `0x${pfn.toString(16).padStart(7, '0')} ${(lo >>> 3) & 7} ${(lo >>> 2) & 1} ${(lo >>> 1) & 1}`.padEnd(26);
-      };
-      rows.push(`${String(i).padStart(3)}  ${hex64(vpn2)} ${g ? 'G   ' : `0x${(e.hiLo & 0xff).toString(16).padStart(2, '0')}`}  ${sizeText(pageMaskSize(e.pageMask)).padEnd(7)}  ${half(e.lo0)} ${half(e.lo1)}`);
-    }
-    if (shown === 0) return `no valid entries (of ${cpu.tlb.size})`;
-    return `${rows.join('\n')}\n${shown} valid of ${cpu.tlb.size} entries`;
   }
 
   private examine(count: number, fmt: string, unit: string, expr: string): ConsoleResult {
@@ -238,12 +218,8 @@ export class ConsoleCommands {
   }
 
   private v2p(expr: string): ConsoleResult {
-    const va = this.addrOf(expr);
-    const r = this.dbg.mem.v2p(va);
-    if (!r.ok) return { text: `${hex64(va)}: not mapped — ${XLATE_TEXT[r.code] ?? 'unknown'}` };
-    const ram = this.dbg.machine.bus.ramOffset(r.pa) >= 0 ? 'RAM' : 'not RAM (device or unassigned)';
-    const via = r.tlbIndex >= 0 ? `TLB[${r.tlbIndex}]` : 'unmapped segment';
-    return { text: `${hex64(va)} → phys 0x${r.pa.toString(16)} (${via}, ${ram})`, memoryReference: `phys:0x${r.pa.toString(16)}` };
+    const t = translationText(this.dbg.mem, this.dbg.machine.bus, this.addrOf(expr));
+    return t.pa === undefined ? { text: t.text } : { text: t.text, memoryReference: `phys:0x${t.pa.toString(16)}` };
   }
 
   private p2v(expr: string): ConsoleResult {

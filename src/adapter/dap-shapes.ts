@@ -9,7 +9,7 @@
 import { BOARD_NAMES } from '../emulator/boards/catalog';
 import { any, arr, bool, checkShape, int, num, obj, oneOf, oneOfValues, record, Shape, str } from './shape';
 import {
-  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, GO_TO_INSTRUCTION, STATS, TIMELINE, UART_INPUT,
+  CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, GO_TO_INSTRUCTION, STATS, STEP_BACK_OUT, TIMELINE, UART_INPUT,
 } from './protocol';
 
 const LINE = int(1, 2 ** 31 - 1);
@@ -34,6 +34,8 @@ const launch = obj({
   checkpointMemoryMiB: num(0, 2 ** 40),
   timeTravel: bool, timeTravelMemoryMiB: num(0, 2 ** 40), timeTravelInputInPast: oneOfValues('refuse', 'truncate'),
   silentExit: num(0, 86_400),
+  instantBoot: bool, cacheDir: str(),
+  gdbPort: int(0, 65535), gdbHost: str(),
 });
 const attach = obj({ __restart: any, port: int(0, 65535), host: str(), uartOutput });
 
@@ -95,7 +97,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   cancel: obj({ requestId: ID, progressId: str() }),
   [UART_INPUT]: obj({ text: str(), port: int(0, 3) }, ['text']),
   [STATS]: obj({}),
-  [GO_TO_INSTRUCTION]: obj({ icount: int(0) }, ['icount']),
+  [GO_TO_INSTRUCTION]: obj({ icount: int(0), sub: int(0, 64) }, ['icount']),
+  [STEP_BACK_OUT]: obj({ threadId: ID }),
   [TIMELINE]: obj({}),
   [CHECKPOINT_TAKE]: obj({ name: str(256), kind: oneOfValues('full', 'incremental', 'auto') }),
   [CHECKPOINT_LIST]: obj({}),

@@ -55,6 +55,18 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
    * before the session stops with the reason (default 30; 0: never; emulator/silent-guest.ts).
    */
   silentExit?: number;
+  /**
+   * Linux boards: start from this configuration's cached boot at the shell when there is
+   * one (default true; a launch that could stop during the boot — breakpoints, exception
+   * filters, stopOnEntry — boots cold), else boot cold and save it there.
+   */
+  instantBoot?: boolean;
+  /** The cache directory of instant boots (default $MIPS64_STUDIO_CACHE, else ~/.cache/mips64-studio). */
+  cacheDir?: string;
+  /** Also serve gdb's remote protocol on this TCP port (0: any free port, told in the Debug Console). */
+  gdbPort?: number;
+  /** Address the gdb port listens on (default 127.0.0.1). */
+  gdbHost?: string;
 }
 
 /** Custom event `mips64/uart`: guest console output, bytes (as UTF-8 text) and ANSI intact. */
@@ -110,6 +122,8 @@ export interface TimelineBody {
   recording?: {
     start: number; end: number; inPast: boolean; usedBytes: number; budgetBytes: number;
     snapshots: Array<{ instructions: number; virtualTimeNs: number }>;
+    /** Breakpoint, data breakpoint and exception stops made while running live, earliest first (go to one with mips64/goToInstruction). */
+    hits: Array<{ instructions: number; sub: number; reason: string; description: string; pc: string }>;
   };
   /** Why there is no recording. */
   off?: string;
@@ -119,7 +133,12 @@ export interface TimelineBody {
 export const GO_TO_INSTRUCTION = 'mips64/goToInstruction';
 export interface GoToInstructionArguments {
   icount: number;
+  /** Exception entries into that instruction count (a hit at an exception vector), default 0. */
+  sub?: number;
 }
+
+/** `mips64/stepBackOut`: reverse step-out, back to the call (or exception entry) that entered the current frame; a stop follows. */
+export const STEP_BACK_OUT = 'mips64/stepBackOut';
 
 /** Checkpoint custom requests (`mips64/checkpoint/…`). */
 export const CHECKPOINT_TAKE = 'mips64/checkpoint/take';

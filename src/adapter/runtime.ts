@@ -31,9 +31,11 @@ import { AssembleResult } from '../emulator/isa/assembler/assembler';
 import { ElfFile, parseElf } from '../emulator/loader/elf';
 import { loadDebugInfo } from '../emulator/debug/debug-info';
 import { Machine } from '../emulator/machine';
-import { TimeTravelDebugger } from '../emulator/timetravel/reverse';
+import { TimeTravelDebugger, Travel, TravelMove } from '../emulator/timetravel/reverse';
 import { formatPosition } from '../emulator/timetravel/position';
 import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
+import { cacheDir } from '../storage/cache-dir';
+import { InstantBootCache, instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../storage/instant-boot';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -121,6 +123,12 @@ export class Runtime {
   private silent: SilentGuestWatch | undefined;
   timeTravelOff = 'time travel is off for this session';
   private ownsTimeTravel = true;
+  /** Instant boot (Linux boards, launch attribute instantBoot): the cache entry of this configuration. */
+  private instant: { cache: InstantBootCache; consoleReady: () => boolean } | undefined;
+  /** Stops watching for the save point of an instant boot (the first stop ends it: the user may change the state there). */
+  private stopSaving: (() => void) | undefined;
+  /** The time-travel move in progress. */
+  private move: { travel: Travel; finished: (st: RunState) => void; failed: (e: unknown) => RunState } | undefined;
 
   /**
    * Boots a machine from a launch configuration, or (`running`) drives one that already
@@ -185,6 +193,9 @@ export class Runtime {
       }
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
+      if (boardInfo(board)!.loads === 'linux' && args.instantBoot !== false && !args.checkpoint) {
+        this.instant = { cache: instantBootCache(args.cacheDir ?? cacheDir(), b.machine, image.bytes, initrd, args.append ?? ''), consoleReady: () => b.consoleReady() };
+      }
     } catch (e) {
       if (e instanceof LaunchError) throw e;
       if (e instanceof BoardError) throw new LaunchError(e.message);
@@ -278,33 +289,33 @@ export class Runtime {
 
   /** Steps back (a source line over calls, or one instruction) and reports the stop; runs after the request's response. */
   stepBack(granularity: 'instruction' | 'line'): void {
-    this.travel((t) => t.stepBack(granularity));
+    this.travel({ kind: 'stepBack', granularity });
   }
 
   /** Runs backwards to the latest stop a forward run would have made. */
   reverseContinue(): void {
-    this.travel((t) => t.reverseContinue());
+    this.travel({ kind: 'reverseContinue' });
   }
 
-  /** Goes to a guest instruction count (back, or forward by replay and then live). */
-  goToInstruction(icount: number): void {
-    this.travel((t) => t.goTo(icount));
+  /** Reverse step-out: back to the call that entered the current frame. */
+  stepBackOut(): void {
+    this.travel({ kind: 'stepBackOut' });
   }
 
-  private travel(f: (t: TimeTravelDebugger) => RunState): void {
+  /** Goes to a guest instruction count (back, or forward by replay and then live); `sub` exception entries into it. */
+  goToInstruction(icount: number, sub = 0): void {
+    this.travel({ kind: 'goTo', icount, sub });
+  }
+
+  /** Starts a move, worked in slices of TICK_MS on the event loop so requests (Pause) are served meanwhile. */
+  private travel(m: TravelMove): void {
     const t = this.timeTravel();
     if (this.state === 'running') throw new Error('the machine is running: pause first');
     const wasPast = t.tt.inPast;
     this.flushOutput();
     this.state = 'running';
-    setImmediate(() => {
-      if (this.disposed) return;
-      let st: RunState;
-      try {
-        st = f(t);
-      } catch (e) {
-        st = this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
-      }
+    const finished = (st: RunState): void => {
+      this.move = undefined;
       this.kernelSymbols?.resync();
       this.outBuf = [];
       this.wall0 = performance.now();
@@ -315,7 +326,18 @@ export class Runtime {
         this.events.emit('timeline', { text: `end of the recording (instruction ${formatPosition(t.position)}): live execution resumes` });
       }
       this.report(st);
-    });
+    };
+    const failed = (e: unknown): RunState => this.dbg.noteStop({ reason: 'pause', description: `Time travel failed: ${(e as Error).message}` });
+    let travel: Travel;
+    try { travel = t.begin(m); } catch (e) { setImmediate(() => finished(failed(e))); return; }
+    this.move = { travel, finished, failed };
+    const slice = (): void => {
+      if (this.disposed || this.move?.travel !== travel) return;
+      let st: RunState | undefined;
+      try { st = travel.work(TICK_MS); } catch (e) { st = failed(e); }
+      if (st) finished(st); else setImmediate(slice);
+    };
+    setImmediate(slice);
   }
 
   private listen(): void {
@@ -373,14 +395,39 @@ export class Runtime {
     this.outBuf = [];
     this.virt0 = this.machine.now();
     this.kernelSymbols?.resync();
+    // A guest resumed from a checkpoint has run before: not watched for a silent boot.
+    this.silent?.close();
+    this.silent = undefined;
+  }
+
+  private instantBoot(ib: { cache: InstantBootCache; consoleReady: () => boolean }, coldBecause: readonly string[]): void {
+    const note = (text: string): void => this.events.emit('output', { text: `instant boot: ${text}\n`, category: 'console' });
+    const cached = existsSync(ib.cache.checkpointFile);
+    if (cached && coldBecause.length) {
+      note(`not used: ${coldBecause.join(', ')} could stop during the boot, so it boots cold (the cached boot starts at the shell)`);
+    }
+    const hit = coldBecause.length ? undefined : restoreInstantBoot(this.machine, ib.cache, note);
+    if (hit) {
+      this.outBuf.push(...hit.console);
+      this.flushOutput();
+      this.startedFromCheckpoint(`the cached boot at the shell (instruction ${hit.icount})`);
+      note(`started from the cached boot at the shell (instruction ${hit.icount}, restored in ${Math.round(hit.ms)} ms); "instantBoot": false boots cold`);
+      return;
+    }
+    this.stopSaving = saveInstantBootAtShell(this.machine, ib.cache, ib.consoleReady, (text) => note(text.replace('(--cold: from scratch)', '("instantBoot": false: from scratch)')));
   }
 
   get status(): StatsBody['state'] {
     return this.state;
   }
 
-  /** Starts execution (after configurationDone): stops at entry or runs. */
-  start(stopOnEntry: boolean): void {
+  /**
+   * Starts execution (after configurationDone): stops at entry or runs. A Linux boot starts
+   * from its cached boot at the shell unless `coldBecause` names what could stop it during
+   * the boot (breakpoints, exception filters) or it stops on entry; a cold one saves it.
+   */
+  start(stopOnEntry: boolean, coldBecause: readonly string[] = []): void {
+    if (this.instant) this.instantBoot(this.instant, stopOnEntry ? ['stopOnEntry', ...coldBecause] : coldBecause);
     if (stopOnEntry) this.report(this.dbg.noteStop({ reason: 'entry', description: `Stopped at entry ${this.dbg.addr(this.boot.entry)}` }));
     else { this.dbg.resume(false); this.run(); }
   }
@@ -393,6 +440,14 @@ export class Runtime {
 
   pause(): void {
     if (this.state === 'stopped' || this.state === 'exited') return;
+    const mv = this.move;
+    if (mv) {
+      // A time-travel move: it ends at the latest point it knows has nothing to stop at.
+      let st: RunState;
+      try { st = mv.travel.cancel(); } catch (e) { st = mv.failed(e); }
+      mv.finished(st);
+      return;
+    }
     this.dbg.pause();
     this.run(); // serves the pause at once when idle
   }
@@ -416,6 +471,7 @@ export class Runtime {
 
   private run(): void {
     if (this.disposed || this.state === 'exited') return;
+    if (this.move) return; // a time-travel move drives the machine until it reports its stop (or Pause ends it)
     if (this.state !== 'running') {
       this.state = 'running';
       this.wall0 = performance.now();
@@ -482,6 +538,9 @@ export class Runtime {
 
   private report(st: RunState): void {
     if (st.kind !== 'stopped') return;
+    this.stopSaving?.();
+    this.stopSaving = undefined;
+    this.tt?.noteStop(st.stop);
     this.state = 'stopped';
     this.flushOutput();
     this.events.emit('stopped', st.stop);
@@ -504,6 +563,7 @@ export class Runtime {
       recording: t ? {
         start: t.start0.icount, end: t.end.icount, inPast: t.inPast, usedBytes: t.usedBytes, budgetBytes: t.budgetBytes,
         snapshots: t.snapshots.map((s) => ({ instructions: s.icount, virtualTimeNs: s.virtualNs })),
+        hits: this.tt!.hits.map((h) => ({ instructions: h.pos.icount, sub: h.pos.sub, reason: h.reason, description: h.description, pc: hex64(h.pc) })),
       } : undefined,
       off: t ? undefined : this.timeTravelOff,
     };
@@ -535,6 +595,9 @@ export class Runtime {
 
   dispose(): void {
     this.disposed = true;
+    this.stopSaving?.();
+    try { this.move?.travel.cancel(); } catch { /* the machine goes with the session, or runs on from where the move ended */ }
+    this.move = undefined;
     if (this.ownsTimeTravel) this.tt?.dispose();
     else if (this.tt) this.tt.tt.onLive = undefined;
     this.tt = undefined;

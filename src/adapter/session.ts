@@ -3,7 +3,7 @@
 
 import { BOARD_NAMES, boardInfo } from '../emulator/boards/catalog';
 import {
-  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
+  Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Response, Source, StoppedEvent,
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -27,10 +27,11 @@ import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-
 import { describeConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
 import {
   CHECKPOINT_COMPARE, CHECKPOINT_DELETE, CHECKPOINT_LIST, CHECKPOINT_RESTORE, CHECKPOINT_TAKE, CheckpointCompareArguments,
-  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
+  CheckpointItem, CheckpointRefArguments, CheckpointTakeArguments, GO_TO_INSTRUCTION, GoToInstructionArguments, LaunchArguments, STEP_BACK_OUT, TIMELINE, restoreMarkerText, STATS, UART_EVENT, UART_INPUT,
   UartEventBody, UartInputArguments,
 } from './protocol';
-import { LaunchError, Runtime } from './runtime';
+import { LaunchError, Runtime, RuntimeEvents } from './runtime';
+import { SessionGdb } from './session-gdb';
 import type { AttachArguments, AttachHost } from './attach';
 import { VariableStore } from './variables';
 import { CODE_MIME_TYPE, CodeDocuments } from './code-documents';
@@ -92,6 +93,10 @@ export class Mips64DebugSession extends DebugSession {
   private checkpointer: Checkpointer | undefined;
   /** The runtime is lent by the attach host (attach request) rather than owned. */
   private attached = false;
+  /** Unsubscribes this session from its runtime's events (a lent runtime outlives the session). */
+  private rtOffs: Array<() => void> = [];
+  /** The launch's gdb port ("gdbPort"), while the session runs a machine. */
+  private gdb: SessionGdb | undefined;
   /** DWARF (build-time) paths ↔ local paths (launch attribute `sourceMap`). */
   private paths = new SourcePathMap(undefined);
   private uartOutput: NonNullable<LaunchArguments['uartOutput']> = 'debugConsole';
@@ -160,6 +165,7 @@ export class Mips64DebugSession extends DebugSession {
 
   /** The connection closed (or the client went away): the machine stops, a lent one goes back to its host. */
   override shutdown(): void {
+    this.closeGdb();
     this.releaseAttached(false);
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
@@ -216,7 +222,7 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     // Breakpoints can resolve against the machine's symbols from now on.
     this.sendEvent(new InitializedEvent());
-    if (this.configured) this.rt!.start(stopsOnEntry(args));
+    if (this.configured) this.rt!.start(stopsOnEntry(args), this.bootStops());
     else this.startWhenConfigured = true;
   }
 
@@ -225,8 +231,26 @@ export class Mips64DebugSession extends DebugSession {
     this.sendResponse(response);
     if (this.startWhenConfigured && this.rt) {
       this.startWhenConfigured = false;
-      this.rt.start(stopsOnEntry(this.launchArgs));
+      this.rt.start(stopsOnEntry(this.launchArgs), this.bootStops());
     }
+  }
+
+  /** What the client set that could stop a boot (an instant boot would skip it: the boot is cold then). */
+  private bootStops(): string[] {
+    if (this.launchArgs?.noDebug) return [];
+    const out: string[] = [];
+    const count = (n: number, what: string): void => { if (n > 0) out.push(`${n} ${what}${n === 1 ? '' : 's'}`); };
+    let source = 0;
+    for (const a of this.sourceArgs.values()) source += a.breakpoints?.length ?? a.lines?.length ?? 0;
+    count(source, 'source breakpoint');
+    count(this.functionArgs.length, 'function breakpoint');
+    count(this.instructionArgs.length, 'instruction breakpoint');
+    count(this.dataArgs.length, 'data breakpoint');
+    // (A kernel panic cannot come before the shell the cached boot reached.)
+    const filters = new Set([...this.exceptionArgs.filters, ...(this.exceptionArgs.filterOptions ?? []).map((f) => f.filterId)]);
+    filters.delete('panic');
+    if (filters.size) out.push(`exception filters (${[...filters].join(', ')})`);
+    return out;
   }
 
   /**
@@ -263,13 +287,16 @@ export class Mips64DebugSession extends DebugSession {
     this.rt = undefined;
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
-    rt.dispose();
+    // The host disposes the runtime once nobody holds it (a gdb may share it).
+    for (const off of this.rtOffs.splice(0)) off();
     if (terminate) this.attachHost.terminate(rt);
     else this.attachHost.detach(rt);
   }
 
   private createRuntime(args: LaunchArguments, lent?: Runtime): void {
     const rt = lent ?? (args.checkpoint ? runtimeFromCheckpoint(args, args.checkpoint) : new Runtime(args, adapterDir()));
+    for (const off of this.rtOffs.splice(0)) off();
+    this.closeGdb();
     this.rt?.dispose();
     this.checkpointer?.dispose();
     this.checkpointer = undefined;
@@ -282,22 +309,23 @@ export class Mips64DebugSession extends DebugSession {
       symbolize: (a) => { const s = rt.dbg.symbols.describe(a); return s ? ` <${s}>` : ''; },
     });
     this.docs = new CodeDocuments(rt.dbg, this.dis);
-    rt.events.on('stopped', (s) => this.onStopped(s));
-    rt.events.on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
-    rt.events.on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
+    const on = <K extends keyof RuntimeEvents>(name: K, fn: (e: RuntimeEvents[K]) => void): void => { this.rtOffs.push(rt.events.on(name, fn)); };
+    on('stopped', (s) => this.onStopped(s));
+    on('kernelSymbols', (k) => this.onKernelSymbols(k.text));
+    on('kernelSymbolsPending', (text) => this.onKernelSymbols(text));
     if (rt.kernelSymbols?.info) this.sendEvent(new OutputEvent(`${rt.kernelSymbols.info.text}\n`, 'console')); // found before this session listened (checkpoint launch)
     const uart = this.uartOutput = args.uartOutput ?? 'debugConsole';
-    rt.events.on('output', (o) => {
+    on('output', (o) => {
       if (o.category !== 'stdout') { this.sendEvent(new OutputEvent(o.text, o.category)); return; }
       if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: o.text, port: 0 } satisfies UartEventBody));
       if (uart !== 'event') this.sendEvent(new OutputEvent(o.text, o.category));
     });
-    rt.events.on('timeline', ({ text }) => {
+    on('timeline', ({ text }) => {
       // Where the console's output stops (replay) and continues (live), like the restore marker.
       if (uart !== 'debugConsole') this.sendEvent(new Event(UART_EVENT, { text: `\r\n\x1b[2m── ${text} ──\x1b[0m\r\n`, port: 0, marker: true } satisfies UartEventBody));
       if (uart !== 'event') this.sendEvent(new OutputEvent(`── ${text} ──\n`, 'console'));
     });
-    rt.events.on('exited', ({ code }) => {
+    on('exited', ({ code }) => {
       this.sendEvent(new OutputEvent(`The guest powered off (exit code ${code}).\n`, 'console'));
       this.sendEvent(new ExitedEvent(code));
       this.sendEvent(new TerminatedEvent());
@@ -306,6 +334,31 @@ export class Mips64DebugSession extends DebugSession {
       + `${rt.machine.options.memoryMiB} MiB; ${rt.boot.kernelName} (entry ${hex64(rt.boot.entry)}, ${rt.boot.symbols} symbols)\n`, 'console'));
     for (const note of rt.boot.debugInfo) this.sendEvent(new OutputEvent(`${note}\n`, 'console'));
     this.applyAllBreakpoints();
+    if (!lent && args.gdbPort !== undefined) this.startGdb(args.gdbPort, args.gdbHost ?? '127.0.0.1');
+  }
+
+  /** Serves gdb's remote protocol on the launched machine (launch attribute "gdbPort"). */
+  private startGdb(port: number, host: string): void {
+    const gdb: SessionGdb = this.gdb = new SessionGdb({
+      runtime: (): Runtime | undefined => (this.gdb === gdb ? this.rt : undefined),
+      checkpoints: (rt) => this.checkpoints(rt),
+      note: (line, category) => this.sendEvent(new OutputEvent(`${line}\n`, category)),
+      continued: () => this.sendEvent(new ContinuedEvent(THREAD_ID, true)),
+      invalidated: () => { this.vars?.reset(); this.sendEvent(new InvalidatedEvent(['all'])); },
+      kill: () => {
+        this.closeGdb();
+        this.rt?.dispose();
+        this.rt = undefined;
+        this.sendEvent(new OutputEvent('gdb killed the guest\n', 'console'));
+        this.sendEvent(new TerminatedEvent());
+      },
+    });
+    void gdb.listen(port, host);
+  }
+
+  private closeGdb(): void {
+    this.gdb?.close();
+    this.gdb = undefined;
   }
 
   /**
@@ -337,6 +390,7 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    this.closeGdb();
     // Attached: the guest goes on running in its host unless the client asks to end it.
     this.releaseAttached(args?.terminateDebuggee === true);
     this.rt?.dispose();
@@ -346,6 +400,7 @@ export class Mips64DebugSession extends DebugSession {
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.closeGdb();
     this.releaseAttached(true);
     this.rt?.dispose();
     this.sendResponse(response);
@@ -965,7 +1020,12 @@ export class Mips64DebugSession extends DebugSession {
         return;
       }
       case GO_TO_INSTRUCTION: {
-        this.step(response, (rt) => rt.goToInstruction((args as GoToInstructionArguments).icount));
+        const a = args as GoToInstructionArguments;
+        this.step(response, (rt) => rt.goToInstruction(a.icount, a.sub ?? 0));
+        return;
+      }
+      case STEP_BACK_OUT: {
+        this.step(response, (rt) => rt.stepBackOut());
         return;
       }
       case CHECKPOINT_TAKE: case CHECKPOINT_LIST: case CHECKPOINT_RESTORE: case CHECKPOINT_DELETE: case CHECKPOINT_COMPARE: {

@@ -14,6 +14,11 @@
 // breakpoints stay armed while no session is attached (the console passes them), and a
 // session attaching later gets the symbols the running kernel has; after --restore they
 // are read from the running kernel's tables.
+//
+// `mips64 boot --gdb PORT` serves gdb's remote protocol from here too (src/gdbstub): a gdb
+// connection borrows the machine the same way. A DAP session and a gdb may hold it at the
+// same time (one of each): they share one Runtime, so both see every stop; the machine
+// goes back to the console when the last of them lets go.
 
 import { createServer, Server, Socket } from 'node:net';
 import { TerminatedEvent } from '@vscode/debugadapter';
@@ -31,6 +36,9 @@ import { BoardName, boardInfo } from '../emulator/boards/catalog';
 import { ConsoleHandover } from './console';
 import type { TimeTravelDebugger } from '../emulator/timetravel/reverse';
 import { CliError } from './errors';
+import { GdbServer } from '../gdbstub/server';
+import { runtimeGdbTarget } from '../adapter/gdb-target';
+import { Checkpointer } from '../emulator/snapshot/manager';
 
 export interface DebugServerOptions {
   machine: Machine;
@@ -48,7 +56,12 @@ export interface DebugServerOptions {
   tt?: TimeTravelDebugger;
   /** The MachineDebugger the recording was made with (created with the machine). */
   dbg?: MachineDebugger;
+  /** The boot's checkpoints (--checkpoint-every, --restore), for gdb's `monitor checkpoint`; else one in memory. */
+  checkpointer?: Checkpointer;
 }
+
+/** Who holds the machine: a DAP session, a gdb connection. */
+type Holder = 'dap' | 'gdb';
 
 /** Exit code of `mips64 boot` when the debugger ends the guest (terminate): as for SIGINT. */
 export const EXIT_DEBUGGER_TERMINATED = 130;
@@ -58,6 +71,9 @@ export class DebugServer implements AttachHost, ConsoleHandover {
   wake: (() => void) | undefined = undefined;
   private waiting: boolean;
   private lent: Runtime | undefined;
+  private readonly holders = new Set<Holder>();
+  private gdb: GdbServer | undefined;
+  private checkpointer: Checkpointer | undefined;
   private ended: number | undefined;
   private readonly boot: BootInfo;
   private readonly server: Server;
@@ -132,39 +148,73 @@ export class DebugServer implements AttachHost, ConsoleHandover {
   // ---- AttachHost ---------------------------------------------------------------------------
 
   get waitingForDebugger(): boolean {
-    return this.waiting;
+    return this.holdsForNewcomer;
+  }
+
+  /**
+   * True while the guest is held for a debugger: before the first attach with
+   * --wait-for-debugger, or (for a DAP session joining a gdb) when the shared machine is
+   * stopped — the session then starts with a stop where it is.
+   */
+  private get holdsForNewcomer(): boolean {
+    return this.waiting || this.lent?.status === 'stopped';
   }
 
   attach(): Runtime {
+    if (this.holders.has('dap')) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
+    return this.lend('dap', 'debugger attached');
+  }
+
+  /** Lends the machine's Runtime to a holder (shared when the other kind holds it already). */
+  private lend(who: Holder, note?: string): Runtime {
     const m = this.o.machine;
     if (m.poweredOff) throw new AttachError(`the guest has powered off (exit code ${m.exitCode})`);
     if (this.ended !== undefined) throw new AttachError('the guest is being terminated');
-    if (this.lent) throw new AttachError('another debugger is attached to this machine (one at a time): disconnect it first');
-    const rt = new Runtime({}, __dirname, {
-      machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
-      kernelSymbols: this.kernelSymbols, tt: this.o.tt,
-    });
-    // The guest powering off under the debugger ends the console too (after the session's events are out).
-    rt.events.on('exited', () => setImmediate(() => this.wake?.()));
-    this.lent = rt;
+    let rt = this.lent;
+    if (!rt) {
+      rt = new Runtime({}, __dirname, {
+        machine: m, dbg: this.dbg, engine: this.o.engine, boot: this.boot, consoleInput: (bytes) => m.consoleInput(bytes),
+        kernelSymbols: this.kernelSymbols, tt: this.o.tt,
+      });
+      // The guest powering off under the debugger ends the console too (after the session's events are out).
+      rt.events.on('exited', () => setImmediate(() => this.wake?.()));
+      this.lent = rt;
+    }
+    this.holders.add(who);
     this.waiting = false;
-    this.o.note('debugger attached');
+    if (note) this.o.note(note);
     this.wake?.();
     return rt;
   }
 
   detach(rt: Runtime): void {
-    if (rt !== this.lent) return;
-    this.lent = undefined;
+    if (rt !== this.lent || !this.holders.has('dap')) return;
     const d = this.dbg;
-    // Forget the session's debugging state: any step in progress, a pending pause, every breakpoint.
-    d.noteStop({ reason: 'pause', description: 'detached' });
-    d.runSlice(0);
+    // Forget the session's breakpoints; the gdb's (if one holds the machine too) stay.
     for (const kind of ['source', 'function', 'instruction'] as const) d.setCodeBreakpoints(kind, []);
     d.setDataBreakpoints([]);
     d.setExceptionFilters([]);
+    this.giveBack('dap', 'debugger detached');
+  }
+
+  /** A holder lets go; the last one gives the machine back to the console. */
+  private giveBack(who: Holder, what?: string): void {
+    const rt = this.lent;
+    if (!rt || !this.holders.delete(who)) return;
+    const runsOn = !this.o.machine.poweredOff && this.ended === undefined;
+    if (this.holders.size > 0) {
+      if (runsOn && what) this.o.note(`${what}; the other debugger still holds the guest`);
+      return;
+    }
+    this.lent = undefined;
+    const d = this.dbg;
+    // Forget the debugging state: any step in progress, a pending pause, every breakpoint.
+    d.noteStop({ reason: 'pause', description: 'detached' });
+    d.runSlice(0);
+    d.setExceptionFilters([]);
     d.onLog = undefined;
-    if (!this.o.machine.poweredOff && this.ended === undefined) this.o.note('debugger detached; the guest runs on');
+    rt.dispose();
+    if (runsOn) this.o.note(`${what ?? 'the debugger let go'}; the guest runs on`);
     this.wake?.();
   }
 
@@ -172,6 +222,33 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     this.ended = EXIT_DEBUGGER_TERMINATED;
     this.detach(rt);
     this.wake?.();
+  }
+
+  /** Serves gdb's remote protocol on a TCP port; resolves with the port. Fails with a CliError. */
+  async listenGdb(port: number, host: string): Promise<number> {
+    const server = new GdbServer({
+      connect: () => {
+        const rt = this.lend('gdb');
+        let released = false;
+        return runtimeGdbTarget(rt, {
+          checkpoints: () => this.checkpoints(),
+          kill: () => { this.ended = EXIT_DEBUGGER_TERMINATED; this.wake?.(); },
+          release: () => { if (!released) { released = true; this.giveBack('gdb'); } },
+        });
+      },
+      note: (line) => this.o.note(line),
+    });
+    this.gdb = server;
+    try {
+      return await server.listen(port, host);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+
+  private checkpoints(): Checkpointer {
+    this.checkpointer ??= this.o.checkpointer ?? new Checkpointer(this.o.machine);
+    return this.checkpointer;
   }
 
   // ---- ConsoleHandover ----------------------------------------------------------------------
@@ -201,5 +278,7 @@ export class DebugServer implements AttachHost, ConsoleHandover {
       setTimeout(() => socket.destroy(), 500).unref(); // a client that does not close its end
     }
     this.server.close();
+    await this.gdb?.close();
+    if (this.checkpointer !== this.o.checkpointer) this.checkpointer?.dispose();
   }
 }

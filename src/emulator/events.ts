@@ -34,8 +34,10 @@ export class Emitter<M> {
     if (!l) { l = []; this.listeners.set(name, l); }
     l.push(fn as Listener<never>);
     return () => {
+      // (A second call finds nothing: indexOf's -1 must not remove the last listener.)
       const arr = this.listeners.get(name);
-      if (arr) arr.splice(arr.indexOf(fn as Listener<never>), 1);
+      const i = arr ? arr.indexOf(fn as Listener<never>) : -1;
+      if (i >= 0) arr!.splice(i, 1);
     };
   }
 

@@ -220,5 +220,8 @@ export function fillDefaults(config: vscode.DebugConfiguration, _folder?: vscode
   c['stopOnEntry'] ??= false;
   c['uartOutput'] ??= settings.get<boolean>('console.alsoInDebugConsole', false) ? 'both' : 'event';
   c['checkpointMemoryMiB'] ??= settings.get<number>('checkpoints.memoryBudgetMiB', 512);
+  c['instantBoot'] ??= settings.get<boolean>('instantBoot', true);
+  const cache = settings.get<string>('guestCacheDir', '');
+  if (cache) c['cacheDir'] ??= cache;
   return c;
 }

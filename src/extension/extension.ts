@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): Activated {
   // The MIPS64 session the checkpoint commands use when the active session is another one.
   let lastSession: vscode.DebugSession | undefined;
   const checkpointTree = new CheckpointTreeProvider(() => checkpointSession(() => lastSession));
+  status.onStop.push(() => checkpointTree.refresh());
   context.subscriptions.push(
     log,
     asm,

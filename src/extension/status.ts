@@ -38,6 +38,8 @@ export class StatusBar implements vscode.Disposable {
   private virtualNs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Called at every stop of the tracked session (views that follow the machine refresh). */
+  readonly onStop: Array<() => void> = [];
 
   constructor(private readonly pollMs = POLL_MS) {
     this.item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
@@ -79,7 +81,7 @@ export class StatusBar implements vscode.Disposable {
   private onMessage(session: vscode.DebugSession, m: { type?: string; event?: string }): void {
     if (session !== this.session || m.type !== 'event') return;
     switch (m.event) {
-      case 'stopped': this.set('stopped'); break;
+      case 'stopped': this.set('stopped'); for (const f of this.onStop) f(); break;
       case 'continued': this.set('running'); break;
       case 'exited': case 'terminated': this.set('ended'); break;
       case UART_EVENT: if (this.state === 'starting') this.set('running'); break;

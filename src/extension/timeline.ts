@@ -1,10 +1,13 @@
 // The time-travel commands of the palette: "MIPS64: Go to Instruction Count…" (any count
-// from the start of the recording on: back by replay, forward by replay and then live) and
-// "MIPS64: Go to Checkpoint" (the recording's automatic snapshots and the named
-// checkpoints on one time axis, ordered by instruction count). The stop that follows is
-// the adapter's (reason 'goto').
+// from the start of the recording on: back by replay, forward by replay and then live),
+// "MIPS64: Go to Checkpoint" (the recording's automatic snapshots, the named checkpoints and
+// the breakpoint hits seen while running on one time axis, ordered by instruction count)
+// and "MIPS64: Step Back Out" (reverse step-out: to the call that entered the current
+// frame); and the Checkpoints view's click on a point (mips64.goToTimelinePoint). The stop
+// that follows is the adapter's.
 import * as vscode from 'vscode';
-import { CHECKPOINT_LIST, CHECKPOINT_RESTORE, GO_TO_INSTRUCTION, TIMELINE, type CheckpointListBody, type TimelineBody } from '../adapter/protocol';
+import { CHECKPOINT_LIST, CHECKPOINT_RESTORE, GO_TO_INSTRUCTION, STEP_BACK_OUT, TIMELINE, type CheckpointListBody, type TimelineBody } from '../adapter/protocol';
+import { GO_TO_POINT, type TimelinePoint } from './checkpoint-tree';
 import { NO_SESSION } from './checkpoints';
 import { formatCount, formatVirtualNs as formatVirtualTime } from './status';
 
@@ -17,12 +20,12 @@ export function parseInstructionCount(text: string): number | undefined {
 }
 
 export function registerTimelineCommands(current: () => vscode.DebugSession | undefined): vscode.Disposable[] {
-  const withSession = (title: string, fn: (s: vscode.DebugSession) => Promise<void>) => async (): Promise<void> => {
+  const withSession = <A extends unknown[]>(title: string, fn: (s: vscode.DebugSession, ...args: A) => Promise<void>) => async (...args: A): Promise<void> => {
     const a = vscode.debug.activeDebugSession;
     const s = a?.type === 'mips64' ? a : current();
     if (!s) { void vscode.window.showInformationMessage(`MIPS64: ${title} ${NO_SESSION}`); return; }
     try {
-      await fn(s);
+      await fn(s, ...args);
     } catch (e) {
       void vscode.window.showErrorMessage(`MIPS64: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -48,18 +51,28 @@ export function registerTimelineCommands(current: () => vscode.DebugSession | un
     vscode.commands.registerCommand('mips64.goToCheckpoint', withSession('Go to Checkpoint', async (s) => {
       const t = (await s.customRequest(TIMELINE)) as TimelineBody;
       const named = ((await s.customRequest(CHECKPOINT_LIST)) as CheckpointListBody).checkpoints;
-      type Pick = vscode.QuickPickItem & { icount: number; id?: string };
+      type Pick = vscode.QuickPickItem & { icount: number; sub?: number; id?: string };
       const items: Pick[] = [
         ...(t.recording?.snapshots ?? []).map((x): Pick => ({
           label: `$(history) instruction ${x.instructions.toLocaleString('en-US')}`, description: `automatic · ${formatVirtualTime(x.virtualTimeNs)}`, icount: x.instructions,
         })),
         ...named.map((c): Pick => ({ label: `$(bookmark) ${c.name}`, description: `named · instruction ${c.icount.toLocaleString('en-US')} · ${formatCount(c.icount)}`, icount: c.icount, id: c.id })),
-      ].sort((a, b) => a.icount - b.icount);
+        ...(t.recording?.hits ?? []).map((h): Pick => ({
+          label: `$(debug-breakpoint) ${h.description}`, description: `${h.reason} · instruction ${h.instructions.toLocaleString('en-US')}${h.sub ? `+${h.sub}` : ''}`, icount: h.instructions, sub: h.sub,
+        })),
+      ].sort((a, b) => a.icount - b.icount || (a.sub ?? 0) - (b.sub ?? 0));
       if (items.length === 0) throw new Error(t.off ?? 'no checkpoints yet');
       const pick = await vscode.window.showQuickPick(items, { title: 'MIPS64: Go to Checkpoint (one time axis: automatic and named)' });
       if (!pick) return;
       if (pick.id) await s.customRequest(CHECKPOINT_RESTORE, { id: pick.id });
-      else await s.customRequest(GO_TO_INSTRUCTION, { icount: pick.icount });
+      else await s.customRequest(GO_TO_INSTRUCTION, { icount: pick.icount, sub: pick.sub ?? 0 });
+    })),
+    vscode.commands.registerCommand(GO_TO_POINT, withSession('Go There', async (s, p?: TimelinePoint) => {
+      if (!p || !Number.isSafeInteger(p.icount)) throw new Error('no point of the recording given');
+      await s.customRequest(GO_TO_INSTRUCTION, { icount: p.icount, sub: p.sub });
+    })),
+    vscode.commands.registerCommand('mips64.stepBackOut', withSession('Step Back Out', async (s) => {
+      await s.customRequest(STEP_BACK_OUT, { threadId: 1 });
     })),
   ];
 }

@@ -3,9 +3,12 @@
 // 'instruction'), Reverse Continue to an exception stop seen earlier with the same state,
 // the console markers where replay starts and live execution resumes, replayed output not
 // shown twice, typing in the past refused, the timeline request and going to an
-// instruction count, and time travel turned off.
+// instruction count, Pause during a long reverse scan, and time travel turned off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { AdapterHarness, Client, rejects } from './support';
 
@@ -38,19 +41,20 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   const syscall = await firstStop;
   assert.match(syscall.body.description ?? '', /Syscall/);
   const atSyscall = { pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) };
-  // (Each stop awaited from before its request: the event may come in the same read as the response.)
+  // (Each wait is set up before its request: the stop can come in the same read as the response.)
   const refillStop = c.waitStopped(300_000);
   await c.dc.continueRequest({ threadId: 1 });
   const refill = await refillStop;
   assert.match(refill.body.description ?? '', /TLB refill/);
   const refillIcount = await icount(c);
+  const refillFrame = (await c.top()).name.split(/\s/)[0];
   // On to the prompt, then pause.
   await c.dc.setExceptionBreakpointsRequest({ filters: [] });
   await c.dc.continueRequest({ threadId: 1 });
   await c.waitOutput(PROMPT);
-  const paused = c.waitStopped(300_000);
+  const pauseStop = c.waitStopped(300_000);
   await c.dc.pauseRequest({ threadId: 1 });
-  await paused;
+  await pauseStop;
   const end = await icount(c);
   const stdoutBefore = c.stdout;
 
@@ -72,6 +76,23 @@ test('Step Back and Reverse Continue on the demo: the same stops, output not rep
   await c.dc.reverseContinueRequest({ threadId: 1 });
   assert.match((await s).body.description ?? '', /Syscall/);
   assert.deepEqual({ pc: (await c.top()).instructionPointerReference, regs: await regs(c), icount: await icount(c) }, atSyscall);
+
+  // The hits seen while running: the syscall and the refill (an exception entry into its count); go to the refill's.
+  const tl = (await c.dc.customRequest('mips64/timeline')).body as { recording: { hits: Array<{ instructions: number; sub: number; reason: string; description: string }> } };
+  assert.deepEqual(tl.recording.hits.map((h) => [h.reason, /Syscall|TLB refill/.exec(h.description)?.[0]]), [['exception', 'Syscall'], ['exception', 'TLB refill']]);
+  const hit = tl.recording.hits[1]!;
+  assert.equal(hit.instructions, refillIcount);
+  assert.ok(hit.sub > 0);
+  s = c.waitStopped(300_000);
+  await c.dc.customRequest('mips64/goToInstruction', { icount: hit.instructions, sub: hit.sub });
+  assert.match((await s).body.description ?? '', new RegExp(`At instruction ${refillIcount.toLocaleString('en-US')}\\+${hit.sub}`));
+  assert.equal((await c.top()).name.split(/\s/)[0], refillFrame);
+  // Reverse step-out from the refill handler: back before the exception entry, in the code that took it.
+  s = c.waitStopped(300_000);
+  await c.dc.customRequest('mips64/stepBackOut', { threadId: 1 });
+  assert.match((await s).body.description ?? '', /Stepped back out to .*, where the frame was entered/);
+  assert.equal(await icount(c), refillIcount);
+  assert.notEqual((await c.top()).name.split(/\s/)[0], refillFrame);
 
   // Typing in the past is refused with a clear message.
   assert.match(await rejects(c.dc.customRequest('mips64/uartInput', { text: 'x' })), /in the past/);
@@ -133,4 +154,38 @@ test('Step Back by line on the demo source goes back one line; time travel off g
   await entry2;
   assert.match(await rejects(d.dc.stepBackRequest({ threadId: 1 })), /time travel is off/);
   assert.match(((await d.dc.customRequest('mips64/timeline')).body as { off: string }).off, /time travel is off/);
+});
+
+test('Pause during a long reverse scan: the adapter stays responsive, the scan ends where nothing was skipped', T, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mips64-tt-pause-'));
+  try {
+    const prog = path.join(dir, 'spin.s');
+    writeFileSync(prog, '\t.text\n\t.globl\tstart\nstart:\n\tli\t$t0, 0\n1:\taddiu\t$t0, $t0, 1\n\tb\t1b\n\tnop\n');
+    const c = await harness.client();
+    await c.launch({ type: 'mips64', request: 'launch', name: 'spin', program: prog, memory: 64 });
+    // A history of 150 M+ instructions with nothing to stop at: reverse continue scans all of it.
+    while ((await icount(c)) < 150_000_000) await new Promise((r) => setTimeout(r, 100));
+    let s = c.waitStopped(300_000);
+    await c.dc.pauseRequest({ threadId: 1 });
+    await s;
+    const end = await icount(c);
+    s = c.waitStopped(300_000);
+    await c.dc.reverseContinueRequest({ threadId: 1 });
+    // Served while the scan runs (it yields between replay slices).
+    const during = ((await c.dc.customRequest('mips64/stats')).body as { state: string }).state;
+    await c.dc.pauseRequest({ threadId: 1 });
+    const paused = await s;
+    assert.equal(during, 'running');
+    assert.equal(paused.body.reason, 'pause');
+    assert.match(paused.body.description ?? '', new RegExp(`Reverse execution paused at instruction [\\d,]+, .*: nothing to stop at from there to instruction ${end.toLocaleString('en-US')}`));
+    const at = await icount(c);
+    assert.ok(at > 0 && at <= end, `paused at ${at} of ${end}`);
+    // Reverse continue again: on to the start of the recording (nothing stops before).
+    s = c.waitStopped(300_000);
+    await c.dc.reverseContinueRequest({ threadId: 1 });
+    assert.match((await s).body.description ?? '', /start of the recording/);
+    assert.equal(await icount(c), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,7 @@ import { MachineDebugger, RunState } from '../../src/emulator/debug/debugger';
 import { assemble } from '../../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
 import { Machine } from '../../src/emulator/machine';
+import type { JitOptions } from '../../src/emulator/jit/engine';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -43,11 +44,11 @@ export function runToStop(dbg: MachineDebugger, limit = 50_000_000): RunState {
 }
 
 /** A machine running an assembly program (demo board) with a debugger. */
-export function programRig(source: string, engine: 'jit' | 'interp' = 'jit'): DemoRig {
+export function programRig(source: string, engine: 'jit' | 'interp' = 'jit', jit?: JitOptions): DemoRig {
   const r = assemble(source, { origin: 0xffffffff80100000n });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n'));
   const elf = assemblyToElf(r);
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 16 });
+  const { machine, board } = createDemoMachine({ engine, memoryMiB: 16, jit });
   board.boot(elf);
   const dbg = new MachineDebugger(machine);
   dbg.symbols.addElf(elf);

@@ -45,6 +45,7 @@ export interface Locator {
   allInnerTexts(): Promise<string[]>;
   count(): Promise<number>;
   isVisible(): Promise<boolean>;
+  getAttribute(name: string, o?: { timeout?: number }): Promise<string | null>;
 }
 export interface Page {
   goto(url: string, o?: { timeout?: number }): Promise<unknown>;

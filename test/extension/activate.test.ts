@@ -204,7 +204,9 @@ test('activate registers every contributed command', () => {
     'mips64.fetchKernelSymbols',
     'mips64.goToCheckpoint',
     'mips64.goToInstruction',
+    'mips64.goToTimelinePoint',
     'mips64.restoreCheckpoint',
+    'mips64.stepBackOut',
     'mips64.takeCheckpoint',
   ]);
   assert.ok(context.subscriptions.length >= 5);

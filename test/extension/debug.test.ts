@@ -79,8 +79,12 @@ interface FakeTreeProvider {
   getTreeItem(e: unknown): { id?: string; label?: string; description?: string; tooltip?: string; contextValue?: string };
 }
 
+class ThemeIcon { constructor(readonly id: string) {} }
+
 const fakeVscode = {
   EventEmitter,
+  ThemeIcon,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   DebugAdapterExecutable,
   DebugAdapterServer,
   StatusBarAlignment: { Left: 1, Right: 2 },
@@ -640,4 +644,37 @@ test('the MIPS64 Checkpoints view lists the session\'s checkpoints and refreshes
   assert.equal(refreshes, 5, 'refreshed on session end');
   assert.deepEqual(await tree.getChildren(), [], 'ended: empty');
   sub.dispose();
+});
+
+test('the Checkpoints view puts automatic snapshots and named checkpoints on one time axis, hits above; a click goes there', async () => {
+  reset();
+  const tree = state.trees.get('mips64.checkpoints')!;
+  const s = new FakeSession();
+  s.replies.set('mips64/stats', () => ({ state: 'stopped', instructions: 1 }));
+  s.replies.set('mips64/checkpoint/list', () => ({ checkpoints: CPS, location: 'memory' }));
+  s.replies.set('mips64/timeline', () => ({
+    instructions: 7000, virtualTimeNs: 1e6,
+    recording: {
+      start: 0, end: 7000, inPast: false, usedBytes: 1, budgetBytes: 2,
+      snapshots: [{ instructions: 0, virtualTimeNs: 0 }, { instructions: 3000, virtualTimeNs: 5e5 }, { instructions: 6000, virtualTimeNs: 9e5 }],
+      hits: [
+        { instructions: 2500, sub: 0, reason: 'function breakpoint', description: 'Breakpoint at putc', pc: '0xffffffff80100100' },
+        { instructions: 4000, sub: 1, reason: 'exception', description: 'TLB refill at 0x…', pc: '0xffffffff80101000' },
+      ],
+    },
+  }));
+  ev.start.fire(s);
+  const nodes = await tree.getChildren();
+  const items = nodes.map((n) => tree.getTreeItem(n) as { label?: string; description?: string; command?: { command: string; arguments: unknown[] } });
+  assert.deepEqual(items.map((i) => i.label), ['Breakpoint hits', 'instruction 6,000', 'shell', 'instruction 3,000', 'boot', 'instruction 0']);
+  assert.equal(items[0]!.description, '2 seen while running');
+  assert.match(items[1]!.description!, /^automatic/);
+  const hits = (await tree.getChildren(nodes[0])).map((n) => tree.getTreeItem(n) as { label?: string; description?: string; command?: { command: string; arguments: unknown[] } });
+  assert.deepEqual(hits.map((h) => h.description), ['exception · instruction 4,000+1', 'function breakpoint · instruction 2,500'], 'newest first');
+  // A click on the refill hit goes to its position (an exception entry into its count).
+  await state.commands.get(hits[0]!.command!.command)!(...hits[0]!.command!.arguments);
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/goToInstruction', args: { icount: 4000, sub: 1 } });
+  await state.commands.get(items[3]!.command!.command)!(...items[3]!.command!.arguments);
+  assert.deepEqual(s.requests.at(-1), { command: 'mips64/goToInstruction', args: { icount: 3000, sub: 0 } });
+  ev.terminate.fire(s);
 });

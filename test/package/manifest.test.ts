@@ -108,6 +108,8 @@ test('commands are contributed in the MIPS64 category and registered by the exte
     'mips64.fetchKernelSymbols': 'Fetch Kernel Debug Symbols',
     'mips64.goToInstruction': 'Go to Instruction Count…',
     'mips64.goToCheckpoint': 'Go to Checkpoint',
+    'mips64.stepBackOut': 'Step Back Out',
+    'mips64.goToTimelinePoint': 'Go to This Point of the Recording',
   };
   const cmds = pkg.contributes.commands;
   assert.deepEqual(Object.fromEntries(cmds.map((c) => [c.command, c.title])), expected);
@@ -133,8 +135,10 @@ test('settings', () => {
     'mips64.disassembly.aliases',
     'mips64.engine',
     'mips64.guestCacheDir',
+    'mips64.instantBoot',
     'mips64.kernelDebugSymbols',
   ]);
+  assert.equal(props['mips64.instantBoot']!.default, true);
   assert.equal(props['mips64.kernelDebugSymbols']!.default, true);
   assert.equal(props['mips64.guestCacheDir']!.type, 'string');
   assert.equal(props['mips64.guestCacheDir']!.default, '');

@@ -235,6 +235,152 @@ for (const engine of ['jit', 'interp'] as const) {
   });
 }
 
+/** A loop calling `slot` (on a page of its own), whose instruction it rewrites every 64th time: li $v0, iteration / 64. */
+const SELF_MODIFYING = `
+	.set	noreorder
+	.set	noat
+	.text
+	.globl	start
+start:
+	dla	$t1, slot
+	li	$s2, 0
+	li	$s3, 0
+again:
+	addiu	$s3, $s3, 1
+	andi	$at, $s3, 63
+	bnez	$at, call
+	nop
+	lui	$t0, 0x2402
+	srl	$t2, $s3, 6
+	or	$t0, $t0, $t2
+	sw	$t0, 0($t1)
+call:
+	jal	slot
+	nop
+after:
+	addu	$s2, $s2, $v0
+	b	again
+	nop
+	.align	12
+slot:
+	addiu	$v0, $zero, 0
+	jr	$ra
+	nop
+`;
+
+test('jit: going back keeps translated code but on rewritten pages (self-modifying code replays exactly)', () => {
+  // Translate at the second run: slot's code is translated, rewritten and translated again all along.
+  const { dbg, machine } = programRig(SELF_MODIFYING, 'jit', { hot: 1 });
+  const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 3000, adaptive: false });
+  dbg.setCodeBreakpoints('instruction', [{ id: 1, addr: dbg.symbols.byName('after')!, hitCondition: '%97' }]);
+  const forward: Stop[] = [];
+  dbg.resume(false);
+  for (let i = 0; i < 12; i++) { forward.push(stopOf(dbg, runToStop(dbg))); dbg.resume(); }
+  assert.ok(machine.jit!.stats.blocksTranslated > 10 && machine.jit!.stats.invalidations > 10, `translated and invalidated: ${JSON.stringify(machine.jit!.stats)}`);
+  for (let i = 0; i < 50; i++) dbg.runSlice(100);
+  for (let i = forward.length - 1; i >= 0; i--) {
+    assert.deepEqual(stopOf(dbg, ttd.reverseContinue()), forward[i], `reverse stop ${forward.length - i}`);
+    // $v0 is what the rewritten slot returned at that hit (iteration 97 × hits).
+    assert.equal(machine.cpu.getGpr(2), BigInt(Math.floor(97 * (i + 1) / 64)));
+  }
+  ttd.dispose();
+});
+
+test('a reverse scan works in slices and Pause ends it where nothing was skipped', () => {
+  const { dbg, machine } = programRig(PROGRAM, 'jit');
+  const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 2000, adaptive: false });
+  const fact = dbg.symbols.byName('fact')!;
+  // The first call of fact is the only stop: far back, behind many snapshots.
+  dbg.setCodeBreakpoints('function', [{ id: 1, addr: fact, hitCondition: '==1' }]);
+  dbg.resume(false);
+  const first = stopOf(dbg, runToStop(dbg));
+  dbg.resume();
+  for (let i = 0; i < 60; i++) dbg.runSlice(1000);
+  const here = machine.cpu.icount;
+  const travel = ttd.begin({ kind: 'reverseContinue' });
+  // Working in slices: each returns between replay slices, the machine mid-scan.
+  let slices = 0;
+  while (slices < 3 && travel.work(0) === undefined) slices++;
+  assert.equal(slices, 3, 'the scan took more than three slices');
+  assert.throws(() => machine.consoleInput(Buffer.from('x')), /travelling in time/);
+  const st = travel.cancel();
+  assert.equal(st.kind, 'stopped');
+  assert.equal((st as Extract<RunState, { kind: 'stopped' }>).stop.reason, 'pause');
+  assert.match((st as Extract<RunState, { kind: 'stopped' }>).stop.description ?? '', /Reverse execution paused at instruction .* nothing to stop at from there/);
+  // It went back, but not past the stop; it is at a snapshot (a scanned segment's start) or back where it began.
+  const at = machine.cpu.icount;
+  assert.ok(at > first.icount && at <= here, `paused at ${at}, between the stop at ${first.icount} and ${here}`);
+  assert.ok(at === here || ttd.tt.snapshots.some((s) => s.icount === at), `at a snapshot: ${at}`);
+  assert.throws(() => travel.work(1), /over/);
+  // Reverse continue again from there: the stop, identical to the forward one.
+  assert.deepEqual(stopOf(dbg, ttd.reverseContinue()), first);
+  ttd.dispose();
+});
+
+for (const engine of ['jit', 'interp'] as const) {
+  test(`${engine}: reverse step-out goes back to the call that entered the frame, frame by frame, with the forward state`, () => {
+    const { dbg, machine } = programRig(PROGRAM, engine);
+    const inner = dbg.symbols.byName('inner')!, fact = dbg.symbols.byName('fact')!;
+    const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 1000, adaptive: false });
+    // Forward: the states at the recursive calls of the second pass (fact(5) → fact(4) → fact(3) → fact(2)).
+    dbg.setCodeBreakpoints('instruction', [{ id: 1, addr: inner, condition: '$s1 == 1' }]);
+    dbg.resume(false);
+    const calls: Stop[] = [];
+    const a0: bigint[] = [];
+    for (let i = 0; i < 3; i++) { calls.push(stopOf(dbg, runToStop(dbg))); a0.push(machine.cpu.getGpr(4)); dbg.resume(); }
+    assert.deepEqual(a0, [4n, 3n, 2n], 'the calls of fact(4), fact(3), fact(2)');
+    // Into fact(2): its first instruction, then a few more.
+    dbg.setCodeBreakpoints('instruction', [{ id: 2, addr: fact, condition: '$a0 == 2 && $s1 == 1' }]);
+    stopOf(dbg, runToStop(dbg));
+    dbg.setCodeBreakpoints('instruction', []);
+    for (let i = 0; i < 3; i++) { dbg.stepInstruction(); dbg.runSlice(1); }
+    // Out, out, out: the jal in fact(3), fact(4), fact(5), each the forward state at that call.
+    for (let i = calls.length - 1; i >= 0; i--) {
+      const st = ttd.stepBackOut();
+      assert.equal(st.kind, 'stopped');
+      assert.match((st as Extract<RunState, { kind: 'stopped' }>).stop.description, /Stepped back out to .*, where the frame was entered/);
+      assert.deepEqual({ ...stopOf(dbg, st), reason: calls[i].reason, ids: calls[i].ids }, calls[i], `out to call ${i + 1}`);
+    }
+    // Once more: the call of fact(5) in `outer`.
+    const st = ttd.stepBackOut();
+    const w = dbg.mem.word(U64(machine.cpu.pc))!;
+    assert.equal(machine.cpu.decoder.decode(w).canonical.name, 'jal', `at a jal: ${dbg.addr(U64(machine.cpu.pc))}`);
+    assert.equal(machine.cpu.getGpr(4), 5n);
+    assert.equal(st.kind, 'stopped');
+    ttd.dispose();
+  });
+}
+
+test('hits seen while running are listed and can be gone to again; goTo reaches an exception entry', () => {
+  const { dbg, machine } = demoRig('jit');
+  const ttd = new TimeTravelDebugger(dbg, { intervalInstructions: 400_000, adaptive: false });
+  dbg.setExceptionFilters([{ id: 'syscall' }, { id: 'tlb-refill' }]);
+  dbg.resume(false);
+  const seen: Stop[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = runToStop(dbg);
+    ttd.noteStop((r as Extract<RunState, { kind: 'stopped' }>).stop);
+    seen.push(stopOf(dbg, r));
+    dbg.resume();
+  }
+  for (let i = 0; i < 20; i++) dbg.runSlice(50_000);
+  const hits = ttd.hits;
+  assert.deepEqual(hits.map((h) => h.reason), ['exception', 'exception']);
+  assert.match(hits[0].description, /Syscall/);
+  assert.match(hits[1].description, /TLB refill/);
+  assert.ok(hits[1].pos.sub > 0, 'the refill stop is at the vector: an exception entry into its instruction count');
+  // Back to each (by position), identical state; a stop in the past is not a new hit.
+  for (let i = hits.length - 1; i >= 0; i--) {
+    const st = ttd.goTo(hits[i].pos.icount, hits[i].pos.sub);
+    assert.equal(U64(machine.cpu.pc), hits[i].pc);
+    assert.equal(stopOf(dbg, st).fp, seen[i].fp, `hit ${i + 1}`);
+    ttd.noteStop((st as Extract<RunState, { kind: 'stopped' }>).stop);
+  }
+  assert.equal(ttd.hits.length, 2);
+  assert.throws(() => ttd.goTo(1, 65), /exception entries/);
+  ttd.dispose();
+});
+
 test('bad input: a budget of 0, a budget below the first snapshot, a second recorder', () => {
   const { dbg, machine } = programRig(PROGRAM);
   assert.throws(() => new TimeTravel(machine, { budgetBytes: 0 }), /budget of 0 bytes holds no history/);

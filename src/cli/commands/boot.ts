@@ -8,7 +8,8 @@
 //   debian-malta, debian-octeon
 //                         Debian's kernel + busybox initramfs for that board (fetched on first use)
 // --debug-port N also serves DAP clients on a TCP port: they `attach` to the running guest
-// (src/cli/debug-server.ts).
+// (src/cli/debug-server.ts); --gdb PORT (-s: 1234) serves gdb's remote protocol (src/gdbstub),
+// alongside or instead of it, on the same machine.
 // See src/cli/console.ts for the terminal handling and the exit codes.
 
 import { existsSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
 import { DEFAULT_SILENT_SECONDS } from '../../emulator/silent-guest';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
+import { isLoopbackHost } from '../../gdbstub/server';
 import { fetchGuest } from './guest';
 import { DEBIAN_GUESTS, debianGuest } from '../guest/debian-guests';
 import { DEMO_ELF } from '../guest/demo-image';
@@ -36,7 +38,7 @@ import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError, parseElf } from '../../emulator/loader/elf';
 import { MachineDebugger } from '../../emulator/debug/debugger';
 import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
-import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../instant-boot';
+import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../../storage/instant-boot';
 import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
@@ -50,7 +52,7 @@ const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
 export const bootCommand: Command = {
   name: NAME,
   summary: `boot a guest (built-in demo, bare-metal ELF, Linux kernel, ${GUEST_NAMES.join(', ')}) on this terminal`,
-  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H] [--wait-for-debugger]]`,
+  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H]] [--gdb PORT | -s] [--gdb-host H] [--wait-for-debugger | -S]`,
   options: [
     { name: 'board', value: BOARD_NAMES.join('|'), help: `board (default: demo; with --kernel the one its ELF flags name: ${LINUX_BOARDS.join(' or ')})` },
     { name: 'kernel', value: 'K', help: `Linux kernel ELF (vmlinux or vmlinuz) for the ${LINUX_BOARDS.join(' or ')} board` },
@@ -64,12 +66,15 @@ export const bootCommand: Command = {
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
     { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 30; 0: never)' },
     { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
-    { name: 'record', help: 'with --debug-port: record the run in memory so an attached debugger can step back and reverse-continue' },
+    { name: 'record', help: 'with --debug-port or --gdb: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
     ...CHECKPOINT_BOOT_OPTIONS,
     { name: 'debug-port', value: 'N', help: 'also accept debugger connections (DAP "attach") on TCP port N (0: any free port, printed)' },
     { name: 'debug-host', value: 'H', help: 'address the debug port listens on (default 127.0.0.1; whoever can connect controls the guest)' },
-    { name: 'wait-for-debugger', help: 'with --debug-port: hold the guest before its first instruction until a debugger attaches' },
+    { name: 'gdb', value: 'PORT', help: 'also serve gdb\'s remote protocol (target remote :PORT) on TCP port PORT (0: any free port, printed)' },
+    { name: 'gdb-default', aliases: ['-s'], help: 'shorthand for --gdb 1234 (as QEMU\'s -s)' },
+    { name: 'gdb-host', value: 'H', help: 'address the gdb port listens on (default 127.0.0.1; whoever can connect controls the guest)' },
+    { name: 'wait-for-debugger', aliases: ['-S'], help: 'with --debug-port or --gdb: hold the guest before its first instruction until a debugger attaches' },
   ],
   details: [
     'Guest console output goes to stdout as it is. On a terminal, keys go to the guest (Ctrl-C',
@@ -96,6 +101,9 @@ export const bootCommand: Command = {
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
     'ends the guest (exit 130). Guest output stays on this terminal and also goes to the debugger.',
+    'With --gdb PORT (or -s for 1234), gdb-multiarch connects with `target remote :PORT`: the guest',
+    'stops while gdb is connected and runs on after `detach`; `monitor help` lists the extra commands',
+    '(TLB, CP0, v2p, checkpoints). One gdb at a time; a DAP client may attach to the same machine.',
     'Instant boot (Linux boards): the first boot of a kernel + initrd + command line + machine',
     'without typed input saves a checkpoint in the cache directory when the console first waits at',
     'the shell; later boots of the same configuration (same emulator build) start there and say so.',
@@ -125,7 +133,8 @@ interface Plan {
   /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_SECONDS). */
   silentExitSec?: number;
   guest?: string;
-  debug?: { port: number; host: string; wait: boolean };
+  /** Debugger ports: DAP (--debug-port) and/or gdb (--gdb); wait holds the guest until one attaches. */
+  debug?: { dap?: { port: number; host: string }; gdb?: { port: number; host: string }; wait: boolean };
   cold: boolean;
   record: boolean;
 }
@@ -170,7 +179,7 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
     engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o),
     cold: o.has('cold'), record: o.has('record'),
   };
-  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N (an attached debugger steps back through the recording)', NAME);
+  if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N or --gdb PORT (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
   if (recorded !== undefined) return { ...common, board: recorded };
 
@@ -193,21 +202,34 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
 }
 
 function debugPlan(o: ReadonlyMap<string, string | true>): Plan['debug'] {
-  const port = o.get('debug-port');
-  if (port === undefined) {
-    for (const k of ['debug-host', 'wait-for-debugger']) if (o.has(k)) throw new UsageError(`--${k} needs --debug-port N`, NAME);
+  const portOf = (k: string): number | undefined => {
+    const v = o.get(k);
+    if (v === undefined) return undefined;
+    const n = /^\d+$/.test(String(v)) ? Number(v) : NaN;
+    if (!(n >= 0 && n <= 65535)) throw new UsageError(`invalid --${k} '${String(v)}' (expected a TCP port, 0 to 65535)`, NAME);
+    return n;
+  };
+  const hostOf = (k: string): string => { const h = o.get(k); return typeof h === 'string' ? h : '127.0.0.1'; };
+  const dapPort = portOf('debug-port');
+  if (o.has('gdb') && o.has('gdb-default')) throw new UsageError('give either --gdb PORT or -s (--gdb 1234), not both', NAME);
+  const gdbPort = o.has('gdb-default') ? 1234 : portOf('gdb');
+  if (dapPort === undefined && o.has('debug-host')) throw new UsageError('--debug-host needs --debug-port N', NAME);
+  if (gdbPort === undefined && o.has('gdb-host')) throw new UsageError('--gdb-host needs --gdb PORT (or -s)', NAME);
+  if (dapPort === undefined && gdbPort === undefined) {
+    if (o.has('wait-for-debugger')) throw new UsageError('--wait-for-debugger needs --debug-port N or --gdb PORT', NAME);
     return undefined;
   }
-  const n = /^\d+$/.test(String(port)) ? Number(port) : NaN;
-  if (!(n >= 0 && n <= 65535)) throw new UsageError(`invalid --debug-port '${String(port)}' (expected a TCP port, 0 to 65535)`, NAME);
-  const host = o.get('debug-host');
-  return { port: n, host: typeof host === 'string' ? host : '127.0.0.1', wait: o.has('wait-for-debugger') };
+  return {
+    dap: dapPort === undefined ? undefined : { port: dapPort, host: hostOf('debug-host') },
+    gdb: gdbPort === undefined ? undefined : { port: gdbPort, host: hostOf('gdb-host') },
+    wait: o.has('wait-for-debugger'),
+  };
 }
 
-/** Whether a listen address only accepts connections from this machine. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
+function remoteWarning(option: string, host: string, who: string): string {
+  return `mips64: warning: ${option} ${printable(host)} accepts ${who} from other machines, with no authentication: whoever can connect controls the guest and can read and write its memory\n`;
 }
+
 
 /** dist/guests/<file> next to the bundled CLI (dist/cli.js). */
 export function builtinGuestPath(file: string): string {
@@ -376,14 +398,22 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
       debug = new DebugServer({
         machine, engine: p.engine, board, image, waitForDebugger: p.debug.wait, restored: checkpoints.restored !== undefined || instant,
+        checkpointer: checkpoints.checkpointer,
         ...record,
         // The console may have the terminal in raw mode: \r\n there.
         note: (line) => io.stderr.write(tty ? `\r\nmips64: ${printable(line)}\r\n` : `mips64: ${printable(line)}\n`),
       });
-      const port = await debug.listen(p.debug.port, p.debug.host);
-      io.stderr.write(`mips64: debug server listening on ${p.debug.host}:${port}${p.debug.wait ? '; the guest waits for a debugger to attach' : ''}\n`);
-      if (!isLoopback(p.debug.host)) {
-        io.stderr.write(`mips64: warning: --debug-host ${printable(p.debug.host)} accepts debuggers from other machines, with no authentication: whoever can connect controls the guest and can read and write its memory\n`);
+      const waits = p.debug.wait ? '; the guest waits for a debugger to attach' : '';
+      const { dap, gdb } = p.debug;
+      if (dap) {
+        const port = await debug.listen(dap.port, dap.host);
+        io.stderr.write(`mips64: debug server listening on ${dap.host}:${port}${waits}\n`);
+        if (!isLoopbackHost(dap.host)) io.stderr.write(remoteWarning('--debug-host', dap.host, 'debuggers'));
+      }
+      if (gdb) {
+        const port = await debug.listenGdb(gdb.port, gdb.host);
+        io.stderr.write(`mips64: gdb server listening on ${gdb.host}:${port} (gdb-multiarch: target remote ${isLoopbackHost(gdb.host) ? '' : gdb.host}:${port})${waits}\n`);
+        if (!isLoopbackHost(gdb.host)) io.stderr.write(remoteWarning('--gdb-host', gdb.host, 'gdb clients'));
       }
     }
     const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,

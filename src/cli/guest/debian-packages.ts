@@ -19,16 +19,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { cacheDir } from '../../storage/cache-dir';
 
-/** Root of MIPS64 Studio's cache: $MIPS64_STUDIO_CACHE or ${XDG_CACHE_HOME:-~/.cache}/mips64-studio. */
-export function cacheDir(): string {
-  const explicit = process.env.MIPS64_STUDIO_CACHE;
-  if (explicit) return explicit;
-  const xdg = process.env.XDG_CACHE_HOME;
-  return join(xdg ? xdg : join(homedir(), '.cache'), 'mips64-studio');
-}
+export { cacheDir };
 
 export const MANIFEST_SCHEMA = 1;
 

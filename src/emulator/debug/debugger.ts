@@ -48,7 +48,15 @@ export type RunState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'exited'; readonly code: number };
 
-export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
+/**
+ * Who set a breakpoint: the DAP front end's three kinds, or 'remote' (a gdb remote-protocol
+ * client, src/gdbstub). A remote client's breakpoints and watchpoints are kept apart from the
+ * others (each front end replaces only its own) and their ids are never reported in
+ * hitBreakpointIds (the ids of the two front ends are unrelated).
+ */
+export type CodeBreakpointKind = 'source' | 'function' | 'instruction' | 'remote';
+/** Data breakpoints of the DAP front end ('client') or of a remote-protocol client ('remote'). */
+export type DataBreakpointOwner = 'client' | 'remote';
 
 export interface CodeBreakpointSpec {
   readonly id: number;
@@ -67,7 +75,7 @@ export { EXCEPTION_FILTERS, GROUPED_FILTERS, isExceptionFilter } from './excepti
 export type { ExceptionFilter } from './exception-filters';
 
 interface CodeBp extends CodeBreakpointSpec { kind: CodeBreakpointKind; hits: number }
-interface DataBp extends DataBreakpointSpec { hits: number }
+interface DataBp extends DataBreakpointSpec { hits: number; owner: DataBreakpointOwner }
 
 /** Validates a hit condition: "N" (from the Nth hit on), "=N"/"==N", ">N", ">=N", "<N", "<=N", "%N" (every Nth). */
 export function parseHitCondition(s: string): ((hits: number) => boolean) | string {
@@ -110,7 +118,7 @@ export class MachineDebugger {
   onLog: ((text: string) => void) | undefined = undefined;
 
   private readonly code = new Map<CodeBreakpointKind, CodeBp[]>();
-  private data: DataBp[] = [];
+  private readonly data = new Map<DataBreakpointOwner, DataBp[]>();
   private temp: { addrs: bigint[]; minSp: bigint } | undefined;
   private panicAddr: bigint | undefined;
   /** Breakpoints of the debugger's own (never reported): the handler runs, execution goes on. */
@@ -174,7 +182,8 @@ export class MachineDebugger {
     }
   }
 
-  setDataBreakpoints(specs: readonly DataBreakpointSpec[]): string[] {
+  /** Replaces the data breakpoints of one owner (default: the DAP front end's); an error text per spec ('' when accepted). */
+  setDataBreakpoints(specs: readonly DataBreakpointSpec[], owner: DataBreakpointOwner = 'client'): string[] {
     const errors: string[] = [];
     const ok: DataBp[] = [];
     for (const s of specs) {
@@ -184,10 +193,10 @@ export class MachineDebugger {
       if (!err && s.hitCondition) { const h = parseHitCondition(s.hitCondition); if (typeof h === 'string') err = h; }
       if (!err && s.condition) err = this.checkSyntax(s.condition);
       errors.push(err);
-      if (!err) ok.push({ ...s, hits: 0 });
+      if (!err) ok.push({ ...s, owner, hits: 0 });
     }
-    this.data = ok;
-    this.watches.set(ok);
+    this.data.set(owner, ok);
+    this.watches.set([...this.data.values()].flat());
     return errors;
   }
 
@@ -329,7 +338,8 @@ export class MachineDebugger {
           if (typeof h !== 'string' && !h(bp.hits)) continue;
         }
         if (bp.logMessage) { this.onLog?.(interpolate(bp.logMessage, this.ctx)); continue; }
-        stop = true; ids.push(bp.id); kinds.add(bp.kind);
+        stop = true; kinds.add(bp.kind);
+        if (bp.kind !== 'remote') ids.push(bp.id);
       }
     }
     if (stop) this.bpStop = { ids, kinds, temp, panic, internal, conditionError };
@@ -340,14 +350,14 @@ export class MachineDebugger {
   saveRunState(): DebuggerRunState {
     const hits = new Map<string, number>();
     for (const [kind, l] of this.code) for (const bp of l) hits.set(`${kind}:${bp.id}:${bp.addr}`, bp.hits);
-    for (const bp of this.data) hits.set(`data:${bp.id}`, bp.hits);
+    for (const [owner, l] of this.data) for (const bp of l) hits.set(`data:${owner}:${bp.id}`, bp.hits);
     return { hits, skip: this.bps.skipState, consoleTail: this.consoleTail };
   }
 
   /** Restores counters saved by saveRunState (breakpoints set since keep theirs from 0). */
   loadRunState(s: DebuggerRunState): void {
     for (const [kind, l] of this.code) for (const bp of l) bp.hits = s.hits.get(`${kind}:${bp.id}:${bp.addr}`) ?? 0;
-    for (const bp of this.data) bp.hits = s.hits.get(`data:${bp.id}`) ?? 0;
+    for (const [owner, l] of this.data) for (const bp of l) bp.hits = s.hits.get(`data:${owner}:${bp.id}`) ?? 0;
     this.bps.skipState = s.skip;
     this.consoleTail = s.consoleTail;
     this.pending = undefined;
@@ -620,7 +630,7 @@ export class MachineDebugger {
       const keep: WatchHit[] = [];
       const ids: number[] = [];
       for (const h of hits) {
-        const bp = this.data.find((d) => d.id === h.watch.id);
+        const bp = this.data.get(h.watch.owner ?? 'client')?.find((d) => d.id === h.watch.id);
         if (!bp) continue;
         if (bp.condition) {
           try { if (evaluate(bp.condition, this.ctx).v === 0n) continue; } catch { /* stop: the user sees the state */ }
@@ -631,7 +641,7 @@ export class MachineDebugger {
           if (typeof hc !== 'string' && !hc(bp.hits)) continue;
         }
         keep.push(h);
-        ids.push(bp.id);
+        if (bp.owner === 'client') ids.push(bp.id);
       }
       if (keep.length > 0) {
         return { reason: 'data breakpoint', description: keep.map((h) => this.describeHit(h)).join('; '), text: 'data breakpoint', hitBreakpointIds: ids, watchHits: keep };
@@ -642,14 +652,14 @@ export class MachineDebugger {
       this.bpStop = undefined;
       if (b.internal !== undefined) {
         this.runInternal(b.internal);
-        if (b.ids.length === 0 && !b.temp && !b.panic && !b.conditionError) {
+        if (b.kinds.size === 0 && !b.temp && !b.panic && !b.conditionError) {
           this.bps.skipOnce(this.cpu); // a silent stop: the next slice goes on from here
           return undefined;
         }
       }
       const at = this.addr(U64(this.cpu.pc));
       if (b.conditionError) return { reason: 'breakpoint', description: `${capital(b.conditionError)} (stopped at ${at})`, hitBreakpointIds: b.ids };
-      if (b.ids.length > 0) {
+      if (b.kinds.size > 0) {
         const reason: StopReason = b.kinds.has('source') ? 'breakpoint' : b.kinds.has('function') ? 'function breakpoint' : 'instruction breakpoint';
         return { reason, description: `Breakpoint at ${at}`, hitBreakpointIds: b.ids };
       }

@@ -138,6 +138,26 @@ export class DebugMemory {
     return out;
   }
 
+  /**
+   * Reads up to n bytes into one array, stopping at the first byte that is unmapped or not
+   * RAM (a bulk read for remote debuggers: the result may be shorter than asked).
+   */
+  readPrefix(ref: MemRef, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let i = 0;
+    while (i < n) {
+      const a = U64(ref.addr + BigInt(i));
+      const inPage = Math.min(n - i, 4096 - Number(a & 0xfffn));
+      const off = this.ramOffset({ addr: a, phys: ref.phys });
+      if (off < 0) break;
+      const k = Math.min(inPage, this.bus.ramSize - off);
+      out.set(this.bus.ram.subarray(off, off + k), i);
+      i += k;
+      if (k < inPage) break;
+    }
+    return out.subarray(0, i);
+  }
+
   /** Reads an unsigned little/big-endian value of `size` bytes (guest byte order), or undefined. */
   readUnsigned(ref: MemRef, size: number): bigint | undefined {
     const b = this.read(ref, size);

@@ -27,6 +27,8 @@ export interface WatchSpec {
   readonly phys: boolean;
   readonly length: number;
   readonly access: WatchAccess;
+  /** Who set it (debugger.ts keeps a remote-protocol client's watchpoints apart); default 'client'. */
+  readonly owner?: 'client' | 'remote';
 }
 
 interface Watch extends WatchSpec {

@@ -90,6 +90,10 @@ export class TimeTravel implements RunRecorder {
   private snapMs = 0;
   private runMs = 0;
   private runT0 = 0;
+  /** Times the recording started again (the machine's state replaced from outside): positions of before name other states. */
+  restarts = 0;
+  /** A move (reverse step, reverse continue, go to) is in progress: it owns the machine, input is refused. */
+  busy = false;
   /** Called when replay reaches the end of the recording and live execution resumes. */
   onLive: ((at: Position) => void) | undefined = undefined;
   /** Called when the machine's state was replaced from outside (a checkpoint restore) and the history restarted. */
@@ -216,6 +220,7 @@ export class TimeTravel implements RunRecorder {
   input(bytes: Uint8Array): void {
     if (this.disposed) return;
     const pos = this.position;
+    if (this.busy) throw new TimeTravelError('input refused: the machine is travelling in time (wait for the step back or reverse continue to end, or pause it)');
     if (comparePositions(pos, this.endPos) < 0) {
       if (this.inputInPast === 'refuse') {
         throw new TimeTravelError(`input refused: the machine is in the past (instruction ${formatPosition(pos)} of ${formatPosition(this.endPos)}); continue to the end first, or let typing in the past discard the recorded future (setting)`);
@@ -228,6 +233,7 @@ export class TimeTravel implements RunRecorder {
 
   discontinuity(): void {
     if (this.disposed) return;
+    this.restarts++;
     this.snaps.length = 0;
     this.history.clear();
     this.log.length = 0;
@@ -280,7 +286,10 @@ export class TimeTravel implements RunRecorder {
     const list = [...pages].sort((a, b) => a - b);
     for (const p of list) this.history.restore(p, s);
     applyStates(m, decoded);
-    m.jit?.flush();
+    // Translated code stays valid but on the pages rewritten (the host translation cache
+    // was flushed by applyStates, and with it the links that depend on the TLB).
+    const jit = m.jit;
+    if (jit) for (const p of list) jit.invalidatePage(p);
     this.view.rearm(list);
     DirtyTracker.noteRewritten(m, list, this.view);
     m.inputLog.length = Math.min(m.inputLog.length, s.inputLogLength);

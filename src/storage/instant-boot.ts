@@ -1,7 +1,7 @@
-// Instant boots of `mips64 boot` on the Malta board: the first boot of a configuration
-// saves a checkpoint where the guest's console first goes idle at the shell; later boots
-// of the same configuration start from it (a note says so; --cold boots from scratch and
-// saves the checkpoint again).
+// Instant boots of Linux boards (`mips64 boot`, and F5 in the debug adapter): the first
+// boot of a configuration saves a checkpoint where the guest's console first goes idle at
+// the shell; later boots of the same configuration start from it (a note says so; --cold
+// or "instantBoot": false boots from scratch and saves the checkpoint again).
 //
 // The cache is keyed by a SHA-256 of everything that determines the run up to that point:
 // the kernel and initrd bytes, the command line, the machine configuration (board, CPU,
@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureCheckpoint, describeConfig, machineConfig, prepareRestore } from '../emulator/snapshot/checkpoint';
-import { readCheckpointChain, writeFileAtomicSync } from '../storage/checkpoint-files';
+import { readCheckpointChain, writeFileAtomicSync } from './checkpoint-files';
 import type { Machine } from '../emulator/machine';
 
 /** Guest time without console output, at the shell, that marks the save point (0.2 s). */
@@ -101,7 +101,8 @@ export function saveInstantBootAtShell(m: Machine, c: InstantBootCache, consoleO
     lastOut = m.now();
     if (consoleOpen()) outSinceOpen = true;
   });
-  const stop = (): void => { clearInterval(timer); off(); };
+  let stopped = false;
+  const stop = (): void => { if (stopped) return; stopped = true; clearInterval(timer); off(); };
   const timer = setInterval(() => {
     if (m.poweredOff) { stop(); return; }
     if (m.inputLog.length > 0) { stop(); return; } // typed input shaped this boot: not the configuration's own
