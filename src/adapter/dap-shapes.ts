@@ -33,6 +33,7 @@ const launch = obj({
   stopOnEntry: bool, checkpoint: str(), sourceMap: record(str()), uartOutput, checkpointDir: str(),
   checkpointMemoryMiB: num(0, 2 ** 40),
   timeTravel: bool, timeTravelMemoryMiB: num(0, 2 ** 40), timeTravelInputInPast: oneOfValues('refuse', 'truncate'),
+  silentExit: num(0, 86_400),
   instantBoot: bool, cacheDir: str(),
   gdbPort: int(0, 65535), gdbHost: str(),
 });

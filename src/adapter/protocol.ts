@@ -51,6 +51,11 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Console input typed while in the past: refused (default) or it discards the recorded future. */
   timeTravelInputInPast?: 'refuse' | 'truncate';
   /**
+   * Linux boards: seconds of guest CPU time a kernel may run without writing on its console
+   * before the session stops with the reason (default 30; 0: never; emulator/silent-guest.ts).
+   */
+  silentExit?: number;
+  /**
    * Linux boards: start from this configuration's cached boot at the shell when there is
    * one (default true; a launch that could stop during the boot — breakpoints, exception
    * filters, stopOnEntry — boots cold), else boot cold and save it there.

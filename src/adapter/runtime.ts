@@ -12,9 +12,11 @@
 import type { JitOptions } from '../emulator/jit/engine';
 import { parseJitTuning } from '../emulator/jit/tuning';
 import { InputFileError, InputKind, readInputFileSync, readInputTextSync } from '../storage/input-file';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import { fileIncludes } from './include-files';
+import { bootImage } from '../emulator/boot-images';
+import { DEFAULT_SILENT_SECONDS, SilentGuestWatch } from '../emulator/silent-guest';
 import { BOARD_NAMES, BoardName, boardInfo } from '../emulator/boards/catalog';
 import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
@@ -123,6 +125,8 @@ export class Runtime {
   private modules: ModuleSymbols | undefined;
   /** Reverse debugging (launch attribute timeTravel, default on); undefined when off, with the reason in timeTravelOff. */
   tt: TimeTravelDebugger | undefined;
+  /** A booted Linux kernel's first console output, awaited (launch attribute silentExit): a stop with the reason when none comes. */
+  private silent: SilentGuestWatch | undefined;
   timeTravelOff = 'time travel is off for this session';
   private ownsTimeTravel = true;
   /** Instant boot (Linux boards, launch attribute instantBoot): the cache entry of this configuration. */
@@ -132,8 +136,11 @@ export class Runtime {
   /** The time-travel move in progress. */
   private move: { travel: Travel; finished: (st: RunState) => void; failed: (e: unknown) => RunState } | undefined;
 
-  /** Boots a machine from a launch configuration, or (`running`) drives one that already runs. */
-  constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine) {
+  /**
+   * Boots a machine from a launch configuration, or (`running`) drives one that already
+   * runs; `recorded`: the board options of the checkpoint it is booted to take (MachineConfig.options).
+   */
+  constructor(args: LaunchArguments, private readonly adapterDir: string, running?: RunningMachine, recorded?: Readonly<Record<string, string | number | boolean>>) {
     if (running) {
       this.machine = running.machine;
       this.dbg = running.dbg;
@@ -183,8 +190,13 @@ export class Runtime {
     let entry: bigint;
     try {
       const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-      const b = bootBoard(board, { engine, jit, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append });
+      const b = bootBoard(board, { engine, jit, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
       this.machine = b.machine;
+      // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
+      if (kernelPath) {
+        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes),
+          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
+      }
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
       if (boardInfo(board)!.loads === 'linux' && args.instantBoot !== false && !args.checkpoint) {
@@ -253,6 +265,10 @@ export class Runtime {
     }
     this.listen();
     this.startTimeTravel(args);
+    // A kernel that writes nothing on its console (damaged, or for another board) stops the
+    // session with the reason; not a machine taking a checkpoint (it ran before).
+    const silentSec = args.silentExit ?? DEFAULT_SILENT_SECONDS;
+    if (boardInfo(board)!.loads === 'linux' && recorded === undefined && silentSec > 0) this.silent = SilentGuestWatch.forSeconds(this.machine, silentSec);
   }
 
   /** Starts recording for reverse debugging unless the launch turned it off (a problem becomes a note: the session runs on without it). */
@@ -387,6 +403,9 @@ export class Runtime {
     this.outBuf = [];
     this.virt0 = this.machine.now();
     this.kernelSymbols?.resync();
+    // A guest resumed from a checkpoint has run before: not watched for a silent boot.
+    this.silent?.close();
+    this.silent = undefined;
   }
 
   private instantBoot(ib: { cache: InstantBootCache; consoleReady: () => boolean }, coldBecause: readonly string[]): void {
@@ -489,7 +508,20 @@ export class Runtime {
     let st: RunState;
     let ahead = 0;
     for (;;) {
-      st = this.dbg.runSlice(SLICE);
+      st = this.dbg.runSlice(this.silent ? Math.min(SLICE, this.silent.remaining()) : SLICE);
+      if (this.silent && (st.kind === 'running' || st.kind === 'idle')) {
+        const silence = this.silent.check();
+        if (this.silent.finished) this.silent = undefined;
+        if (silence !== undefined) {
+          const description = `No console output: ${silence} Stopped ("silentExit": 0 lets it run)`;
+          this.events.emit('output', { text: `${description}\n`, category: 'stderr' });
+          st = this.dbg.noteStop({
+            reason: 'exception', text: 'no console output', description,
+            exception: { filter: 'silent', code: -1, name: 'no console output', epc: BigInt.asUintN(64, this.machine.cpu.pc) },
+          });
+          break;
+        }
+      }
       if (st.kind !== 'running') break;
       const now = performance.now();
       // Pacing: an idle guest (WAIT) must not run ahead of wall-clock time.

@@ -18,7 +18,9 @@ import type { WatchAccess } from '../emulator/debug/watchpoints';
 import { Disassembler } from '../emulator/isa/disassembler';
 import type { CpuModelName } from '../emulator/isa/decoder';
 import { ConsoleCommands } from './console';
-import { CheckpointError, ParsedCheckpoint } from '../emulator/snapshot/format';
+import { CheckpointError, MachineConfig, ParsedCheckpoint } from '../emulator/snapshot/format';
+import { describeBootImage, isBootImage } from '../emulator/boot-images';
+import { readInputFileSync } from '../storage/input-file';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
 import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-files';
@@ -1137,7 +1139,7 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
   // (Whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too.)
   const memory = Math.floor(m.ramBytes / 1048576);
   if (args.memory !== undefined && args.memory !== memory) throw cannot(`it is for ${memory} MiB of RAM, not "memory": ${args.memory}`);
-  const rt = new Runtime({ ...args, board: board.name, memory }, adapterDir());
+  const rt = new Runtime({ ...args, ...recordedLaunch(m, board.loads === 'linux', args, cannot), board: board.name, memory }, adapterDir(), undefined, m.options);
   try {
     const r = prepareRestore(rt.machine, chain).apply();
     rt.startedFromCheckpoint(`checkpoint '${r.name}' (${file}, instruction ${r.icount})`);
@@ -1146,6 +1148,34 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
     throw cannot(e instanceof Error ? e.message : String(e));
   }
   return rt;
+}
+
+/**
+ * What a checkpoint records of the machine it was taken on, as launch attributes the
+ * configuration does not give: CPU, kernel command line, and the boot images (read again
+ * from their recorded paths, for a later guest reset, when their SHA-256 still matches),
+ * each unless the launch gives its own. A Linux kernel or initrd that is missing or
+ * changed is a LaunchError naming it (the adapter needs the kernel for its symbols, and a
+ * machine without the initrd would be another machine); give "kernel"/"initrd" with a copy.
+ */
+function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
+  const out: Partial<LaunchArguments> = {};
+  if (args.cpu === undefined) out.cpu = m.cpu;
+  if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
+  const given = args.kernel !== undefined || args.program !== undefined;
+  for (const rec of m.images ?? []) {
+    // The launch's own kernel or program wins; a recorded initrd fills in for one not given.
+    if (rec.role === 'initrd' ? args.initrd !== undefined : given) continue;
+    let ok = false;
+    try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role)); } catch { /* below */ }
+    if (!ok) {
+      if (linux) throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
+      continue;
+    }
+    if (rec.role === 'initrd') out.initrd = rec.path;
+    else out.kernel = rec.path;
+  }
+  return out;
 }
 
 /** Directory of the running adapter bundle (dist/). */

@@ -30,6 +30,7 @@
 
 import type { Machine } from '../emulator/machine';
 import { printable } from './printable';
+import type { HostNotes } from './host-notes';
 
 export const CTRL_A = 0x01;
 
@@ -140,6 +141,8 @@ export interface ConsoleOptions {
   handleSignals?: boolean;
   /** A debugger that may take over the machine (mips64 boot --debug-port). */
   handover?: ConsoleHandover;
+  /** Host lines that wait for the guest's console line to end (told of each chunk of guest output). */
+  notes?: HostNotes;
 }
 
 /** The pieces of the terminal state machine that must survive any exit path. */
@@ -294,7 +297,9 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     const chunk = Buffer.from(out.subarray(0, outLen));
     outLen = 0;
     quietSince = machine.now();
-    if (!stdout.write(chunk)) {
+    const written = stdout.write(chunk);
+    o.notes?.guestWrote(chunk);
+    if (!written) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           stdout.removeListener('drain', done);
@@ -396,6 +401,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
       else await yieldToIo();
     }
   } finally {
+    o.notes?.end();
     offTx();
     offLog();
     stdin.removeListener('data', onData);

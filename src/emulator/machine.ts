@@ -9,8 +9,10 @@ import { CPU_MODELS, CpuModel } from './cpu/cpu-models';
 import { Interpreter } from './cpu/interpreter';
 import { JitEngine, JitOptions } from './jit/engine';
 import { Device, isTimed, TimedDevice } from './devices/device';
+import type { BootImage } from './boot-images';
 import { Emitter, MachineEvents } from './events';
 import { PhysicalBus } from './memory/bus';
+import { SnapshotContext } from './snapshot/context';
 import { Stateful, StateSpec } from './snapshot/state';
 
 /** Console input as it arrived: the instruction count and the bytes (replayed after a restore). */
@@ -70,9 +72,17 @@ export interface Board {
   /** Console input (host keyboard) goes here. */
   consoleInput(bytes: Uint8Array | readonly number[]): void;
   reset(): void;
+  /**
+   * The board's options that change what the guest sees, resolved to their values (a
+   * checkpoint records them: MachineConfig.options). None when the board has none.
+   */
+  guestOptions?(): Record<string, string | number | boolean>;
   /** The CPU executed WAIT (optional: boards that stop a halted core). */
   cpuWaits?(): void;
 }
+
+/** Exit code of a machine stopped because a guest reset needs boot images it does not have (Machine.resetUnavailable). */
+export const EXIT_RESET_UNAVAILABLE = 4;
 
 export class Machine {
   readonly events = new Emitter<MachineEvents>();
@@ -94,6 +104,19 @@ export class Machine {
    * recorded after it (snapshot/input-log.ts).
    */
   inputLog: ConsoleInputRecord[] = [];
+  /**
+   * The images the board boots from (again on a reset), recorded by the host that read
+   * them; checkpoints carry this list (paths and hashes, not the bytes).
+   */
+  bootImages: BootImage[] = [];
+  /**
+   * Set when the board cannot boot again (a machine recreated from a checkpoint whose
+   * images are not at hand): what is missing. A guest reset then stops the machine with
+   * this reason (EXIT_RESET_UNAVAILABLE) instead of running whatever is at the reset vector.
+   */
+  resetUnavailable: string | undefined = undefined;
+  /** What this machine's checkpoints share: page compressor, id sequence, dirty-page tracker. */
+  readonly snapshot = new SnapshotContext();
   /** The time-travel recorder following this machine, if any. */
   recorder: RunRecorder | undefined = undefined;
   /**
@@ -184,6 +207,11 @@ export class Machine {
   }
 
   reset(): void {
+    if (this.resetUnavailable !== undefined) {
+      this.events.emit('log', { level: 'warn', message: `the guest reset the machine, which boots again from its images, but ${this.resetUnavailable}: machine stopped` });
+      this.powerOff(EXIT_RESET_UNAVAILABLE);
+      return;
+    }
     this.cpu.reset();
     for (const d of this.board.devices) d.reset();
     this.board.reset();

@@ -335,7 +335,11 @@ test('bad input is refused with a clear message and the running machine untouche
   refuses(m, () => [parse(F.bytes.subarray(0, 100))], 'corrupt', /truncated/);
   const flipped = F.bytes.slice();
   flipped[F.sections.find((s) => s.tag === 'PAGE')!.offset + 10] ^= 0x10;
-  refuses(m, () => [parse(flipped)], 'corrupt', /section PAGE .* fails its CRC-32 check/);
+  refuses(m, () => [parse(flipped)], 'corrupt', /content hash mismatch .*or its RAM pages are damaged/);
+  // Damage in a section with a CRC (all but PAGE) is located.
+  const flippedStat = F.bytes.slice();
+  flippedStat[F.sections.find((s) => s.tag === 'STAT')!.offset + 10] ^= 0x10;
+  refuses(m, () => [parse(flippedStat)], 'corrupt', /section STAT at offset \d+ fails its CRC-32 check/);
   const v2 = F.bytes.slice();
   new DataView(v2.buffer).setUint32(8, 7, true);
   refuses(m, () => [parse(v2)], 'version', /format version 7 is not supported/);

@@ -172,7 +172,13 @@ test('fuzz: mutated checkpoint files are restored correctly or refused cleanly',
   const stateAtStart = cp.chain(inc2.id); // parsed originals, for resetting the victim
   void stateAtStart;
 
+  // Outcomes: refused cleanly (CheckpointError, clear message, machine untouched), restored
+  // correctly (the machine holds exactly what the files say, and runs on), crashed (any
+  // other exception), hung (restored, but the machine cannot run: a run that executes
+  // nothing and gives no reason), wrong (refused with the machine changed, an unclear
+  // message, or restored state that is not the files'). Only the first two may occur.
   let refused = 0, restored = 0, unchanged = 0;
+  const bad = { crashed: [] as string[], hung: [] as string[], wrong: [] as string[] };
   const reasons = new Map<string, number>();
   for (let i = 0; i < cases; i++) {
     const target = r.int(3);
@@ -190,26 +196,41 @@ test('fuzz: mutated checkpoint files are restored correctly or refused cleanly',
       restoreCheckpoint(m, chain);
     } catch (e) {
       if (!(e instanceof CheckpointError)) {
-        assert.fail(`${label}: unexpected ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+        bad.crashed.push(`${label}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+      } else if (!(e.message.length > 10 && !/undefined|NaN|\[object/.test(e.message))) {
+        bad.wrong.push(`${label}: unclear message '${e.message}'`);
+      } else if (!sameFingerprint(before, m)) {
+        bad.wrong.push(`${label}: refused (${e.message}) but the machine changed`);
+      } else {
+        refused++;
+        reasons.set(e.code, (reasons.get(e.code) ?? 0) + 1);
+        continue;
       }
-      assert.ok(e.message.length > 10 && !/undefined|NaN|\[object/.test(e.message), `${label}: unclear message '${e.message}'`);
-      assert.ok(sameFingerprint(before, m), `${label}: refused (${e.message}) but the machine changed`);
-      refused++;
-      reasons.set(e.code, (reasons.get(e.code) ?? 0) + 1);
+      restoreCheckpoint(m, pristineChain);
       continue;
     }
     // Restored: the machine must hold exactly what the (possibly forged) files say.
-    restored++;
     const tip = chain[chain.length - 1];
     const comps = new Map(readComponents(tip).map((c) => [c.name, c.bytes]));
-    for (const c of m.stateComponents()) {
-      assert.ok(Buffer.from(saveState(c)).equals(Buffer.from(comps.get(c.stateSpec.name)!)), `${label}: component ${c.stateSpec.name} not restored faithfully`);
+    const unfaithful = m.stateComponents().find((c) => !Buffer.from(saveState(c)).equals(Buffer.from(comps.get(c.stateSpec.name)!)));
+    if (unfaithful) bad.wrong.push(`${label}: component ${unfaithful.stateSpec.name} not restored faithfully`);
+    else if (!Buffer.from(m.bus.ram).equals(Buffer.from(materializeRam(chain)))) bad.wrong.push(`${label}: RAM not restored faithfully`);
+    else {
+      // And it runs on: a bounded run returns, having executed something or with a reason.
+      try {
+        const run = m.run(20_000);
+        if (run.executed === 0 && run.reason === 'budget') bad.hung.push(`${label}: restored, but a run executes nothing`);
+        else restored++;
+      } catch (e) {
+        bad.crashed.push(`${label}: running the restored machine: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
-    assert.ok(Buffer.from(m.bus.ram).equals(Buffer.from(materializeRam(chain))), `${label}: RAM not restored faithfully`);
     if (files.every((b, k) => Buffer.from(b).equals(Buffer.from(originals[k])))) unchanged++;
     // Continue from the pristine victim state for the next case.
     restoreCheckpoint(m, pristineChain);
   }
-  console.log(`# ${cases} cases: ${refused} refused (${[...reasons].map(([k, v]) => `${k} ${v}`).join(', ')}), ${restored} restored (${unchanged} with unchanged bytes)`);
+  console.log(`# checkpoint fuzz: ${cases} tried, ${refused} refused cleanly (${[...reasons].map(([k, v]) => `${k} ${v}`).join(', ')}), `
+    + `${restored} restored correctly (${unchanged} with unchanged bytes), ${bad.crashed.length} crashed, ${bad.hung.length} hung, ${bad.wrong.length} wrong`);
+  for (const [k, list] of Object.entries(bad)) assert.deepEqual(list.slice(0, 3), [], `${list.length} ${k}`);
   assert.ok(cases < 1000 || refused > cases / 2, 'most mutations must be refused');
 });

@@ -64,9 +64,10 @@ export function sectionsOf(b: Uint8Array): RawSection[] {
   return out;
 }
 
-/** Recomputes every section's CRC and the END! content hash after edits (format version 3). */
+/** Recomputes every section's CRC (none in a version 4 PAGE section) and the END! content hash after edits. */
 export function reseal(b: Uint8Array): Uint8Array {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const version = dv.getUint32(8, true);
   const h = createHash('sha256');
   h.update(b.subarray(0, 12));
   let count = 0;
@@ -77,7 +78,7 @@ export function reseal(b: Uint8Array): Uint8Array {
       dv.setUint32(s.header + 8, crc32(b.subarray(s.offset, s.offset + s.length)), true);
       break;
     }
-    dv.setUint32(s.header + 8, crc32(b.subarray(s.offset, s.offset + s.length)), true);
+    dv.setUint32(s.header + 8, version >= 4 && s.tag === 'PAGE' ? 0 : crc32(b.subarray(s.offset, s.offset + s.length)), true);
     h.update(b.subarray(s.offset, s.offset + s.length));
     h.update(b.subarray(s.header, s.offset));
     count++;

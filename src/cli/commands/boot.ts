@@ -22,6 +22,10 @@ import { ConsoleInput, runConsole, ESCAPE_HELP } from '../console';
 import { JitOptions } from '../../emulator/jit/engine';
 import { parseJitTuning, TUNING_HELP } from '../../emulator/jit/tuning';
 import { CHECKPOINT_BOOT_OPTIONS, checkpointFileConfig, restoreFile, setupBootCheckpoints } from '../checkpoint-options';
+import { HostNotes } from '../host-notes';
+import { findImages, readImagesRecord, recreateMachine } from '../recreate-machine';
+import { EXIT_SILENT_GUEST, watchSilentGuest } from '../silent-guest';
+import { DEFAULT_SILENT_SECONDS } from '../../emulator/silent-guest';
 import { Command } from './command';
 import { DebugServer } from '../debug-server';
 import { isLoopbackHost } from '../../gdbstub/server';
@@ -60,6 +64,7 @@ export const bootCommand: Command = {
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
+    { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 30; 0: never)' },
     { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
     { name: 'record', help: 'with --debug-port or --gdb: record the run in memory so an attached debugger can step back and reverse-continue' },
     { name: 'idle-exit', value: 'SEC', help: 'stdin not a terminal: stop this long after end of input once the guest idles quietly (default 5)' },
@@ -81,8 +86,17 @@ export const bootCommand: Command = {
     'Exit code: the guest\'s power-off code (the demo\'s q: 0; Linux poweroff/halt: 0); 0 after C-a x',
     '(as QEMU); 128 + N after signal N (SIGINT, SIGTERM, SIGHUP, the terminal closing: SIGHUP); on a',
     'Linux board, 3 once the console shows "Kernel panic - not syncing" (the guest\'s panic line is',
-    'shown); 1 when the Octeon board stops a guest polling a CSR it does not model (named on',
-    'stderr). A kernel built for another board is refused, naming the right one.',
+    'shown); 4 when the guest resets a machine restored without its boot images (see --restore);',
+    '5 when a Linux guest wrote nothing on its console in --silent-exit s of guest CPU time (30 s,',
+    'idle time not counted: a damaged kernel, or one for another board), naming its last exception;',
+    '1 when the Octeon board stops a guest polling a CSR it does not model (named on stderr).',
+    'A kernel built for another board is refused, naming the right one.',
+    '--restore CKPT alone recreates the machine the checkpoint records (board, CPU, memory, byte',
+    'order, kernel command line and other board options); its boot images (kernel, initrd, program)',
+    'are read again from their recorded paths and checked against their SHA-256 for a later guest',
+    'reset: when one is missing or changed, the guest still runs from the checkpoint, and a reset',
+    'stops it (exit 4) saying which. With a board, kernel or program given too, that machine is',
+    'built and the checkpoint must match it.',
     'With --debug-port, a DAP client (VS Code: an "attach" configuration with "port") can attach',
     'while the guest runs here: it pauses, inspects, sets breakpoints and steps; its disconnect',
     'lets the guest run on here, and another client may attach later. A debugger\'s terminate',
@@ -116,6 +130,8 @@ interface Plan {
   cpu?: string;
   warp: boolean;
   idleExitMs: number;
+  /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_SECONDS). */
+  silentExitSec?: number;
   guest?: string;
   /** Debugger ports: DAP (--debug-port) and/or gdb (--gdb); wait holds the guest until one attaches. */
   debug?: { dap?: { port: number; host: string }; gdb?: { port: number; host: string }; wait: boolean };
@@ -123,7 +139,8 @@ interface Plan {
   record: boolean;
 }
 
-function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>): Plan {
+/** The boot plan the command line describes (`recorded`: the board of the checkpoint a bare --restore recreates). */
+function plan(positionals: readonly string[], o: ReadonlyMap<string, string | true>, recorded?: BoardName): Plan {
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`, NAME);
   const str = (k: string): string | undefined => (o.has(k) ? String(o.get(k)) : undefined);
   const engine = str('engine') ?? 'jit';
@@ -144,6 +161,12 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   if (boardOpt !== undefined && !(BOARD_NAMES as readonly string[]).includes(boardOpt)) {
     throw new UsageError(`unknown board '${boardOpt}' (expected ${BOARD_NAMES.join(', ')})`, NAME);
   }
+  let silentExitSec: number | undefined;
+  const silent = str('silent-exit');
+  if (silent !== undefined) {
+    silentExitSec = /^\d+(\.\d+)?$/.test(silent) ? Number(silent) : NaN;
+    if (!(silentExitSec >= 0 && silentExitSec <= 86_400)) throw new UsageError(`invalid --silent-exit '${silent}' (expected seconds)`, NAME);
+  }
   let idleExitMs = 5000;
   const idle = str('idle-exit');
   if (idle !== undefined) {
@@ -153,11 +176,12 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   let jit: JitOptions;
   try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
   const common = {
-    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, debug: debugPlan(o),
+    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o),
     cold: o.has('cold'), record: o.has('record'),
   };
   if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N or --gdb PORT (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
+  if (recorded !== undefined) return { ...common, board: recorded };
 
   const guest = arg !== undefined ? debianGuest(arg) : undefined;
   if (guest) {
@@ -232,21 +256,32 @@ function loadError(file: string, e: unknown, bigEndian: boolean): never {
 }
 
 async function boot(positionals: readonly string[], options: ReadonlyMap<string, string | true>, io: CliIo): Promise<number> {
-  const p = plan(positionals, options);
+  // --restore with no board, kernel or program: the checkpoint's machine, recreated from the file alone.
+  const restoring = restoreFile(options);
+  const config = restoring !== undefined ? checkpointFileConfig(restoring) : undefined;
+  const fromFile = config !== undefined && positionals.length === 0
+    && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu'].some((k) => options.has(k));
+  const p = plan(positionals, options, fromFile ? config.board as BoardName : undefined);
   // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise
   // (whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too).
-  const restoring = restoreFile(options);
-  if (restoring !== undefined && p.memoryMiB === undefined) p.memoryMiB = Math.floor(checkpointFileConfig(restoring).ramBytes / 1048576);
+  if (config !== undefined && p.memoryMiB === undefined) p.memoryMiB = Math.floor(config.ramBytes / 1048576);
   const log = (m: string): void => { io.stderr.write(`mips64: ${printable(m)}\n`); };
   let panicked = false;
   let booted: BootedBoard;
-  let image: KernelImage;
+  let image: { bytes: Uint8Array; name: string; elf?: KernelImage['elf'] };
   let board: BoardName;
-  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu };
+  // Restoring: the board options a command line cannot give are the checkpoint's.
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, recorded: config?.options };
   let instant = false;
   let stopSaving = (): void => {};
 
-  if (p.board === 'demo') {
+  if (fromFile) {
+    const r = recreateMachine(config, p.engine, restoring!);
+    booted = { machine: r.machine, entry: r.machine.cpu.pc, console: r.uart, consoleReady: r.consoleReady };
+    image = r.image;
+    board = r.board;
+    for (const n of r.notes) log(n);
+  } else if (p.board === 'demo') {
     board = 'demo';
     let file = p.elf;
     if (file === undefined) {
@@ -256,11 +291,13 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     const bytes = readInput(file, 'elf', 'program');
     const name = p.elf ?? 'built-in demo';
     try {
-      image = { bytes, elf: parseElf(bytes), name };
-      booted = bootBoard('demo', { ...machineOpts, kernel: image });
+      const program: KernelImage = { bytes, elf: parseElf(bytes), name };
+      image = program;
+      booted = bootBoard('demo', { ...machineOpts, kernel: program });
     } catch (e) {
       loadError(p.elf ?? 'built-in demo guest', e, p.bigEndian);
     }
+    booted.machine.bootImages = readImagesRecord([{ role: 'program', path: file, bytes }]);
   } else {
     let kernelPath = p.kernel, initrdPath = p.initrd, append = p.append;
     if (p.guest) {
@@ -270,22 +307,47 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       append ??= img.append;
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
-    const initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
+    let initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
+    // Restoring into this kernel: what the command line leaves out (the kernel command
+    // line, the initrd a reset boots with) is the checkpoint's; an initrd not at its
+    // recorded path only makes a later guest reset stop, saying so.
+    const recordedInitrd = config?.images?.find((i) => i.role === 'initrd');
+    let initrdMissing: string | undefined;
+    if (config !== undefined) {
+      if (append === undefined && typeof config.options?.append === 'string') append = config.options.append;
+      if (initrd === undefined && recordedInitrd) {
+        const { found, missing } = findImages([recordedInitrd]);
+        initrd = found.get('initrd');
+        if (initrd) initrdPath = recordedInitrd.path;
+        else initrdMissing = `${missing.join('; ')} (--initrd gives it)`;
+      }
+    }
+    let kimage: KernelImage;
     try {
-      image = { bytes: kernel, elf: parseElf(kernel), name: kernelPath! };
+      kimage = { bytes: kernel, elf: parseElf(kernel), name: kernelPath! };
     } catch (e) {
       loadError(kernelPath!, e, p.bigEndian);
     }
-    board = p.board ?? linuxBoardFor(image.elf);
+    image = kimage;
+    board = p.board ?? linuxBoardFor(kimage.elf);
     try {
-      booted = bootBoard(board, { ...machineOpts, kernel: image, initrd, append });
+      booted = bootBoard(board, { ...machineOpts, kernel: kimage, initrd, append });
     } catch (e) {
       if (e instanceof BoardError) throw new CliError(e.message);
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
-    const machine = booted.machine;
+    booted.machine.bootImages = readImagesRecord([
+      { role: 'kernel', path: kernelPath!, bytes: kernel },
+      ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
+    ]);
+    if (initrdMissing !== undefined) {
+      booted.machine.bootImages.push({ ...recordedInitrd! });
+      booted.machine.resetUnavailable = initrdMissing;
+      log(`the guest runs from the checkpoint, but a guest reset would stop it: ${initrdMissing}`);
+    }
     // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
     if (restoring === undefined && !p.debug?.wait) {
+      const machine = booted.machine;
       const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
       const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
       if (hit) {
@@ -297,6 +359,10 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
         stopSaving = saveInstantBootAtShell(machine, cache, () => b.consoleReady(), log);
       }
     }
+  }
+  const linux = boardInfo(board)!.loads === 'linux';
+  if (linux) {
+    const machine = booted.machine;
     // A panicking kernel never powers off (or reboots into the same panic): once its panic
     // line is complete on the console, stop the machine and say so on the host side.
     let tail = '';
@@ -314,7 +380,12 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
 
   const stdin = process.stdin as ConsoleInput;
   if (stdin.isTTY) io.stderr.write(`mips64: booting (${board} board, ${p.engine}); C-a x quits, C-a h for help\n`);
-  const checkpoints = setupBootCheckpoints(machine, options, io); // --restore, --checkpoint-every
+  // Host lines during the run (checkpoint progress) wait for the guest's console line to end.
+  const notes = new HostNotes(io.stderr, () => (stdin as { isRaw?: boolean }).isRaw === true);
+  const checkpoints = setupBootCheckpoints(machine, options, io, NAME, notes); // --restore, --checkpoint-every
+  // A kernel that never writes on its console (damaged, another board's) is stopped; not a restored guest (it ran before).
+  const silentSec = p.silentExitSec ?? (linux && checkpoints.restored === undefined && !instant ? DEFAULT_SILENT_SECONDS : 0);
+  const silentWatch = silentSec > 0 ? watchSilentGuest(machine, Math.round((silentSec * 1e9) / machine.nsPerInsn)) : undefined;
   let debug: DebugServer | undefined;
   try {
     if (p.debug) {
@@ -346,17 +417,22 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
     }
     const code = await runConsole({ machine, uart, stdin, stdout: io.stdout, stderr: io.stderr, warp: p.warp, handover: debug,
-      idleExitMs: p.idleExitMs,
+      idleExitMs: p.idleExitMs, notes,
       // Linux opens the serial console late and drops what arrived before: hold piped input
       // until the receive interrupt is enabled.
-      holdInput: boardInfo(board)!.loads === 'linux' ? () => !booted.consoleReady() : undefined,
+      holdInput: linux ? () => !booted.consoleReady() : undefined,
     });
     if (panicked) {
       io.stderr.write('mips64: guest kernel panic\n');
       return EXIT_GUEST_PANIC;
     }
+    if (silentWatch?.reason !== undefined) {
+      io.stderr.write(`mips64: ${silentWatch.reason}\n`);
+      return EXIT_SILENT_GUEST;
+    }
     return code;
   } finally {
+    silentWatch?.close();
     stopSaving();
     await debug?.close();
     checkpoints.close();

@@ -73,7 +73,7 @@ export const checkpointCommand: Command = {
           `contents    ${h.components.length} components, ${h.pages} page records, ${h.inputEvents} console inputs`,
           `size        ${kib(tip.bytes.length)}`,
           `hash        ${tip.hash}`,
-          `sections    ${tip.sections.map((s) => `${s.tag} ${kib(s.length)} crc ${s.crc.toString(16).padStart(8, '0')}`).join(', ')}`,
+          `sections    ${tip.sections.map((s) => `${s.tag} ${kib(s.length)}${s.crc === undefined ? '' : ` crc ${s.crc.toString(16).padStart(8, '0')}`}`).join(', ')}`,
           `chain       ${chain.map((c) => `${c.header.id} (${c.header.kind})`).join(' -> ')}`,
           'verified    all sections, digest, parent links, page records',
         ];

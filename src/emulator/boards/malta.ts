@@ -57,6 +57,9 @@ export const MALTA_GT_BOOT_VALUES: ReadonlyArray<readonly [number, number]> = [
   [GT_PCI0M1LD, 0xc1], [GT_PCI0M1HD, 0x5e], // memory 0x18200000-0x1bdfffff
 ];
 
+/** The `rngseed` environment variable's seed unless MaltaOptions.rngSeed says otherwise. */
+export const MALTA_DEFAULT_RNG_SEED = 0x4d495053;
+
 export interface MaltaOptions extends Partial<MachineOptions> {
   /** Default kernel command line for bootLinux. */
   append?: string;
@@ -222,6 +225,7 @@ export class MaltaBoard implements Board {
     const delta = target - cpu.icount;
     if (delta <= 0) return;
     this.skippedInsns += delta;
+    cpu.idleSkipped += delta;
     cpu.icount += delta;
     // Inside a translated block icount is rebuilt from icount0 at exit: move both.
     cpu.icount0 += delta;
@@ -309,9 +313,26 @@ export class MaltaBoard implements Board {
     this.m.bus.writeBytes(MALTA_ENV_PADDR, buf);
   }
 
+  /**
+   * The options that change what the guest sees, resolved (checkpoints record them, and a
+   * machine recreated from one gets them back: MaltaOptions of the same names). `append`
+   * is what a reset boots with again. (argv[0], the kernel's file name as given, is not
+   * compared: the same kernel may be named differently on another host.)
+   */
+  guestOptions(): Record<string, string | number | boolean> {
+    const o = this.opts;
+    return {
+      append: this.boot?.append ?? o.append ?? '',
+      rtcEpochMs: this.rtc.epochMs,
+      rngSeed: (o.rngSeed ?? MALTA_DEFAULT_RNG_SEED) >>> 0,
+      rtcPollSkip: o.rtcPollSkip ?? true,
+      uartTiming: o.uartTiming ?? 'instant',
+    };
+  }
+
   /** 32 pseudo-random bytes as 64 hex digits, from the configured seed (xorshift32). */
   private rngSeedHex(): string {
-    let x = (this.opts.rngSeed ?? 0x4d495053) >>> 0 || 1;
+    let x = (this.opts.rngSeed ?? MALTA_DEFAULT_RNG_SEED) >>> 0 || 1;
     let hex = '';
     for (let i = 0; i < 32; i++) {
       x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
@@ -329,6 +350,17 @@ export class MaltaBoard implements Board {
     if (this.boot) this.start();
     else this.programGt();
   }
+}
+
+/** The MaltaOptions a checkpoint recorded (MaltaBoard.guestOptions) that a command line cannot give. */
+export function maltaOptionsFromRecord(r: Readonly<Record<string, string | number | boolean>> | undefined): MaltaOptions {
+  const timing = r?.uartTiming;
+  return {
+    rtcEpochMs: typeof r?.rtcEpochMs === 'number' ? r.rtcEpochMs : undefined,
+    rngSeed: typeof r?.rngSeed === 'number' ? r.rngSeed : undefined,
+    rtcPollSkip: typeof r?.rtcPollSkip === 'boolean' ? r.rtcPollSkip : undefined,
+    uartTiming: timing === 'baud' || timing === 'instant' ? timing : undefined,
+  };
 }
 
 export interface MaltaMachineOptions extends MaltaOptions {

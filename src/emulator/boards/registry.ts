@@ -10,7 +10,7 @@ import type { Machine } from '../machine';
 import type { Uart16550 } from '../devices/uart16550';
 import { BOARD_CATALOG, BoardInfo, BoardName } from './catalog';
 import { createDemoMachine } from './demo';
-import { createMaltaMachine } from './malta';
+import { createMaltaMachine, maltaOptionsFromRecord } from './malta';
 import { createOcteonMachine } from './octeon';
 
 /** A launch the user must fix (unknown CPU for the board, a kernel for another board…). */
@@ -34,6 +34,11 @@ export interface BoardLaunch {
   initrd?: Uint8Array;
   /** Linux command line (the board's default when undefined). */
   append?: string;
+  /**
+   * Guest-visible board options a checkpoint recorded (MachineConfig.options), for a
+   * machine built to take that checkpoint; the board applies those it has.
+   */
+  recorded?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface BootedBoard {
@@ -88,7 +93,7 @@ export const BOARDS: readonly BoardSpec[] = [
       : undefined),
     (l) => {
       const append = l.append ?? '';
-      const { machine, board } = createMaltaMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, append });
+      const { machine, board } = createMaltaMachine({ ...maltaOptionsFromRecord(l.recorded), engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, append });
       const entry = board.bootLinux(l.kernel.elf, l.initrd, append, l.kernel.name).entry;
       return { machine, entry, console: board.uart0, consoleReady: () => (board.uart0.state.ier & 1) !== 0 };
     }),

@@ -81,6 +81,12 @@ export class Cpu {
   llPhys = 0;
   /** Executed instructions: the virtual clock. */
   icount = 0;
+  /**
+   * Instructions' worth of virtual time skipped while the guest idled (WAIT with nothing
+   * pending, a Malta guest polling the RTC): icount minus this counts instructions the
+   * guest really executed (periodic checkpoints count those). Host-side, not saved state.
+   */
+  idleSkipped = 0;
   /** Halted in WAIT until an interrupt is pending. */
   waiting = false;
   /** External interrupt lines IP2..IP7 as Cause bits. */
@@ -178,7 +184,7 @@ export class Cpu {
     this.segBits = model.segBits;
     this.paBits = model.paBits;
     // (Addresses' 32-bit halves and instruction counts leave V8's small-integer range.)
-    storeAsDoubles(this, 'pcLo', 'pcHi', 'dsLo', 'dsHi', 'brLo', 'brHi', 'ldHi', 'llPhys', 'icount', 'icount0', 'jitLimit', 'excIcount' as keyof Cpu);
+    storeAsDoubles(this, 'pcLo', 'pcHi', 'dsLo', 'dsHi', 'brLo', 'brHi', 'ldHi', 'llPhys', 'icount', 'idleSkipped', 'icount0', 'jitLimit', 'excIcount' as keyof Cpu);
     this.reset();
     markFieldsVariable(this);
   }
@@ -818,7 +824,9 @@ export class Cpu {
   waitStep(end: number): 'run' | 'skip' | 'idle' {
     if ((this.c0.cause & this.c0.status & 0xff00) !== 0) { this.waiting = false; return 'run'; }
     if (this.nextEvent === Infinity) return 'idle';
-    this.icount = Math.max(this.icount, Math.min(this.nextEvent, end));
+    const to = Math.max(this.icount, Math.min(this.nextEvent, end));
+    this.idleSkipped += to - this.icount;
+    this.icount = to;
     return 'skip';
   }
 

@@ -90,7 +90,8 @@ export function loadElf(bus: PhysicalBus, image: Uint8Array | ElfFile, opts: Loa
     const pa = kernelVirtToPhys(va);
     const data = s.data();
     if (!bus.writeBytes(pa, data)) throw new ElfError(`segment at 0x${va.toString(16)} (phys 0x${pa.toString(16)}) is outside RAM`);
-    if (s.memsz > s.filesz && !bus.writeBytes(pa + s.filesz, new Uint8Array(s.memsz - s.filesz))) {
+    // (A memory size beyond RAM is refused before its zero fill is allocated.)
+    if (s.memsz > s.filesz && (s.memsz - s.filesz > bus.ramSize || !bus.writeBytes(pa + s.filesz, new Uint8Array(s.memsz - s.filesz)))) {
       throw new ElfError(`segment at 0x${va.toString(16)} does not fit in RAM`);
     }
     low = Math.min(low, pa);

@@ -21,11 +21,13 @@
 // already holds exactly what a full restore would write.
 
 import type { ConsoleInputRecord, Machine } from '../machine';
+import { describeBootImage } from '../boot-images';
 import { DirtyTracker } from './dirty';
-import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageCompressor } from './compress';
+import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageDecoder } from './compress';
+import type { HashImplementation } from './digest';
 import {
-  assembleCheckpoint, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
-  PAGE_SECTION_BYTES, ParsedCheckpoint, SectionInput,
+  assembleUnsealed, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
+  PAGE_SECTION_BYTES, PageRecord, ParsedCheckpoint, SectionInput, UnsealedCheckpoint,
 } from './format';
 import { decodeInputLog, encodeInputLog } from './input-log';
 import { assignState, decodeState, FieldType, saveState, Stateful, StateError, StateSpec, upgradeState } from './state';
@@ -40,6 +42,8 @@ export function machineConfig(m: Machine): MachineConfig {
     ramBytes: m.bus.ramSize,
     bigEndian: m.options.bigEndian,
     nsPerInsn: m.nsPerInsn,
+    options: m.board.guestOptions?.() ?? {},
+    images: m.bootImages.map((i) => ({ ...i })),
   };
 }
 
@@ -47,15 +51,29 @@ export function describeConfig(c: MachineConfig): string {
   return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn`;
 }
 
-let idCounter = 0;
-
-/** A new checkpoint id: UTC time of capture, a per-process sequence number and random digits (sortable, unique). */
-export function newCheckpointId(wallTimeMs: number): string {
-  const t = new Date(wallTimeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  idCounter = (idCounter + 1) & 0xffff;
-  const r = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
-  return `${t}-${idCounter.toString(16).padStart(4, '0')}${r}`;
+/**
+ * How the machine a checkpoint was taken on (`got`) differs from `want`, one phrase per
+ * difference (empty: the same machine). Options and images are compared when both record
+ * them (older checkpoints have neither); images by role and content hash (not by path).
+ */
+export function configDifferences(got: MachineConfig, want: MachineConfig): string[] {
+  const diffs: string[] = (['board', 'cpu', 'ramBytes', 'bigEndian', 'nsPerInsn'] as const).filter((k) => got[k] !== want[k]);
+  if (got.options && want.options) {
+    for (const k of new Set([...Object.keys(got.options), ...Object.keys(want.options)])) {
+      const a = got.options[k], b = want.options[k];
+      if (a !== b) diffs.push(`${k} (${JSON.stringify(a)} in the checkpoint, ${JSON.stringify(b)} here)`);
+    }
+  }
+  if (got.images?.length && want.images?.length) {
+    for (const role of new Set([...got.images, ...want.images].map((i) => i.role))) {
+      const a = got.images.find((i) => i.role === role), b = want.images.find((i) => i.role === role);
+      if (a?.sha256 !== b?.sha256) diffs.push(`${role} image (${a ? describeBootImage(a) : 'none'} in the checkpoint, ${b ? describeBootImage(b) : 'none'} here)`);
+    }
+  }
+  return diffs;
 }
+
+export { newCheckpointId } from './context';
 
 // ---- capture ---------------------------------------------------------------------------------
 
@@ -79,6 +97,22 @@ export interface EncodedCheckpoint {
 
 /** Takes a checkpoint of `m` (between runs). The machine is not changed beyond processing due events. */
 export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedCheckpoint {
+  const { header, file } = captureUnsealed(m, opts);
+  return { ...file.seal(file.digest.digest()), header };
+}
+
+/**
+ * captureCheckpoint on every host: where the only SHA-256 is WebCrypto's (asynchronous),
+ * the machine's state is captured at once (before this returns its promise) and the file
+ * is sealed with its content hash when the digest is ready. `impl`: the SHA-256 to use.
+ */
+export async function captureCheckpointAsync(m: Machine, opts: CaptureOptions, impl?: HashImplementation): Promise<EncodedCheckpoint> {
+  const { header, file } = captureUnsealed(m, opts, impl);
+  return { ...file.seal(await file.digest.digestAsync()), header };
+}
+
+/** The checkpoint file of `m` up to END! (its content hash in progress). */
+function captureUnsealed(m: Machine, opts: CaptureOptions, impl?: HashImplementation): { header: CheckpointHeader; file: UnsealedCheckpoint } {
   const cpu = m.cpu;
   if (cpu.jitBlk) throw new CheckpointError('state', 'cannot take a checkpoint while a translated block is executing');
   if (m.poweredOff) throw new CheckpointError('state', `the machine has powered off (exit code ${m.exitCode}): there is nothing to continue from`);
@@ -97,7 +131,7 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
   const stat = encodeStates(comps);
   const inpt = encodeInputLog(m.inputLog);
   const wallTimeMs = opts.wallTimeMs ?? Date.now();
-  const id = opts.id ?? newCheckpointId(wallTimeMs);
+  const id = opts.id ?? m.snapshot.newId(wallTimeMs);
   const makeHeader = (count: number): CheckpointHeader => ({
     format: 'mips64-studio-checkpoint',
     id,
@@ -119,17 +153,16 @@ export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedChec
   if (opts.kind === 'incremental') {
     // Every listed page has a record, so the header is known before the pages are encoded.
     const header = makeHeader(opts.pages!.length);
-    const { bytes, hash } = buildIncremental(m, header, stat, inpt, opts.pages!);
-    return { bytes, hash, header };
+    return { header, file: buildIncremental(m, header, stat, inpt, opts.pages!, impl) };
   }
   const { sections, count } = encodeAllPages(m);
   const header = makeHeader(count);
-  const { bytes, hash } = assembleCheckpoint(header, [
+  const file = assembleUnsealed(header, [
     { tag: 'STAT', pieces: [stat] },
     { tag: 'INPT', pieces: [inpt] },
     ...sections,
-  ]);
-  return { bytes, hash, header };
+  ], impl);
+  return { header, file };
 }
 
 function encodeStates(comps: readonly Stateful[]): Uint8Array {
@@ -146,8 +179,6 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
   return w.bytes().slice();
 }
 
-const compressor = new PageCompressor();
-
 /**
  * Page records of every non-zero page, for a full checkpoint (whose size is not known
  * beforehand). Raw pages are not copied here: their section pieces are views of RAM,
@@ -155,11 +186,13 @@ const compressor = new PageCompressor();
  * caller returns — RAM must not change in between.
  */
 function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number } {
-  const ram = m.bus.ram, ram32 = m.bus.ram32;
+  const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   // A section's writer holds record headers and compressed pages (Raw pages stay in RAM
-  // until assembly); it never grows (the section closes at PAGE_SECTION_BYTES).
-  const cap = PAGE_SECTION_BYTES + 8192;
+  // until assembly). It starts small and grows as needed: a section of Raw pages holds
+  // only their 5-byte headers, and allocating (zeroing) 8 MiB per section cost ~10 % of
+  // a full capture. (Pieces cut before a growth keep viewing the old buffer: still valid.)
+  const cap = 64 << 10;
   const sections: SectionInput[] = [];
   let w = new ByteWriter(cap);
   let pieces: Uint8Array[] = [];
@@ -210,15 +243,15 @@ const MAX_RECORD = 5 + PAGE_SIZE;
  * straight into the file while the page is still in the cache, the section CRCs
  * following a chunk behind. Same records and section boundaries as encodePages.
  */
-function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array): { bytes: Uint8Array; hash: string } {
-  const ram = m.bus.ram, ram32 = m.bus.ram32;
+function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array, impl?: HashImplementation): UnsealedCheckpoint {
+  const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   for (let i = 0; i < pages.length; i++) {
     if (pages[i] >= total) throw new CheckpointError('state', `page ${pages[i]} is outside RAM`);
   }
   const head = new TextEncoder().encode(JSON.stringify(header));
   const pageBytes = pages.length * MAX_RECORD;
-  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES));
+  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES), impl);
   b.begin('HEAD'); b.bytes(head); b.end();
   b.begin('STAT'); b.bytes(stat); b.end();
   b.begin('INPT'); b.bytes(inpt); b.end();
@@ -259,7 +292,7 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
     if (b.sectionLength >= PAGE_SECTION_BYTES) { b.end(); open = false; }
   }
   if (open) b.end();
-  return b.finish();
+  return b.finishUnsealed();
 }
 
 // ---- reading the sections ------------------------------------------------------------------------
@@ -319,14 +352,7 @@ export function readInputLog(p: ParsedCheckpoint): ConsoleInputRecord[] {
   return log;
 }
 
-/** A page record's place in a checkpoint file. */
-export interface PageRecord {
-  page: number;
-  codec: PageCodec;
-  /** Offset of the codec data in the file's bytes, and its length. */
-  at: number;
-  length: number;
-}
+export type { PageRecord };
 
 /**
  * Walks the page records of one checkpoint, checking each (page in range, codec known,
@@ -373,8 +399,11 @@ export function walkPages(p: ParsedCheckpoint, ramPages: number, visit?: (r: Pag
   return count;
 }
 
-/** Writes one page record's 4096 bytes at dst[dp]. The record must have been checked by walkPages. */
-export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: number): void {
+/**
+ * Writes one page record's 4096 bytes at dst[dp]. The record must have been checked by
+ * walkPages. Page after page: pass one PageDecoder (it keeps its views of the buffers).
+ */
+export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: number, decoder?: PageDecoder): void {
   switch (r.codec) {
     case PageCodec.Zero: dst.fill(0, dp, dp + PAGE_SIZE); return;
     case PageCodec.Fill:
@@ -383,7 +412,7 @@ export function decodePage(b: Uint8Array, r: PageRecord, dst: Uint8Array, dp: nu
       return;
     case PageCodec.Raw: dst.set(b.subarray(r.at, r.at + PAGE_SIZE), dp); return;
     case PageCodec.Lz:
-      if (!lzDecode(b, r.at, r.at + r.length, dst, dp)) throw new CheckpointError('corrupt', `page ${r.page}: malformed compressed data`);
+      if (!(decoder ? decoder.decode(b, r.at, r.at + r.length, dst, dp) : lzDecode(b, r.at, r.at + r.length, dst, dp))) throw new CheckpointError('corrupt', `page ${r.page}: malformed compressed data`);
   }
 }
 
@@ -476,7 +505,7 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
   const want = machineConfig(m);
   for (const p of chain) {
     const got = p.header.machine;
-    const diffs = (Object.keys(want) as Array<keyof MachineConfig>).filter((k) => got[k] !== want[k]);
+    const diffs = configDifferences(got, want);
     if (diffs.length > 0) {
       throw new CheckpointError('machine', `checkpoint ${p.header.id} is for a different machine (${describeConfig(got)}); `
         + `this machine is ${describeConfig(want)} (differs in ${diffs.join(', ')})`);
@@ -535,15 +564,26 @@ export function prepareRestore(m: Machine, chain: readonly ParsedCheckpoint[], o
     chain,
     apply(): RestoreResult {
       const ram = m.bus.ram;
+      const decoder = new PageDecoder();
       if (sources) {
         for (const { page, file, record } of sources) {
           const off = page << PAGE_SHIFT;
-          if (record) decodePage(file!.bytes, record, ram, off);
+          if (record) decodePage(file!.bytes, record, ram, off, decoder);
           else ram.fill(0, off, off + PAGE_SIZE);
         }
       } else {
-        ram.fill(0);
-        for (const p of chain) walkPages(p, ramPages, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT), false);
+        // Every page a record writes, then zeros in the pages none does (a full checkpoint
+        // omits zero pages): RAM is written once, not cleared first.
+        const written = new Uint8Array(ramPages);
+        for (const p of chain) {
+          walkPages(p, ramPages, (r) => { decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder); written[r.page] = 1; }, false);
+        }
+        for (let page = 0; page < ramPages;) {
+          if (written[page]) { page++; continue; }
+          const from = page;
+          while (page < ramPages && !written[page]) page++;
+          ram.fill(0, from << PAGE_SHIFT, page << PAGE_SHIFT);
+        }
       }
       applyStates(m, decoded);
       m.jit?.flush();
@@ -587,20 +627,18 @@ export function restoreCheckpoint(m: Machine, chain: readonly ParsedCheckpoint[]
   return prepareRestore(m, chain, opts).apply();
 }
 
-const indexCache = new WeakMap<ParsedCheckpoint, { ramPages: number; index: Map<number, PageRecord> }>();
-
 /**
  * The page records of one checkpoint by page number (a page listed twice: its last
  * record, the one a full decode leaves in RAM). Record framing, page numbers and the
- * header's count are checked (walkPages); LZ streams are not. Cached per parsed
- * checkpoint (whose bytes are immutable).
+ * header's count are checked (walkPages); LZ streams are not. Kept with the parsed
+ * checkpoint (whose bytes are immutable): ParsedCheckpoint.derived.
  */
 export function pageIndex(p: ParsedCheckpoint, ramPages: number): ReadonlyMap<number, PageRecord> {
-  const hit = indexCache.get(p);
+  const hit = p.derived.pageIndex;
   if (hit && hit.ramPages === ramPages) return hit.index;
   const index = new Map<number, PageRecord>();
   walkPages(p, ramPages, (r) => index.set(r.page, r), false);
-  indexCache.set(p, { ramPages, index });
+  p.derived.pageIndex = { ramPages, index };
   return index;
 }
 
@@ -609,6 +647,7 @@ export function materializeRam(chain: readonly ParsedCheckpoint[]): Uint8Array {
   verifyChain(chain);
   const ramBytes = chain[0].header.machine.ramBytes;
   const ram = new Uint8Array(ramBytes);
-  for (const p of chain) walkPages(p, ramBytes >>> PAGE_SHIFT, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT));
+  const decoder = new PageDecoder();
+  for (const p of chain) walkPages(p, ramBytes >>> PAGE_SHIFT, (r) => decodePage(p.bytes, r, ram, r.page << PAGE_SHIFT, decoder));
   return ram;
 }

@@ -5,7 +5,7 @@
 
 import { GPR_NAMES } from '../isa/registers';
 import { decodePage, readComponents, StoredComponent, walkPages } from './checkpoint';
-import { PAGE_SHIFT, PAGE_SIZE } from './compress';
+import { PAGE_SHIFT, PAGE_SIZE, PageDecoder } from './compress';
 import { CheckpointError, ParsedCheckpoint } from './format';
 import { decodeStateAs, StateError } from './state';
 
@@ -236,14 +236,15 @@ function diffPages(chainA: readonly ParsedCheckpoint[], chainB: readonly ParsedC
   const pages = Math.max(pa, pb);
   const ma = pageMap(chainA, pages), mb = pageMap(chainB, pages);
   const bufA = new Uint8Array(PAGE_SIZE), bufB = new Uint8Array(PAGE_SIZE);
+  const decA = new PageDecoder(), decB = new PageDecoder();
   const ranges: PageRange[] = [];
   let count = 0;
   for (let p = 0; p < pages; p++) {
     const a = ma[p], b = mb[p];
     if (a === undefined && b === undefined) continue;
     if (a && b && a.file.bytes === b.file.bytes && a.at === b.at) continue;
-    if (a) decodePage(a.file.bytes, a.rec, bufA, 0); else bufA.fill(0);
-    if (b) decodePage(b.file.bytes, b.rec, bufB, 0); else bufB.fill(0);
+    if (a) decodePage(a.file.bytes, a.rec, bufA, 0, decA); else bufA.fill(0);
+    if (b) decodePage(b.file.bytes, b.rec, bufB, 0, decB); else bufB.fill(0);
     let eq = true;
     for (let i = 0; i < PAGE_SIZE; i++) if (bufA[i] !== bufB[i]) { eq = false; break; }
     if (eq) continue;

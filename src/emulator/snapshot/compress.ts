@@ -47,26 +47,34 @@ const LZ_LIMIT = PAGE_SIZE - 32;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** A DataView over the same memory as `b` (from its start), cached per buffer. */
-const dataViews = new WeakMap<ArrayBufferLike, DataView>();
-function dataViewOf(b: Uint8Array): DataView {
-  let v = dataViews.get(b.buffer);
-  if (!v) {
-    v = new DataView(b.buffer);
-    dataViews.set(b.buffer, v);
-  }
-  return v;
-}
+/**
+ * Views over one buffer's memory, remembered for the last buffer seen: the compressor and
+ * the decoder are called page after page on the same RAM or file, so the views are made
+ * once per buffer, not per page. Each PageCompressor and PageDecoder has its own (no
+ * state is shared between machines or restores).
+ */
+class BufferViews {
+  private buffer: ArrayBufferLike | undefined;
+  private wordView: Int32Array | undefined;
+  private dataView: DataView | undefined;
 
-/** An Int32Array over the same memory as `b` (from its start), cached per buffer. */
-const views = new WeakMap<ArrayBufferLike, Int32Array>();
-function wordsOf(b: Uint8Array): Int32Array {
-  let v = views.get(b.buffer);
-  if (!v) {
-    v = new Int32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
-    views.set(b.buffer, v);
+  /** An Int32Array over all of b's buffer (from its start). */
+  words(b: Uint8Array): Int32Array {
+    if (this.buffer !== b.buffer) this.reset(b);
+    return this.wordView ??= new Int32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
   }
-  return v;
+
+  /** A DataView over all of b's buffer (from its start). */
+  data(b: Uint8Array): DataView {
+    if (this.buffer !== b.buffer) this.reset(b);
+    return this.dataView ??= new DataView(b.buffer);
+  }
+
+  private reset(b: Uint8Array): void {
+    this.buffer = b.buffer;
+    this.wordView = undefined;
+    this.dataView = undefined;
+  }
 }
 
 /**
@@ -94,6 +102,7 @@ export class PageCompressor {
 
   private readonly seen = new Int32Array(256);
   private seenStamp = 0;
+  private readonly views = new BufferViews();
 
   /**
    * True when the page at src[base, base + 4096) (4-byte aligned in its buffer) looks
@@ -102,7 +111,7 @@ export class PageCompressor {
   looksIncompressible(src: Uint8Array, base: number): boolean {
     const at = src.byteOffset + base;
     if ((at & 3) !== 0) throw new RangeError('PageCompressor.looksIncompressible: the page must be 4-byte aligned');
-    return this.wordsLookIncompressible(wordsOf(src), at >>> 2);
+    return this.wordsLookIncompressible(this.views.words(src), at >>> 2);
   }
 
   /**
@@ -139,7 +148,7 @@ export class PageCompressor {
   lz(src: Uint8Array, base: number): number {
     const at = src.byteOffset + base;
     if ((at & 3) !== 0) throw new RangeError('PageCompressor.lz: the page must be 4-byte aligned');
-    const w = wordsOf(src), w0 = at >>> 2;
+    const w = this.views.words(src), w0 = at >>> 2;
     // Hash entries carry a per-page stamp in their high bits, so the table is never cleared.
     this.stamp = (this.stamp + 1) & 0x1fffff;
     if (this.stamp === 0) { this.table.fill(0); this.stamp = 1; }
@@ -198,15 +207,35 @@ function putLength(out: Uint8Array, op: number, n: number): number {
 }
 
 /**
+ * Decodes LZ page streams (lzDecode), keeping its views of the buffers it last read and
+ * wrote: one per restore, which decodes page after page of one file into one RAM.
+ */
+export class PageDecoder {
+  private readonly dstViews = new BufferViews();
+  private readonly srcViews = new BufferViews();
+
+  /** lzDecode through this decoder's views. */
+  decode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Array | undefined, dp: number): boolean {
+    // Matches copy whole words through an Int32Array view when the page is aligned.
+    const dw = dst && ((dst.byteOffset + dp) & 3) === 0 ? this.dstViews.words(dst) : undefined;
+    return decodeStream(src, sp, sEnd, dst, dp, dw, dw ? this.srcViews.data(src) : undefined);
+  }
+}
+
+/**
  * Decodes an LZ page stream src[sp, sEnd) into dst[dp, dp + 4096) (or, with dst
  * undefined, only checks it). Returns false, having written at most the page, when the
- * stream is malformed.
+ * stream is malformed. (Page after page: PageDecoder, which keeps its buffer views.)
  */
 export function lzDecode(src: Uint8Array, sp: number, sEnd: number, dst: Uint8Array | undefined, dp: number): boolean {
-  // Matches copy whole words through an Int32Array view when the page is aligned.
-  const dw = dst && ((dst.byteOffset + dp) & 3) === 0 ? wordsOf(dst) : undefined;
+  return dst ? new PageDecoder().decode(src, sp, sEnd, dst, dp) : decodeStream(src, sp, sEnd, undefined, dp, undefined, undefined);
+}
+
+/** lzDecode with the word view of dst's buffer (aligned pages) and the DataView of src's, when given. */
+function decodeStream(
+  src: Uint8Array, sp: number, sEnd: number, dst: Uint8Array | undefined, dp: number, dw: Int32Array | undefined, sv: DataView | undefined,
+): boolean {
   const d0 = dst ? (dst.byteOffset + dp) >>> 2 : 0;
-  const sv = dw ? dataViewOf(src) : undefined;
   let o = 0; // words written
   while (o < PAGE_WORDS) {
     if (sp >= sEnd) return false;

@@ -11,7 +11,6 @@
 //     after the last whole 16-byte block go one at a time. It is the reference the
 //     tests hold the fast path to, and the fallback.
 
-import * as zlib from 'node:zlib';
 
 const TABLE_COUNT = 16;
 
@@ -66,11 +65,16 @@ const NATIVE_MIN = 256;
 
 type Crc32Fn = (data: Uint8Array, previous: number) => number;
 
-/** The host's zlib crc32 if it exists and agrees with crc32Portable on a self-test. */
+/**
+ * The host's zlib crc32 if it exists and agrees with crc32Portable on a self-test (node:zlib
+ * is looked up, not imported: the module also loads where Node's modules do not exist).
+ */
 function nativeCrc32(): Crc32Fn | undefined {
-  const f = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-  if (typeof f !== 'function') return undefined;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const zlib = typeof require === 'function' ? require('node:zlib') as { crc32?: (data: Uint8Array, value?: number) => number } : undefined;
+    const f = zlib?.crc32;
+    if (typeof f !== 'function') return undefined;
     // Odd lengths, odd offsets, a continued CRC: every path the callers use.
     const probe = new Uint8Array(4099);
     let x = 0x2545f491;

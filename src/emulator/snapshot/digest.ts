@@ -1,27 +1,81 @@
-// SHA-256 for checkpoint identities and boot-image hashes: the platform's implementation
-// (node:crypto, OpenSSL), fed piece by piece as the bytes go by, so a checkpoint's content
-// hash costs no second pass over it. (A host without node:crypto would supply WebCrypto's
-// here; WebCrypto has no incremental digest, so it would hash the assembled bytes.)
+// SHA-256 for checkpoint identities and boot-image hashes: the platform's implementation.
+// Under Node, node:crypto (OpenSSL), fed piece by piece as the bytes go by, so a
+// checkpoint's content hash costs no second pass over it. Where there is no Node (the
+// emulator core has no other tie to it), WebCrypto's crypto.subtle.digest: it has no
+// incremental digest and answers only asynchronously, so its Digest keeps the pieces
+// (views: the caller does not change them) and hashes them at the end, through
+// digestAsync() (checkpoint.ts captureCheckpointAsync, format.ts parseCheckpointAsync).
+// node:crypto is looked up when this module loads, not imported, so the module also
+// loads where Node's modules do not exist.
 
-import { createHash } from 'node:crypto';
+export type HashImplementation = 'node' | 'webcrypto';
 
 export interface Digest {
   update(bytes: Uint8Array): void;
-  /** The 32-byte digest; the Digest is finished. */
+  /** The 32-byte digest; the Digest is finished. Throws where only an asynchronous SHA-256 exists (WebCrypto). */
   digest(): Uint8Array;
+  /** The same, for every host. */
+  digestAsync(): Promise<Uint8Array>;
 }
 
-export function sha256(): Digest {
-  const h = createHash('sha256');
+interface NodeHash { update(b: Uint8Array): NodeHash; digest(): Uint8Array }
+type CreateHash = (algorithm: string) => NodeHash;
+
+/** node:crypto's createHash when this host has Node's modules (a CommonJS require that finds it). */
+const NODE_CREATE_HASH: CreateHash | undefined = ((): CreateHash | undefined => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return typeof require === 'function' ? (require('node:crypto') as { createHash?: CreateHash }).createHash : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+interface SubtleDigest { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> }
+const subtle = (): SubtleDigest | undefined => (globalThis as { crypto?: { subtle?: SubtleDigest } }).crypto?.subtle;
+
+/** The SHA-256 this host offers by default: node:crypto where there is Node, else WebCrypto. */
+export function defaultHashImplementation(): HashImplementation {
+  return NODE_CREATE_HASH ? 'node' : 'webcrypto';
+}
+
+/** A SHA-256 in progress (`impl`: which implementation; default: the platform's). */
+export function sha256(impl: HashImplementation = defaultHashImplementation()): Digest {
+  if (impl === 'node') {
+    if (!NODE_CREATE_HASH) throw new Error('SHA-256: node:crypto is not available on this host');
+    const h = NODE_CREATE_HASH('sha256');
+    const digest = (): Uint8Array => new Uint8Array(h.digest());
+    return { update: (bytes) => { h.update(bytes); }, digest, digestAsync: () => Promise.resolve(digest()) };
+  }
+  const pieces: Uint8Array[] = [];
   return {
-    update: (bytes) => { h.update(bytes); },
-    digest: () => new Uint8Array(h.digest()),
+    update: (bytes) => { pieces.push(bytes); },
+    digest: () => { throw new Error('SHA-256: this host has only WebCrypto, whose digest is asynchronous (use the asynchronous checkpoint functions)'); },
+    digestAsync: async () => {
+      const s = subtle();
+      if (!s) throw new Error('SHA-256: this host has neither node:crypto nor WebCrypto');
+      let n = 0;
+      for (const p of pieces) n += p.length;
+      const all = new Uint8Array(n);
+      let o = 0;
+      for (const p of pieces) { all.set(p, o); o += p.length; }
+      return new Uint8Array(await s.digest('SHA-256', all));
+    },
   };
 }
 
-/** SHA-256 of `bytes` in one call, as lowercase hex. */
+/** SHA-256 of `bytes` in one call, as lowercase hex (synchronous: throws where only WebCrypto exists). */
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  const h = sha256();
+  h.update(bytes);
+  return toHex(h.digest());
+}
+
+/** The same on every host. */
+export async function sha256HexAsync(bytes: Uint8Array, impl?: HashImplementation): Promise<string> {
+  const h = sha256(impl);
+  h.update(bytes);
+  return toHex(await h.digestAsync());
 }
 
 export function toHex(b: Uint8Array): string {

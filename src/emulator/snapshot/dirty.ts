@@ -19,8 +19,8 @@
 import { Access, TRAP_DIRTY } from '../mmu/host-tlb';
 import type { Machine } from '../machine';
 
-/** The views of one machine and the hooks they share. */
-class DirtyHub {
+/** The views of one machine and the hooks they share (kept by its SnapshotContext). */
+export class DirtyHub {
   readonly views: DirtyTracker[] = [];
   primary: DirtyTracker | undefined;
 
@@ -49,12 +49,9 @@ class DirtyHub {
   }
 }
 
-const hubs = new WeakMap<Machine, DirtyHub>();
-
+/** The hub of `m`, created (and hooked in) on first use. */
 function hubOf(m: Machine): DirtyHub {
-  let h = hubs.get(m);
-  if (!h) { h = new DirtyHub(m); hubs.set(m, h); }
-  return h;
+  return m.snapshot.dirtyHub ??= new DirtyHub(m);
 }
 
 export class DirtyTracker {
@@ -82,7 +79,7 @@ export class DirtyTracker {
 
   /** The primary tracker of `m` if one was created. */
   static existing(m: Machine): DirtyTracker | undefined {
-    return hubs.get(m)?.primary;
+    return m.snapshot.dirtyHub?.primary;
   }
 
   /** A tracker of its own for `m`, independent of the primary one (dispose() it when done). */
@@ -95,7 +92,7 @@ export class DirtyTracker {
    * active view but `except` marks them dirty.
    */
   static noteRewritten(m: Machine, pages: ArrayLike<number> | undefined, except?: DirtyTracker): void {
-    const h = hubs.get(m);
+    const h = m.snapshot.dirtyHub;
     if (!h) return;
     for (const v of h.views) {
       if (v === except || !v.active) continue;

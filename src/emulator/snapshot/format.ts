@@ -1,11 +1,12 @@
-// The checkpoint file format (version 3; older versions are refused, see checkPreamble).
+// The checkpoint file format (version 4; version 3 is read too, older ones are refused:
+// see checkPreamble).
 // One format serves checkpoints kept in memory and files on disk, so both are verified
 // the same way before a restore.
 //
 //   offset 0   magic "MIPS64CK" (8 bytes)
-//   offset 8   u32 format version (3)
+//   offset 8   u32 format version (4)
 //   offset 12  sections, each: tag (4 ASCII bytes), u32 payload length,
-//              u32 CRC-32 of the payload, payload
+//              u32 CRC-32 of the payload (0 in PAGE sections, see below), payload
 //
 // All integers are little-endian. Sections, in order:
 //
@@ -31,6 +32,13 @@
 //         hash, so a parent changed in any byte (even with its CRCs made to match) no
 //         longer is that parent. Nothing may follow END!.
 //
+// The CRC-32s only say where a file that fails its content hash is damaged. Version 4
+// leaves them out of the PAGE sections (nearly all of a file's bytes): the hash proves
+// those bytes anyway, and a CRC pass over them cost a third of a full capture. Damage
+// in HEAD, STAT, INPT or END! is still located by section; damage elsewhere is reported
+// as a content hash mismatch. (Version 3 had a CRC in every section; its files are read
+// the same way.)
+//
 // A reader checks the magic, the version, every section's bounds, the END! count and
 // content hash (which proves every CRC: they are computed only to locate the damage in
 // a file that fails it) and the header's fields before anything uses the contents; a
@@ -39,10 +47,14 @@
 // bytes kept its identity. Version 2 files are refused.)
 
 import { crc32 } from './crc32';
-import { Digest, sha256, toHex } from './digest';
+import { Digest, HashImplementation, sha256, toHex } from './digest';
+import type { PageCodec } from './compress';
+import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
 export const CHECKPOINT_MAGIC = 'MIPS64CK';
-export const CHECKPOINT_FORMAT_VERSION = 3;
+export const CHECKPOINT_FORMAT_VERSION = 4;
+/** Versions this build reads: 3 differs only in carrying CRC-32s in its PAGE sections. */
+const READABLE_VERSIONS: readonly number[] = [3, 4];
 export const CHECKPOINT_EXTENSION = '.m64cp';
 /** Uncompressed-payload size at which a PAGE section is closed and another started. */
 export const PAGE_SECTION_BYTES = 8 << 20;
@@ -56,6 +68,14 @@ export interface MachineConfig {
   ramBytes: number;
   bigEndian: boolean;
   nsPerInsn: number;
+  /**
+   * The board's options that change what the guest sees, resolved (Board.guestOptions: on
+   * Malta the kernel command line, RTC epoch and poll skip, RNG seed, UART timing). Absent
+   * in checkpoints written before it was recorded (then not compared).
+   */
+  options?: Record<string, string | number | boolean>;
+  /** The images a reset boots from again: paths and SHA-256 (boot-images.ts); absent as options. */
+  images?: BootImage[];
 }
 
 export interface CheckpointHeader {
@@ -97,8 +117,12 @@ export interface Section {
   /** Offset of the payload in the file. */
   offset: number;
   length: number;
-  crc: number;
+  /** The section's CRC-32 (undefined: a version 4 PAGE section, which has none). */
+  crc: number | undefined;
 }
+
+/** Whether a section carries a CRC-32 in files of format `version`. */
+const hasCrc = (tag: string, version: number): boolean => version < 4 || tag !== 'PAGE';
 
 export interface ParsedCheckpoint {
   readonly bytes: Uint8Array;
@@ -107,11 +131,22 @@ export interface ParsedCheckpoint {
   /** Hex SHA-256 identity digest (END!). */
   readonly hash: string;
   payload(s: Section): Uint8Array;
+  /** What users derive from the (immutable) bytes, kept with them: the page index (checkpoint.ts pageIndex). */
+  readonly derived: { pageIndex?: { ramPages: number; index: ReadonlyMap<number, PageRecord> } };
+}
+
+/** A page record's place in a checkpoint file. */
+export interface PageRecord {
+  page: number;
+  codec: PageCodec;
+  /** Offset of the codec data in the file's bytes, and its length. */
+  at: number;
+  length: number;
 }
 
 const TAG_RE = /^[A-Z!]{4}$/;
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+/** UTF-8 text of a header or name (invalid UTF-8 throws). */
+const decodeUtf8 = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(b);
 
 // ---- writing --------------------------------------------------------------------------
 
@@ -121,10 +156,10 @@ export interface SectionInput { tag: string; pieces: Uint8Array[] }
 /** Bytes copied into the file before the CRC and the hash catch up with them (well within L2). */
 const CRC_CHUNK = 256 << 10;
 
-/** Continues a CRC over `b` and feeds it to the content hash (while it is in the cache). */
-function checksum(b: Uint8Array, crc: number, h: Digest | undefined): number {
+/** Feeds `b` to the content hash and continues a CRC over it (`crc` undefined: none, see hasCrc), while it is in the cache. */
+function checksum(b: Uint8Array, crc: number | undefined, h: Digest | undefined): number | undefined {
   h?.update(b);
-  return crc32(b, crc);
+  return crc === undefined ? undefined : crc32(b, crc);
 }
 
 function writePreamble(out: Uint8Array): void {
@@ -142,12 +177,28 @@ function writePreamble(out: Uint8Array): void {
 const TOUCH_AHEAD = 256 << 10;
 
 /**
+ * A checkpoint file written up to END!, whose content hash is being computed: seal()
+ * writes END! with the digest (from `digest`: at once with node:crypto, asynchronously
+ * with WebCrypto, see digest.ts).
+ */
+export interface UnsealedCheckpoint {
+  readonly digest: Digest;
+  seal(digest: Uint8Array): { bytes: Uint8Array; hash: string };
+}
+
+/**
  * Assembles a checkpoint file: preamble, HEAD, the given sections, END!. The pieces are
  * copied into the file once, and each section's CRC is computed over its copy in the
  * file, a chunk at a time right after the chunk was copied (one pass over the source).
  */
 export function assembleCheckpoint(header: CheckpointHeader, sections: readonly SectionInput[]): { bytes: Uint8Array; hash: string } {
-  const head = textEncoder.encode(JSON.stringify(header));
+  const u = assembleUnsealed(header, sections);
+  return u.seal(u.digest.digest());
+}
+
+/** assembleCheckpoint, but END! waits for seal() (`impl`: the SHA-256 to use). */
+export function assembleUnsealed(header: CheckpointHeader, sections: readonly SectionInput[], impl?: HashImplementation): UnsealedCheckpoint {
+  const head = new TextEncoder().encode(JSON.stringify(header));
   const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
   const lens = all.map((s) => {
     let len = 0;
@@ -160,8 +211,16 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
   for (const len of lens) total += 12 + len;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
+  // Fresh memory: its pages are touched a chunk ahead of the copies (see TOUCH_AHEAD),
+  // at offsets from the write position `at` on (nothing is written there yet).
+  let touched = 0;
+  const touch = (at: number, need: number): void => {
+    const to = Math.min(total, need + TOUCH_AHEAD);
+    for (let i = Math.max(touched, at); i < to; i += 4096) out[i] = 0;
+    touched = to;
+  };
   writePreamble(out);
-  const hash = sha256();
+  const hash = sha256(impl);
   hash.update(out.subarray(0, 12));
   let o = 12;
   const putSection = (tag: string, len: number, pieces: readonly Uint8Array[], h: Digest | undefined): void => {
@@ -169,25 +228,30 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
     dv.setUint32(o + 4, len, true);
     const at = o + 12;
     // The CRC and the hash follow the copy a chunk behind, over bytes still in the cache.
-    let q = at, from = at, crc = 0;
+    let q = at, from = at, crc = hasCrc(tag, CHECKPOINT_FORMAT_VERSION) ? 0 : undefined;
     for (const p of pieces) {
+      if (q + p.length > touched) touch(q, q + p.length);
       out.set(p, q);
       q += p.length;
       if (q - from >= CRC_CHUNK) { crc = checksum(out.subarray(from, q), crc, h); from = q; }
     }
     crc = checksum(out.subarray(from, q), crc, h);
-    dv.setUint32(o + 8, crc, true);
+    dv.setUint32(o + 8, crc ?? 0, true);
     h?.update(out.subarray(o, at));
     o = q;
   };
   all.forEach((s, i) => { putSection(s.tag, lens[i], s.pieces, hash); });
-  const digest = hash.digest();
-  const end = new Uint8Array(END_LENGTH);
-  new DataView(end.buffer).setUint32(0, all.length, true);
-  end.set(digest, 4);
-  putSection('END!', END_LENGTH, [end], undefined);
-  if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
-  return { bytes: out, hash: toHex(digest) };
+  return {
+    digest: hash,
+    seal: (digest) => {
+      const end = new Uint8Array(END_LENGTH);
+      new DataView(end.buffer).setUint32(0, all.length, true);
+      end.set(digest, 4);
+      putSection('END!', END_LENGTH, [end], undefined);
+      if (o !== total) throw new Error(`assembleCheckpoint: wrote ${o} of ${total} bytes`);
+      return { bytes: out, hash: toHex(digest) };
+    },
+  };
 }
 
 /**
@@ -206,11 +270,13 @@ export class CheckpointBuilder {
   private touched = 0;
   /** Sections written (END! excluded). */
   private sections = 0;
-  private open: { tag: string; start: number; from: number; crc: number } | undefined;
+  private open: { tag: string; start: number; from: number; crc: number | undefined } | undefined;
   /** The content hash, fed as the payloads are written (undefined while END! is written). */
-  private hash: Digest | undefined = sha256();
+  private hash: Digest | undefined;
 
-  constructor(maxPayloadBytes: number, maxSections: number) {
+  /** `impl`: the SHA-256 to use (default: the platform's, digest.ts). */
+  constructor(maxPayloadBytes: number, maxSections: number, impl?: HashImplementation) {
+    this.hash = sha256(impl);
     this.out = new Uint8Array(12 + (maxSections + 1) * 12 + 36 + maxPayloadBytes);
     this.dv = new DataView(this.out.buffer);
     writePreamble(this.out);
@@ -223,7 +289,7 @@ export class CheckpointBuilder {
     this.reserve(12);
     for (let k = 0; k < 4; k++) this.out[this.at + k] = tag.charCodeAt(k);
     this.at += 12;
-    this.open = { tag, start: this.at, from: this.at, crc: 0 };
+    this.open = { tag, start: this.at, from: this.at, crc: hasCrc(tag, CHECKPOINT_FORMAT_VERSION) ? 0 : undefined };
   }
 
   /** Makes room for n more payload bytes at `at` (the caller writes them and advances `at`). */
@@ -255,7 +321,7 @@ export class CheckpointBuilder {
     if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
     const crc = checksum(this.out.subarray(s.from, this.at), s.crc, this.hash);
     this.dv.setUint32(s.start - 8, len, true);
-    this.dv.setUint32(s.start - 4, crc, true);
+    this.dv.setUint32(s.start - 4, crc ?? 0, true);
     this.hash?.update(this.out.subarray(s.start - 12, s.start));
     if (this.hash) this.sections++;
     this.open = undefined;
@@ -266,18 +332,29 @@ export class CheckpointBuilder {
    * a copy of the used part (so a checkpoint does not hold on to unused room).
    */
   finish(): { bytes: Uint8Array; hash: string } {
+    const u = this.finishUnsealed();
+    return u.seal(u.digest.digest());
+  }
+
+  /** finish(), but END! waits for seal(). */
+  finishUnsealed(): UnsealedCheckpoint {
     if (this.open || this.sections === 0 || !this.hash) throw new Error('CheckpointBuilder: unfinished sections');
-    const digest = this.hash.digest();
+    const hash = this.hash;
     this.hash = undefined;
-    const n = this.sections;
-    this.begin('END!');
-    this.reserve(36);
-    this.dv.setUint32(this.at, n, true);
-    this.out.set(digest, this.at + 4);
-    this.at += 36;
-    this.end();
-    const used = this.out.subarray(0, this.at);
-    return { bytes: this.at >= this.out.length * 0.75 ? used : used.slice(), hash: toHex(digest) };
+    return {
+      digest: hash,
+      seal: (digest) => {
+        const n = this.sections;
+        this.begin('END!');
+        this.reserve(36);
+        this.dv.setUint32(this.at, n, true);
+        this.out.set(digest, this.at + 4);
+        this.at += 36;
+        this.end();
+        const used = this.out.subarray(0, this.at);
+        return { bytes: this.at >= this.out.length * 0.75 ? used : used.slice(), hash: toHex(digest) };
+      },
+    };
   }
 }
 
@@ -285,17 +362,31 @@ export class CheckpointBuilder {
 
 /** Reads only the preamble and the header (for listings); still checks the header's CRC. */
 export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHeader {
-  checkPreamble(bytes, what);
-  const s = readSectionAt(bytes, 12, what);
+  const version = checkPreamble(bytes, what);
+  const s = readSectionAt(bytes, 12, what, version);
   if (s.tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is '${s.tag}', expected HEAD`);
   return parseHeader(bytes.subarray(s.offset, s.offset + s.length), what);
 }
 
-/** Parses and fully checks a checkpoint file (every CRC, the digest, the header). */
+/** Parses and fully checks a checkpoint file (the content hash, the framing, the header). */
 export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedCheckpoint {
-  checkPreamble(bytes, what);
+  const scan = scanSections(bytes, what);
+  return checkParsed(bytes, what, scan, scan.hash.digest());
+}
+
+/** parseCheckpoint on every host (WebCrypto's digest is asynchronous); `impl`: the SHA-256 to use. */
+export async function parseCheckpointAsync(bytes: Uint8Array, what = 'checkpoint', impl?: HashImplementation): Promise<ParsedCheckpoint> {
+  const scan = scanSections(bytes, what, impl);
+  return checkParsed(bytes, what, scan, await scan.hash.digestAsync());
+}
+
+interface SectionScan { version: number; sections: Section[]; end: Section; hash: Digest }
+
+/** Reads the section framing up to END! (checked: bounds, END!'s CRC, nothing after it), feeding the content hash. */
+function scanSections(bytes: Uint8Array, what: string, impl?: HashImplementation): SectionScan {
+  const version = checkPreamble(bytes, what);
   const sections: Section[] = [];
-  const hash = sha256();
+  const hash = sha256(impl);
   hash.update(bytes.subarray(0, 12));
   let o = 12;
   let end: Section | undefined;
@@ -303,7 +394,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   // section CRC fields included, so a matching hash proves every CRC too; the CRCs are
   // computed only to say which section is damaged when the hash does not match.
   while (o < bytes.length) {
-    const s = readSectionAt(bytes, o, what);
+    const s = readSectionAt(bytes, o, what, version);
     if (s.tag === 'END!') {
       if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
         throw new CheckpointError('corrupt', `${what}: section END! at offset ${o} fails its CRC-32 check (the file is damaged)`);
@@ -323,12 +414,17 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   }
   if (o !== bytes.length) throw new CheckpointError('corrupt', `${what}: ${bytes.length - o} unexpected bytes after the END! section`);
   if (end.length !== 36) throw new CheckpointError('corrupt', `${what}: END! section has length ${end.length}, expected 36`);
-  const digest = hash.digest();
+  return { version, sections, end, hash };
+}
+
+/** Compares the content hash with END!'s, then checks the sections and the header. */
+function checkParsed(bytes: Uint8Array, what: string, scan: SectionScan, digest: Uint8Array): ParsedCheckpoint {
+  const { version, sections, end } = scan;
   const stored = bytes.subarray(end.offset + 4, end.offset + 36);
   for (let i = 0; i < 32; i++) {
     if (digest[i] !== stored[i]) {
       damagedSection(bytes, sections, what);
-      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written)`);
+      throw new CheckpointError('corrupt', `${what}: content hash mismatch (the file was altered after it was written${version >= 4 ? ', or its RAM pages are damaged' : ''})`);
     }
   }
   if (sections.length === 0 || sections[0].tag !== 'HEAD') throw new CheckpointError('corrupt', `${what}: first section is not HEAD`);
@@ -352,19 +448,21 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint'): ParsedC
   return {
     bytes, header, sections, hash: toHex(digest),
     payload: (s: Section) => bytes.subarray(s.offset, s.offset + s.length),
+    derived: {},
   };
 }
 
 /** For a file that failed its content hash: throws for the first section whose CRC-32 fails (where the damage is), if any. */
 function damagedSection(bytes: Uint8Array, sections: readonly Section[], what: string): void {
   for (const s of sections) {
-    if (crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
+    if (s.crc !== undefined && crc32(bytes.subarray(s.offset, s.offset + s.length)) !== s.crc) {
       throw new CheckpointError('corrupt', `${what}: section ${s.tag} at offset ${s.offset - 12} fails its CRC-32 check (the file is damaged)`);
     }
   }
 }
 
-function checkPreamble(bytes: Uint8Array, what: string): void {
+/** Checks the magic and the version; returns the version (one of READABLE_VERSIONS). */
+function checkPreamble(bytes: Uint8Array, what: string): number {
   if (bytes.length < 12) throw new CheckpointError('corrupt', `${what}: truncated (${bytes.length} bytes, not even a preamble)`);
   for (let k = 0; k < 8; k++) {
     if (bytes[k] !== CHECKPOINT_MAGIC.charCodeAt(k)) {
@@ -372,15 +470,16 @@ function checkPreamble(bytes: Uint8Array, what: string): void {
     }
   }
   const version = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
-  if (version !== CHECKPOINT_FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(version)) {
     const why = version === 2 ? 'it was written by an older build of MIPS64 Studio, whose identity hash did not cover the contents; take the checkpoint again'
       : version < CHECKPOINT_FORMAT_VERSION ? 'it was written by an older build of MIPS64 Studio, whose page encoding this build no longer reads; take the checkpoint again'
         : 'it was written by a newer build of MIPS64 Studio';
-    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_FORMAT_VERSION}): ${why}`);
+    throw new CheckpointError('version', `${what}: checkpoint format version ${version} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')}): ${why}`);
   }
+  return version;
 }
 
-function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
+function readSectionAt(bytes: Uint8Array, o: number, what: string, version: number): Section {
   if (bytes.length - o < 12) throw new CheckpointError('corrupt', `${what}: truncated at offset ${o} (section header cut short)`);
   let tag = '';
   for (let k = 0; k < 4; k++) tag += String.fromCharCode(bytes[o + k]);
@@ -391,13 +490,13 @@ function readSectionAt(bytes: Uint8Array, o: number, what: string): Section {
   if (length > bytes.length - o - 12) {
     throw new CheckpointError('corrupt', `${what}: truncated (section ${tag} at offset ${o} claims ${length} bytes, ${bytes.length - o - 12} remain)`);
   }
-  return { tag, offset: o + 12, length, crc };
+  return { tag, offset: o + 12, length, crc: hasCrc(tag, version) ? crc : undefined };
 }
 
 function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
   let h: unknown;
   try {
-    h = JSON.parse(textDecoder.decode(raw));
+    h = JSON.parse(decodeUtf8(raw));
   } catch {
     throw new CheckpointError('corrupt', `${what}: header is not valid JSON`);
   }
@@ -422,6 +521,21 @@ function parseHeader(raw: Uint8Array, what: string): CheckpointHeader {
   num('machine.nsPerInsn', mm.nsPerInsn);
   if ((mm.ramBytes as number) % 4096 !== 0 || (mm.ramBytes as number) > 2 ** 32) bad('machine.ramBytes');
   if (typeof mm.bigEndian !== 'boolean') bad('machine.bigEndian');
+  if (mm.options !== undefined) {
+    const opts = mm.options as Record<string, unknown> | null;
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || Object.keys(opts).length > 64) bad('machine.options');
+    for (const v of Object.values(opts as object)) {
+      if (!(typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 4096))) bad('machine.options');
+    }
+  }
+  if (mm.images !== undefined) {
+    const imgs = mm.images as unknown[];
+    if (!Array.isArray(imgs) || imgs.length > 8) bad('machine.images');
+    for (const i of imgs as Array<Record<string, unknown> | null>) {
+      if (typeof i !== 'object' || i === null || !(BOOT_IMAGE_ROLES as readonly unknown[]).includes(i.role) || typeof i.path !== 'string'
+        || typeof i.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(i.sha256) || !Number.isSafeInteger(i.bytes) || (i.bytes as number) < 0) bad('machine.images');
+    }
+  }
   if (!Array.isArray(o.components) || !o.components.every((c: unknown) => typeof c === 'object' && c !== null
     && typeof (c as { name: unknown }).name === 'string' && Number.isInteger((c as { version: unknown }).version))) bad('components');
   return h as CheckpointHeader;
@@ -450,7 +564,7 @@ export class ByteWriter {
   u32(v: number): void { this.ensure(4); this.dv.setUint32(this.n, v >>> 0, true); this.n += 4; }
   f64(v: number): void { this.ensure(8); this.dv.setFloat64(this.n, v, true); this.n += 8; }
   raw(a: Uint8Array): void { this.ensure(a.length); this.buf.set(a, this.n); this.n += a.length; }
-  str(s: string): void { const b = textEncoder.encode(s); this.u32(b.length); this.raw(b); }
+  str(s: string): void { const b = new TextEncoder().encode(s); this.u32(b.length); this.raw(b); }
   bytes(): Uint8Array { return this.buf.subarray(0, this.n); }
 }
 
@@ -471,7 +585,7 @@ export class ByteReader {
   raw(n: number): Uint8Array { this.need(n); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
   str(): string {
     const n = this.u32();
-    try { return textDecoder.decode(this.raw(n)); } catch (e) {
+    try { return decodeUtf8(this.raw(n)); } catch (e) {
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError('corrupt', `${this.what}: invalid UTF-8 at byte ${this.p}`);
     }

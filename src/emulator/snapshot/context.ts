@@ -1,0 +1,28 @@
+// What one machine's checkpoints share, owned by the Machine (Machine.snapshot) so that
+// nothing under src/emulator/snapshot lives in module globals: the page compressor and its
+// tables, the sequence number of new checkpoint ids, and the hub of the dirty-page
+// trackers (created by the first DirtyTracker.of or DirtyTracker.view).
+
+import { PageCompressor } from './compress';
+import type { DirtyHub } from './dirty';
+
+export class SnapshotContext {
+  /** Compresses the pages of every checkpoint this machine takes (one at a time: captures never overlap). */
+  readonly compressor = new PageCompressor();
+  /** The machine's dirty-page trackers and their shared hooks, once one was created (dirty.ts). */
+  dirtyHub: DirtyHub | undefined = undefined;
+  private sequence = 0;
+
+  /** A new checkpoint id: UTC time of capture, this machine's sequence number and random digits (sortable, unique). */
+  newId(wallTimeMs: number): string {
+    this.sequence = (this.sequence + 1) & 0xffff;
+    return newCheckpointId(wallTimeMs, this.sequence);
+  }
+}
+
+/** A checkpoint id from the capture's wall time and a sequence number (with random digits: ids from other machines differ too). */
+export function newCheckpointId(wallTimeMs: number, sequence: number): string {
+  const t = new Date(wallTimeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const r = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `${t}-${(sequence & 0xffff).toString(16).padStart(4, '0')}${r}`;
+}
