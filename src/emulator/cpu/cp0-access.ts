@@ -8,7 +8,7 @@
 // kept at bits 52/51 of the stored value (translate.ts). Registers a model adds (Config4-7,
 // KScratch, the Cavium ones) are read and written by cp0-cavium.ts.
 
-import { keyHi, POW2 } from '../mmu/tlb';
+import { keyHi, POW2, storedHiLo } from '../mmu/tlb';
 import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
 import { C0 } from './cp0';
 import { CA_TI, Exc, ST_TS } from '../isa/cp0-defs';
@@ -268,7 +268,7 @@ export function tlbwrite(cpu: Cpu, i: number, random = false): void {
 /** Whether writing (pm, hi, lo0, lo1) over entry i keeps its mapping and only sets V or D bits. */
 function onlyGrants(cpu: Cpu, i: number, pm: number, hiHi: number, hiLo: number, lo0: number, lo1: number): boolean {
   const e = cpu.tlb.read(i);
-  if (e.pageMask !== pm || e.hiHi !== hiHi || e.hiLo !== ((hiLo & ~0x1fff) | (hiLo & 0xff)) >>> 0) return false;
+  if (e.pageMask !== pm || e.hiHi !== hiHi || e.hiLo !== storedHiLo(hiLo)) return false;
   const grants = (was: number, now: number): boolean => {
     // The same PFN, C, G, RI/XI; V and D may only appear.
     const keep = (x: number): number => x - (x % 8) + (x % 2);

@@ -107,7 +107,7 @@ export class Tlb {
     e[b + HI_HI] = hiHi >>> 0;
     // VPN2 bits covered by the mask are kept (as QEMU does; implementation dependent in
     // the architecture): lookups ignore them, tlbr returns them.
-    e[b + HI_LO] = ((hiLo & ~0x1fff) | (hiLo & 0xff)) >>> 0;
+    e[b + HI_LO] = storedHiLo(hiLo);
     e[b + LO0] = lo0;
     e[b + LO1] = lo1;
   }
@@ -127,7 +127,7 @@ export class Tlb {
    */
   lookup(keyHi: number, vaLo: number, asid: number): number {
     const i = this.scan(0, this.size, keyHi, vaLo, asid, -1);
-    return i >= 0 || this.nVictims === 0 ? i : this.scan(this.size, this.size + this.nVictims, keyHi, vaLo, asid, -1);
+    return i >= 0 ? i : this.victimMatching(keyHi, vaLo, asid);
   }
 
   private scan(from: number, to: number, keyHi: number, vaLo: number, asid: number, skip: number): number {
@@ -234,6 +234,11 @@ export class Tlb {
     }
     return false;
   }
+}
+
+/** EntryHi's low word as an entry keeps it: VPN2 bits and ASID. */
+export function storedHiLo(hiLo: number): number {
+  return ((hiLo & ~0x1fff) | (hiLo & 0xff)) >>> 0;
 }
 
 /** f64 values as little-endian bytes (a checkpoint's `bytes` field). */
