@@ -29,6 +29,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   engine?: 'jit' | 'interp';
   /** The translating engine's knobs, for experiments ("hot=20000,region=4"; emulator/jit/tuning.ts). */
   tune?: string;
+  /** The hardware-exact TLB: no victim entries after tlbwr (MachineOptions.exactTlb; default false). */
+  exactTlb?: boolean;
   cpu?: string;
   symbols?: SymbolFileArg[];
   stopOnEntry?: boolean;

@@ -190,7 +190,7 @@ export class Runtime {
     let entry: bigint;
     try {
       const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-      const b = bootBoard(board, { engine, jit, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
+      const b = bootBoard(board, { engine, jit, exactTlb: args.exactTlb ?? false, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
       this.machine = b.machine;
       // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
       if (kernelPath) {

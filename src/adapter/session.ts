@@ -1161,6 +1161,7 @@ function runtimeFromCheckpoint(args: LaunchArguments, file: string): Runtime {
 function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments, cannot: (why: string) => LaunchError): Partial<LaunchArguments> {
   const out: Partial<LaunchArguments> = {};
   if (args.cpu === undefined) out.cpu = m.cpu;
+  if (args.exactTlb === undefined && m.exactTlb) out.exactTlb = true;
   if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
   const given = args.kernel !== undefined || args.program !== undefined;
   for (const rec of m.images ?? []) {

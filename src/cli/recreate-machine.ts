@@ -64,7 +64,7 @@ export function recreateMachine(config: MachineConfig, engine: 'jit' | 'interp',
   const images = config.images ?? [];
   const { found, missing } = findImages(images);
   const append = typeof config.options?.append === 'string' ? config.options.append : undefined;
-  const launch = { engine, memoryMiB, bigEndian: config.bigEndian, cpu: config.cpu, append, recorded: config.options };
+  const launch = { engine, memoryMiB, bigEndian: config.bigEndian, cpu: config.cpu, exactTlb: config.exactTlb ?? false, append, recorded: config.options };
   const main = info!.loads === 'linux' ? 'kernel' : 'program';
   const rec = images.find((i) => i.role === main);
   if (!rec) missing.push(`the checkpoint does not record the ${main} it booted`);
@@ -91,9 +91,9 @@ export function recreateMachine(config: MachineConfig, engine: 'jit' | 'interp',
 }
 
 /** The machine of `board` without a boot (RAM and state come from the checkpoint). */
-function createUnbooted(board: BoardName, l: { engine: 'jit' | 'interp'; memoryMiB: number; bigEndian: boolean; cpu: string; append?: string; recorded?: MachineConfig['options'] }):
+function createUnbooted(board: BoardName, l: { engine: 'jit' | 'interp'; memoryMiB: number; bigEndian: boolean; cpu: string; exactTlb: boolean; append?: string; recorded?: MachineConfig['options'] }):
   Pick<RecreatedMachine, 'machine' | 'uart' | 'consoleReady'> {
-  const opts = { engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu };
+  const opts = { engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, exactTlb: l.exactTlb };
   if (board === 'malta') {
     const { machine, board: b } = createMaltaMachine({ ...maltaOptionsFromRecord(l.recorded), ...opts, append: l.append });
     return { machine, uart: b.uart0, consoleReady: () => (b.uart0.state.ier & 1) !== 0 };

@@ -55,3 +55,28 @@ test('boot --restore FILE alone: the recorded machine; a reset uses the recorded
     rmSync(cwd, { recursive: true, force: true });
   }
 });
+
+test('boot --exact-tlb: recorded in the checkpoint, recreated by --restore alone, a default machine refused', () => {
+  const cwd = tempDir('mips64-exact-tlb-');
+  try {
+    const prog = join(cwd, 'reset-count.elf');
+    assert.equal(cli(['asm', join(ROOT, 'test', 'fixtures', 'guests', 'reset-count.s'), '-o', prog, '--origin', '0xffffffff80100000']).code, 0);
+    const first = cli(['boot', prog, '--exact-tlb', '--checkpoint-every', '100000', '--idle-exit', '0'], { cwd, input: 'r', timeoutMs: 60_000 });
+    assert.equal(first.code, 42, first.stderr);
+    const dir = join(cwd, '.mips64', 'checkpoints');
+    const file = join(dir, readdirSync(dir).filter((f) => f.endsWith('.m64cp')).sort()[1]!);
+    const info = cli(['checkpoint', 'info', file], { cwd });
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /^machine {5}demo board, .*, exact TLB$/m);
+    // The file alone recreates the exact-TLB machine: the guest continues and exits 42.
+    const a = cli(['boot', '--restore', file], { cwd, input: 'r', timeoutMs: 60_000 });
+    assert.equal(a.code, 42, a.stderr);
+    // A command line without --exact-tlb describes another machine.
+    const b = cli(['boot', prog, '--restore', file], { cwd, input: 'r', timeoutMs: 60_000 });
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /differs in TLB \(exact in the checkpoint, with victim entries here\)/);
+    assert.equal(cli(['boot', prog, '--exact-tlb', '--restore', file], { cwd, input: 'r', timeoutMs: 60_000 }).code, 42);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});

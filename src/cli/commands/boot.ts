@@ -63,6 +63,7 @@ export const bootCommand: Command = {
     { name: 'tune', value: 'K=V,…', help: `the translating engine's knobs, for experiments (default: $MIPS64_TUNE): ${TUNING_HELP}` },
     { name: 'big-endian', aliases: ['-EB'], help: 'big-endian machine (the demo guest has a big-endian build)' },
     { name: 'cpu', value: 'CPU', help: `CPU model: ${Object.keys(CPU_MODELS).join(', ')} (default: the board's, 5KEc or Octeon2)` },
+    { name: 'exact-tlb', help: 'the TLB exactly as the hardware has it: no victim entries kept after tlbwr (slower; for TLB refill studies)' },
     { name: 'warp', help: 'let guest time run faster than real time while the guest idles' },
     { name: 'silent-exit', value: 'SEC', help: 'Linux boards: stop a guest that wrote nothing on its console after SEC s of guest CPU time (default 30; 0: never)' },
     { name: 'cold', help: 'Linux boards: boot from scratch, not from the cached boot at the shell (instant boot)' },
@@ -129,6 +130,8 @@ interface Plan {
   bigEndian: boolean;
   cpu?: string;
   warp: boolean;
+  /** --exact-tlb: MachineOptions.exactTlb. */
+  exactTlb: boolean;
   idleExitMs: number;
   /** Seconds of guest CPU time a Linux guest may run without console output (undefined: DEFAULT_SILENT_SECONDS). */
   silentExitSec?: number;
@@ -176,7 +179,7 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   let jit: JitOptions;
   try { jit = parseJitTuning(str('tune') ?? process.env.MIPS64_TUNE ?? ''); } catch (e) { throw new UsageError(`--tune: ${(e as Error).message}`, NAME); }
   const common = {
-    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), idleExitMs, silentExitSec, debug: debugPlan(o),
+    engine: engine as Plan['engine'], jit, memoryMiB, bigEndian: o.has('big-endian'), cpu, warp: o.has('warp'), exactTlb: o.has('exact-tlb'), idleExitMs, silentExitSec, debug: debugPlan(o),
     cold: o.has('cold'), record: o.has('record'),
   };
   if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N or --gdb PORT (an attached debugger steps back through the recording)', NAME);
@@ -260,7 +263,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const restoring = restoreFile(options);
   const config = restoring !== undefined ? checkpointFileConfig(restoring) : undefined;
   const fromFile = config !== undefined && positionals.length === 0
-    && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu'].some((k) => options.has(k));
+    && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu', 'exact-tlb'].some((k) => options.has(k));
   const p = plan(positionals, options, fromFile ? config.board as BoardName : undefined);
   // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise
   // (whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too).
@@ -271,7 +274,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   let image: { bytes: Uint8Array; name: string; elf?: KernelImage['elf'] };
   let board: BoardName;
   // Restoring: the board options a command line cannot give are the checkpoint's.
-  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, recorded: config?.options };
+  const machineOpts = { engine: p.engine, jit: p.jit, memoryMiB: p.memoryMiB, bigEndian: p.bigEndian, cpu: p.cpu, exactTlb: p.exactTlb, recorded: config?.options };
   let instant = false;
   let stopSaving = (): void => {};
 

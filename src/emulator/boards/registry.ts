@@ -30,6 +30,8 @@ export interface BoardLaunch {
   cpu?: string;
   bigEndian?: boolean;
   jit?: JitOptions;
+  /** The hardware-exact TLB (MachineOptions.exactTlb). */
+  exactTlb?: boolean;
   kernel: KernelImage;
   initrd?: Uint8Array;
   /** Linux command line (the board's default when undefined). */
@@ -83,7 +85,7 @@ export const BOARDS: readonly BoardSpec[] = [
       ? `it is built for Cavium Octeon (ELF flags: ${machText(elf)}): give the demo board --cpu Octeon2, or boot a kernel with --board octeon`
       : undefined),
     (l) => {
-      const { machine, board } = createDemoMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit });
+      const { machine, board } = createDemoMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, exactTlb: l.exactTlb });
       const entry = board.boot(l.kernel.bytes).entry;
       return { machine, entry, console: board.uart, consoleReady: () => true };
     }),
@@ -93,7 +95,7 @@ export const BOARDS: readonly BoardSpec[] = [
       : undefined),
     (l) => {
       const append = l.append ?? '';
-      const { machine, board } = createMaltaMachine({ ...maltaOptionsFromRecord(l.recorded), engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, append });
+      const { machine, board } = createMaltaMachine({ ...maltaOptionsFromRecord(l.recorded), engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, exactTlb: l.exactTlb, append });
       const entry = board.bootLinux(l.kernel.elf, l.initrd, append, l.kernel.name).entry;
       return { machine, entry, console: board.uart0, consoleReady: () => (board.uart0.state.ier & 1) !== 0 };
     }),
@@ -106,7 +108,7 @@ export const BOARDS: readonly BoardSpec[] = [
     },
     (l) => {
       const append = l.append ?? '';
-      const { machine, board } = createOcteonMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, append });
+      const { machine, board } = createOcteonMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, exactTlb: l.exactTlb, append });
       const entry = board.bootLinux(l.kernel.elf, l.initrd, append).entry;
       return { machine, entry, console: board.uart0.uart, consoleReady: () => (board.uart0.uart.state.ier & 1) !== 0 };
     }),

@@ -44,11 +44,12 @@ export function machineConfig(m: Machine): MachineConfig {
     nsPerInsn: m.nsPerInsn,
     options: m.board.guestOptions?.() ?? {},
     images: m.bootImages.map((i) => ({ ...i })),
+    ...(m.options.exactTlb ? { exactTlb: true } : {}),
   };
 }
 
 export function describeConfig(c: MachineConfig): string {
-  return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn`;
+  return `${c.board} board, CPU ${c.cpu}, ${c.ramBytes / 1048576} MiB RAM, ${c.bigEndian ? 'big' : 'little'}-endian, ${c.nsPerInsn} ns/insn${c.exactTlb ? ', exact TLB' : ''}`;
 }
 
 /**
@@ -58,6 +59,9 @@ export function describeConfig(c: MachineConfig): string {
  */
 export function configDifferences(got: MachineConfig, want: MachineConfig): string[] {
   const diffs: string[] = (['board', 'cpu', 'ramBytes', 'bigEndian', 'nsPerInsn'] as const).filter((k) => got[k] !== want[k]);
+  if ((got.exactTlb ?? false) !== (want.exactTlb ?? false)) {
+    diffs.push(`TLB (${got.exactTlb ? 'exact' : 'with victim entries'} in the checkpoint, ${want.exactTlb ? 'exact' : 'with victim entries'} here)`);
+  }
   if (got.options && want.options) {
     for (const k of new Set([...Object.keys(got.options), ...Object.keys(want.options)])) {
       const a = got.options[k], b = want.options[k];

@@ -76,6 +76,8 @@ export interface MachineConfig {
   options?: Record<string, string | number | boolean>;
   /** The images a reset boots from again: paths and SHA-256 (boot-images.ts); absent as options. */
   images?: BootImage[];
+  /** The hardware-exact TLB (MachineOptions.exactTlb); absent: the default TLB with victim entries. */
+  exactTlb?: boolean;
 }
 
 export interface CheckpointHeader {
