@@ -7,7 +7,7 @@
 // (pass --append "… nokaslr" so addresses match).
 //
 //   node out/bench/malta-boot.js [--insns N] [--slice N] [--engine interp|jit] [--mem MiB]
-//        [--vmlinuz] [--append "..."] [--initrd FILE] [--write-initrd FILE]
+//        [--tune K=V,…] [--vmlinuz] [--append "..."] [--initrd FILE] [--write-initrd FILE]
 //        [--kallsyms FILE] [--input "cmd\n"] [--until TEXT] [--sample-after TEXT] [--trace-exc]
 //        [--profile N] [--wall-profile N [--wall-from TEXT] [--wall-to TEXT]]
 //                        (top N guest functions by instructions / by host time, optionally between two console texts)
@@ -16,6 +16,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fetchDebianPackage } from '../src/cli/guest/debian-packages.js';
 import { createMaltaMachine } from '../src/emulator/boards/malta.js';
+import { parseJitTuning } from '../src/emulator/jit/tuning.js';
 import { EXC_NAMES } from '../src/emulator/isa/cp0-defs.js';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs.js';
 import { debianCorpus } from '../test/support/corpus.js';
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   if (arg('--write-initrd')) writeFileSync(arg('--write-initrd')!, initrd);
 
   const engine = (arg('--engine') ?? 'interp') as 'interp' | 'jit';
-  const { machine, board } = createMaltaMachine({ memoryMiB: Number(arg('--mem') ?? 256), engine });
+  const { machine, board } = createMaltaMachine({ memoryMiB: Number(arg('--mem') ?? 256), engine, jit: parseJitTuning(arg('--tune') ?? '') });
   let out = '';
   machine.events.on('uartTx', ({ port, byte }) => {
     if (port !== 0) return;

@@ -10,11 +10,19 @@
 
 import { keyHi, POW2, storedHiLo } from '../mmu/tlb';
 import { ELO_RI_KEPT, ELO_XI_KEPT } from '../mmu/translate';
-import { C0 } from './cp0';
+import { C0, C0_WORD } from './cp0';
+import { CP0_STORED_READS, CP0_STORED_WRITES } from '../isa/cp0-stored';
 import { CA_TI, Exc, ST_TS } from '../isa/cp0-defs';
 import type { Cpu } from './cpu';
 
 const TWO32 = 4294967296;
+
+/**
+ * By (register × 8 + select), where a register read as stored is kept: word + 1 for a
+ * 64-bit register, −(word + 1) for a 32-bit one (read sign-extended); 0: not one of them.
+ */
+const STORED_READ_AT = new Int16Array(256);
+for (const [key, r] of CP0_STORED_READS) STORED_READ_AT[key] = r.wide ? C0_WORD[r.word] + 1 : -(C0_WORD[r.word] + 1);
 
 /**
  * mfc0/dmfc0: the 64-bit value of (reg, sel) as int32 halves: returns the low word and
@@ -23,38 +31,24 @@ const TWO32 = 4294967296;
 export function readPair(cpu: Cpu, reg: number, sel: number): number {
   const c0 = cpu.c0, w = c0.w;
   let lo: number;
+  const at = STORED_READ_AT[reg * 8 + sel];
+  if (at !== 0) {
+    // (A register read as stored: isa/cp0-stored.ts, which translated code reads directly too.)
+    if (at > 0) return pair(cpu, w, at - 1);
+    lo = w[-at - 1];
+    cpu.c0Hi = lo >> 31;
+    return lo;
+  }
   switch (reg * 8 + sel) {
-    case 0: lo = w[C0.INDEX]; break;
     case 8: lo = cpu.random(); break;
     case 16: return entryLoOut(cpu, w, C0.ENTRYLO0);
     case 24: return entryLoOut(cpu, w, C0.ENTRYLO1);
-    case 32: return pair(cpu, w, C0.CONTEXT);
-    case 40: lo = w[C0.PAGEMASK]; break;
-    case 41: lo = w[C0.PAGEGRAIN]; break;
-    case 48: lo = w[C0.WIRED]; break;
-    case 56: lo = w[C0.HWRENA]; break;
-    case 64: return pair(cpu, w, C0.BADVADDR);
     case 72: lo = cpu.count() | 0; break;
-    case 80: return pair(cpu, w, C0.ENTRYHI);
-    case 88: lo = w[C0.COMPARE]; break;
-    case 96: lo = w[C0.STATUS]; break;
-    case 97: lo = w[C0.INTCTL]; break;
-    case 98: lo = w[C0.SRSCTL]; break;
-    case 104: lo = w[C0.CAUSE]; break;
-    case 112: return pair(cpu, w, C0.EPC);
-    case 120: lo = w[C0.PRID]; break;
-    case 121: lo = w[C0.EBASE]; break;
-    case 128: lo = w[C0.CONFIG0]; break;
-    case 129: lo = w[C0.CONFIG1]; break;
-    case 130: lo = w[C0.CONFIG2]; break;
-    case 131: lo = w[C0.CONFIG3]; break;
-    case 136: return pair(cpu, w, C0.LLADDR);
     case 144: return pair(cpu, w, C0.WATCHLO);
     case 152: lo = w[C0.WATCHHI]; break;
     case 145: case 146: case 147: case 148: case 149: case 150: case 151:
       return pair(cpu, w, C0.WATCHLON + (sel - 1) * 2);
     case 153: case 154: case 155: case 156: case 157: case 158: case 159: lo = w[C0.WATCHHIN + sel - 1]; break;
-    case 160: return pair(cpu, w, C0.XCONTEXT);
     case 184: lo = w[C0.DEBUG]; break;
     case 192: return pair(cpu, w, C0.DEPC);
     case 200: lo = w[C0.PERFCTL0]; break;
@@ -65,8 +59,6 @@ export function readPair(cpu: Cpu, reg: number, sel: number): number {
     case 225: lo = w[C0.DATALO]; break;
     case 232: lo = w[C0.TAGHI]; break;
     case 233: lo = w[C0.DATAHI]; break;
-    case 240: return pair(cpu, w, C0.ERROREPC);
-    case 248: return pair(cpu, w, C0.DESAVE);
     default: {
       const v = cpu.oct?.cp0.read64(cpu, reg, sel);
       if (v === undefined) { lo = 0; break; }
@@ -109,6 +101,9 @@ export function read(cpu: Cpu, reg: number, sel: number): number {
 export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: number): void {
   const c0 = cpu.c0, w = c0.w;
   const m = cpu.model;
+  const plain = CP0_STORED_WRITES.get(reg * 8 + sel);
+  // (A plain store, which translated code does directly too: isa/cp0-stored.ts.)
+  if (plain !== undefined) { c0.set64(C0_WORD[plain], hi, lo); return; }
   switch (reg * 8 + sel) {
     case 0: {
       // An index beyond the TLB is ignored (QEMU; UNDEFINED in the architecture). P is read-only.
@@ -158,7 +153,6 @@ export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: nu
       cpu.updateIrq();
       return;
     }
-    case 112: c0.set64(C0.EPC, hi, lo); return;
     case 121: {
       // Only bits 29:12 are writable; the register reads as the sign-extended 32-bit value.
       const v = (w[C0.EBASE] & ~0x3ffff000) | (lo & 0x3ffff000);
@@ -190,8 +184,6 @@ export function writePair(cpu: Cpu, reg: number, sel: number, hi: number, lo: nu
     case 225: w[C0.DATALO] = lo; return;
     case 232: w[C0.TAGHI] = lo; return;
     case 233: w[C0.DATAHI] = lo; return;
-    case 240: c0.set64(C0.ERROREPC, hi, lo); return;
-    case 248: c0.set64(C0.DESAVE, hi, lo); return;
     default:
       // A model's own registers (cp0-cavium.ts); else read-only or unimplemented: ignored.
       cpu.oct?.cp0.write(cpu, reg, sel, (BigInt(hi) << 32n) | BigInt(lo >>> 0));

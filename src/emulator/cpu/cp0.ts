@@ -25,8 +25,14 @@ export const enum C0 {
   WORDS = 78,
 }
 
-/** The word of each CP0 register the instruction IR reads directly (isa/ir.ts Cp0Word). */
-export const C0_WORD: Record<Cp0Word, number> = { status: C0.STATUS, hwrena: C0.HWRENA, ebase: C0.EBASE };
+/** The (low) word of each CP0 register the instruction IR reads or writes directly (isa/ir.ts Cp0Word). */
+export const C0_WORD: Record<Cp0Word, number> = {
+  status: C0.STATUS, hwrena: C0.HWRENA, ebase: C0.EBASE, index: C0.INDEX, context: C0.CONTEXT, pagemask: C0.PAGEMASK,
+  pagegrain: C0.PAGEGRAIN, wired: C0.WIRED, badvaddr: C0.BADVADDR, entryhi: C0.ENTRYHI, compare: C0.COMPARE,
+  intctl: C0.INTCTL, srsctl: C0.SRSCTL, cause: C0.CAUSE, epc: C0.EPC, prid: C0.PRID, config0: C0.CONFIG0,
+  config1: C0.CONFIG1, config2: C0.CONFIG2, config3: C0.CONFIG3, lladdr: C0.LLADDR, xcontext: C0.XCONTEXT,
+  errorepc: C0.ERROREPC, desave: C0.DESAVE,
+};
 
 /** Bytes of a Cp0's storage (8-aligned). */
 export const CP0_BYTES = C0.WORDS * 4;

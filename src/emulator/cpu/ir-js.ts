@@ -69,6 +69,11 @@ class JsGen {
         this.line(`r[${at}] = ${this.lo(st.v)}; r[${at + 1}] = ${this.hi(st.v)};`);
         return;
       }
+      case 'setC0': {
+        const at = C0_WORD[st.word];
+        this.line(`c.c0.w[${at}] = ${this.lo(st.v)}; c.c0.w[${at + 1}] = ${this.hi(st.v)};`);
+        return;
+      }
       case 'store': {
         const a = st.addr, v = st.v;
         const call = st.size === 8 ? `c.wrD(${this.hi(a)}, ${this.lo(a)}, ${this.lo(v)}, ${this.hi(v)})`
@@ -119,6 +124,7 @@ class JsGen {
       case 'pc': c64('c.pcLo', 'c.pcHi'); return;
       case 'mode': c32('c.mode'); return;
       case 'c0w': c32(`c.c0.w[${C0_WORD[n.word]}]`); return;
+      case 'c0d': c64(`c.c0.w[${C0_WORD[n.word]}]`, `c.c0.w[${C0_WORD[n.word] + 1}]`); return;
       case 'gpr': {
         const idx = n.idx;
         if (idx.isConst) c64(`r[${2 * (idx.k as number)}]`, `r[${2 * (idx.k as number) + 1}]`);

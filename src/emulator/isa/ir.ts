@@ -18,8 +18,13 @@ import { HELPERS, HelperName } from './helpers';
 
 export type Ty = 'i32' | 'i64';
 
-/** CP0 words semantics read directly (the CPU's register file maps them: cpu/cp0.ts C0_WORD). */
-export type Cp0Word = 'status' | 'hwrena' | 'ebase';
+/**
+ * CP0 registers semantics read (or write) directly as stored (the CPU's register file maps
+ * each to its word: cpu/cp0.ts C0_WORD; isa/cp0-stored.ts says which moves are plain).
+ */
+export type Cp0Word = 'status' | 'hwrena' | 'ebase' | 'index' | 'context' | 'pagemask' | 'pagegrain' | 'wired'
+  | 'badvaddr' | 'entryhi' | 'compare' | 'intctl' | 'srsctl' | 'cause' | 'epc' | 'prid'
+  | 'config0' | 'config1' | 'config2' | 'config3' | 'lladdr' | 'xcontext' | 'errorepc' | 'desave';
 
 export type BinOp =
   | 'add' | 'sub' | 'mul' | 'and' | 'or' | 'xor' | 'shl' | 'shrU' | 'shrS' | 'rotr'
@@ -36,6 +41,8 @@ export type NodeOp =
   | { k: 'gpr'; idx: Val }
   | { k: 'hilo'; hi: boolean }
   | { k: 'c0w'; word: Cp0Word }
+  /** A 64-bit CP0 register as stored (both words). */
+  | { k: 'c0d'; word: Cp0Word }
   | { k: 'load'; size: 1 | 2 | 4 | 8; signed: boolean; addr: Val }
   | { k: 'call'; helper: HelperName; args: readonly Val[] }
   | { k: 'bin'; op: BinOp; a: Val; b: Val }
@@ -48,6 +55,8 @@ export type Stmt =
   | { s: 'def'; v: Val }
   | { s: 'setGpr'; idx: Val; v: Val }
   | { s: 'setHilo'; hi: boolean; v: Val }
+  /** Stores all 64 bits of `v` in a CP0 register whose write is plain (isa/cp0-stored.ts). */
+  | { s: 'setC0'; word: Cp0Word; v: Val }
   | { s: 'store'; size: 1 | 2 | 4 | 8; addr: Val; v: Val }
   /** Raises exception `code` (Cause.CE = ce) when `cond` (or always): the instruction ends there. */
   | { s: 'raise'; code: number; ce: number; cond: Val | undefined }
@@ -70,7 +79,7 @@ export class Val {
   /** The constant (a number for i32, a bigint for i64). */
   get k(): number | bigint { if (this.n.k !== 'const') throw new Error('ir: not a constant'); return this.n.v; }
   /** Reads machine state or has an effect: must be computed where it is defined. */
-  get pinned(): boolean { const k = this.n.k; return k === 'gpr' || k === 'hilo' || k === 'c0w' || k === 'load' || k === 'call' || k === 'pc' || k === 'mode'; }
+  get pinned(): boolean { const k = this.n.k; return k === 'gpr' || k === 'hilo' || k === 'c0w' || k === 'c0d' || k === 'load' || k === 'call' || k === 'pc' || k === 'mode'; }
 
   private arg(x: Val | number | bigint): Val { return x instanceof Val ? x : this.ty === 'i32' ? this.b.i32(Number(x)) : this.b.i64(BigInt(x)); }
   add(x: Val | number | bigint): Val { return this.b.bin('add', this, this.arg(x)); }
@@ -211,6 +220,10 @@ export class Sem {
   }
   /** A 32-bit CP0 register (the low word of a 64-bit one). */
   c0w(word: Cp0Word): Val { return this.def(this.node('i32', { k: 'c0w', word })); }
+  /** A 64-bit CP0 register as stored. */
+  c0d(word: Cp0Word): Val { return this.def(this.node('i64', { k: 'c0d', word })); }
+  /** Writes a CP0 register whose write is a plain store of all 64 bits. */
+  setC0(word: Cp0Word, v: Val): void { this.emit({ s: 'setC0', word, v: this.as64(v) }); }
 
   // ---- memory -------------------------------------------------------------------------------
   /** rs + the 16-bit offset: the effective address of a load or store. */
@@ -311,7 +324,7 @@ export class Sem {
       for (const st of list) {
         switch (st.s) {
           case 'setGpr': use(st.idx); use(st.v); break;
-          case 'setHilo': use(st.v); break;
+          case 'setHilo': case 'setC0': use(st.v); break;
           case 'store': use(st.addr); use(st.v); break;
           case 'raise': if (st.cond) use(st.cond); break;
           case 'branch': if (st.cond) use(st.cond); use(st.target); break;

@@ -14,6 +14,7 @@ import type { Cpu } from '../cpu/cpu';
 import type { PcBreakpoints } from '../debug/breakpoints';
 import { DELAY_SLOT, F, InsnSpec } from '../isa/table';
 import { bswap32 } from '../cpu/arith';
+import { changesContext } from '../isa/cp0-stored';
 
 export const MAX_BLOCK = 64;
 
@@ -107,7 +108,7 @@ export function scan(cpu: Cpu, startLo: number, startHi: number, ramOff: number,
       break;
     }
     insns.push({ e, w });
-    if (e.flags & (F.CTX | F.RESERVED) || e.op === 'syscall' || e.op === 'break' || e.op === 'sdbbp' || e.op === 'jalx') break;
+    if (e.flags & F.RESERVED || changesContext(e, w) || e.op === 'syscall' || e.op === 'break' || e.op === 'sdbbp' || e.op === 'jalx') break;
   }
   if (insns.length === 0) return undefined;
   return { ramOff, startLo, startHi, insns, ds };
@@ -118,7 +119,7 @@ export function successors(b: Scanned): Array<[number, number]> {
   const n = b.insns.length;
   const last = b.insns[n - 1].e;
   if (b.ds < 0) {
-    if (last.flags & (F.CTX | F.RESERVED) || last.op === 'syscall' || last.op === 'break' || last.op === 'sdbbp' || last.op === 'jalx') return [];
+    if (last.flags & F.RESERVED || changesContext(last, b.insns[n - 1].w) || last.op === 'syscall' || last.op === 'break' || last.op === 'sdbbp' || last.op === 'jalx') return [];
     return [add32(b.startLo, b.startHi, n * 4)];
   }
   const br = b.insns[b.ds - 1];
@@ -154,7 +155,8 @@ export function findRegion(cpu: Cpu, entry: Scanned, bp: PcBreakpoints | undefin
   const labelOf = new Map<number, number>([[ramOff, 0]]);
   let total = entry.insns.length;
   for (let i = 0; i < blocks.length && blocks.length < maxBlocks; i++) {
-    if (blocks[i].insns[blocks[i].insns.length - 1].e.flags & F.CTX) continue;
+    const end = blocks[i].insns[blocks[i].insns.length - 1];
+    if (changesContext(end.e, end.w)) continue;
     for (const [lo, hi] of successors(blocks[i])) {
       if (hi !== startHi) continue;
       const off = page + (((lo >>> 0) - ((startLo >>> 0) & ~0xfff)) >>> 0);

@@ -52,6 +52,14 @@ const WARM_FRACTION = 0.25;
 /** Warm starts remembered (the oldest are dropped). */
 const WARM_CAP = 63;
 
+/**
+ * The heat table's second word of a slot: the last translated start that hashes to it, as
+ * (RAM offset | mode) + 1 (offsets are word-aligned and below 2 GiB); 0 for none.
+ */
+export function startTag(ramOff: number, mode: number): number {
+  return ((ramOff | mode) + 1) | 0;
+}
+
 /** Slots of the heat table (a power of two). */
 const HEAT_SIZE = 1 << 16;
 
@@ -199,7 +207,8 @@ export class JitEngine {
       b.incoming.clear();
       this.wasm?.release(b);
       this.blocks.delete(b.ramOff * 4 + b.mode);
-      this.slots[2 * this.heatSlot(b.ramOff, b.mode) + 1]--;
+      const ts = 2 * this.heatSlot(b.ramOff, b.mode) + 1;
+      if (this.slots[ts] === startTag(b.ramOff, b.mode)) this.slots[ts] = 0;
     }
     this.pages.delete(page);
     this.cpu.codeGen++;
@@ -266,7 +275,8 @@ export class JitEngine {
             const n = this.interpretBlock(limit);
             // (Re-read: the runner may have gone on through this start again.)
             const was = this.slots[2 * slot];
-            const now = Math.min(was + n + RUN_WEIGHT, hotAt);
+            // (An untranslatable start stays cold: the runner goes on through it without asking here.)
+            const now = this.untranslatable.has(key) ? 0 : Math.min(was + n + RUN_WEIGHT, hotAt);
             this.slots[2 * slot] = now;
             if (was < warmAt && now >= warmAt && this.wasm !== undefined) this.noteWarm(lo, hi, off, key & 3);
             // (The runner stopped right after a region's exit: link that exit to what comes next.)
@@ -278,10 +288,14 @@ export class JitEngine {
             // Untranslatable (a branch whose delay slot is on the next page or holds a
             // breakpoint): always interpret (until the next flush).
             this.untranslatable.add(key);
+            this.slots[2 * slot] = 0;
             this.interpretBlock(limit);
             continue;
           }
           this.install(blk);
+        } else if (blk.wasm !== undefined) {
+          // (Its jump-cache entry may have gone to another start since: the runner and the driver find it there.)
+          this.wasm!.noteStart(blk);
         }
         if (from !== undefined) {
           // (An indirect jump's slot, with no fixed target, links to where it went last.)
@@ -416,9 +430,22 @@ export class JitEngine {
     const s = scan(c, lo, hi, off, bp);
     if (!s) return undefined;
     const entries = [s, ...this.warmEntries(bp, off)];
-    const made = this.wasm.translate(entries, bp, (o) => this.seen(o));
+    const made = this.wasm.translate(entries, bp, (o) => this.seen(o), (l, h) => this.resumeEntry(l, h, bp));
     for (let k = 1; k < made.length; k++) if (made[k]) this.install(made[k]!);
     return made[0];
+  }
+
+  /**
+   * The block where a trap's handler resumes the guest (hi:lo, after an instruction that
+   * always raises), to translate with the region that traps — unless it is translated
+   * already, cannot be, holds a breakpoint or its fetch translation is not cached.
+   */
+  private resumeEntry(lo: number, hi: number, bp: PcBreakpoints | undefined): Scanned | undefined {
+    const c = this.cpu, mode = c.mode;
+    const off = c.htlb.cached(mode, Access.Fetch, hi, lo);
+    if (off < 0 || this.untranslatable.has(off * 4 + mode) || this.cachedBlock(off * 4 + mode, lo, hi)) return undefined;
+    if (bp && bp.has(lo, hi)) return undefined;
+    return scan(c, lo, hi, off, bp);
   }
 
   /** The translation of the block at (hi:lo) with cache key `key` (its aliases share the key), if any. */
@@ -436,7 +463,7 @@ export class JitEngine {
     this.track(blk);
     const slot = this.heatSlot(blk.ramOff, blk.mode);
     this.slots[2 * slot] = 0;
-    this.slots[2 * slot + 1]++;
+    this.slots[2 * slot + 1] = startTag(blk.ramOff, blk.mode);
     this.stats.blocksTranslated++;
     this.wasm?.noteStart(blk);
   }
@@ -486,7 +513,8 @@ export class JitEngine {
       // (No event within MAX_BLOCK instructions: the dispatcher checked.)
       const n = r.run(MAX_BLOCK, this.breakpoints === undefined ? limit - c.icount : 0, this.warmAt, this.hotAt,
         this.onBlockExit === undefined || this.chainObserved);
-      const regions = r.regions, cold = n - r.regionInsns;
+      // (Attempted cold instructions: those that took an exception the runner went on after too.)
+      const regions = r.regions, cold = n - r.regionInsns + r.traps;
       this.stats.runnerChained += r.chained;
       this.stats.runnerRegions += regions;
       this.stats.blockExecs += regions;

@@ -4,10 +4,12 @@
 // (eret back to User mode, mtc0, tlbwr) — goes on at the new PC through the jump cache when a
 // region of the current mode starts there and the address still translates to its RAM (the
 // host translation cache's fetch entry), so an exception and its handler, or a TLB refill
-// and the user code it returns to, run without returning to JavaScript. It returns when a
-// call-out asked for JavaScript (Ctrl.BAIL), the instruction budget is spent, an exit has a
-// link slot the dispatcher should fill, or no region is found. The cold-code runner
-// (runner.ts) enters regions through the same lookup.
+// and the user code it returns to, run without returning to JavaScript; an exit through a
+// link slot not filled yet (or an indirect jump's slot naming another target) goes on the
+// same way. It returns when a call-out asked for JavaScript (Ctrl.BAIL), the instruction
+// budget is spent, or no region is found at the exit's PC (the dispatcher then fills the
+// exit's link slot once that start is translated). The cold-code runner (runner.ts) enters
+// regions through the same lookup.
 
 import { HTLB_BITS, HTLB_SIZE } from '../../mmu/host-tlb';
 import { Code, Op, ValType } from './encoder';
@@ -50,10 +52,9 @@ export function emitDriver(L: Layout): Code {
   c.begin(Op.block); // $exit
   c.begin(Op.loop); // $run
   c.get(IDX).callIndirect(0).tee(IDX).brIf(0);
-  // A region left without a link (0): JavaScript's turn, or the jump cache.
+  // A region left without a link (0): JavaScript's turn, or the region the jump cache names.
   c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.BAIL).brIf(1);
   c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(1);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.SLOT).i32(0).op(Op.i32_ge_s).brIf(1);
   c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
   c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(PC);
   c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.MODE).set(M);

@@ -34,6 +34,10 @@ export interface WasmHost {
   mode(): void;
   /** Pushes CP0 register `word`'s (low) word (i32). */
   c0w(word: Cp0Word): void;
+  /** Pushes CP0 register `word` as a 64-bit value (i64). */
+  c0d(word: Cp0Word): void;
+  /** Stores the i64 `value` pushes in CP0 register `word` (both words). */
+  setC0(word: Cp0Word, value: () => void): void;
   /** Pushes the i64 result of a load from the address `addr` pushes (or leaves the instruction on an exception). */
   load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void;
   store(size: 1 | 2 | 4 | 8, addr: () => void, value: () => void): void;
@@ -93,6 +97,7 @@ export class WasmLowering {
         return;
       }
       case 'setHilo': h.setHilo(st.hi, () => this.push(st.v)); return;
+      case 'setC0': h.setC0(st.word, () => this.push(st.v)); return;
       case 'store': h.store(st.size, () => this.push(st.addr), () => this.push(st.v)); return;
       case 'raise':
         if (!st.cond) { h.raise(st.code, st.ce); return; }
@@ -135,6 +140,7 @@ export class WasmLowering {
       case 'pc': h.pc(); return;
       case 'mode': h.mode(); return;
       case 'c0w': h.c0w(n.word); return;
+      case 'c0d': h.c0d(n.word); return;
       case 'gpr': {
         const idx = n.idx;
         if (idx.isConst) h.gpr(idx.k as number, () => {}); else h.gpr(undefined, () => this.push(idx));

@@ -18,6 +18,7 @@ import type { Cp0Word, SemTarget, Stmt, Ty } from '../../isa/ir';
 import { C0_WORD } from '../../cpu/cp0';
 import { build } from '../../isa/semantics';
 import { opProps } from '../../isa/properties';
+import { changesContext } from '../../isa/cp0-stored';
 import { add32, Region, Scanned, successors } from '../blocks';
 import { Code, Op, ValType } from './encoder';
 import { WasmHost, WasmLowering } from './ir-wasm';
@@ -71,7 +72,7 @@ export function unsupported(b: Scanned): string | undefined {
     const e = b.insns[k].e;
     // (An instruction that changes the translation context ends its block: after it the
     // region exits, at the address the call-out leaves in Ctrl.NEXT; not in a delay slot.)
-    if ((e.flags & F.CTX) && k === b.ds) return `${e.op}: changes the translation context in a delay slot`;
+    if (changesContext(e, b.insns[k].w) && k === b.ds) return `${e.op}: changes the translation context in a delay slot`;
     if (k === b.ds && (e.flags & DELAY_SLOT)) return 'branch in a delay slot';
   }
   return undefined;
@@ -81,6 +82,12 @@ export interface EmittedRegion {
   code: Code;
   /** Target of each link slot ([lo, hi]), or undefined for an indirect jump's slot. */
   slots: Array<[number, number] | undefined>;
+  /**
+   * Where the guest resumes after an instruction that always raises (outside a delay slot):
+   * syscall, break, rdhwr on a CPU without it… — the kernel's handler returns there (eret to
+   * EPC + 4), so each is worth a region entry of its own.
+   */
+  resumes: Array<[number, number]>;
 }
 
 /**
@@ -120,6 +127,7 @@ class RegionEmitter implements WasmHost {
   /** How often native code names each register. */
   readonly uses = new Map<number, number>();
   private readonly slots: Array<[number, number] | undefined> = [];
+  private readonly resumes: Array<[number, number]> = [];
   /** Open structured instructions at the current position, and the level of the dispatch loop. */
   private depth = 0;
   private loopLevel = -1;
@@ -368,6 +376,8 @@ class RegionEmitter implements WasmHost {
   hilo(hi: boolean): void { this.reg(hi ? HI : LO); }
   setHilo(hi: boolean, value: () => void): void { this.wr(hi ? HI : LO, value); }
   c0w(word: Cp0Word): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * C0_WORD[word]); }
+  c0d(word: Cp0Word): void { this.c.i32(0).mem(Op.i64_load, 3, this.L.cp0 + 4 * C0_WORD[word]); }
+  setC0(word: Cp0Word, value: () => void): void { this.c.i32(0); value(); this.c.mem(Op.i64_store, 3, this.L.cp0 + 4 * C0_WORD[word]); }
 
   load(size: 1 | 2 | 4 | 8, signed: boolean, addr: () => void): void {
     const r = this.local('i64');
@@ -516,6 +526,7 @@ class RegionEmitter implements WasmHost {
     this.iof = -1;
     if (io) { this.iof = this.local('i32'); this.c.i32(0).set(this.iof); }
     new WasmLowering(this).stmts(body);
+    if (k !== this.b.ds && body.some((st) => st.s === 'raise' && st.cond === undefined)) this.resumes.push(add32(pcLo, pcHi, 4));
     // After a device access: leave once the instruction is complete (events are due at once).
     if (io) { this.c.get(this.iof); this.open(Op.if); this.ioExit(k); this.close(); }
   }
@@ -551,7 +562,7 @@ class RegionEmitter implements WasmHost {
       }
     } else if (succ.length === 1) {
       this.goTo(succ[0][0], succ[0][1], this.n);
-    } else if ((b.insns[this.n - 1].e.flags & F.CTX) && (opProps(b.insns[this.n - 1].e.op).effects & Effect.CTX)) {
+    } else if (changesContext(b.insns[this.n - 1].e, b.insns[this.n - 1].w) && (opProps(b.insns[this.n - 1].e.op).effects & Effect.CTX)) {
       // After mtc0, eret, tlbw*, wait…: to the dispatcher at the PC the call-out left (eret's target).
       this.addIcount(this.n);
       c.i32(0).mem(Op.i32_load, 2, this.ctrl(Ctrl.NEXTLO)).set(ELO);
@@ -591,7 +602,7 @@ class RegionEmitter implements WasmHost {
     c.op(0x00 /* unreachable */);
     this.close();
     this.exitCode();
-    return { code: c, slots: this.slots };
+    return { code: c, slots: this.slots, resumes: this.resumes };
   }
 }
 

@@ -9,12 +9,14 @@
 // misaligned access, a raise, a helper call (CP0, TLB, FPU, atomics), a branch in a delay slot,
 // a word not in the decoded-word cache yet — is run by the interpreter in a call-out (step),
 // so every exception, device access and CP0 effect stays the interpreter's; the runner goes
-// on after it unless it ended the block, faulted, or changed what the runner assumes (the
-// mode, no interrupt or event due, the TLB, KX). At a block's end it goes on by itself —
-// keeping the dispatcher's heat bookkeeping — into the translated region the jump cache names
-// for the next start (and the regions that one links to), or into the next cold block, until
-// a start is the dispatcher's business (warm or hot heat, a translation not in the jump
-// cache, an event near). A little-endian host only.
+// on after it unless it ended the block or changed what the runner assumes (no interrupt or
+// event due, the TLB, KX) — after a guest exception it goes on at the vector, in the mode the
+// CPU is then in. At a block's end it goes on by itself — keeping the dispatcher's heat
+// bookkeeping — into the translated region the jump cache names for the next start (and the
+// regions that one links to, and those the jump cache names where a region leaves: an
+// exception's handler, the code eret returns to), or into the next cold block, until a start
+// is the dispatcher's business (warm or hot heat, a translation not in the jump cache, an
+// event near). A little-endian host only.
 
 import type { Cpu } from '../../cpu/cpu';
 import { ST_KX } from '../../isa/cp0-defs';
@@ -47,7 +49,7 @@ import type { WasmTier } from './tier';
  */
 const enum RCtrl {
   PC = 0, DS = 8, DLY = 16, MAX = 20, BUDGET = 24, WARM = 28, HOT = 32, FIRST = 36, CHAINED = 40, ENTER = 44,
-  BASE = 48, REGIONS = 56, END = 60, REGION_INSNS = 64, MODE = 68, BYTES = 72,
+  BASE = 48, REGIONS = 56, END = 60, REGION_INSNS = 64, MODE = 68, TRAPS = 72, BYTES = 80,
 }
 
 /** How run() ended. */
@@ -67,8 +69,10 @@ const N = 0, DLY = 1, MAX = 2, W = 3, OP = 4, X = 5, I = 6, T1 = 7, MODE = 8, KB
   PC = 19, DS = 20, A = 21, TGT = 22, E = 23;
 const SCRATCH = 16;
 const S32 = 24, S64 = S32 + SCRATCH;
+/** Between regions: the PC (i64) and the mode (i32) a region left the CPU at. */
+const RPC = S64 + SCRATCH, RMODE = RPC + 1;
 const LOCALS: ValType[] = [...new Array<ValType>(19).fill(ValType.i32), ...new Array<ValType>(5).fill(ValType.i64),
-  ...new Array<ValType>(SCRATCH).fill(ValType.i32), ...new Array<ValType>(SCRATCH).fill(ValType.i64)];
+  ...new Array<ValType>(SCRATCH).fill(ValType.i32), ...new Array<ValType>(SCRATCH).fill(ValType.i64), ValType.i64, ValType.i32];
 
 /**
  * Entries of the runner's op cache (a power of two): direct-mapped by the instruction's
@@ -105,8 +109,9 @@ export interface RunnerLayout {
  * from one block to the next (jit/engine.ts): `slots` is an Int32Array in the bus's memory,
  * two words per slot of a power-of-two table indexed by
  * ((ramOff >>> 2) ^ (ramOff >>> 18) ^ (mode << 14)) & (slots − 1) (the engine's heatSlot): the slot's heat
- * — a block start's run adds its instructions + `runWeight` — and the translations whose
- * start hashes to the slot (the runner leaves those starts to the dispatcher).
+ * — a block start's run adds its instructions + `runWeight` — and the tag of the last
+ * translated start that hashes to it (engine.ts startTag: the runner leaves that start to the
+ * dispatcher; another start of the slot stays cold code).
  */
 export interface ColdStarts {
   slots: Int32Array;
@@ -121,6 +126,12 @@ const enum Step {
   Return = 1,
   /** The block ended (as the interpreter's block runner ends it): the runner may go on with the next one. */
   End = 2,
+  /**
+   * The instruction took a guest exception and nothing else changed that the runner relies
+   * on: the block ended; the runner goes on at the vector (PC) in the mode the CPU is now in
+   * (control words), the faulting instruction not counted.
+   */
+  Trapped = 3,
 }
 
 /** Emits the runner's code; the host of the instruction lowering for each case. */
@@ -182,6 +193,8 @@ class Emitter implements WasmHost {
   pc(): void { this.c.get(PC); }
   mode(): void { this.c.get(MODE); }
   c0w(word: Cp0Word): void { this.c.i32(0).mem(Op.i32_load, 2, this.L.cp0 + 4 * C0_WORD[word]); }
+  c0d(word: Cp0Word): void { this.c.i32(0).mem(Op.i64_load, 3, this.L.cp0 + 4 * C0_WORD[word]); }
+  setC0(word: Cp0Word, value: () => void): void { this.c.i32(0); value(); this.c.mem(Op.i64_store, 3, this.L.cp0 + 4 * C0_WORD[word]); }
 
   // ---- what leaves the fast path goes to the interpreter
   raise(): void { this.toInterp(); }
@@ -255,7 +268,7 @@ export function runnerNative(body: readonly Stmt[], sem: { nodes: readonly { n: 
         case 'def': if (st.v.n.k === 'load' && wrote) ok = false; break;
         case 'raise': if (wrote) ok = false; break;
         case 'store': if (wrote) ok = false; wrote = true; break;
-        case 'setGpr': case 'setHilo': case 'branch': wrote = true; break;
+        case 'setGpr': case 'setHilo': case 'setC0': case 'branch': wrote = true; break;
         case 'if': walk(st.then); walk(st.else); break;
       }
     }
@@ -372,7 +385,12 @@ function emitRunner(L: RunnerLayout): Code {
   c.get(BR).begin(Op.if);
   c.i32(1).set(DLY).get(TGT).set(DS);
   c.op(Op.end);
-  c.get(PC).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and, Op.i32_eqz).brIf(1); // page boundary: the block ends
+  // A page boundary ends the block — unless a delay slot is pending: the fetch translation of
+  // the next page ($outer's), then the delay slot.
+  c.get(PC).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and, Op.i32_eqz).begin(Op.if);
+  c.get(DLY).brIf(5); // $outer
+  c.br(2); // $end
+  c.op(Op.end);
   c.br(0);
   c.op(Op.end); // $next
   c.op(Op.end); // $end
@@ -387,7 +405,12 @@ function emitRunner(L: RunnerLayout): Code {
   c.op(Op.end);
   loadCtrl();
   c.get(OP).i32(Step.Next).op(Op.i32_eq).brIf(1); // $outer
-  // (Step.End: the block ended.)
+  c.get(OP).i32(Step.Trapped).op(Op.i32_eq).begin(Op.if);
+  c.get(N).i32(1).op(Op.i32_sub).set(N);
+  c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.TRAPS).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.TRAPS);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MODE).tee(MODE).i32(3 * 8 << HTLB_BITS).op(Op.i32_mul).set(KB);
+  c.op(Op.end);
+  // (Step.End or Trapped: the block ended.)
   c.op(Op.end); // $blockEnd
   // The block ended. Go on with the next one when it starts on its own (no delay slot
   // pending), within the budget, at a fetch-cached address: a translated region the jump
@@ -406,7 +429,7 @@ function emitRunner(L: RunnerLayout): Code {
   // A start with a translation but no region entered: the dispatcher's.
   c.get(X).i32(2).op(Op.i32_shr_u).get(X).i32(18).op(Op.i32_shr_u).op(Op.i32_xor).get(MODE).i32(14).op(Op.i32_shl).op(Op.i32_xor);
   c.i32(H.slots.length / 2 - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).tee(I);
-  c.mem(Op.i32_load, 2, translated).brIf(0);
+  c.mem(Op.i32_load, 2, translated).get(X).get(MODE).op(Op.i32_or).i32(1).op(Op.i32_add, Op.i32_eq).brIf(0);
   // heat + per-block max + runWeight < (heat < WARM ? WARM : HOT)
   c.get(I).mem(Op.i32_load, 2, heat).tee(W).get(MAX).get(NB0).op(Op.i32_sub, Op.i32_add).i32(H.runWeight).op(Op.i32_add);
   c.i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.WARM).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.HOT);
@@ -430,9 +453,14 @@ function emitRunner(L: RunnerLayout): Code {
 
 /**
  * Inside $exit, $decide, $outer: runs the region the jump cache names for PC (if allowed,
- * and it starts there) and the regions it links to, then goes back to $decide at their exit
- * — or leaves, after a region's exit without a link slot (a device access), past the icount
- * limit, or on a guest exception. Falls through when no region is entered.
+ * and it starts there), the regions it links to and — as the driver does (driver.ts) — the
+ * regions the jump cache names where one leaves without a link: after an exit to code not
+ * linked yet, an instruction that changed the translation context (eret into User mode) or
+ * a guest exception (its vector), in the mode the CPU is then in. Then goes back to $decide
+ * at the last exit — or leaves: after a guest exception whose vector has no region, when a
+ * call-out asked for JavaScript (Ctrl.BAIL: a device access, an interrupt…), past the
+ * icount limit, after an exit without a link slot, or in another mode than the run's.
+ * Falls through when no region is entered.
  */
 function enterRegions(g: Emitter, R: Layout): void {
   const c = g.c, ctrl = g.L.ctrl, tc = R.ctrl;
@@ -445,10 +473,22 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.i32(0).i32(0).mem(Op.f64_load, 3, ctrl + RCtrl.BASE).get(N).op(Op.f64_convert_i32_s, Op.f64_add).mem(Op.f64_store, 3, tc + Ctrl.IC0);
   c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.BUDGET).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.MAX).op(Op.i32_sub).get(N).op(Op.i32_sub).tee(RN0);
   c.mem(Op.i32_store, 2, tc + Ctrl.REM0).i32(0).get(RN0).mem(Op.i32_store, 2, tc + Ctrl.REM);
-  c.begin(Op.loop);
+  c.begin(Op.loop); // $regions (depths inside: $left 0 … block 2, $exit 3)
+  c.begin(Op.block); // $left
+  c.begin(Op.loop); // $linked
   c.i32(0).i32(0).mem(Op.i32_load, 2, ctrl + RCtrl.REGIONS).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, ctrl + RCtrl.REGIONS);
   c.get(OP).callIndirect(0).tee(OP).brIf(0);
-  c.op(Op.end);
+  c.op(Op.end); // $linked
+  // Left without a link: on through the jump cache unless JavaScript must decide or the budget is spent.
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.BAIL).brIf(0);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(0);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(RPC);
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.MODE).set(RMODE);
+  lookupRegion(c, R, { pc: RPC, x: W, i: T1, mode: RMODE, idx: OP }, 0);
+  c.br(1); // $regions
+  c.op(Op.end); // $left
+  c.op(Op.end); // $regions
   c.i32(1).set(LASTREG);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.SLOT).tee(W).i32(-2).op(Op.i32_eq).begin(Op.if);
   c.i32(0).i32(RunEnd.Region).mem(Op.i32_store, 2, ctrl + RCtrl.END).get(N).op(Op.return);
@@ -459,9 +499,14 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.get(N).get(OP).op(Op.i32_add).set(N);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(PC);
-  // (A device access, or no link could be followed any more: the dispatcher's turn.)
-  c.get(W).i32(-1).op(Op.i32_eq).brIf(1);
+  // (A device access or another reason for JavaScript, or no link could be followed any
+  // more: the dispatcher's turn.)
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.BAIL).brIf(1);
   c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(1);
+  // The cold code that follows runs in the mode the regions left the CPU in (an exception's
+  // handler returned to User mode by eret, at a start the jump cache does not name).
+  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.MODE).tee(MODE).i32(3 * 8 << HTLB_BITS).op(Op.i32_mul).set(KB);
+  c.i32(0).get(MODE).mem(Op.i32_store, 2, ctrl + RCtrl.MODE);
   c.br(2); // $decide
   c.op(Op.end);
 }
@@ -478,8 +523,6 @@ export class WasmRunner {
   /** Host translation cache flushes and Status.KX when run() began (a call-out changing them returns). */
   private flushes = 0;
   private kx = 0;
-  /** The privilege mode the run is in. */
-  private mode = 0;
   /** Set by a call-out that returned Step.Return: the CPU's PC, delay state and icount are final. */
   private returned = false;
 
@@ -491,7 +534,7 @@ export class WasmRunner {
   }
 
   private constructor(private readonly cpu: Cpu, bus: PhysicalBus, private readonly interp: Interpreter,
-    dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts, tier: WasmTier | undefined) {
+    dc: { word: Int32Array; op: Int32Array; shift: number }, starts: ColdStarts, private readonly tier: WasmTier | undefined) {
     storeAsDoubles(this, 'base' as keyof WasmRunner);
     const ctrl = bus.allocCore(RCtrl.BYTES);
     // (Every op-cache entry starts as word 0 and its op: word 0's decoded-word cache entry is index 0.)
@@ -533,8 +576,16 @@ export class WasmRunner {
     const wasDelay = c.inDelay = m[RCtrl.DLY >> 2] !== 0;
     const done = c.icount + 1;
     this.interp.step();
-    if (c.icount !== done || c.mode !== this.mode || c.irqPending || c.waiting || c.stopRequested || c.nextEvent !== this.event ||
-      c.htlb.flushes !== this.flushes || (c.c0.status & ST_KX) !== this.kx) {
+    const stay = !c.irqPending && !c.waiting && !c.stopRequested && c.nextEvent === this.event && c.htlb.flushes === this.flushes
+      && (c.c0.status & ST_KX) === this.kx;
+    if (stay && c.icount === done - 1) {
+      // A guest exception (the CPU at its vector): the runner goes on there, in the CPU's mode now.
+      m[RCtrl.PC >> 2] = c.pcLo; m[(RCtrl.PC >> 2) + 1] = c.pcHi;
+      m[RCtrl.DLY >> 2] = 0;
+      m[RCtrl.MODE >> 2] = c.mode;
+      return Step.Trapped;
+    }
+    if (c.icount !== done || c.mode !== m[RCtrl.MODE >> 2] || !stay) {
       // Faulted (the CPU is at the exception vector), or the mode, the event horizon, a
       // pending interrupt, the TLB (links to mapped code) or KX (direct reads) changed.
       this.returned = true;
@@ -543,8 +594,9 @@ export class WasmRunner {
     m[RCtrl.PC >> 2] = c.pcLo; m[(RCtrl.PC >> 2) + 1] = c.pcHi;
     m[RCtrl.DS >> 2] = c.dsLo; m[(RCtrl.DS >> 2) + 1] = c.dsHi;
     m[RCtrl.DLY >> 2] = c.inDelay ? 1 : 0;
-    // (The block ends after a delay slot, an annulled likely branch, eret, or at a page boundary.)
-    return wasDelay || c.brState === 2 || c.brState === 3 || (c.pcLo & 0xfff) === 0 ? Step.End : Step.Next;
+    // (The block ends after a delay slot, an annulled likely branch, eret, or at a page boundary
+    // unless its delay slot is on the next page.)
+    return wasDelay || c.brState === 2 || c.brState === 3 || ((c.pcLo & 0xfff) === 0 && !c.inDelay) ? Step.End : Step.Next;
   }
 
   /** Instructions attempted in the first block of the last run() (the rest went to their starts' heat). */
@@ -555,6 +607,9 @@ export class WasmRunner {
 
   /** Translated regions the last run() ran (through the jump cache and their links). */
   get regions(): number { return this.i32[RCtrl.REGIONS >> 2]; }
+
+  /** Instructions the last run() attempted that took a guest exception it went on after (not in its count). */
+  get traps(): number { return this.i32[RCtrl.TRAPS >> 2]; }
 
   /** Instructions the last run() ran in translated regions (none when one took an exception). */
   get regionInsns(): number { return this.i32[RCtrl.REGION_INSNS >> 2]; }
@@ -569,8 +624,10 @@ export class WasmRunner {
    * `budget` instructions of this run: cold blocks one more run cannot take to `warm` or
    * `hot` heat (ColdStarts), and — with `regions` — the translated regions the jump cache
    * names, with the regions they link to. Updates PC, the delay-slot state and icount
-   * (after RunEnd.Region, WasmTier.afterRegions() does). Returns the instructions attempted
-   * (a faulting one included, as Interpreter.runBlock counts); `first` those of the first block.
+   * (after RunEnd.Region, WasmTier.afterRegions() does). A guest exception ends its block, and
+   * the run goes on at the vector, in the mode the CPU is then in. Returns the instructions
+   * attempted (a faulting one that ends the run included, as Interpreter.runBlock counts; those
+   * it went on after are counted in `traps`); `first` those of the first block.
    */
   run(max: number, budget: number, warm: number, hot: number, regions: boolean): number {
     const c = this.cpu, m = this.i32, f = this.f64;
@@ -585,14 +642,16 @@ export class WasmRunner {
     m[RCtrl.CHAINED >> 2] = 0;
     m[RCtrl.REGIONS >> 2] = 0;
     m[RCtrl.REGION_INSNS >> 2] = 0;
+    m[RCtrl.TRAPS >> 2] = 0;
     m[RCtrl.END >> 2] = RunEnd.Cold;
     m[RCtrl.ENTER >> 2] = regions ? 1 : 0;
+    // (What the regions' call-outs compare against to ask for JavaScript: Ctrl.BAIL.)
+    if (regions) this.tier?.chainEntered();
     f[RCtrl.BASE >> 3] = c.icount;
     this.base = c.icount;
     this.event = c.nextEvent;
     this.flushes = c.htlb.flushes;
     this.kx = c.c0.status & ST_KX;
-    this.mode = c.mode;
     m[RCtrl.MODE >> 2] = c.mode;
     this.returned = false;
     const n = this.fn();

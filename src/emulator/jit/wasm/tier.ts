@@ -34,6 +34,8 @@ import { instantiate, wasmApi, WasmTable } from '../../memory/wasm-api';
  */
 const MAX_REGION_BLOCKS = 8;
 const MAX_REGION_INSNS = 1200;
+/** Regions translated together at most when the entries where traps resume are added (WasmTier.translate). */
+const MAX_BATCH = 64;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -178,7 +180,8 @@ export class WasmTier {
    * ~0.05 ms — and returns each entry's Block, or undefined where the entry needs the
    * JavaScript translator (or the tier's tables are full).
    */
-  translate(entries: Scanned[], bp: PcBreakpoints | undefined, seen: (ramOff: number) => boolean): Array<Block | undefined> {
+  translate(entries: Scanned[], bp: PcBreakpoints | undefined, seen: (ramOff: number) => boolean,
+    resume?: (lo: number, hi: number) => Scanned | undefined): Array<Block | undefined> {
     const cpu = this.cpu;
     const out: Array<Block | undefined> = [];
     const funcs: Array<{ type: number; locals: ValType[]; code: Code }> = [];
@@ -200,7 +203,13 @@ export class WasmTier {
       }
       const idx = this.free.pop() ?? (this.next < TABLE_CAP ? this.next++ : 0);
       if (idx === 0) { this.stats.refused++; continue; }
-      const { code, slots } = emitRegion(this.L, region, this.interp.target, cpu.mode, idx, linkBase, fastRam, xkphys);
+      const { code, slots, resumes } = emitRegion(this.L, region, this.interp.target, cpu.mode, idx, linkBase, fastRam, xkphys);
+      // (Where a trap's handler returns: translated with it, up to a batch of MAX_BATCH.)
+      for (const [lo, hi] of resumes) {
+        if (entries.length >= MAX_BATCH) break;
+        const r = resume?.(lo, hi);
+        if (r !== undefined && !entries.some((x) => x.ramOff === r.ramOff)) entries.push(r);
+      }
       if (fastRam !== 0) { this.directReads = true; if (xkphys) this.xkphysReads = true; }
       this.nextLink = linkBase + slots.length;
       const blk: Block = {
