@@ -47,18 +47,29 @@ export function lookupRegion(c: Code, L: Layout, l: JumpLocals, fail: number): v
   c.op(Op.end); // $ok
 }
 
+/**
+ * Where a region left without a link (the driver's loop and the cold-code runner's): unless
+ * a call-out asked for JavaScript (Ctrl.BAIL) or the instruction budget is spent, the region
+ * the jump cache names at the exit's PC in the CPU's mode now, into `l.idx` — else branches
+ * to `fail`. Reads the PC and mode into `l.pc` and `l.mode`.
+ */
+export function lookupAfterExit(c: Code, L: Layout, l: JumpLocals, fail: number): void {
+  const ctrl = L.ctrl;
+  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.BAIL).brIf(fail);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(fail);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(l.pc);
+  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.MODE).set(l.mode);
+  lookupRegion(c, L, l, fail);
+}
+
 export function emitDriver(L: Layout): Code {
-  const c = new Code(), ctrl = L.ctrl;
+  const c = new Code();
   c.begin(Op.block); // $exit
   c.begin(Op.loop); // $run
   c.get(IDX).callIndirect(0).tee(IDX).brIf(0);
   // A region left without a link (0): JavaScript's turn, or the region the jump cache names.
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.BAIL).brIf(1);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(1);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(PC);
-  c.i32(0).mem(Op.i32_load, 2, ctrl + Ctrl.MODE).set(M);
-  lookupRegion(c, L, { pc: PC, x: X, i: I, mode: M, idx: IDX }, 1);
+  lookupAfterExit(c, L, { pc: PC, x: X, i: I, mode: M, idx: IDX }, 1);
   c.br(0);
   c.op(Op.end); // $run
   c.op(Op.end); // $exit

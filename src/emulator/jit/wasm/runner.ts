@@ -31,7 +31,7 @@ import { HTLB_BITS, HTLB_SIZE } from '../../mmu/host-tlb';
 import type { PhysicalBus } from '../../memory/bus';
 import { instantiate, wasmApi } from '../../memory/wasm-api';
 import { storeAsDoubles } from '../../double-fields';
-import { lookupRegion } from './driver';
+import { lookupAfterExit, lookupRegion } from './driver';
 import { Code, encodeModule, Op, ValType } from './encoder';
 import { bswap32 } from './ir-wasm';
 import { WasmHost, WasmLowering } from './ir-wasm';
@@ -480,12 +480,7 @@ function enterRegions(g: Emitter, R: Layout): void {
   c.get(OP).callIndirect(0).tee(OP).brIf(0);
   c.op(Op.end); // $linked
   // Left without a link: on through the jump cache unless JavaScript must decide or the budget is spent.
-  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.BAIL).brIf(0);
-  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.REM).i32(0).op(Op.i32_lt_s).brIf(0);
-  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCHI).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl);
-  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.PCLO).op(Op.i64_extend_i32_u, Op.i64_or).set(RPC);
-  c.i32(0).mem(Op.i32_load, 2, tc + Ctrl.MODE).set(RMODE);
-  lookupRegion(c, R, { pc: RPC, x: W, i: T1, mode: RMODE, idx: OP }, 0);
+  lookupAfterExit(c, R, { pc: RPC, x: W, i: T1, mode: RMODE, idx: OP }, 0);
   c.br(1); // $regions
   c.op(Op.end); // $left
   c.op(Op.end); // $regions
