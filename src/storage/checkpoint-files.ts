@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileProblem, INPUT_LIMITS, InputFileError, readInputFileSync } from './input-file';
 import {
-  CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader,
+  CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader, sectionHeaderBytes,
 } from '../emulator/snapshot/format';
 import { resolveChain } from '../emulator/snapshot/checkpoint';
 import { CheckpointInfo, CheckpointStore, infoFromHeader } from '../emulator/snapshot/manager';
@@ -116,20 +116,23 @@ export function peekCheckpointFile(path: string, fs: FsOps = nodeFs): Checkpoint
     if (!st.isFile()) throw new CheckpointError('io', `${path}: not a regular file`);
     if (st.size > INPUT_LIMITS.checkpoint) throw new CheckpointError('corrupt', `${path}: ${st.size} bytes is more than a checkpoint may be`);
     const size = st.size;
+    // Preamble and HEAD's section header (its length at offset 16 in every format).
     const pre = new Uint8Array(24);
     fs.readSync(fd, pre, 0, 24, 0);
+    const hb = sectionHeaderBytes(new DataView(pre.buffer).getUint32(8, true));
     const headLen = new DataView(pre.buffer).getUint32(16, true);
     if (headLen > MAX_HEADER_BYTES) throw new CheckpointError('corrupt', `${path}: its header claims ${headLen} bytes (a header is at most ${MAX_HEADER_BYTES})`);
-    const first = new Uint8Array(Math.min(size, 24 + headLen));
+    const first = new Uint8Array(Math.min(size, 12 + hb + headLen));
     fs.readSync(fd, first, 0, first.length, 0);
     const header = peekHeader(first, path);
-    const tail = new Uint8Array(48);
-    if (size < 12 + 48) throw new CheckpointError('corrupt', `${path}: truncated`);
-    fs.readSync(fd, tail, 0, 48, size - 48);
+    // END!: its section header, u32 count, the 32-byte identity.
+    const tail = new Uint8Array(hb + 36);
+    if (size < 12 + tail.length) throw new CheckpointError('corrupt', `${path}: truncated`);
+    fs.readSync(fd, tail, 0, tail.length, size - tail.length);
     const tag = String.fromCharCode(tail[0], tail[1], tail[2], tail[3]);
     if (tag !== 'END!') throw new CheckpointError('corrupt', `${path}: truncated (no END! section at the end)`);
     let hash = '';
-    for (let i = 16; i < 48; i++) hash += tail[i].toString(16).padStart(2, '0');
+    for (let i = hb + 4; i < hb + 36; i++) hash += tail[i].toString(16).padStart(2, '0');
     return infoFromHeader(header, hash, size);
   } catch (e) {
     throw ioError(path, e);

@@ -333,13 +333,19 @@ test('bad input is refused with a clear message and the running machine untouche
 
   refuses(m, () => [parse(F.bytes.subarray(0, F.bytes.length - 1))], 'corrupt', /truncated/);
   refuses(m, () => [parse(F.bytes.subarray(0, 100))], 'corrupt', /truncated/);
+  // Damage is located: the section, and for RAM its page range (as its header records it).
   const flipped = F.bytes.slice();
-  flipped[F.sections.find((s) => s.tag === 'PAGE')!.offset + 10] ^= 0x10;
-  refuses(m, () => [parse(flipped)], 'corrupt', /content hash mismatch .*or its RAM pages are damaged/);
-  // Damage in a section with a CRC (all but PAGE) is located.
+  const page = F.sections.find((s) => s.tag === 'PAGE')!;
+  flipped[page.offset + 10] ^= 0x10;
+  refuses(m, () => [parse(flipped)], 'corrupt',
+    new RegExp(`section PAGE at offset ${page.offset - 48} \\(RAM pages 0x${page.first!.toString(16)}–0x${page.last!.toString(16)}, .*\\) is damaged`));
   const flippedStat = F.bytes.slice();
   flippedStat[F.sections.find((s) => s.tag === 'STAT')!.offset + 10] ^= 0x10;
-  refuses(m, () => [parse(flippedStat)], 'corrupt', /section STAT at offset \d+ fails its CRC-32 check/);
+  refuses(m, () => [parse(flippedStat)], 'corrupt', /section STAT at offset \d+ is damaged \(its SHA-256 does not match its contents\)/);
+  // A section header altered (its page range): the identity no longer matches.
+  const flippedHeader = F.bytes.slice();
+  flippedHeader[page.offset - 48 + 8] ^= 0x01;
+  refuses(m, () => [parse(flippedHeader)], 'corrupt', /content hash mismatch \(a section header or END! was altered or damaged\)/);
   const v2 = F.bytes.slice();
   new DataView(v2.buffer).setUint32(8, 7, true);
   refuses(m, () => [parse(v2)], 'version', /format version 7 is not supported/);

@@ -8,6 +8,7 @@
 // incremental checkpoint of random pages: stored Raw, restored byte-identical; the
 // one-pass CheckpointBuilder against assembleCheckpoint (byte-identical files).
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { crc32, crc32Portable, CRC32_IMPLEMENTATION } from '../../src/emulator/snapshot/crc32';
@@ -76,7 +77,7 @@ function header(): CheckpointHeader {
   };
 }
 
-test('container: sections of many pieces (crossing the CRC chunk) carry the reference CRC of exactly their bytes', () => {
+test('container: sections of many pieces carry the SHA-256 of exactly their bytes', () => {
   const r = rng(SEED ^ 0x5a5a);
   const mk = (count: number): Uint8Array[] => Array.from({ length: count }, () => {
     const n = [0, 1, 5, 4096, r() % 9000][r() % 5];
@@ -91,12 +92,13 @@ test('container: sections of many pieces (crossing the CRC chunk) carry the refe
   const p = parseCheckpoint(bytes);
   const concat = (a: Uint8Array[]): Uint8Array => Uint8Array.from(a.flatMap((x) => [...x]));
   const want = [concat(stat), concat(inpt), concat(page)];
-  assert.ok(want[2].length > 3 * 65536, 'the PAGE section spans several CRC chunks');
+  assert.ok(want[2].length > 3 * 65536, 'the PAGE section spans many pieces');
   p.sections.slice(1).forEach((s, i) => {
     const payload = p.payload(s);
     assert.deepEqual(payload, want[i], `${s.tag} payload`);
-    // PAGE sections carry no CRC (the content hash proves them: format.ts).
-    assert.equal(s.crc, s.tag === 'PAGE' ? undefined : crcBitwise(payload), `${s.tag} CRC`);
+    // Format 5: no CRCs; each section header holds the SHA-256 of its payload.
+    assert.equal(s.crc, undefined, `${s.tag} CRC`);
+    assert.equal(Buffer.from(s.sha256!).toString('hex'), createHash('sha256').update(Buffer.concat(i === 0 ? stat : i === 1 ? inpt : page)).digest('hex'), `${s.tag} SHA-256`);
   });
 });
 

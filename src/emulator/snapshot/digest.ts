@@ -54,6 +54,7 @@ export function sha256(impl: HashImplementation = defaultHashImplementation()): 
     digestAsync: async () => {
       const s = subtle();
       if (!s) throw new Error('SHA-256: this host has neither node:crypto nor WebCrypto');
+      if (pieces.length === 1 && pieces[0].buffer instanceof ArrayBuffer) return new Uint8Array(await s.digest('SHA-256', pieces[0]));
       let n = 0;
       for (const p of pieces) n += p.length;
       const all = new Uint8Array(n);
@@ -82,4 +83,36 @@ export function toHex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
+}
+
+/**
+ * The SHA-256s a machine's checkpoints use (Machine.snapshot.hashes): each section of a
+ * format-5 file is hashed on its own, so a provider may hash several at once (helper
+ * threads: the CLI's and the adapter's, src/storage/parallel-hashes.ts).
+ */
+export interface HashProvider {
+  readonly name: string;
+  /** Whether eachSync and stream().digest() work (false: WebCrypto, asynchronous only). */
+  readonly synchronous: boolean;
+  /** The SHA-256 of each piece, in order. Throws where !synchronous. */
+  eachSync(pieces: readonly Uint8Array[]): Uint8Array[];
+  /** The same on every host. */
+  each(pieces: readonly Uint8Array[]): Promise<Uint8Array[]>;
+  /** A SHA-256 fed piece by piece (format 3 and 4 files). */
+  stream(): Digest;
+  /** A zeroed buffer for a checkpoint file (memory this provider's helpers can read, if it has any). */
+  allocate(bytes: number): Uint8Array;
+}
+
+/** The provider of one implementation, on this thread (`impl`: default the platform's). */
+export function hashProvider(impl: HashImplementation = defaultHashImplementation()): HashProvider {
+  const one = (p: Uint8Array): Digest => { const h = sha256(impl); h.update(p); return h; };
+  return {
+    name: impl === 'node' ? 'node:crypto' : 'WebCrypto',
+    synchronous: impl === 'node',
+    eachSync: (pieces) => pieces.map((p) => one(p).digest()),
+    each: (pieces) => Promise.all(pieces.map((p) => one(p).digestAsync())),
+    stream: () => sha256(impl),
+    allocate: (bytes) => new Uint8Array(bytes),
+  };
 }
