@@ -22,6 +22,8 @@ import {
   CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader, sectionHeaderBytes,
 } from '../emulator/snapshot/format';
 import { resolveChain } from '../emulator/snapshot/checkpoint';
+import type { HashProvider } from '../emulator/snapshot/digest';
+import { processHashes } from './parallel-hashes';
 import { CheckpointInfo, CheckpointStore, infoFromHeader } from '../emulator/snapshot/manager';
 
 export const DEFAULT_CHECKPOINT_DIR = join('.mips64', 'checkpoints');
@@ -97,10 +99,13 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, fs: FsOps =
   } catch { /* ignore */ }
 }
 
-/** Reads a whole checkpoint file (a regular file within INPUT_LIMITS.checkpoint), with a one-line error on failure. */
-export function readCheckpointFile(path: string): Uint8Array {
+/**
+ * Reads a whole checkpoint file (a regular file within INPUT_LIMITS.checkpoint), with a
+ * one-line error on failure, into memory from `hashes` (shared with its helper thread).
+ */
+export function readCheckpointFile(path: string, hashes: HashProvider = processHashes()): Uint8Array {
   try {
-    return readInputFileSync(path, 'checkpoint', 'checkpoint');
+    return readInputFileSync(path, 'checkpoint', 'checkpoint', INPUT_LIMITS.checkpoint, hashes.allocate);
   } catch (e) {
     throw ioError(path, e);
   }
@@ -237,12 +242,13 @@ export function resolveCheckpointRef(ref: string, store: DiskCheckpointStore): s
  * the file's directory, then in `dirs`), fully verified. Base first.
  */
 export function readCheckpointChain(file: string, dirs: readonly string[] = [], fs: FsOps = nodeFs): ParsedCheckpoint[] {
-  const tip = parseCheckpoint(readCheckpointFile(file), file);
+  const hashes = processHashes();
+  const tip = parseCheckpoint(readCheckpointFile(file, hashes), file, hashes);
   const stores = [dirname(resolve(file)), ...dirs].map((d) => new DiskCheckpointStore(d, fs));
   return resolveChain(tip, (id) => {
     for (const s of stores) {
       const f = s.fileFor(id);
-      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f), f);
+      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f, hashes), f, hashes);
     }
     return undefined;
   });

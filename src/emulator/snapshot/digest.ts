@@ -86,14 +86,35 @@ export function toHex(b: Uint8Array): string {
 }
 
 /**
+ * The SHA-256s of a file's sections, as they are written or read: add() each section
+ * (a view of the file's buffer, not changed afterwards), then done() or doneSync() gives
+ * their digests in order. A provider may hash a section at once (still in the cache),
+ * in the background (a helper thread), or at the end.
+ */
+export interface SectionHashes {
+  /**
+   * Optional early look at the bytes of the section being written, in order, as they are
+   * written (a provider that hashes on this thread does so now, while they are in the
+   * cache); add() of the whole section follows.
+   */
+  partial?(bytes: Uint8Array): void;
+  add(section: Uint8Array): void;
+  /** Throws where the provider is not synchronous. */
+  doneSync(): Uint8Array[];
+  done(): Promise<Uint8Array[]>;
+}
+
+/**
  * The SHA-256s a machine's checkpoints use (Machine.snapshot.hashes): each section of a
  * format-5 file is hashed on its own, so a provider may hash several at once (helper
  * threads: the CLI's and the adapter's, src/storage/parallel-hashes.ts).
  */
 export interface HashProvider {
   readonly name: string;
-  /** Whether eachSync and stream().digest() work (false: WebCrypto, asynchronous only). */
+  /** Whether the *Sync functions and stream().digest() work (false: WebCrypto, asynchronous only). */
   readonly synchronous: boolean;
+  /** A new set of section hashes. */
+  sections(): SectionHashes;
   /** The SHA-256 of each piece, in order. Throws where !synchronous. */
   eachSync(pieces: readonly Uint8Array[]): Uint8Array[];
   /** The same on every host. */
@@ -104,14 +125,49 @@ export interface HashProvider {
   allocate(bytes: number): Uint8Array;
 }
 
-/** The provider of one implementation, on this thread (`impl`: default the platform's). */
+/** A provider's eachSync and each, from its sections(). */
+export function eachFromSections(sections: () => SectionHashes): Pick<HashProvider, 'eachSync' | 'each'> {
+  const of = (pieces: readonly Uint8Array[]): SectionHashes => { const h = sections(); for (const p of pieces) h.add(p); return h; };
+  return { eachSync: (pieces) => of(pieces).doneSync(), each: (pieces) => of(pieces).done() };
+}
+
+/**
+ * The provider of one implementation, on this thread (`impl`: default the platform's).
+ * Sections are hashed as they are added (node:crypto: at once, while still in the cache;
+ * WebCrypto: started at once, answered later).
+ */
 export function hashProvider(impl: HashImplementation = defaultHashImplementation()): HashProvider {
   const one = (p: Uint8Array): Digest => { const h = sha256(impl); h.update(p); return h; };
+  const sections = (): SectionHashes => {
+    const now: Uint8Array[] = [];
+    const later: Array<Promise<Uint8Array>> = [];
+    let open: Digest | undefined, fed = 0; // the section being written, hashed up to `fed` bytes
+    return {
+      partial: impl === 'node' ? (b) => { (open ??= sha256(impl)).update(b); fed += b.length; } : undefined,
+      add: (b) => {
+        if (impl === 'node') {
+          // What partial() saw is the start of this section: hash the rest.
+          if (open && fed <= b.length) { open.update(b.subarray(fed)); now.push(open.digest()); } else now.push(one(b).digest());
+          open = undefined;
+          fed = 0;
+          return;
+        }
+        const p = one(b).digestAsync();
+        p.catch(() => { /* reported by done() */ });
+        later.push(p);
+      },
+      doneSync: () => {
+        if (impl !== 'node') throw new Error('SHA-256: this host has only WebCrypto, whose digest is asynchronous (use the asynchronous checkpoint functions)');
+        return now;
+      },
+      done: async () => (impl === 'node' ? now : Promise.all(later)),
+    };
+  };
   return {
     name: impl === 'node' ? 'node:crypto' : 'WebCrypto',
     synchronous: impl === 'node',
-    eachSync: (pieces) => pieces.map((p) => one(p).digest()),
-    each: (pieces) => Promise.all(pieces.map((p) => one(p).digestAsync())),
+    sections,
+    ...eachFromSections(sections),
     stream: () => sha256(impl),
     allocate: (bytes) => new Uint8Array(bytes),
   };

@@ -49,7 +49,7 @@
 // 2's hash covered only the header and the section CRCs: its files are refused.)
 
 import { crc32 } from './crc32';
-import { Digest, HashProvider, hashProvider, toHex } from './digest';
+import { Digest, HashProvider, hashProvider, SectionHashes, toHex } from './digest';
 import type { PageCodec } from './compress';
 import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
@@ -163,7 +163,7 @@ const decodeUtf8 = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: 
 /** A section payload given as one or more pieces (written back to back); PAGE: its page range. */
 export interface SectionInput { tag: string; pieces: Uint8Array[]; first?: number; last?: number }
 
-/** Bytes hashed at a time when a format 3/4 file is read (well within L2). */
+/** Bytes hashed at a time: written bytes shown to SectionHashes.partial, a format 3/4 file read (well within L2). */
 const HASH_CHUNK = 256 << 10;
 
 function writePreamble(out: Uint8Array): void {
@@ -190,9 +190,10 @@ function writeSectionHeader(dv: DataView, out: Uint8Array, o: number, tag: strin
 const TOUCH_AHEAD = 256 << 10;
 
 /**
- * A checkpoint file written up to END! (section hashes zero): seal() hashes every
- * section (several at once where the HashProvider can), writes the hashes into their
- * headers, then END! with the identity; sealAsync() the same on every host (WebCrypto).
+ * A checkpoint file written up to END! (section hashes zero): seal() collects every
+ * section's hash (started as each section was written: see SectionHashes), writes them
+ * into their headers, then END! with the identity; sealAsync() the same on every host
+ * (WebCrypto).
  */
 export interface UnsealedCheckpoint {
   seal(): { bytes: Uint8Array; hash: string };
@@ -200,13 +201,13 @@ export interface UnsealedCheckpoint {
 }
 
 /**
- * The sealing of a file whose sections (header offsets `heads`) are written and whose
- * END! goes at `at`; `done` returns the file's bytes once END! is written.
+ * The sealing of a file whose sections (header offsets `heads`, their hashes in
+ * `sections`) are written and whose END! goes at `at`; `done` returns the file's bytes
+ * once END! is written.
  */
-function unsealed(out: Uint8Array, heads: readonly number[], at: number, hashes: HashProvider,
+function unsealed(out: Uint8Array, heads: readonly number[], sections: SectionHashes, at: number, hashes: HashProvider,
   done: (end: number) => Uint8Array): UnsealedCheckpoint {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const payloads = heads.map((h) => out.subarray(h + HEADER, h + HEADER + dv.getUint32(h + 4, true)));
   /** The preamble and the section headers, once the section hashes are in them (what the identity hashes). */
   const table = (digests: readonly Uint8Array[]): Uint8Array => {
     heads.forEach((h, i) => { out.set(digests[i], h + 16); });
@@ -222,8 +223,8 @@ function unsealed(out: Uint8Array, heads: readonly number[], at: number, hashes:
     return { bytes: done(at + HEADER + END_LENGTH), hash: toHex(identity) };
   };
   return {
-    seal: () => finish(hashes.eachSync([table(hashes.eachSync(payloads))])[0]),
-    sealAsync: async () => finish((await hashes.each([table(await hashes.each(payloads))]))[0]),
+    seal: () => finish(hashes.eachSync([table(sections.doneSync())])[0]),
+    sealAsync: async () => finish((await hashes.each([table(await sections.done())]))[0]),
   };
 }
 
@@ -260,18 +261,22 @@ export function assembleUnsealed(header: CheckpointHeader, sections: readonly Se
   };
   writePreamble(out);
   const heads: number[] = [];
+  const hashing = hashes.sections();
   let o = 12;
   all.forEach((s, i) => {
     writeSectionHeader(dv, out, o, s.tag, lens[i], s.first, s.last);
     heads.push(o);
     o += HEADER;
+    let from = o; // bytes from here on not shown to hashing.partial yet
     for (const p of s.pieces) {
       if (o + p.length > touched) touch(o, o + p.length);
       out.set(p, o);
       o += p.length;
+      if (o - from >= HASH_CHUNK) { hashing.partial?.(out.subarray(from, o)); from = o; }
     }
+    hashing.add(out.subarray(o - lens[i], o));
   });
-  return unsealed(out, heads, o, hashes, (end) => {
+  return unsealed(out, heads, hashing, o, hashes, (end) => {
     if (end !== total) throw new Error(`assembleCheckpoint: wrote ${end} of ${total} bytes`);
     return out;
   });
@@ -293,13 +298,16 @@ export class CheckpointBuilder {
   private touched = 0;
   /** Header offsets of the sections written (END! excluded). */
   private readonly heads: number[] = [];
-  private open: { tag: string; start: number } | undefined;
+  private open: { tag: string; start: number; from: number } | undefined;
   private finished = false;
+  /** The sections' hashes, begun as each section is closed. */
+  private readonly hashing: SectionHashes;
 
   /** `hashes`: the SHA-256s to seal with (default: the platform's, digest.ts). */
   constructor(maxPayloadBytes: number, maxSections: number, private readonly hashes: HashProvider = hashProvider()) {
     this.out = hashes.allocate(12 + (maxSections + 1) * HEADER + END_LENGTH + maxPayloadBytes);
     this.dv = new DataView(this.out.buffer, this.out.byteOffset, this.out.byteLength);
+    this.hashing = hashes.sections();
     writePreamble(this.out);
   }
 
@@ -309,7 +317,7 @@ export class CheckpointBuilder {
     this.reserve(HEADER);
     writeSectionHeader(this.dv, this.out, this.at, tag, 0);
     this.at += HEADER;
-    this.open = { tag, start: this.at };
+    this.open = { tag, start: this.at, from: this.at };
   }
 
   /** Makes room for n more payload bytes at `at` (the caller writes them and advances `at`). */
@@ -317,6 +325,9 @@ export class CheckpointBuilder {
     const need = this.at + n;
     if (need > this.out.length) throw new RangeError(`CheckpointBuilder: ${n} more bytes exceed the ${this.out.length}-byte buffer`);
     if (need > this.touched) this.touch(need);
+    // Shows what was written since to the hashing, while it is still in the cache.
+    const s = this.open;
+    if (s && this.at - s.from >= HASH_CHUNK) { this.hashing.partial?.(this.out.subarray(s.from, this.at)); s.from = this.at; }
   }
 
   /** Touches the buffer from `touched` to TOUCH_AHEAD past `need`: a store of 0 per 4 KiB, at offsets not written yet. */
@@ -339,6 +350,7 @@ export class CheckpointBuilder {
     if (len > 0xffffffff) throw new CheckpointError('corrupt', `section ${s.tag} is too large (${len} bytes)`);
     writeSectionHeader(this.dv, this.out, s.start - HEADER, s.tag, len, first, last);
     this.heads.push(s.start - HEADER);
+    this.hashing.add(this.out.subarray(s.start, this.at));
     this.open = undefined;
   }
 
@@ -355,7 +367,7 @@ export class CheckpointBuilder {
     if (this.open || this.heads.length === 0 || this.finished) throw new Error('CheckpointBuilder: unfinished sections');
     this.finished = true;
     this.reserve(HEADER + END_LENGTH);
-    return unsealed(this.out, this.heads, this.at, this.hashes, (end) => {
+    return unsealed(this.out, this.heads, this.hashing, this.at, this.hashes, (end) => {
       const used = this.out.subarray(0, end);
       return end >= this.out.length * 0.75 ? used : used.slice();
     });
