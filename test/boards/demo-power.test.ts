@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { buildElf } from '../support/checkpoint-guests';
+import { LAST_WORDS, LAST_WORDS_OUTPUT } from '../support/last-words';
 import { cli, ensureBuilt } from '../cli/support';
 
 const RESETS = 40;
@@ -49,33 +50,6 @@ off:
 	nop
 `;
 
-/** Prints a line through the UART (waiting for THRE only, as most guests do) and powers off at once. */
-const LAST_WORDS = `
-	.set	noreorder
-	.text
-	.globl	start
-start:
-	dli	$t9, 0xffffffffb80003f8
-	dla	$a0, msg
-1:	lbu	$t8, 0($a0)
-	beqz	$t8, 3f
-	nop
-2:	lbu	$at, 5($t9)
-	andi	$at, $at, 0x20
-	beqz	$at, 2b
-	nop
-	sb	$t8, 0($t9)
-	b	1b
-	daddiu	$a0, $a0, 1
-3:	dli	$t2, 0xffffffffbf100000
-	li	$s3, 0x5a5a0007
-	sw	$s3, 0($t2)
-4:	b	4b
-	nop
-	.data
-msg:	.asciz	"first line\\nthe last line, written just before power-off\\n"
-`;
-
 function runToPowerOff(engine: 'interp' | 'jit', elf: Uint8Array): { machine: ReturnType<typeof createDemoMachine>['machine']; out: string; resets: number } {
   const { machine, board } = createDemoMachine({ engine, memoryMiB: 8 });
   board.boot(elf);
@@ -103,7 +77,7 @@ test('RSET resets at the instruction boundary after the store; the interpreter a
 
 test('the line a guest writes just before powering off reaches the console: machine events and `mips64 boot FILE.elf`', () => {
   const elf = buildElf(LAST_WORDS);
-  const want = 'first line\nthe last line, written just before power-off\n';
+  const want = LAST_WORDS_OUTPUT;
   for (const engine of ['interp', 'jit'] as const) {
     const r = runToPowerOff(engine, elf);
     assert.equal(r.out, want, engine);
