@@ -196,8 +196,8 @@ export class Runtime {
       b.machine.snapshot.hashes = processHashes();
       // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
       if (kernelPath) {
-        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes),
-          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
+        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes, b.machine.snapshot.hashes),
+          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd, b.machine.snapshot.hashes)] : [])];
       }
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);

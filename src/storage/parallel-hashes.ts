@@ -15,7 +15,8 @@
 
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { Digest, eachFromSections, HashProvider, hashProvider, SectionHashes } from '../emulator/snapshot/digest';
+import { Digest, eachFromSections, HashProvider, SectionHashes } from '../emulator/snapshot/digest';
+import { nodeHashes } from './node-hashes';
 
 /** Sections shorter than this are hashed on this thread at once (handing them over costs more). */
 const HELPER_MIN_BYTES = 256 << 10;
@@ -45,7 +46,7 @@ interface Job { view: Uint8Array; state?: Int32Array; out?: Uint8Array; digest?:
 
 /** node:crypto's SHA-256 with a helper thread (`helper: false`: this thread only, in shared memory all the same). */
 export function parallelHashes(opts: { helper?: boolean } = {}): HashProvider & { readonly helperUsed: () => number } {
-  const single = hashProvider('node');
+  const single = nodeHashes();
   let worker: Worker | undefined;
   let broken = opts.helper === false;
   let helped = 0; // sections the helper hashed (for tests and the benchmark)

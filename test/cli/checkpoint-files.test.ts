@@ -23,6 +23,7 @@ import { materializeRam, restoreCheckpoint } from '../../src/emulator/snapshot/c
 import { CHECKPOINT_EXTENSION, CheckpointError } from '../../src/emulator/snapshot/format';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { bootScribbler, FLAG_TIMER, scribble, snapshotDiff, snapshotOf } from '../support/checkpoint-guests';
+import { hashed } from '../support/hashes';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'mips64-ckpt-'));
@@ -230,7 +231,7 @@ test('boot flags: --checkpoint-every N lands on multiples of N; --restore contin
     assert.throws(() => setupBootCheckpoints(fresh, new Map([['restore', 'no-such-id'], ['checkpoint-dir', dir]]), io().io),
       (e: unknown) => e instanceof CliError && /no-such-id: no such checkpoint file, and no checkpoint with that id or name in /.test(e.message));
     // A machine with another RAM size: refused before anything changes.
-    const small = createDemoMachine({ memoryMiB: 4 }).machine;
+    const small = hashed(createDemoMachine({ memoryMiB: 4 })).machine;
     const before = snapshotOf(small);
     assert.throws(() => setupBootCheckpoints(small, new Map([['restore', last]]), y.io),
       (e: unknown) => e instanceof CliError && /cannot restore .*different machine/.test(e.message));

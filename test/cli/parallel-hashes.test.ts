@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomFillSync } from 'node:crypto';
 import { setImmediate as tick } from 'node:timers/promises';
 import { parallelHashes } from '../../src/storage/parallel-hashes';
-import { hashProvider } from '../../src/emulator/snapshot/digest';
+import { nodeHashes } from '../../src/storage/node-hashes';
 import { captureCheckpoint, restoreCheckpoint } from '../../src/emulator/snapshot/checkpoint';
 import { CheckpointError, parseCheckpoint } from '../../src/emulator/snapshot/format';
 import { bootScribbler } from '../support/checkpoint-guests';
@@ -41,6 +41,7 @@ test('parallel SHA-256: every section digest equals node:crypto\'s on this threa
 
 test('checkpoints sealed and verified on two threads are those of one thread; a damaged section is named', () => {
   const m = bootScribbler({ memoryMiB: 32 });
+  m.snapshot.hashes = nodeHashes();
   m.run(20_000);
   randomFillSync(m.bus.ram.subarray(8 << 20, 28 << 20)); // 20 MiB of incompressible pages: several PAGE sections
   const id = '20261207T000000Z-0001abcdef', wallTimeMs = 1_800_000_000_000;
@@ -52,7 +53,7 @@ test('checkpoints sealed and verified on two threads are those of one thread; a 
   assert.equal(par.hash, one.hash);
   assert.deepEqual(new Uint8Array(par.bytes), one.bytes);
   const p = parseCheckpoint(par.bytes, 'par', two);
-  assert.equal(p.hash, parseCheckpoint(one.bytes, 'one', hashProvider('node')).hash);
+  assert.equal(p.hash, parseCheckpoint(one.bytes, 'one', nodeHashes()).hash);
   assert.ok(p.sections.filter((s) => s.tag === 'PAGE').length >= 3, 'several PAGE sections');
   const other = bootScribbler({ memoryMiB: 32 });
   restoreCheckpoint(other, [p]);

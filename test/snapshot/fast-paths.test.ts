@@ -19,6 +19,7 @@ import {
 import { materializeRam, restoreCheckpoint, walkPages } from '../../src/emulator/snapshot/checkpoint';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { bootScribbler, demoElf, REGION, scribble } from '../support/checkpoint-guests';
+import { HASHES } from '../support/hashes';
 
 const SEED = process.env.CKPT_FAST_SEED === 'random' ? (Date.now() & 0x7fffffff) : Number(process.env.CKPT_FAST_SEED ?? 20261121);
 console.log(`fast-paths seed ${SEED} (CKPT_FAST_SEED=random explores)`);
@@ -88,8 +89,8 @@ test('container: sections of many pieces carry the SHA-256 of exactly their byte
   const stat = mk(40), inpt = mk(3), page = mk(300);
   const { bytes } = assembleCheckpoint(header(), [
     { tag: 'STAT', pieces: stat }, { tag: 'INPT', pieces: inpt }, { tag: 'PAGE', pieces: page },
-  ]);
-  const p = parseCheckpoint(bytes);
+  ], HASHES);
+  const p = parseCheckpoint(bytes, undefined, HASHES);
   const concat = (a: Uint8Array[]): Uint8Array => Uint8Array.from(a.flatMap((x) => [...x]));
   const want = [concat(stat), concat(inpt), concat(page)];
   assert.ok(want[2].length > 3 * 65536, 'the PAGE section spans many pieces');
@@ -109,9 +110,9 @@ test('CheckpointBuilder writes byte for byte the file assembleCheckpoint makes o
     { tag: 'STAT', pieces: [blob(100), blob(7)] }, { tag: 'INPT', pieces: [blob(0)] },
     { tag: 'PAGE', pieces: [blob(300_000), blob(5)] }, { tag: 'PAGE', pieces: [blob(70_000)] },
   ];
-  const want = assembleCheckpoint(header(), secs);
+  const want = assembleCheckpoint(header(), secs, HASHES);
   const head = new TextEncoder().encode(JSON.stringify(header()));
-  const b = new CheckpointBuilder(1 << 20, secs.length + 1);
+  const b = new CheckpointBuilder(1 << 20, secs.length + 1, HASHES);
   b.begin('HEAD'); b.bytes(head); b.end();
   for (const s of secs) {
     b.begin(s.tag);
@@ -130,7 +131,7 @@ test('CheckpointBuilder writes byte for byte the file assembleCheckpoint makes o
   assert.deepEqual(got.bytes, want.bytes);
   assert.ok(got.bytes.buffer.byteLength < want.bytes.length * 4 / 3, 'a mostly empty buffer is not kept');
   // Misuse is refused rather than producing a bad file.
-  const c = new CheckpointBuilder(16, 2);
+  const c = new CheckpointBuilder(16, 2, HASHES);
   assert.throws(() => c.begin('STAT'), /HEAD comes first/);
   c.begin('HEAD');
   assert.throws(() => c.bytes(new Uint8Array(200)), RangeError);

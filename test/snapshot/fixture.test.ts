@@ -13,6 +13,7 @@ import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { captureCheckpoint, restoreCheckpoint } from '../../src/emulator/snapshot/checkpoint';
 import { CHECKPOINT_FORMAT_VERSION, parseCheckpoint } from '../../src/emulator/snapshot/format';
 import { demoElf } from '../debug/demo-machine';
+import { HASHES, hashed } from '../support/hashes';
 
 const DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'checkpoints');
 /** The fixture of the current format (written when missing), and those of earlier formats (kept: they must keep restoring). */
@@ -20,7 +21,7 @@ const FIXTURE = join(DIR, `demo-prompt-v${CHECKPOINT_FORMAT_VERSION}.m64cp`);
 const OLDER = [{ file: join(DIR, 'demo-prompt.m64cp'), format: 3 }, { file: join(DIR, 'demo-prompt-v4.m64cp'), format: 4 }];
 
 function demo(): ReturnType<typeof createDemoMachine> {
-  const r = createDemoMachine({ memoryMiB: 16 });
+  const r = hashed(createDemoMachine({ memoryMiB: 16 }));
   r.board.boot(demoElf());
   return r;
 }
@@ -43,7 +44,7 @@ for (const { file: path, format } of [{ file: FIXTURE, format: CHECKPOINT_FORMAT
   test(`a checkpoint file of an earlier build (format ${format}) restores and the guest goes on`, () => {
     const bytes = new Uint8Array(readFileSync(path));
     assert.equal(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true), format);
-    const file = parseCheckpoint(bytes, path);
+    const file = parseCheckpoint(bytes, path, HASHES);
     const { machine } = demo();
     const out = output(machine);
     const r = restoreCheckpoint(machine, [file]);

@@ -9,6 +9,7 @@ import { crc32 } from '../../src/emulator/snapshot/crc32';
 import { readComponents } from '../../src/emulator/snapshot/checkpoint';
 import { assembleCheckpoint, ByteWriter, parseCheckpoint, sectionHeaderBytes } from '../../src/emulator/snapshot/format';
 import { decodeStateAs, saveState } from '../../src/emulator/snapshot/state';
+import { HASHES } from './hashes';
 
 /**
  * Sets b[at..at+4) so that crc32(b[from..to)) === want (at within [from, to - 4]).
@@ -105,7 +106,7 @@ export function reseal(b: Uint8Array): Uint8Array {
  * format can produce). `change` edits the decoded values in place.
  */
 export function forgeState(file: Uint8Array, component: string, change: (values: Record<string, unknown>) => void): Uint8Array {
-  const p = parseCheckpoint(file);
+  const p = parseCheckpoint(file, undefined, HASHES);
   const comps = readComponents(p);
   const c = comps.find((x) => x.name === component);
   if (!c) throw new Error(`no component '${component}' (have ${comps.map((x) => x.name).join(', ')})`);
@@ -118,5 +119,5 @@ export function forgeState(file: Uint8Array, component: string, change: (values:
     w.str(x.name); w.u32(x.version); w.str(JSON.stringify(x.spec.fields)); w.u32(x.bytes.length); w.raw(x.bytes);
   }
   const sections = p.sections.slice(1).map((s) => ({ tag: s.tag, pieces: [s.tag === 'STAT' ? w.bytes() : p.payload(s)] }));
-  return assembleCheckpoint(p.header, sections).bytes;
+  return assembleCheckpoint(p.header, sections, HASHES).bytes;
 }

@@ -49,7 +49,7 @@
 // 2's hash covered only the header and the section CRCs: its files are refused.)
 
 import { crc32 } from './crc32';
-import { Digest, HashProvider, hashProvider, SectionHashes, toHex } from './digest';
+import { Digest, HashProvider, SectionHashes, toHex, webCryptoHashes } from './digest';
 import type { PageCodec } from './compress';
 import { BOOT_IMAGE_ROLES, type BootImage } from '../boot-images';
 
@@ -238,7 +238,7 @@ export function assembleCheckpoint(header: CheckpointHeader, sections: readonly 
 }
 
 /** assembleCheckpoint, but END! waits for seal() or sealAsync() (`hashes`: default the platform's). */
-export function assembleUnsealed(header: CheckpointHeader, sections: readonly SectionInput[], hashes: HashProvider = hashProvider()): UnsealedCheckpoint {
+export function assembleUnsealed(header: CheckpointHeader, sections: readonly SectionInput[], hashes: HashProvider = webCryptoHashes()): UnsealedCheckpoint {
   const head = new TextEncoder().encode(JSON.stringify(header));
   const all: SectionInput[] = [{ tag: 'HEAD', pieces: [head] }, ...sections];
   const lens = all.map((s) => {
@@ -304,7 +304,7 @@ export class CheckpointBuilder {
   private readonly hashing: SectionHashes;
 
   /** `hashes`: the SHA-256s to seal with (default: the platform's, digest.ts). */
-  constructor(maxPayloadBytes: number, maxSections: number, private readonly hashes: HashProvider = hashProvider()) {
+  constructor(maxPayloadBytes: number, maxSections: number, private readonly hashes: HashProvider = webCryptoHashes()) {
     this.out = hashes.allocate(12 + (maxSections + 1) * HEADER + END_LENGTH + maxPayloadBytes);
     this.dv = new DataView(this.out.buffer, this.out.byteOffset, this.out.byteLength);
     this.hashing = hashes.sections();
@@ -389,7 +389,7 @@ export function peekHeader(bytes: Uint8Array, what = 'checkpoint'): CheckpointHe
  * framing, the header). `hashes`: the SHA-256s to check with (default: the platform's;
  * a provider with helper threads checks several sections at once).
  */
-export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint', hashes: HashProvider = hashProvider()): ParsedCheckpoint {
+export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint', hashes: HashProvider = webCryptoHashes()): ParsedCheckpoint {
   const scan = scanSections(bytes, what);
   if (scan.version >= 5) {
     checkSectionHashes(what, scan, hashes.eachSync(scan.sections.map((s) => payloadOf(bytes, s))));
@@ -401,7 +401,7 @@ export function parseCheckpoint(bytes: Uint8Array, what = 'checkpoint', hashes: 
 }
 
 /** parseCheckpoint on every host (WebCrypto's digest is asynchronous). */
-export async function parseCheckpointAsync(bytes: Uint8Array, what = 'checkpoint', hashes: HashProvider = hashProvider()): Promise<ParsedCheckpoint> {
+export async function parseCheckpointAsync(bytes: Uint8Array, what = 'checkpoint', hashes: HashProvider = webCryptoHashes()): Promise<ParsedCheckpoint> {
   const scan = scanSections(bytes, what);
   if (scan.version >= 5) {
     checkSectionHashes(what, scan, await hashes.each(scan.sections.map((s) => payloadOf(bytes, s))));
