@@ -33,6 +33,8 @@ import { fetchDebianMalta, USERSPACE_MARKER } from '../src/cli/guest/debian-gues
 import { bootScribbler, scribble } from '../test/support/checkpoint-guests';
 import { debianCorpus } from '../test/support/corpus';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs';
+import { HASHES, hashed } from '../test/support/hashes';
+import { parallelHashes } from '../src/storage/parallel-hashes';
 
 const MiB = 1048576;
 const lines: string[] = [];
@@ -94,12 +96,19 @@ function fullRound(label: string, m: Machine, fresh: () => Machine, runOn: () =>
   const session = med(REPS, () => cp.restore(base.id), runOn);
   const all = med(REPS, () => cp.restore(base.id, { full: true }), runOn);
   cp.dispose();
-  const raw = med(REPS, () => restoreCheckpoint(m, [parseCheckpoint(bytes)]));
+  const raw = med(REPS, () => restoreCheckpoint(m, [parseCheckpoint(bytes, undefined, HASHES)]));
+  // The same with the CLI's and the adapter's SHA-256s: node:crypto on two threads.
+  const two = parallelHashes(), one = m.snapshot.hashes;
+  m.snapshot.hashes = two;
+  const cap2 = med(REPS, () => captureCheckpoint(m, { kind: 'full', name: label }));
+  const raw2 = med(REPS, () => restoreCheckpoint(m, [parseCheckpoint(cap2.r.bytes, undefined, two)]));
+  m.snapshot.hashes = one;
   const other = fresh();
   const disk = med(REPS, () => restoreCheckpoint(other, readCheckpointChain(file)));
   out(`  restore from memory (session checkpoint after running on; by difference, ${session.r.pagesApplied} pages rewritten in the last run): ${wc(session)}; `
     + `same, all of RAM: ${wc(all)}; bytes → parse + verify + full apply: ${wc(raw)}`);
-  out(`  write to disk (atomic, fsync) ${wc(write)}; restore from disk into a fresh machine (read + parse + verify every CRC, state and page record + apply) ${wc(disk)}; medians of ${REPS}`);
+  out(`  SHA-256s on two threads (as the CLI and the adapter take them; cpu counts both threads): full checkpoint ${wc(cap2)}; bytes → parse + verify + full apply: ${wc(raw2)}`);
+  out(`  write to disk (atomic, fsync) ${wc(write)}; restore from disk into a fresh machine (read + parse + verify every section hash, state and page record + apply; two threads) ${wc(disk)}; medians of ${REPS}`);
   rmSync(file, { force: true });
 }
 
@@ -192,7 +201,7 @@ function trackingSection(): void {
     kernels.push({
       name: k,
       run: (mode) => {
-        const { machine, board } = createDemoMachine({ engine: 'jit', memoryMiB: 64 });
+        const { machine, board } = hashed(createDemoMachine({ engine: 'jit', memoryMiB: 64 }));
         board.boot(elf);
         return drive(machine, mode, EVERY, () => machine.poweredOff);
       },
@@ -258,7 +267,7 @@ interface TrackedBoot { cpu: number; wall: number; insns: number; traps: number;
  * left out of the boot's CPU and wall time.
  */
 function bootTracked(mode: 'off' | 'armed', kernel: Uint8Array, initrd: Uint8Array, append: string): TrackedBoot {
-  const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine: 'jit' });
+  const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256, engine: 'jit' }));
   let text = '';
   machine.events.on('uartTx', ({ port, byte }) => { if (port === 0) text += String.fromCharCode(byte); });
   board.bootLinux(kernel, initrd, append);
@@ -332,7 +341,7 @@ async function maltaSection(withQemu: boolean): Promise<void> {
   const initrd = busyboxInitramfs(g.busybox);
   const kernel = new Uint8Array(readFileSync(g.kernelImage));
   const boot = (): Machine => {
-    const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine: 'jit' });
+    const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256, engine: 'jit' }));
     board.bootLinuxImage(kernel, g.kernelLoadAddress, g.kernelEntry, initrd, 'console=ttyS0 rdinit=/init');
     return machine;
   };

@@ -14,6 +14,7 @@ import { MachineDebugger } from '../src/emulator/debug/debugger';
 import { TimeTravelDebugger } from '../src/emulator/timetravel/reverse';
 import { debianCorpus } from '../test/support/corpus';
 import { busyboxInitramfs, READY_MARKER } from '../test/support/initramfs';
+import { hashed } from '../test/support/hashes';
 
 const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const initrd = busyboxInitramfs(g.busybox);
   const kernel = new Uint8Array(readFileSync(g.kernelImage));
   const boot = (record: boolean): { ms: number; dbg: MachineDebugger; ttd?: TimeTravelDebugger } => {
-    const { machine, board } = createMaltaMachine({ memoryMiB: 256 });
+    const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256 }));
     board.bootLinuxImage(kernel, g.kernelLoadAddress, g.kernelEntry, initrd, 'console=ttyS0 rdinit=/init');
     const dbg = new MachineDebugger(machine);
     let text = '';

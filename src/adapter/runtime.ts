@@ -38,6 +38,7 @@ import { formatPosition } from '../emulator/timetravel/position';
 import { LaunchArguments, StatsBody, TimelineBody } from './protocol';
 import { cacheDir } from '../storage/cache-dir';
 import { InstantBootCache, instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../storage/instant-boot';
+import { processHashes } from '../storage/parallel-hashes';
 
 export interface RuntimeEvents {
   stopped: StopInfo;
@@ -192,10 +193,11 @@ export class Runtime {
       const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
       const b = bootBoard(board, { engine, jit, exactTlb: args.exactTlb ?? false, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
       this.machine = b.machine;
+      b.machine.snapshot.hashes = processHashes();
       // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
       if (kernelPath) {
-        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes),
-          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd)] : [])];
+        b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes, b.machine.snapshot.hashes),
+          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd, b.machine.snapshot.hashes)] : [])];
       }
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);

@@ -21,6 +21,7 @@ import { ConsoleCommands } from './console';
 import { CheckpointError, MachineConfig, ParsedCheckpoint } from '../emulator/snapshot/format';
 import { describeBootImage, isBootImage } from '../emulator/boot-images';
 import { readInputFileSync } from '../storage/input-file';
+import { processHashes } from '../storage/parallel-hashes';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
 import { DiskCheckpointStore, readCheckpointChain } from '../storage/checkpoint-files';
@@ -1168,7 +1169,7 @@ function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments,
     // The launch's own kernel or program wins; a recorded initrd fills in for one not given.
     if (rec.role === 'initrd' ? args.initrd !== undefined : given) continue;
     let ok = false;
-    try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role)); } catch { /* below */ }
+    try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role), processHashes()); } catch { /* below */ }
     if (!ok) {
       if (linux) throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
       continue;

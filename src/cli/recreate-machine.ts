@@ -20,6 +20,7 @@ import type { Machine } from '../emulator/machine';
 import type { Uart16550 } from '../emulator/devices/uart16550';
 import type { MachineConfig } from '../emulator/snapshot/format';
 import { readInputFileSync } from '../storage/input-file';
+import { processHashes } from '../storage/parallel-hashes';
 import { CliError } from './errors';
 
 export interface RecreatedMachine {
@@ -45,7 +46,7 @@ export function findImages(images: readonly BootImage[]): { found: Map<BootImage
       missing.push(`the ${describeBootImage(rec)} cannot be read (${e instanceof Error ? e.message : String(e)})`);
       continue;
     }
-    if (isBootImage(rec, bytes)) found.set(rec.role, bytes);
+    if (isBootImage(rec, bytes, processHashes())) found.set(rec.role, bytes);
     else missing.push(`the ${describeBootImage(rec)} has changed (its content is not the one recorded)`);
   }
   return { found, missing };
@@ -108,5 +109,5 @@ function createUnbooted(board: BoardName, l: { engine: 'jit' | 'interp'; memoryM
 
 /** The record of images read from the given paths (absolute), for Machine.bootImages. */
 export function readImagesRecord(entries: ReadonlyArray<{ role: BootImageRole; path: string; bytes: Uint8Array }>): BootImage[] {
-  return entries.map((e) => bootImage(e.role, resolve(e.path), e.bytes));
+  return entries.map((e) => bootImage(e.role, resolve(e.path), e.bytes, processHashes()));
 }

@@ -5,7 +5,7 @@
 // and a restore on another host can find them, check them, or say what is missing.
 // The bytes themselves are not kept in checkpoints (see Machine.bootImages).
 
-import { sha256Hex } from './snapshot/digest';
+import { HashProvider, sha256Hex } from './snapshot/digest';
 
 export type BootImageRole = 'program' | 'kernel' | 'initrd';
 export const BOOT_IMAGE_ROLES: readonly BootImageRole[] = ['program', 'kernel', 'initrd'];
@@ -19,14 +19,14 @@ export interface BootImage {
   bytes: number;
 }
 
-/** The record of one image read from `path`. */
-export function bootImage(role: BootImageRole, path: string, bytes: Uint8Array): BootImage {
-  return { role, path, sha256: sha256Hex(bytes), bytes: bytes.length };
+/** The record of one image read from `path` (`hashes`: a synchronous SHA-256, the host's). */
+export function bootImage(role: BootImageRole, path: string, bytes: Uint8Array, hashes: HashProvider): BootImage {
+  return { role, path, sha256: sha256Hex(bytes, hashes), bytes: bytes.length };
 }
 
 /** Whether `bytes` are the recorded image. */
-export function isBootImage(rec: BootImage, bytes: Uint8Array): boolean {
-  return bytes.length === rec.bytes && sha256Hex(bytes) === rec.sha256;
+export function isBootImage(rec: BootImage, bytes: Uint8Array, hashes: HashProvider): boolean {
+  return bytes.length === rec.bytes && sha256Hex(bytes, hashes) === rec.sha256;
 }
 
 /** "kernel /path/vmlinuz (SHA-256 0123abcd…, 9 MiB)" */

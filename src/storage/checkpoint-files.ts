@@ -19,9 +19,11 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileProblem, INPUT_LIMITS, InputFileError, readInputFileSync } from './input-file';
 import {
-  CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader,
+  CHECKPOINT_EXTENSION, CheckpointError, parseCheckpoint, ParsedCheckpoint, peekHeader, sectionHeaderBytes,
 } from '../emulator/snapshot/format';
 import { resolveChain } from '../emulator/snapshot/checkpoint';
+import type { HashProvider } from '../emulator/snapshot/digest';
+import { processHashes } from './parallel-hashes';
 import { CheckpointInfo, CheckpointStore, infoFromHeader } from '../emulator/snapshot/manager';
 
 export const DEFAULT_CHECKPOINT_DIR = join('.mips64', 'checkpoints');
@@ -97,10 +99,13 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, fs: FsOps =
   } catch { /* ignore */ }
 }
 
-/** Reads a whole checkpoint file (a regular file within INPUT_LIMITS.checkpoint), with a one-line error on failure. */
-export function readCheckpointFile(path: string): Uint8Array {
+/**
+ * Reads a whole checkpoint file (a regular file within INPUT_LIMITS.checkpoint), with a
+ * one-line error on failure, into memory from `hashes` (shared with its helper thread).
+ */
+export function readCheckpointFile(path: string, hashes: HashProvider = processHashes()): Uint8Array {
   try {
-    return readInputFileSync(path, 'checkpoint', 'checkpoint');
+    return readInputFileSync(path, 'checkpoint', 'checkpoint', INPUT_LIMITS.checkpoint, hashes.allocate);
   } catch (e) {
     throw ioError(path, e);
   }
@@ -116,20 +121,23 @@ export function peekCheckpointFile(path: string, fs: FsOps = nodeFs): Checkpoint
     if (!st.isFile()) throw new CheckpointError('io', `${path}: not a regular file`);
     if (st.size > INPUT_LIMITS.checkpoint) throw new CheckpointError('corrupt', `${path}: ${st.size} bytes is more than a checkpoint may be`);
     const size = st.size;
+    // Preamble and HEAD's section header (its length at offset 16 in every format).
     const pre = new Uint8Array(24);
     fs.readSync(fd, pre, 0, 24, 0);
+    const hb = sectionHeaderBytes(new DataView(pre.buffer).getUint32(8, true));
     const headLen = new DataView(pre.buffer).getUint32(16, true);
     if (headLen > MAX_HEADER_BYTES) throw new CheckpointError('corrupt', `${path}: its header claims ${headLen} bytes (a header is at most ${MAX_HEADER_BYTES})`);
-    const first = new Uint8Array(Math.min(size, 24 + headLen));
+    const first = new Uint8Array(Math.min(size, 12 + hb + headLen));
     fs.readSync(fd, first, 0, first.length, 0);
     const header = peekHeader(first, path);
-    const tail = new Uint8Array(48);
-    if (size < 12 + 48) throw new CheckpointError('corrupt', `${path}: truncated`);
-    fs.readSync(fd, tail, 0, 48, size - 48);
+    // END!: its section header, u32 count, the 32-byte identity.
+    const tail = new Uint8Array(hb + 36);
+    if (size < 12 + tail.length) throw new CheckpointError('corrupt', `${path}: truncated`);
+    fs.readSync(fd, tail, 0, tail.length, size - tail.length);
     const tag = String.fromCharCode(tail[0], tail[1], tail[2], tail[3]);
     if (tag !== 'END!') throw new CheckpointError('corrupt', `${path}: truncated (no END! section at the end)`);
     let hash = '';
-    for (let i = 16; i < 48; i++) hash += tail[i].toString(16).padStart(2, '0');
+    for (let i = hb + 4; i < hb + 36; i++) hash += tail[i].toString(16).padStart(2, '0');
     return infoFromHeader(header, hash, size);
   } catch (e) {
     throw ioError(path, e);
@@ -234,12 +242,13 @@ export function resolveCheckpointRef(ref: string, store: DiskCheckpointStore): s
  * the file's directory, then in `dirs`), fully verified. Base first.
  */
 export function readCheckpointChain(file: string, dirs: readonly string[] = [], fs: FsOps = nodeFs): ParsedCheckpoint[] {
-  const tip = parseCheckpoint(readCheckpointFile(file), file);
+  const hashes = processHashes();
+  const tip = parseCheckpoint(readCheckpointFile(file, hashes), file, hashes);
   const stores = [dirname(resolve(file)), ...dirs].map((d) => new DiskCheckpointStore(d, fs));
   return resolveChain(tip, (id) => {
     for (const s of stores) {
       const f = s.fileFor(id);
-      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f), f);
+      if (fs.existsSync(f)) return parseCheckpoint(readCheckpointFile(f, hashes), f, hashes);
     }
     return undefined;
   });

@@ -70,7 +70,8 @@ function problem(e: unknown): string {
  * The bytes of regular file `file`, at most `INPUT_LIMITS[kind]` (or `maxBytes`) of them;
  * `what` names the file in messages ("kernel", "initrd").
  */
-export function readInputFileSync(file: string, kind: InputKind, what = 'file', maxBytes: number = INPUT_LIMITS[kind]): Uint8Array {
+export function readInputFileSync(file: string, kind: InputKind, what = 'file', maxBytes: number = INPUT_LIMITS[kind],
+  allocate: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
   let fd: number | undefined;
   try {
     try {
@@ -85,7 +86,7 @@ export function readInputFileSync(file: string, kind: InputKind, what = 'file', 
     if (st.size > maxBytes) {
       throw new InputFileError(file, `${sizeText(st.size)}, larger than the ${sizeText(maxBytes)} accepted for the ${what}`, 'ETOOBIG');
     }
-    const out = new Uint8Array(st.size);
+    const out = allocate(st.size);
     let n = 0;
     while (n < out.length) {
       const k = fs.readSync(fd, out, n, out.length - n, n);

@@ -26,6 +26,7 @@ import { captureCheckpoint, restoreCheckpoint } from '../../src/emulator/snapsho
 import { parseCheckpoint } from '../../src/emulator/snapshot/format.js';
 import { debianCorpus } from '../support/corpus.js';
 import { ConsoleSession, MachineState, stateDiff } from '../support/console-session.js';
+import { HASHES, hashed } from '../support/hashes';
 
 const STEP = 5_000_000;
 /** Where the interpreter stops and both engines' full state is compared (past the kernel's relocation, into driver init). */
@@ -42,7 +43,7 @@ async function octeonGuest(): Promise<{ kernel: Uint8Array; initrd: Uint8Array; 
 }
 
 function octeonSession(g: { kernel: Uint8Array; initrd: Uint8Array; append: string }, engine: 'jit' | 'interp'): ConsoleSession {
-  const { machine, board } = createOcteonMachine({ memoryMiB: 256, engine });
+  const { machine, board } = hashed(createOcteonMachine({ memoryMiB: 256, engine }));
   const s = new ConsoleSession(machine, STEP);
   board.bootLinux(g.kernel, g.initrd, g.append);
   return s;
@@ -76,8 +77,8 @@ function jitRun(): Promise<Run> {
     let at = s.until(PROMPT, 300_000_000, marker);
 
     // A checkpoint at the prompt, restored into a fresh machine: both answer the same command alike.
-    const cp = parseCheckpoint(captureCheckpoint(s.machine, { kind: 'full', name: 'prompt' }).bytes);
-    const twin = new ConsoleSession(createOcteonMachine({ memoryMiB: 256, engine: 'jit' }).machine, STEP);
+    const cp = parseCheckpoint(captureCheckpoint(s.machine, { kind: 'full', name: 'prompt' }).bytes, undefined, HASHES);
+    const twin = new ConsoleSession(hashed(createOcteonMachine({ memoryMiB: 256, engine: 'jit' })).machine, STEP);
     restoreCheckpoint(twin.machine, [cp]);
     const cmd = 'echo $((6*7)); uname -m\n';
     twin.type(cmd);
@@ -202,7 +203,7 @@ describe('Octeon board and real Linux: acceptance (debian-octeon)', () => {
     const r = await jitRun();
     const corpus = await debianCorpus((m) => console.log(`# guest: ${m}`));
     const malta = await fetchDebianMalta({ log: (m) => console.log(`# guest: ${m}`) });
-    const { machine, board } = createMaltaMachine({ memoryMiB: 256 });
+    const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256 }));
     const ms = new ConsoleSession(machine, STEP);
     board.bootLinuxImage(new Uint8Array(readFileSync(corpus.kernelImage)), corpus.kernelLoadAddress, corpus.kernelEntry,
       new Uint8Array(readFileSync(malta.initrd)), 'console=ttyS0 rdinit=/init');
@@ -230,7 +231,7 @@ describe('Octeon board and real Linux: acceptance (debian-octeon)', () => {
 
   test('4. the kernel\'s own device tree: the units it probes that the board lacks are reported, its panic reaches the console', async () => {
     const g = await octeonGuest();
-    const { machine, board } = createOcteonMachine({ memoryMiB: 256, engine: 'jit', deviceTree: 'kernel' });
+    const { machine, board } = hashed(createOcteonMachine({ memoryMiB: 256, engine: 'jit', deviceTree: 'kernel' }));
     const logs: string[] = [];
     machine.events.on('log', (e) => logs.push(`${e.level}: ${e.message}`));
     const s = new ConsoleSession(machine, STEP);

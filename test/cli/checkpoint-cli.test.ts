@@ -48,7 +48,7 @@ test('boot --checkpoint-every, checkpoint list/verify, boot --restore', () => {
     const bad = cli(['boot', '--restore', third], { cwd, input: 'q' });
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, '');
-    assert.match(bad.stderr, /^mips64: cannot restore .*fails its CRC-32 check \(the file is damaged\)\n$/);
+    assert.match(bad.stderr, /^mips64: cannot restore .*: section HEAD at offset 12 is damaged \(its SHA-256 does not match its contents\)\n$/);
     const v = cli(['checkpoint', 'verify', third], { cwd });
     assert.equal(v.code, 2);
   } finally {

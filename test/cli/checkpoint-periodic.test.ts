@@ -18,6 +18,7 @@ import { readCheckpointChain } from '../../src/storage/checkpoint-files';
 import { CHECKPOINT_EXTENSION } from '../../src/emulator/snapshot/format';
 import { bootScribbler, FLAG_TIMER } from '../support/checkpoint-guests';
 import { ensureBuilt, ROOT } from './support.js';
+import { hashed } from '../support/hashes';
 
 before(() => ensureBuilt());
 
@@ -43,7 +44,7 @@ test('--checkpoint-every: N, k/M/G and guest time', () => {
 test('idle time is not counted: an idling guest is checkpointed by the instructions it executes', () => {
   const dir = tmp();
   try {
-    const { machine, board } = createDemoMachine({ memoryMiB: 8 });
+    const { machine, board } = hashed(createDemoMachine({ memoryMiB: 8 }));
     board.boot(readInputFileSync(join(ROOT, 'dist', 'guests', 'demo.elf'), 'elf'));
     const err = sink();
     const every = 200_000;

@@ -13,6 +13,7 @@ import { captureCheckpoint } from '../../src/emulator/snapshot/checkpoint';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { printable } from '../../src/cli/printable';
 import { assertCleanStderr, cli, ensureBuilt, ROOT, tempDir } from './support';
+import { hashed } from '../support/hashes';
 
 let dir = '';
 before(() => { ensureBuilt(); dir = tempDir('mips64-inputs-'); });
@@ -68,7 +69,7 @@ test('printable: control characters, bidi overrides and lone surrogates become e
 
 test('checkpoint list/info print names from files terminal-safe', () => {
   const ckdir = join(dir, 'ck');
-  const { machine, board } = createDemoMachine({ memoryMiB: 16 });
+  const { machine, board } = hashed(createDemoMachine({ memoryMiB: 16 }));
   board.boot(new Uint8Array(readFileSync(DEMO_ELF)));
   machine.run(10_000);
   const forged = 'evil\nFAKE  full  insn 1  0 KiB  forged-entry\x1b[2J';

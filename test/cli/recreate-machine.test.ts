@@ -15,19 +15,21 @@ import { machineConfig, restoreCheckpoint } from '../../src/emulator/snapshot/ch
 import { CheckpointError, parseCheckpoint } from '../../src/emulator/snapshot/format';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { recreateMachine } from '../../src/cli/recreate-machine';
+import { nodeHashes } from '../../src/storage/node-hashes';
+import { HASHES, hashed } from '../support/hashes';
 
 const BASE: MaltaMachineOptions = { memoryMiB: 16, append: 'console=ttyS0 quiet', rngSeed: 7, rtcEpochMs: Date.UTC(2020, 5, 1), rtcPollSkip: false, uartTiming: 'baud' };
 
 test('a Malta checkpoint records every guest-visible option; a machine differing in one is refused naming it', () => {
-  const { machine } = createMaltaMachine(BASE);
+  const { machine } = hashed(createMaltaMachine(BASE));
   const cp = new Checkpointer(machine);
   const taken = cp.take({ name: 'opts' });
-  const header = parseCheckpoint(cp.bytes(taken.id)!).header;
+  const header = parseCheckpoint(cp.bytes(taken.id)!, undefined, HASHES).header;
   assert.deepEqual(header.machine.options, {
     append: 'console=ttyS0 quiet', rtcEpochMs: Date.UTC(2020, 5, 1), rngSeed: 7, rtcPollSkip: false, uartTiming: 'baud',
   });
   // Defaults are recorded as values (a later change of a default cannot alter a restored machine).
-  assert.deepEqual(machineConfig(createMaltaMachine({ memoryMiB: 16 }).machine).options, {
+  assert.deepEqual(machineConfig(hashed(createMaltaMachine({ memoryMiB: 16 })).machine).options, {
     append: '', rtcEpochMs: RTC_DEFAULT_EPOCH_MS, rngSeed: 0x4d495053, rtcPollSkip: true, uartTiming: 'instant',
   });
   const chain = cp.chain(taken.id);
@@ -36,12 +38,12 @@ test('a Malta checkpoint records every guest-visible option; a machine differing
     ['rtcPollSkip', { rtcPollSkip: true }], ['uartTiming', { uartTiming: 'instant' }],
   ];
   for (const [key, change] of variants) {
-    const other = createMaltaMachine({ ...BASE, ...change }).machine;
+    const other = hashed(createMaltaMachine({ ...BASE, ...change })).machine;
     assert.throws(() => restoreCheckpoint(other, chain), (e: unknown) => e instanceof CheckpointError && e.code === 'machine'
       && new RegExp(`differs in ${key} \\(`).test(e.message), key);
   }
   // The same options: restored.
-  restoreCheckpoint(createMaltaMachine(BASE).machine, chain);
+  restoreCheckpoint(hashed(createMaltaMachine(BASE)).machine, chain);
   cp.dispose();
 });
 
@@ -52,11 +54,11 @@ test('boot images are recorded by hash; recreateMachine builds the recorded mach
     const kbytes = Uint8Array.from({ length: 5000 }, (_, i) => i * 7), ibytes = Uint8Array.from({ length: 300 }, (_, i) => i);
     writeFileSync(kernel, kbytes);
     writeFileSync(initrd, ibytes);
-    const { machine } = createMaltaMachine(BASE);
-    machine.bootImages = [bootImage('kernel', kernel, kbytes), bootImage('initrd', initrd, ibytes)];
+    const { machine } = hashed(createMaltaMachine(BASE));
+    machine.bootImages = [bootImage('kernel', kernel, kbytes, nodeHashes()), bootImage('initrd', initrd, ibytes, nodeHashes())];
     const cp = new Checkpointer(machine);
     const taken = cp.take();
-    const config = parseCheckpoint(cp.bytes(taken.id)!).header.machine;
+    const config = parseCheckpoint(cp.bytes(taken.id)!, undefined, HASHES).header.machine;
     assert.equal(config.images?.length, 2);
     // The kernel gone: the machine is recreated from the checkpoint, a reset is unavailable.
     rmSync(kernel);
@@ -74,8 +76,8 @@ test('boot images are recorded by hash; recreateMachine builds the recorded mach
     assert.equal(r.machine.exitCode, 4);
     assert.match(logs.join('\n'), /boots again from its images, but the kernel .* cannot be read/);
     // A machine booted from another kernel is another machine.
-    const other = createMaltaMachine(BASE).machine;
-    other.bootImages = [bootImage('kernel', kernel, kbytes.map((b) => b ^ 1)), bootImage('initrd', initrd, ibytes)];
+    const other = hashed(createMaltaMachine(BASE)).machine;
+    other.bootImages = [bootImage('kernel', kernel, kbytes.map((b) => b ^ 1), nodeHashes()), bootImage('initrd', initrd, ibytes, nodeHashes())];
     assert.throws(() => restoreCheckpoint(other, cp.chain(taken.id)), /differs in kernel image/);
     cp.dispose();
   } finally {

@@ -7,6 +7,7 @@ import { assemble } from '../../src/emulator/isa/assembler/assembler';
 import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
 import { Machine } from '../../src/emulator/machine';
 import type { JitOptions } from '../../src/emulator/jit/engine';
+import { hashed } from '../support/hashes';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -22,7 +23,7 @@ export function demoElf(): Uint8Array {
 export interface DemoRig { machine: Machine; dbg: MachineDebugger; output: () => string }
 
 export function demoRig(engine: 'jit' | 'interp' = 'jit'): DemoRig {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 64 });
+  const { machine, board } = hashed(createDemoMachine({ engine, memoryMiB: 64 }));
   const elf = demoElf();
   board.boot(elf);
   const dbg = new MachineDebugger(machine);
@@ -48,7 +49,7 @@ export function programRig(source: string, engine: 'jit' | 'interp' = 'jit', jit
   const r = assemble(source, { origin: 0xffffffff80100000n });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n'));
   const elf = assemblyToElf(r);
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 16, jit });
+  const { machine, board } = hashed(createDemoMachine({ engine, memoryMiB: 16, jit }));
   board.boot(elf);
   const dbg = new MachineDebugger(machine);
   dbg.symbols.addElf(elf);

@@ -1,5 +1,5 @@
 // Demo-board power controller: power-off with exit code, reset request, ID register,
-// ignored accesses, and (empty) checkpoint state.
+// ignored accesses, and checkpoint state (a pending reset).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -37,9 +37,22 @@ describe('power controller', () => {
     assert.deepEqual(events, ['off 0', 'off 3', 'off 255', 'off 52']);
   });
 
-  test("'RSET' requests a reset", () => {
+  test("'RSET' requests a reset, done at the next event check (tick), not inside the write", () => {
     const { dev, events } = make();
+    assert.equal(dev.nextEvent(), Infinity);
     dev.write(0, 4, 0x52534554);
+    assert.deepEqual(events, []);
+    assert.equal(dev.state.resetPending, true);
+    assert.equal(dev.nextEvent(), 0);
+    dev.tick();
+    assert.deepEqual(events, ['reset']);
+    assert.equal(dev.nextEvent(), Infinity);
+    dev.tick();
+    assert.deepEqual(events, ['reset']);
+    // A machine reset drops a pending request.
+    dev.write(0, 4, 0x52534554);
+    dev.reset();
+    dev.tick();
     assert.deepEqual(events, ['reset']);
   });
 
@@ -54,6 +67,7 @@ describe('power controller', () => {
     dev.write(4, 4, 0x5a5a0001);
     dev.write(2, 4, 0x5a5a0001);
     dev.write(8, 4, 0x52534554);
+    dev.tick();
     assert.deepEqual(events, []);
   });
 
@@ -62,6 +76,7 @@ describe('power controller', () => {
     dev.write(0, 8, 0x5a5a0007);
     dev.write(0, 8, 0x1_5a5a_0009); // high word ignored
     dev.write(0, 8, 0x52534554);
+    dev.tick();
     assert.deepEqual(events, ['off 7', 'off 9', 'reset']);
   });
 
@@ -88,8 +103,9 @@ describe('power controller', () => {
     const dev = new PowerDevice({ name: 'syscon', onPowerOff: (c) => events.push(`off ${c}`), onReset: () => events.push('reset') });
     assert.equal(dev.name, 'syscon');
     assert.equal(dev.stateSpec.name, 'syscon');
-    assert.equal(dev.stateSpec.version, 1);
-    assert.deepEqual(Object.keys(dev.stateSpec.fields), []);
+    assert.equal(dev.stateSpec.version, 2);
+    assert.deepEqual(Object.keys(dev.stateSpec.fields), ['resetPending']);
+    assert.equal(dev.stateSpec.minVersion, 1, 'version 1 (no state) is upgraded');
     dev.reset();
     assert.equal(events.length, 0);
     const a = saveState(dev);

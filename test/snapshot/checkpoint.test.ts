@@ -25,12 +25,13 @@ import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import {
   bootScribbler, demoElf, FLAG_TIMER, FLAG_UART, REGION, scribble, snapshotDiff, snapshotOf,
 } from '../support/checkpoint-guests';
+import { HASHES, hashed } from '../support/hashes';
 
 const ENGINES = ['jit', 'interp'] as const;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function full(m: Machine): ParsedCheckpoint {
-  return parseCheckpoint(captureCheckpoint(m, { kind: 'full', name: 't' }).bytes);
+  return parseCheckpoint(captureCheckpoint(m, { kind: 'full', name: 't' }).bytes, undefined, HASHES);
 }
 
 /** Asserts that every component's saved bytes, the input log and every page record are the same in two checkpoints. */
@@ -48,7 +49,7 @@ function assertSameContent(a: ParsedCheckpoint, b: ParsedCheckpoint, what: strin
 
 /** The demo guest, run a while, with console input still queued in the UART and the timer armed. */
 function busyDemo(engine: 'jit' | 'interp', cpu = '5KEf'): { m: Machine; uartPending: () => number } {
-  const { machine, board } = createDemoMachine({ engine, memoryMiB: 8, cpu });
+  const { machine, board } = hashed(createDemoMachine({ engine, memoryMiB: 8, cpu }));
   board.boot(demoElf());
   machine.run(3_000_000);
   machine.consoleInput(text('some console input that takes a while to arrive at 115200 baud'));
@@ -71,7 +72,7 @@ for (const engine of ENGINES) {
     restoreCheckpoint(m, [a]);
     assertSameContent(a, full(m), 'same machine');
     // And into a fresh machine of the other engine.
-    const other = createDemoMachine({ engine: engine === 'jit' ? 'interp' : 'jit', memoryMiB: 8, cpu: '5KEf' }).machine;
+    const other = hashed(createDemoMachine({ engine: engine === 'jit' ? 'interp' : 'jit', memoryMiB: 8, cpu: '5KEf' })).machine;
     restoreCheckpoint(other, [a]);
     assertSameContent(a, full(other), 'fresh machine');
   });
@@ -79,7 +80,7 @@ for (const engine of ENGINES) {
 
 test('Malta machine: save → restore → save is byte-identical for every component', () => {
   for (const engine of ENGINES) {
-    const { machine: m, board } = createMaltaMachine({ engine, memoryMiB: 32, cpu: '5KEf' });
+    const { machine: m, board } = hashed(createMaltaMachine({ engine, memoryMiB: 32, cpu: '5KEf' }));
     // The demo program runs on Malta too (its UART is Malta's ttyS0).
     const img = loadElf(m.bus, demoElf());
     m.cpu.pc = img.entry;
@@ -95,7 +96,7 @@ test('Malta machine: save → restore → save is byte-identical for every compo
     m.run(1_000_000);
     restoreCheckpoint(m, [a]);
     assertSameContent(a, full(m), `malta ${engine}`);
-    const fresh = createMaltaMachine({ engine, memoryMiB: 32, cpu: '5KEf' }).machine;
+    const fresh = hashed(createMaltaMachine({ engine, memoryMiB: 32, cpu: '5KEf' })).machine;
     restoreCheckpoint(fresh, [a]);
     assertSameContent(a, full(fresh), `malta ${engine} fresh`);
   }
@@ -211,7 +212,7 @@ for (const engine of ENGINES) {
     ], N + M);
     off1();
     const s1 = snapshotOf(m);
-    const log = m.inputLog.slice(cp.find(c.id) ? parseCheckpoint(cp.bytes(c.id)!).header.inputEvents : 0);
+    const log = m.inputLog.slice(cp.find(c.id) ? parseCheckpoint(cp.bytes(c.id)!, undefined, HASHES).header.inputEvents : 0);
     assert.equal(log.length, 4);
     assert.match(out1, /hello/);
     assert.match(out1, /timer ticks/);
@@ -226,8 +227,8 @@ for (const engine of ENGINES) {
     assert.equal(out2, out1, 'console output');
 
     // Across engines: the other engine, in a fresh machine, from the same checkpoint.
-    const other = createDemoMachine({ engine: engine === 'jit' ? 'interp' : 'jit', memoryMiB: 8, cpu: '5KEf' }).machine;
-    restoreCheckpoint(other, resolveChain(parseCheckpoint(cp.bytes(c.id)!), () => undefined));
+    const other = hashed(createDemoMachine({ engine: engine === 'jit' ? 'interp' : 'jit', memoryMiB: 8, cpu: '5KEf' })).machine;
+    restoreCheckpoint(other, resolveChain(parseCheckpoint(cp.bytes(c.id)!, undefined, HASHES), () => undefined));
     replayInput(other, log, N + M);
     // The engines leave different stale values in the delay-slot target outside delay slots (dead state).
     assert.deepEqual(snapshotDiff(snapshotOf(m, true), snapshotOf(other, true)), { components: [], pages: [] });
@@ -253,7 +254,7 @@ test('determinism with a guest that writes memory and takes interrupts, through 
     runTo(m, m.cpu.icount + 123_457);
     const end = m.cpu.icount;
     const s1 = snapshotOf(m);
-    const log = m.inputLog.slice(parseCheckpoint(cp.bytes(c.id)!).header.inputEvents);
+    const log = m.inputLog.slice(parseCheckpoint(cp.bytes(c.id)!, undefined, HASHES).header.inputEvents);
     cp.restore(c.id);
     assert.equal(m.cpu.icount, N);
     // The mailbox requests were host writes (not console input): redo them at the same counts.
@@ -301,7 +302,7 @@ test('compare: registers, CP0, devices and page ranges that differ; a checkpoint
 function forge(p: ParsedCheckpoint, change: { header?: object; sections?: (s: SectionInput[]) => SectionInput[] }): Uint8Array {
   let sections: SectionInput[] = p.sections.slice(1).map((s) => ({ tag: s.tag, pieces: [p.payload(s).slice()] }));
   if (change.sections) sections = change.sections(sections);
-  return assembleCheckpoint({ ...p.header, ...change.header }, sections).bytes;
+  return assembleCheckpoint({ ...p.header, ...change.header }, sections, HASHES).bytes;
 }
 
 function refuses(m: Machine, chain: () => ParsedCheckpoint[], code: CheckpointError['code'], re: RegExp): void {
@@ -324,33 +325,39 @@ test('bad input is refused with a clear message and the running machine untouche
   const i1 = cp.take({ name: 'i1' });
   scribble(src, 20_000, 1, 0);
   const i2 = cp.take({ name: 'i2' });
-  const F = parseCheckpoint(cp.bytes(f.id)!), I1 = parseCheckpoint(cp.bytes(i1.id)!), I2 = parseCheckpoint(cp.bytes(i2.id)!);
+  const F = parseCheckpoint(cp.bytes(f.id)!, undefined, HASHES), I1 = parseCheckpoint(cp.bytes(i1.id)!, undefined, HASHES), I2 = parseCheckpoint(cp.bytes(i2.id)!, undefined, HASHES);
 
   // The victim: another machine of the same configuration, running.
   const m = bootScribbler({ engine: 'jit', flags: FLAG_TIMER, memoryMiB: 8 });
   m.run(77_777);
-  const parse = (b: Uint8Array): ParsedCheckpoint => parseCheckpoint(b, 'file');
+  const parse = (b: Uint8Array): ParsedCheckpoint => parseCheckpoint(b, 'file', HASHES);
 
   refuses(m, () => [parse(F.bytes.subarray(0, F.bytes.length - 1))], 'corrupt', /truncated/);
   refuses(m, () => [parse(F.bytes.subarray(0, 100))], 'corrupt', /truncated/);
+  // Damage is located: the section, and for RAM its page range (as its header records it).
   const flipped = F.bytes.slice();
-  flipped[F.sections.find((s) => s.tag === 'PAGE')!.offset + 10] ^= 0x10;
-  refuses(m, () => [parse(flipped)], 'corrupt', /content hash mismatch .*or its RAM pages are damaged/);
-  // Damage in a section with a CRC (all but PAGE) is located.
+  const page = F.sections.find((s) => s.tag === 'PAGE')!;
+  flipped[page.offset + 10] ^= 0x10;
+  refuses(m, () => [parse(flipped)], 'corrupt',
+    new RegExp(`section PAGE at offset ${page.offset - 48} \\(RAM pages 0x${page.first!.toString(16)}–0x${page.last!.toString(16)}, .*\\) is damaged`));
   const flippedStat = F.bytes.slice();
   flippedStat[F.sections.find((s) => s.tag === 'STAT')!.offset + 10] ^= 0x10;
-  refuses(m, () => [parse(flippedStat)], 'corrupt', /section STAT at offset \d+ fails its CRC-32 check/);
+  refuses(m, () => [parse(flippedStat)], 'corrupt', /section STAT at offset \d+ is damaged \(its SHA-256 does not match its contents\)/);
+  // A section header altered (its page range): the identity no longer matches.
+  const flippedHeader = F.bytes.slice();
+  flippedHeader[page.offset - 48 + 8] ^= 0x01;
+  refuses(m, () => [parse(flippedHeader)], 'corrupt', /content hash mismatch \(a section header or END! was altered or damaged\)/);
   const v2 = F.bytes.slice();
   new DataView(v2.buffer).setUint32(8, 7, true);
   refuses(m, () => [parse(v2)], 'version', /format version 7 is not supported/);
   // Different machines: RAM size, board, byte order.
-  const big = createDemoMachine({ memoryMiB: 16 }).machine;
+  const big = hashed(createDemoMachine({ memoryMiB: 16 })).machine;
   refuses(big, () => [F], 'machine', /different machine .*differs in ramBytes/);
-  const malta = createMaltaMachine({ memoryMiB: 8 }).machine;
+  const malta = hashed(createMaltaMachine({ memoryMiB: 8 })).machine;
   refuses(malta, () => [F], 'machine', /differs in board/);
-  const be = createDemoMachine({ memoryMiB: 8, bigEndian: true }).machine;
+  const be = hashed(createDemoMachine({ memoryMiB: 8, bigEndian: true })).machine;
   refuses(be, () => [F], 'machine', /differs in bigEndian/);
-  const fpu = createDemoMachine({ memoryMiB: 8, cpu: '5KEf' }).machine;
+  const fpu = hashed(createDemoMachine({ memoryMiB: 8, cpu: '5KEf' })).machine;
   refuses(fpu, () => [F], 'machine', /differs in cpu/);
   // Chains: gap, wrong parent content, wrong order, incremental alone.
   refuses(m, () => resolveChain(I2, (id) => (id === F.header.id ? F : undefined)), 'parent', /needs its parent .* cannot be found \(the chain has a gap\)/);

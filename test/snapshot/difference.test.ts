@@ -22,6 +22,7 @@ import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import {
   bootScribbler, FLAG_TIMER, FLAG_UART, REGION, scribble, snapshotDiff, snapshotOf,
 } from '../support/checkpoint-guests';
+import { HASHES } from '../support/hashes';
 
 const ENGINES = ['jit', 'interp'] as const;
 const MiB = 1048576;
@@ -170,7 +171,7 @@ test('restore by difference verifies the records it uses: a malformed LZ stream 
   const sections = pi.sections.slice(1).map((s) => ({ tag: s.tag, pieces: [pi.payload(s).slice()] }));
   const sec = pi.sections.slice(1).findIndex((s) => s.offset <= lz.at && lz.at < s.offset + s.length);
   sections[sec].pieces[0][lz.at - pi.sections[sec + 1].offset] = 0xff; // token: 15 literal words + impossible lengths
-  const forged = parseCheckpoint(assembleCheckpoint(pi.header, sections).bytes);
+  const forged = parseCheckpoint(assembleCheckpoint(pi.header, sections, HASHES).bytes, undefined, HASHES);
   scribble(m, 4096, 0, 0);
   const before = snapshotOf(m);
   assert.throws(() => prepareRestore(m, [pf, forged], { pages: [lz.page] }),

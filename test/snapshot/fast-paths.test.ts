@@ -8,6 +8,7 @@
 // incremental checkpoint of random pages: stored Raw, restored byte-identical; the
 // one-pass CheckpointBuilder against assembleCheckpoint (byte-identical files).
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { crc32, crc32Portable, CRC32_IMPLEMENTATION } from '../../src/emulator/snapshot/crc32';
@@ -18,6 +19,7 @@ import {
 import { materializeRam, restoreCheckpoint, walkPages } from '../../src/emulator/snapshot/checkpoint';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { bootScribbler, demoElf, REGION, scribble } from '../support/checkpoint-guests';
+import { HASHES } from '../support/hashes';
 
 const SEED = process.env.CKPT_FAST_SEED === 'random' ? (Date.now() & 0x7fffffff) : Number(process.env.CKPT_FAST_SEED ?? 20261121);
 console.log(`fast-paths seed ${SEED} (CKPT_FAST_SEED=random explores)`);
@@ -76,7 +78,7 @@ function header(): CheckpointHeader {
   };
 }
 
-test('container: sections of many pieces (crossing the CRC chunk) carry the reference CRC of exactly their bytes', () => {
+test('container: sections of many pieces carry the SHA-256 of exactly their bytes', () => {
   const r = rng(SEED ^ 0x5a5a);
   const mk = (count: number): Uint8Array[] => Array.from({ length: count }, () => {
     const n = [0, 1, 5, 4096, r() % 9000][r() % 5];
@@ -87,16 +89,17 @@ test('container: sections of many pieces (crossing the CRC chunk) carry the refe
   const stat = mk(40), inpt = mk(3), page = mk(300);
   const { bytes } = assembleCheckpoint(header(), [
     { tag: 'STAT', pieces: stat }, { tag: 'INPT', pieces: inpt }, { tag: 'PAGE', pieces: page },
-  ]);
-  const p = parseCheckpoint(bytes);
+  ], HASHES);
+  const p = parseCheckpoint(bytes, undefined, HASHES);
   const concat = (a: Uint8Array[]): Uint8Array => Uint8Array.from(a.flatMap((x) => [...x]));
   const want = [concat(stat), concat(inpt), concat(page)];
-  assert.ok(want[2].length > 3 * 65536, 'the PAGE section spans several CRC chunks');
+  assert.ok(want[2].length > 3 * 65536, 'the PAGE section spans many pieces');
   p.sections.slice(1).forEach((s, i) => {
     const payload = p.payload(s);
     assert.deepEqual(payload, want[i], `${s.tag} payload`);
-    // PAGE sections carry no CRC (the content hash proves them: format.ts).
-    assert.equal(s.crc, s.tag === 'PAGE' ? undefined : crcBitwise(payload), `${s.tag} CRC`);
+    // Format 5: no CRCs; each section header holds the SHA-256 of its payload.
+    assert.equal(s.crc, undefined, `${s.tag} CRC`);
+    assert.equal(Buffer.from(s.sha256!).toString('hex'), createHash('sha256').update(Buffer.concat(i === 0 ? stat : i === 1 ? inpt : page)).digest('hex'), `${s.tag} SHA-256`);
   });
 });
 
@@ -107,9 +110,9 @@ test('CheckpointBuilder writes byte for byte the file assembleCheckpoint makes o
     { tag: 'STAT', pieces: [blob(100), blob(7)] }, { tag: 'INPT', pieces: [blob(0)] },
     { tag: 'PAGE', pieces: [blob(300_000), blob(5)] }, { tag: 'PAGE', pieces: [blob(70_000)] },
   ];
-  const want = assembleCheckpoint(header(), secs);
+  const want = assembleCheckpoint(header(), secs, HASHES);
   const head = new TextEncoder().encode(JSON.stringify(header()));
-  const b = new CheckpointBuilder(1 << 20, secs.length + 1);
+  const b = new CheckpointBuilder(1 << 20, secs.length + 1, HASHES);
   b.begin('HEAD'); b.bytes(head); b.end();
   for (const s of secs) {
     b.begin(s.tag);
@@ -128,7 +131,7 @@ test('CheckpointBuilder writes byte for byte the file assembleCheckpoint makes o
   assert.deepEqual(got.bytes, want.bytes);
   assert.ok(got.bytes.buffer.byteLength < want.bytes.length * 4 / 3, 'a mostly empty buffer is not kept');
   // Misuse is refused rather than producing a bad file.
-  const c = new CheckpointBuilder(16, 2);
+  const c = new CheckpointBuilder(16, 2, HASHES);
   assert.throws(() => c.begin('STAT'), /HEAD comes first/);
   c.begin('HEAD');
   assert.throws(() => c.bytes(new Uint8Array(200)), RangeError);

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { crc32 } from '../../src/emulator/snapshot/crc32';
-import { forgeCrc, reseal, sectionsOf } from '../support/forge';
+import { reseal, sectionsOf } from '../support/forge';
 import { isFillPage, lzDecode, PAGE_SIZE, PageCompressor } from '../../src/emulator/snapshot/compress';
 import {
   assembleCheckpoint, CheckpointError, CheckpointHeader, parseCheckpoint, peekHeader,
 } from '../../src/emulator/snapshot/format';
+import { HASHES } from '../support/hashes';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -45,12 +46,18 @@ test('CRC-32 matches the check value and zlib.crc32 on random data, also in piec
   }
 });
 
-/** The content hash computed independently from a file's bytes (see format.ts: preamble, then payload + header per section). */
+/**
+ * The identity computed independently from a file's bytes (format.ts, version 5): the
+ * SHA-256 of the preamble and the 48-byte section headers before END!, each header
+ * holding the SHA-256 of its payload (checked here too).
+ */
 function contentHash(b: Uint8Array): string {
   const h = createHash('sha256').update(b.subarray(0, 12));
   for (const s of sectionsOf(b)) {
     if (s.tag === 'END!') break;
-    h.update(b.subarray(s.offset, s.offset + s.length)).update(b.subarray(s.header, s.offset));
+    assert.equal(s.offset - s.header, 48);
+    assert.deepEqual(b.subarray(s.header + 16, s.offset), new Uint8Array(createHash('sha256').update(b.subarray(s.offset, s.offset + s.length)).digest()), `${s.tag} hash`);
+    h.update(b.subarray(s.header, s.offset));
   }
   return h.digest('hex');
 }
@@ -161,60 +168,78 @@ function header(over: Partial<CheckpointHeader> = {}): CheckpointHeader {
 test('container: sections and digest round-trip; any truncation or flipped bit is refused', () => {
   const stat = Uint8Array.from([0, 0, 0, 0]);
   const inpt = Uint8Array.from([0, 0, 0, 0]);
-  const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [stat] }, { tag: 'INPT', pieces: [inpt.subarray(0, 2), inpt.subarray(2)] }]);
-  const p = parseCheckpoint(bytes);
+  const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [stat] }, { tag: 'INPT', pieces: [inpt.subarray(0, 2), inpt.subarray(2)] }], HASHES);
+  const p = parseCheckpoint(bytes, undefined, HASHES);
   assert.equal(p.hash, hash);
   assert.equal(hash, contentHash(bytes), 'the identity is the SHA-256 of the content');
   assert.equal(p.header.name, 'test');
   assert.deepEqual(p.sections.map((s) => s.tag), ['HEAD', 'STAT', 'INPT']);
   assert.equal(peekHeader(bytes).id, 'x1');
   for (let cut = 0; cut < bytes.length; cut++) {
-    assert.throws(() => parseCheckpoint(bytes.subarray(0, cut)), (e: unknown) => e instanceof CheckpointError && e.code === 'corrupt', `cut ${cut}`);
+    assert.throws(() => parseCheckpoint(bytes.subarray(0, cut), undefined, HASHES), (e: unknown) => e instanceof CheckpointError && e.code === 'corrupt', `cut ${cut}`);
   }
   for (let i = 0; i < bytes.length; i++) {
     for (let bit = 0; bit < 8; bit++) {
       const b = bytes.slice();
       b[i] ^= 1 << bit;
-      assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError, `byte ${i} bit ${bit}`);
+      assert.throws(() => parseCheckpoint(b, undefined, HASHES), (e: unknown) => e instanceof CheckpointError, `byte ${i} bit ${bit}`);
     }
   }
-  assert.throws(() => parseCheckpoint(Uint8Array.from([...bytes, 0])), /unexpected bytes after/);
+  assert.throws(() => parseCheckpoint(Uint8Array.from([...bytes, 0]), undefined, HASHES), /unexpected bytes after/);
 });
 
-test('container: a payload edited with compensating bytes that keep its CRC is refused (the hash covers the content)', () => {
+test('container: an edited payload is refused naming its section; with its hash redone, by the identity; re-sealed, it is another checkpoint', () => {
   const payload = enc('the original text, long enough to hide four compensating bytes in it');
-  const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [payload] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
+  const { bytes, hash } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [payload] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }], HASHES);
   const stat = sectionsOf(bytes).find((s) => s.tag === 'STAT')!;
-  const crc = new DataView(bytes.buffer).getUint32(stat.header + 8, true);
   const forged = bytes.slice();
   forged.set(enc('THE FORGED'), stat.offset);
-  assert.ok(forgeCrc(forged, stat.offset, stat.offset + stat.length, stat.offset + 40, crc), 'CRC restored by 4 bytes');
-  assert.equal(new DataView(forged.buffer).getUint32(stat.header + 8, true), crc);
-  assert.throws(() => parseCheckpoint(forged), /content hash mismatch \(the file was altered after it was written/);
-  // Re-sealed (CRCs and hash recomputed): a valid file, but another identity.
-  const resealed = parseCheckpoint(reseal(forged.slice()));
+  assert.throws(() => parseCheckpoint(forged, undefined, HASHES), new RegExp(`section STAT at offset ${stat.header} is damaged \\(its SHA-256 does not match its contents\\)`));
+  // The section's own hash recomputed (as a forger would): the identity covers it.
+  const rehashed = forged.slice();
+  rehashed.set(createHash('sha256').update(rehashed.subarray(stat.offset, stat.offset + stat.length)).digest(), stat.header + 16);
+  assert.throws(() => parseCheckpoint(rehashed, undefined, HASHES), /content hash mismatch \(a section header or END! was altered or damaged\)/);
+  // Re-sealed (every hash recomputed): a valid file, but another identity.
+  const sealed = reseal(forged.slice());
+  const resealed = parseCheckpoint(sealed, undefined, HASHES);
   assert.notEqual(resealed.hash, hash);
-  assert.equal(resealed.hash, contentHash(forged));
+  assert.equal(resealed.hash, contentHash(sealed));
+});
+
+test('container: damage in one of many PAGE sections names it and its RAM page range; more damage is counted', () => {
+  const page = (fill: number): Uint8Array => new Uint8Array(5 + 4096).fill(fill).fill(0, 0, 4);
+  const { bytes } = assembleCheckpoint(header(), [
+    { tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] },
+    { tag: 'PAGE', pieces: [page(1)], first: 0x10, last: 0x1f },
+    { tag: 'PAGE', pieces: [page(2)], first: 0x20, last: 0x3ff },
+    { tag: 'PAGE', pieces: [page(3)], first: 0x400, last: 0x400 },
+  ], HASHES);
+  const secs = sectionsOf(bytes).filter((s) => s.tag === 'PAGE');
+  const b = bytes.slice();
+  b[secs[1].offset + 100] ^= 4;
+  assert.throws(() => parseCheckpoint(b, undefined, HASHES), new RegExp(`section PAGE 2 of 3 at offset ${secs[1].header} \\(RAM pages 0x20–0x3ff, bytes 0x20000–0x3fffff\\) is damaged \\(its SHA-256 does not match its contents\\)$`));
+  b[secs[2].offset + 7] ^= 4;
+  assert.throws(() => parseCheckpoint(b, undefined, HASHES), /section PAGE 2 of 3 .* is damaged .*; 1 more section is damaged too$/);
 });
 
 test('container: another format version is refused as such (older: take it again; newer); so is a header with missing fields', () => {
-  const { bytes } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
-  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 4, 'this build writes version 4');
-  assert.equal(parseCheckpoint(bytes).header.id, 'x1');
+  const { bytes } = assembleCheckpoint(header(), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }], HASHES);
+  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 5, 'this build writes version 5');
+  assert.equal(parseCheckpoint(bytes, undefined, HASHES).header.id, 'x1');
   const b = bytes.slice();
   new DataView(b.buffer).setUint32(8, 1, true);
-  assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 1 is not supported \(this build reads versions 3 and 4\): .*older build.*take the checkpoint again/.test(e.message));
+  assert.throws(() => parseCheckpoint(b, undefined, HASHES), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
+    && /format version 1 is not supported \(this build reads versions 3, 4, 5\): .*older build.*take the checkpoint again/.test(e.message));
   assert.throws(() => peekHeader(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version');
   new DataView(b.buffer).setUint32(8, 2, true);
-  assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 2 is not supported \(this build reads versions 3 and 4\): .*identity hash did not cover the contents; take the checkpoint again/.test(e.message));
-  new DataView(b.buffer).setUint32(8, 5, true);
-  assert.throws(() => parseCheckpoint(b), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
-    && /format version 5 is not supported \(this build reads versions 3 and 4\): .*newer build/.test(e.message));
+  assert.throws(() => parseCheckpoint(b, undefined, HASHES), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
+    && /format version 2 is not supported \(this build reads versions 3, 4, 5\): .*identity hash did not cover the contents; take the checkpoint again/.test(e.message));
+  new DataView(b.buffer).setUint32(8, 6, true);
+  assert.throws(() => parseCheckpoint(b, undefined, HASHES), (e: unknown) => e instanceof CheckpointError && e.code === 'version'
+    && /format version 6 is not supported \(this build reads versions 3, 4, 5\): .*newer build/.test(e.message));
   const bad = assembleCheckpoint({ ...header(), machine: undefined } as unknown as CheckpointHeader,
-    [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
-  assert.throws(() => parseCheckpoint(bad.bytes), /header field 'machine'/);
-  const inc = assembleCheckpoint(header({ kind: 'incremental' }), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }]);
-  assert.throws(() => parseCheckpoint(inc.bytes), /header field 'parentId'/);
+    [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }], HASHES);
+  assert.throws(() => parseCheckpoint(bad.bytes, undefined, HASHES), /header field 'machine'/);
+  const inc = assembleCheckpoint(header({ kind: 'incremental' }), [{ tag: 'STAT', pieces: [new Uint8Array(4)] }, { tag: 'INPT', pieces: [new Uint8Array(4)] }], HASHES);
+  assert.throws(() => parseCheckpoint(inc.bytes, undefined, HASHES), /header field 'parentId'/);
 });

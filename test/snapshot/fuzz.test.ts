@@ -20,6 +20,7 @@ import {
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { saveState } from '../../src/emulator/snapshot/state';
 import { bootScribbler, FLAG_TIMER, FLAG_UART, scribble } from '../support/checkpoint-guests';
+import { HASHES } from '../support/hashes';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -140,7 +141,7 @@ function forgedMutation(r: R, p: ParsedCheckpoint): { bytes: Uint8Array; how: st
       how = `resize ${s.tag} payload to ${s.pieces[0].length}`;
     }
   }
-  return { bytes: assembleCheckpoint(header as never, secs).bytes, how };
+  return { bytes: assembleCheckpoint(header as never, secs, HASHES).bytes, how };
 }
 
 test('fuzz: mutated checkpoint files are restored correctly or refused cleanly', () => {
@@ -168,7 +169,7 @@ test('fuzz: mutated checkpoint files are restored correctly or refused cleanly',
   // The victim machine, running something else.
   const m = bootScribbler({ engine: 'jit', flags: FLAG_TIMER, memoryMiB: 5 });
   m.run(123_456);
-  const pristineChain = originals.map((b) => parseCheckpoint(b));
+  const pristineChain = originals.map((b) => parseCheckpoint(b, undefined, HASHES));
   const stateAtStart = cp.chain(inc2.id); // parsed originals, for resetting the victim
   void stateAtStart;
 
@@ -190,7 +191,7 @@ test('fuzz: mutated checkpoint files are restored correctly or refused cleanly',
     const before = fingerprint(m);
     let chain: ParsedCheckpoint[] | undefined;
     try {
-      const parsed = files.map((b, k) => parseCheckpoint(b, `file${k}`));
+      const parsed = files.map((b, k) => parseCheckpoint(b, `file${k}`, HASHES));
       const byId = new Map(parsed.map((p) => [p.header.id, p]));
       chain = resolveChain(parsed[2], (id) => byId.get(id));
       restoreCheckpoint(m, chain);

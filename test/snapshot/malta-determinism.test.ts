@@ -19,6 +19,7 @@ import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { debianCorpus } from '../support/corpus';
 import { busyboxInitramfs, READY_MARKER } from '../support/initramfs';
 import { snapshotDiff, snapshotOf } from '../support/checkpoint-guests';
+import { HASHES, hashed } from '../support/hashes';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -35,7 +36,7 @@ async function guest(): Promise<Guest> {
 }
 
 function malta(g: Guest, engine: 'jit' | 'interp'): Machine {
-  const { machine, board } = createMaltaMachine({ memoryMiB: 256, engine });
+  const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256, engine }));
   board.bootLinuxImage(g.kernel, g.loadVa, g.entry, g.initrd, 'console=ttyS0 rdinit=/init');
   return machine;
 }
@@ -57,7 +58,7 @@ function runUntil(m: Machine, con: { text: () => string }, s: string, budget: nu
 }
 
 function full(m: Machine): ParsedCheckpoint {
-  return parseCheckpoint(captureCheckpoint(m, { kind: 'full' }).bytes);
+  return parseCheckpoint(captureCheckpoint(m, { kind: 'full' }).bytes, undefined, HASHES);
 }
 
 describe('checkpoints of Debian 5kc-malta at the shell', () => {

@@ -14,6 +14,7 @@ import { parseCheckpoint } from '../../src/emulator/snapshot/format';
 import { Checkpointer } from '../../src/emulator/snapshot/manager';
 import { DirtyTracker } from '../../src/emulator/snapshot/dirty';
 import { demoElf } from '../debug/demo-machine';
+import { HASHES, hashed } from '../support/hashes';
 
 const SNAPSHOT_DIR = join(__dirname, '..', '..', '..', 'src', 'emulator', 'snapshot');
 
@@ -46,7 +47,7 @@ test('no module of src/emulator/snapshot keeps mutable state at module level', (
 });
 
 test('each machine owns its checkpoint id sequence, compressor and dirty tracker', () => {
-  const a = createDemoMachine({ memoryMiB: 8 }), b = createDemoMachine({ memoryMiB: 8 });
+  const a = hashed(createDemoMachine({ memoryMiB: 8 })), b = hashed(createDemoMachine({ memoryMiB: 8 }));
   a.board.boot(demoElf()); b.board.boot(demoElf());
   a.machine.run(50_000); b.machine.run(50_000);
   const seq = (id: string): string => id.split('-')[1]!.slice(0, 4);
@@ -63,11 +64,11 @@ test('each machine owns its checkpoint id sequence, compressor and dirty tracker
 });
 
 test('a parsed checkpoint keeps its own page index', () => {
-  const { machine, board } = createDemoMachine({ memoryMiB: 8 });
+  const { machine, board } = hashed(createDemoMachine({ memoryMiB: 8 }));
   board.boot(demoElf());
   machine.run(50_000);
   const bytes = captureCheckpoint(machine, { kind: 'full' }).bytes;
-  const p = parseCheckpoint(bytes), q = parseCheckpoint(bytes);
+  const p = parseCheckpoint(bytes, undefined, HASHES), q = parseCheckpoint(bytes, undefined, HASHES);
   const pages = machine.bus.ramSize >>> 12;
   const ip = pageIndex(p, pages);
   assert.equal(pageIndex(p, pages), ip, 'computed once per parsed checkpoint');

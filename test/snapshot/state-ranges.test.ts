@@ -16,14 +16,15 @@ import { CheckpointError, parseCheckpoint } from '../../src/emulator/snapshot/fo
 import { checkValues, saveState, UNBOUNDED_TYPES, upgradeState } from '../../src/emulator/snapshot/state';
 import { demoElf } from '../debug/demo-machine';
 import { forgeState } from '../support/forge';
+import { HASHES, hashed } from '../support/hashes';
 
 function machines(): Array<[string, Machine]> {
   const out: Array<[string, Machine]> = [];
   for (const cpu of Object.keys(CPU_MODELS)) {
-    out.push([`demo/${cpu}`, createDemoMachine({ cpu, memoryMiB: 16 }).machine]);
-    out.push([`malta/${cpu}`, createMaltaMachine({ cpu, memoryMiB: 32 }).machine]);
+    out.push([`demo/${cpu}`, hashed(createDemoMachine({ cpu, memoryMiB: 16 })).machine]);
+    out.push([`malta/${cpu}`, hashed(createMaltaMachine({ cpu, memoryMiB: 32 })).machine]);
   }
-  out.push(['octeon/Octeon2', createOcteonMachine({ memoryMiB: 128 }).machine]);
+  out.push(['octeon/Octeon2', hashed(createOcteonMachine({ memoryMiB: 128 })).machine]);
   return out;
 }
 
@@ -62,7 +63,7 @@ test('live machines satisfy every range and invariant, fresh and after running',
 /** A demo machine that ran a while, its checkpoint, and a fresh machine to restore into. */
 function rig(): { file: Uint8Array; fresh: () => Machine } {
   const make = (): Machine => {
-    const { machine, board } = createDemoMachine({ memoryMiB: 16 });
+    const { machine, board } = hashed(createDemoMachine({ memoryMiB: 16 }));
     board.boot(demoElf());
     return machine;
   };
@@ -73,7 +74,7 @@ function rig(): { file: Uint8Array; fresh: () => Machine } {
 
 test('re-sealed checkpoints with forged state values are refused, naming the field', () => {
   const { file, fresh } = rig();
-  const restore = (b: Uint8Array): void => { prepareRestore(fresh(), [parseCheckpoint(b)]); };
+  const restore = (b: Uint8Array): void => { prepareRestore(fresh(), [parseCheckpoint(b, undefined, HASHES)]); };
   assert.doesNotThrow(() => restore(file), 'the genuine file restores');
   const cases: Array<[string, string, (v: Record<string, unknown>) => void, RegExp]> = [
     ['Wired = 2^53', 'cpu0.cp0', (v) => { v.wired = 2 ** 53; }, /cpu0\.cp0\.wired: 9007199254740992 is outside -2147483648\.\.4294967295/],
@@ -91,13 +92,13 @@ test('re-sealed checkpoints with forged state values are refused, naming the fie
   ];
   for (const [what, comp, change, want] of cases) {
     const forged = forgeState(file, comp, change);
-    assert.doesNotThrow(() => parseCheckpoint(forged), `${what}: the forgery is a well-formed file`);
+    assert.doesNotThrow(() => parseCheckpoint(forged, undefined, HASHES), `${what}: the forgery is a well-formed file`);
     assert.throws(() => restore(forged), (e: unknown) => e instanceof CheckpointError && e.code === 'state' && want.test(e.message), what);
   }
 });
 
 test('a powered-off machine is not checkpointed', () => {
-  const { machine, board } = createDemoMachine({ memoryMiB: 16 });
+  const { machine, board } = hashed(createDemoMachine({ memoryMiB: 16 }));
   board.boot(demoElf());
   machine.powerOff(0);
   assert.throws(() => captureCheckpoint(machine, { kind: 'full' }), /powered off/);

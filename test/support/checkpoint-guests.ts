@@ -19,6 +19,7 @@ import { assemblyToElf } from '../../src/emulator/isa/assembler/to-elf';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import type { Machine } from '../../src/emulator/machine';
 import { saveState } from '../../src/emulator/snapshot/state';
+import { hashed } from './hashes';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const ORIGIN = 0xffffffff80100000n;
@@ -213,7 +214,7 @@ function getU32(m: Machine, pa: number): number {
 export interface ScribblerOptions { engine?: 'jit' | 'interp'; memoryMiB?: number; flags?: number; cpu?: string }
 
 export function bootScribbler(o: ScribblerOptions = {}): Machine {
-  const { machine, board } = createDemoMachine({ engine: o.engine ?? 'jit', memoryMiB: o.memoryMiB ?? 16, cpu: o.cpu });
+  const { machine, board } = hashed(createDemoMachine({ engine: o.engine ?? 'jit', memoryMiB: o.memoryMiB ?? 16, cpu: o.cpu }));
   board.boot(scribblerElf());
   putU32(machine, MBOX + 12, o.flags ?? 0);
   return machine;

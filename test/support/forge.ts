@@ -1,13 +1,15 @@
 // Forging checkpoint files, for tests that check forgeries are caught: compensating bytes
 // that keep a section's CRC-32 after its payload was changed (CRC-32 is affine over GF(2),
-// so four chosen bytes reach any CRC), re-sealing a file after edits (every section's
-// CRC and the END! content hash recomputed, as an attacker with the format in hand would),
+// so four chosen bytes reach any CRC: formats 3 and 4), re-sealing a file after edits
+// (every section's hash or CRC and the END! identity recomputed, as an attacker with the
+// format in hand would),
 // and forged component state values in a re-sealed file.
 import { createHash } from 'node:crypto';
 import { crc32 } from '../../src/emulator/snapshot/crc32';
 import { readComponents } from '../../src/emulator/snapshot/checkpoint';
-import { assembleCheckpoint, ByteWriter, parseCheckpoint } from '../../src/emulator/snapshot/format';
+import { assembleCheckpoint, ByteWriter, parseCheckpoint, sectionHeaderBytes } from '../../src/emulator/snapshot/format';
 import { decodeStateAs, saveState } from '../../src/emulator/snapshot/state';
+import { HASHES } from './hashes';
 
 /**
  * Sets b[at..at+4) so that crc32(b[from..to)) === want (at within [from, to - 4]).
@@ -54,17 +56,24 @@ export interface RawSection { tag: string; header: number; offset: number; lengt
 /** The sections of a checkpoint file as laid out (no checks). */
 export function sectionsOf(b: Uint8Array): RawSection[] {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const hb = sectionHeaderBytes(dv.getUint32(8, true));
   const out: RawSection[] = [];
-  for (let o = 12; o + 12 <= b.length;) {
+  for (let o = 12; o + hb <= b.length;) {
     const tag = String.fromCharCode(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
     const length = dv.getUint32(o + 4, true);
-    out.push({ tag, header: o, offset: o + 12, length });
-    o += 12 + length;
+    out.push({ tag, header: o, offset: o + hb, length });
+    o += hb + length;
   }
   return out;
 }
 
-/** Recomputes every section's CRC (none in a version 4 PAGE section) and the END! content hash after edits. */
+const sha = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
+
+/**
+ * Recomputes the checksums after edits: format 5, every section's SHA-256 and the END!
+ * identity over the preamble and the section headers; formats 3/4, every section's CRC
+ * (none in a version 4 PAGE section) and the END! content hash.
+ */
 export function reseal(b: Uint8Array): Uint8Array {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(8, true);
@@ -75,12 +84,17 @@ export function reseal(b: Uint8Array): Uint8Array {
     if (s.tag === 'END!') {
       dv.setUint32(s.offset, count, true);
       b.set(h.digest(), s.offset + 4);
-      dv.setUint32(s.header + 8, crc32(b.subarray(s.offset, s.offset + s.length)), true);
+      if (version < 5) dv.setUint32(s.header + 8, crc32(b.subarray(s.offset, s.offset + s.length)), true);
       break;
     }
-    dv.setUint32(s.header + 8, version >= 4 && s.tag === 'PAGE' ? 0 : crc32(b.subarray(s.offset, s.offset + s.length)), true);
-    h.update(b.subarray(s.offset, s.offset + s.length));
-    h.update(b.subarray(s.header, s.offset));
+    if (version >= 5) {
+      b.set(sha(b.subarray(s.offset, s.offset + s.length)), s.header + 16);
+      h.update(b.subarray(s.header, s.offset));
+    } else {
+      dv.setUint32(s.header + 8, version >= 4 && s.tag === 'PAGE' ? 0 : crc32(b.subarray(s.offset, s.offset + s.length)), true);
+      h.update(b.subarray(s.offset, s.offset + s.length));
+      h.update(b.subarray(s.header, s.offset));
+    }
     count++;
   }
   return b;
@@ -92,7 +106,7 @@ export function reseal(b: Uint8Array): Uint8Array {
  * format can produce). `change` edits the decoded values in place.
  */
 export function forgeState(file: Uint8Array, component: string, change: (values: Record<string, unknown>) => void): Uint8Array {
-  const p = parseCheckpoint(file);
+  const p = parseCheckpoint(file, undefined, HASHES);
   const comps = readComponents(p);
   const c = comps.find((x) => x.name === component);
   if (!c) throw new Error(`no component '${component}' (have ${comps.map((x) => x.name).join(', ')})`);
@@ -105,5 +119,5 @@ export function forgeState(file: Uint8Array, component: string, change: (values:
     w.str(x.name); w.u32(x.version); w.str(JSON.stringify(x.spec.fields)); w.u32(x.bytes.length); w.raw(x.bytes);
   }
   const sections = p.sections.slice(1).map((s) => ({ tag: s.tag, pieces: [s.tag === 'STAT' ? w.bytes() : p.payload(s)] }));
-  return assembleCheckpoint(p.header, sections).bytes;
+  return assembleCheckpoint(p.header, sections, HASHES).bytes;
 }

@@ -17,12 +17,14 @@ import { sha256Hex } from '../../src/emulator/snapshot/digest.js';
 import type { Machine } from '../../src/emulator/machine.js';
 import { debianCorpus } from '../support/corpus.js';
 import { busyboxInitramfs, READY_MARKER } from '../support/initramfs.js';
+import { HASHES, hashed } from '../support/hashes';
+
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 function stateHash(m: Machine, ram: boolean): string {
-  const parts = m.stateComponents().map((c) => sha256Hex(saveState(c)));
-  return `${parts.join(',')}${ram ? `|${sha256Hex(m.bus.ram)}` : ''}`;
+  const parts = m.stateComponents().map((c) => sha256Hex(saveState(c), HASHES));
+  return `${parts.join(',')}${ram ? `|${sha256Hex(m.bus.ram, HASHES)}` : ''}`;
 }
 
 function stopped(r: RunState): void {
@@ -33,7 +35,7 @@ test('Debian Malta at the shell: reverse-continue over syscalls, stepBack/step, 
   const g = await debianCorpus((m) => console.log(`# guest: ${m}`));
   const initrd = busyboxInitramfs(g.busybox);
   const kernel = new Uint8Array(readFileSync(g.kernelImage));
-  const { machine, board } = createMaltaMachine({ memoryMiB: 256 });
+  const { machine, board } = hashed(createMaltaMachine({ memoryMiB: 256 }));
   board.bootLinuxImage(kernel, g.kernelLoadAddress, g.kernelEntry, initrd, 'console=ttyS0 rdinit=/init');
   const dbg = new MachineDebugger(machine);
   let text = '';

@@ -11,10 +11,14 @@ import { demoRig, programRig } from '../debug/demo-machine';
 import { MachineDebugger, RunState } from '../../src/emulator/debug/debugger';
 import { saveState } from '../../src/emulator/snapshot/state';
 import { sha256Hex } from '../../src/emulator/snapshot/digest';
+import { nodeHashes } from '../../src/storage/node-hashes';
 import { TimeTravelDebugger } from '../../src/emulator/timetravel/reverse';
 import { TimeTravel, TimeTravelError } from '../../src/emulator/timetravel/recorder';
 import type { Machine } from '../../src/emulator/machine';
 import { assemble } from '../../src/emulator/isa/assembler/assembler';
+
+/** node:crypto, for state fingerprints. */
+const HASHES = nodeHashes();
 
 const PROGRAM = `
 	.set	noreorder
@@ -71,8 +75,8 @@ const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Every component's state and a hash of RAM. */
 function fingerprint(m: Machine): string {
-  const parts = m.stateComponents().map((c) => sha256Hex(saveState(c)));
-  return `${parts.join(',')}|${sha256Hex(m.bus.ram)}`;
+  const parts = m.stateComponents().map((c) => sha256Hex(saveState(c), HASHES));
+  return `${parts.join(',')}|${sha256Hex(m.bus.ram, HASHES)}`;
 }
 
 interface Stop { icount: number; pc: bigint; reason: string; ids: string; fp: string }

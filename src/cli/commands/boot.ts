@@ -39,6 +39,7 @@ import { ElfError, parseElf } from '../../emulator/loader/elf';
 import { MachineDebugger } from '../../emulator/debug/debugger';
 import { TimeTravelDebugger } from '../../emulator/timetravel/reverse';
 import { instantBootCache, restoreInstantBoot, saveInstantBootAtShell } from '../../storage/instant-boot';
+import { processHashes } from '../../storage/parallel-hashes';
 import { cacheDir } from '../guest/debian-packages';
 
 const NAME = 'boot';
@@ -348,6 +349,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       booted.machine.resetUnavailable = initrdMissing;
       log(`the guest runs from the checkpoint, but a guest reset would stop it: ${initrdMissing}`);
     }
+    booted.machine.snapshot.hashes = processHashes();
     // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
     if (restoring === undefined && !p.debug?.wait) {
       const machine = booted.machine;
@@ -363,6 +365,8 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
       }
     }
   }
+  // Checkpoints of this machine are sealed and verified on two threads (storage/parallel-hashes.ts).
+  booted.machine.snapshot.hashes = processHashes();
   const linux = boardInfo(board)!.loads === 'linux';
   if (linux) {
     const machine = booted.machine;

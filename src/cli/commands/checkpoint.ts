@@ -59,7 +59,10 @@ export const checkpointCommand: Command = {
         if (json) {
           await writeChunks(io.stdout, [JSON.stringify({
             header: tip.header, hash: tip.hash, sizeBytes: tip.bytes.length,
-            sections: tip.sections.map((s) => ({ tag: s.tag, offset: s.offset, length: s.length, crc32: s.crc })),
+            sections: tip.sections.map((s) => ({
+              tag: s.tag, offset: s.offset, length: s.length, crc32: s.crc,
+              sha256: s.sha256 && Buffer.from(s.sha256).toString('hex'), ...(s.tag === 'PAGE' && s.sha256 ? { pages: [s.first, s.last] } : {}),
+            })),
             chain: chain.map((c) => c.header.id),
           }, null, 2) + '\n']);
           return 0;
@@ -73,7 +76,8 @@ export const checkpointCommand: Command = {
           `contents    ${h.components.length} components, ${h.pages} page records, ${h.inputEvents} console inputs`,
           `size        ${kib(tip.bytes.length)}`,
           `hash        ${tip.hash}`,
-          `sections    ${tip.sections.map((s) => `${s.tag} ${kib(s.length)}${s.crc === undefined ? '' : ` crc ${s.crc.toString(16).padStart(8, '0')}`}`).join(', ')}`,
+          `sections    ${tip.sections.map((s) => `${s.tag} ${kib(s.length)}${s.crc === undefined ? '' : ` crc ${s.crc.toString(16).padStart(8, '0')}`}`
+            + `${s.tag === 'PAGE' && s.sha256 ? ` pages 0x${s.first!.toString(16)}-0x${s.last!.toString(16)}` : ''}`).join(', ')}`,
           `chain       ${chain.map((c) => `${c.header.id} (${c.header.kind})`).join(' -> ')}`,
           'verified    all sections, digest, parent links, page records',
         ];

@@ -25,7 +25,8 @@ export class DemoBoard implements Board {
       name: 'uart0', irq, now: () => m.now(),
       onTransmit: (byte) => m.events.emit('uartTx', { port: 0, byte }),
     });
-    this.power = new PowerDevice({ onPowerOff: (code) => m.powerOff(code), onReset: () => m.reset() });
+    // Powering off, the UART first sends what the guest wrote to it (its last words).
+    this.power = new PowerDevice({ onPowerOff: (code) => { this.uart.drainTransmitter(); m.powerOff(code); }, onReset: () => m.reset() });
     this.devices = [this.uart, this.power];
     m.bus.mapRam(0, m.bus.ramSize);
     m.bus.mapDevice(DEMO_UART_BASE, this.uart);

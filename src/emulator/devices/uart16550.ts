@@ -543,6 +543,16 @@ export class Uart16550 implements Device, TimedDevice {
 
   // ---- transmitter ----
 
+  /**
+   * Sends at once what the transmitter still holds (shift register, then FIFO), as if
+   * their character times had passed: for a machine powering off, whose guest wrote
+   * its last line just before (the host sees it, as on QEMU, whose UART takes no time).
+   */
+  drainTransmitter(): void {
+    const s = this.state;
+    while (s.tsrBusy) this.completeTx(s.txDoneAt);
+  }
+
   private startTx(t: number): void {
     const s = this.state;
     if (s.tsrBusy || s.txFifo.length === 0) return;

@@ -24,7 +24,7 @@ import type { ConsoleInputRecord, Machine } from '../machine';
 import { describeBootImage } from '../boot-images';
 import { DirtyTracker } from './dirty';
 import { isFillPage, lzDecode, PAGE_SHIFT, PAGE_SIZE, PageCodec, PageDecoder } from './compress';
-import type { HashImplementation } from './digest';
+import type { HashProvider } from './digest';
 import {
   assembleUnsealed, ByteReader, ByteWriter, CheckpointBuilder, CheckpointError, CheckpointHeader, CheckpointKind, MachineConfig,
   PAGE_SECTION_BYTES, PageRecord, ParsedCheckpoint, SectionInput, UnsealedCheckpoint,
@@ -101,22 +101,22 @@ export interface EncodedCheckpoint {
 
 /** Takes a checkpoint of `m` (between runs). The machine is not changed beyond processing due events. */
 export function captureCheckpoint(m: Machine, opts: CaptureOptions): EncodedCheckpoint {
-  const { header, file } = captureUnsealed(m, opts);
-  return { ...file.seal(file.digest.digest()), header };
+  const { header, file } = captureUnsealed(m, opts, m.snapshot.hashes);
+  return { ...file.seal(), header };
 }
 
 /**
  * captureCheckpoint on every host: where the only SHA-256 is WebCrypto's (asynchronous),
  * the machine's state is captured at once (before this returns its promise) and the file
- * is sealed with its content hash when the digest is ready. `impl`: the SHA-256 to use.
+ * is sealed with its hashes when they are ready. `hashes`: default the machine's.
  */
-export async function captureCheckpointAsync(m: Machine, opts: CaptureOptions, impl?: HashImplementation): Promise<EncodedCheckpoint> {
-  const { header, file } = captureUnsealed(m, opts, impl);
-  return { ...file.seal(await file.digest.digestAsync()), header };
+export async function captureCheckpointAsync(m: Machine, opts: CaptureOptions, hashes: HashProvider = m.snapshot.hashes): Promise<EncodedCheckpoint> {
+  const { header, file } = captureUnsealed(m, opts, hashes);
+  return { ...await file.sealAsync(), header };
 }
 
 /** The checkpoint file of `m` up to END! (its content hash in progress). */
-function captureUnsealed(m: Machine, opts: CaptureOptions, impl?: HashImplementation): { header: CheckpointHeader; file: UnsealedCheckpoint } {
+function captureUnsealed(m: Machine, opts: CaptureOptions, hashes: HashProvider): { header: CheckpointHeader; file: UnsealedCheckpoint } {
   const cpu = m.cpu;
   if (cpu.jitBlk) throw new CheckpointError('state', 'cannot take a checkpoint while a translated block is executing');
   if (m.poweredOff) throw new CheckpointError('state', `the machine has powered off (exit code ${m.exitCode}): there is nothing to continue from`);
@@ -157,7 +157,7 @@ function captureUnsealed(m: Machine, opts: CaptureOptions, impl?: HashImplementa
   if (opts.kind === 'incremental') {
     // Every listed page has a record, so the header is known before the pages are encoded.
     const header = makeHeader(opts.pages!.length);
-    return { header, file: buildIncremental(m, header, stat, inpt, opts.pages!, impl) };
+    return { header, file: buildIncremental(m, header, stat, inpt, opts.pages!, hashes) };
   }
   const { sections, count } = encodeAllPages(m);
   const header = makeHeader(count);
@@ -165,7 +165,7 @@ function captureUnsealed(m: Machine, opts: CaptureOptions, impl?: HashImplementa
     { tag: 'STAT', pieces: [stat] },
     { tag: 'INPT', pieces: [inpt] },
     ...sections,
-  ], impl);
+  ], hashes);
   return { header, file };
 }
 
@@ -186,7 +186,7 @@ function encodeStates(comps: readonly Stateful[]): Uint8Array {
 /**
  * Page records of every non-zero page, for a full checkpoint (whose size is not known
  * beforehand). Raw pages are not copied here: their section pieces are views of RAM,
- * read by assembleCheckpoint (the one copy into the file, then its CRC) before the
+ * read by assembleCheckpoint (the one copy into the file) before the
  * caller returns — RAM must not change in between.
  */
 function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number } {
@@ -203,6 +203,7 @@ function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number }
   let from = 0; // writer bytes [from, w.n) are not in `pieces` yet
   let size = 0; // bytes of the current section in `pieces`
   let count = 0;
+  let first = -1, last = 0; // page range of the current section
   const cut = (): void => {
     if (w.n > from) { pieces.push(w.buf.subarray(from, w.n)); size += w.n - from; from = w.n; }
   };
@@ -223,9 +224,12 @@ function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number }
       }
     }
     count++;
+    if (first < 0) first = p;
+    last = p;
     if (size + w.n - from >= PAGE_SECTION_BYTES) {
       cut();
-      sections.push({ tag: 'PAGE', pieces });
+      sections.push({ tag: 'PAGE', pieces, first, last });
+      first = -1;
       pieces = [];
       size = 0;
       w = new ByteWriter(cap);
@@ -234,7 +238,7 @@ function encodeAllPages(m: Machine): { sections: SectionInput[]; count: number }
   };
   for (let p = 0; p < total; p++) one(p);
   cut();
-  if (size > 0) sections.push({ tag: 'PAGE', pieces });
+  if (size > 0) sections.push({ tag: 'PAGE', pieces, first, last });
   return { sections, count };
 }
 
@@ -244,10 +248,10 @@ const MAX_RECORD = 5 + PAGE_SIZE;
 /**
  * An incremental checkpoint written in one pass: each listed page is classified
  * (Zero, Fill, incompressible → Raw, else LZ when shorter) and its record written
- * straight into the file while the page is still in the cache, the section CRCs
- * following a chunk behind. Same records and section boundaries as encodePages.
+ * straight into the file while the page is still in the cache. Same records and section
+ * boundaries as encodeAllPages; each PAGE section's header names its page range.
  */
-function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array, impl?: HashImplementation): UnsealedCheckpoint {
+function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array, inpt: Uint8Array, pages: Uint32Array, hashes: HashProvider): UnsealedCheckpoint {
   const ram = m.bus.ram, ram32 = m.bus.ram32, compressor = m.snapshot.compressor;
   const total = ram.length >>> PAGE_SHIFT;
   for (let i = 0; i < pages.length; i++) {
@@ -255,16 +259,19 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
   }
   const head = new TextEncoder().encode(JSON.stringify(header));
   const pageBytes = pages.length * MAX_RECORD;
-  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES), impl);
+  const b = new CheckpointBuilder(head.length + stat.length + inpt.length + pageBytes, 4 + Math.ceil(pageBytes / PAGE_SECTION_BYTES), hashes);
   b.begin('HEAD'); b.bytes(head); b.end();
   b.begin('STAT'); b.bytes(stat); b.end();
   b.begin('INPT'); b.bytes(inpt); b.end();
   const out = b.out;
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let open = false;
+  let first = 0, last = 0; // page range of the open section
   for (let i = 0; i < pages.length; i++) {
     const p = pages[i];
-    if (!open) { b.begin('PAGE'); open = true; }
+    if (!open) { b.begin('PAGE'); open = true; first = p; last = p; }
+    if (p < first) first = p;
+    if (p > last) last = p;
     b.reserve(MAX_RECORD);
     let o = b.at;
     const off = p << PAGE_SHIFT, w0 = off >>> 2;
@@ -293,9 +300,9 @@ function buildIncremental(m: Machine, header: CheckpointHeader, stat: Uint8Array
       }
     }
     b.at = o;
-    if (b.sectionLength >= PAGE_SECTION_BYTES) { b.end(); open = false; }
+    if (b.sectionLength >= PAGE_SECTION_BYTES) { b.end(first, last); open = false; }
   }
-  if (open) b.end();
+  if (open) b.end(first, last);
   return b.finishUnsealed();
 }
 

@@ -1,16 +1,24 @@
 // What one machine's checkpoints share, owned by the Machine (Machine.snapshot) so that
 // nothing under src/emulator/snapshot lives in module globals: the page compressor and its
-// tables, the sequence number of new checkpoint ids, and the hub of the dirty-page
-// trackers (created by the first DirtyTracker.of or DirtyTracker.view).
+// tables, the sequence number of new checkpoint ids, the hub of the dirty-page
+// trackers (created by the first DirtyTracker.of or DirtyTracker.view), and the
+// SHA-256 provider its checkpoints are sealed and verified with.
 
 import { PageCompressor } from './compress';
 import type { DirtyHub } from './dirty';
+import { HashProvider, webCryptoHashes } from './digest';
 
 export class SnapshotContext {
   /** Compresses the pages of every checkpoint this machine takes (one at a time: captures never overlap). */
   readonly compressor = new PageCompressor();
   /** The machine's dirty-page trackers and their shared hooks, once one was created (dirty.ts). */
   dirtyHub: DirtyHub | undefined = undefined;
+  /**
+   * The SHA-256s its checkpoints are sealed and checked with, given by the host (the CLI
+   * and the adapter: node:crypto on two threads, src/storage/parallel-hashes.ts); by
+   * default WebCrypto, with which only the asynchronous checkpoint functions work.
+   */
+  hashes: HashProvider = webCryptoHashes();
   private sequence = 0;
 
   /** A new checkpoint id: UTC time of capture, this machine's sequence number and random digits (sortable, unique). */

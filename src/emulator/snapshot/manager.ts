@@ -269,7 +269,7 @@ export class Checkpointer {
     if (!b) return undefined;
     const hit = this.parsed.get(id);
     if (hit && hit.bytes === b) return hit;
-    const p = parseCheckpoint(b, `checkpoint ${id}`);
+    const p = parseCheckpoint(b, `checkpoint ${id}`, this.machine.snapshot.hashes);
     if (this.parsed.size > 64) this.parsed.clear();
     this.parsed.set(id, p);
     return p;
