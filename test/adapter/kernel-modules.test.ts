@@ -7,7 +7,9 @@
 // guest memory — read through the kernel's page table when the TLB does not map it — is the
 // file's word where no relocation applies, and the guest kernel's page table walked (`pt`)
 // gives the TLB's physical address (`v2p`). `rmmod` stops in the exit function, called from
-// the delete_module syscall.
+// the delete_module syscall; continued, the module's symbols go, the init breakpoint waits
+// again and the shell answers the next command. `insmod` again reads the symbols anew: the
+// init breakpoint verifies at the module's new address and fires there.
 //
 // Runs when the -dbg vmlinux is cached (mips64 guest fetch-symbols debian-malta) or with
 // MIPS64_KERNEL_SYMBOLS_TESTS=1; skips with the reason otherwise.
@@ -79,7 +81,7 @@ async function type(c: Client, text: string): Promise<DebugProtocol.StoppedEvent
   return stopped;
 }
 
-test('module symbols from the module\'s kallsyms: breakpoints in a module wait for insmod, verify and fire; rmmod stops in its exit function', { timeout: 900_000 }, async (t) => {
+test('module symbols from the module\'s kallsyms: breakpoints in a module wait for insmod, verify and fire; rmmod stops in its exit function and the guest runs on; a reload moves them', { timeout: 900_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   const c = await harness.client();
   c.dc.defaultTimeout = 300_000; // the launch reads the 460 MB file
@@ -110,6 +112,8 @@ test('module symbols from the module\'s kallsyms: breakpoints in a module wait f
   assert.match(c.console, /module minix: \d+ symbols from its kallsyms/);
   const frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(frames[0]!.name, 'init_minix_fs');
+  const firstInit = (await c.evaluate('$pc')).split(' ')[0]!;
+  assert.equal(latest(initBp!.id)?.instructionReference, firstInit);
   assert.ok(frames.some((f) => /^do_init_module\+0x/.test(f.name)), frames.map((f) => f.name).join(' <- '));
   assert.match(await c.evaluate('lsmod'), /^minix\s+0x[0-9a-f]{16}\s+\d+/m);
 
@@ -142,12 +146,48 @@ test('module symbols from the module\'s kallsyms: breakpoints in a module wait f
   console.log(`# page-table walk = TLB for ${walked} module functions`);
   assert.ok(walked > 0);
 
+  let mark = c.stdout.length;
   await c.dc.continueRequest({ threadId: 1 });
-  await c.waitOutput(`${PROMPT}`, 60_000);
+  await waitOutputAfter(c, mark, PROMPT, 120_000); // insmod returned: the shell prompts again
+  mark = c.stdout.length;
   const out = await type(c, 'rmmod minix\n');
   assert.deepEqual(out.body.hitBreakpointIds, [exitBp!.id]);
   const exitFrames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(exitFrames[0]!.name, 'exit_minix_fs');
   console.log(`# rmmod: ${exitFrames.map((f) => f.name).join(' <- ')}`);
   assert.match(exitFrames[1]!.name, /delete_module\+0x/);
+
+  // The module goes (its symbols with it) and the guest runs on: the shell answers.
+  await c.dc.continueRequest({ threadId: 1 });
+  await waitOutputAfter(c, mark, PROMPT, 120_000);
+  assert.match(c.console, /module minix unloaded: its symbols are gone/);
+  assert.equal(latest(initBp!.id)?.verified, false, 'the init breakpoint waits for the module again');
+  await assert.rejects(c.evaluate('init_minix_fs'), /unknown symbol 'init_minix_fs'/);
+  mark = c.stdout.length;
+  await c.dc.customRequest('mips64/uartInput', { text: 'echo after-rmmod $((6*7))\n' });
+  await waitOutputAfter(c, mark, 'after-rmmod 42', 120_000);
+
+  // Loaded again: its symbols are read anew and the init breakpoint fires where the module is now.
+  const again = await type(c, 'insmod /minix.ko\n');
+  assert.deepEqual(again.body.hitBreakpointIds, [initBp!.id]);
+  const initAgain = latest(initBp!.id)!;
+  assert.equal(initAgain.verified, true);
+  const pc2 = (await c.evaluate('$pc')).split(' ')[0]!;
+  assert.equal(initAgain.instructionReference, pc2, 'the breakpoint is set where the module is now');
+  assert.equal((await c.top()).name, 'init_minix_fs');
+  console.log(`# init_minix_fs: first load ${firstInit}, reload ${pc2}`);
+  assert.equal((c.console.match(/module minix: \d+ symbols from its kallsyms/g) ?? []).length >= 2, true, 'the symbols were read again');
+  mark = c.stdout.length;
+  await c.dc.continueRequest({ threadId: 1 });
+  await waitOutputAfter(c, mark, PROMPT, 120_000);
+  assert.match(await c.evaluate('lsmod'), /^minix\s+0x[0-9a-f]{16}\s+\d+/m);
 });
+
+/** Waits for `text` in the guest's console output after offset `from`. */
+async function waitOutputAfter(c: Client, from: number, text: string, ms: number): Promise<void> {
+  const t0 = Date.now();
+  while (!c.stdout.slice(from).includes(text)) {
+    if (Date.now() - t0 > ms) throw new Error(`no output '${JSON.stringify(text)}' after ${ms} ms; got ${JSON.stringify(c.stdout.slice(-300))}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
