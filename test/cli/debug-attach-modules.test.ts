@@ -9,13 +9,13 @@
 // MIPS64_KERNEL_SYMBOLS_TESTS=1; skips with the reason otherwise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { debianMaltaWithSymbolsOrSkip, initrdWithModule } from '../support/guest.js';
 import { TempDir } from '../loader/toolchain';
-import { CLI, ROOT, ensureBuilt } from './support.js';
+import { ensureBuilt, spawnCli } from './support.js';
 import { ADAPTER, withTimeout } from '../adapter/support.js';
 
 const tmp = new TempDir();
@@ -36,23 +36,10 @@ after(() => { if (child && child.exitCode === null) child.kill('SIGKILL'); tmp.r
 test('attach to `mips64 boot --kernel VMLINUX` (DWARF types): a module breakpoint waits for insmod typed in the CLI, then fires', { timeout: 1_200_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   ensureBuilt();
-  const c = child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
-  let stdout = '', stderr = '';
-  c.stdout.on('data', (b: Buffer) => { stdout += b.toString('latin1'); });
-  c.stderr.on('data', (b: Buffer) => { stderr += b.toString('latin1'); });
-  const waitFor = async <R>(probe: () => R | null | undefined | false, ms: number, what: string): Promise<R> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const r = probe();
-      if (r) return r;
-      if (Date.now() > deadline || c.exitCode !== null) {
-        assert.fail(`${what}: timed out (exit ${c.exitCode})\nstdout: ${JSON.stringify(stdout.slice(-800))}\nstderr: ${JSON.stringify(stderr.slice(-800))}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const port = Number((await waitFor(() => /debug server listening on 127\.0\.0\.1:(\d+)/.exec(stderr), 120_000, 'listening'))[1]);
-  await waitFor(() => stdout.includes(USERSPACE_MARKER), 600_000, 'the shell');
+  const p = spawnCli(args);
+  const c = child = p.child;
+  const port = Number((await p.waitFor(() => /debug server listening on 127\.0\.0\.1:(\d+)/.exec(p.stderr()), 120_000, 'listening'))[1]);
+  await p.waitFor(() => p.stdout().includes(USERSPACE_MARKER), 600_000, 'the shell');
 
   const dc = new DebugClient('node', ADAPTER, 'mips64');
   let console_ = '';
@@ -91,7 +78,7 @@ test('attach to `mips64 boot --kernel VMLINUX` (DWARF types): a module breakpoin
     await withTimeout(dc.stop(), 5000, 'disconnect').catch(() => undefined);
   }
   // Detached: the guest runs on in the CLI.
-  const mark = stdout.length;
+  const mark = p.stdout().length;
   c.stdin.write('echo still-$((6*7))\n');
-  await waitFor(() => stdout.slice(mark).includes('still-42'), 180_000, 'the shell after detach');
+  await p.waitFor(() => p.stdout().slice(mark).includes('still-42'), 180_000, 'the shell after detach');
 });
