@@ -3,7 +3,7 @@
 //   info tlb | info cp0 | info registers | info symbol ADDR
 //   x/NFU ADDR        examine memory (gdb style: F = x d u c s i, U = b h w g)
 //   v2p ADDR          virtual → physical (side-effect free, TLB entry used)
-//   pt ADDR           the same through the guest kernel's page table (not the TLB)
+//   pt ADDR           the same through the guest's page table (not the TLB)
 //   p2v ADDR          physical → the virtual addresses that reach it
 //   goto ADDR         move the PC
 //   dmesg [N]         the kernel log (DWARF of the kernel needed)
@@ -32,7 +32,7 @@ export const HELP = [
   '  info symbol ADDR    symbol containing ADDR',
   '  x/NFU ADDR          examine memory: N count, F format x|d|u|c|s|i, U size b|h|w|g (e.g. x/16gx $sp, x/8i $pc)',
   '  v2p ADDR            translate a virtual address (no side effects)',
-  '  pt ADDR             translate it through the Linux guest\'s page table (its kernel\'s DWARF types)',
+  '  pt ADDR             translate it through the guest\'s page table, not the TLB (its kernel\'s DWARF layout, or its TLB refill handler)',
   '  p2v ADDR            virtual addresses that map a physical address',
   '  goto ADDR           move the PC (also: $pc = ADDR)',
   'With the kernel\'s DWARF (its unstripped vmlinux in "symbols"): C expressions such as jiffies,',
@@ -234,11 +234,10 @@ export class ConsoleCommands {
 
   private pageTable(expr: string): ConsoleResult {
     const va = this.addrOf(expr);
-    const walk = this.dbg.mem.kernelPages;
-    if (!walk) return { text: 'no page-table walk: it needs the Linux kernel\'s DWARF types (its unstripped vmlinux in "symbols")' };
-    const pa = walk(va);
-    if (pa === undefined) return { text: `${hex64(va)}: not mapped in the guest kernel's page table (or not a mapped kernel/user address)` };
-    return { text: `${hex64(va)} → phys 0x${pa.toString(16)} (the guest kernel's page table)`, memoryReference: `phys:0x${pa.toString(16)}` };
+    const w = this.dbg.mem.pageWalk(va);
+    if (w === undefined) return { text: `${hex64(va)}: not mapped in the guest's page table (or not a mapped kernel/user address)` };
+    const via = w.via === 'page table' ? 'the guest kernel\'s page table' : 'the guest\'s TLB refill handler, interpreted';
+    return { text: `${hex64(va)} → phys 0x${w.pa.toString(16)} (${via})`, memoryReference: `phys:0x${w.pa.toString(16)}` };
   }
 
   private v2p(expr: string): ConsoleResult {

@@ -154,6 +154,13 @@ export class Runtime {
       if (!this.tt) this.timeTravelOff = 'time travel is off: the guest was not started with `mips64 boot --record`';
       this.listen();
       this.listenTimeTravel();
+      // Loaded modules, as a launched session follows them: when the booted kernel ELF has
+      // DWARF types; read now if the kernel's symbols are placed, again whenever they move.
+      if (boardInfo(this.boot.board)?.kernelSymbols === 'linux' && !this.dbg.types.empty) {
+        this.modules = new ModuleSymbols(this.dbg, (text) => this.events.emit('moduleSymbols', text));
+        this.offs.push(this.events.on('kernelSymbols', () => this.modules?.arm()));
+        if (running.kernelSymbols?.info) this.modules.arm();
+      }
       return;
     }
     const kernelPath = args.kernel;

@@ -88,8 +88,8 @@ export class DebugServer implements AttachHost, ConsoleHandover {
     try {
       const elf = o.image.elf ?? parseElf(o.image.bytes);
       if (elf.symbols.length > 0) symbols = this.dbg.symbols.addElf(elf, 0n, o.image.name);
-      // DWARF line tables and CFI, as a launched session loads them.
-      const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n, o.image.name);
+      // DWARF line tables, CFI and types (read on demand), as a launched session loads them.
+      const d = loadDebugInfo(this.dbg.lines, this.dbg.unwinder, elf, 0n, o.image.name, this.dbg.types);
       for (const p of d.problems) debugInfo.push(`${o.image.name}: cannot use its debugging information: ${p}`);
     } catch { /* a raw image: no symbols */ }
     if (boardInfo(o.board)!.kernelSymbols === 'linux') this.kernelSymbols = this.watchKernelSymbols();

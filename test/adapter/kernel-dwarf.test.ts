@@ -17,8 +17,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
-import { cachedKernelDebugSymbols, fetchKernelDebugSymbols, KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
-import { debianMaltaOrSkip } from '../support/guest.js';
+import type { KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
+import { debianMaltaWithSymbolsOrSkip } from '../support/guest.js';
 import { missing, run } from '../loader/toolchain';
 import { AdapterHarness } from './support';
 
@@ -32,12 +32,9 @@ let skip: string | undefined;
 const harness = new AdapterHarness();
 
 before(async () => {
-  const g = await debianMaltaOrSkip();
-  if (typeof g === 'string') { skip = g; return; }
-  guest = g;
-  syms = await cachedKernelDebugSymbols();
-  if (!syms && process.env.MIPS64_KERNEL_SYMBOLS_TESTS === '1') syms = await fetchKernelDebugSymbols({ log: (m) => console.log(`# symbols: ${m}`) });
-  if (!syms) { skip = 'the -dbg vmlinux is not cached (mips64 guest fetch-symbols debian-malta, or MIPS64_KERNEL_SYMBOLS_TESTS=1)'; return; }
+  const both = await debianMaltaWithSymbolsOrSkip();
+  if (typeof both === 'string') { skip = both; return; }
+  ({ guest, syms } = both);
   skip = missing(OBJDUMP);
   if (!skip) await harness.start();
 });
@@ -62,14 +59,8 @@ test('kernel variables and types from the -dbg vmlinux at start_kernel: jiffies,
   const initial = fileQuad(linkOf('jiffies_64'));
 
   const c = await harness.client();
-  c.dc.defaultTimeout = 300_000; // the launch reads the 460 MB file
   const t0 = Date.now();
-  const initialized = c.wait('initialized', 300_000);
-  await c.dc.launch({
-    type: 'mips64', request: 'launch', name: 'debian-malta + -dbg', board: 'malta', memory: 256,
-    kernel: guest!.kernel, initrd: guest!.initrd, append: guest!.append, symbols: [{ path: syms!.vmlinux }],
-  } as DebugProtocol.LaunchRequestArguments);
-  await initialized;
+  await c.launchMaltaWithSymbols('debian-malta + -dbg', guest!, syms!);
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] });
   await c.dc.configurationDoneRequest();
   console.log(`# launch with the -dbg vmlinux: ${Date.now() - t0} ms`);

@@ -7,21 +7,19 @@
 // guest memory — read through the kernel's page table when the TLB does not map it — is the
 // file's word where no relocation applies, and the guest kernel's page table walked (`pt`)
 // gives the TLB's physical address (`v2p`). `rmmod` stops in the exit function, called from
-// the delete_module syscall.
+// the delete_module syscall; continued, the module's symbols go, the init breakpoint waits
+// again and the shell answers the next command. `insmod` again reads the symbols anew: the
+// init breakpoint verifies at the module's new address and fires there.
 //
 // Runs when the -dbg vmlinux is cached (mips64 guest fetch-symbols debian-malta) or with
 // MIPS64_KERNEL_SYMBOLS_TESTS=1; skips with the reason otherwise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
-import { debianPackageDir } from '../../src/cli/guest/debian-packages.js';
-import { cachedKernelDebugSymbols, fetchKernelDebugSymbols, KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
-import { debianMaltaOrSkip } from '../support/guest.js';
-import { cpioNewc, S_IFREG } from '../support/initramfs.js';
+import type { KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
+import { debianMaltaWithSymbolsOrSkip, initrdWithModule } from '../support/guest.js';
 import { LE, missing, parseReadelfRelocs, parseReadelfSections, parseReadelfSymbols, run, TempDir } from '../loader/toolchain';
 import { AdapterHarness, Client } from './support';
 
@@ -40,18 +38,12 @@ let initrd = '';
 before(async () => {
   skip = missing(READELF);
   if (skip) return;
-  const g = await debianMaltaOrSkip();
-  if (typeof g === 'string') { skip = g; return; }
-  guest = g;
-  syms = await cachedKernelDebugSymbols();
-  if (!syms && process.env.MIPS64_KERNEL_SYMBOLS_TESTS === '1') syms = await fetchKernelDebugSymbols({ log: (m) => console.log(`# symbols: ${m}`) });
-  if (!syms) { skip = 'the -dbg vmlinux is not cached (mips64 guest fetch-symbols debian-malta, or MIPS64_KERNEL_SYMBOLS_TESTS=1)'; return; }
-  const pkgRoot = join(debianPackageDir(g.manifest.kernel.requested, 'mips64el'), 'root');
-  ko = join(pkgRoot, 'lib', 'modules', syms.release, 'kernel', 'fs', 'minix', 'minix.ko');
-  if (!existsSync(ko)) { skip = `${ko} is not in the cached kernel package`; return; }
-  initrd = join(tmp.path, 'initrd.gz');
-  const extra = gzipSync(cpioNewc([{ name: 'minix.ko', mode: S_IFREG | 0o644, data: new Uint8Array(readFileSync(ko)) }]));
-  writeFileSync(initrd, Buffer.concat([readFileSync(g.initrd), extra]));
+  const both = await debianMaltaWithSymbolsOrSkip();
+  if (typeof both === 'string') { skip = both; return; }
+  ({ guest, syms } = both);
+  const m = initrdWithModule(guest, syms, tmp.path, 'fs/minix/minix.ko');
+  if (typeof m === 'string') { skip = m; return; }
+  ({ initrd, ko } = m);
   await harness.start();
 });
 
@@ -79,18 +71,12 @@ async function type(c: Client, text: string): Promise<DebugProtocol.StoppedEvent
   return stopped;
 }
 
-test('module symbols from the module\'s kallsyms: breakpoints in a module wait for insmod, verify and fire; rmmod stops in its exit function', { timeout: 900_000 }, async (t) => {
+test('module symbols from the module\'s kallsyms: breakpoints in a module wait for insmod, verify and fire; rmmod stops in its exit function and the guest runs on; a reload moves them', { timeout: 900_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   const c = await harness.client();
-  c.dc.defaultTimeout = 300_000; // the launch reads the 460 MB file
   const changed: DebugProtocol.Breakpoint[] = [];
   c.dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => { if (e.body.reason === 'changed') changed.push(e.body.breakpoint); });
-  const initialized = c.wait('initialized', 300_000);
-  await c.dc.launch({
-    type: 'mips64', request: 'launch', name: 'modules', board: 'malta', memory: 256,
-    kernel: guest!.kernel, initrd, append: guest!.append, symbols: [{ path: syms!.vmlinux }],
-  } as DebugProtocol.LaunchRequestArguments);
-  await initialized;
+  await c.launchMaltaWithSymbols('modules', guest!, syms!, initrd);
   const set = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'init_minix_fs' }, { name: 'exit_minix_fs' }] })).body.breakpoints;
   await c.dc.configurationDoneRequest();
   await c.waitOutput(PROMPT, LONG);
@@ -110,6 +96,8 @@ test('module symbols from the module\'s kallsyms: breakpoints in a module wait f
   assert.match(c.console, /module minix: \d+ symbols from its kallsyms/);
   const frames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(frames[0]!.name, 'init_minix_fs');
+  const firstInit = (await c.evaluate('$pc')).split(' ')[0]!;
+  assert.equal(latest(initBp!.id)?.instructionReference, firstInit);
   assert.ok(frames.some((f) => /^do_init_module\+0x/.test(f.name)), frames.map((f) => f.name).join(' <- '));
   assert.match(await c.evaluate('lsmod'), /^minix\s+0x[0-9a-f]{16}\s+\d+/m);
 
@@ -142,12 +130,39 @@ test('module symbols from the module\'s kallsyms: breakpoints in a module wait f
   console.log(`# page-table walk = TLB for ${walked} module functions`);
   assert.ok(walked > 0);
 
+  let mark = c.stdout.length;
   await c.dc.continueRequest({ threadId: 1 });
-  await c.waitOutput(`${PROMPT}`, 60_000);
+  await c.waitOutputFrom(mark, PROMPT, 120_000); // insmod returned: the shell prompts again
+  mark = c.stdout.length;
   const out = await type(c, 'rmmod minix\n');
   assert.deepEqual(out.body.hitBreakpointIds, [exitBp!.id]);
   const exitFrames = (await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   assert.equal(exitFrames[0]!.name, 'exit_minix_fs');
   console.log(`# rmmod: ${exitFrames.map((f) => f.name).join(' <- ')}`);
   assert.match(exitFrames[1]!.name, /delete_module\+0x/);
+
+  // The module goes (its symbols with it) and the guest runs on: the shell answers.
+  await c.dc.continueRequest({ threadId: 1 });
+  await c.waitOutputFrom(mark, PROMPT, 120_000);
+  assert.match(c.console, /module minix unloaded: its symbols are gone/);
+  assert.equal(latest(initBp!.id)?.verified, false, 'the init breakpoint waits for the module again');
+  await assert.rejects(c.evaluate('init_minix_fs'), /unknown symbol 'init_minix_fs'/);
+  mark = c.stdout.length;
+  await c.dc.customRequest('mips64/uartInput', { text: 'echo after-rmmod $((6*7))\n' });
+  await c.waitOutputFrom(mark, 'after-rmmod 42', 120_000);
+
+  // Loaded again: its symbols are read anew and the init breakpoint fires where the module is now.
+  const again = await type(c, 'insmod /minix.ko\n');
+  assert.deepEqual(again.body.hitBreakpointIds, [initBp!.id]);
+  const initAgain = latest(initBp!.id)!;
+  assert.equal(initAgain.verified, true);
+  const pc2 = (await c.evaluate('$pc')).split(' ')[0]!;
+  assert.equal(initAgain.instructionReference, pc2, 'the breakpoint is set where the module is now');
+  assert.equal((await c.top()).name, 'init_minix_fs');
+  console.log(`# init_minix_fs: first load ${firstInit}, reload ${pc2}`);
+  assert.equal((c.console.match(/module minix: \d+ symbols from its kallsyms/g) ?? []).length >= 2, true, 'the symbols were read again');
+  mark = c.stdout.length;
+  await c.dc.continueRequest({ threadId: 1 });
+  await c.waitOutputFrom(mark, PROMPT, 120_000);
+  assert.match(await c.evaluate('lsmod'), /^minix\s+0x[0-9a-f]{16}\s+\d+/m);
 });

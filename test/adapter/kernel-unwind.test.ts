@@ -5,7 +5,9 @@
 // the user program, its frames named from the program's ELF (a "symbols" entry), each a
 // return address right after a call of the frame before; no frame twice. A stop on the
 // syscall exception itself (the filter, narrowed by an expression) shows the vector by
-// name, then the interrupted user code once.
+// name, then the interrupted user code once. User memory the TLB does not map (a stack page
+// evicted by a refill on the way: frames were missing now and then) is read through the
+// guest's own refill handler: `pt` gives the TLB's physical page wherever the TLB maps it.
 //
 // Skips (with the reason) without the debian-malta guest or the mips64el cross gcc.
 import { after, before, test } from 'node:test';
@@ -88,6 +90,20 @@ test('kernel → syscall entry → user frames named from the program\'s ELF; a 
   }
   const seen = new Set(frames.map((f) => `${f.instructionPointerReference}`));
   assert.equal(seen.size, frames.length, 'no frame twice');
+  // User pages read through the guest's own TLB refill handler (pt) where the TLB may not map
+  // them: the same physical page as the TLB's wherever it does (v2p).
+  const userPcs = pcs.filter((p) => p >> 62n === 0n);
+  let same = 0;
+  for (const p of userPcs) {
+    const a = `0x${p.toString(16)}`;
+    const pt = await c.evaluate(`pt ${a}`);
+    const walked = / → (phys 0x[0-9a-f]+) \(the guest's TLB refill handler, interpreted\)/.exec(pt)?.[1];
+    assert.ok(walked, pt);
+    const v2p = await c.evaluate(`v2p ${a}`);
+    if (/\(TLB\[\d+\]/.test(v2p)) { assert.equal(/ → (phys 0x[0-9a-f]+) /.exec(v2p)?.[1], walked, `${v2p} / ${pt}`); same++; }
+  }
+  console.log(`# refill-handler walk = TLB for ${same} of ${userPcs.length} user frames' pages`);
+  assert.ok(same > 0);
 
   // The syscall exception itself (only getppid's number): the vector, named, then the user code once.
   await c.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
@@ -105,4 +121,10 @@ test('kernel → syscall entry → user frames named from the program\'s ELF; a 
   assert.deepEqual(at.slice(1, 5).map((f) => fn(f.name)), ['getppid', 'inner', 'outer', 'main']);
   assert.match(at[1]!.name, /\[Sys exception, EPC\]$/);
   assert.equal(new Set(at.map((f) => f.instructionPointerReference)).size, at.length, 'no frame twice');
+  // The user stack at the vector ($sp not switched yet) through the refill handler, as through the TLB.
+  const ptSp = await c.evaluate('pt $sp'), v2pSp = await c.evaluate('v2p $sp');
+  console.log(`# ${ptSp} / ${v2pSp}`);
+  const spPhys = / → (phys 0x[0-9a-f]+) \(the guest's TLB refill handler/.exec(ptSp)?.[1];
+  assert.ok(spPhys, ptSp);
+  assert.equal(/ → (phys 0x[0-9a-f]+) /.exec(v2pSp)?.[1], spPhys);
 });

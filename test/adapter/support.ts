@@ -4,6 +4,8 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { GuestImage } from '../../src/cli/guest/debian-guests.js';
+import type { KernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const ADAPTER = join(ROOT, 'dist', 'adapter.js');
@@ -89,6 +91,29 @@ export class Client {
       if (Date.now() - t0 > ms) throw new Error(`no output '${text}' after ${ms} ms; got ${JSON.stringify(this.stdout.slice(-300))}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /** Resolves when the console output after offset `from` (a length of `stdout` taken earlier) contains `text`. */
+  async waitOutputFrom(from: number, text: string, ms = 10_000): Promise<void> {
+    const t0 = Date.now();
+    while (!this.stdout.slice(from).includes(text)) {
+      if (Date.now() - t0 > ms) throw new Error(`no output ${JSON.stringify(text)} after ${ms} ms; got ${JSON.stringify(this.stdout.slice(-300))}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
+   * Launches Debian's Malta kernel (with `initrd`, default the guest's) and its -dbg vmlinux
+   * in "symbols", up to the initialized event (set breakpoints, then configurationDone).
+   */
+  async launchMaltaWithSymbols(name: string, guest: GuestImage, syms: KernelDebugSymbols, initrd = guest.initrd): Promise<void> {
+    this.dc.defaultTimeout = 300_000; // the launch reads the 460 MB file
+    const initialized = this.wait('initialized', 300_000);
+    await this.dc.launch({
+      type: 'mips64', request: 'launch', name, board: 'malta', memory: 256,
+      kernel: guest.kernel, initrd, append: guest.append, symbols: [{ path: syms.vmlinux }],
+    } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
   }
 
   /**

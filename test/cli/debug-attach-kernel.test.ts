@@ -9,11 +9,11 @@
 // Skips (with the reason) when the debian-malta guest cannot be fetched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { fetchDebianMalta, USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
-import { CLI, ROOT, ensureBuilt } from './support.js';
+import { ensureBuilt, spawnCli } from './support.js';
 import { ADAPTER, withTimeout } from '../adapter/support.js';
 
 const OPENAT = '__se_sys_openat';
@@ -33,28 +33,15 @@ after(() => { if (child && child.exitCode === null) child.kill('SIGKILL'); });
 test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kallsyms, relocated as the guest says; a breakpoint on openat', { timeout: 1_200_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   ensureBuilt();
-  const c = child = spawn(process.execPath, [CLI, 'boot', 'debian-malta', '--debug-port', '0'], { cwd: ROOT });
-  let stdout = '', stderr = '';
-  c.stdout.on('data', (b: Buffer) => { stdout += b.toString('latin1'); });
-  c.stderr.on('data', (b: Buffer) => { stderr += b.toString('latin1'); });
-  const waitFor = async <R>(probe: () => R | null | undefined | false, ms: number, what: string): Promise<R> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const r = probe();
-      if (r) return r;
-      if (Date.now() > deadline || c.exitCode !== null) {
-        assert.fail(`${what}: timed out (exit ${c.exitCode})\nstdout: ${JSON.stringify(stdout.slice(-800))}\nstderr: ${JSON.stringify(stderr.slice(-800))}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const port = Number((await waitFor(() => /debug server listening on 127\.0\.0\.1:(\d+)/.exec(stderr), 60_000, 'listening'))[1]);
-  await waitFor(() => stdout.includes(USERSPACE_MARKER), 400_000, 'the shell');
+  const p = spawnCli(['boot', 'debian-malta', '--debug-port', '0']);
+  const c = child = p.child;
+  const port = Number((await p.waitFor(() => /debug server listening on 127\.0\.0\.1:(\d+)/.exec(p.stderr()), 60_000, 'listening'))[1]);
+  await p.waitFor(() => p.stdout().includes(USERSPACE_MARKER), 400_000, 'the shell');
 
   // The oracle: the guest's own kallsyms (root; kptr_restrict cleared).
   c.stdin.write(`echo 0 > /proc/sys/kernel/kptr_restrict; grep -w -e start_kernel -e ${OPENAT} /proc/kallsyms\n`);
-  const guest = await waitFor(() => {
-    const sk = /([0-9a-f]{16}) T start_kernel\b/.exec(stdout), op = new RegExp(`([0-9a-f]{16}) [Tt] ${OPENAT}\\b`).exec(stdout);
+  const guest = await p.waitFor(() => {
+    const sk = /([0-9a-f]{16}) T start_kernel\b/.exec(p.stdout()), op = new RegExp(`([0-9a-f]{16}) [Tt] ${OPENAT}\\b`).exec(p.stdout());
     return sk && op ? { sk: BigInt(`0x${sk[1]}`), openat: BigInt(`0x${op[1]}`) } : undefined;
   }, 300_000, '/proc/kallsyms'); // grep through 36 k symbols in the guest: slow on a loaded host
   const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
@@ -96,7 +83,7 @@ test('attach to `mips64 boot debian-malta` at the shell: kernel symbols from kal
     await withTimeout(dc.stop(), 5000, 'disconnect').catch(() => undefined);
   }
   // Detached: the guest runs on in the CLI.
-  await waitFor(() => /Linux version 6\.1/.test(stdout), 180_000, 'cat /proc/version after detach');
+  await p.waitFor(() => /Linux version 6\.1/.test(p.stdout()), 180_000, 'cat /proc/version after detach');
   c.stdin.write('echo still-$((6*7))\n');
-  await waitFor(() => stdout.includes('still-42'), 180_000, 'the shell after detach');
+  await p.waitFor(() => p.stdout().includes('still-42'), 180_000, 'the shell after detach');
 });

@@ -1,7 +1,7 @@
 // Helpers of the CLI tests: make sure dist/cli.js is built (once, and only when a source
 // is newer than it — several test files may run at the same time), run it, run binutils,
-// and compare listings line by line.
-import { spawnSync } from 'node:child_process';
+// and compare listings line by line; run it in the background and wait for its output.
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -103,4 +103,34 @@ export function assertCleanStderr(stderr: string): string | undefined {
   if (/^\s+at .+/m.test(stderr)) return `stack trace in stderr:\n${stderr}`;
   if (/internal error/.test(stderr)) return `internal error:\n${stderr}`;
   return undefined;
+}
+
+/** `mips64 ARGS` running in the background: its output so far, and a wait for something in it. */
+export interface CliProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Polls `probe` until it returns something (or fails the test with the output's tail after `ms`, or when the CLI exits). */
+  waitFor<R>(probe: () => R | null | undefined | false, ms: number, what: string): Promise<R>;
+}
+
+export function spawnCli(args: string[]): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+  let out = '', err = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString('latin1'); });
+  child.stderr.on('data', (b: Buffer) => { err += b.toString('latin1'); });
+  return {
+    child, stdout: () => out, stderr: () => err,
+    async waitFor<R>(probe: () => R | null | undefined | false, ms: number, what: string): Promise<R> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const r = probe();
+        if (r) return r;
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new Error(`${what}: timed out (exit ${child.exitCode})\nstdout: ${JSON.stringify(out.slice(-800))}\nstderr: ${JSON.stringify(err.slice(-800))}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
 }

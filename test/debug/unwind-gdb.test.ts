@@ -23,7 +23,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fetchDebianMalta, GuestImage } from '../../src/cli/guest/debian-guests.js';
-import { cachedKernelDebugSymbols, fetchKernelDebugSymbols } from '../../src/cli/guest/kernel-debug-symbols.js';
+import { kernelDebugSymbolsOrSkip } from '../support/guest.js';
 import { createMaltaMachine } from '../../src/emulator/boards/malta.js';
 import { MachineDebugger } from '../../src/emulator/debug/debugger.js';
 import { readLiveKallsyms } from '../../src/emulator/debug/kernel-symbols.js';
@@ -57,13 +57,13 @@ before(async () => {
   if (skip) return;
   try {
     guest = await fetchDebianMalta({ log: (m) => console.log(`# guest: ${m}`) });
-    vmlinux = (await cachedKernelDebugSymbols())?.vmlinux;
-    if (!vmlinux && process.env.MIPS64_KERNEL_SYMBOLS_TESTS === '1') vmlinux = (await fetchKernelDebugSymbols({ log: (m) => console.log(`# symbols: ${m}`) })).vmlinux;
   } catch (e) {
-    skip = `the debian-malta guest or its debug symbols cannot be fetched: ${(e as Error).message}`;
+    skip = `the debian-malta guest cannot be fetched: ${(e as Error).message}`;
     return;
   }
-  if (!vmlinux) { skip = 'the -dbg vmlinux is not cached (mips64 guest fetch-symbols debian-malta, or MIPS64_KERNEL_SYMBOLS_TESTS=1)'; return; }
+  const syms = await kernelDebugSymbolsOrSkip();
+  if (typeof syms === 'string') { skip = syms; return; }
+  vmlinux = syms.vmlinux;
   gdb = await qemuBacktraces(guest!, vmlinux, CASES);
 });
 

@@ -2,9 +2,14 @@
 // hold a reference only while at least one breakpoint exists and test the low word of
 // the PC against `lows` before each instruction (interpreter) or block (translator's
 // dispatcher); the full 64-bit address and everything else (skip-once after a resume,
-// conditions, hit counts) is decided by check(), off the fast path.
+// conditions, hit counts) is decided by check(), off the fast path. An instruction is
+// reached when it is about to run: not while an interrupt is taken before it, nor while
+// fetching it faults (a TLB refill of a page not mapped yet) — the exception runs first and
+// the return to it is the one arrival, as with QEMU's gdbstub. Reporting it before the
+// exception too made a resume from the report stop at it a second time.
 
 import type { Cpu } from '../cpu/cpu';
+import { translate } from '../mmu/translate';
 
 const key = (lo: number, hi: number): string => `${hi >>> 0}:${lo >>> 0}`;
 
@@ -102,6 +107,7 @@ export class PcBreakpoints {
     const lo = cpu.pcLo, hi = cpu.pcHi;
     if (!this.full.has(key(lo, hi))) return false;
     if (lo === this.skipLo && hi === this.skipHi && cpu.icount === this.skipAt) return false;
+    if (!reached(cpu)) return false;
     const pc = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
     if (this.filter && !this.filter(pc, cpu)) {
       // Evaluated once per arrival: an engine handing the instruction to another check
@@ -112,4 +118,12 @@ export class PcBreakpoints {
     this.hitAt = pc;
     return true;
   }
+}
+
+/** Whether the instruction at the PC runs next: no interrupt is taken before it and fetching it does not fault. */
+function reached(cpu: Cpu): boolean {
+  if (cpu.irqPending && !cpu.inDelay) return false;
+  if ((cpu.pcLo & 3) !== 0) return false;
+  if (translate(cpu, cpu.pcHi, cpu.pcLo, false, cpu.mode, cpu.c0.status, cpu.asid) < 0) return false;
+  return (cpu.xlateInfo.inhibit & 1) === 0; // XI: the fetch is refused
 }

@@ -1,12 +1,14 @@
 // Debugger access to guest memory without side effects: virtual addresses are
 // translated with translate() (pure: no TLB exception, no host-cache fill, no page
-// trap) in kernel mode with the current Status and ASID; only RAM is read or written —
+// trap) in kernel mode with the current Status and ASID (an address the TLB does not map:
+// through the guest's page table, refill-walk.ts); only RAM is read or written —
 // device registers are never touched (a read could pop a FIFO), they read as unreadable.
 // Writes invalidate translated code on the pages they change.
 
 import type { Cpu } from '../cpu/cpu';
 import { Mode, translate, Xlate } from '../mmu/translate';
 import type { PhysicalBus } from '../memory/bus';
+import { refillWalk } from './refill-walk';
 
 /** A memory address as the debugger names it: virtual (default) or physical (`phys:`). */
 export interface MemRef {
@@ -55,13 +57,25 @@ export class DebugMemory {
     const v = U64(va);
     const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
     const pa = translate(this.cpu, hi, lo, write, Mode.Kernel, this.cpu.c0.status, this.cpu.asid);
-    if (pa === Xlate.Refill && this.kernelPages) {
-      const walked = this.kernelPages(v);
-      if (walked !== undefined) return { ok: true, pa: walked, tlbIndex: -1, walked: true };
+    if (pa === Xlate.Refill) {
+      const walked = this.pageWalk(v);
+      if (walked !== undefined) return { ok: true, pa: walked.pa, tlbIndex: -1, walked: true };
     }
     if (pa < 0) return { ok: false, code: pa as Xlate, reason: XLATE_TEXT[pa] ?? 'not mapped' };
     const i = this.cpu.xlateInfo.tlbIndex;
     return { ok: true, pa, tlbIndex: i, victim: i >= this.cpu.tlb.size };
+  }
+
+  /**
+   * `va` through the guest's page table, never the TLB: the Linux kernel's walked with its
+   * DWARF layout (kernelPages), else the guest's own TLB refill handler interpreted.
+   */
+  pageWalk(va: bigint): { pa: number; via: 'page table' | 'refill handler' } | undefined {
+    const v = U64(va);
+    const k = this.kernelPages?.(v);
+    if (k !== undefined) return { pa: k, via: 'page table' };
+    const r = refillWalk(this.cpu, v, (p) => this.readUnsigned({ addr: p, phys: true }, 8), this.bus.bigEndian);
+    return r === undefined ? undefined : { pa: r, via: 'refill handler' };
   }
 
   /** A copy of `n` bytes of RAM from physical address `pa`, or undefined unless all of it is contiguous RAM. */
