@@ -1,13 +1,14 @@
 // The TLB views (the Debug Console's / gdb monitor's `info tlb` table, machine-info.ts)
 // show EntryLo's RI and XI bits when PageGrain enables them (RIE, XIE), as Linux does on
-// Octeon. Oracle: the architectural EntryLo the CPU's own tlbr gives back (bits 63/62,
-// read with dmfc0) for every entry written through mtc0/tlbwi; without PageGrain's enables
+// Octeon, and gdb's tlbN_entrylo registers read EntryLo as tlbr does. Oracle: the
+// architectural EntryLo the CPU's own tlbr gives back (bits 63/62, read with dmfc0) for
+// every entry written through mtc0/tlbwi; without PageGrain's enables
 // (and on the 5KEc, which has no PageGrain) the table has no RI/XI columns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import * as cp0 from '../../src/emulator/cpu/cp0-access';
-import { entryLoInhibits, tlbTable } from '../../src/emulator/debug/machine-info';
+import { entryLoAsRead, entryLoInhibits, tlbTable } from '../../src/emulator/debug/machine-info';
 
 const RIE = 1n << 31n, XIE = 1n << 30n, RI = 1n << 63n, XI = 1n << 62n;
 const PAGEGRAIN = [5, 1] as const, ENTRYLO0 = [2, 0] as const, ENTRYLO1 = [3, 0] as const, ENTRYHI = [10, 0] as const, INDEX = [0, 0] as const;
@@ -54,6 +55,8 @@ test('info tlb: RI/XI columns equal the bits tlbr reads back, when PageGrain ena
         const at = row.indexOf(m[k]![0]) + m[k]![0].length - 1;
         if (k === 0) assert.equal(header[at], cols.at(-1)!.at(-1), `${row}\n${header}`);
       });
+      // gdb's tlbN_entrylo0/1 registers: the EntryLo values tlbr reads.
+      assert.deepEqual([entryLoAsRead(cpu.tlb.read(i).lo0), entryLoAsRead(cpu.tlb.read(i).lo1)], halves);
       assert.deepEqual(entryLoInhibits(cpu, cpu.tlb.read(i).lo0), Object.fromEntries(cols.map((c) => [c.toLowerCase(), (halves[0]! & (c === 'RI' ? RI : XI)) !== 0n])));
     }
     // Some entries have them set (the test is not vacuous).

@@ -1,9 +1,9 @@
 // An Octeon II board (one CN61XX core) for Debian's octeon kernel, booted the way Cavium's
 // U-Boot (bootoctlinux) starts Linux: the kernel ELF loaded at its physical addresses, a
 // boot descriptor, a cvmx bootinfo block and a bootmem free-memory descriptor in low
-// memory, a minimal flattened device tree (CIU and UART0; or the user's, `dtb`) passed
-// through bootinfo's fdt_addr, the command line as the descriptor's argv, the CPU at the ELF entry with
-// a0 = argc, a2 = 1 (boot core), a3 = the descriptor (ckseg0).
+// memory, a minimal flattened device tree (CIU, UART0, an RNG seed; or the user's, `dtb`)
+// passed through bootinfo's fdt_addr, the command line as the descriptor's argv, the CPU at
+// the ELF entry with a0 = argc, a2 = 1 (boot core), a3 = the descriptor (ckseg0).
 //
 // Physical map:
 //   0x00000000  RAM, first min(RAM, 256 MiB); RAM beyond 256 MiB at 0x410000000 (DR1)
@@ -342,7 +342,7 @@ export class OcteonBoard implements Board {
     this.m.bus.writeBytes(at, b);
   }
 
-  /** The minimal device tree: the CIU and UART0 (as octeon_3xxx.dtsi names them), UART0 as the console. */
+  /** The minimal device tree: the CIU and UART0 (as octeon_3xxx.dtsi names them), UART0 as the console, an RNG seed. */
   deviceTree(): Uint8Array {
     const uart0 = 'serial@1180000000800';
     return buildFdt({
@@ -374,7 +374,10 @@ export class OcteonBoard implements Board {
           ],
         },
         { name: 'aliases', props: [['serial0', str(`/soc@0/${uart0}`)]] },
-        { name: 'chosen', props: [['stdout-path', str('serial0:115200n8')]] },
+        // rng-seed: Linux credits it as bootloader randomness at once (before its banner), so
+        // its crng is ready from the start instead of mixing interrupt entropy and hashing
+        // through the boot until it is (25 M fewer guest instructions to the shell).
+        { name: 'chosen', props: [['stdout-path', str('serial0:115200n8')], ['rng-seed', rngSeed(OCTEON_RNG_SEED)]] },
       ],
     });
   }
@@ -397,6 +400,18 @@ function uartBlock(base: number, u: OcteonUart): IoBlock {
 }
 
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
+
+/** The seed of the device tree's /chosen/rng-seed (fixed: boots are deterministic). */
+const OCTEON_RNG_SEED = 0x4f435445;
+
+/** 32 pseudo-random bytes (256 bits: all Linux's crng needs) from `seed` (xorshift32). */
+function rngSeed(seed: number): Uint8Array {
+  let x = seed >>> 0 || 1;
+  return Uint8Array.from({ length: 32 }, () => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x & 0xff;
+  });
+}
 
 export interface OcteonMachineOptions extends OcteonOptions {
   memoryMiB?: number;

@@ -25,6 +25,12 @@ export function entryLoInhibits(cpu: Cpu, lo: number): { ri?: boolean; xi?: bool
   };
 }
 
+/** A TLB entry's EntryLo (`lo` as the TLB keeps it) as tlbr gives it: RI/XI at bits 63/62. */
+export function entryLoAsRead(lo: number): bigint {
+  const ri = lo >= ELO_RI_KEPT, xi = lo % ELO_RI_KEPT >= ELO_XI_KEPT;
+  return BigInt(lo % ELO_XI_KEPT) | (ri ? 1n << 63n : 0n) | (xi ? 1n << 62n : 0n);
+}
+
 /** " RI=0 XI=1" for the bits PageGrain enables ('' when none). */
 export function inhibitFields(cpu: Cpu, lo: number): string {
   const b = entryLoInhibits(cpu, lo);
