@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { DEBIAN_OCTEON, fetchDebianGuest, GuestImage, USERSPACE_MARKER } from '../../src/cli/guest/debian-guests.js';
 import { parseElf } from '../../src/emulator/loader/elf.js';
 import { missingTools } from '../cli/support.js';
-import { BootProc, GDB, printed, runGdb } from './support.js';
+import { BootProc, GDB, guestKallsyms, printed, runGdb } from './support.js';
 
 const OPENAT = '__se_sys_openat';
 let skip: string | false | undefined = missingTools(GDB);
@@ -41,16 +41,9 @@ test('gdb-multiarch on the Octeon kernel: symbols moved by KASLR, break by name 
   const b = boot = await BootProc.start(['debian-octeon']);
   await b.waitFor(() => b.stdout.includes(USERSPACE_MARKER), 900_000);
 
-  // The oracle: the guest's own kallsyms (root; kptr_restrict cleared).
-  b.child.stdin.write(`echo 0 > /proc/sys/kernel/kptr_restrict; grep -w -e _stext -e ${OPENAT} /proc/kallsyms\n`);
-  const sym = await b.waitFor(() => {
-    const get = (name: string): bigint | undefined => {
-      const m = new RegExp(`([0-9a-f]{16}) [Tt] ${name}\\b`).exec(b.stdout);
-      return m ? BigInt(`0x${m[1]}`) : undefined;
-    };
-    const stext = get('_stext'), openat = get(OPENAT);
-    return stext !== undefined && openat !== undefined ? { stext, openat } : undefined;
-  }, 300_000);
+  // The oracle: the guest's own kallsyms.
+  const k = await guestKallsyms(b, OPENAT);
+  const sym = { stext: k.stext, openat: k.fn };
   const offset = sym.stext - link('_stext');
   assert.notEqual(offset, 0n, 'KASLR moved the kernel');
   assert.equal(sym.openat - link(OPENAT), offset);
