@@ -27,7 +27,7 @@ const uartOutput = oneOfValues('debugConsole', 'event', 'both');
 
 const launch = obj({
   noDebug: bool, __restart: any,
-  kernel: str(), board: oneOfValues(...BOARD_NAMES), initrd: str(), append: str(), memory: int(1, 1 << 20),
+  kernel: str(), board: oneOfValues(...BOARD_NAMES), initrd: str(), dtb: str(), append: str(), memory: int(1, 1 << 20),
   engine: oneOfValues('jit', 'interp'), tune: str(), exactTlb: bool, cpu: str(),
   symbols: arr(obj({ path: str(), offset: oneOf(int(), str()) }, ['path'])),
   stopOnEntry: bool, checkpoint: str(), sourceMap: record(str()), uartOutput, checkpointDir: str(),

@@ -23,6 +23,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   includePaths?: string[];
   board?: BoardName;
   initrd?: string;
+  /** A flattened device tree blob for the guest (boards that take one: octeon). */
+  dtb?: string;
   append?: string;
   /** Guest RAM in MiB. */
   memory?: number;

@@ -18,7 +18,8 @@ import { fileIncludes } from './include-files';
 import { bootImage } from '../emulator/boot-images';
 import { DEFAULT_SILENT_SECONDS, SilentGuestWatch } from '../emulator/silent-guest';
 import { BOARD_NAMES, BoardName, boardInfo } from '../emulator/boards/catalog';
-import { BoardError, bootBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
+import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../emulator/boards/registry';
+import { FdtError } from '../emulator/boards/fdt';
 import { MachineDebugger, RunState, StopInfo } from '../emulator/debug/debugger';
 import { Emitter } from '../emulator/events';
 import { KernelSymbols, KernelSymbolsHandlers, KernelSymbolsInfo } from '../emulator/debug/kernel-symbols';
@@ -198,18 +199,26 @@ export class Runtime {
     let entry: bigint;
     try {
       const initrd = args.initrd && boardInfo(board)!.loads === 'linux' ? readInput(args.initrd, 'initrd', 'initrd') : undefined;
-      const b = bootBoard(board, { engine, jit, exactTlb: args.exactTlb ?? false, memoryMiB, cpu: args.cpu, kernel: image, initrd, append: args.append, recorded });
+      const dtb = args.dtb !== undefined ? readInput(args.dtb, 'device tree blob', 'dtb') : undefined;
+      let b: BootedBoard;
+      try {
+        b = bootBoard(board, { engine, jit, exactTlb: args.exactTlb ?? false, memoryMiB, cpu: args.cpu, kernel: image, initrd, dtb, append: args.append, recorded });
+      } catch (e) {
+        if (e instanceof FdtError) throw new LaunchError(`"dtb" '${args.dtb}': ${e.message}`);
+        throw e;
+      }
       this.machine = b.machine;
       b.machine.snapshot.hashes = processHashes();
       // Checkpoints record the images a reset boots from again (a built-in or assembled program has no file).
       if (kernelPath) {
         b.machine.bootImages = [bootImage(boardInfo(board)!.loads === 'linux' ? 'kernel' : 'program', resolve(kernelPath), image.bytes, b.machine.snapshot.hashes),
-          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd, b.machine.snapshot.hashes)] : [])];
+          ...(initrd ? [bootImage('initrd', resolve(args.initrd!), initrd, b.machine.snapshot.hashes)] : []),
+          ...(dtb ? [bootImage('dtb', resolve(args.dtb!), dtb, b.machine.snapshot.hashes)] : [])];
       }
       entry = b.entry;
       this.consoleInput = (bytes) => b.machine.consoleInput(bytes);
       if (boardInfo(board)!.loads === 'linux' && args.instantBoot !== false && !args.checkpoint) {
-        this.instant = { cache: instantBootCache(args.cacheDir ?? cacheDir(), b.machine, image.bytes, initrd, args.append ?? ''), consoleReady: () => b.consoleReady() };
+        this.instant = { cache: instantBootCache(args.cacheDir ?? cacheDir(), b.machine, image.bytes, initrd, args.append ?? '', dtb), consoleReady: () => b.consoleReady() };
       }
     } catch (e) {
       if (e instanceof LaunchError) throw e;

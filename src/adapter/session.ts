@@ -20,7 +20,7 @@ import type { CpuModelName } from '../emulator/isa/decoder';
 import { ConsoleCommands } from './console';
 import { CheckpointError, MachineConfig, ParsedCheckpoint } from '../emulator/snapshot/format';
 import { describeBootImage, isBootImage } from '../emulator/boot-images';
-import { readInputFileSync } from '../storage/input-file';
+import { bootImageInputKind, readInputFileSync } from '../storage/input-file';
 import { processHashes } from '../storage/parallel-hashes';
 import { formatDiff } from '../emulator/snapshot/compare';
 import { Checkpointer } from '../emulator/snapshot/manager';
@@ -1166,15 +1166,15 @@ function recordedLaunch(m: MachineConfig, linux: boolean, args: LaunchArguments,
   if (args.append === undefined && typeof m.options?.append === 'string') out.append = m.options.append;
   const given = args.kernel !== undefined || args.program !== undefined;
   for (const rec of m.images ?? []) {
-    // The launch's own kernel or program wins; a recorded initrd fills in for one not given.
-    if (rec.role === 'initrd' ? args.initrd !== undefined : given) continue;
+    // The launch's own kernel or program wins; a recorded initrd or dtb fills in for one not given.
+    if (rec.role === 'initrd' || rec.role === 'dtb' ? args[rec.role] !== undefined : given) continue;
     let ok = false;
-    try { ok = isBootImage(rec, readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role), processHashes()); } catch { /* below */ }
+    try { ok = isBootImage(rec, readInputFileSync(rec.path, bootImageInputKind(rec.role), rec.role), processHashes()); } catch { /* below */ }
     if (!ok) {
       if (linux) throw cannot(`the ${describeBootImage(rec)} it was booted from is not there or has changed; give "${rec.role}" with a copy`);
       continue;
     }
-    if (rec.role === 'initrd') out.initrd = rec.path;
+    if (rec.role === 'initrd' || rec.role === 'dtb') out[rec.role] = rec.path;
     else out.kernel = rec.path;
   }
   return out;

@@ -1,6 +1,6 @@
 // Scopes and variables of a stopped machine: Registers, CP0 (registers expandable into
-// named fields), TLB (one child per entry, changed entries marked), FPU (when the CPU has
-// one) and Devices. Every 64-bit value is formatted from BigInt, never through a JS
+// named fields), TLB (one child per entry, changed entries marked, RI/XI when PageGrain
+// enables them), FPU (when the CPU has one) and Devices. Every 64-bit value is formatted from BigInt, never through a JS
 // number; values that are RAM addresses carry a memoryReference.
 
 import { Handles, Scope } from '@vscode/debugadapter';
@@ -9,6 +9,7 @@ import { getBig } from '../emulator/cpu/arith';
 import { EXC_NAMES, ST_FR } from '../emulator/isa/cp0-defs';
 import { CP0_REGS, cp0RegsOf, Cp0Field, Cp0RegDef, fieldValue, pageMaskSize, readCp0, sizeText } from '../emulator/debug/cp0-fields';
 import { MachineDebugger } from '../emulator/debug/debugger';
+import { entryLoInhibits, inhibitFields } from '../emulator/debug/machine-info';
 import { assign, evaluate, EvalError, hex64, LValue } from '../emulator/debug/expr';
 import { GPR_NAMES } from '../emulator/isa/registers';
 import { children, evaluateTyped, formatTyped, hasChildren, NotTyped, TypedValue, typeName } from '../emulator/debug/typed-expr';
@@ -270,7 +271,7 @@ export class VariableStore {
     if (!r[0] && !r[1]) return 'invalid';
     const g = (e.lo0 % 2) === 1 && (e.lo1 % 2) === 1;
     const size = this.dbg.cpu.tlb.pageSize(i);
-    const parts = r.map((x) => (x ? `${hex64(x.va)}→${hex(x.pa, 9)}${x.lo & 4 ? '' : ' (read-only)'}` : '-'));
+    const parts = r.map((x) => (x ? `${hex64(x.va)}→${hex(x.pa, 9)}${x.lo & 4 ? '' : ' (read-only)'}${inhibitNote(this.dbg.cpu, x.lo)}` : '-'));
     return `${g ? 'global' : `ASID ${hex(e.hiLo & 0xff, 2)}`} ${sizeText(size)}: ${parts.join(', ')}`;
   }
 
@@ -291,7 +292,7 @@ export class VariableStore {
     const r = this.tlbRanges(i);
     [e.lo0, e.lo1].forEach((lo, k) => {
       const pfn = Math.floor(lo / 64) % 2 ** 30;
-      out.push(v(`PFN${k}`, `${hex(pfn, 7)} (C=${(lo >>> 3) & 7} D=${(lo >>> 2) & 1} V=${(lo >>> 1) & 1})`));
+      out.push(v(`PFN${k}`, `${hex(pfn, 7)} (C=${(lo >>> 3) & 7} D=${(lo >>> 2) & 1} V=${(lo >>> 1) & 1}${inhibitFields(cpu, lo)})`));
       const x = r[k];
       out.push(v(k === 0 ? 'even page' : 'odd page', x
         ? `${hex64(x.va)}-${hex64(x.va + BigInt(x.size) - 1n)} → ${hex(x.pa, 9)}-${hex(x.pa + BigInt(x.size) - 1n, 9)}`
@@ -466,3 +467,10 @@ function formatState(v: unknown, type: string): string {
 }
 
 export { EXC_NAMES };
+
+/** " (no read)", " (no execute)" or " (no read, no execute)" for a page whose RI/XI bits PageGrain enables and sets. */
+function inhibitNote(cpu: MachineDebugger['cpu'], lo: number): string {
+  const b = entryLoInhibits(cpu, lo);
+  const no = [b?.ri ? 'no read' : '', b?.xi ? 'no execute' : ''].filter((x) => x);
+  return no.length ? ` (${no.join(', ')})` : '';
+}

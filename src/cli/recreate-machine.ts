@@ -19,7 +19,7 @@ import { CPU_MODELS } from '../emulator/cpu/cpu-models';
 import type { Machine } from '../emulator/machine';
 import type { Uart16550 } from '../emulator/devices/uart16550';
 import type { MachineConfig } from '../emulator/snapshot/format';
-import { readInputFileSync } from '../storage/input-file';
+import { bootImageInputKind, readInputFileSync } from '../storage/input-file';
 import { processHashes } from '../storage/parallel-hashes';
 import { CliError } from './errors';
 
@@ -41,7 +41,7 @@ export function findImages(images: readonly BootImage[]): { found: Map<BootImage
   for (const rec of images) {
     let bytes: Uint8Array;
     try {
-      bytes = readInputFileSync(rec.path, rec.role === 'initrd' ? 'initrd' : 'elf', rec.role);
+      bytes = readInputFileSync(rec.path, bootImageInputKind(rec.role), rec.role);
     } catch (e) {
       missing.push(`the ${describeBootImage(rec)} cannot be read (${e instanceof Error ? e.message : String(e)})`);
       continue;
@@ -74,7 +74,7 @@ export function recreateMachine(config: MachineConfig, engine: 'jit' | 'interp',
   if (bytes && missing.length === 0) {
     // The recorded images booted when they were recorded: loading them again fails only for a forged record.
     try {
-      const b = bootBoard(board, { ...launch, kernel: { bytes, elf: parseElf(bytes), name: rec!.path }, initrd: found.get('initrd') });
+      const b = bootBoard(board, { ...launch, kernel: { bytes, elf: parseElf(bytes), name: rec!.path }, initrd: found.get('initrd'), dtb: found.get('dtb') });
       r = { board, machine: b.machine, uart: b.console, consoleReady: () => b.consoleReady(), image: { bytes, name: rec!.path }, notes: [] };
     } catch (e) {
       cannot(`its boot images do not load: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,5 +1,6 @@
-// The images a machine boots from (a bare-metal program, a kernel, an initrd), as a
-// checkpoint records them: role, the host path they were read from, SHA-256 and size.
+// The images a machine boots from (a bare-metal program, a kernel, an initrd, a device
+// tree blob), as a checkpoint records them: role, the host path they were read from,
+// SHA-256 and size.
 // RAM already holds what was loaded; the images matter again when the guest resets
 // (the board boots from them once more), so a checkpoint records which files they were
 // and a restore on another host can find them, check them, or say what is missing.
@@ -7,8 +8,8 @@
 
 import { HashProvider, sha256Hex } from './snapshot/digest';
 
-export type BootImageRole = 'program' | 'kernel' | 'initrd';
-export const BOOT_IMAGE_ROLES: readonly BootImageRole[] = ['program', 'kernel', 'initrd'];
+export type BootImageRole = 'program' | 'kernel' | 'initrd' | 'dtb';
+export const BOOT_IMAGE_ROLES: readonly BootImageRole[] = ['program', 'kernel', 'initrd', 'dtb'];
 
 export interface BootImage {
   role: BootImageRole;

@@ -24,6 +24,7 @@ import { getBig } from '../emulator/cpu/arith';
 import { Cp0RegDef, cp0RegsOf, readCp0 } from '../emulator/debug/cp0-fields';
 import type { MachineDebugger } from '../emulator/debug/debugger';
 import { assign, LValue } from '../emulator/debug/expr';
+import { entryLoAsRead } from '../emulator/debug/machine-info';
 
 export const FEATURE_CPU = 'org.gnu.gdb.mips.cpu';
 export const FEATURE_CP0 = 'org.gnu.gdb.mips.cp0';
@@ -120,8 +121,8 @@ export function registersOf(cpu: Cpu): GdbRegister[] {
   for (let i = 0; i < tlb.size; i++) {
     extras.push({ name: `tlb${i}_pagemask`, bits: 32, feature: FEATURE_TLB, group: 'tlb', read: (c) => BigInt(c.tlb.read(i).pageMask >>> 0) });
     extras.push({ name: `tlb${i}_entryhi`, bits: 64, feature: FEATURE_TLB, group: 'tlb', read: (c) => { const e = c.tlb.read(i); return (BigInt(e.hiHi >>> 0) << 32n) | BigInt(e.hiLo >>> 0); } });
-    extras.push({ name: `tlb${i}_entrylo0`, bits: 64, feature: FEATURE_TLB, group: 'tlb', read: (c) => BigInt(c.tlb.read(i).lo0) });
-    extras.push({ name: `tlb${i}_entrylo1`, bits: 64, feature: FEATURE_TLB, group: 'tlb', read: (c) => BigInt(c.tlb.read(i).lo1) });
+    extras.push({ name: `tlb${i}_entrylo0`, bits: 64, feature: FEATURE_TLB, group: 'tlb', read: (c) => entryLoAsRead(c.tlb.read(i).lo0) });
+    extras.push({ name: `tlb${i}_entrylo1`, bits: 64, feature: FEATURE_TLB, group: 'tlb', read: (c) => entryLoAsRead(c.tlb.read(i).lo1) });
   }
   const ordered = [...extras.filter((r) => r.bits === 32), ...extras.filter((r) => r.bits === 64)];
   ordered.forEach((r, k) => regs.push({ ...r, regnum: CORE_REGISTERS + k } as GdbRegister));

@@ -22,6 +22,8 @@ export const INPUT_LIMITS = {
   elf: 1 << 30,
   /** An initial ramdisk: it must fit in the Malta board's low RAM (256 MiB). */
   initrd: 256 << 20,
+  /** A flattened device tree blob (the board checks its own, smaller limit and its format). */
+  dtb: 16 << 20,
   /** Assembly source text. */
   source: 64 << 20,
   /** A checkpoint file: at most all of a 2 GiB guest's RAM, with page records and state. */
@@ -31,6 +33,11 @@ export const INPUT_LIMITS = {
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;
+
+/** The kind of input a boot image of this role is (checkpoints record them by role). */
+export function bootImageInputKind(role: 'program' | 'kernel' | 'initrd' | 'dtb'): InputKind {
+  return role === 'program' || role === 'kernel' ? 'elf' : role;
+}
 
 /** What a non-regular file is, for messages. */
 function kindOf(st: fs.Stats): string {

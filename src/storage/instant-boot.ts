@@ -4,9 +4,9 @@
 // or "instantBoot": false boots from scratch and saves the checkpoint again).
 //
 // The cache is keyed by a SHA-256 of everything that determines the run up to that point:
-// the kernel and initrd bytes, the command line, the machine configuration (board, CPU,
-// RAM, byte order, ns per instruction) and the emulator build (the running bundle's own
-// bytes). Files, in <cache dir>/boots/: KEY.ckpt (a full checkpoint, written atomically)
+// the kernel and initrd bytes (and a user's device tree blob), the command line, the
+// machine configuration (board, CPU, RAM, byte order, ns per instruction) and the
+// emulator build (the running bundle's own bytes). Files, in <cache dir>/boots/: KEY.ckpt (a full checkpoint, written atomically)
 // and KEY.console (the console output up to it, shown again on an instant boot).
 //
 // The save point: Linux has enabled the console's receive interrupt (it reads the
@@ -33,7 +33,7 @@ export interface InstantBootCache {
 }
 
 /** The cache entry of a boot configuration. */
-export function instantBootCache(dir: string, m: Machine, kernel: Uint8Array, initrd: Uint8Array | undefined, append: string): InstantBootCache {
+export function instantBootCache(dir: string, m: Machine, kernel: Uint8Array, initrd: Uint8Array | undefined, append: string, dtb?: Uint8Array): InstantBootCache {
   const h = createHash('sha256');
   const field = (name: string, bytes: Uint8Array | string): void => {
     const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
@@ -46,6 +46,7 @@ export function instantBootCache(dir: string, m: Machine, kernel: Uint8Array, in
   field('kernel', kernel);
   field('initrd', initrd ?? new Uint8Array(0));
   field('append', append);
+  if (dtb) field('dtb', dtb);
   const key = h.digest('hex').slice(0, 32);
   const boots = join(dir, 'boots');
   return { key, checkpointFile: join(boots, `${key}.ckpt`), consoleFile: join(boots, `${key}.console`) };

@@ -5,20 +5,24 @@
 // guest's /proc/kallsyms agrees (the KASLR oracle); a breakpoint on the openat syscall entry is
 // hit by a command typed at the shell and the stack names its callers; the CP0 scope decodes
 // the Cavium registers the kernel set up (CVMSEG), an instruction step works in the relocated
-// kernel, the TLB scope lists all 128 entries with the shell's per-ASID ones; a checkpoint taken at
-// the shell, restored in the session and launched from its file, gets the symbols and the
-// offset back and the breakpoint fires again.
+// kernel, the TLB scope lists all 128 entries with the shell's per-ASID ones and the RI/XI
+// bits Linux enables in PageGrain (the shell's data pages are execute-inhibited); the launch
+// passes a device tree blob of the user's ("dtb": the board's own tree with another model
+// name), which the guest shows in /proc/device-tree; a checkpoint taken at the shell,
+// restored in the session and launched from its file (the tree coming back from the
+// checkpoint's record), gets the symbols and the offset back and the breakpoint fires again.
 //
 // Takes a minute or two. Skips (with the reason) when the debian-octeon guest cannot be fetched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DEBIAN_OCTEON, fetchDebianGuest, GuestImage } from '../../src/cli/guest/debian-guests.js';
 import { parseElf } from '../../src/emulator/loader/elf.js';
 import { SymbolTable } from '../../src/emulator/loader/symbols.js';
+import { createOcteonMachine } from '../../src/emulator/boards/octeon.js';
 import { AdapterHarness } from './support';
 
 const PROMPT = 'mips64:/# ';
@@ -45,6 +49,18 @@ before(async () => {
 
 after(() => harness.stop());
 
+/** The board's own device tree with another model name of the same length: a user's tree the guest can tell apart. */
+const BOARD_MODEL = 'MIPS64 Studio Octeon II board', USER_MODEL = 'User-supplied device tree 42!';
+function userDtb(): string {
+  const tree = Buffer.from(createOcteonMachine({ memoryMiB: 256 }).board.deviceTree());
+  const at = tree.indexOf(BOARD_MODEL);
+  assert.ok(at > 0 && USER_MODEL.length === BOARD_MODEL.length);
+  tree.write(USER_MODEL, at);
+  const file = join(tmp, 'user.dtb');
+  writeFileSync(file, tree);
+  return file;
+}
+
 const hex = (a: bigint): string => `0x${a.toString(16).padStart(16, '0')}`;
 
 test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocated addresses, openat from the shell, checkpoints', { timeout: 900_000 }, async (t) => {
@@ -56,7 +72,7 @@ test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocat
   let pending: DebugProtocol.Breakpoint[] = [];
   await c.launch({
     type: 'mips64', request: 'launch', name: 'debian-octeon', board: 'octeon', memory: 256,
-    kernel: guest!.kernel, initrd: guest!.initrd, append: guest!.append, checkpointDir: tmp,
+    kernel: guest!.kernel, initrd: guest!.initrd, append: guest!.append, checkpointDir: tmp, dtb: userDtb(),
   }, async () => {
     pending = (await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'start_kernel' }] })).body.breakpoints;
   });
@@ -104,6 +120,11 @@ test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocat
   await c.waitOutput(' T start_kernel', 180_000);
   assert.equal(`0x${/([0-9a-f]{16}) T start_kernel/.exec(c.stdout)![1]!}`, hex(sk), 'the guest\'s start_kernel is where the debugger put it');
   await c.waitOutput(PROMPT, 180_000);
+  c.stdout = '';
+  await c.dc.customRequest('mips64/uartInput', { text: 'cat /proc/device-tree/model; echo\n' });
+  await c.waitOutput(PROMPT, 180_000);
+  // (The property ends with its NUL, which cat passes on.)
+  assert.match(c.stdout, new RegExp(`\n${USER_MODEL}\\x00?\\r?\n`), 'the kernel read the user\'s device tree');
 
   // The openat syscall entry, hit by a command typed at the shell; its callers are named.
   const openat = async (id: number, what: string, cl = c): Promise<void> => {
@@ -134,6 +155,15 @@ test('Debian octeon vmlinux with KASLR: breakpoints by ELF symbol at the relocat
   const tlb = await c.scope('TLB');
   assert.equal(tlb.length, 128);
   assert.ok(tlb.some((e) => /^ASID 0x[0-9a-f]{2} /.test(e.value)), tlb.map((e) => `${e.name} ${e.value}`).join('\n'));
+  // Linux enables RI/XI (PageGrain.RIE/XIE): the shell's data pages are execute-inhibited.
+  const noExec = tlb.find((e) => /^ASID .*\(no execute\)/.test(e.value));
+  assert.ok(noExec, `no execute-inhibited user page in\n${tlb.map((e) => `${e.name} ${e.value}`).join('\n')}`);
+  const fields = await c.children(noExec);
+  const pfns = fields.filter((f) => /^PFN[01]$/.test(f.name)).map((f) => f.value);
+  assert.ok(pfns.some((v) => /RI=[01] XI=1\)$/.test(v)), pfns.join(', '));
+  const table = await c.evaluate('info tlb');
+  assert.match(table, /even \(PFN C D V RI XI\)/);
+  assert.match(table, /\n.* 0x[0-9a-f]{7} \d \d 1 {2}[01] {2}1/, table);
   const taken = ((await c.dc.customRequest('mips64/checkpoint/take', { name: 'shell', kind: 'full' })).body as { checkpoint: { id: string } }).checkpoint;
   c.console = '';
   stopped = c.waitStopped(30_000);

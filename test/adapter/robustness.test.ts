@@ -7,6 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdapterHarness } from './support';
 import { RawClient } from './raw-client';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { octeonStandInKernel } from '../support/octeon-kernel';
+import { buildFdt, str } from '../../src/emulator/boards/fdt';
 
 const harness = new AdapterHarness();
 before(() => harness.start());
@@ -150,5 +155,35 @@ test('launch inputs that are not regular files are refused at once with one line
     assert.equal(res.success, false, JSON.stringify(args));
     assert.match(res.message!, want);
     r.close();
+  }
+});
+
+test('a launch "dtb" that is missing, not a device tree, or for a board without one is refused with one line', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mips64-dtb-'));
+  try {
+    const kernel = join(dir, 'vmlinux'), good = join(dir, 'good.dtb'), bad = join(dir, 'bad.dtb');
+    writeFileSync(kernel, octeonStandInKernel());
+    writeFileSync(good, buildFdt({ name: '', props: [['model', str('user tree')]] }));
+    writeFileSync(bad, Buffer.alloc(64, 0x41));
+    const cases: Array<[Record<string, unknown>, RegExp | undefined]> = [
+      [{ board: 'octeon', kernel, memory: 128, dtb: join(dir, 'nope.dtb') }, /^cannot read device tree blob '.*nope\.dtb': No such file or directory$/],
+      [{ board: 'octeon', kernel, memory: 128, dtb: bad }, /^"dtb" '.*bad\.dtb': not a usable device tree blob: magic 0x41414141, not 0xd00dfeed$/],
+      [{ board: 'demo', dtb: good }, /^the demo board takes no device tree blob \(octeon does\)$/],
+      [{ board: 'octeon', kernel, memory: 128, dtb: good, instantBoot: false }, undefined],
+    ];
+    for (const [args, want] of cases) {
+      const r = await raw();
+      await r.request('initialize', { adapterID: 'mips64', pathFormat: 'path' });
+      const res = await r.request('launch', args);
+      if (want) {
+        assert.equal(res.success, false, JSON.stringify(args));
+        assert.match(res.message!, want);
+      } else {
+        assert.equal(res.success, true, res.message);
+      }
+      r.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -6,18 +6,22 @@
 // free list kept clear of the kernel's KASLR copy, the initrd below the kernel on the
 // command line, the device tree against dtc's reading of it, and refusals; a kernel that
 // polls a CSR the board does not model is reported once, then stopped with exit code 1.
+// A user's device tree blob (dtc-compiled) reaches the kernel through fdt_addr; damaged
+// ones (bad magic, truncated, too large, broken structure) are refused before the boot.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { BOOT_AREA, createOcteonMachine, OCTEON_INITRD_PA, STUCK_EXIT_CODE } from '../../src/emulator/boards/octeon';
+import { readFileSync } from 'node:fs';
+import { BOOT_AREA, createOcteonMachine, OCTEON_DTB_MAX, OCTEON_DTB_PA, OCTEON_INITRD_PA, STUCK_EXIT_CODE } from '../../src/emulator/boards/octeon';
+import { buildFdt, FdtError, str } from '../../src/emulator/boards/fdt';
 import { POLL_READS } from '../../src/emulator/devices/octeon-io';
 import { createDemoMachine } from '../../src/emulator/boards/demo';
 import { OcteonBoard } from '../../src/emulator/boards/octeon';
 import { hasTool, TempDir } from '../loader/toolchain';
 import { octeonStandInKernel as kernelElf } from '../support/octeon-kernel';
 
-function boot(append: string, initrd?: Uint8Array, memoryMiB = 128, kernel = kernelElf(), engine: 'jit' | 'interp' = 'jit') {
-  const { machine, board } = createOcteonMachine({ memoryMiB, engine });
+function boot(append: string, initrd?: Uint8Array, memoryMiB = 128, kernel = kernelElf(), engine: 'jit' | 'interp' = 'jit', dtb?: Uint8Array) {
+  const { machine, board } = createOcteonMachine({ memoryMiB, engine, dtb });
   let out = '';
   machine.events.on('uartTx', (e) => { out += String.fromCharCode(e.byte); });
   const logs: string[] = [];
@@ -99,6 +103,12 @@ describe('Octeon board', () => {
       return;
     }
     const dir = new TempDir();
+    // /chosen/rng-seed: 32 bytes of xorshift32 from the board's fixed seed 0x4f435445.
+    let x = 0x4f435445;
+    const rngSeedHex = Array.from({ length: 32 }, () => {
+      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      return (x & 0xff).toString(16).padStart(2, '0');
+    }).join(' ');
     try {
       const ours = dir.file('ours.dtb', boot('').board.deviceTree());
       const want = dir.file('want.dts', `/dts-v1/;
@@ -116,7 +126,7 @@ describe('Octeon board', () => {
     };
   };
   aliases { serial0 = "/soc@0/serial@1180000000800"; };
-  chosen { stdout-path = "serial0:115200n8"; };
+  chosen { stdout-path = "serial0:115200n8"; rng-seed = [${rngSeedHex}]; };
 };
 `);
       const dtc = (args: string[]): string => {
@@ -131,5 +141,65 @@ describe('Octeon board', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  test('a user\'s device tree blob: at fdt_addr for the kernel; damaged ones refused before the boot', (t) => {
+    // A tree dtc compiled (labels, phandles, a memory reservation) when dtc is here; ours otherwise.
+    let dtb = buildFdt({ name: '', props: [['model', str('user tree')]], children: [{ name: 'chosen', props: [['bootargs', str('x')]] }] });
+    if (hasTool('dtc')) {
+      const dir = new TempDir();
+      try {
+        const src = dir.file('user.dts', '/dts-v1/;\n/memreserve/ 0x1000 0x1000;\n/ { model = "user tree"; #address-cells = <2>; #size-cells = <2>;\n'
+          + '  ciu: interrupt-controller@1070000000000 { interrupt-controller; #interrupt-cells = <2>; reg = <0x10700 0 0 0x7000>; };\n'
+          + '  serial@1180000000800 { interrupt-parent = <&ciu>; interrupts = <0 34>; }; };\n');
+        const out = dir.file('user.dtb', '');
+        const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, src], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        dtb = new Uint8Array(readFileSync(out));
+      } finally {
+        dir.remove();
+      }
+    } else if (process.env.CI === 'true') {
+      assert.fail('dtc not installed (Debian package device-tree-compiler)');
+    } else {
+      t.diagnostic('dtc not installed: the tree is our own writer\'s');
+    }
+    const b = boot('console=ttyS0 nokaslr', undefined, 128, kernelElf(), 'jit', dtb);
+    while (!b.machine.poweredOff && b.machine.cpu.icount < 100_000) b.machine.run(10_000);
+    const cpu = b.machine.cpu;
+    assert.equal(BigInt.asUintN(64, cpu.getGpr(14)), 0xffffffff80000000n + BigInt(OCTEON_DTB_PA), 'fdt_addr: the user\'s tree');
+    assert.equal(BigInt.asUintN(32, cpu.getGpr(15)), 0xedfe0dd0n, 'its magic, as the kernel reads it');
+    assert.deepEqual(b.machine.bus.readBytes(OCTEON_DTB_PA, dtb.length), Array.from(dtb));
+    assert.equal(b.machine.exitCode, 0);
+
+    const be = (bytes: Uint8Array, at: number, v: number): Uint8Array => {
+      const c = bytes.slice();
+      new DataView(c.buffer).setUint32(at, v);
+      return c;
+    };
+    const structOff = new DataView(dtb.buffer, dtb.byteOffset).getUint32(8);
+    const big = new Uint8Array(OCTEON_DTB_MAX + 8);
+    big.set(dtb);
+    for (const [what, bytes, msg] of [
+      ['bad magic', be(dtb, 0, 0x12345678), /magic 0x12345678, not 0xd00dfeed$/],
+      ['a .dts source', new TextEncoder().encode('/dts-v1/;\n/ { model = "x"; };\n'.padEnd(64)), /not 0xd00dfeed \(a \.dts source\? compile it with dtc -O dtb\)$/],
+      ['shorter than the header', dtb.subarray(0, 20), /20 bytes, shorter than the 40-byte header \(truncated\?\)$/],
+      ['truncated', dtb.subarray(0, dtb.length - 9), new RegExp(`the header says ${dtb.length} bytes, the file has ${dtb.length - 9} \\(truncated\\)$`)],
+      ['larger than the limit', be(big, 4, big.length), new RegExp(`${big.length} bytes, more than the ${OCTEON_DTB_MAX}-byte limit$`)],
+      ['a version Linux does not read', be(dtb, 20, 1), /version 1 \(compatible with \d+\); Linux reads versions 16 and 17$/],
+      ['strings block outside the tree', be(dtb, 12, dtb.length), /the strings block \(offset \d+, \d+ bytes\) lies outside the \d+-byte tree$/],
+      ['an unknown token', be(dtb, structOff, 7), /unknown token 0x7 at offset \d+ of the structure block$/],
+      // The root's FDT_END_NODE (before FDT_END) made a NOP.
+      ['a node left open', be(dtb, structOff + new DataView(dtb.buffer, dtb.byteOffset).getUint32(36) - 8, 4), /FDT_END inside an unclosed node \(depth 1\)$/],
+    ] as const) {
+      assert.throws(() => createOcteonMachine({ memoryMiB: 128, dtb: bytes }), (e: Error) => {
+        assert.ok(e instanceof FdtError, `${what}: ${e.message}`);
+        assert.match(e.message, /^not a usable device tree blob: /, what);
+        assert.match(e.message, msg, what);
+        assert.doesNotMatch(e.message, /\n/, what);
+        return true;
+      }, what);
+    }
+    assert.throws(() => createOcteonMachine({ memoryMiB: 128, dtb, deviceTree: 'kernel' }), /exclude each other/);
   });
 });

@@ -14,6 +14,7 @@ import { CLI, ROOT, assertCleanStderr, cli, ensureBuilt, tempDir } from './suppo
 import { EscapeDecoder, KeyEvent } from '../../src/cli/console.js';
 import { engineNodeFlags } from '../../src/cli/node-flags.js';
 import { octeonStandInKernel } from '../support/octeon-kernel.js';
+import { buildFdt, str } from '../../src/emulator/boards/fdt.js';
 
 /** A running `node dist/cli.js …` whose output can be awaited. */
 class Running {
@@ -236,6 +237,45 @@ test('the board a kernel is for: by its ELF flags without --board; refused by an
     const lines = e.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, e.stderr);
     assert.match(lines[0]!, msg);
+  }
+});
+
+test('--dtb FILE: the Octeon kernel boots with it; a missing, malformed or oversized one is one line and exit 2 before the boot', () => {
+  const dir = tempDir('mips64-boot-');
+  const kernel = join(dir, 'vmlinux-octeon');
+  writeFileSync(kernel, octeonStandInKernel());
+  const good = join(dir, 'good.dtb');
+  writeFileSync(good, buildFdt({ name: '', props: [['model', str('user tree')]] }));
+  const r = cli(['boot', '--kernel', kernel, '--memory', '128', '--dtb', good, '--cold'], { input: '' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'console=ttyS0,115200');
+  const dts = join(dir, 'board.dts');
+  writeFileSync(dts, '/dts-v1/;\n/ { model = "not compiled"; };\n');
+  const cut = join(dir, 'cut.dtb');
+  writeFileSync(cut, readFileSync(good).subarray(0, 50));
+  const huge = join(dir, 'huge.dtb');
+  const big = Buffer.alloc(2 << 20);
+  readFileSync(good).copy(big);
+  big.writeUInt32BE(big.length, 4);
+  writeFileSync(huge, big);
+  for (const [args, msg] of [
+    [['--dtb', join(dir, 'nope.dtb')], /^mips64: .*nope\.dtb: No such file or directory$/],
+    [['--dtb', dts], /^mips64: .*board\.dts: not a usable device tree blob: magic 0x2f647473, not 0xd00dfeed \(a \.dts source\? compile it with dtc -O dtb\)$/],
+    [['--dtb', cut], /^mips64: .*cut\.dtb: not a usable device tree blob: the header says \d+ bytes, the file has 50 \(truncated\)$/],
+    [['--dtb', huge], /^mips64: .*huge\.dtb: not a usable device tree blob: 2097152 bytes, more than the 1048576-byte limit$/],
+  ] as const) {
+    const e = cli(['boot', '--kernel', kernel, '--memory', '128', ...args], { input: '' });
+    assert.equal(e.code, 2, e.stderr);
+    assert.equal(e.stdout, '', 'nothing booted');
+    const lines = e.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, e.stderr);
+    assert.match(lines[0]!, msg);
+  }
+  // Boards without a device tree refuse one.
+  for (const args of [['--dtb', good], ['--board', 'malta', '--kernel', kernel, '--dtb', good], ['debian-malta', '--dtb', good]]) {
+    const e = cli(['boot', ...args]);
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr, /--dtb (is for the octeon board, not (demo|malta)|needs a Linux board)/);
   }
 });
 

@@ -15,7 +15,7 @@ import { fetchDebianMalta, USERSPACE_MARKER } from '../../src/cli/guest/debian-g
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingTools, tempDir } from '../cli/support.js';
-import { BootProc, GDB, printed, runGdb } from './support.js';
+import { BootProc, GDB, guestKallsyms, printed, runGdb } from './support.js';
 
 /** Where Debian's Malta kernel links _stext (before KASLR moves it). */
 const LINK_STEXT = 0xffffffff80100400n;
@@ -49,16 +49,9 @@ test('gdb-multiarch on the Malta kernel: KASLR offset, breakpoint on openat, bt,
   const b = boot = await BootProc.start(['debian-malta']);
   await b.waitFor(() => b.stdout.includes(USERSPACE_MARKER), 900_000);
 
-  // The oracle: the guest's own kallsyms (root; kptr_restrict cleared).
-  b.child.stdin.write(`echo 0 > /proc/sys/kernel/kptr_restrict; grep -w -e _stext -e ${OPENAT} /proc/kallsyms\n`);
-  const sym = await b.waitFor(() => {
-    const get = (name: string): bigint | undefined => {
-      const m = new RegExp(`([0-9a-f]{16}) [Tt] ${name}\\b`).exec(b.stdout);
-      return m ? BigInt(`0x${m[1]}`) : undefined;
-    };
-    const stext = get('_stext'), openat = get(OPENAT);
-    return stext !== undefined && openat !== undefined ? { stext, openat } : undefined;
-  }, 300_000);
+  // The oracle: the guest's own kallsyms.
+  const k = await guestKallsyms(b, OPENAT);
+  const sym = { stext: k.stext, openat: k.fn };
   const py = join(tempDir('mips64-gdb-malta-'), 'watch-global.py');
   writeFileSync(py, WATCH_KERNEL_GLOBAL);
   const hex = (a: bigint): string => `0x${a.toString(16)}`;

@@ -89,3 +89,19 @@ export function runGdb(port: number, commands: readonly string[], o: {
 export function printed(out: string): bigint[] {
   return [...out.matchAll(/^\$\d+ = (0x[0-9a-f]+|\d+)$/gm)].map((m) => BigInt(m[1]!));
 }
+
+/**
+ * The guest's own /proc/kallsyms addresses of the text symbols _stext and `fn`, typed at its
+ * shell (root; kptr_restrict cleared first): the oracle for KASLR-moved kernel addresses.
+ */
+export async function guestKallsyms(b: BootProc, fn: string): Promise<{ stext: bigint; fn: bigint }> {
+  b.child.stdin.write(`echo 0 > /proc/sys/kernel/kptr_restrict; grep -w -e _stext -e ${fn} /proc/kallsyms\n`);
+  return b.waitFor(() => {
+    const get = (name: string): bigint | undefined => {
+      const m = new RegExp(`([0-9a-f]{16}) [Tt] ${name}\\b`).exec(b.stdout);
+      return m ? BigInt(`0x${m[1]}`) : undefined;
+    };
+    const stext = get('_stext'), at = get(fn);
+    return stext !== undefined && at !== undefined ? { stext, fn: at } : undefined;
+  }, 300_000);
+}

@@ -1,7 +1,7 @@
 // `mips64 boot [FILE.elf | GUEST]`: boots a guest with the console on this terminal.
 //   (no argument)         the built-in demo guest (dist/guests/demo.elf) on the demo board
 //   FILE.elf              a bare-metal ELF on the demo board
-//   --board malta|octeon --kernel K [--initrd I] [--append ARGS]
+//   --board malta|octeon --kernel K [--initrd I] [--append ARGS] [--dtb FILE (octeon)]
 //                         a Linux kernel ELF on a Linux board (the boards are declared in
 //                         src/emulator/boards/catalog.ts and registry.ts; --kernel without
 //                         --board picks the board the ELF flags say the kernel is for)
@@ -34,6 +34,7 @@ import { DEBIAN_GUESTS, debianGuest } from '../guest/debian-guests';
 import { DEMO_ELF } from '../guest/demo-image';
 import { BOARD_NAMES, BoardName, boardInfo } from '../../emulator/boards/catalog';
 import { BoardError, bootBoard, BootedBoard, KernelImage, linuxBoardFor } from '../../emulator/boards/registry';
+import { FdtError } from '../../emulator/boards/fdt';
 import { CPU_MODELS } from '../../emulator/cpu/cpu-models';
 import { ElfError, parseElf } from '../../emulator/loader/elf';
 import { MachineDebugger } from '../../emulator/debug/debugger';
@@ -53,11 +54,12 @@ const LINUX_BOARDS = BOARD_NAMES.filter((b) => boardInfo(b)!.loads === 'linux');
 export const bootCommand: Command = {
   name: NAME,
   summary: `boot a guest (built-in demo, bare-metal ELF, Linux kernel, ${GUEST_NAMES.join(', ')}) on this terminal`,
-  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H]] [--gdb PORT | -s] [--gdb-host H] [--wait-for-debugger | -S]`,
+  usage: `boot [FILE.elf | ${GUEST_NAMES.join(' | ')}] [--board ${BOARD_NAMES.join('|')}] [--kernel K] [--initrd I] [--append ARGS] [--dtb FILE] [--engine jit|interp] [--memory MiB] [-EB] [--cpu CPU] [--debug-port N [--debug-host H]] [--gdb PORT | -s] [--gdb-host H] [--wait-for-debugger | -S]`,
   options: [
     { name: 'board', value: BOARD_NAMES.join('|'), help: `board (default: demo; with --kernel the one its ELF flags name: ${LINUX_BOARDS.join(' or ')})` },
     { name: 'kernel', value: 'K', help: `Linux kernel ELF (vmlinux or vmlinuz) for the ${LINUX_BOARDS.join(' or ')} board` },
     { name: 'initrd', value: 'I', help: 'initial ramdisk (cpio, optionally gzip\'d) for a Linux board' },
+    { name: 'dtb', value: 'FILE', help: `flattened device tree blob (.dtb) for the kernel instead of the board's own (${BOARD_NAMES.filter((b) => boardInfo(b)!.dtb).join(', ')} board)` },
     { name: 'append', value: 'ARGS', help: `kernel command line (default: the board's, e.g. "${boardInfo('malta')!.defaultAppend}")` },
     { name: 'engine', value: 'jit|interp', help: 'execution engine (default jit)' },
     { name: 'memory', value: 'MiB', help: 'guest RAM in MiB (default 256)' },
@@ -123,6 +125,8 @@ interface Plan {
   elf?: string;
   kernel?: string;
   initrd?: string;
+  /** A user's device tree blob (boards with `dtb`). */
+  dtb?: string;
   append?: string;
   engine: 'jit' | 'interp';
   /** The translating engine's knobs (--tune / MIPS64_TUNE). */
@@ -186,22 +190,26 @@ function plan(positionals: readonly string[], o: ReadonlyMap<string, string | tr
   if (common.record && !common.debug) throw new UsageError('--record needs --debug-port N or --gdb PORT (an attached debugger steps back through the recording)', NAME);
   const arg = positionals[0];
   if (recorded !== undefined) return { ...common, board: recorded };
+  const dtbOf = (b: string): string | undefined => {
+    if (o.has('dtb') && !boardInfo(b)?.dtb) throw new UsageError(`--dtb is for the ${BOARD_NAMES.filter((n) => boardInfo(n)!.dtb).join(', ')} board, not ${b}`, NAME);
+    return str('dtb');
+  };
 
   const guest = arg !== undefined ? debianGuest(arg) : undefined;
   if (guest) {
     if (boardOpt !== undefined && boardOpt !== guest.board) throw new UsageError(`${guest.name} runs on the ${guest.board} board`, NAME);
     for (const k of ['kernel', 'initrd']) if (o.has(k)) throw new UsageError(`--${k} cannot be combined with ${guest.name}`, NAME);
     if (common.bigEndian) throw new UsageError(`${guest.name} is little-endian (mips64el); drop -EB`, NAME);
-    return { ...common, board: guest.board as BoardName, guest: guest.name, append: str('append') };
+    return { ...common, board: guest.board as BoardName, guest: guest.name, append: str('append'), dtb: dtbOf(guest.board) };
   }
   const board = (boardOpt ?? (o.has('kernel') ? undefined : 'demo')) as BoardName | undefined;
   if (board === undefined || boardInfo(board)!.loads === 'linux') {
     const kernel = str('kernel') ?? arg;
     if (kernel === undefined) throw new UsageError(`missing --kernel K for the ${board} board`, NAME);
     if (o.has('kernel') && arg !== undefined) throw new UsageError(`unexpected argument '${arg}' (the kernel is given by --kernel)`, NAME);
-    return { ...common, board, kernel, initrd: str('initrd'), append: str('append') };
+    return { ...common, board, kernel, initrd: str('initrd'), append: str('append'), dtb: board === undefined ? str('dtb') : dtbOf(board) };
   }
-  for (const k of ['kernel', 'initrd', 'append']) if (o.has(k)) throw new UsageError(`--${k} needs a Linux board (--board ${LINUX_BOARDS.join('|')})`, NAME);
+  for (const k of ['kernel', 'initrd', 'append', 'dtb']) if (o.has(k)) throw new UsageError(`--${k} needs a Linux board (--board ${LINUX_BOARDS.join('|')})`, NAME);
   return { ...common, board: 'demo', elf: arg };
 }
 
@@ -241,7 +249,7 @@ export function builtinGuestPath(file: string): string {
 }
 
 /** A kernel, ELF or initrd: a regular file within its size limit (src/storage/input-file.ts). */
-function readInput(file: string, kind: 'elf' | 'initrd', what: string): Uint8Array {
+function readInput(file: string, kind: 'elf' | 'initrd' | 'dtb', what: string): Uint8Array {
   try {
     return readInputFileSync(file, kind, what);
   } catch (e) {
@@ -264,7 +272,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
   const restoring = restoreFile(options);
   const config = restoring !== undefined ? checkpointFileConfig(restoring) : undefined;
   const fromFile = config !== undefined && positionals.length === 0
-    && !['board', 'kernel', 'initrd', 'append', 'memory', 'big-endian', 'cpu', 'exact-tlb'].some((k) => options.has(k));
+    && !['board', 'kernel', 'initrd', 'dtb', 'append', 'memory', 'big-endian', 'cpu', 'exact-tlb'].some((k) => options.has(k));
   const p = plan(positionals, options, fromFile ? config.board as BoardName : undefined);
   // --restore: the machine gets the checkpoint's RAM size unless --memory says otherwise
   // (whole MiB: an Octeon core's 64 KiB of CVMSEG are RAM the checkpoint holds too).
@@ -312,6 +320,8 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     }
     const kernel = readInput(kernelPath!, 'elf', 'kernel');
     let initrd = initrdPath !== undefined ? readInput(initrdPath, 'initrd', 'initrd') : undefined;
+    let dtbPath = p.dtb;
+    let dtb = dtbPath !== undefined ? readInput(dtbPath, 'dtb', 'device tree blob') : undefined;
     // Restoring into this kernel: what the command line leaves out (the kernel command
     // line, the initrd a reset boots with) is the checkpoint's; an initrd not at its
     // recorded path only makes a later guest reset stop, saying so.
@@ -325,6 +335,14 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
         if (initrd) initrdPath = recordedInitrd.path;
         else initrdMissing = `${missing.join('; ')} (--initrd gives it)`;
       }
+      // A recorded device tree is part of the machine: without it, this would be another one.
+      const recordedDtb = config.images?.find((i) => i.role === 'dtb');
+      if (dtb === undefined && recordedDtb) {
+        const { found, missing } = findImages([recordedDtb]);
+        dtb = found.get('dtb');
+        if (!dtb) throw new CliError(`${missing.join('; ')}: give it with --dtb`);
+        dtbPath = recordedDtb.path;
+      }
     }
     let kimage: KernelImage;
     try {
@@ -335,14 +353,16 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     image = kimage;
     board = p.board ?? linuxBoardFor(kimage.elf);
     try {
-      booted = bootBoard(board, { ...machineOpts, kernel: kimage, initrd, append });
+      booted = bootBoard(board, { ...machineOpts, kernel: kimage, initrd, dtb, append });
     } catch (e) {
       if (e instanceof BoardError) throw new CliError(e.message);
+      if (e instanceof FdtError) throw new CliError(`${dtbPath}: ${e.message}`);
       loadError(e instanceof ElfError || initrd === undefined ? kernelPath! : `${kernelPath}, ${initrdPath}`, e, p.bigEndian);
     }
     booted.machine.bootImages = readImagesRecord([
       { role: 'kernel', path: kernelPath!, bytes: kernel },
       ...(initrd !== undefined ? [{ role: 'initrd' as const, path: initrdPath!, bytes: initrd }] : []),
+      ...(dtb !== undefined ? [{ role: 'dtb' as const, path: dtbPath!, bytes: dtb }] : []),
     ]);
     if (initrdMissing !== undefined) {
       booted.machine.bootImages.push({ ...recordedInitrd! });
@@ -353,7 +373,7 @@ async function boot(positionals: readonly string[], options: ReadonlyMap<string,
     // Instant boot: start from this configuration's cached boot at the shell, or save it this time.
     if (restoring === undefined && !p.debug?.wait) {
       const machine = booted.machine;
-      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '');
+      const cache = instantBootCache(cacheDir(), machine, kernel, initrd, append ?? '', dtb);
       const hit = p.cold ? undefined : restoreInstantBoot(machine, cache, log);
       if (hit) {
         instant = true;

@@ -22,6 +22,8 @@ export interface BoardInfo {
    * 'linux' a Linux kernel ELF, with an optional initrd and a command line.
    */
   readonly loads: 'program' | 'linux';
+  /** It takes a user's flattened device tree (`--dtb FILE`, launch attribute "dtb"). */
+  readonly dtb?: boolean;
   /** Default kernel command line (Linux boards). */
   readonly defaultAppend?: string;
   /**
@@ -61,7 +63,7 @@ export const BOARD_CATALOG: readonly BoardInfo[] = [
     name: 'octeon', description: 'Cavium Octeon II board (one CN61XX core, CIU, MIO UARTs), for Debian\'s octeon kernel',
     cpus: ['Octeon2'], memoryMiB: { default: 256, min: 128, max: 2048 },
     ramLayout: 'RAM at physical 0 (up to 256 MiB), the rest at 0x410000000; CSRs at 0x1000000000000',
-    loads: 'linux', defaultAppend: 'console=ttyS0,115200', kernelSymbols: 'linux', guest: 'debian-octeon',
+    loads: 'linux', defaultAppend: 'console=ttyS0,115200', kernelSymbols: 'linux', guest: 'debian-octeon', dtb: true,
     launch: {
       label: 'MIPS64: Boot Debian Linux (Octeon)', description: 'Boot Debian\'s mips64el octeon kernel and initrd on the Octeon board.',
       config: { type: 'mips64', request: 'launch', name: 'Boot Debian Linux (Octeon)', board: 'octeon', cpu: 'Octeon2', memory: 256 },

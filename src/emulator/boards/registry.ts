@@ -34,6 +34,8 @@ export interface BoardLaunch {
   exactTlb?: boolean;
   kernel: KernelImage;
   initrd?: Uint8Array;
+  /** A flattened device tree blob for the guest (boards with `dtb`), checked before the boot. */
+  dtb?: Uint8Array;
   /** Linux command line (the board's default when undefined). */
   append?: string;
   /**
@@ -108,7 +110,7 @@ export const BOARDS: readonly BoardSpec[] = [
     },
     (l) => {
       const append = l.append ?? '';
-      const { machine, board } = createOcteonMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, exactTlb: l.exactTlb, append });
+      const { machine, board } = createOcteonMachine({ engine: l.engine, memoryMiB: l.memoryMiB, bigEndian: l.bigEndian, cpu: l.cpu, jit: l.jit, exactTlb: l.exactTlb, append, dtb: l.dtb });
       const entry = board.bootLinux(l.kernel.elf, l.initrd, append).entry;
       return { machine, entry, console: board.uart0.uart, consoleReady: () => (board.uart0.uart.state.ier & 1) !== 0 };
     }),
@@ -127,6 +129,7 @@ export function bootBoard(name: BoardName, l: BoardLaunch): BootedBoard {
   const cpu = resolveCpu(b, l.cpu);
   const why = b.refuse(l.kernel.elf, cpu);
   if (why) throw new BoardError(`${l.kernel.name}: ${why}`);
+  if (l.dtb && !b.dtb) throw new BoardError(`the ${name} board takes no device tree blob (${BOARDS.filter((x) => x.dtb).map((x) => x.name).join(', ')} does)`);
   return b.boot({ ...l, cpu, append: l.append ?? b.defaultAppend });
 }
 
