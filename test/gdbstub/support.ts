@@ -70,16 +70,18 @@ export function runGdb(port: number, commands: readonly string[], o: {
     const g = spawn(GDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let interrupted = false;
-    const onData = (b: Buffer): void => {
-      out += b.toString('utf8');
+    // (Decoded per stream across chunks: a chunk may end inside a UTF-8 sequence, such as
+    // the monitor's "→".)
+    const onData = (text: string): void => {
+      out += text;
       o.onOutput?.(out);
       if (o.interruptWhen && !interrupted && o.interruptWhen.test(out)) {
         interrupted = true;
         setTimeout(() => g.kill('SIGINT'), 300);
       }
     };
-    g.stdout.on('data', onData);
-    g.stderr.on('data', onData);
+    g.stdout.setEncoding('utf8').on('data', onData);
+    g.stderr.setEncoding('utf8').on('data', onData);
     const timer = setTimeout(() => g.kill('SIGKILL'), o.timeoutMs ?? 120_000);
     g.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
   });
